@@ -1,0 +1,154 @@
+//! Findings: what `check` reports. A missing item is data, not an error.
+//!
+//! Every layer that looks at content (loading, the schema, the rule packs) produces `Finding`s; the
+//! report layer turns them into human, JSON, JUnit, SARIF and other outputs.
+
+use serde::Serialize;
+
+use crate::yaml::Pos;
+
+/// What is wrong, as a stable machine-readable word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// A required file, field or list entry is not there.
+    Missing,
+    /// The field is there but blank.
+    Empty,
+    /// The field still holds a placeholder such as 待补充 or TODO.
+    Placeholder,
+    /// The value has the wrong shape or type (not a phone number, a list where text belongs...).
+    Invalid,
+    /// The file cannot be read as YAML or Markdown (includes encoding problems).
+    Syntax,
+    /// A key the content model does not know (often a typo that would hide an item).
+    UnknownField,
+    /// A file in a unit folder that gongkai does not publish.
+    UnknownFile,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Missing => "missing",
+            Kind::Empty => "empty",
+            Kind::Placeholder => "placeholder",
+            Kind::Invalid => "invalid",
+            Kind::Syntax => "syntax",
+            Kind::UnknownField => "unknown-field",
+            Kind::UnknownFile => "unknown-file",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+
+    /// The word shown to a clerk.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Severity::Error => "错误",
+            Severity::Warning => "警告",
+        }
+    }
+}
+
+/// One problem found in a site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The unit (its folder name) or `None` for a site-wide problem.
+    pub unit: Option<String>,
+    /// A stable rule id: `<pack>/<rule>` for rule-pack rules, `gongkai/<kind>` for the loader's own.
+    pub rule: String,
+    /// The article the rule encodes, e.g. `第五条第(三)项`.
+    pub citation: Option<String>,
+    /// The item concerned, in Chinese (e.g. 收费依据).
+    pub title: String,
+    pub kind: Kind,
+    pub severity: Severity,
+    /// Path relative to the site root, with `/` separators.
+    pub file: String,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    /// Where in the file, as the user would write it (e.g. `收费项目[2].收费依据`).
+    pub field: Option<String>,
+    /// What is wrong, in plain Chinese.
+    pub message: String,
+    /// What to do about it, in plain Chinese.
+    pub help: Option<String>,
+}
+
+impl Finding {
+    /// A finding raised by gongkai itself (not by a rule pack).
+    pub fn builtin(
+        kind: Kind,
+        severity: Severity,
+        file: &str,
+        pos: Option<Pos>,
+        message: String,
+    ) -> Self {
+        Finding {
+            unit: None,
+            rule: format!("gongkai/{}", kind.as_str()),
+            citation: None,
+            title: String::new(),
+            kind,
+            severity,
+            file: file.to_string(),
+            line: pos.map(|p| p.line),
+            column: pos.map(|p| p.col),
+            field: None,
+            message,
+            help: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn with_title(mut self, title: impl Into<String>) -> Self {
+        self.title = title.into();
+        self
+    }
+
+    pub fn pos(&self) -> Option<Pos> {
+        Some(Pos::new(self.line?, self.column.unwrap_or(1)))
+    }
+
+    /// The order findings are reported in: by unit, file, position, then rule.
+    pub fn sort_key(&self) -> impl Ord + '_ {
+        (
+            &self.unit,
+            &self.file,
+            self.line,
+            self.column,
+            &self.rule,
+            &self.message,
+        )
+    }
+}
+
+/// Sort findings into report order and drop exact repeats.
+pub fn sort(findings: &mut Vec<Finding>) {
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.dedup();
+}

@@ -1,0 +1,4 @@
+pub mod finding;
+pub mod schema;
+pub mod shape;
+pub mod yaml;

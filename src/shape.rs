@@ -1,0 +1,326 @@
+//! Shapes of values: phone numbers, e-mail addresses, postcodes, dates, and placeholders.
+//!
+//! Pure functions, no I/O; used by the schema (dates) and by the rule checker (every `require:`).
+
+use std::sync::LazyLock;
+
+use jiff::civil::Date;
+use regex::Regex;
+
+/// Texts that stand in for content not yet written. Compared after trimming brackets and
+/// punctuation, case-insensitively. Packs may add more.
+pub const PLACEHOLDERS: &[&str] = &[
+    "待补充",
+    "待填写",
+    "待定",
+    "待完善",
+    "暂无",
+    "无",
+    "略",
+    "空",
+    "未填",
+    "TBD",
+    "TODO",
+    "xxx",
+    "N/A",
+    "NA",
+    "null",
+    "none",
+    "……",
+    "…",
+    "...",
+    "-",
+    "--",
+    "—",
+    "——",
+    "/",
+    "?",
+    "？",
+];
+
+/// Prefixes that mark a placeholder even with more text after them (`待补充：单位全称`).
+const PLACEHOLDER_PREFIXES: &[&str] = &["待补充", "待填写", "请填写", "请在此填写", "TODO", "TBD"];
+
+/// Does `text` still hold a placeholder instead of content?
+pub fn is_placeholder(text: &str, extra: &[String]) -> bool {
+    let t = text
+        .trim()
+        .trim_matches(|c: char| "【】[]()（）「」<>《》：:。.，,".contains(c) || c.is_whitespace());
+    if t.is_empty() {
+        return !text.trim().is_empty();
+    }
+    let eq = |p: &str| p.eq_ignore_ascii_case(t);
+    PLACEHOLDERS.iter().any(|p| eq(p))
+        || extra.iter().any(|p| eq(p))
+        || PLACEHOLDER_PREFIXES
+            .iter()
+            .any(|p| t.get(..p.len()).is_some_and(|head| head.eq_ignore_ascii_case(p)))
+        // xxxx, XXXX, ****, ???? and the like
+        || t.chars().all(|c| matches!(c, 'x' | 'X' | '*' | '?' | '？' | '.' | '…' | '_' | '-'))
+}
+
+/// Parse the date formats clerks write: `2024-03-01`, `2024/3/1`, `2024.3.1`, `2024年3月1日`.
+pub fn parse_date(text: &str) -> Option<Date> {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*(\d{4})\s*(?:[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?)\s*$")
+            .expect("valid regex")
+    });
+    let c = RE.captures(text)?;
+    let y: i16 = c[1].parse().ok()?;
+    let m: i8 = c.get(2).or(c.get(4))?.as_str().parse().ok()?;
+    let d: i8 = c.get(3).or(c.get(5))?.as_str().parse().ok()?;
+    Date::new(y, m, d).ok()
+}
+
+/// One or more phone numbers, separated by `、`, `，`, `;` or `/`; each a landline with its area
+/// code, a mobile, or a service hotline (95xxx, 96xxx, 400, 800, 123xx, 110/119/120/122). A short
+/// label before a number (`总机：`) and a note in brackets after it (`（工作日）`) are allowed.
+pub fn is_phone(text: &str) -> bool {
+    all_parts(text, |p| classify_number(p).is_some())
+}
+
+/// A contact for a person: a phone number as above, a masked mobile (`138****1234`) or an e-mail.
+pub fn is_contact(text: &str) -> bool {
+    all_parts(text, |p| {
+        classify_number(p).is_some() || is_masked_mobile(p) || is_email(p)
+    })
+}
+
+/// What kind of number a single phone number is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhoneKind {
+    Landline,
+    Mobile,
+    Hotline,
+}
+
+pub fn classify_number(part: &str) -> Option<PhoneKind> {
+    let digits = strip_phone(part)?;
+    let d = digits.as_str();
+    let n = d.len();
+    let all_digits = d.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits {
+        return None;
+    }
+    if n == 11 && d.starts_with('1') && matches!(d.as_bytes()[1], b'3'..=b'9') {
+        Some(PhoneKind::Mobile)
+    } else if (10..=12).contains(&n) && d.starts_with('0') && !d.starts_with("00") {
+        Some(PhoneKind::Landline)
+    } else if ((d.starts_with("95") || d.starts_with("96")) && (5..=6).contains(&n))
+        || ((d.starts_with("400") || d.starts_with("800")) && n == 10)
+        || (d.starts_with("12") && n == 5)
+        || matches!(d, "110" | "119" | "120" | "122")
+    {
+        Some(PhoneKind::Hotline)
+    } else {
+        None
+    }
+}
+
+/// Remove formatting from one phone number: spaces, dashes, brackets, a `+86` prefix and an
+/// extension (`转 8001`, `-8001` after a full landline). `None` if no digits are left.
+fn strip_phone(part: &str) -> Option<String> {
+    static EXT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?:转|分机|ext\.?|x)\s*\d{1,5}$").expect("valid regex"));
+    let p = EXT.replace(part.trim(), "");
+    let mut s: String = p
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '—' | '(' | ')' | '（' | '）' | '\u{3000}'))
+        .collect();
+    if let Some(rest) = s.strip_prefix("+86").or_else(|| s.strip_prefix("0086")) {
+        s = rest.to_string();
+        // +86 943 8221234 drops the trunk 0 of the area code
+        if !s.starts_with('1') {
+            s.insert(0, '0');
+        }
+    }
+    // a landline with its extension written after a dash: 0943-8221234-8001
+    if s.len() > 12 && s.starts_with('0') {
+        let dashed: Vec<&str> = part.split(['-', '—']).map(str::trim).collect();
+        if dashed.len() == 3 {
+            s = format!("{}{}", dashed[0], dashed[1])
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect();
+        }
+    }
+    (!s.is_empty()).then_some(s)
+}
+
+fn is_masked_mobile(p: &str) -> bool {
+    static RE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^1[3-9]\d\*{4}\d{4}$").expect("valid regex"));
+    RE.is_match(&p.replace([' ', '-'], ""))
+}
+
+/// Split a field into its numbers and check each; labels and bracketed notes are ignored.
+fn all_parts(text: &str, ok: impl Fn(&str) -> bool) -> bool {
+    static NOTE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[（(][^）)]*\p{Han}[^）)]*[）)]").expect("valid regex"));
+    static LABEL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^[^\d:：+]*[:：]").expect("valid regex"));
+    let cleaned = NOTE.replace_all(text, " ");
+    let mut any = false;
+    for part in cleaned
+        .split(['、', '，', ',', ';', '；', '/', '／', '\n'])
+        .flat_map(|p| p.split('或'))
+    {
+        let part = LABEL.replace(part.trim(), "");
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        if !ok(part) {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+pub fn is_email(text: &str) -> bool {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+            .expect("valid regex")
+    });
+    RE.is_match(text.trim())
+}
+
+/// Chinese postcodes are six digits.
+pub fn is_postcode(text: &str) -> bool {
+    let t = text.trim();
+    t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit())
+}
+
+pub fn is_url(text: &str) -> bool {
+    let t = text.trim();
+    (t.starts_with("https://") || t.starts_with("http://"))
+        && t.len() > "https://".len()
+        && !t.contains(char::is_whitespace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders() {
+        for p in [
+            "待补充",
+            " 暂无 ",
+            "无",
+            "TBD",
+            "todo",
+            "xxx",
+            "XXXX",
+            "……",
+            "（待补充）",
+            "待补充：单位全称",
+            "N/A",
+            "***",
+        ] {
+            assert!(is_placeholder(p, &[]), "{p}");
+        }
+        for ok in [
+            "白银市银光中学",
+            "无偿献血咨询",
+            "0943-8221234",
+            "138****1234",
+            "免费",
+        ] {
+            assert!(!is_placeholder(ok, &[]), "{ok}");
+        }
+        assert!(is_placeholder("另行通知", &["另行通知".to_string()]));
+    }
+
+    #[test]
+    fn phones() {
+        let good = [
+            "0943-8221234",
+            "(0943)8221234",
+            "0943 822 1234",
+            "010-12345678",
+            "13912345678",
+            "95598",
+            "96777",
+            "400-820-1234",
+            "12345",
+            "120",
+            "+86 943 8221234",
+            "0943-8221234转8001",
+            "0943-8221234-8001",
+            "0943-8221234、0943-8221235",
+            "总机：0943-8221234",
+            "0943-8221234（工作日 8:00-18:00）",
+            "12398 或 95598",
+        ];
+        for g in good {
+            assert!(is_phone(g), "{g}");
+        }
+        let bad = [
+            "8221234",
+            "12345678",
+            "0943-82212",
+            "电话",
+            "1234",
+            "23912345678",
+            "",
+            "待补充",
+            "0943-8221234、abc",
+        ];
+        for b in bad {
+            assert!(!is_phone(b), "{b}");
+        }
+        assert_eq!(classify_number("95598"), Some(PhoneKind::Hotline));
+        assert_eq!(classify_number("139 1234 5678"), Some(PhoneKind::Mobile));
+        assert_eq!(classify_number("0943-8221234"), Some(PhoneKind::Landline));
+    }
+
+    #[test]
+    fn contacts() {
+        for g in [
+            "138****1234",
+            "0943-8221234",
+            "jiandu@example.org.cn",
+            "13912345678",
+        ] {
+            assert!(is_contact(g), "{g}");
+        }
+        assert!(!is_contact("张三"));
+        assert!(!is_phone("138****1234"));
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("2024-03-01"), Some(Date::constant(2024, 3, 1)));
+        assert_eq!(parse_date("2024/3/1"), Some(Date::constant(2024, 3, 1)));
+        assert_eq!(parse_date("2024.03.01"), Some(Date::constant(2024, 3, 1)));
+        assert_eq!(parse_date("2024年3月1日"), Some(Date::constant(2024, 3, 1)));
+        assert_eq!(
+            parse_date("2024年 3 月 1 号"),
+            Some(Date::constant(2024, 3, 1))
+        );
+        for bad in [
+            "2024-02-30",
+            "2024-13-01",
+            "24-3-1",
+            "三月一日",
+            "2024-03",
+            "",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn emails_postcodes_urls() {
+        assert!(is_email("xinxi@jinyuan-water.cn"));
+        assert!(!is_email("xinxi@jinyuan"));
+        assert!(!is_email("信箱"));
+        assert!(is_postcode("730900"));
+        assert!(!is_postcode("73090"));
+        assert!(!is_postcode("7309000"));
+        assert!(is_url("https://example.org/a.pdf"));
+        assert!(!is_url("javascript:alert(1)"));
+    }
+}
