@@ -1,4 +1,12 @@
+pub mod check;
+pub mod commands;
+pub mod config;
+pub mod error;
 pub mod finding;
+pub mod init;
+pub mod load;
+pub mod pack;
+pub mod report;
 pub mod schema;
 pub mod shape;
 pub mod yaml;

@@ -1,1 +1,88 @@
-fn main() {}
+//! `gongkai`: parse the command line, run the command, map the outcome to an exit status.
+//!
+//! Exit status: 0 nothing required is missing; 1 an error finding remains; 2 a usage error or an
+//! unusable site, configuration or rule pack. This is the only place that decides it.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use gongkai::commands::{self, CheckOptions, Outcome};
+use gongkai::report::Format;
+
+/// 公共企事业单位信息公开网站的生成与检查工具
+///
+/// Checks that a unit publishes every item its disclosure rules require, and builds the site.
+#[derive(Parser)]
+#[command(name = "gongkai", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 检查必须公开的内容是否齐全 (check completeness against the rule packs)
+    Check(CheckArgs),
+    /// 新建站点或单位的填写模板 (scaffold a site, or a unit inside a site)
+    Init(InitArgs),
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// 站点目录 (the site root: the folder holding content/)
+    #[arg(default_value = ".")]
+    site: PathBuf,
+    /// 输出格式 (report format)
+    #[arg(long, short, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// 把报告写入文件，终端仍显示摘要 (write the report to FILE; the terminal still shows the summary)
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// 只检查这个单位 (check only this unit, by folder name)
+    #[arg(long, value_name = "NAME")]
+    unit: Option<String>,
+    /// 只显示摘要 (print only the summary)
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct InitArgs {
+    /// 新站点或新单位的目录 (folder to create: a new site, or content/NAME inside a site)
+    dir: PathBuf,
+    /// 行业 (sector of the unit)
+    #[arg(long, value_enum, default_value_t = gongkai::init::Sector::Generic)]
+    sector: gongkai::init::Sector,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(a) => commands::check(&CheckOptions {
+            site: a.site,
+            format: a.format,
+            output: a.output,
+            unit: a.unit,
+            quiet: a.quiet,
+        }),
+        Command::Init(a) => gongkai::init::run(&a.dir, a.sector),
+    };
+    match result {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(1),
+        Err(e) => {
+            anstream::eprintln!(
+                "{}: {e}",
+                anstyle::AnsiColor::Red
+                    .on_default()
+                    .bold()
+                    .render()
+                    .to_string()
+                    + "错误"
+                    + &anstyle::Reset.render().to_string()
+            );
+            ExitCode::from(2)
+        }
+    }
+}

@@ -256,23 +256,11 @@ pub struct Ctx<'a> {
     pub schema: &'a Schema,
     /// The document being normalised (for "this field belongs elsewhere" hints).
     pub doc: &'a DocSpec,
-    /// Lines added to every position (front matter sits below the `---` line).
-    pub line_offset: u32,
 }
 
 impl Ctx<'_> {
-    fn pos(&self, p: Pos) -> Pos {
-        p.down(self.line_offset)
-    }
-
     fn finding(&self, kind: Kind, pos: Pos, message: String) -> Finding {
-        Finding::builtin(
-            kind,
-            Severity::Error,
-            self.file,
-            Some(self.pos(pos)),
-            message,
-        )
+        Finding::builtin(kind, Severity::Error, self.file, Some(pos), message)
     }
 }
 
@@ -332,9 +320,7 @@ fn normalize_map(
                     entry.key_pos,
                     format!(
                         "「{}」写了两次（第 {} 行已经写过「{}」）",
-                        def.zh,
-                        ctx.pos(first.key_pos).line,
-                        first.written
+                        def.zh, first.key_pos.line, first.written
                     ),
                 )
                 .with_field(field_path)
@@ -535,7 +521,6 @@ mod tests {
                 file: "f.yaml",
                 schema: &schema,
                 doc: &doc,
-                line_offset: 0,
             },
             &mut out,
         );

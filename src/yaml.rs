@@ -122,6 +122,19 @@ impl Node {
         }
     }
 
+    /// Move every position down by `lines` (front matter sits below a `---` line).
+    pub fn shift(&mut self, lines: u32) {
+        self.pos = self.pos.down(lines);
+        match &mut self.value {
+            Value::List(items) => items.iter_mut().for_each(|n| n.shift(lines)),
+            Value::Map(entries) => entries.iter_mut().for_each(|e| {
+                e.key_pos = e.key_pos.down(lines);
+                e.value.shift(lines);
+            }),
+            Value::Null | Value::Bool(_) | Value::Text(_) => {}
+        }
+    }
+
     /// Visit every scalar text in the tree, with its position.
     pub fn walk_text<'a>(&'a self, f: &mut impl FnMut(&'a str, Pos)) {
         match &self.value {

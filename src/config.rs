@@ -1,0 +1,56 @@
+//! `gongkai.yaml`: the optional site configuration.
+//!
+//! Read once by `load`; every key has an English and a Chinese spelling. With no file at all the
+//! embedded defaults apply (the `baiyin-2021` pack, no base URL).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// Site configuration. Unknown keys are errors (exit 2) so a typo never silently changes behaviour.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The portal's title (e.g. 白银市公共企事业单位信息公开平台).
+    #[serde(default, alias = "站点名称", alias = "标题")]
+    pub title: Option<String>,
+    /// The address the site is published at; used for absolute links and QR codes.
+    #[serde(default, alias = "网址")]
+    pub base_url: Option<String>,
+    /// Rule packs to apply, by id (built-in or from the site's `rules/` folder).
+    #[serde(default, alias = "规则包")]
+    pub packs: Option<Vec<String>>,
+    /// Per-unit settings, by unit folder name.
+    #[serde(default, alias = "单位")]
+    pub units: BTreeMap<String, UnitConfig>,
+    /// Where the missing-items report goes.
+    #[serde(default, alias = "报告")]
+    pub report: ReportConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct UnitConfig {
+    /// The unit's sector, when its `unit.yaml` does not say.
+    #[serde(default, alias = "行业")]
+    pub sector: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReportConfig {
+    /// Also publish the report on the site (default: no, it goes to `gongkai-report/`).
+    #[serde(default, alias = "公开")]
+    pub publish: bool,
+}
+
+/// The pack applied when the configuration names none.
+pub const DEFAULT_PACK: &str = "baiyin-2021";
+
+impl Config {
+    pub fn packs(&self) -> Vec<String> {
+        self.packs
+            .clone()
+            .unwrap_or_else(|| vec![DEFAULT_PACK.to_string()])
+    }
+}

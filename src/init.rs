@@ -1,0 +1,363 @@
+//! `gongkai init`: scaffolds a clerk fills in.
+//!
+//! Generated from the content model and the rule packs that apply to the unit's sector, so a pack
+//! that adds an item also adds it to the scaffold. Every required item gets a Chinese key, a
+//! comment citing its clause, and the placeholder `待补充`, which `check` reports until it is
+//! replaced.
+
+use std::fmt::Write;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::commands::Outcome;
+use crate::error::{Error, Result};
+use crate::load;
+use crate::pack::{Pack, Requirement, Rule, Shape};
+use crate::schema::{DocSpec, FieldDef, Schema};
+
+/// Sectors `init --sector` offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Sector {
+    School,
+    University,
+    Hospital,
+    Water,
+    Power,
+    Gas,
+    Heating,
+    Transit,
+    Environment,
+    Generic,
+}
+
+impl Sector {
+    pub fn key(self) -> &'static str {
+        match self {
+            Sector::School => "school",
+            Sector::University => "university",
+            Sector::Hospital => "hospital",
+            Sector::Water => "water",
+            Sector::Power => "power",
+            Sector::Gas => "gas",
+            Sector::Heating => "heating",
+            Sector::Transit => "transit",
+            Sector::Environment => "environment",
+            Sector::Generic => "generic",
+        }
+    }
+}
+
+const PLACEHOLDER: &str = "待补充";
+
+/// Scaffold `dir`: a new unit if `dir` is `SITE/content/NAME`, otherwise a new site at `dir` with
+/// one unit `content/my-unit`.
+pub fn run(dir: &Path, sector: Sector) -> Result<Outcome> {
+    let (site_root, unit_dir, new_site) = match site_of_unit_dir(dir) {
+        Some(root) => (root, dir.to_path_buf(), false),
+        None => (dir.to_path_buf(), dir.join("content").join("my-unit"), true),
+    };
+    if new_site && dir.join("content").exists() {
+        return Err(Error::Usage(format!(
+            "{} 已经是一个站点；要新建单位，请运行 gongkai init {}",
+            dir.display(),
+            dir.join("content").join("单位名").display()
+        )));
+    }
+    if unit_dir.exists()
+        && fs::read_dir(&unit_dir)
+            .map_err(|e| Error::io(&unit_dir, e))?
+            .next()
+            .is_some()
+    {
+        return Err(Error::Usage(format!(
+            "{} 已存在且不是空的，不会覆盖其中的文件",
+            unit_dir.display()
+        )));
+    }
+    let (schema, packs) = load::packs_for(&site_root)?;
+    let files = scaffold(&schema, &packs, sector.key());
+
+    let mut created: Vec<PathBuf> = Vec::new();
+    if new_site {
+        let config = site_root.join(load::CONFIG_FILE);
+        write_new(&config, &site_config(&packs))?;
+        created.push(config);
+    }
+    for (rel, text) in files {
+        let path = unit_dir.join(&rel);
+        write_new(&path, &text)?;
+        created.push(path);
+    }
+    let attachments = unit_dir.join("attachments");
+    fs::create_dir_all(&attachments).map_err(|e| Error::io(&attachments, e))?;
+
+    let mut msg = format!(
+        "已创建{}：\n",
+        if new_site {
+            format!("站点 {}", site_root.display())
+        } else {
+            format!("单位 {}", unit_dir.display())
+        }
+    );
+    for p in &created {
+        let _ = writeln!(msg, "  {}", p.display());
+    }
+    let _ = writeln!(
+        msg,
+        "\n下一步：把每个文件里的「待补充」换成实际内容（申请表样表放进 attachments/），\n然后运行 gongkai check {} 查看还缺哪些项目。",
+        site_root.display()
+    );
+    print!("{msg}");
+    Ok(Outcome::Clean)
+}
+
+/// `SITE` if `dir` is `SITE/content/NAME` and `SITE/content` exists.
+fn site_of_unit_dir(dir: &Path) -> Option<PathBuf> {
+    let parent = dir.parent()?;
+    let is_content = parent.file_name().is_some_and(|n| n == "content") && parent.is_dir();
+    is_content.then(|| {
+        parent
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    })
+}
+
+fn write_new(path: &Path, text: &str) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    }
+    fs::write(path, text).map_err(|e| Error::io(path, e))
+}
+
+fn site_config(packs: &[Pack]) -> String {
+    let ids: Vec<&str> = packs.iter().map(|p| p.id.as_str()).collect();
+    format!(
+        "# gongkai 站点配置。所有项都可省略。\n\
+         # 站点名称\n\
+         title: {PLACEHOLDER}\n\
+         # 网站发布后的地址（用于二维码和订阅链接），例如 https://gk.example.gov.cn/\n\
+         # base_url: https://gk.example.gov.cn/\n\
+         # 适用的规则包\n\
+         packs: [{}]\n",
+        ids.join(", ")
+    )
+}
+
+/// The files of a new unit: (path inside the unit folder, text).
+pub fn scaffold(schema: &Schema, packs: &[Pack], sector: &str) -> Vec<(String, String)> {
+    let rules: Vec<(&Pack, &Rule)> = packs
+        .iter()
+        .filter(|p| p.applies_to(Some(sector)))
+        .flat_map(|p| {
+            p.rules
+                .iter()
+                .filter(|r| r.applies_to(Some(sector)))
+                .map(move |r| (p, r))
+        })
+        .collect();
+    let mut files = Vec::new();
+    for spec in &schema.documents {
+        let mine: Vec<&(&Pack, &Rule)> = rules.iter().filter(|(_, r)| r.doc == spec.kind).collect();
+        if mine.is_empty() && spec.kind != "unit" {
+            continue;
+        }
+        let mut yaml = String::new();
+        write_fields(
+            &mut yaml,
+            spec,
+            &spec.fields,
+            &required(spec, &mine),
+            "",
+            0,
+            schema,
+            sector,
+            true,
+        );
+        let header = mine
+            .first()
+            .map(|(p, _)| format!("《{}》", p.title))
+            .unwrap_or_default();
+        if spec.is_collection() {
+            let body_required = mine
+                .iter()
+                .any(|(_, r)| r.require.each.iter().any(|(k, _)| k == "body"));
+            let body = if body_required {
+                format!("{PLACEHOLDER}：在这里写正文。\n")
+            } else {
+                "（可在这里写办事须知等说明，没有可删除这一行）\n".to_string()
+            };
+            let name = if spec.kind == "notices" {
+                "通知"
+            } else {
+                "事项"
+            };
+            let text = format!(
+                "---\n# {}{header}{}。每个{name}一个 .md 文件，复制本文件后修改。\n{yaml}---\n{body}",
+                spec.title, spec.clause
+            );
+            files.push((format!("{}{name}1.md", spec.file), text));
+        } else {
+            files.push((
+                spec.file.clone(),
+                format!(
+                    "# {}{header}{}\n# 把每个「{PLACEHOLDER}」换成实际内容。\n{yaml}",
+                    spec.title, spec.clause
+                ),
+            ));
+        }
+    }
+    files
+}
+
+/// Which fields (and sub-fields) of a document the rules require, with the citing rule.
+fn required<'a>(
+    spec: &DocSpec,
+    rules: &[&(&'a Pack, &'a Rule)],
+) -> Vec<(String, &'a Rule, Requirement)> {
+    let mut out: Vec<(String, &Rule, Requirement)> = Vec::new();
+    for (_, rule) in rules {
+        let mut add = |path: String, req: &Requirement| {
+            if !out.iter().any(|(p, _, _)| *p == path) {
+                out.push((path, rule, req.clone()));
+            }
+        };
+        match &rule.field {
+            Some(f) => {
+                add(f.clone(), &rule.require);
+                nested(f, &rule.require, &mut add);
+            }
+            None if spec.is_collection() => nested("", &rule.require, &mut add),
+            None => {}
+        }
+    }
+    out
+}
+
+fn nested(prefix: &str, req: &Requirement, add: &mut impl FnMut(String, &Requirement)) {
+    for (k, sub) in &req.each {
+        let path = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        add(path.clone(), sub);
+        nested(&path, sub, add);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_fields(
+    out: &mut String,
+    spec: &DocSpec,
+    fields: &[FieldDef],
+    req: &[(String, &Rule, Requirement)],
+    prefix: &str,
+    depth: usize,
+    schema: &Schema,
+    sector: &str,
+    first_in_entry: bool,
+) {
+    // list entries: "  - first: …" then "    next: …", four more columns per level
+    let indent = " ".repeat(4 * depth);
+    let mut first = first_in_entry;
+    for f in fields {
+        let path = if prefix.is_empty() {
+            f.key.clone()
+        } else {
+            format!("{prefix}.{}", f.key)
+        };
+        let rule = req.iter().find(|(p, _, _)| *p == path);
+        let is_sector = f.key == "sector" && prefix.is_empty() && spec.kind == "unit";
+        if rule.is_none() && !is_sector {
+            continue;
+        }
+        // the first key of a list entry follows "- " on the same line
+        let lead = if depth > 0 && first {
+            format!("{}- ", " ".repeat(4 * depth - 2))
+        } else {
+            indent.clone()
+        };
+        first = false;
+        if depth == 0 {
+            let cite = rule
+                .map(|(_, r, _)| format!("{} ", r.citation))
+                .unwrap_or_default();
+            let hint = f
+                .hint
+                .as_deref()
+                .map(|h| format!("：{h}"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "\n# {cite}{}{hint}", f.zh);
+        }
+        if is_sector {
+            let zh = schema.sector(sector).map_or("其他", |s| s.zh.as_str());
+            let _ = writeln!(out, "{lead}{}: {zh}", f.zh);
+            continue;
+        }
+        let Some((_, _, r)) = rule else { continue };
+        if r.shape == Shape::List && !f.fields.is_empty() {
+            let _ = writeln!(out, "{lead}{}:", f.zh);
+            write_fields(
+                out,
+                spec,
+                &f.fields,
+                req,
+                &path,
+                depth + 1,
+                schema,
+                sector,
+                true,
+            );
+        } else {
+            let _ = writeln!(out, "{lead}{}: {PLACEHOLDER}", f.zh);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scaffold_files_parse_and_use_chinese_keys() {
+        let (schema, packs) = load::packs_for(Path::new("/nonexistent")).unwrap();
+        let files = scaffold(&schema, &packs, "school");
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "unit.yaml",
+                "services/事项1.md",
+                "fees.yaml",
+                "commitments.yaml",
+                "notices/通知1.md",
+                "supervision.yaml"
+            ]
+        );
+        let unit = &files[0].1;
+        assert!(
+            unit.contains("\n# 第五条第(一)项 单位名称：单位全称，与公章一致\n单位名称: 待补充\n"),
+            "{unit}"
+        );
+        assert!(unit.contains("行业: 学校"));
+        assert!(
+            unit.contains(
+                "窗口单位领导:\n  - 姓名: 待补充\n    职务: 待补充\n    工作分工: 待补充\n"
+            ),
+            "{unit}"
+        );
+        let service = &files[1].1;
+        assert!(
+            service.contains("示范文本:\n  - 名称: 待补充\n    文件: 待补充\n"),
+            "{service}"
+        );
+        for (name, text) in &files {
+            let yaml = if name.ends_with(".md") {
+                text.split("---\n").nth(1).unwrap()
+            } else {
+                text
+            };
+            crate::yaml::parse(yaml).unwrap_or_else(|e| panic!("{name}: {e:?}\n{yaml}"));
+        }
+    }
+}

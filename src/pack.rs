@@ -1,0 +1,603 @@
+//! Rule packs: what a measure requires, as data.
+//!
+//! A pack is a YAML file (see `rules/baiyin-2021.yaml` and the README): its title and source, any
+//! fields it adds to the content model, and rules. Each rule names an item (file + field), a
+//! citation and a requirement built from a closed set of shapes. This module reads and validates
+//! packs; `check` evaluates them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::finding::Severity;
+use crate::schema::{DocSpec, FieldDef, FieldType, Schema};
+use crate::yaml::Pos;
+
+/// Built-in packs, embedded in the binary: (file name, text).
+pub const BUILTIN: &[(&str, &str)] = &[(
+    "baiyin-2021.yaml",
+    include_str!("../rules/baiyin-2021.yaml"),
+)];
+
+/// A validated rule pack.
+#[derive(Debug, Clone)]
+pub struct Pack {
+    pub id: String,
+    pub title: String,
+    pub source: Source,
+    /// Sectors the whole pack applies to (empty: every unit).
+    pub sectors: Vec<String>,
+    pub placeholders: Vec<String>,
+    pub fields: BTreeMap<String, Vec<FieldDef>>,
+    pub documents: Vec<DocSpec>,
+    pub rules: Vec<Rule>,
+    /// `builtin:baiyin-2021.yaml` or the pack file's path.
+    pub origin: String,
+}
+
+/// Where a pack's rules come from.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// Issuing body (发布机关).
+    pub issuer: String,
+    /// Title of the measure.
+    pub document: String,
+    /// Document number (文号), if any.
+    #[serde(default)]
+    pub number: Option<String>,
+    /// Date issued.
+    #[serde(default)]
+    pub date: Option<String>,
+    /// Date it took effect.
+    #[serde(default)]
+    pub effective: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// One requirement of a measure.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// `<pack>/<rule>`, stable across releases.
+    pub id: String,
+    pub citation: String,
+    pub title: String,
+    /// The document kind the item lives in (`unit`, `fees`, `services`...).
+    pub doc: String,
+    /// Dotted path of the field; `None` for a rule on a collection's documents themselves.
+    pub field: Option<String>,
+    pub require: Requirement,
+    pub weight: u32,
+    pub severity: Severity,
+    /// `false` for rules whose source text has not been confirmed: reported as warnings saying so.
+    pub verified: bool,
+    pub sectors: Vec<String>,
+    /// What to add, in the pack author's words.
+    pub hint: Option<String>,
+}
+
+/// What makes an item complete.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Requirement {
+    pub shape: Shape,
+    /// For lists: the fewest entries allowed.
+    pub min: usize,
+    /// For lists: what each entry must carry, by sub-field key.
+    pub each: Vec<(String, Requirement)>,
+}
+
+/// The closed set of shapes a value can be required to have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Shape {
+    /// Present, not blank, not a placeholder.
+    Text,
+    /// A phone number: landline with area code, mobile, or service hotline.
+    Phone,
+    /// A phone number, masked mobile or e-mail address.
+    Contact,
+    Email,
+    Postcode,
+    Date,
+    Url,
+    /// An attachment in the unit folder, or a web address.
+    File,
+    /// A list with at least `min` entries, each with the `each` sub-fields.
+    List,
+}
+
+impl Shape {
+    /// How to write a value of this shape, in Chinese.
+    pub fn example(self) -> &'static str {
+        match self {
+            Shape::Text => "实际内容",
+            Shape::Phone => "带区号的固定电话（0943-8221234）、手机号或 95598、12345 等服务热线",
+            Shape::Contact => "电话、隐去中间四位的手机号（138****1234）或电子邮箱",
+            Shape::Email => "电子邮箱，例如 xinxi@example.org.cn",
+            Shape::Postcode => "6 位数字的邮政编码，例如 730900",
+            Shape::Date => "日期，例如 2024-03-01 或 2024年3月1日",
+            Shape::Url => "以 https:// 开头的网址",
+            Shape::File => {
+                "attachments/ 下的文件名，例如 attachments/申请表.docx，或以 https:// 开头的网址"
+            }
+            Shape::List => "列表，每项以「- 」开头",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Shape::Text => "文字",
+            Shape::Phone => "电话号码",
+            Shape::Contact => "联系方式",
+            Shape::Email => "电子邮箱",
+            Shape::Postcode => "邮政编码",
+            Shape::Date => "日期",
+            Shape::Url => "网址",
+            Shape::File => "文件或网址",
+            Shape::List => "列表",
+        }
+    }
+}
+
+// ---- the file format -------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PackFile {
+    id: String,
+    title: String,
+    source: Source,
+    #[serde(default)]
+    sectors: Vec<String>,
+    #[serde(default)]
+    placeholders: Vec<String>,
+    #[serde(default)]
+    fields: BTreeMap<String, Vec<FieldDef>>,
+    #[serde(default)]
+    documents: Vec<DocSpec>,
+    rules: Vec<RuleDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleDef {
+    id: String,
+    citation: String,
+    title: String,
+    file: String,
+    #[serde(default)]
+    field: Option<String>,
+    require: Shape,
+    #[serde(default)]
+    min: Option<usize>,
+    #[serde(default)]
+    each: BTreeMap<String, EachDef>,
+    #[serde(default = "one")]
+    weight: u32,
+    #[serde(default)]
+    severity: Option<SeverityDef>,
+    #[serde(default)]
+    status: Status,
+    #[serde(default)]
+    sectors: Vec<String>,
+    #[serde(default)]
+    hint: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReqDef {
+    require: Shape,
+    #[serde(default)]
+    min: Option<usize>,
+    #[serde(default)]
+    each: BTreeMap<String, EachDef>,
+}
+
+/// `each:` values are a shape (`basis: text`) or a nested requirement (`{require: list, ...}`).
+#[derive(Debug)]
+struct EachDef(ReqDef);
+
+impl<'de> Deserialize<'de> for EachDef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = EachDef;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a shape (text, phone, ...) or a mapping with `require:`")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> std::result::Result<EachDef, E> {
+                let shape = Shape::deserialize(de::value::StrDeserializer::<E>::new(s))?;
+                Ok(EachDef(ReqDef {
+                    require: shape,
+                    min: None,
+                    each: BTreeMap::new(),
+                }))
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> std::result::Result<EachDef, A::Error> {
+                ReqDef::deserialize(de::value::MapAccessDeserializer::new(map)).map(EachDef)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum SeverityDef {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum Status {
+    #[default]
+    Verified,
+    Unverified,
+}
+
+// ---- reading and validating ------------------------------------------------------------------
+
+/// Parse a pack file. `origin` names it in errors (a path, or `builtin:NAME`).
+pub fn parse(text: &str, origin: &str) -> Result<Pack> {
+    let err = |pos: Option<Pos>, message: String| Error::Pack {
+        file: origin.to_string(),
+        pos,
+        message,
+    };
+    let file: PackFile = serde_saphyr::from_str(text).map_err(|e| {
+        let pos = e
+            .location()
+            .map(|l| Pos::new(l.line() as u32, l.column() as u32));
+        err(
+            pos,
+            e.to_string()
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim_start_matches("error: ")
+                .to_string(),
+        )
+    })?;
+    if !is_id(&file.id) {
+        return Err(err(
+            None,
+            format!(
+                "pack id `{}` must be lowercase letters, digits and `-`",
+                file.id
+            ),
+        ));
+    }
+    let mut seen = BTreeMap::new();
+    let mut rules = Vec::with_capacity(file.rules.len());
+    for def in file.rules {
+        if !is_id(&def.id) {
+            return Err(err(
+                None,
+                format!(
+                    "rule id `{}` must be lowercase letters, digits and `-`",
+                    def.id
+                ),
+            ));
+        }
+        if seen.insert(def.id.clone(), ()).is_some() {
+            return Err(err(None, format!("rule id `{}` is used twice", def.id)));
+        }
+        if def.citation.trim().is_empty() {
+            return Err(err(None, format!("rule `{}` has no citation", def.id)));
+        }
+        let verified = def.status == Status::Verified;
+        let severity = match (def.severity, verified) {
+            (_, false) | (Some(SeverityDef::Warning), _) => Severity::Warning,
+            _ => Severity::Error,
+        };
+        rules.push(Rule {
+            id: format!("{}/{}", file.id, def.id),
+            citation: def.citation,
+            title: def.title,
+            doc: def.file,
+            field: def.field,
+            require: requirement(ReqDef {
+                require: def.require,
+                min: def.min,
+                each: def.each,
+            }),
+            weight: def.weight,
+            severity,
+            verified,
+            sectors: def.sectors,
+            hint: def.hint,
+        });
+    }
+    Ok(Pack {
+        id: file.id,
+        title: file.title,
+        source: file.source,
+        sectors: file.sectors,
+        placeholders: file.placeholders,
+        fields: file.fields,
+        documents: file.documents,
+        rules,
+        origin: origin.to_string(),
+    })
+}
+
+fn requirement(def: ReqDef) -> Requirement {
+    Requirement {
+        shape: def.require,
+        min: def
+            .min
+            .unwrap_or(if def.require == Shape::List { 1 } else { 0 }),
+        each: def
+            .each
+            .into_iter()
+            .map(|(k, v)| (k, requirement(v.0)))
+            .collect(),
+    }
+}
+
+fn is_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+impl Pack {
+    /// Add this pack's fields and documents to the content model.
+    pub fn extend_schema(&self, schema: &mut Schema) -> Result<()> {
+        let err = |message: String| Error::Pack {
+            file: self.origin.clone(),
+            pos: None,
+            message,
+        };
+        for doc in &self.documents {
+            schema.add_document(doc.clone()).map_err(err)?;
+        }
+        for (file, fields) in &self.fields {
+            schema.extend(file, fields).map_err(err)?;
+        }
+        Ok(())
+    }
+
+    /// Check every rule against the content model: the file, field and sub-fields must exist and
+    /// the shape must suit the field's type; sectors must be known. Rules are rewritten to name
+    /// their document by kind.
+    pub fn resolve(&mut self, schema: &Schema) -> Result<()> {
+        let origin = self.origin.clone();
+        let err = |rule: &str, message: String| Error::Pack {
+            file: origin.clone(),
+            pos: None,
+            message: format!("rule `{rule}`: {message}"),
+        };
+        for s in &self.sectors {
+            schema
+                .sector(s)
+                .ok_or_else(|| err("(pack)", format!("unknown sector `{s}`")))?;
+        }
+        for rule in &mut self.rules {
+            let doc = schema
+                .doc_for_file(&rule.doc)
+                .ok_or_else(|| err(&rule.id, format!("unknown file `{}`", rule.doc)))?;
+            rule.doc = doc.kind.clone();
+            for s in &mut rule.sectors {
+                *s = schema
+                    .sector(s)
+                    .ok_or_else(|| err(&rule.id, format!("unknown sector `{s}`")))?
+                    .key
+                    .clone();
+            }
+            match &rule.field {
+                Some(path) => {
+                    let field = doc.field(path).ok_or_else(|| {
+                        err(&rule.id, format!("`{}` has no field `{path}`", doc.file))
+                    })?;
+                    check_requirement(
+                        &rule.require,
+                        field.ty,
+                        &field.fields,
+                        &format!("{}#{path}", doc.file),
+                    )
+                    .map_err(|m| err(&rule.id, m))?;
+                }
+                None if doc.is_collection() => {
+                    if rule.require.shape != Shape::List {
+                        return Err(err(
+                            &rule.id,
+                            format!("a rule on the folder `{}` must `require: list`", doc.file),
+                        ));
+                    }
+                    check_each(&rule.require, &doc.fields, &doc.file, true)
+                        .map_err(|m| err(&rule.id, m))?;
+                }
+                None => {
+                    return Err(err(
+                        &rule.id,
+                        format!("name the `field:` of `{}` this rule requires", doc.file),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn applies_to(&self, sector: Option<&str>) -> bool {
+        self.sectors.is_empty() || sector.is_some_and(|s| self.sectors.iter().any(|p| p == s))
+    }
+}
+
+impl Rule {
+    pub fn applies_to(&self, sector: Option<&str>) -> bool {
+        self.sectors.is_empty() || sector.is_some_and(|s| self.sectors.iter().any(|p| p == s))
+    }
+}
+
+fn check_requirement(
+    req: &Requirement,
+    ty: FieldType,
+    subs: &[FieldDef],
+    at: &str,
+) -> std::result::Result<(), String> {
+    match (req.shape, ty) {
+        (Shape::List, FieldType::List) => check_each(req, subs, at, false),
+        (Shape::List, FieldType::Lines) if req.each.is_empty() => Ok(()),
+        (Shape::List, _) => Err(format!("`{at}` is not a list field")),
+        (_, FieldType::List) => Err(format!("`{at}` is a list: use `require: list`")),
+        (shape, _) if !req.each.is_empty() => {
+            Err(format!("`each` needs `require: list`, not `{shape:?}`"))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn check_each(
+    req: &Requirement,
+    subs: &[FieldDef],
+    at: &str,
+    collection: bool,
+) -> std::result::Result<(), String> {
+    for (key, sub) in &req.each {
+        if collection && key == "body" {
+            if sub.shape != Shape::Text {
+                return Err("`body` (the Markdown text) can only `require: text`".to_string());
+            }
+            continue;
+        }
+        let field = subs
+            .iter()
+            .find(|f| f.key == *key)
+            .ok_or_else(|| format!("`{at}` entries have no field `{key}`"))?;
+        check_requirement(sub, field.ty, &field.fields, &format!("{at}.{key}"))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn builtin(id: &str) -> Pack {
+        let (name, text) = BUILTIN.iter().find(|(n, _)| n.starts_with(id)).unwrap();
+        let mut p = parse(text, &format!("builtin:{name}")).unwrap();
+        let mut schema = Schema::builtin();
+        p.extend_schema(&mut schema).unwrap();
+        p.resolve(&schema).unwrap();
+        p
+    }
+
+    #[test]
+    fn builtin_packs_are_valid() {
+        for (name, text) in BUILTIN {
+            let mut p = parse(text, name).unwrap();
+            let mut schema = Schema::builtin();
+            p.extend_schema(&mut schema).unwrap();
+            p.resolve(&schema).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+
+    #[test]
+    fn citations_are_written_like_the_measure() {
+        let re =
+            regex::Regex::new(r"^第[一二三四五六七八九十]+条(第\([一二三四五六七八九十]+\)项)?$")
+                .unwrap();
+        for r in builtin("baiyin-2021").rules {
+            assert!(re.is_match(&r.citation), "{}: {}", r.id, r.citation);
+        }
+    }
+
+    #[test]
+    fn baiyin_covers_every_item_of_article_5_and_11() {
+        let p = builtin("baiyin-2021");
+        let by = |c: &str| p.rules.iter().filter(|r| r.citation == c).count();
+        for (clause, at_least) in [
+            ("第五条第(一)项", 9),
+            ("第五条第(二)项", 6),
+            ("第五条第(三)项", 3),
+            ("第五条第(四)项", 4),
+            ("第五条第(五)项", 2),
+            ("第五条第(六)项", 5),
+            ("第十一条", 8),
+        ] {
+            assert!(by(clause) >= at_least, "{clause}: {} rules", by(clause));
+        }
+    }
+
+    #[test]
+    fn bad_packs_are_refused_with_reasons() {
+        let base = "id: t\ntitle: T\nsource: {issuer: X, document: Y}\nrules:\n";
+        let cases = [
+            (
+                "  - {id: a, citation: 第一条, title: A, file: nope.yaml, field: x, require: text}\n",
+                "unknown file",
+            ),
+            (
+                "  - {id: a, citation: 第一条, title: A, file: unit.yaml, field: nope, require: text}\n",
+                "no field",
+            ),
+            (
+                "  - {id: a, citation: 第一条, title: A, file: unit.yaml, field: leaders, require: text}\n",
+                "is a list",
+            ),
+            (
+                "  - {id: a, citation: 第一条, title: A, file: unit.yaml, field: name, require: list}\n",
+                "not a list",
+            ),
+            (
+                "  - {id: a, citation: 第一条, title: A, file: unit.yaml, field: leaders, require: list, each: {nope: text}}\n",
+                "no field",
+            ),
+            (
+                "  - {id: a, citation: 第一条, title: A, file: services/, require: text}\n",
+                "must `require: list`",
+            ),
+            (
+                "  - {id: A, citation: 第一条, title: A, file: unit.yaml, field: name, require: text}\n",
+                "lowercase",
+            ),
+            (
+                "  - {id: a, citation: 第一条, title: A, file: unit.yaml, field: name, require: txt}\n",
+                "unknown variant",
+            ),
+            (
+                "  - {id: a, citation: 第一条, title: A, file: unit.yaml, field: name, require: text, sectors: [moon]}\n",
+                "unknown sector",
+            ),
+        ];
+        for (rule, want) in cases {
+            let text = format!("{base}{rule}");
+            let result = parse(&text, "t.yaml").and_then(|mut p| p.resolve(&Schema::builtin()));
+            let msg = result
+                .map(|_| String::new())
+                .unwrap_or_else(|e| e.to_string());
+            assert!(msg.contains(want), "{rule}: got {msg:?}");
+        }
+    }
+
+    #[test]
+    fn nested_each_requirements_parse() {
+        let p = builtin("baiyin-2021");
+        let forms = p
+            .rules
+            .iter()
+            .find(|r| r.id == "baiyin-2021/service-forms")
+            .unwrap();
+        let (key, sub) = &forms.require.each[0];
+        assert_eq!(key, "sample_forms");
+        assert_eq!(sub.shape, Shape::List);
+        assert_eq!(
+            sub.each.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+            ["file", "name"]
+        );
+    }
+}

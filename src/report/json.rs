@@ -1,0 +1,76 @@
+//! gongkai's own JSON report. The shape is documented in the README and pinned by
+//! `tests/schemas/report.schema.json`; `schema_version` changes only with an incompatible change.
+
+use serde::Serialize;
+
+use super::Context;
+use crate::check::{CheckResult, UnitResult};
+use crate::finding::Finding;
+use crate::pack::Source;
+
+/// Bumped only when a field is removed or changes meaning.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    schema_version: u32,
+    tool: Tool,
+    packs: Vec<PackInfo<'a>>,
+    summary: Summary,
+    units: &'a [UnitResult],
+    findings: &'a [Finding],
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct PackInfo<'a> {
+    id: &'a str,
+    title: &'a str,
+    source: &'a Source,
+    rules: usize,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    units: usize,
+    errors: usize,
+    warnings: usize,
+    /// `true` when no error remains (the exit status is then 0).
+    passed: bool,
+}
+
+pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
+    let report = Report {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: "gongkai",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        packs: cx
+            .packs
+            .iter()
+            .map(|p| PackInfo {
+                id: &p.id,
+                title: &p.title,
+                source: &p.source,
+                rules: p.rules.len(),
+            })
+            .collect(),
+        summary: Summary {
+            units: result.units.len(),
+            errors: result.errors(),
+            warnings: result.warnings(),
+            passed: result.errors() == 0,
+        },
+        units: &result.units,
+        findings: &result.findings,
+    };
+    let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,85 @@
+//! Reports: findings and scores turned into text for people and for CI systems.
+//!
+//! Sits above `check`. Every format is a pure function of the check result (plus, for the human
+//! format, the source lines it quotes), so the same input always gives the same bytes.
+
+mod github;
+mod gitlab;
+mod human;
+mod json;
+mod junit;
+mod markdown;
+mod sarif;
+
+use std::path::Path;
+
+use crate::check::CheckResult;
+use crate::pack::Pack;
+
+pub use github::annotations as github_annotations;
+pub use human::{render as human, summary as human_summary};
+pub use markdown::render as markdown;
+
+/// Output formats of `check --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// rustc-style messages with the source line, then a summary (default)
+    Human,
+    /// gongkai's own JSON, documented in the README
+    Json,
+    /// JUnit XML: one test case per required item per unit
+    Junit,
+    /// SARIF 2.1.0, for code-scanning dashboards
+    Sarif,
+    /// GitHub Actions workflow annotations (+ the full report in $GITHUB_STEP_SUMMARY)
+    Github,
+    /// GitLab Code Quality JSON
+    Gitlab,
+    /// A Markdown table for a pull-request comment
+    Markdown,
+}
+
+/// What every report needs besides the result.
+pub struct Context<'a> {
+    pub root: &'a Path,
+    pub packs: &'a [Pack],
+    /// Colour the human format (only for a terminal that wants it).
+    pub color: bool,
+}
+
+/// Render `result` in a machine format (everything but `human` and `github`, which have their
+/// own entry points because they print in two parts).
+pub fn render(format: Format, result: &CheckResult, cx: &Context<'_>) -> String {
+    match format {
+        Format::Human => {
+            let mut s = human(result, cx);
+            s.push_str(&human_summary(result, cx));
+            s
+        }
+        Format::Json => json::render(result, cx),
+        Format::Junit => junit::render(result),
+        Format::Sarif => sarif::render(result, cx),
+        Format::Github => github_annotations(result),
+        Format::Gitlab => gitlab::render(result),
+        Format::Markdown => markdown(result, cx),
+    }
+}
+
+/// A stable fingerprint for a finding: the same problem keeps the same fingerprint when lines
+/// move. `seen` disambiguates identical problems in one report.
+pub(crate) fn fingerprint(
+    f: &crate::finding::Finding,
+    seen: &mut std::collections::BTreeMap<String, u32>,
+) -> String {
+    let base = format!(
+        "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+        f.rule,
+        f.unit.as_deref().unwrap_or_default(),
+        f.file,
+        f.field.as_deref().unwrap_or_default(),
+        f.message
+    );
+    let n = seen.entry(base.clone()).or_insert(0);
+    *n += 1;
+    blake3::hash(format!("{base}\u{1f}{n}").as_bytes()).to_hex()[..32].to_string()
+}
