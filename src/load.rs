@@ -239,7 +239,9 @@ fn load_packs(root: &Path, config: &Config) -> Result<(Schema, Vec<Pack>)> {
             let origin = format!("rules/{}", entry.file_name().to_string_lossy());
             let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
             let p = pack::parse(&text, &origin)?;
-            if let Some(existing) = available.get(&p.id) {
+            // A site's pack replaces a built-in pack of the same id (local amendments); two site
+            // packs with one id are a mistake.
+            if let Some(existing) = available.get(&p.id).filter(|e| !e.origin.starts_with("builtin:")) {
                 return Err(Error::Pack {
                     file: origin,
                     pos: None,
