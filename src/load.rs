@@ -241,7 +241,10 @@ fn load_packs(root: &Path, config: &Config) -> Result<(Schema, Vec<Pack>)> {
             let p = pack::parse(&text, &origin)?;
             // A site's pack replaces a built-in pack of the same id (local amendments); two site
             // packs with one id are a mistake.
-            if let Some(existing) = available.get(&p.id).filter(|e| !e.origin.starts_with("builtin:")) {
+            if let Some(existing) = available
+                .get(&p.id)
+                .filter(|e| !e.origin.starts_with("builtin:"))
+            {
                 return Err(Error::Pack {
                     file: origin,
                     pos: None,

@@ -370,23 +370,23 @@ fn unknown_key(written: &str, pos: Pos, fields: &[FieldDef], path: &str, ctx: &C
                 .find(|fd| fd.accepts(written))
                 .map(|fd| (d, fd))
         });
-    let help = if let Some(s) = suggestion {
+    f.help = Some(if let Some(s) = suggestion {
         let zh = fields
             .iter()
             .find(|f| f.names().any(|n| n == s))
             .map_or(s, |f| f.zh.as_str());
-        if zh == s {
-            format!("是不是「{s}」？")
+        let named = if zh == s {
+            format!("「{s}」")
         } else {
-            format!("是不是「{s}」（{zh}）？")
-        }
+            format!("「{s}」（{zh}）")
+        };
+        format!("是不是{named}？字段名写错，这一项会被当作没填")
     } else if let Some((doc, fd)) = elsewhere.filter(|_| path.is_empty()) {
         format!("「{}」应写在 {} 里（{}）", fd.zh, doc.file, doc.clause)
     } else {
         let known: Vec<&str> = fields.iter().map(|f| f.zh.as_str()).collect();
         format!("{here} 中可以写的字段有：{}", known.join("、"))
-    };
-    f.help = Some(format!("{help}。拼错的字段会让该项被当作缺失"));
+    });
     f
 }
 

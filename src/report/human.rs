@@ -100,10 +100,15 @@ pub fn summary(result: &CheckResult, cx: &Context<'_>) -> String {
         for u in units {
             let grade = u.grade.zh();
             let pad = " ".repeat(6 - 2 * grade.chars().count().min(3));
+            let who = if u.name == u.slug {
+                u.slug.clone()
+            } else {
+                format!("{}（{}）", u.name, u.slug)
+            };
             let _ = writeln!(
                 s,
-                "  {:>4}  {grade}{pad}{:>4}  {:>4}  {}（{}）",
-                u.score, u.errors, u.warnings, u.name, u.slug
+                "  {:>4}  {grade}{pad}{:>4}  {:>4}  {who}",
+                u.score, u.errors, u.warnings
             );
         }
         let _ = writeln!(s);
