@@ -99,3 +99,122 @@ pub fn outcome(result: &CheckResult) -> Outcome {
         Outcome::Clean
     }
 }
+
+/// Options of `gongkai build`.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub site: PathBuf,
+    /// Output folder (default `SITE/public`).
+    pub out: Option<PathBuf>,
+    /// Publish nothing while an error finding remains.
+    pub strict: bool,
+    pub quiet: bool,
+}
+
+/// The report folder when the report is not published on the site.
+pub const REPORT_DIR: &str = "gongkai-report";
+
+/// `gongkai build`: check, render every page into a staging folder, swap it in.
+pub fn build(opts: &BuildOptions) -> Result<Outcome> {
+    use crate::output::{Sink, Staging};
+    use crate::render::{self, site as pages, theme::Theme};
+
+    let site = load::load_site(&opts.site, &LoadOptions::default())?;
+    let mut result = check::check_site(&site);
+    let theme = Theme::load(
+        &site.root,
+        site.config.theme.as_deref().unwrap_or("default"),
+    )?;
+    let out = opts.out.clone().unwrap_or_else(|| site.root.join("public"));
+    let staging = Staging::new(&out)?;
+
+    let bar = progress(site.units.len(), opts.quiet);
+    let rendered = pages::render_site(&site, &result, &theme, &staging, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    for f in rendered.findings {
+        if let Some(u) = result
+            .units
+            .iter_mut()
+            .find(|u| Some(&u.slug) == f.unit.as_ref())
+        {
+            u.errors += 1;
+        }
+        result.findings.push(f);
+    }
+    crate::finding::sort(&mut result.findings);
+
+    // the missing-items report: on the site when configured, otherwise beside it
+    let cx = Context {
+        root: &site.root,
+        packs: &site.packs,
+        color: false,
+    };
+    let json = report::render(Format::Json, &result, &cx);
+    let report_dir = if site.config.report.publish {
+        staging.put("report/report.json", json.as_bytes())?;
+        let html = render::report_html(
+            &site,
+            &result,
+            &theme,
+            "../static/style.css",
+            "../index.html",
+        )?;
+        staging.put("report/index.html", html.as_bytes())?;
+        out.join("report")
+    } else {
+        let dir = site.root.join(REPORT_DIR);
+        let report = Staging::new(&dir)?;
+        report.put("report.json", json.as_bytes())?;
+        let html = render::report_html(&site, &result, &theme, "static/style.css", "report.json")?;
+        report.put("index.html", html.as_bytes())?;
+        if let Some(css) = theme.statics.get("style.css") {
+            report.put("static/style.css", css)?;
+        }
+        report.commit()?;
+        dir
+    };
+
+    let styled = Context { color: true, ..cx };
+    let mut stdout = anstream::stdout().lock();
+    let mut text = human(&result, &styled, opts.quiet);
+    let errors = result.errors();
+    if opts.strict && errors > 0 {
+        drop(staging);
+        text.push_str(&format!(
+            "按 --strict 的要求没有发布：还有 {errors} 项错误。{} 保持原样。\n报告：{}\n",
+            out.display(),
+            report_dir.join("index.html").display()
+        ));
+        stdout
+            .write_all(text.as_bytes())
+            .map_err(|e| Error::io("<stdout>", e))?;
+        return Ok(Outcome::Findings);
+    }
+    staging.commit()?;
+    text.push_str(&format!(
+        "已生成网站：{}（{} 个文件）\n报告：{}\n",
+        out.display(),
+        rendered.files,
+        report_dir.join("index.html").display()
+    ));
+    stdout
+        .write_all(text.as_bytes())
+        .map_err(|e| Error::io("<stdout>", e))?;
+    // without --strict a build with findings still succeeds: the summary above lists them
+    Ok(Outcome::Clean)
+}
+
+/// A progress bar on a terminal; hidden when quiet, in CI, or not on a terminal.
+fn progress(len: usize, quiet: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if quiet || std::env::var_os("CI").is_some() || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("生成网站 {bar:30} {pos}/{len} 个单位 {elapsed}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}

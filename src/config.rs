@@ -26,6 +26,9 @@ pub struct Config {
     /// Where the missing-items report goes.
     #[serde(default, alias = "报告")]
     pub report: ReportConfig,
+    /// Theme name: `themes/<name>/` in the site, laid over the built-in default theme.
+    #[serde(default, alias = "主题")]
+    pub theme: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]

@@ -40,6 +40,9 @@ pub enum Error {
 
     #[error("{0}")]
     Usage(String),
+
+    #[error("主题有误：{0}")]
+    Theme(String),
 }
 
 fn pos_suffix(pos: Option<Pos>) -> String {

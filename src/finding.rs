@@ -25,9 +25,36 @@ pub enum Kind {
     UnknownField,
     /// A file in a unit folder that gongkai does not publish.
     UnknownFile,
+    /// A link in a Markdown body to a page, file or anchor that does not exist (found by `build`).
+    BrokenLink,
 }
 
 impl Kind {
+    pub const ALL: [Kind; 8] = [
+        Kind::Missing,
+        Kind::Empty,
+        Kind::Placeholder,
+        Kind::Invalid,
+        Kind::Syntax,
+        Kind::UnknownField,
+        Kind::UnknownFile,
+        Kind::BrokenLink,
+    ];
+
+    /// What the kind means, in Chinese.
+    pub fn title(self) -> &'static str {
+        match self {
+            Kind::Missing => "缺少必须公开的内容",
+            Kind::Empty => "内容为空",
+            Kind::Placeholder => "内容仍是占位文字",
+            Kind::Invalid => "内容格式不对",
+            Kind::Syntax => "文件无法读取或 YAML 格式错误",
+            Kind::UnknownField => "不认识的字段",
+            Kind::UnknownFile => "不认识的文件",
+            Kind::BrokenLink => "链接指向不存在的页面或位置",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Missing => "missing",
@@ -37,6 +64,7 @@ impl Kind {
             Kind::Syntax => "syntax",
             Kind::UnknownField => "unknown-field",
             Kind::UnknownFile => "unknown-file",
+            Kind::BrokenLink => "broken-link",
         }
     }
 }

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use gongkai::commands::{self, CheckOptions, Outcome};
+use gongkai::commands::{self, BuildOptions, CheckOptions, Outcome};
+
 use gongkai::report::Format;
 
 /// 公共企事业单位信息公开网站的生成与检查工具
@@ -24,6 +25,8 @@ struct Cli {
 enum Command {
     /// 检查必须公开的内容是否齐全 (check completeness against the rule packs)
     Check(CheckArgs),
+    /// 生成公开网站 (build the static site, and the missing-items report)
+    Build(BuildArgs),
     /// 新建站点或单位的填写模板 (scaffold a site, or a unit inside a site)
     Init(InitArgs),
 }
@@ -48,6 +51,22 @@ struct CheckArgs {
 }
 
 #[derive(Args)]
+struct BuildArgs {
+    /// 站点目录 (the site root: the folder holding content/)
+    #[arg(default_value = ".")]
+    site: PathBuf,
+    /// 输出目录 (output folder; default SITE/public)
+    #[arg(long, short, value_name = "DIR")]
+    output: Option<PathBuf>,
+    /// 还有错误时不发布，退出码为 1 (publish nothing and exit 1 while an error finding remains)
+    #[arg(long)]
+    strict: bool,
+    /// 只显示摘要，不显示进度 (print only the summary, no progress bar)
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Args)]
 struct InitArgs {
     /// 新站点或新单位的目录 (folder to create: a new site, or content/NAME inside a site)
     dir: PathBuf,
@@ -67,6 +86,12 @@ fn main() -> ExitCode {
             quiet: a.quiet,
         }),
         Command::Init(a) => gongkai::init::run(&a.dir, a.sector),
+        Command::Build(a) => commands::build(&BuildOptions {
+            site: a.site,
+            out: a.output,
+            strict: a.strict,
+            quiet: a.quiet,
+        }),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -34,21 +34,13 @@ pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
             );
         }
     }
-    for kind in [
-        Kind::Missing,
-        Kind::Empty,
-        Kind::Placeholder,
-        Kind::Invalid,
-        Kind::Syntax,
-        Kind::UnknownField,
-        Kind::UnknownFile,
-    ] {
+    for kind in Kind::ALL {
         let id = format!("gongkai/{}", kind.as_str());
         index.insert(id.clone(), rules.len() as i64);
         rules.push(
             ReportingDescriptor::builder()
                 .id(id)
-                .short_description(text(builtin_title(kind).to_string()))
+                .short_description(text(kind.title().to_string()))
                 .build(),
         );
     }
@@ -131,16 +123,4 @@ pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
 
 fn text(s: String) -> MultiformatMessageString {
     MultiformatMessageString::builder().text(s).build()
-}
-
-fn builtin_title(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Missing => "缺少必须公开的内容",
-        Kind::Empty => "内容为空",
-        Kind::Placeholder => "内容仍是占位文字",
-        Kind::Invalid => "内容格式不对",
-        Kind::Syntax => "文件无法读取或 YAML 格式错误",
-        Kind::UnknownField => "不认识的字段",
-        Kind::UnknownFile => "不认识的文件",
-    }
 }

@@ -1,0 +1,98 @@
+//! The missing-items report as an HTML page.
+
+use serde::Serialize;
+use tera::Context;
+
+use super::site::{PageView, SiteView};
+use super::theme::Theme;
+use crate::check::CheckResult;
+use crate::error::Result;
+use crate::finding::Finding;
+use crate::load::Site;
+
+/// The missing-items report as an HTML page. `stylesheet` is its link to the theme's CSS.
+pub fn report_html(
+    site: &Site,
+    result: &CheckResult,
+    theme: &Theme,
+    stylesheet: &str,
+    home: &str,
+) -> Result<String> {
+    #[derive(Serialize)]
+    struct UnitReport<'a> {
+        slug: &'a str,
+        name: &'a str,
+        score: u32,
+        grade: &'static str,
+        errors: usize,
+        warnings: usize,
+        findings: Vec<&'a Finding>,
+    }
+    let mut units: Vec<UnitReport<'_>> = result
+        .units
+        .iter()
+        .map(|u| UnitReport {
+            slug: &u.slug,
+            name: &u.name,
+            score: u.score,
+            grade: u.grade.zh(),
+            errors: u.errors,
+            warnings: u.warnings,
+            findings: result
+                .findings
+                .iter()
+                .filter(|f| f.unit.as_deref() == Some(&u.slug))
+                .collect(),
+        })
+        .collect();
+    units.sort_by(|a, b| {
+        a.score
+            .cmp(&b.score)
+            .then(b.errors.cmp(&a.errors))
+            .then(a.slug.cmp(b.slug))
+    });
+    let title = site
+        .config
+        .title
+        .clone()
+        .unwrap_or_else(|| "信息公开".to_string());
+    let mut cx = Context::new();
+    cx.insert(
+        "site",
+        &SiteView {
+            title: title.clone(),
+            base_url: None,
+            home: home.to_string(),
+            stylesheet: stylesheet.to_string(),
+            measure: site
+                .packs
+                .first()
+                .map(|p| p.title.clone())
+                .unwrap_or_default(),
+        },
+    );
+    cx.insert(
+        "page",
+        &PageView {
+            title: format!("{title}：公开内容检查报告"),
+            clause: None,
+            updated: None,
+            path: "report/index.html".into(),
+            root: "../".into(),
+            url: None,
+            qr_svg: None,
+            breadcrumbs: Vec::new(),
+        },
+    );
+    cx.insert("summary", &serde_json::json!({"units": result.units.len(), "errors": result.errors(), "warnings": result.warnings()}));
+    cx.insert("units", &units);
+    cx.insert(
+        "site_findings",
+        &result
+            .findings
+            .iter()
+            .filter(|f| f.unit.is_none())
+            .collect::<Vec<_>>(),
+    );
+    theme.render("report.html", &cx)
+}

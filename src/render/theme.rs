@@ -1,0 +1,112 @@
+//! The theme: Tera 2 templates and static files. The default theme is embedded in the binary; a
+//! site's `themes/<name>/` replaces any template or static file by its path and may add more.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use tera::{Context, Tera};
+
+use crate::error::{Error, Result};
+
+macro_rules! embed {
+    ($($path:literal),* $(,)?) => {
+        &[$(($path, include_bytes!(concat!("../../themes/default/", $path)) as &[u8])),*]
+    };
+}
+
+/// The default theme, as (path inside the theme, bytes).
+pub const DEFAULT: &[(&str, &[u8])] = embed!(
+    "templates/base.html",
+    "templates/portal.html",
+    "templates/unit.html",
+    "templates/overview.html",
+    "templates/services.html",
+    "templates/service.html",
+    "templates/fees.html",
+    "templates/commitments.html",
+    "templates/notices.html",
+    "templates/notice.html",
+    "templates/supervision.html",
+    "templates/request.html",
+    "templates/attachment.html",
+    "templates/document.html",
+    "templates/extras.html",
+    "templates/404.html",
+    "templates/report.html",
+    "templates/atom.xml",
+    "templates/sitemap.xml",
+    "static/style.css",
+);
+
+/// Templates ready to render, and the static files to copy.
+pub struct Theme {
+    tera: Tera,
+    /// Static files by path under `static/`, sorted.
+    pub statics: BTreeMap<String, Vec<u8>>,
+}
+
+impl Theme {
+    /// The embedded default theme, with `SITE/themes/<name>/` laid over it.
+    pub fn load(root: &Path, name: &str) -> Result<Theme> {
+        let mut files: BTreeMap<String, Vec<u8>> = DEFAULT
+            .iter()
+            .map(|(p, b)| (p.to_string(), b.to_vec()))
+            .collect();
+        let dir = root.join("themes").join(name);
+        if dir.is_dir() {
+            for entry in walkdir::WalkDir::new(&dir)
+                .sort_by_file_name()
+                .follow_links(false)
+            {
+                let entry = entry.map_err(|e| Error::Theme(format!("{}: {e}", dir.display())))?;
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let rel = entry
+                    .path()
+                    .strip_prefix(&dir)
+                    .unwrap_or(entry.path())
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                let bytes = fs::read(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+                files.insert(rel, bytes);
+            }
+        } else if name != "default" {
+            return Err(Error::Theme(format!("没有找到主题 themes/{name}/")));
+        }
+        let mut tera = Tera::new();
+        tera.autoescape_on([".html", ".xml"]);
+        let mut templates = Vec::new();
+        let mut statics = BTreeMap::new();
+        for (path, bytes) in files {
+            if let Some(name) = path.strip_prefix("templates/") {
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| Error::Theme(format!("themes/{name}: 模板不是 UTF-8 编码")))?;
+                templates.push((name.to_string(), text));
+            } else if let Some(name) = path.strip_prefix("static/") {
+                statics.insert(name.to_string(), bytes);
+            }
+        }
+        tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .map_err(|e| Error::Theme(tera_error(&e)))?;
+        Ok(Theme { tera, statics })
+    }
+
+    pub fn render(&self, template: &str, context: &Context) -> Result<String> {
+        self.tera
+            .render(template, context)
+            .map_err(|e| Error::Theme(tera_error(&e)))
+    }
+}
+
+/// Tera's error with its causes, on one line each.
+fn tera_error(e: &tera::Error) -> String {
+    let mut s = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        s.push_str(&format!("\n  原因: {cause}"));
+        source = cause.source();
+    }
+    s
+}

@@ -1,0 +1,551 @@
+//! The pages of one unit: overview, services, fees, commitments, notices, supervision, the
+//! request page, attachments, open data and the notices feed.
+
+use std::collections::HashSet;
+
+use percent_encoding::percent_decode_str;
+
+use super::feeds::FeedEntry;
+use super::links::{PageFacts, PendingLink};
+use super::markdown;
+use super::paths::{UnitPaths, attachment_path, href, normalize, page_name};
+use super::site::Renderer;
+use super::view::{self, Link};
+use crate::error::Result;
+use crate::load::{Doc, Unit};
+use crate::yaml::{Node, Value};
+
+/// What rendering one unit produced.
+pub(super) struct UnitPages {
+    pub(super) facts: Vec<PageFacts>,
+    pub(super) links: Vec<PendingLink>,
+    pub(super) files: usize,
+}
+
+impl Renderer<'_> {
+    pub(super) fn unit(&self, unit: &Unit) -> Result<UnitPages> {
+        let paths = UnitPaths { unit };
+        let result = self.result.units.iter().find(|u| u.slug == unit.slug);
+        let schema = &self.site.schema;
+        let mut facts = Vec::new();
+        let mut links = Vec::new();
+        let name = unit.name().to_string();
+        let front = paths.page("index.html");
+
+        // the unit's pages, in navigation order: (page path, label)
+        let mut nav_pages: Vec<(String, String)> = vec![(front.clone(), "单位概况".to_string())];
+        for spec in &schema.documents {
+            if spec.kind == "unit" {
+                continue;
+            }
+            if unit.doc(&spec.kind).is_some()
+                || ["services", "fees", "commitments", "notices", "supervision"]
+                    .contains(&spec.kind.as_str())
+            {
+                nav_pages.push((
+                    paths.page(&format!("{}.html", page_name(&spec.kind))),
+                    spec.title.clone(),
+                ));
+            }
+        }
+        nav_pages.push((paths.page("request.html"), "依申请公开".to_string()));
+        let unit_view = |path: &str| {
+            let nav = nav_pages
+                .iter()
+                .map(|(to, label)| Link {
+                    label: label.clone(),
+                    href: href(path, to),
+                    current: to == path,
+                })
+                .collect();
+            view::unit_view(unit, result, schema, nav, href(path, &front))
+        };
+        let crumbs = |extra: &[(&str, &str)]| {
+            let mut c = vec![
+                ("首页".to_string(), "index.html".to_string()),
+                (name.clone(), front.clone()),
+            ];
+            c.extend(extra.iter().map(|(l, p)| (l.to_string(), p.to_string())));
+            c
+        };
+        let updated_of = |kind: &str| {
+            unit.doc(kind)
+                .and_then(|d| view::date(d.data.as_ref(), "updated"))
+        };
+        let clause_of = |kind: &str| schema.doc(kind).map(|d| d.clause.clone());
+
+        // 第五条(一)
+        let overview = view::overview(unit, schema);
+        let p = self.page_view(
+            &front,
+            &name,
+            clause_of("unit").as_deref(),
+            updated_of("unit"),
+            crumbs(&[]),
+        );
+        facts.push(self.html("overview.html", p, |cx| {
+            cx.insert("unit", &unit_view(&front));
+            cx.insert("overview", &overview);
+        })?);
+
+        // 第五条(二) and (五): Markdown collections
+        let mut services = Vec::new();
+        let mut notices = Vec::new();
+        for doc in &unit.docs {
+            let Some(spec) = schema.doc(&doc.kind) else {
+                continue;
+            };
+            if !spec.is_collection() {
+                continue;
+            }
+            let path = paths
+                .published(
+                    doc.path
+                        .strip_prefix(&format!("{}/", unit.dir))
+                        .unwrap_or(&doc.path),
+                    self.site,
+                )
+                .unwrap_or_default();
+            let body = self.markdown(unit, &paths, doc, &path, &mut links);
+            let data = doc.data.as_ref();
+            let title = view::doc_title(doc);
+            let list_page = paths.page(&format!("{}.html", page_name(&spec.kind)));
+            let page_crumbs = crumbs(&[(&spec.title, &list_page), (&title, &path)]);
+            match doc.kind.as_str() {
+                "services" => {
+                    let service = self.service(&paths, doc, &path, body);
+                    let p = self.page_view(
+                        &path,
+                        &title,
+                        Some(&spec.clause),
+                        service.updated.clone(),
+                        page_crumbs,
+                    );
+                    facts.push(self.html("service.html", p, |cx| {
+                        cx.insert("unit", &unit_view(&path));
+                        cx.insert("service", &service);
+                    })?);
+                    let order = data
+                        .and_then(|d| d.text("order"))
+                        .and_then(|o| o.parse::<i64>().ok())
+                        .unwrap_or(i64::MAX);
+                    services.push((order, service));
+                }
+                "notices" => {
+                    let notice = view::Notice {
+                        title: title.clone(),
+                        href: String::new(),
+                        category: view::text(data, "category"),
+                        date: view::date(data, "date"),
+                        effective: view::date(data, "effective"),
+                        body_html: body,
+                        updated: view::date(data, "updated").or_else(|| view::date(data, "date")),
+                        extras: view::extras(data, &spec.fields, view::NOTICE_FIELDS),
+                    };
+                    let p = self.page_view(
+                        &path,
+                        &title,
+                        Some(&spec.clause),
+                        notice.updated.clone(),
+                        page_crumbs,
+                    );
+                    facts.push(self.html("notice.html", p, |cx| {
+                        cx.insert("unit", &unit_view(&path));
+                        cx.insert("notice", &notice);
+                    })?);
+                    notices.push((path, notice));
+                }
+                _ => {
+                    let extras = view::extras(data, &spec.fields, &["title", "updated"]);
+                    let p = self.page_view(
+                        &path,
+                        &title,
+                        Some(&spec.clause),
+                        view::date(data, "updated"),
+                        page_crumbs,
+                    );
+                    facts.push(self.html("document.html", p, |cx| {
+                        cx.insert("unit", &unit_view(&path));
+                        cx.insert("extras", &extras);
+                        cx.insert("body_html", &body);
+                        cx.insert("documents", &Vec::<Link>::new());
+                    })?);
+                }
+            }
+        }
+        services.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.title.cmp(&b.1.title)));
+        let mut services: Vec<view::Service> = services.into_iter().map(|(_, s)| s).collect();
+        // newest first; undated last
+        notices.sort_by(|a, b| {
+            b.1.date
+                .cmp(&a.1.date)
+                .then_with(|| a.1.title.cmp(&b.1.title))
+        });
+
+        let list = paths.page("services.html");
+        for s in &mut services {
+            s.href = href(&list, &s.href);
+        }
+        let newest = services.iter().filter_map(|s| s.updated.clone()).max();
+        let p = self.page_view(
+            &list,
+            "办事服务",
+            clause_of("services").as_deref(),
+            newest,
+            crumbs(&[("办事服务", &list)]),
+        );
+        facts.push(self.html("services.html", p, |cx| {
+            cx.insert("unit", &unit_view(&list));
+            cx.insert("services", &services);
+        })?);
+
+        let list = paths.page("notices.html");
+        let notice_views: Vec<view::Notice> = notices
+            .iter()
+            .map(|(path, n)| view::Notice {
+                href: href(&list, path),
+                ..n.clone()
+            })
+            .collect();
+        let newest = notice_views.iter().filter_map(|n| n.updated.clone()).max();
+        let p = self.page_view(
+            &list,
+            "变动事项和计划",
+            clause_of("notices").as_deref(),
+            newest,
+            crumbs(&[("变动事项和计划", &list)]),
+        );
+        facts.push(self.html("notices.html", p, |cx| {
+            cx.insert("unit", &unit_view(&list));
+            cx.insert("notices", &notice_views);
+            cx.insert("feed", &href(&list, &paths.page("notices.xml")));
+        })?);
+
+        // 第五条(三), (四), (六) and 第十一条, 第九条
+        let fees = view::fees(unit);
+        let path = paths.page("fees.html");
+        let p = self.page_view(
+            &path,
+            "收费项目",
+            clause_of("fees").as_deref(),
+            updated_of("fees"),
+            crumbs(&[("收费项目", &path)]),
+        );
+        facts.push(self.html("fees.html", p, |cx| {
+            cx.insert("unit", &unit_view(&path));
+            cx.insert("fees", &fees);
+        })?);
+
+        let commitments = view::commitments(unit);
+        let path = paths.page("commitments.html");
+        let p = self.page_view(
+            &path,
+            "服务承诺",
+            clause_of("commitments").as_deref(),
+            updated_of("commitments"),
+            crumbs(&[("服务承诺", &path)]),
+        );
+        facts.push(self.html("commitments.html", p, |cx| {
+            cx.insert("unit", &unit_view(&path));
+            cx.insert("commitments", &commitments);
+        })?);
+
+        let supervision = view::supervision(unit, schema);
+        let path = paths.page("supervision.html");
+        let p = self.page_view(
+            &path,
+            "监督和投诉",
+            clause_of("supervision").as_deref(),
+            updated_of("supervision"),
+            crumbs(&[("监督和投诉", &path)]),
+        );
+        facts.push(self.html("supervision.html", p, |cx| {
+            cx.insert("unit", &unit_view(&path));
+            cx.insert("supervision", &supervision);
+        })?);
+
+        let path = paths.page("request.html");
+        let newest = [updated_of("unit"), updated_of("supervision")]
+            .into_iter()
+            .flatten()
+            .max();
+        let p = self.page_view(
+            &path,
+            "依申请公开",
+            Some("第九条"),
+            newest,
+            crumbs(&[("依申请公开", &path)]),
+        );
+        facts.push(self.html("request.html", p, |cx| {
+            cx.insert("unit", &unit_view(&path));
+            cx.insert("overview", &overview);
+            cx.insert("supervision", &supervision);
+        })?);
+
+        // pack-defined single-file documents
+        for spec in schema.documents.iter().filter(|s| !s.is_collection()) {
+            if ["unit", "fees", "commitments", "supervision"].contains(&spec.kind.as_str()) {
+                continue;
+            }
+            let Some(doc) = unit.doc(&spec.kind) else {
+                continue;
+            };
+            let path = paths.page(&format!("{}.html", page_name(&spec.kind)));
+            let extras = view::extras(doc.data.as_ref(), &spec.fields, &["updated"]);
+            let p = self.page_view(
+                &path,
+                &spec.title,
+                Some(&spec.clause),
+                updated_of(&spec.kind),
+                crumbs(&[(&spec.title, &path)]),
+            );
+            facts.push(self.html("document.html", p, |cx| {
+                cx.insert("unit", &unit_view(&path));
+                cx.insert("extras", &extras);
+                cx.insert("body_html", "");
+                cx.insert("documents", &Vec::<Link>::new());
+            })?);
+        }
+
+        // attachments: Markdown forms become printable pages, other files are copied
+        for rel in &unit.attachments {
+            let src = self.site.root.join(&unit.dir).join(rel);
+            let target = paths.page(&attachment_path(rel));
+            if rel.ends_with(".md") {
+                let Ok(text) = std::fs::read_to_string(&src) else {
+                    continue;
+                };
+                let source = format!("{}/{rel}", unit.dir);
+                let rendered =
+                    markdown::render(&text, 1, &|d| self.rewrite(&paths, rel, &target, d));
+                let title = first_heading(&text).unwrap_or_else(|| {
+                    rel.rsplit('/')
+                        .next()
+                        .unwrap_or(rel)
+                        .trim_end_matches(".md")
+                        .to_string()
+                });
+                for l in &rendered.links {
+                    links.push(PendingLink {
+                        unit: unit.slug.clone(),
+                        file: source.clone(),
+                        line: l.line,
+                        from: target.clone(),
+                        dest: l.dest.clone(),
+                        href: l.href.clone(),
+                    });
+                }
+                let p = self.page_view(&target, &title, None, None, crumbs(&[(&title, &target)]));
+                facts.push(self.html("attachment.html", p, |cx| {
+                    cx.insert("unit", &unit_view(&target));
+                    cx.insert("body_html", &rendered.html);
+                })?);
+            } else if let Ok(bytes) = std::fs::read(&src) {
+                self.sink.put(&target, &bytes)?;
+                facts.push(PageFacts {
+                    path: target,
+                    ids: HashSet::new(),
+                });
+            }
+        }
+
+        // open data and the notices feed
+        self.sink
+            .put(&paths.page("data.json"), &self.open_data(unit, result)?)?;
+        let feed_entries: Vec<FeedEntry> = notices
+            .iter()
+            .map(|(path, n)| self.feed_entry(path, n, &name))
+            .collect();
+        let feed = self.feed(
+            &format!("{name} · 变动事项和计划"),
+            &paths.page("notices.xml"),
+            &paths.page("notices.html"),
+            feed_entries,
+        )?;
+        self.sink.put(&paths.page("notices.xml"), feed.as_bytes())?;
+        let files = facts.len() + 2;
+        Ok(UnitPages {
+            facts,
+            links,
+            files,
+        })
+    }
+
+    fn service(
+        &self,
+        paths: &UnitPaths<'_>,
+        doc: &Doc,
+        path: &str,
+        body_html: String,
+    ) -> view::Service {
+        let data = doc.data.as_ref();
+        let forms = view::entries(data, "sample_forms")
+            .iter()
+            .map(|f| {
+                let file = view::text(Some(f), "file");
+                let external = crate::shape::is_url(&file);
+                let href = if external {
+                    file.clone()
+                } else {
+                    let rel = file.trim_start_matches("./");
+                    paths
+                        .published(rel, self.site)
+                        .map_or_else(|| file.clone(), |to| href(path, &to))
+                };
+                view::Form {
+                    name: view::text(Some(f), "name"),
+                    href,
+                    external,
+                }
+            })
+            .collect();
+        let spec_fields = self
+            .site
+            .schema
+            .doc("services")
+            .map(|d| d.fields.clone())
+            .unwrap_or_default();
+
+        view::Service {
+            title: view::doc_title(doc),
+            href: path.to_string(),
+            basis: view::lines(data, "basis"),
+            time_limit: view::text(data, "time_limit"),
+            procedure: view::lines(data, "procedure"),
+            result: view::text(data, "result"),
+            materials: view::lines(data, "materials"),
+            forms,
+            place: view::text(data, "place"),
+            fee: view::text(data, "fee"),
+            body_html,
+            updated: view::date(data, "updated"),
+            extras: view::extras(data, &spec_fields, view::SERVICE_FIELDS),
+        }
+    }
+
+    /// Render a document's Markdown body, recording its links.
+    fn markdown(
+        &self,
+        unit: &Unit,
+        paths: &UnitPaths<'_>,
+        doc: &Doc,
+        page: &str,
+        links: &mut Vec<PendingLink>,
+    ) -> String {
+        let Some(body) = &doc.body else {
+            return String::new();
+        };
+        let rel = doc
+            .path
+            .strip_prefix(&format!("{}/", unit.dir))
+            .unwrap_or(&doc.path);
+        let rendered = markdown::render(&body.text, body.line, &|d| {
+            self.rewrite(paths, rel, page, d)
+        });
+        for l in rendered.links {
+            links.push(PendingLink {
+                unit: unit.slug.clone(),
+                file: doc.path.clone(),
+                line: l.line,
+                from: page.to_string(),
+                dest: l.dest,
+                href: l.href,
+            });
+        }
+        rendered.html
+    }
+
+    /// A link written as a path to a source file (`../fees.yaml`, `../attachments/表.md`) points to
+    /// the page that file is published as.
+    fn rewrite(
+        &self,
+        paths: &UnitPaths<'_>,
+        source_rel: &str,
+        page: &str,
+        dest: &str,
+    ) -> Option<String> {
+        if dest.contains(':') || dest.starts_with('/') || dest.starts_with('#') {
+            return None;
+        }
+        let (path_part, fragment) = dest
+            .split_once('#')
+            .map_or((dest, None), |(p, f)| (p, Some(f)));
+        let decoded = percent_decode_str(path_part).decode_utf8().ok()?;
+        let base = source_rel.rsplit_once('/').map_or("", |(d, _)| d);
+        let target_rel = normalize(&format!("{base}/{decoded}"))?;
+        let to = paths.published(&target_rel, self.site)?;
+        let mut h = href(page, &to);
+        if let Some(f) = fragment {
+            h.push('#');
+            h.push_str(f);
+        }
+        Some(h)
+    }
+
+    fn open_data(&self, unit: &Unit, result: Option<&crate::check::UnitResult>) -> Result<Vec<u8>> {
+        let mut documents = serde_json::Map::new();
+        for spec in &self.site.schema.documents {
+            let docs: Vec<&Doc> = unit.docs_of(&spec.kind).collect();
+            let value = if spec.is_collection() {
+                serde_json::Value::Array(
+                    docs.iter()
+                        .map(|d| {
+                            let mut v = d.data.as_ref().map_or(serde_json::Value::Null, to_json);
+                            if let serde_json::Value::Object(m) = &mut v {
+                                m.insert("file".into(), d.stem.clone().into());
+                                m.insert(
+                                    "body".into(),
+                                    d.body
+                                        .as_ref()
+                                        .map(|b| b.text.trim().to_string())
+                                        .unwrap_or_default()
+                                        .into(),
+                                );
+                            }
+                            v
+                        })
+                        .collect(),
+                )
+            } else {
+                docs.first()
+                    .and_then(|d| d.data.as_ref())
+                    .map_or(serde_json::Value::Null, to_json)
+            };
+            documents.insert(spec.kind.clone(), value);
+        }
+        let data = serde_json::json!({
+            "schema_version": 1,
+            "slug": unit.slug,
+            "name": unit.name(),
+            "sector": unit.sector,
+            "score": result.map(|r| r.score),
+            "grade": result.map(|r| r.grade.zh()),
+            "documents": documents,
+        });
+        let mut bytes = serde_json::to_vec_pretty(&data).unwrap_or_default();
+        bytes.push(b'\n');
+        Ok(bytes)
+    }
+}
+
+/// The first `# heading` of a Markdown text.
+fn first_heading(text: &str) -> Option<String> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("# "))
+        .map(|h| h.trim().to_string())
+}
+
+/// The normalised tree as JSON: canonical keys, text as written.
+pub fn to_json(node: &Node) -> serde_json::Value {
+    match &node.value {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(b) => (*b).into(),
+        Value::Text(t) => t.clone().into(),
+        Value::List(items) => items.iter().map(to_json).collect(),
+        Value::Map(entries) => entries
+            .iter()
+            .map(|e| (e.key.clone(), to_json(&e.value)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+    }
+}

@@ -1,0 +1,465 @@
+//! Typed views: what templates see. Built from the normalised content, never the raw YAML tree,
+//! so a template can rely on every field being there (possibly empty) and in the right shape.
+//!
+//! Every struct here is documented because theme authors read it: the names are the template
+//! variables (see README, "Themes").
+
+use serde::Serialize;
+
+use crate::check::UnitResult;
+use crate::load::{Doc, Unit};
+use crate::schema::{DocSpec, FieldDef, FieldType, Schema};
+use crate::shape;
+use crate::yaml::{Node, Value};
+
+/// A link in a navigation or list.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Link {
+    pub label: String,
+    /// Relative to the current page.
+    pub href: String,
+    /// This link is the current page.
+    pub current: bool,
+}
+
+/// A date as shown (`2026年8月25日`) and as machine text (`2026-08-25`).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DateView {
+    pub iso: String,
+    pub zh: String,
+}
+
+impl DateView {
+    pub fn parse(text: &str) -> Option<DateView> {
+        let d = shape::parse_date(text)?;
+        Some(DateView {
+            iso: d.to_string(),
+            zh: format!("{}年{}月{}日", d.year(), d.month(), d.day()),
+        })
+    }
+}
+
+/// A person with a post and duties (window leaders).
+#[derive(Debug, Clone, Serialize)]
+pub struct Person {
+    pub name: String,
+    pub post: String,
+    pub duties: Vec<String>,
+}
+
+/// A staff post and its duties.
+#[derive(Debug, Clone, Serialize)]
+pub struct Post {
+    pub post: String,
+    pub duties: Vec<String>,
+}
+
+/// A field a rule pack added to the content model, shown generically.
+#[derive(Debug, Clone, Serialize)]
+pub struct Extra {
+    pub label: String,
+    /// For text fields: the lines of text.
+    pub lines: Vec<String>,
+    /// For list fields: column headings and rows.
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// 第五条(一): the unit overview.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Overview {
+    pub functions: Vec<String>,
+    pub service_scope: Vec<String>,
+    pub address: String,
+    pub service_phone: String,
+    pub office_hours: String,
+    pub website: String,
+    pub credit_code: String,
+    pub leaders: Vec<Person>,
+    pub staff_duties: Vec<Post>,
+    pub work_standards: Vec<String>,
+    pub code_of_conduct: Vec<String>,
+    pub extras: Vec<Extra>,
+}
+
+/// An application form of a service.
+#[derive(Debug, Clone, Serialize)]
+pub struct Form {
+    pub name: String,
+    /// Relative link to the attachment, or the web address.
+    pub href: String,
+    pub external: bool,
+}
+
+/// 第五条(二): one service.
+#[derive(Debug, Clone, Serialize)]
+pub struct Service {
+    pub title: String,
+    pub href: String,
+    pub basis: Vec<String>,
+    pub time_limit: String,
+    pub procedure: Vec<String>,
+    pub result: String,
+    pub materials: Vec<String>,
+    pub forms: Vec<Form>,
+    pub place: String,
+    pub fee: String,
+    /// The Markdown body, rendered and cleaned.
+    pub body_html: String,
+    pub updated: Option<DateView>,
+    pub extras: Vec<Extra>,
+}
+
+/// 第五条(三): one fee item.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fee {
+    pub name: String,
+    pub basis: Vec<String>,
+    pub standard: String,
+    pub unit: String,
+    pub note: String,
+}
+
+/// 第五条(四): one service commitment.
+#[derive(Debug, Clone, Serialize)]
+pub struct Commitment {
+    pub item: String,
+    pub standard: String,
+    pub liability: String,
+    pub remedy: String,
+}
+
+/// 第五条(五): one notice.
+#[derive(Debug, Clone, Serialize)]
+pub struct Notice {
+    pub title: String,
+    pub href: String,
+    pub category: String,
+    pub date: Option<DateView>,
+    pub effective: Option<DateView>,
+    pub body_html: String,
+    pub updated: Option<DateView>,
+    pub extras: Vec<Extra>,
+}
+
+/// A social supervisor.
+#[derive(Debug, Clone, Serialize)]
+pub struct Supervisor {
+    pub name: String,
+    pub occupation: String,
+    pub contact: String,
+}
+
+/// 第五条(六) and 第十一条: supervision and complaints.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Supervision {
+    pub phone: String,
+    pub window: String,
+    pub mailbox: String,
+    pub supervisors: Vec<Supervisor>,
+    pub complaint_phone: String,
+    pub fax: String,
+    pub email: String,
+    pub suggestion_box: String,
+    pub postal_address: String,
+    pub postcode: String,
+    pub supervising_body: String,
+    pub misconduct_rules: Vec<String>,
+    pub extras: Vec<Extra>,
+}
+
+/// A unit as every unit page sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitView {
+    pub slug: String,
+    pub name: String,
+    pub short_name: String,
+    pub sector: String,
+    pub score: u32,
+    pub grade: String,
+    /// The unit's pages, in order, with the current one marked.
+    pub nav: Vec<Link>,
+    /// Link to the unit's front page.
+    pub href: String,
+}
+
+/// A unit on the portal home page.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitCard {
+    pub slug: String,
+    pub name: String,
+    pub href: String,
+    pub score: u32,
+    pub grade: String,
+    pub errors: usize,
+    pub notices: usize,
+    pub latest: Option<DateView>,
+}
+
+/// Units of one sector on the portal home page.
+#[derive(Debug, Clone, Serialize)]
+pub struct SectorGroup {
+    pub name: String,
+    pub units: Vec<UnitCard>,
+}
+
+// ---- reading values out of the normalised tree -------------------------------------------------
+
+/// A scalar field as text (`""` when absent, a placeholder, or not text).
+pub fn text(node: Option<&Node>, key: &str) -> String {
+    node.and_then(|n| n.text(key))
+        .filter(|t| !shape::is_placeholder(t, &[]))
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// A text-or-list field as lines: list entries, or the lines of a block of text.
+pub fn lines(node: Option<&Node>, key: &str) -> Vec<String> {
+    match node.and_then(|n| n.get(key)).map(|n| &n.value) {
+        Some(Value::Text(t)) => split_lines(t),
+        Some(Value::List(items)) => items
+            .iter()
+            .filter_map(Node::as_text)
+            .flat_map(split_lines)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn split_lines(t: &str) -> Vec<String> {
+    t.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !shape::is_placeholder(l, &[]))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The entries of a list field.
+pub fn entries<'a>(node: Option<&'a Node>, key: &str) -> &'a [Node] {
+    node.and_then(|n| n.get(key))
+        .and_then(Node::as_list)
+        .unwrap_or_default()
+}
+
+pub fn date(node: Option<&Node>, key: &str) -> Option<DateView> {
+    node.and_then(|n| n.text(key)).and_then(DateView::parse)
+}
+
+/// Fields of `node` that the typed view does not show: rule packs' additions.
+pub fn extras(node: Option<&Node>, spec_fields: &[FieldDef], known: &[&str]) -> Vec<Extra> {
+    let Some(entries) = node.and_then(Node::as_map) else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter(|e| !known.contains(&e.key.as_str()))
+        .filter_map(|e| {
+            let def = spec_fields.iter().find(|f| f.key == e.key)?;
+            let mut x = Extra {
+                label: def.zh.clone(),
+                lines: Vec::new(),
+                headers: Vec::new(),
+                rows: Vec::new(),
+            };
+            if def.ty == FieldType::List && !def.fields.is_empty() {
+                x.headers = def.fields.iter().map(|f| f.zh.clone()).collect();
+                x.rows = e
+                    .value
+                    .as_list()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|item| {
+                        def.fields
+                            .iter()
+                            .map(|f| lines(Some(item), &f.key).join("；"))
+                            .collect()
+                    })
+                    .collect();
+            } else {
+                x.lines = lines(node, &e.key);
+            }
+            (!x.lines.is_empty() || !x.rows.is_empty()).then_some(x)
+        })
+        .collect()
+}
+
+fn spec_fields<'a>(schema: &'a Schema, kind: &str) -> &'a [FieldDef] {
+    schema
+        .doc(kind)
+        .map(|d: &DocSpec| d.fields.as_slice())
+        .unwrap_or_default()
+}
+
+// ---- builders ---------------------------------------------------------------------------------
+
+pub fn overview(unit: &Unit, schema: &Schema) -> Overview {
+    let n = unit.doc("unit").and_then(|d| d.data.as_ref());
+    Overview {
+        functions: lines(n, "functions"),
+        service_scope: lines(n, "service_scope"),
+        address: text(n, "address"),
+        service_phone: text(n, "service_phone"),
+        office_hours: text(n, "office_hours"),
+        website: text(n, "website"),
+        credit_code: text(n, "credit_code"),
+        leaders: entries(n, "leaders")
+            .iter()
+            .map(|e| Person {
+                name: text(Some(e), "name"),
+                post: text(Some(e), "post"),
+                duties: lines(Some(e), "duties"),
+            })
+            .collect(),
+        staff_duties: entries(n, "staff_duties")
+            .iter()
+            .map(|e| Post {
+                post: text(Some(e), "post"),
+                duties: lines(Some(e), "duties"),
+            })
+            .collect(),
+        work_standards: lines(n, "work_standards"),
+        code_of_conduct: lines(n, "code_of_conduct"),
+        extras: extras(
+            n,
+            spec_fields(schema, "unit"),
+            &[
+                "name",
+                "short_name",
+                "sector",
+                "credit_code",
+                "functions",
+                "service_scope",
+                "address",
+                "service_phone",
+                "office_hours",
+                "website",
+                "leaders",
+                "staff_duties",
+                "work_standards",
+                "code_of_conduct",
+                "updated",
+            ],
+        ),
+    }
+}
+
+pub fn fees(unit: &Unit) -> Vec<Fee> {
+    let n = unit.doc("fees").and_then(|d| d.data.as_ref());
+    entries(n, "fees")
+        .iter()
+        .map(|e| Fee {
+            name: text(Some(e), "name"),
+            basis: lines(Some(e), "basis"),
+            standard: text(Some(e), "standard"),
+            unit: text(Some(e), "unit"),
+            note: text(Some(e), "note"),
+        })
+        .collect()
+}
+
+pub fn commitments(unit: &Unit) -> Vec<Commitment> {
+    let n = unit.doc("commitments").and_then(|d| d.data.as_ref());
+    entries(n, "commitments")
+        .iter()
+        .map(|e| Commitment {
+            item: text(Some(e), "item"),
+            standard: text(Some(e), "standard"),
+            liability: text(Some(e), "liability"),
+            remedy: text(Some(e), "remedy"),
+        })
+        .collect()
+}
+
+pub fn supervision(unit: &Unit, schema: &Schema) -> Supervision {
+    let n = unit.doc("supervision").and_then(|d| d.data.as_ref());
+    Supervision {
+        phone: text(n, "phone"),
+        window: text(n, "window"),
+        mailbox: text(n, "mailbox"),
+        supervisors: entries(n, "supervisors")
+            .iter()
+            .map(|e| Supervisor {
+                name: text(Some(e), "name"),
+                occupation: text(Some(e), "occupation"),
+                contact: text(Some(e), "contact"),
+            })
+            .collect(),
+        complaint_phone: text(n, "complaint_phone"),
+        fax: text(n, "fax"),
+        email: text(n, "email"),
+        suggestion_box: text(n, "suggestion_box"),
+        postal_address: text(n, "postal_address"),
+        postcode: text(n, "postcode"),
+        supervising_body: text(n, "supervising_body"),
+        misconduct_rules: lines(n, "misconduct_rules"),
+        extras: extras(
+            n,
+            spec_fields(schema, "supervision"),
+            &[
+                "phone",
+                "window",
+                "mailbox",
+                "supervisors",
+                "complaint_phone",
+                "fax",
+                "email",
+                "suggestion_box",
+                "postal_address",
+                "postcode",
+                "supervising_body",
+                "misconduct_rules",
+                "updated",
+            ],
+        ),
+    }
+}
+
+/// The title of a Markdown document: its `title` field, else its file name.
+pub fn doc_title(doc: &Doc) -> String {
+    let t = text(doc.data.as_ref(), "title");
+    if t.is_empty() { doc.stem.clone() } else { t }
+}
+
+pub const SERVICE_FIELDS: &[&str] = &[
+    "title",
+    "basis",
+    "time_limit",
+    "procedure",
+    "result",
+    "materials",
+    "sample_forms",
+    "place",
+    "fee",
+    "order",
+    "updated",
+];
+
+pub const NOTICE_FIELDS: &[&str] = &["title", "category", "date", "effective", "updated"];
+
+/// The unit's grade and score for its card and header.
+pub fn unit_view(
+    unit: &Unit,
+    result: Option<&UnitResult>,
+    schema: &Schema,
+    nav: Vec<Link>,
+    href: String,
+) -> UnitView {
+    let n = unit.doc("unit").and_then(|d| d.data.as_ref());
+    UnitView {
+        slug: unit.slug.clone(),
+        name: unit.name().to_string(),
+        short_name: text(n, "short_name"),
+        sector: sector_name(unit, schema),
+        score: result.map_or(0, |r| r.score),
+        grade: result.map_or("", |r| r.grade.zh()).to_string(),
+        nav,
+        href,
+    }
+}
+
+pub fn sector_name(unit: &Unit, schema: &Schema) -> String {
+    unit.sector
+        .as_deref()
+        .and_then(|s| schema.sector(s))
+        .map_or_else(|| "其他".to_string(), |s| s.zh.clone())
+}
