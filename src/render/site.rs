@@ -256,13 +256,17 @@ impl Renderer<'_> {
         // the 404 page is served at any depth: absolute links when the address is known
         let mut cx = Context::new();
         let mut site = self.site_view("404.html");
-        if let Some(b) = &self.base_url {
-            site.home = b.clone();
-            site.stylesheet = format!("{b}static/style.css");
-        } else {
-            site.home = "/".into();
-            site.stylesheet = "/static/style.css".into();
-        }
+        // The 404 page is served for a missing path at any depth, so its links start from the
+        // site's root path (the path part of base_url, `/` without one): same host, never another.
+        let root_path = self
+            .base_url
+            .as_deref()
+            .and_then(|b| b.split_once("://"))
+            .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()))
+            .unwrap_or_else(|| "/".to_string());
+        site.home = root_path.clone();
+        site.stylesheet = format!("{root_path}static/style.css");
+
         cx.insert("site", &site);
         cx.insert(
             "page",

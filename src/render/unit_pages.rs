@@ -384,14 +384,15 @@ impl Renderer<'_> {
             .map(|f| {
                 let file = view::text(Some(f), "file");
                 let external = crate::shape::is_url(&file);
+                // only a web address or a published attachment becomes a link; anything else
+                // (a missing file, `javascript:`...) is shown as text, and `check` reports it
                 let href = if external {
-                    file.clone()
+                    Some(file.clone())
                 } else {
                     let rel = file.trim_start_matches("./");
-                    paths
-                        .published(rel, self.site)
-                        .map_or_else(|| file.clone(), |to| href(path, &to))
+                    paths.published(rel, self.site).map(|to| href(path, &to))
                 };
+
                 view::Form {
                     name: view::text(Some(f), "name"),
                     href,

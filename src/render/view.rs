@@ -86,8 +86,9 @@ pub struct Overview {
 #[derive(Debug, Clone, Serialize)]
 pub struct Form {
     pub name: String,
-    /// Relative link to the attachment, or the web address.
-    pub href: String,
+    /// Relative link to the attachment, or the web address; `None` when the file is missing.
+    pub href: Option<String>,
+
     pub external: bool,
 }
 
