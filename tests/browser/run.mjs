@@ -1,0 +1,167 @@
+// The built site in a real browser. Usage: node run.mjs [SITE_DIR] (default ../../public)
+//
+// Serves SITE_DIR on 127.0.0.1 and checks every HTML page in Chromium:
+//   - zero axe-core violations for WCAG 2.1 A and AA, in the normal and the high-contrast mode;
+//   - no horizontal scrolling at 320 px wide, in the normal and the large-text mode;
+//   - no request to any other host;
+//   - the large-text and high-contrast switches work with JavaScript turned off;
+// then runs the Nu Html Checker (vnu) over every page, and keeps screenshots and a printed
+// (A4 PDF) unit page in ARTIFACTS (default ../../target/browser-artifacts).
+import { chromium } from 'playwright-core';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(process.argv[2] ?? path.join(here, '../../public'));
+const artifacts = path.resolve(process.env.ARTIFACTS ?? path.join(here, '../../target/browser-artifacts'));
+const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+fs.mkdirSync(artifacts, { recursive: true });
+
+const failures = [];
+const fail = (msg) => { failures.push(msg); console.error(`FAIL ${msg}`); };
+
+// ---- a static server on loopback -------------------------------------------------------------
+const types = {
+  '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.xml': 'application/xml; charset=utf-8',
+  '.json': 'application/json; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg',
+  '.pdf': 'application/pdf',
+};
+const server = http.createServer((req, res) => {
+  let rel;
+  try { rel = decodeURIComponent(new URL(req.url, 'http://x').pathname); } catch { rel = '/'; }
+  let file = path.join(root, path.normalize(rel));
+  if (!file.startsWith(root)) { res.writeHead(404); return res.end(); }
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+  if (!fs.existsSync(file)) {
+    res.writeHead(404, { 'content-type': types['.html'] });
+    return res.end(fs.readFileSync(path.join(root, '404.html')));
+  }
+  res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
+  res.end(fs.readFileSync(file));
+});
+await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+const pages = [];
+(function walk(dir) {
+  for (const name of fs.readdirSync(dir).sort()) {
+    const p = path.join(dir, name);
+    if (fs.statSync(p).isDirectory()) walk(p);
+    else if (name.endsWith('.html')) pages.push(path.relative(root, p).split(path.sep).join('/'));
+  }
+})(root);
+const url = (rel) => `${origin}/${rel.split('/').map(encodeURIComponent).join('/')}`;
+console.log(`${pages.length} pages from ${root} at ${origin}`);
+
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+         '--disable-component-update', '--disable-sync'],
+});
+
+async function context(options) {
+  const ctx = await browser.newContext({ locale: 'zh-CN', ...options });
+  await ctx.route('**/*', (route) => {
+    const u = new URL(route.request().url());
+    if (u.origin !== origin) { fail(`${u.href}: a request to another host`); return route.abort(); }
+    return route.continue();
+  });
+  return ctx;
+}
+
+const axeSource = fs.readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js'), 'utf8');
+async function axe(page, where) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  }));
+  for (const v of result.violations) {
+    fail(`${where}: axe ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')}`);
+  }
+}
+
+async function noHorizontalScroll(page, where) {
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,
+  }));
+  if (scroll > client) fail(`${where}: ${scroll} px wide content in a ${client} px window (horizontal scrolling)`);
+}
+
+// ---- every page: accessibility and layout ----------------------------------------------------
+// bypassCSP lets the test inject axe; the pages' own policy forbids every script
+const wide = await context({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+const narrow = await context({ viewport: { width: 320, height: 640 } });
+for (const rel of pages) {
+  const page = await wide.newPage();
+  const response = await page.goto(url(rel));
+  if (!response.ok() && rel !== '404.html') fail(`${rel}: HTTP ${response.status()}`);
+  const type = response.headers()['content-type'];
+  if (type !== 'text/html; charset=utf-8') fail(`${rel}: content type ${type}`);
+  await axe(page, rel);
+  await page.click('label[for="pref-contrast"]');
+  await axe(page, `${rel} (high contrast)`);
+  await page.close();
+
+  const small = await narrow.newPage();
+  await small.goto(url(rel));
+  await noHorizontalScroll(small, `${rel} at 320 px`);
+  await small.click('label[for="pref-large"]');
+  await noHorizontalScroll(small, `${rel} at 320 px, large text`);
+  await small.close();
+}
+
+// ---- the reading switches work with JavaScript off --------------------------------------------
+const nojs = await context({ javaScriptEnabled: false, viewport: { width: 800, height: 900 } });
+{
+  const page = await nojs.newPage();
+  const unit = pages.find((p) => /\/fees\.html$/.test(p)) ?? pages[0];
+  await page.goto(url(unit));
+  const before = (await page.locator('h1').boundingBox()).height;
+  await page.click('label[for="pref-large"]');
+  const after = (await page.locator('h1').boundingBox()).height;
+  if (!(after > before * 1.15)) fail(`large-text switch without JavaScript: heading ${before} px → ${after} px`);
+  if (!(await page.locator('#pref-large').isChecked())) fail('large-text switch is not a working checkbox');
+  await page.screenshot({ path: path.join(artifacts, 'unit-large-text-nojs.png'), fullPage: false });
+  await page.close();
+}
+
+// ---- screenshots and the printed notice ------------------------------------------------------
+{
+  const unitPage = pages.find((p) => /^[^/]+\/index\.html$/.test(p));
+  const page = await wide.newPage();
+  await page.goto(url('index.html'));
+  await page.screenshot({ path: path.join(artifacts, 'portal-home.png'), fullPage: true });
+  await page.goto(url(unitPage));
+  await page.screenshot({ path: path.join(artifacts, 'unit-page.png'), fullPage: true });
+  await page.emulateMedia({ media: 'print' });
+  const qr = await page.locator('.print-qr svg').count();
+  if (qr === 1 && !(await page.locator('.print-qr').isVisible())) fail('the QR code is not shown on the printed page');
+  if (await page.locator('.unit-nav').isVisible()) fail('the unit navigation is printed');
+  await page.pdf({ path: path.join(artifacts, 'unit-page-A4.pdf'), format: 'A4', printBackground: true });
+  await page.close();
+  const phone = await narrow.newPage();
+  await phone.goto(url(unitPage));
+  await phone.screenshot({ path: path.join(artifacts, 'unit-page-320px.png'), fullPage: true });
+  await phone.close();
+}
+await browser.close();
+server.close();
+
+// ---- Nu Html Checker --------------------------------------------------------------------------
+const vnu = spawnSync('java', ['-jar', path.join(here, 'node_modules/vnu-jar/build/dist/vnu.jar'),
+  '--errors-only', '--format', 'gnu', '--skip-non-html', root], { encoding: 'utf8' });
+const vnuOut = `${vnu.stdout}${vnu.stderr}`.trim();
+if (vnu.status !== 0 || vnuOut) {
+  for (const line of vnuOut.split('\n').slice(0, 50)) fail(`vnu: ${line}`);
+  if (vnu.error) fail(`vnu: ${vnu.error.message}`);
+}
+
+console.log(`\n${pages.length} pages checked; artefacts in ${artifacts}`);
+if (failures.length) {
+  console.error(`${failures.length} problem(s)`);
+  process.exit(1);
+}
+console.log('browser suite passed');
