@@ -10,6 +10,8 @@ use serde::Serialize;
 use crate::finding::{self, Finding, Kind, Severity};
 use crate::load::{Doc, Site, Unit};
 use crate::pack::{Pack, Requirement, Rule, Shape};
+use crate::review::{self, Acknowledgement};
+
 use crate::schema::{DocSpec, FieldDef, Schema};
 use crate::shape;
 use crate::yaml::{Node, Pos, Value};
@@ -20,6 +22,8 @@ pub struct CheckResult {
     pub units: Vec<UnitResult>,
     /// Every finding, site-wide and per unit, in report order.
     pub findings: Vec<Finding>,
+    /// Privacy hits the content acknowledged, with their reasons (the 第七条 review record).
+    pub acknowledgements: Vec<Acknowledgement>,
 }
 
 /// One unit's completeness.
@@ -93,61 +97,46 @@ impl Grade {
 
 impl CheckResult {
     pub fn errors(&self) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .count()
+        self.findings.iter().filter(|f| f.severity == Severity::Error).count()
     }
 
     pub fn warnings(&self) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.severity == Severity::Warning)
-            .count()
+        self.findings.iter().filter(|f| f.severity == Severity::Warning).count()
     }
 }
 
 /// Check every loaded unit of `site` against its packs.
 pub fn check_site(site: &Site) -> CheckResult {
-    let per_unit: Vec<(UnitResult, Vec<Finding>)> = site
-        .units
-        .par_iter()
-        .map(|u| check_unit(u, &site.packs, &site.schema))
-        .collect();
+    let per_unit: Vec<UnitCheck> = site.units.par_iter().map(|u| check_unit(u, &site.packs, &site.schema)).collect();
     let mut findings = site.findings.clone();
     let mut units = Vec::with_capacity(per_unit.len());
-    for (result, mut found) in per_unit {
-        findings.append(&mut found);
-        units.push(result);
+    let mut acknowledgements = Vec::new();
+    for mut u in per_unit {
+        findings.append(&mut u.findings);
+        acknowledgements.append(&mut u.acknowledgements);
+        units.push(u.result);
     }
     finding::sort(&mut findings);
-    CheckResult { units, findings }
+    CheckResult { units, findings, acknowledgements }
 }
 
-/// Check one unit: its loading findings plus every applicable rule.
-pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema) -> (UnitResult, Vec<Finding>) {
+/// One unit's check.
+pub struct UnitCheck {
+    pub result: UnitResult,
+    pub findings: Vec<Finding>,
+    pub acknowledgements: Vec<Acknowledgement>,
+}
+
+/// Check one unit: its loading findings, every applicable rule, and the privacy review.
+pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema) -> UnitCheck {
     let mut rule_findings = Vec::new();
     let mut outcomes = Vec::new();
-    for pack in packs
-        .iter()
-        .filter(|p| p.applies_to(unit.sector.as_deref()))
-    {
-        for rule in pack
-            .rules
-            .iter()
-            .filter(|r| r.applies_to(unit.sector.as_deref()))
-        {
+    for pack in packs.iter().filter(|p| p.applies_to(unit.sector.as_deref())) {
+        for rule in pack.rules.iter().filter(|r| r.applies_to(unit.sector.as_deref())) {
             let Some(spec) = schema.doc(&rule.doc) else {
                 continue;
             };
-            let mut eval = Eval {
-                rule,
-                pack,
-                unit,
-                spec,
-                out: Vec::new(),
-                unchecked: false,
-            };
+            let mut eval = Eval { rule, pack, unit, spec, out: Vec::new(), unchecked: false };
             eval.run();
             let status = match (eval.out.is_empty(), eval.unchecked) {
                 (false, _) => Status::Failed,
@@ -174,49 +163,31 @@ pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema) -> (UnitResult, 
         .filter(|f| {
             !(f.kind == Kind::Invalid
                 && f.rule.starts_with("gongkai/")
-                && rule_findings
-                    .iter()
-                    .any(|r| r.file == f.file && r.line == f.line && r.column == f.column))
+                && rule_findings.iter().any(|r| r.file == f.file && r.line == f.line && r.column == f.column))
         })
         .cloned()
         .collect();
     findings.append(&mut rule_findings);
+    let (mut privacy, acknowledgements) = review::review(unit);
+    findings.append(&mut privacy);
 
     let (got, total) = outcomes
         .iter()
         .filter(|o| o.severity == Severity::Error)
-        .fold((0u32, 0u32), |(g, t), o| {
-            (
-                g + if o.status == Status::Passed {
-                    o.weight
-                } else {
-                    0
-                },
-                t + o.weight,
-            )
-        });
-    let score = if total == 0 {
-        100
-    } else {
-        ((u64::from(got) * 100 + u64::from(total) / 2) / u64::from(total)) as u32
-    };
+        .fold((0u32, 0u32), |(g, t), o| (g + if o.status == Status::Passed { o.weight } else { 0 }, t + o.weight));
+    let score =
+        if total == 0 { 100 } else { ((u64::from(got) * 100 + u64::from(total) / 2) / u64::from(total)) as u32 };
     let result = UnitResult {
         slug: unit.slug.clone(),
         name: unit.name().to_string(),
         sector: unit.sector.clone(),
         score,
         grade: Grade::from_score(score),
-        errors: findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .count(),
-        warnings: findings
-            .iter()
-            .filter(|f| f.severity == Severity::Warning)
-            .count(),
+        errors: findings.iter().filter(|f| f.severity == Severity::Error).count(),
+        warnings: findings.iter().filter(|f| f.severity == Severity::Warning).count(),
         rules: outcomes,
     };
-    (result, findings)
+    UnitCheck { result, findings, acknowledgements }
 }
 
 /// Evaluation of one rule against one unit.
@@ -257,12 +228,7 @@ impl<'a> Eval<'a> {
             return;
         };
         // follow the rule's dotted field path, reporting the first step that is missing
-        let mut place = Place {
-            file: &doc.path,
-            path: String::new(),
-            label: String::new(),
-            zh: String::new(),
-        };
+        let mut place = Place { file: &doc.path, path: String::new(), label: String::new(), zh: String::new() };
         let mut node = root;
         let mut defs = &self.spec.fields[..];
         let mut def = None;
@@ -290,21 +256,14 @@ impl<'a> Eval<'a> {
         if docs.len() < req.min {
             let folder = format!("{}/{}", self.unit.dir, self.spec.file);
             let message = if docs.is_empty() {
-                format!(
-                    "缺少{}：{} 文件夹里没有任何 .md 文件",
-                    self.rule.title, self.spec.file
-                )
+                format!("缺少{}：{} 文件夹里没有任何 .md 文件", self.rule.title, self.spec.file)
             } else {
-                format!(
-                    "{}至少需要 {} 个，目前只有 {} 个",
-                    self.spec.title,
-                    req.min,
-                    docs.len()
-                )
+                format!("{}至少需要 {} 个，目前只有 {} 个", self.spec.title, req.min, docs.len())
             };
-            let help = self.rule.hint.clone().unwrap_or_else(|| {
-                format!("在 {folder} 里为每一项建一个 .md 文件（可运行 gongkai init 生成模板）")
-            });
+            let help =
+                self.rule.hint.clone().unwrap_or_else(|| {
+                    format!("在 {folder} 里为每一项建一个 .md 文件（可运行 gongkai init 生成模板）")
+                });
             self.push(Kind::Missing, &folder, None, None, message, help);
         }
         for doc in docs {
@@ -313,21 +272,13 @@ impl<'a> Eval<'a> {
                 continue;
             };
             let title = data.text("title").unwrap_or(&doc.stem);
-            let place = Place {
-                file: &doc.path,
-                path: String::new(),
-                label: format!("「{title}」"),
-                zh: String::new(),
-            };
+            let place =
+                Place { file: &doc.path, path: String::new(), label: format!("「{title}」"), zh: String::new() };
             for (key, sub) in &req.each {
                 if key == "body" {
                     let text = doc.body.as_ref().map(|b| b.text.trim()).unwrap_or_default();
                     if text.is_empty() || shape::is_placeholder(text, &self.pack.placeholders) {
-                        let kind = if text.is_empty() {
-                            Kind::Empty
-                        } else {
-                            Kind::Placeholder
-                        };
+                        let kind = if text.is_empty() { Kind::Empty } else { Kind::Placeholder };
                         let line = doc.body.as_ref().map(|b| b.line);
                         let pos = line.map(|l| Pos::new(l, 1));
                         self.push(
@@ -345,9 +296,7 @@ impl<'a> Eval<'a> {
                     continue;
                 };
                 match data.entry(key) {
-                    Some(e) => {
-                        self.value(sub, Some(&e.value), def, &place.child(&e.written, &def.zh))
-                    }
+                    Some(e) => self.value(sub, Some(&e.value), def, &place.child(&e.written, &def.zh)),
                     None => self.missing_field(data, &place, def),
                 }
             }
@@ -386,42 +335,15 @@ impl<'a> Eval<'a> {
         };
         if items.len() < req.min {
             let (kind, message) = if items.is_empty() {
-                (
-                    Kind::Empty,
-                    format!("{}「{}」下一项也没有", place.label, def.zh),
-                )
+                (Kind::Empty, format!("{}「{}」下一项也没有", place.label, def.zh))
             } else {
-                (
-                    Kind::Missing,
-                    format!(
-                        "「{}」至少需要 {} 项，目前只有 {} 项",
-                        def.zh,
-                        req.min,
-                        items.len()
-                    ),
-                )
+                (Kind::Missing, format!("「{}」至少需要 {} 项，目前只有 {} 项", def.zh, req.min, items.len()))
             };
             let help = self.rule.hint.clone().unwrap_or_else(|| {
-                let subs: Vec<String> = def
-                    .fields
-                    .iter()
-                    .take(3)
-                    .map(|f| format!("{}: …", f.zh))
-                    .collect();
-                format!(
-                    "在「{}:」下逐项列出，每项写成「- {}」",
-                    def.zh,
-                    subs.join(" ")
-                )
+                let subs: Vec<String> = def.fields.iter().take(3).map(|f| format!("{}: …", f.zh)).collect();
+                format!("在「{}:」下逐项列出，每项写成「- {}」", def.zh, subs.join(" "))
             });
-            self.push(
-                kind,
-                place.file,
-                Some(node.pos),
-                Some(place.path.clone()),
-                message,
-                help,
-            );
+            self.push(kind, place.file, Some(node.pos), Some(place.path.clone()), message, help);
         }
         for (i, item) in items.iter().enumerate() {
             let label = item_label(item);
@@ -438,12 +360,7 @@ impl<'a> Eval<'a> {
                     continue;
                 };
                 match item.entry(key) {
-                    Some(e) => self.value(
-                        sub,
-                        Some(&e.value),
-                        sub_def,
-                        &p.child(&e.written, &sub_def.zh),
-                    ),
+                    Some(e) => self.value(sub, Some(&e.value), sub_def, &p.child(&e.written, &sub_def.zh)),
                     None => self.missing_field(item, &p, sub_def),
                 }
             }
@@ -470,11 +387,7 @@ impl<'a> Eval<'a> {
                 Some(place.path.clone()),
                 format!("{}「{}」还是占位内容「{}」", place.label, def.zh, short(t)),
                 self.rule.hint.clone().unwrap_or_else(|| {
-                    let hint = def
-                        .hint
-                        .as_deref()
-                        .map(|h| format!("（{h}）"))
-                        .unwrap_or_default();
+                    let hint = def.hint.as_deref().map(|h| format!("（{h}）")).unwrap_or_default();
                     format!("把「{}」换成实际的{}{hint}", short(t), def.zh)
                 }),
             );
@@ -492,13 +405,7 @@ impl<'a> Eval<'a> {
         if let Some(detail) = problem {
             let message = match detail {
                 Some(d) => format!("{}「{}」{d}：「{}」", place.label, def.zh, short(t)),
-                None => format!(
-                    "{}「{}」不是有效的{}：「{}」",
-                    place.label,
-                    def.zh,
-                    shape.zh(),
-                    short(t)
-                ),
+                None => format!("{}「{}」不是有效的{}：「{}」", place.label, def.zh, shape.zh(), short(t)),
             };
             self.push(
                 Kind::Invalid,
@@ -528,21 +435,12 @@ impl<'a> Eval<'a> {
 
     fn missing_file(&mut self) {
         let file = format!("{}/{}", self.unit.dir, self.spec.file);
-        let zh = self
-            .rule
-            .field
-            .as_deref()
-            .and_then(|f| self.spec.field(f))
-            .map(|d| d.zh.clone());
+        let zh = self.rule.field.as_deref().and_then(|f| self.spec.field(f)).map(|d| d.zh.clone());
         let help = match &zh {
             Some(zh) => format!("新建 {file}，写上「{zh}: …」（可运行 gongkai init 生成模板）"),
             None => format!("新建 {file}（可运行 gongkai init 生成模板）"),
         };
-        let help = self
-            .rule
-            .hint
-            .clone()
-            .map_or(help.clone(), |h| format!("{h}；{help}"));
+        let help = self.rule.hint.clone().map_or(help.clone(), |h| format!("{h}；{help}"));
         self.push(
             Kind::Missing,
             &file,
@@ -554,34 +452,16 @@ impl<'a> Eval<'a> {
     }
 
     fn missing_field(&mut self, parent: &Node, place: &Place<'_>, def: &FieldDef) {
-        let where_ = if place.label.is_empty() {
-            self.spec.file.trim_end_matches('/').to_string()
-        } else {
-            place.label.clone()
-        };
+        let where_ =
+            if place.label.is_empty() { self.spec.file.trim_end_matches('/').to_string() } else { place.label.clone() };
         let example = def.hint.as_deref().unwrap_or("…");
-        let help = self
-            .rule
-            .hint
-            .clone()
-            .unwrap_or_else(|| format!("在{where_}下添加「{}: {example}」", def.zh));
+        let help = self.rule.hint.clone().unwrap_or_else(|| format!("在{where_}下添加「{}: {example}」", def.zh));
         let pos = match parent.value {
             Value::Null => Pos::new(1, 1).max(parent.pos),
             _ => parent.pos,
         };
-        let path = if place.path.is_empty() {
-            def.zh.clone()
-        } else {
-            format!("{}.{}", place.path, def.zh)
-        };
-        self.push(
-            Kind::Missing,
-            place.file,
-            Some(pos),
-            Some(path),
-            format!("{}缺少「{}」", place.label, def.zh),
-            help,
-        );
+        let path = if place.path.is_empty() { def.zh.clone() } else { format!("{}.{}", place.path, def.zh) };
+        self.push(Kind::Missing, place.file, Some(pos), Some(path), format!("{}缺少「{}」", place.label, def.zh), help);
     }
 
     fn empty(&mut self, node: &Node, def: &FieldDef, place: &Place<'_>) {
@@ -601,20 +481,8 @@ impl<'a> Eval<'a> {
             place.file,
             Some(node.pos),
             Some(place.path.clone()),
-            format!(
-                "{}「{}」应为{expected}，这里写成了{}",
-                place.label,
-                def.zh,
-                node.type_name()
-            ),
-            format!(
-                "改写成{}",
-                if expected == "列表" {
-                    Shape::List.example()
-                } else {
-                    "一段文字"
-                }
-            ),
+            format!("{}「{}」应为{expected}，这里写成了{}", place.label, def.zh, node.type_name()),
+            format!("改写成{}", if expected == "列表" { Shape::List.example() } else { "一段文字" }),
         );
     }
 
@@ -629,20 +497,8 @@ impl<'a> Eval<'a> {
         }
     }
 
-    fn push(
-        &mut self,
-        kind: Kind,
-        file: &str,
-        pos: Option<Pos>,
-        field: Option<String>,
-        message: String,
-        help: String,
-    ) {
-        let unverified = if self.rule.verified {
-            ""
-        } else {
-            "（此条规定原文尚未核实，仅作提醒）"
-        };
+    fn push(&mut self, kind: Kind, file: &str, pos: Option<Pos>, field: Option<String>, message: String, help: String) {
+        let unverified = if self.rule.verified { "" } else { "（此条规定原文尚未核实，仅作提醒）" };
         self.out.push(Finding {
             unit: Some(self.unit.slug.clone()),
             rule: self.rule.id.clone(),
@@ -662,23 +518,12 @@ impl<'a> Eval<'a> {
 
 impl Place<'_> {
     fn child(&self, written: &str, zh: &str) -> Self {
-        let path = if self.path.is_empty() {
-            written.to_string()
-        } else {
-            format!("{}.{written}", self.path)
-        };
-        Place {
-            file: self.file,
-            path,
-            label: self.label.clone(),
-            zh: zh.to_string(),
-        }
+        let path = if self.path.is_empty() { written.to_string() } else { format!("{}.{written}", self.path) };
+        Place { file: self.file, path, label: self.label.clone(), zh: zh.to_string() }
     }
 
     fn item(&self, i: usize, name: Option<&str>) -> Self {
-        let named = name
-            .map(|n| format!("（{}）", short(n)))
-            .unwrap_or_default();
+        let named = name.map(|n| format!("（{}）", short(n))).unwrap_or_default();
         Place {
             file: self.file,
             path: format!("{}[{}]", self.path, i + 1),
@@ -690,17 +535,10 @@ impl Place<'_> {
 
 /// A name for a list entry in messages: its first naming field.
 fn item_label(item: &Node) -> Option<&str> {
-    ["name", "title", "item", "post"]
-        .iter()
-        .find_map(|k| item.text(k))
-        .filter(|t| !shape::is_placeholder(t, &[]))
+    ["name", "title", "item", "post"].iter().find_map(|k| item.text(k)).filter(|t| !shape::is_placeholder(t, &[]))
 }
 
 fn short(t: &str) -> String {
     let t = t.trim();
-    if t.chars().count() > 30 {
-        format!("{}…", t.chars().take(30).collect::<String>())
-    } else {
-        t.to_string()
-    }
+    if t.chars().count() > 30 { format!("{}…", t.chars().take(30).collect::<String>()) } else { t.to_string() }
 }

@@ -31,31 +31,15 @@ pub struct CheckOptions {
 
 /// `gongkai check`: load, check, report.
 pub fn check(opts: &CheckOptions) -> Result<Outcome> {
-    let site = load::load_site(
-        &opts.site,
-        &LoadOptions {
-            unit: opts.unit.clone(),
-        },
-    )?;
+    let site = load::load_site(&opts.site, &LoadOptions { unit: opts.unit.clone() })?;
     let result = check::check_site(&site);
-    let plain = Context {
-        root: &site.root,
-        packs: &site.packs,
-        color: false,
-    };
-    let styled = Context {
-        color: true,
-        ..plain
-    };
+    let plain = Context { root: &site.root, packs: &site.packs, color: false };
+    let styled = Context { color: true, ..plain };
 
     let mut stdout = anstream::stdout().lock();
-    let print = |out: &mut dyn Write, s: &str| {
-        out.write_all(s.as_bytes())
-            .map_err(|e| Error::io("<stdout>", e))
-    };
+    let print = |out: &mut dyn Write, s: &str| out.write_all(s.as_bytes()).map_err(|e| Error::io("<stdout>", e));
     if let Some(path) = &opts.output {
-        std::fs::write(path, report::render(opts.format, &result, &plain))
-            .map_err(|e| Error::io(path, e))?;
+        std::fs::write(path, report::render(opts.format, &result, &plain)).map_err(|e| Error::io(path, e))?;
         print(&mut stdout, &human(&result, &styled, opts.quiet))?;
     } else {
         match opts.format {
@@ -74,30 +58,18 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome> {
 }
 
 fn human(result: &CheckResult, cx: &Context<'_>, quiet: bool) -> String {
-    let mut s = if quiet {
-        String::new()
-    } else {
-        report::human(result, cx)
-    };
+    let mut s = if quiet { String::new() } else { report::human(result, cx) };
     s.push_str(&report::human_summary(result, cx));
     s
 }
 
 fn append(path: &PathBuf, text: &str) -> Result<()> {
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map_err(|e| Error::io(path, e))?;
+    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(|e| Error::io(path, e))?;
     f.write_all(text.as_bytes()).map_err(|e| Error::io(path, e))
 }
 
 pub fn outcome(result: &CheckResult) -> Outcome {
-    if result.errors() > 0 {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    }
+    if result.errors() > 0 { Outcome::Findings } else { Outcome::Clean }
 }
 
 /// Options of `gongkai build`.
@@ -121,10 +93,7 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
 
     let site = load::load_site(&opts.site, &LoadOptions::default())?;
     let mut result = check::check_site(&site);
-    let theme = Theme::load(
-        &site.root,
-        site.config.theme.as_deref().unwrap_or("default"),
-    )?;
+    let theme = Theme::load(&site.root, site.config.theme.as_deref().unwrap_or("default"))?;
     let out = opts.out.clone().unwrap_or_else(|| site.root.join("public"));
     let staging = Staging::new(&out)?;
 
@@ -132,11 +101,7 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
     let rendered = pages::render_site(&site, &result, &theme, &staging, &|| bar.inc(1))?;
     bar.finish_and_clear();
     for f in rendered.findings {
-        if let Some(u) = result
-            .units
-            .iter_mut()
-            .find(|u| Some(&u.slug) == f.unit.as_ref())
-        {
+        if let Some(u) = result.units.iter_mut().find(|u| Some(&u.slug) == f.unit.as_ref()) {
             u.errors += 1;
         }
         result.findings.push(f);
@@ -144,21 +109,11 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
     crate::finding::sort(&mut result.findings);
 
     // the missing-items report: on the site when configured, otherwise beside it
-    let cx = Context {
-        root: &site.root,
-        packs: &site.packs,
-        color: false,
-    };
+    let cx = Context { root: &site.root, packs: &site.packs, color: false };
     let json = report::render(Format::Json, &result, &cx);
     let report_dir = if site.config.report.publish {
         staging.put("report/report.json", json.as_bytes())?;
-        let html = render::report_html(
-            &site,
-            &result,
-            &theme,
-            "../static/style.css",
-            "../index.html",
-        )?;
+        let html = render::report_html(&site, &result, &theme, "../static/style.css", "../index.html")?;
         staging.put("report/index.html", html.as_bytes())?;
         out.join("report")
     } else {
@@ -185,9 +140,7 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
             out.display(),
             report_dir.join("index.html").display()
         ));
-        stdout
-            .write_all(text.as_bytes())
-            .map_err(|e| Error::io("<stdout>", e))?;
+        stdout.write_all(text.as_bytes()).map_err(|e| Error::io("<stdout>", e))?;
         return Ok(Outcome::Findings);
     }
     staging.commit()?;
@@ -197,9 +150,7 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
         rendered.files,
         report_dir.join("index.html").display()
     ));
-    stdout
-        .write_all(text.as_bytes())
-        .map_err(|e| Error::io("<stdout>", e))?;
+    stdout.write_all(text.as_bytes()).map_err(|e| Error::io("<stdout>", e))?;
     // without --strict a build with findings still succeeds: the summary above lists them
     Ok(Outcome::Clean)
 }
@@ -211,8 +162,7 @@ fn progress(len: usize, quiet: bool) -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(len as u64);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("生成网站 {bar:30} {pos}/{len} 个单位 {elapsed}")
+    if let Ok(style) = indicatif::ProgressStyle::with_template("生成网站 {bar:30} {pos}/{len} 个单位 {elapsed}")
     {
         bar.set_style(style);
     }

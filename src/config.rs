@@ -52,8 +52,6 @@ pub const DEFAULT_PACK: &str = "baiyin-2021";
 
 impl Config {
     pub fn packs(&self) -> Vec<String> {
-        self.packs
-            .clone()
-            .unwrap_or_else(|| vec![DEFAULT_PACK.to_string()])
+        self.packs.clone().unwrap_or_else(|| vec![DEFAULT_PACK.to_string()])
     }
 }

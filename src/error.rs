@@ -13,30 +13,16 @@ pub enum Error {
     NoContent(PathBuf),
 
     #[error("{file}{}: 配置文件有误：{message}", pos_suffix(*.pos))]
-    Config {
-        file: String,
-        pos: Option<Pos>,
-        message: String,
-    },
+    Config { file: String, pos: Option<Pos>, message: String },
 
     #[error("{file}{}: 规则包有误：{message}", pos_suffix(*.pos))]
-    Pack {
-        file: String,
-        pos: Option<Pos>,
-        message: String,
-    },
+    Pack { file: String, pos: Option<Pos>, message: String },
 
     #[error("无法读取 {}: {source}", .path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
 
     #[error("没有名为「{name}」的单位{}", suggestion.as_ref().map(|s| format!("，是不是「{s}」？")).unwrap_or_default())]
-    UnknownUnit {
-        name: String,
-        suggestion: Option<String>,
-    },
+    UnknownUnit { name: String, suggestion: Option<String> },
 
     #[error("{0}")]
     Usage(String),
@@ -46,16 +32,12 @@ pub enum Error {
 }
 
 fn pos_suffix(pos: Option<Pos>) -> String {
-    pos.map(|p| format!(":{}:{}", p.line, p.col))
-        .unwrap_or_default()
+    pos.map(|p| format!(":{}:{}", p.line, p.col)).unwrap_or_default()
 }
 
 impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io {
-            path: path.into(),
-            source,
-        }
+        Error::Io { path: path.into(), source }
     }
 }
 

@@ -27,10 +27,14 @@ pub enum Kind {
     UnknownFile,
     /// A link in a Markdown body to a page, file or anchor that does not exist (found by `build`).
     BrokenLink,
+    /// Personal data that must not be published (ID, bank card, personal mobile).
+    Privacy,
+    /// A classification or internal-use mark.
+    Confidential,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Missing,
         Kind::Empty,
         Kind::Placeholder,
@@ -39,6 +43,8 @@ impl Kind {
         Kind::UnknownField,
         Kind::UnknownFile,
         Kind::BrokenLink,
+        Kind::Privacy,
+        Kind::Confidential,
     ];
 
     /// What the kind means, in Chinese.
@@ -52,6 +58,8 @@ impl Kind {
             Kind::UnknownField => "不认识的字段",
             Kind::UnknownFile => "不认识的文件",
             Kind::BrokenLink => "链接指向不存在的页面或位置",
+            Kind::Privacy => "含有不得公开的个人信息",
+            Kind::Confidential => "含有密级或内部资料标志",
         }
     }
 
@@ -65,6 +73,8 @@ impl Kind {
             Kind::UnknownField => "unknown-field",
             Kind::UnknownFile => "unknown-file",
             Kind::BrokenLink => "broken-link",
+            Kind::Privacy => "privacy",
+            Kind::Confidential => "confidential",
         }
     }
 }
@@ -120,13 +130,7 @@ pub struct Finding {
 
 impl Finding {
     /// A finding raised by gongkai itself (not by a rule pack).
-    pub fn builtin(
-        kind: Kind,
-        severity: Severity,
-        file: &str,
-        pos: Option<Pos>,
-        message: String,
-    ) -> Self {
+    pub fn builtin(kind: Kind, severity: Severity, file: &str, pos: Option<Pos>, message: String) -> Self {
         Finding {
             unit: None,
             rule: format!("gongkai/{}", kind.as_str()),
@@ -164,14 +168,7 @@ impl Finding {
 
     /// The order findings are reported in: by unit, file, position, then rule.
     pub fn sort_key(&self) -> impl Ord + '_ {
-        (
-            &self.unit,
-            &self.file,
-            self.line,
-            self.column,
-            &self.rule,
-            &self.message,
-        )
+        (&self.unit, &self.file, self.line, self.column, &self.rule, &self.message)
     }
 }
 

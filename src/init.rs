@@ -63,16 +63,8 @@ pub fn run(dir: &Path, sector: Sector) -> Result<Outcome> {
             dir.join("content").join("单位名").display()
         )));
     }
-    if unit_dir.exists()
-        && fs::read_dir(&unit_dir)
-            .map_err(|e| Error::io(&unit_dir, e))?
-            .next()
-            .is_some()
-    {
-        return Err(Error::Usage(format!(
-            "{} 已存在且不是空的，不会覆盖其中的文件",
-            unit_dir.display()
-        )));
+    if unit_dir.exists() && fs::read_dir(&unit_dir).map_err(|e| Error::io(&unit_dir, e))?.next().is_some() {
+        return Err(Error::Usage(format!("{} 已存在且不是空的，不会覆盖其中的文件", unit_dir.display())));
     }
     let (schema, packs) = load::packs_for(&site_root)?;
     let files = scaffold(&schema, &packs, sector.key());
@@ -93,11 +85,7 @@ pub fn run(dir: &Path, sector: Sector) -> Result<Outcome> {
 
     let mut msg = format!(
         "已创建{}：\n",
-        if new_site {
-            format!("站点 {}", site_root.display())
-        } else {
-            format!("单位 {}", unit_dir.display())
-        }
+        if new_site { format!("站点 {}", site_root.display()) } else { format!("单位 {}", unit_dir.display()) }
     );
     for p in &created {
         let _ = writeln!(msg, "  {}", p.display());
@@ -115,11 +103,7 @@ pub fn run(dir: &Path, sector: Sector) -> Result<Outcome> {
 fn site_of_unit_dir(dir: &Path) -> Option<PathBuf> {
     let parent = dir.parent()?;
     let is_content = parent.file_name().is_some_and(|n| n == "content") && parent.is_dir();
-    is_content.then(|| {
-        parent
-            .parent()
-            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
-    })
+    is_content.then(|| parent.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf))
 }
 
 fn write_new(path: &Path, text: &str) -> Result<()> {
@@ -148,12 +132,7 @@ pub fn scaffold(schema: &Schema, packs: &[Pack], sector: &str) -> Vec<(String, S
     let rules: Vec<(&Pack, &Rule)> = packs
         .iter()
         .filter(|p| p.applies_to(Some(sector)))
-        .flat_map(|p| {
-            p.rules
-                .iter()
-                .filter(|r| r.applies_to(Some(sector)))
-                .map(move |r| (p, r))
-        })
+        .flat_map(|p| p.rules.iter().filter(|r| r.applies_to(Some(sector))).map(move |r| (p, r)))
         .collect();
     let mut files = Vec::new();
     for spec in &schema.documents {
@@ -162,35 +141,16 @@ pub fn scaffold(schema: &Schema, packs: &[Pack], sector: &str) -> Vec<(String, S
             continue;
         }
         let mut yaml = String::new();
-        write_fields(
-            &mut yaml,
-            spec,
-            &spec.fields,
-            &required(spec, &mine),
-            "",
-            0,
-            schema,
-            sector,
-            true,
-        );
-        let header = mine
-            .first()
-            .map(|(p, _)| format!("《{}》", p.title))
-            .unwrap_or_default();
+        write_fields(&mut yaml, spec, &spec.fields, &required(spec, &mine), "", 0, schema, sector, true);
+        let header = mine.first().map(|(p, _)| format!("《{}》", p.title)).unwrap_or_default();
         if spec.is_collection() {
-            let body_required = mine
-                .iter()
-                .any(|(_, r)| r.require.each.iter().any(|(k, _)| k == "body"));
+            let body_required = mine.iter().any(|(_, r)| r.require.each.iter().any(|(k, _)| k == "body"));
             let body = if body_required {
                 format!("{PLACEHOLDER}：在这里写正文。\n")
             } else {
                 "（可在这里写办事须知等说明，没有可删除这一行）\n".to_string()
             };
-            let name = if spec.kind == "notices" {
-                "通知"
-            } else {
-                "事项"
-            };
+            let name = if spec.kind == "notices" { "通知" } else { "事项" };
             let text = format!(
                 "---\n# {}{header}{}。每个{name}一个 .md 文件，复制本文件后修改。\n{yaml}---\n{body}",
                 spec.title, spec.clause
@@ -199,10 +159,7 @@ pub fn scaffold(schema: &Schema, packs: &[Pack], sector: &str) -> Vec<(String, S
         } else {
             files.push((
                 spec.file.clone(),
-                format!(
-                    "# {}{header}{}\n# 把每个「{PLACEHOLDER}」换成实际内容。\n{yaml}",
-                    spec.title, spec.clause
-                ),
+                format!("# {}{header}{}\n# 把每个「{PLACEHOLDER}」换成实际内容。\n{yaml}", spec.title, spec.clause),
             ));
         }
     }
@@ -210,10 +167,7 @@ pub fn scaffold(schema: &Schema, packs: &[Pack], sector: &str) -> Vec<(String, S
 }
 
 /// Which fields (and sub-fields) of a document the rules require, with the citing rule.
-fn required<'a>(
-    spec: &DocSpec,
-    rules: &[&(&'a Pack, &'a Rule)],
-) -> Vec<(String, &'a Rule, Requirement)> {
+fn required<'a>(spec: &DocSpec, rules: &[&(&'a Pack, &'a Rule)]) -> Vec<(String, &'a Rule, Requirement)> {
     let mut out: Vec<(String, &Rule, Requirement)> = Vec::new();
     for (_, rule) in rules {
         let mut add = |path: String, req: &Requirement| {
@@ -235,11 +189,7 @@ fn required<'a>(
 
 fn nested(prefix: &str, req: &Requirement, add: &mut impl FnMut(String, &Requirement)) {
     for (k, sub) in &req.each {
-        let path = if prefix.is_empty() {
-            k.clone()
-        } else {
-            format!("{prefix}.{k}")
-        };
+        let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
         add(path.clone(), sub);
         nested(&path, sub, add);
     }
@@ -261,32 +211,18 @@ fn write_fields(
     let indent = " ".repeat(4 * depth);
     let mut first = first_in_entry;
     for f in fields {
-        let path = if prefix.is_empty() {
-            f.key.clone()
-        } else {
-            format!("{prefix}.{}", f.key)
-        };
+        let path = if prefix.is_empty() { f.key.clone() } else { format!("{prefix}.{}", f.key) };
         let rule = req.iter().find(|(p, _, _)| *p == path);
         let is_sector = f.key == "sector" && prefix.is_empty() && spec.kind == "unit";
         if rule.is_none() && !is_sector {
             continue;
         }
         // the first key of a list entry follows "- " on the same line
-        let lead = if depth > 0 && first {
-            format!("{}- ", " ".repeat(4 * depth - 2))
-        } else {
-            indent.clone()
-        };
+        let lead = if depth > 0 && first { format!("{}- ", " ".repeat(4 * depth - 2)) } else { indent.clone() };
         first = false;
         if depth == 0 {
-            let cite = rule
-                .map(|(_, r, _)| format!("{} ", r.citation))
-                .unwrap_or_default();
-            let hint = f
-                .hint
-                .as_deref()
-                .map(|h| format!("：{h}"))
-                .unwrap_or_default();
+            let cite = rule.map(|(_, r, _)| format!("{} ", r.citation)).unwrap_or_default();
+            let hint = f.hint.as_deref().map(|h| format!("：{h}")).unwrap_or_default();
             let _ = writeln!(out, "\n# {cite}{}{hint}", f.zh);
         }
         if is_sector {
@@ -297,17 +233,7 @@ fn write_fields(
         let Some((_, _, r)) = rule else { continue };
         if r.shape == Shape::List && !f.fields.is_empty() {
             let _ = writeln!(out, "{lead}{}:", f.zh);
-            write_fields(
-                out,
-                spec,
-                &f.fields,
-                req,
-                &path,
-                depth + 1,
-                schema,
-                sector,
-                true,
-            );
+            write_fields(out, spec, &f.fields, req, &path, depth + 1, schema, sector, true);
         } else {
             let _ = writeln!(out, "{lead}{}: {PLACEHOLDER}", f.zh);
         }
@@ -325,38 +251,16 @@ mod tests {
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
             names,
-            [
-                "unit.yaml",
-                "services/事项1.md",
-                "fees.yaml",
-                "commitments.yaml",
-                "notices/通知1.md",
-                "supervision.yaml"
-            ]
+            ["unit.yaml", "services/事项1.md", "fees.yaml", "commitments.yaml", "notices/通知1.md", "supervision.yaml"]
         );
         let unit = &files[0].1;
-        assert!(
-            unit.contains("\n# 第五条第(一)项 单位名称：单位全称，与公章一致\n单位名称: 待补充\n"),
-            "{unit}"
-        );
+        assert!(unit.contains("\n# 第五条第(一)项 单位名称：单位全称，与公章一致\n单位名称: 待补充\n"), "{unit}");
         assert!(unit.contains("行业: 学校"));
-        assert!(
-            unit.contains(
-                "窗口单位领导:\n  - 姓名: 待补充\n    职务: 待补充\n    工作分工: 待补充\n"
-            ),
-            "{unit}"
-        );
+        assert!(unit.contains("窗口单位领导:\n  - 姓名: 待补充\n    职务: 待补充\n    工作分工: 待补充\n"), "{unit}");
         let service = &files[1].1;
-        assert!(
-            service.contains("示范文本:\n  - 名称: 待补充\n    文件: 待补充\n"),
-            "{service}"
-        );
+        assert!(service.contains("示范文本:\n  - 名称: 待补充\n    文件: 待补充\n"), "{service}");
         for (name, text) in &files {
-            let yaml = if name.ends_with(".md") {
-                text.split("---\n").nth(1).unwrap()
-            } else {
-                text
-            };
+            let yaml = if name.ends_with(".md") { text.split("---\n").nth(1).unwrap() } else { text };
             crate::yaml::parse(yaml).unwrap_or_else(|e| panic!("{name}: {e:?}\n{yaml}"));
         }
     }

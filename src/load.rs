@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Kind, Severity};
 use crate::pack::{self, Pack};
+use crate::privacy;
 use crate::schema::{self, Ctx, DocSpec, Schema};
 use crate::yaml::{self, Node, Pos};
 
@@ -52,6 +53,8 @@ pub struct Unit {
     pub attachments: Vec<String>,
     /// Problems found while loading.
     pub findings: Vec<Finding>,
+    /// What the privacy scan found in attachment names and Markdown attachments.
+    pub privacy: Vec<privacy::Located>,
 }
 
 /// One content file of a unit.
@@ -67,6 +70,8 @@ pub struct Doc {
     pub data: Option<Node>,
     /// The Markdown body, for Markdown files.
     pub body: Option<Body>,
+    /// What the privacy scan found in its published text (before acknowledgements).
+    pub privacy: Vec<privacy::Located>,
 }
 
 #[derive(Debug)]
@@ -121,10 +126,7 @@ pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<Site> {
         let name = match entry.file_name().into_string() {
             Ok(n) => n,
             Err(os) => {
-                findings.push(bad_name_finding(&format!(
-                    "content/{}",
-                    os.to_string_lossy()
-                )));
+                findings.push(bad_name_finding(&format!("content/{}", os.to_string_lossy())));
                 continue;
             }
         };
@@ -149,12 +151,8 @@ pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<Site> {
     }
     if let Some(only) = &opts.unit {
         if !dirs.iter().any(|(n, _)| n == only) {
-            let suggestion = schema::did_you_mean(only, dirs.iter().map(|(n, _)| n.as_str()))
-                .map(str::to_string);
-            return Err(Error::UnknownUnit {
-                name: only.clone(),
-                suggestion,
-            });
+            let suggestion = schema::did_you_mean(only, dirs.iter().map(|(n, _)| n.as_str())).map(str::to_string);
+            return Err(Error::UnknownUnit { name: only.clone(), suggestion });
         }
         dirs.retain(|(n, _)| n == only);
     }
@@ -170,19 +168,10 @@ pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<Site> {
         }
     }
 
-    let mut units: Vec<Unit> = dirs
-        .par_iter()
-        .map(|(slug, path)| load_unit(root, slug, path, &schema, &config))
-        .collect();
+    let mut units: Vec<Unit> =
+        dirs.par_iter().map(|(slug, path)| load_unit(root, slug, path, &schema, &config)).collect();
     flag_duplicate_slugs(&mut units);
-    Ok(Site {
-        root: root.to_path_buf(),
-        config,
-        schema,
-        packs,
-        units,
-        findings,
-    })
+    Ok(Site { root: root.to_path_buf(), config, schema, packs, units, findings })
 }
 
 fn read_config(root: &Path) -> Result<Config> {
@@ -202,16 +191,8 @@ fn read_config(root: &Path) -> Result<Config> {
     }
     serde_saphyr::from_str(text).map_err(|e| Error::Config {
         file: CONFIG_FILE.into(),
-        pos: e
-            .location()
-            .map(|l| Pos::new(l.line() as u32, l.column() as u32)),
-        message: e
-            .to_string()
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .trim_start_matches("error: ")
-            .to_string(),
+        pos: e.location().map(|l| Pos::new(l.line() as u32, l.column() as u32)),
+        message: e.to_string().lines().next().unwrap_or_default().trim_start_matches("error: ").to_string(),
     })
 }
 
@@ -241,10 +222,7 @@ fn load_packs(root: &Path, config: &Config) -> Result<(Schema, Vec<Pack>)> {
             let p = pack::parse(&text, &origin)?;
             // A site's pack replaces a built-in pack of the same id (local amendments); two site
             // packs with one id are a mistake.
-            if let Some(existing) = available
-                .get(&p.id)
-                .filter(|e| !e.origin.starts_with("builtin:"))
-            {
+            if let Some(existing) = available.get(&p.id).filter(|e| !e.origin.starts_with("builtin:")) {
                 return Err(Error::Pack {
                     file: origin,
                     pos: None,
@@ -284,14 +262,8 @@ fn read_dir_sorted(dir: &Path) -> Result<Vec<fs::DirEntry>> {
 }
 
 fn bad_name_finding(lossy: &str) -> Finding {
-    Finding::builtin(
-        Kind::Invalid,
-        Severity::Error,
-        lossy,
-        None,
-        "文件名不是有效的 UTF-8 文字，无法发布".to_string(),
-    )
-    .with_help("重新命名这个文件（常见于从 Windows 压缩包解压出的 GBK 文件名）")
+    Finding::builtin(Kind::Invalid, Severity::Error, lossy, None, "文件名不是有效的 UTF-8 文字，无法发布".to_string())
+        .with_help("重新命名这个文件（常见于从 Windows 压缩包解压出的 GBK 文件名）")
 }
 
 /// Characters a unit folder name cannot contain, because it becomes part of a web address.
@@ -308,6 +280,7 @@ fn load_unit(root: &Path, slug: &str, path: &Path, schema: &Schema, config: &Con
         docs: Vec::new(),
         attachments: Vec::new(),
         findings: Vec::new(),
+        privacy: Vec::new(),
     };
     if slug.chars().any(bad_slug_char) {
         unit.findings.push(
@@ -321,28 +294,18 @@ fn load_unit(root: &Path, slug: &str, path: &Path, schema: &Schema, config: &Con
             .with_help("改用字母、数字、汉字和连字符，例如 yinguang-middle-school"),
         );
     }
-    let walker = walkdir::WalkDir::new(path)
-        .follow_links(false)
-        .sort_by_file_name()
-        .min_depth(1);
+    let walker = walkdir::WalkDir::new(path).follow_links(false).sort_by_file_name().min_depth(1);
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let at = e
-                    .path()
-                    .map(|p| site_rel(root, p))
-                    .unwrap_or_else(|| dir.clone());
+                let at = e.path().map(|p| site_rel(root, p)).unwrap_or_else(|| dir.clone());
                 unit.findings.push(Finding::builtin(
                     Kind::Syntax,
                     Severity::Error,
                     &at,
                     None,
-                    format!(
-                        "无法读取：{}",
-                        e.io_error()
-                            .map_or_else(|| e.to_string(), ToString::to_string)
-                    ),
+                    format!("无法读取：{}", e.io_error().map_or_else(|| e.to_string(), ToString::to_string)),
                 ));
                 continue;
             }
@@ -351,8 +314,7 @@ fn load_unit(root: &Path, slug: &str, path: &Path, schema: &Schema, config: &Con
             continue;
         };
         let Some(rel) = rel.to_str().map(|r| r.replace('\\', "/")) else {
-            unit.findings
-                .push(bad_name_finding(&site_rel(root, entry.path())));
+            unit.findings.push(bad_name_finding(&site_rel(root, entry.path())));
             continue;
         };
         if rel.split('/').any(|part| part.starts_with('.')) {
@@ -383,8 +345,7 @@ fn load_unit(root: &Path, slug: &str, path: &Path, schema: &Schema, config: &Con
         }
         match schema.doc_for_path(&rel) {
             Some(spec) => {
-                let (doc, mut found) =
-                    load_doc(entry.path(), &format!("{dir}/{rel}"), spec, schema);
+                let (doc, mut found) = load_doc(entry.path(), &format!("{dir}/{rel}"), spec, schema);
                 unit.docs.push(doc);
                 unit.findings.append(&mut found);
             }
@@ -394,10 +355,9 @@ fn load_unit(root: &Path, slug: &str, path: &Path, schema: &Schema, config: &Con
             None => unit.attachments.push(rel),
         }
     }
+    scan_attachments(&mut unit, path);
     unit.sector = sector_of(&mut unit, schema, config);
-    unit.findings
-        .iter_mut()
-        .for_each(|f| f.unit = Some(slug.to_string()));
+    unit.findings.iter_mut().for_each(|f| f.unit = Some(slug.to_string()));
     unit
 }
 
@@ -409,16 +369,13 @@ fn symlink_target(root: &Path, link: &Path) -> Option<PathBuf> {
 }
 
 fn is_content_like(rel: &str) -> bool {
-    [".yaml", ".yml", ".md", ".markdown"]
-        .iter()
-        .any(|e| rel.ends_with(e))
+    [".yaml", ".yml", ".md", ".markdown"].iter().any(|e| rel.ends_with(e))
 }
 
 fn unknown_file(dir: &str, rel: &str, schema: &Schema) -> Finding {
     let names = schema.documents.iter().map(|d| d.file.as_str());
     let top = rel.split('/').next().unwrap_or(rel);
-    let guess = schema::did_you_mean(top, names.clone())
-        .or_else(|| schema::did_you_mean(&format!("{top}/"), names));
+    let guess = schema::did_you_mean(top, names.clone()).or_else(|| schema::did_you_mean(&format!("{top}/"), names));
     let files: Vec<&str> = schema.documents.iter().map(|d| d.file.as_str()).collect();
     Finding::builtin(
         Kind::UnknownFile,
@@ -429,27 +386,16 @@ fn unknown_file(dir: &str, rel: &str, schema: &Schema) -> Finding {
     )
     .with_help(match guess {
         Some(g) => format!("是不是要命名为「{g}」？"),
-        None => format!(
-            "单位文件夹里可以有：{}；附件放在 attachments/ 下",
-            files.join("、")
-        ),
+        None => format!("单位文件夹里可以有：{}；附件放在 attachments/ 下", files.join("、")),
     })
 }
 
 /// Read, decode, parse and normalise one content file.
 fn load_doc(path: &Path, site_path: &str, spec: &DocSpec, schema: &Schema) -> (Doc, Vec<Finding>) {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default();
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s).to_string();
-    let mut doc = Doc {
-        kind: spec.kind.clone(),
-        path: site_path.to_string(),
-        stem,
-        data: None,
-        body: None,
-    };
+    let mut doc =
+        Doc { kind: spec.kind.clone(), path: site_path.to_string(), stem, data: None, body: None, privacy: Vec::new() };
     let mut out = Vec::new();
     let text = match read_text(path, site_path) {
         Ok(t) => t,
@@ -458,20 +404,12 @@ fn load_doc(path: &Path, site_path: &str, spec: &DocSpec, schema: &Schema) -> (D
     let (yaml_src, line_offset) = if spec.is_collection() {
         match split_front_matter(&text) {
             Ok((front, offset, body, body_line)) => {
-                doc.body = Some(Body {
-                    text: body.to_string(),
-                    line: body_line,
-                });
+                doc.body = Some(Body { text: body.to_string(), line: body_line });
                 (front, offset)
             }
             Err((message, help)) => {
-                let f = Finding::builtin(
-                    Kind::Syntax,
-                    Severity::Error,
-                    site_path,
-                    Some(Pos::new(1, 1)),
-                    message.into(),
-                );
+                let f =
+                    Finding::builtin(Kind::Syntax, Severity::Error, site_path, Some(Pos::new(1, 1)), message.into());
                 return (doc, vec![f.with_help(help)]);
             }
         }
@@ -479,32 +417,24 @@ fn load_doc(path: &Path, site_path: &str, spec: &DocSpec, schema: &Schema) -> (D
         (text.as_str(), 0)
     };
     if !spec.is_collection() && yaml_src.trim().is_empty() {
-        let f = Finding::builtin(
-            Kind::Empty,
-            Severity::Error,
-            site_path,
-            Some(Pos::new(1, 1)),
-            "文件是空的".into(),
-        )
-        .with_title(spec.title.clone())
-        .with_help(format!(
-            "填写{}（{}），或删除这个文件后运行 gongkai init 重新生成模板",
-            spec.title, spec.clause
-        ));
+        let f = Finding::builtin(Kind::Empty, Severity::Error, site_path, Some(Pos::new(1, 1)), "文件是空的".into())
+            .with_title(spec.title.clone())
+            .with_help(format!(
+                "填写{}（{}），或删除这个文件后运行 gongkai init 重新生成模板",
+                spec.title, spec.clause
+            ));
         return (doc, vec![f]);
     }
     match yaml::parse(yaml_src) {
         Ok(mut node) => {
             node.shift(line_offset);
-            schema::normalize_doc(
-                &mut node,
-                &Ctx {
-                    file: site_path,
-                    schema,
-                    doc: spec,
-                },
-                &mut out,
-            );
+            schema::normalize_doc(&mut node, &Ctx { file: site_path, schema, doc: spec }, &mut out);
+            let index = privacy::LineIndex::with_offset(yaml_src, line_offset);
+            privacy::scan_tree(&node, &spec.fields, &index, site_path, &mut doc.privacy);
+            if let Some(body) = &doc.body {
+                privacy::scan_lines(&body.text, body.line, site_path, &mut doc.privacy);
+            }
+
             if node.as_map().is_some() || matches!(node.value, yaml::Value::Null) {
                 doc.data = Some(node);
             }
@@ -522,57 +452,31 @@ fn syntax_finding(site_path: &str, e: &yaml::SyntaxError, line_offset: u32, src:
 
 /// Turn the parser's English into something a clerk can act on.
 fn explain_yaml_error(raw: &str, src: &str, pos: Option<Pos>) -> (String, String) {
-    let line_text = pos
-        .and_then(|p| src.lines().nth(p.line.saturating_sub(1) as usize))
-        .unwrap_or("");
+    let line_text = pos.and_then(|p| src.lines().nth(p.line.saturating_sub(1) as usize)).unwrap_or("");
     let lower = raw.to_lowercase();
     let (what, help) = if lower.contains("duplicate") {
         ("同一个字段写了两次", "删掉重复的一处，只保留一个")
     } else if lower.contains("tab") {
-        (
-            "用了 Tab 键缩进",
-            "YAML 只能用空格缩进，把 Tab 换成两个空格",
-        )
+        ("用了 Tab 键缩进", "YAML 只能用空格缩进，把 Tab 换成两个空格")
     } else if lower.contains("unclosed quote")
         || lower.contains("while scanning a quoted scalar")
         || lower.contains("found unexpected end of stream") && line_text.contains('"')
     {
-        (
-            "引号没有配对",
-            "检查这一行的引号，开头和结尾各一个；内容里有引号时改用中文引号「」",
-        )
-    } else if lower.contains("budget")
-        || lower.contains("depth")
-        || lower.contains("alias")
-        || lower.contains("replay")
+        ("引号没有配对", "检查这一行的引号，开头和结尾各一个；内容里有引号时改用中文引号「」")
+    } else if lower.contains("budget") || lower.contains("depth") || lower.contains("alias") || lower.contains("replay")
     {
-        (
-            "文件嵌套太深或引用（&、*）展开太多",
-            "不要使用 YAML 的 & 和 * 引用；检查缩进是否过深",
-        )
+        ("文件嵌套太深或引用（&、*）展开太多", "不要使用 YAML 的 & 和 * 引用；检查缩进是否过深")
     } else if line_text.contains('：') && !line_text.contains(": ") {
-        (
-            "冒号用成了中文全角「：」",
-            "字段名后面的冒号要用英文半角「:」，并在后面加一个空格",
-        )
+        ("冒号用成了中文全角「：」", "字段名后面的冒号要用英文半角「:」，并在后面加一个空格")
     } else if lower.contains("mapping values are not allowed")
         || lower.contains("indent")
         || lower.contains("did not find expected")
     {
-        (
-            "缩进不对",
-            "同一层的字段要左对齐；列表项「- 」下面的字段要和第一个字段对齐；内容里有「: 」时给整段加引号",
-        )
+        ("缩进不对", "同一层的字段要左对齐；列表项「- 」下面的字段要和第一个字段对齐；内容里有「: 」时给整段加引号")
     } else if lower.contains("invalid leading utf-8 octet") || lower.contains("control character") {
-        (
-            "含有无法识别的字符",
-            "删掉这一行里看不见的特殊字符后重新输入",
-        )
+        ("含有无法识别的字符", "删掉这一行里看不见的特殊字符后重新输入")
     } else {
-        (
-            "YAML 格式错误",
-            "检查这一行的缩进、冒号（英文「: 」）和引号",
-        )
+        ("YAML 格式错误", "检查这一行的缩进、冒号（英文「: 」）和引号")
     };
     (format!("{what}（{raw}）"), help.to_string())
 }
@@ -583,26 +487,17 @@ type NoFrontMatter = (&'static str, &'static str);
 /// Read a content file as UTF-8 text: size limit, binary and encoding detection, BOM removed.
 fn read_text(path: &Path, site_path: &str) -> std::result::Result<String, Box<Finding>> {
     let fail = |pos: Option<Pos>, msg: String, help: &str| {
-        Box::new(
-            Finding::builtin(Kind::Syntax, Severity::Error, site_path, pos, msg)
-                .with_help(help.to_string()),
-        )
+        Box::new(Finding::builtin(Kind::Syntax, Severity::Error, site_path, pos, msg).with_help(help.to_string()))
     };
-    let meta =
-        fs::metadata(path).map_err(|e| fail(None, format!("无法读取：{e}"), "检查文件权限"))?;
+    let meta = fs::metadata(path).map_err(|e| fail(None, format!("无法读取：{e}"), "检查文件权限"))?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(fail(
             None,
-            format!(
-                "文件太大（{} KiB，上限 {} KiB）",
-                meta.len() / 1024,
-                MAX_FILE_BYTES / 1024
-            ),
+            format!("文件太大（{} KiB，上限 {} KiB）", meta.len() / 1024, MAX_FILE_BYTES / 1024),
             "公开内容应是几 KB 的文字；大表格或文档请放进 attachments/ 作为附件",
         ));
     }
-    let bytes = fs::read(path)
-        .map_err(|e| fail(None, format!("无法读取：{e}"), "检查文件权限（chmod a+r）"))?;
+    let bytes = fs::read(path).map_err(|e| fail(None, format!("无法读取：{e}"), "检查文件权限（chmod a+r）"))?;
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(fail(
             Some(Pos::new(1, 1)),
@@ -626,9 +521,7 @@ fn read_text(path: &Path, site_path: &str) -> std::result::Result<String, Box<Fi
         }
         Err(e) => {
             let bytes = e.into_bytes();
-            let bad = std::str::from_utf8(&bytes)
-                .err()
-                .map_or(0, |e| e.valid_up_to());
+            let bad = std::str::from_utf8(&bytes).err().map_or(0, |e| e.valid_up_to());
             let pos = Some(pos_of(&bytes, bad));
             if bytes.contains(&0) {
                 return Err(fail(
@@ -637,9 +530,7 @@ fn read_text(path: &Path, site_path: &str) -> std::result::Result<String, Box<Fi
                     "附件（PDF、Word、图片）请放进 attachments/ 文件夹",
                 ));
             }
-            let gb = encoding_rs::GB18030
-                .decode_without_bom_handling_and_without_replacement(&bytes)
-                .is_some();
+            let gb = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes).is_some();
             if gb {
                 Err(fail(
                     pos,
@@ -647,11 +538,7 @@ fn read_text(path: &Path, site_path: &str) -> std::result::Result<String, Box<Fi
                     "用记事本打开，「另存为」时编码选「UTF-8」；或运行 iconv -f GB18030 -t UTF-8 原文件 > 新文件",
                 ))
             } else {
-                Err(fail(
-                    pos,
-                    "文件不是 UTF-8 编码的文字".into(),
-                    "另存为 UTF-8 编码的文本文件",
-                ))
+                Err(fail(pos, "文件不是 UTF-8 编码的文字".into(), "另存为 UTF-8 编码的文本文件"))
             }
         }
     }
@@ -661,26 +548,16 @@ fn read_text(path: &Path, site_path: &str) -> std::result::Result<String, Box<Fi
 fn pos_of(bytes: &[u8], at: usize) -> Pos {
     let before = &bytes[..at.min(bytes.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let col = String::from_utf8_lossy(&before[line_start..])
-        .chars()
-        .count() as u32
-        + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() as u32 + 1;
     Pos::new(line, col)
 }
 
 /// Split `---`-delimited YAML front matter from a Markdown body.
 /// Returns (front matter, lines before it, body, first line of body).
 fn split_front_matter(text: &str) -> std::result::Result<(&str, u32, &str, u32), NoFrontMatter> {
-    let no_front = || {
-        (
-            "文件开头缺少 --- 包围的信息区",
-            "第一行写 ---，接着写「标题: …」等字段，再写一行 ---，下面才是正文",
-        )
-    };
+    let no_front =
+        || ("文件开头缺少 --- 包围的信息区", "第一行写 ---，接着写「标题: …」等字段，再写一行 ---，下面才是正文");
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().ok_or_else(no_front)?;
     if first.trim_end() != "---" {
@@ -698,25 +575,16 @@ fn split_front_matter(text: &str) -> std::result::Result<(&str, u32, &str, u32),
         }
         offset += line.len();
     }
-    Err((
-        "信息区没有结束：找不到第二行 ---",
-        "在字段之后、正文之前单独写一行 ---",
-    ))
+    Err(("信息区没有结束：找不到第二行 ---", "在字段之后、正文之前单独写一行 ---"))
 }
 
 fn site_rel(root: &Path, p: &Path) -> String {
-    p.strip_prefix(root)
-        .unwrap_or(p)
-        .to_string_lossy()
-        .replace('\\', "/")
+    p.strip_prefix(root).unwrap_or(p).to_string_lossy().replace('\\', "/")
 }
 
 /// The unit's sector: `unit.yaml` first, then `gongkai.yaml`.
 fn sector_of(unit: &mut Unit, schema: &Schema, config: &Config) -> Option<String> {
-    let from_file = unit
-        .doc("unit")
-        .and_then(|d| d.data.as_ref()?.text("sector"))
-        .map(str::to_string);
+    let from_file = unit.doc("unit").and_then(|d| d.data.as_ref()?.text("sector")).map(str::to_string);
     let from_config = config.units.get(&unit.slug).and_then(|u| u.sector.clone());
     let written = from_file.or(from_config)?;
     schema.sector(&written).map(|s| s.key.clone())
@@ -732,16 +600,10 @@ fn flag_duplicate_slugs(units: &mut [Unit]) {
                 Severity::Error,
                 &unit.dir,
                 None,
-                format!(
-                    "单位文件夹「{}」与「{first}」只差大小写，网址会冲突",
-                    unit.slug
-                ),
+                format!("单位文件夹「{}」与「{first}」只差大小写，网址会冲突", unit.slug),
             )
             .with_help("给其中一个单位改名");
-            unit.findings.push(Finding {
-                unit: Some(unit.slug.clone()),
-                ..f
-            });
+            unit.findings.push(Finding { unit: Some(unit.slug.clone()), ..f });
         } else {
             seen.insert(folded, unit.slug.clone());
         }
@@ -754,13 +616,9 @@ mod tests {
 
     #[test]
     fn front_matter_positions() {
-        let (front, off, body, line) = split_front_matter("---\ntitle: 甲\n---\n正文\n")
-            .map_err(|_| ())
-            .unwrap();
+        let (front, off, body, line) = split_front_matter("---\ntitle: 甲\n---\n正文\n").map_err(|_| ()).unwrap();
         assert_eq!((front, off, body, line), ("title: 甲\n", 1, "正文\n", 4));
-        let (front, _, body, _) = split_front_matter("---\r\ntitle: 甲\r\n---\r\n正文\r\n")
-            .map_err(|_| ())
-            .unwrap();
+        let (front, _, body, _) = split_front_matter("---\r\ntitle: 甲\r\n---\r\n正文\r\n").map_err(|_| ()).unwrap();
         assert_eq!((front, body), ("title: 甲\r\n", "正文\r\n"));
         assert!(split_front_matter("title: 甲\n").is_err());
         assert!(split_front_matter("---\ntitle: 甲\n").is_err());
@@ -776,11 +634,30 @@ mod tests {
     fn yaml_errors_are_explained_in_chinese() {
         let (m, h) = explain_yaml_error("duplicate mapping key: a", "", None);
         assert!(m.starts_with("同一个字段写了两次") && h.contains("删掉"));
-        let (m, _) = explain_yaml_error(
-            "mapping values are not allowed in this context",
-            "a: 1\n b: 2\n",
-            Some(Pos::new(2, 3)),
-        );
+        let (m, _) =
+            explain_yaml_error("mapping values are not allowed in this context", "a: 1\n b: 2\n", Some(Pos::new(2, 3)));
         assert!(m.starts_with("缩进不对"), "{m}");
+    }
+}
+
+/// Attachment names are published (in links and download names), and Markdown attachments are
+/// published as pages: scan both.
+fn scan_attachments(unit: &mut Unit, dir: &Path) {
+    for rel in &unit.attachments {
+        let file = format!("{}/{rel}", unit.dir);
+        for hit in privacy::scan(rel, privacy::Context::default()) {
+            unit.privacy.push(privacy::Located {
+                rule: hit.rule,
+                text: hit.text,
+                file: file.clone(),
+                pos: None,
+                field: None,
+            });
+        }
+        if rel.ends_with(".md")
+            && let Ok(text) = read_text(&dir.join(rel), &file)
+        {
+            privacy::scan_lines(&text, 1, &file, &mut unit.privacy);
+        }
     }
 }

@@ -86,12 +86,9 @@ fn main() -> ExitCode {
             quiet: a.quiet,
         }),
         Command::Init(a) => gongkai::init::run(&a.dir, a.sector),
-        Command::Build(a) => commands::build(&BuildOptions {
-            site: a.site,
-            out: a.output,
-            strict: a.strict,
-            quiet: a.quiet,
-        }),
+        Command::Build(a) => {
+            commands::build(&BuildOptions { site: a.site, out: a.output, strict: a.strict, quiet: a.quiet })
+        }
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
@@ -99,11 +96,7 @@ fn main() -> ExitCode {
         Err(e) => {
             anstream::eprintln!(
                 "{}: {e}",
-                anstyle::AnsiColor::Red
-                    .on_default()
-                    .bold()
-                    .render()
-                    .to_string()
+                anstyle::AnsiColor::Red.on_default().bold().render().to_string()
                     + "错误"
                     + &anstyle::Reset.render().to_string()
             );

@@ -26,10 +26,7 @@ pub struct MemorySink {
 
 impl Sink for MemorySink {
     fn put(&self, path: &str, bytes: &[u8]) -> Result<()> {
-        self.files
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(path.to_string(), bytes.to_vec());
+        self.files.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_string(), bytes.to_vec());
         Ok(())
     }
 }
@@ -47,19 +44,10 @@ pub struct Staging {
 impl Staging {
     /// Create a fresh staging folder for `out`, removing what earlier, interrupted builds left.
     pub fn new(out: &Path) -> Result<Staging> {
-        let parent = out
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        let name = out
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "public".into());
-        for entry in fs::read_dir(parent)
-            .map_err(|e| Error::io(parent, e))?
-            .flatten()
-        {
+        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+        for entry in fs::read_dir(parent).map_err(|e| Error::io(parent, e))?.flatten() {
             let n = entry.file_name().to_string_lossy().into_owned();
             let ours = n == format!("{STAGING_PREFIX}{name}")
                 || n.starts_with(&format!("{STAGING_PREFIX}{name}."))
@@ -70,11 +58,7 @@ impl Staging {
         }
         let dir = parent.join(format!("{STAGING_PREFIX}{name}.{}", std::process::id()));
         fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
-        Ok(Staging {
-            dir,
-            out: out.to_path_buf(),
-            committed: false,
-        })
+        Ok(Staging { dir, out: out.to_path_buf(), committed: false })
     }
 
     pub fn path(&self) -> &Path {
@@ -117,9 +101,7 @@ fn exchange(a: &Path, b: &Path) -> io::Result<()> {
     // fallback: two renames; between them the output briefly does not exist
     let trash = b.with_file_name(format!(
         "{TRASH_PREFIX}{}.{}",
-        b.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
+        b.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
         std::process::id()
     ));
     fs::rename(b, &trash)?;
@@ -161,10 +143,7 @@ mod tests {
         s.commit().unwrap();
         assert!(!out.join("a/index.html").exists());
         assert_eq!(fs::read(out.join("b.html")).unwrap(), b"two");
-        let leftovers: Vec<_> = fs::read_dir(tmp.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
+        let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(leftovers, ["public"]);
     }
 }

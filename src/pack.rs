@@ -17,10 +17,7 @@ use crate::schema::{DocSpec, FieldDef, FieldType, Schema};
 use crate::yaml::Pos;
 
 /// Built-in packs, embedded in the binary: (file name, text).
-pub const BUILTIN: &[(&str, &str)] = &[(
-    "baiyin-2021.yaml",
-    include_str!("../rules/baiyin-2021.yaml"),
-)];
+pub const BUILTIN: &[(&str, &str)] = &[("baiyin-2021.yaml", include_str!("../rules/baiyin-2021.yaml"))];
 
 /// A validated rule pack.
 #[derive(Debug, Clone)]
@@ -121,9 +118,7 @@ impl Shape {
             Shape::Postcode => "6 位数字的邮政编码，例如 730900",
             Shape::Date => "日期，例如 2024-03-01 或 2024年3月1日",
             Shape::Url => "以 https:// 开头的网址",
-            Shape::File => {
-                "attachments/ 下的文件名，例如 attachments/申请表.docx，或以 https:// 开头的网址"
-            }
+            Shape::File => "attachments/ 下的文件名，例如 attachments/申请表.docx，或以 https:// 开头的网址",
             Shape::List => "列表，每项以「- 」开头",
         }
     }
@@ -216,16 +211,9 @@ impl<'de> Deserialize<'de> for EachDef {
             }
             fn visit_str<E: de::Error>(self, s: &str) -> std::result::Result<EachDef, E> {
                 let shape = Shape::deserialize(de::value::StrDeserializer::<E>::new(s))?;
-                Ok(EachDef(ReqDef {
-                    require: shape,
-                    min: None,
-                    each: BTreeMap::new(),
-                }))
+                Ok(EachDef(ReqDef { require: shape, min: None, each: BTreeMap::new() }))
             }
-            fn visit_map<A: MapAccess<'de>>(
-                self,
-                map: A,
-            ) -> std::result::Result<EachDef, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<EachDef, A::Error> {
                 ReqDef::deserialize(de::value::MapAccessDeserializer::new(map)).map(EachDef)
             }
         }
@@ -252,45 +240,19 @@ enum Status {
 
 /// Parse a pack file. `origin` names it in errors (a path, or `builtin:NAME`).
 pub fn parse(text: &str, origin: &str) -> Result<Pack> {
-    let err = |pos: Option<Pos>, message: String| Error::Pack {
-        file: origin.to_string(),
-        pos,
-        message,
-    };
+    let err = |pos: Option<Pos>, message: String| Error::Pack { file: origin.to_string(), pos, message };
     let file: PackFile = serde_saphyr::from_str(text).map_err(|e| {
-        let pos = e
-            .location()
-            .map(|l| Pos::new(l.line() as u32, l.column() as u32));
-        err(
-            pos,
-            e.to_string()
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .trim_start_matches("error: ")
-                .to_string(),
-        )
+        let pos = e.location().map(|l| Pos::new(l.line() as u32, l.column() as u32));
+        err(pos, e.to_string().lines().next().unwrap_or_default().trim_start_matches("error: ").to_string())
     })?;
     if !is_id(&file.id) {
-        return Err(err(
-            None,
-            format!(
-                "pack id `{}` must be lowercase letters, digits and `-`",
-                file.id
-            ),
-        ));
+        return Err(err(None, format!("pack id `{}` must be lowercase letters, digits and `-`", file.id)));
     }
     let mut seen = BTreeMap::new();
     let mut rules = Vec::with_capacity(file.rules.len());
     for def in file.rules {
         if !is_id(&def.id) {
-            return Err(err(
-                None,
-                format!(
-                    "rule id `{}` must be lowercase letters, digits and `-`",
-                    def.id
-                ),
-            ));
+            return Err(err(None, format!("rule id `{}` must be lowercase letters, digits and `-`", def.id)));
         }
         if seen.insert(def.id.clone(), ()).is_some() {
             return Err(err(None, format!("rule id `{}` is used twice", def.id)));
@@ -309,11 +271,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Pack> {
             title: def.title,
             doc: def.file,
             field: def.field,
-            require: requirement(ReqDef {
-                require: def.require,
-                min: def.min,
-                each: def.each,
-            }),
+            require: requirement(ReqDef { require: def.require, min: def.min, each: def.each }),
             weight: def.weight,
             severity,
             verified,
@@ -337,31 +295,19 @@ pub fn parse(text: &str, origin: &str) -> Result<Pack> {
 fn requirement(def: ReqDef) -> Requirement {
     Requirement {
         shape: def.require,
-        min: def
-            .min
-            .unwrap_or(if def.require == Shape::List { 1 } else { 0 }),
-        each: def
-            .each
-            .into_iter()
-            .map(|(k, v)| (k, requirement(v.0)))
-            .collect(),
+        min: def.min.unwrap_or(if def.require == Shape::List { 1 } else { 0 }),
+        each: def.each.into_iter().map(|(k, v)| (k, requirement(v.0))).collect(),
     }
 }
 
 fn is_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 impl Pack {
     /// Add this pack's fields and documents to the content model.
     pub fn extend_schema(&self, schema: &mut Schema) -> Result<()> {
-        let err = |message: String| Error::Pack {
-            file: self.origin.clone(),
-            pos: None,
-            message,
-        };
+        let err = |message: String| Error::Pack { file: self.origin.clone(), pos: None, message };
         for doc in &self.documents {
             schema.add_document(doc.clone()).map_err(err)?;
         }
@@ -382,50 +328,31 @@ impl Pack {
             message: format!("rule `{rule}`: {message}"),
         };
         for s in &self.sectors {
-            schema
-                .sector(s)
-                .ok_or_else(|| err("(pack)", format!("unknown sector `{s}`")))?;
+            schema.sector(s).ok_or_else(|| err("(pack)", format!("unknown sector `{s}`")))?;
         }
         for rule in &mut self.rules {
-            let doc = schema
-                .doc_for_file(&rule.doc)
-                .ok_or_else(|| err(&rule.id, format!("unknown file `{}`", rule.doc)))?;
+            let doc =
+                schema.doc_for_file(&rule.doc).ok_or_else(|| err(&rule.id, format!("unknown file `{}`", rule.doc)))?;
             rule.doc = doc.kind.clone();
             for s in &mut rule.sectors {
-                *s = schema
-                    .sector(s)
-                    .ok_or_else(|| err(&rule.id, format!("unknown sector `{s}`")))?
-                    .key
-                    .clone();
+                *s = schema.sector(s).ok_or_else(|| err(&rule.id, format!("unknown sector `{s}`")))?.key.clone();
             }
             match &rule.field {
                 Some(path) => {
-                    let field = doc.field(path).ok_or_else(|| {
-                        err(&rule.id, format!("`{}` has no field `{path}`", doc.file))
-                    })?;
-                    check_requirement(
-                        &rule.require,
-                        field.ty,
-                        &field.fields,
-                        &format!("{}#{path}", doc.file),
-                    )
-                    .map_err(|m| err(&rule.id, m))?;
+                    let field = doc
+                        .field(path)
+                        .ok_or_else(|| err(&rule.id, format!("`{}` has no field `{path}`", doc.file)))?;
+                    check_requirement(&rule.require, field.ty, &field.fields, &format!("{}#{path}", doc.file))
+                        .map_err(|m| err(&rule.id, m))?;
                 }
                 None if doc.is_collection() => {
                     if rule.require.shape != Shape::List {
-                        return Err(err(
-                            &rule.id,
-                            format!("a rule on the folder `{}` must `require: list`", doc.file),
-                        ));
+                        return Err(err(&rule.id, format!("a rule on the folder `{}` must `require: list`", doc.file)));
                     }
-                    check_each(&rule.require, &doc.fields, &doc.file, true)
-                        .map_err(|m| err(&rule.id, m))?;
+                    check_each(&rule.require, &doc.fields, &doc.file, true).map_err(|m| err(&rule.id, m))?;
                 }
                 None => {
-                    return Err(err(
-                        &rule.id,
-                        format!("name the `field:` of `{}` this rule requires", doc.file),
-                    ));
+                    return Err(err(&rule.id, format!("name the `field:` of `{}` this rule requires", doc.file)));
                 }
             }
         }
@@ -443,30 +370,18 @@ impl Rule {
     }
 }
 
-fn check_requirement(
-    req: &Requirement,
-    ty: FieldType,
-    subs: &[FieldDef],
-    at: &str,
-) -> std::result::Result<(), String> {
+fn check_requirement(req: &Requirement, ty: FieldType, subs: &[FieldDef], at: &str) -> std::result::Result<(), String> {
     match (req.shape, ty) {
         (Shape::List, FieldType::List) => check_each(req, subs, at, false),
         (Shape::List, FieldType::Lines) if req.each.is_empty() => Ok(()),
         (Shape::List, _) => Err(format!("`{at}` is not a list field")),
         (_, FieldType::List) => Err(format!("`{at}` is a list: use `require: list`")),
-        (shape, _) if !req.each.is_empty() => {
-            Err(format!("`each` needs `require: list`, not `{shape:?}`"))
-        }
+        (shape, _) if !req.each.is_empty() => Err(format!("`each` needs `require: list`, not `{shape:?}`")),
         _ => Ok(()),
     }
 }
 
-fn check_each(
-    req: &Requirement,
-    subs: &[FieldDef],
-    at: &str,
-    collection: bool,
-) -> std::result::Result<(), String> {
+fn check_each(req: &Requirement, subs: &[FieldDef], at: &str, collection: bool) -> std::result::Result<(), String> {
     for (key, sub) in &req.each {
         if collection && key == "body" {
             if sub.shape != Shape::Text {
@@ -474,10 +389,8 @@ fn check_each(
             }
             continue;
         }
-        let field = subs
-            .iter()
-            .find(|f| f.key == *key)
-            .ok_or_else(|| format!("`{at}` entries have no field `{key}`"))?;
+        let field =
+            subs.iter().find(|f| f.key == *key).ok_or_else(|| format!("`{at}` entries have no field `{key}`"))?;
         check_requirement(sub, field.ty, &field.fields, &format!("{at}.{key}"))?;
     }
     Ok(())
@@ -508,9 +421,7 @@ mod tests {
 
     #[test]
     fn citations_are_written_like_the_measure() {
-        let re =
-            regex::Regex::new(r"^第[一二三四五六七八九十]+条(第\([一二三四五六七八九十]+\)项)?$")
-                .unwrap();
+        let re = regex::Regex::new(r"^第[一二三四五六七八九十]+条(第\([一二三四五六七八九十]+\)项)?$").unwrap();
         for r in builtin("baiyin-2021").rules {
             assert!(re.is_match(&r.citation), "{}: {}", r.id, r.citation);
         }
@@ -537,34 +448,16 @@ mod tests {
     fn bad_packs_are_refused_with_reasons() {
         let base = "id: t\ntitle: T\nsource: {issuer: X, document: Y}\nrules:\n";
         let cases = [
-            (
-                "  - {id: a, citation: 第一条, title: A, file: nope.yaml, field: x, require: text}\n",
-                "unknown file",
-            ),
-            (
-                "  - {id: a, citation: 第一条, title: A, file: unit.yaml, field: nope, require: text}\n",
-                "no field",
-            ),
-            (
-                "  - {id: a, citation: 第一条, title: A, file: unit.yaml, field: leaders, require: text}\n",
-                "is a list",
-            ),
-            (
-                "  - {id: a, citation: 第一条, title: A, file: unit.yaml, field: name, require: list}\n",
-                "not a list",
-            ),
+            ("  - {id: a, citation: 第一条, title: A, file: nope.yaml, field: x, require: text}\n", "unknown file"),
+            ("  - {id: a, citation: 第一条, title: A, file: unit.yaml, field: nope, require: text}\n", "no field"),
+            ("  - {id: a, citation: 第一条, title: A, file: unit.yaml, field: leaders, require: text}\n", "is a list"),
+            ("  - {id: a, citation: 第一条, title: A, file: unit.yaml, field: name, require: list}\n", "not a list"),
             (
                 "  - {id: a, citation: 第一条, title: A, file: unit.yaml, field: leaders, require: list, each: {nope: text}}\n",
                 "no field",
             ),
-            (
-                "  - {id: a, citation: 第一条, title: A, file: services/, require: text}\n",
-                "must `require: list`",
-            ),
-            (
-                "  - {id: A, citation: 第一条, title: A, file: unit.yaml, field: name, require: text}\n",
-                "lowercase",
-            ),
+            ("  - {id: a, citation: 第一条, title: A, file: services/, require: text}\n", "must `require: list`"),
+            ("  - {id: A, citation: 第一条, title: A, file: unit.yaml, field: name, require: text}\n", "lowercase"),
             (
                 "  - {id: a, citation: 第一条, title: A, file: unit.yaml, field: name, require: txt}\n",
                 "unknown variant",
@@ -577,9 +470,7 @@ mod tests {
         for (rule, want) in cases {
             let text = format!("{base}{rule}");
             let result = parse(&text, "t.yaml").and_then(|mut p| p.resolve(&Schema::builtin()));
-            let msg = result
-                .map(|_| String::new())
-                .unwrap_or_else(|e| e.to_string());
+            let msg = result.map(|_| String::new()).unwrap_or_else(|e| e.to_string());
             assert!(msg.contains(want), "{rule}: got {msg:?}");
         }
     }
@@ -587,17 +478,10 @@ mod tests {
     #[test]
     fn nested_each_requirements_parse() {
         let p = builtin("baiyin-2021");
-        let forms = p
-            .rules
-            .iter()
-            .find(|r| r.id == "baiyin-2021/service-forms")
-            .unwrap();
+        let forms = p.rules.iter().find(|r| r.id == "baiyin-2021/service-forms").unwrap();
         let (key, sub) = &forms.require.each[0];
         assert_eq!(key, "sample_forms");
         assert_eq!(sub.shape, Shape::List);
-        assert_eq!(
-            sub.each.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
-            ["file", "name"]
-        );
+        assert_eq!(sub.each.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["file", "name"]);
     }
 }

@@ -16,6 +16,9 @@ use crate::yaml::{Node, Pos, Value};
 #[serde(deny_unknown_fields)]
 pub struct Schema {
     pub sectors: Vec<SectorDef>,
+    /// Fields every document may have (the review record).
+    #[serde(default)]
+    pub common: Vec<FieldDef>,
     pub documents: Vec<DocSpec>,
 }
 
@@ -76,11 +79,20 @@ pub enum FieldType {
 
 const BUILTIN: &str = include_str!("schema.yaml");
 
+/// The key of the review record every document may carry (see `common` in schema.yaml).
+pub const ACKNOWLEDGEMENTS: &str = "acknowledgements";
+
 impl Schema {
     /// The built-in content model.
     pub fn builtin() -> Schema {
         // The embedded file is ours and covered by tests; failing here is a build defect.
-        serde_saphyr::from_str(BUILTIN).expect("embedded schema.yaml is valid")
+        let mut s: Schema = serde_saphyr::from_str(BUILTIN).expect("embedded schema.yaml is valid");
+        let common = std::mem::take(&mut s.common);
+        for doc in &mut s.documents {
+            doc.fields.extend(common.iter().cloned());
+        }
+        s.common = common;
+        s
     }
 
     pub fn doc(&self, kind: &str) -> Option<&DocSpec> {
@@ -95,16 +107,12 @@ impl Schema {
     /// The document spec a rule's `file:` names (`fees.yaml`, `services/`, `services`).
     pub fn doc_for_file(&self, file: &str) -> Option<&DocSpec> {
         let bare = file.trim_end_matches('/');
-        self.documents
-            .iter()
-            .find(|d| d.file.trim_end_matches('/') == bare || d.kind == bare)
+        self.documents.iter().find(|d| d.file.trim_end_matches('/') == bare || d.kind == bare)
     }
 
     pub fn sector(&self, written: &str) -> Option<&SectorDef> {
         let w = written.trim();
-        self.sectors.iter().find(|s| {
-            s.key.eq_ignore_ascii_case(w) || s.zh == w || s.aliases.iter().any(|a| a == w)
-        })
+        self.sectors.iter().find(|s| s.key.eq_ignore_ascii_case(w) || s.zh == w || s.aliases.iter().any(|a| a == w))
     }
 
     /// Add fields (and sub-fields) to a document, or a whole new document, from a rule pack.
@@ -113,31 +121,25 @@ impl Schema {
             .documents
             .iter_mut()
             .find(|d| d.file.trim_end_matches('/') == file.trim_end_matches('/'))
-            .ok_or_else(|| {
-                format!("unknown document `{file}`; declare it under `documents:` first")
-            })?;
+            .ok_or_else(|| format!("unknown document `{file}`; declare it under `documents:` first"))?;
         merge_fields(&mut doc.fields, fields, &doc.file)
     }
 
-    pub fn add_document(&mut self, spec: DocSpec) -> Result<(), String> {
-        if let Some(existing) = self
-            .documents
-            .iter()
-            .find(|d| d.kind == spec.kind || d.file == spec.file)
-        {
+    pub fn add_document(&mut self, mut spec: DocSpec) -> Result<(), String> {
+        for f in &self.common {
+            if !spec.fields.iter().any(|e| e.key == f.key) {
+                spec.fields.push(f.clone());
+            }
+        }
+
+        if let Some(existing) = self.documents.iter().find(|d| d.kind == spec.kind || d.file == spec.file) {
             if *existing == spec {
                 return Ok(());
             }
-            return Err(format!(
-                "document `{}` ({}) is already defined differently",
-                spec.kind, spec.file
-            ));
+            return Err(format!("document `{}` ({}) is already defined differently", spec.kind, spec.file));
         }
         if !(spec.file.ends_with('/') || spec.file.ends_with(".yaml")) {
-            return Err(format!(
-                "document file `{}` must be a `.yaml` file or a folder ending in `/`",
-                spec.file
-            ));
+            return Err(format!("document file `{}` must be a `.yaml` file or a folder ending in `/`", spec.file));
         }
         self.documents.push(spec);
         Ok(())
@@ -159,18 +161,11 @@ fn merge_fields(into: &mut Vec<FieldDef>, add: &[FieldDef], ctx: &str) -> Result
                         existing.aliases.push(a.clone());
                     }
                 }
-                merge_fields(
-                    &mut existing.fields,
-                    &f.fields,
-                    &format!("{ctx} › {}", f.key),
-                )?;
+                merge_fields(&mut existing.fields, &f.fields, &format!("{ctx} › {}", f.key))?;
             }
             None => {
                 if let Some(clash) = into.iter().find(|e| f.names().any(|n| e.accepts(n))) {
-                    return Err(format!(
-                        "field `{}` in {ctx}: its name clashes with `{}`",
-                        f.key, clash.key
-                    ));
+                    return Err(format!("field `{}` in {ctx}: its name clashes with `{}`", f.key, clash.key));
                 }
                 into.push(f.clone());
             }
@@ -187,9 +182,8 @@ impl DocSpec {
     /// Does `rel` (a path inside the unit folder) belong to this document?
     pub fn matches(&self, rel: &str) -> bool {
         if self.is_collection() {
-            rel.strip_prefix(&self.file).is_some_and(|name| {
-                !name.contains('/') && (name.ends_with(".md") || name.ends_with(".markdown"))
-            })
+            rel.strip_prefix(&self.file)
+                .is_some_and(|name| !name.contains('/') && (name.ends_with(".md") || name.ends_with(".markdown")))
         } else {
             rel == self.file || rel == self.file.replace(".yaml", ".yml")
         }
@@ -211,15 +205,12 @@ impl DocSpec {
 impl FieldDef {
     /// Every spelling of this field's key that content may use.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        [self.key.as_str(), self.zh.as_str()]
-            .into_iter()
-            .chain(self.aliases.iter().map(String::as_str))
+        [self.key.as_str(), self.zh.as_str()].into_iter().chain(self.aliases.iter().map(String::as_str))
     }
 
     pub fn accepts(&self, written: &str) -> bool {
         let w = normalize_key(written);
-        self.names()
-            .any(|n| n == w || (n.is_ascii() && n.eq_ignore_ascii_case(&w)))
+        self.names().any(|n| n == w || (n.is_ascii() && n.eq_ignore_ascii_case(&w)))
     }
 
     pub fn sub(&self, key: &str) -> Option<&FieldDef> {
@@ -233,10 +224,7 @@ fn normalize_key(k: &str) -> String {
 }
 
 /// The nearest known name to `written` among `candidates`, if it is close enough to be a typo.
-pub fn did_you_mean<'a>(
-    written: &str,
-    candidates: impl Iterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn did_you_mean<'a>(written: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let w = written.trim().to_lowercase();
     let wlen = w.chars().count();
     candidates
@@ -270,14 +258,11 @@ pub fn normalize_doc(node: &mut Node, ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         Value::Map(_) => normalize_map(node, &ctx.doc.fields, "", ctx, out),
         Value::Null => {}
         _ => out.push(
-            ctx.finding(
-                Kind::Invalid,
-                node.pos,
-                format!("文件内容应为「键: 值」的形式，这里是{}", node.type_name()),
-            )
-            .with_help(colon_help(node).unwrap_or_else(|| {
-                "每行写成「字段名: 内容」，冒号用英文「:」且后面留一个空格".to_string()
-            })),
+            ctx.finding(Kind::Invalid, node.pos, format!("文件内容应为「键: 值」的形式，这里是{}", node.type_name()))
+                .with_help(
+                    colon_help(node)
+                        .unwrap_or_else(|| "每行写成「字段名: 内容」，冒号用英文「:」且后面留一个空格".to_string()),
+                ),
         ),
     }
 }
@@ -285,31 +270,18 @@ pub fn normalize_doc(node: &mut Node, ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
 /// A clerk typing `单位名称：白银市…` gets one long text instead of a mapping.
 fn colon_help(node: &Node) -> Option<String> {
     let text = node.as_text()?;
-    text.contains('：').then(|| {
-        "冒号要用英文半角「:」，并在后面加一个空格，例如「单位名称: 白银市银光中学」".to_string()
-    })
+    text.contains('：')
+        .then(|| "冒号要用英文半角「:」，并在后面加一个空格，例如「单位名称: 白银市银光中学」".to_string())
 }
 
-fn normalize_map(
-    node: &mut Node,
-    fields: &[FieldDef],
-    path: &str,
-    ctx: &Ctx<'_>,
-    out: &mut Vec<Finding>,
-) {
+fn normalize_map(node: &mut Node, fields: &[FieldDef], path: &str, ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let Value::Map(entries) = &mut node.value else {
         return;
     };
     let mut kept: Vec<crate::yaml::Entry> = Vec::with_capacity(entries.len());
     for mut entry in std::mem::take(entries) {
         let Some(def) = fields.iter().find(|f| f.accepts(&entry.written)) else {
-            out.push(unknown_key(
-                &entry.written,
-                entry.key_pos,
-                fields,
-                path,
-                ctx,
-            ));
+            out.push(unknown_key(&entry.written, entry.key_pos, fields, path, ctx));
             continue;
         };
         let field_path = join(path, &entry.written);
@@ -318,10 +290,7 @@ fn normalize_map(
                 ctx.finding(
                     Kind::Invalid,
                     entry.key_pos,
-                    format!(
-                        "「{}」写了两次（第 {} 行已经写过「{}」）",
-                        def.zh, first.key_pos.line, first.written
-                    ),
+                    format!("「{}」写了两次（第 {} 行已经写过「{}」）", def.zh, first.key_pos.line, first.written),
                 )
                 .with_field(field_path)
                 .with_title(def.zh.clone())
@@ -337,25 +306,13 @@ fn normalize_map(
 }
 
 fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
-    }
+    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
 }
 
 fn unknown_key(written: &str, pos: Pos, fields: &[FieldDef], path: &str, ctx: &Ctx<'_>) -> Finding {
-    let here = if path.is_empty() {
-        ctx.doc.file.trim_end_matches('/').to_string()
-    } else {
-        path.to_string()
-    };
+    let here = if path.is_empty() { ctx.doc.file.trim_end_matches('/').to_string() } else { path.to_string() };
     let mut f = ctx
-        .finding(
-            Kind::UnknownField,
-            pos,
-            format!("不认识的字段「{written}」"),
-        )
+        .finding(Kind::UnknownField, pos, format!("不认识的字段「{written}」"))
         .with_field(join(path, written))
         .with_title(written.to_string());
     let suggestion = did_you_mean(written, fields.iter().flat_map(FieldDef::names));
@@ -364,22 +321,10 @@ fn unknown_key(written: &str, pos: Pos, fields: &[FieldDef], path: &str, ctx: &C
         .documents
         .iter()
         .filter(|d| d.kind != ctx.doc.kind)
-        .find_map(|d| {
-            d.fields
-                .iter()
-                .find(|fd| fd.accepts(written))
-                .map(|fd| (d, fd))
-        });
+        .find_map(|d| d.fields.iter().find(|fd| fd.accepts(written)).map(|fd| (d, fd)));
     f.help = Some(if let Some(s) = suggestion {
-        let zh = fields
-            .iter()
-            .find(|f| f.names().any(|n| n == s))
-            .map_or(s, |f| f.zh.as_str());
-        let named = if zh == s {
-            format!("「{s}」")
-        } else {
-            format!("「{s}」（{zh}）")
-        };
+        let zh = fields.iter().find(|f| f.names().any(|n| n == s)).map_or(s, |f| f.zh.as_str());
+        let named = if zh == s { format!("「{s}」") } else { format!("「{s}」（{zh}）") };
         format!("是不是{named}？字段名写错，这一项会被当作没填")
     } else if let Some((doc, fd)) = elsewhere.filter(|_| path.is_empty()) {
         format!("「{}」应写在 {} 里（{}）", fd.zh, doc.file, doc.clause)
@@ -392,17 +337,9 @@ fn unknown_key(written: &str, pos: Pos, fields: &[FieldDef], path: &str, ctx: &C
 
 fn check_type(node: &mut Node, def: &FieldDef, path: &str, ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
     let wrong = |expected: &str, node: &Node| {
-        ctx.finding(
-            Kind::Invalid,
-            node.pos,
-            format!(
-                "「{}」应为{expected}，这里写成了{}",
-                def.zh,
-                node.type_name()
-            ),
-        )
-        .with_field(path.to_string())
-        .with_title(def.zh.clone())
+        ctx.finding(Kind::Invalid, node.pos, format!("「{}」应为{expected}，这里写成了{}", def.zh, node.type_name()))
+            .with_field(path.to_string())
+            .with_title(def.zh.clone())
     };
     match (&def.ty, &node.value) {
         (_, Value::Null) => {}
@@ -415,23 +352,14 @@ fn check_type(node: &mut Node, def: &FieldDef, path: &str, ctx: &Ctx<'_>, out: &
                 && shape::parse_date(text).is_none()
             {
                 out.push(
-                    ctx.finding(
-                        Kind::Invalid,
-                        node.pos,
-                        format!("「{}」不是有效的日期：「{text}」", def.zh),
-                    )
-                    .with_field(path.to_string())
-                    .with_title(def.zh.clone())
-                    .with_help("写成 2024-03-01 或 2024年3月1日"),
+                    ctx.finding(Kind::Invalid, node.pos, format!("「{}」不是有效的日期：「{text}」", def.zh))
+                        .with_field(path.to_string())
+                        .with_title(def.zh.clone())
+                        .with_help("写成 2024-03-01 或 2024年3月1日"),
                 );
             }
-            if def.ty == FieldType::Sector && !text.is_empty() && ctx.schema.sector(text).is_none()
-            {
-                let names = ctx
-                    .schema
-                    .sectors
-                    .iter()
-                    .flat_map(|s| [s.key.as_str(), s.zh.as_str()]);
+            if def.ty == FieldType::Sector && !text.is_empty() && ctx.schema.sector(text).is_none() {
+                let names = ctx.schema.sectors.iter().flat_map(|s| [s.key.as_str(), s.zh.as_str()]);
                 let guess = did_you_mean(text, names.clone()).map(|g| format!("是不是「{g}」？"));
                 let all: Vec<&str> = ctx.schema.sectors.iter().map(|s| s.zh.as_str()).collect();
                 out.push(
@@ -456,18 +384,11 @@ fn check_type(node: &mut Node, def: &FieldDef, path: &str, ctx: &Ctx<'_>, out: &
             for (i, item) in items.iter_mut().enumerate() {
                 let item_path = format!("{path}[{}]", i + 1);
                 match &item.value {
-                    Value::Map(_) if !def.fields.is_empty() => {
-                        normalize_map(item, &def.fields, &item_path, ctx, out)
-                    }
+                    Value::Map(_) if !def.fields.is_empty() => normalize_map(item, &def.fields, &item_path, ctx, out),
                     Value::Text(_) | Value::Null if def.fields.is_empty() => {}
                     _ if def.fields.is_empty() => out.push(wrong("文字列表", item)),
                     _ => {
-                        let subs: Vec<String> = def
-                            .fields
-                            .iter()
-                            .take(3)
-                            .map(|f| format!("{}: …", f.zh))
-                            .collect();
+                        let subs: Vec<String> = def.fields.iter().take(3).map(|f| format!("{}: …", f.zh)).collect();
                         out.push(
                             ctx.finding(
                                 Kind::Invalid,
@@ -481,19 +402,15 @@ fn check_type(node: &mut Node, def: &FieldDef, path: &str, ctx: &Ctx<'_>, out: &
                             )
                             .with_field(item_path)
                             .with_title(def.zh.clone())
-                            .with_help(format!(
-                                "每项写成「- {}」，后续字段与第一个字段对齐",
-                                subs.join(" ")
-                            )),
+                            .with_help(format!("每项写成「- {}」，后续字段与第一个字段对齐", subs.join(" "))),
                         );
                     }
                 }
             }
         }
-        (FieldType::List, _) => out.push(
-            wrong("列表", node)
-                .with_help(format!("在「{}:」下面逐项列出，每项以「- 」开头", def.zh)),
-        ),
+        (FieldType::List, _) => {
+            out.push(wrong("列表", node).with_help(format!("在「{}:」下面逐项列出，每项以「- 」开头", def.zh)))
+        }
         (FieldType::Lines, _) => out.push(wrong("文字或文字列表", node)),
         (FieldType::Text | FieldType::Date | FieldType::Sector, Value::Bool(b)) => {
             // `true`/`false` where text belongs: keep it as the text the clerk typed.
@@ -515,15 +432,7 @@ mod tests {
         let doc = schema.doc(kind).unwrap().clone();
         let mut node = parse(src).unwrap();
         let mut out = Vec::new();
-        normalize_doc(
-            &mut node,
-            &Ctx {
-                file: "f.yaml",
-                schema: &schema,
-                doc: &doc,
-            },
-            &mut out,
-        );
+        normalize_doc(&mut node, &Ctx { file: "f.yaml", schema: &schema, doc: &doc }, &mut out);
         (node, out)
     }
 
@@ -533,22 +442,15 @@ mod tests {
         assert_eq!(s.documents.len(), 6);
         for d in &s.documents {
             for f in &d.fields {
-                assert!(
-                    f.key.is_ascii() && !f.zh.is_ascii(),
-                    "{}: {}",
-                    d.file,
-                    f.key
-                );
+                assert!(f.key.is_ascii() && !f.zh.is_ascii(), "{}: {}", d.file, f.key);
             }
         }
     }
 
     #[test]
     fn chinese_and_english_keys_become_canonical() {
-        let (n, out) = run(
-            "fees",
-            "收费项目:\n  - 项目名称: 水费\n    basis: 甘发改〔2020〕1号\n    收费标准: 3.10元/立方米\n",
-        );
+        let (n, out) =
+            run("fees", "收费项目:\n  - 项目名称: 水费\n    basis: 甘发改〔2020〕1号\n    收费标准: 3.10元/立方米\n");
         assert!(out.is_empty(), "{out:?}");
         let fee = &n.get("fees").unwrap().as_list().unwrap()[0];
         assert_eq!(fee.text("name"), Some("水费"));
@@ -562,11 +464,7 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].kind, Kind::UnknownField);
         assert_eq!((out[0].line, out[0].column), (Some(3), Some(5)));
-        assert!(
-            out[0].help.as_deref().unwrap().contains("收费标准"),
-            "{:?}",
-            out[0].help
-        );
+        assert!(out[0].help.as_deref().unwrap().contains("收费标准"), "{:?}", out[0].help);
         let (_, out) = run("unit", "servce_phone: 1\n");
         assert!(out[0].help.as_deref().unwrap().contains("service_phone"));
     }
@@ -574,11 +472,7 @@ mod tests {
     #[test]
     fn key_from_another_file_says_where_it_belongs() {
         let (_, out) = run("unit", "监督电话: 0943-8221234\n");
-        assert!(
-            out[0].help.as_deref().unwrap().contains("supervision.yaml"),
-            "{:?}",
-            out[0].help
-        );
+        assert!(out[0].help.as_deref().unwrap().contains("supervision.yaml"), "{:?}", out[0].help);
     }
 
     #[test]
@@ -591,25 +485,10 @@ mod tests {
 
     #[test]
     fn wrong_types_are_invalid() {
-        let (_, out) = run(
-            "unit",
-            "name: [a, b]\nleaders: 张三\nupdated: 2024-02-30\nsector: 医\n",
-        );
+        let (_, out) = run("unit", "name: [a, b]\nleaders: 张三\nupdated: 2024-02-30\nsector: 医\n");
         let kinds: Vec<_> = out.iter().map(|f| (f.line.unwrap(), f.kind)).collect();
-        assert_eq!(
-            kinds,
-            vec![
-                (1, Kind::Invalid),
-                (2, Kind::Invalid),
-                (3, Kind::Invalid),
-                (4, Kind::Invalid)
-            ]
-        );
-        assert!(
-            out[3].help.as_deref().unwrap().contains("医院"),
-            "{:?}",
-            out[3].help
-        );
+        assert_eq!(kinds, vec![(1, Kind::Invalid), (2, Kind::Invalid), (3, Kind::Invalid), (4, Kind::Invalid)]);
+        assert!(out[3].help.as_deref().unwrap().contains("医院"), "{:?}", out[3].help);
     }
 
     #[test]
@@ -629,8 +508,7 @@ mod tests {
         let d = s.doc("unit").unwrap();
         assert!(d.field("leaders.department").is_some());
         assert!(d.field("guide").is_some());
-        let clash: Vec<FieldDef> =
-            serde_saphyr::from_str("- {key: title2, zh: 单位名称}\n").unwrap();
+        let clash: Vec<FieldDef> = serde_saphyr::from_str("- {key: title2, zh: 单位名称}\n").unwrap();
         assert!(s.extend("unit.yaml", &clash).is_err());
     }
 }

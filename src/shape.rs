@@ -43,9 +43,7 @@ const PLACEHOLDER_PREFIXES: &[&str] = &["待补充", "待填写", "请填写", "
 
 /// Does `text` still hold a placeholder instead of content?
 pub fn is_placeholder(text: &str, extra: &[String]) -> bool {
-    let t = text
-        .trim()
-        .trim_matches(|c: char| "【】[]()（）「」<>《》：:。.，,".contains(c) || c.is_whitespace());
+    let t = text.trim().trim_matches(|c: char| "【】[]()（）「」<>《》：:。.，,".contains(c) || c.is_whitespace());
     if t.is_empty() {
         return !text.trim().is_empty();
     }
@@ -62,8 +60,10 @@ pub fn is_placeholder(text: &str, extra: &[String]) -> bool {
 /// Parse the date formats clerks write: `2024-03-01`, `2024/3/1`, `2024.3.1`, `2024年3月1日`.
 pub fn parse_date(text: &str) -> Option<Date> {
     static RE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^\s*(\d{4})\s*(?:[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?)\s*$")
-            .expect("valid regex")
+        Regex::new(
+            r"^\s*(\d{4})\s*(?:[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?)\s*$",
+        )
+        .expect("valid regex")
     });
     let c = RE.captures(text)?;
     let y: i16 = c[1].parse().ok()?;
@@ -81,9 +81,7 @@ pub fn is_phone(text: &str) -> bool {
 
 /// A contact for a person: a phone number as above, a masked mobile (`138****1234`) or an e-mail.
 pub fn is_contact(text: &str) -> bool {
-    all_parts(text, |p| {
-        classify_number(p).is_some() || is_masked_mobile(p) || is_email(p)
-    })
+    all_parts(text, |p| classify_number(p).is_some() || is_masked_mobile(p) || is_email(p))
 }
 
 /// What kind of number a single phone number is.
@@ -123,10 +121,8 @@ fn strip_phone(part: &str) -> Option<String> {
     static EXT: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(?:转|分机|ext\.?|x)\s*\d{1,5}$").expect("valid regex"));
     let p = EXT.replace(part.trim(), "");
-    let mut s: String = p
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '—' | '(' | ')' | '（' | '）' | '\u{3000}'))
-        .collect();
+    let mut s: String =
+        p.chars().filter(|c| !matches!(c, ' ' | '-' | '—' | '(' | ')' | '（' | '）' | '\u{3000}')).collect();
     if let Some(rest) = s.strip_prefix("+86").or_else(|| s.strip_prefix("0086")) {
         s = rest.to_string();
         // +86 943 8221234 drops the trunk 0 of the area code
@@ -138,18 +134,14 @@ fn strip_phone(part: &str) -> Option<String> {
     if s.len() > 12 && s.starts_with('0') {
         let dashed: Vec<&str> = part.split(['-', '—']).map(str::trim).collect();
         if dashed.len() == 3 {
-            s = format!("{}{}", dashed[0], dashed[1])
-                .chars()
-                .filter(char::is_ascii_digit)
-                .collect();
+            s = format!("{}{}", dashed[0], dashed[1]).chars().filter(char::is_ascii_digit).collect();
         }
     }
     (!s.is_empty()).then_some(s)
 }
 
 fn is_masked_mobile(p: &str) -> bool {
-    static RE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^1[3-9]\d\*{4}\d{4}$").expect("valid regex"));
+    static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^1[3-9]\d\*{4}\d{4}$").expect("valid regex"));
     RE.is_match(&p.replace([' ', '-'], ""))
 }
 
@@ -157,14 +149,10 @@ fn is_masked_mobile(p: &str) -> bool {
 fn all_parts(text: &str, ok: impl Fn(&str) -> bool) -> bool {
     static NOTE: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"[（(][^）)]*\p{Han}[^）)]*[）)]").expect("valid regex"));
-    static LABEL: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^[^\d:：+]*[:：]").expect("valid regex"));
+    static LABEL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[^\d:：+]*[:：]").expect("valid regex"));
     let cleaned = NOTE.replace_all(text, " ");
     let mut any = false;
-    for part in cleaned
-        .split(['、', '，', ',', ';', '；', '/', '／', '\n'])
-        .flat_map(|p| p.split('或'))
-    {
+    for part in cleaned.split(['、', '，', ',', ';', '；', '/', '／', '\n']).flat_map(|p| p.split('或')) {
         let part = LABEL.replace(part.trim(), "");
         let part = part.trim();
         if part.is_empty() {
@@ -180,8 +168,7 @@ fn all_parts(text: &str, ok: impl Fn(&str) -> bool) -> bool {
 
 pub fn is_email(text: &str) -> bool {
     static RE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
-            .expect("valid regex")
+        Regex::new(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$").expect("valid regex")
     });
     RE.is_match(text.trim())
 }
@@ -221,13 +208,7 @@ mod tests {
         ] {
             assert!(is_placeholder(p, &[]), "{p}");
         }
-        for ok in [
-            "白银市银光中学",
-            "无偿献血咨询",
-            "0943-8221234",
-            "138****1234",
-            "免费",
-        ] {
+        for ok in ["白银市银光中学", "无偿献血咨询", "0943-8221234", "138****1234", "免费"] {
             assert!(!is_placeholder(ok, &[]), "{ok}");
         }
         assert!(is_placeholder("另行通知", &["另行通知".to_string()]));
@@ -257,17 +238,8 @@ mod tests {
         for g in good {
             assert!(is_phone(g), "{g}");
         }
-        let bad = [
-            "8221234",
-            "12345678",
-            "0943-82212",
-            "电话",
-            "1234",
-            "23912345678",
-            "",
-            "待补充",
-            "0943-8221234、abc",
-        ];
+        let bad =
+            ["8221234", "12345678", "0943-82212", "电话", "1234", "23912345678", "", "待补充", "0943-8221234、abc"];
         for b in bad {
             assert!(!is_phone(b), "{b}");
         }
@@ -278,12 +250,7 @@ mod tests {
 
     #[test]
     fn contacts() {
-        for g in [
-            "138****1234",
-            "0943-8221234",
-            "jiandu@example.org.cn",
-            "13912345678",
-        ] {
+        for g in ["138****1234", "0943-8221234", "jiandu@example.org.cn", "13912345678"] {
             assert!(is_contact(g), "{g}");
         }
         assert!(!is_contact("张三"));
@@ -296,18 +263,8 @@ mod tests {
         assert_eq!(parse_date("2024/3/1"), Some(Date::constant(2024, 3, 1)));
         assert_eq!(parse_date("2024.03.01"), Some(Date::constant(2024, 3, 1)));
         assert_eq!(parse_date("2024年3月1日"), Some(Date::constant(2024, 3, 1)));
-        assert_eq!(
-            parse_date("2024年 3 月 1 号"),
-            Some(Date::constant(2024, 3, 1))
-        );
-        for bad in [
-            "2024-02-30",
-            "2024-13-01",
-            "24-3-1",
-            "三月一日",
-            "2024-03",
-            "",
-        ] {
+        assert_eq!(parse_date("2024年 3 月 1 号"), Some(Date::constant(2024, 3, 1)));
+        for bad in ["2024-02-30", "2024-13-01", "24-3-1", "三月一日", "2024-03", ""] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
     }

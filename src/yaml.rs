@@ -25,10 +25,7 @@ impl Pos {
 
     /// Shift by `lines` (used to map front-matter positions back to the Markdown file).
     pub const fn down(self, lines: u32) -> Self {
-        Pos {
-            line: self.line + lines,
-            col: self.col,
-        }
+        Pos { line: self.line + lines, col: self.col }
     }
 }
 
@@ -105,10 +102,7 @@ impl Node {
 
     /// Text of a scalar field, trimmed; `None` when absent, not text or blank.
     pub fn text(&self, key: &str) -> Option<&str> {
-        self.get(key)?
-            .as_text()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
+        self.get(key)?.as_text().map(str::trim).filter(|s| !s.is_empty())
     }
 
     /// A short description of the value's type, in Chinese, for messages.
@@ -171,13 +165,8 @@ pub fn parse(src: &str) -> Result<Node, SyntaxError> {
         alias_limits: serde_saphyr::alias_limits! { max_total_replayed_events: MAX_ALIAS_EVENTS },
     };
     let raw = serde_saphyr::from_str_with_options::<RawNode>(src, options).map_err(|e| {
-        let pos = e
-            .location()
-            .map(|l| Pos::new(clamp(l.line()), clamp(l.column())));
-        SyntaxError {
-            pos,
-            message: first_line(&e.to_string()),
-        }
+        let pos = e.location().map(|l| Pos::new(clamp(l.line()), clamp(l.column())));
+        SyntaxError { pos, message: first_line(&e.to_string()) }
     })?;
     // Recursion below is bounded: the budget above refused anything deeper than MAX_DEPTH.
     Ok(raw.into_node(src))
@@ -236,21 +225,13 @@ impl RawNode {
                     .filter(|s| !s.is_empty() && !s.starts_with('*'));
                 Value::Text(written.map_or(fallback, str::to_string))
             }
-            RawValue::List(items) => {
-                Value::List(items.into_iter().map(|n| n.into_node(src)).collect())
-            }
+            RawValue::List(items) => Value::List(items.into_iter().map(|n| n.into_node(src)).collect()),
             RawValue::Map(entries) => Value::Map(
                 entries
                     .into_iter()
                     .map(|(k, v)| {
-                        let key_pos =
-                            Pos::new(clamp(k.referenced.line()), clamp(k.referenced.column()));
-                        Entry {
-                            key: k.value.0.clone(),
-                            written: k.value.0,
-                            key_pos,
-                            value: v.into_node(src),
-                        }
+                        let key_pos = Pos::new(clamp(k.referenced.line()), clamp(k.referenced.column()));
+                        Entry { key: k.value.0.clone(), written: k.value.0, key_pos, value: v.into_node(src) }
                     })
                     .collect(),
             ),
@@ -374,10 +355,7 @@ mod tests {
     #[test]
     fn keeps_positions_and_chinese_keys() {
         let n = parse("单位名称: 白银市银光中学\n电话: 0943-8221234\n").unwrap();
-        assert_eq!(
-            text_at(&n, "单位名称"),
-            ("白银市银光中学".into(), Pos::new(1, 7))
-        );
+        assert_eq!(text_at(&n, "单位名称"), ("白银市银光中学".into(), Pos::new(1, 7)));
         assert_eq!(text_at(&n, "电话"), ("0943-8221234".into(), Pos::new(2, 5)));
         assert_eq!(n.entry("电话").unwrap().key_pos, Pos::new(2, 1));
     }
@@ -385,13 +363,7 @@ mod tests {
     #[test]
     fn numbers_keep_their_written_form() {
         let n = parse("a: 730900\nb: 1.50\nc: 0943\nd: NO\ne: 13800001234\n").unwrap();
-        for (k, want) in [
-            ("a", "730900"),
-            ("b", "1.50"),
-            ("c", "0943"),
-            ("d", "NO"),
-            ("e", "13800001234"),
-        ] {
+        for (k, want) in [("a", "730900"), ("b", "1.50"), ("c", "0943"), ("d", "NO"), ("e", "13800001234")] {
             assert_eq!(text_at(&n, k).0, want, "key {k}");
         }
     }
@@ -429,7 +401,9 @@ mod tests {
         let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..12 {
             let p = i - 1;
-            s.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+            s.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
         }
         assert!(parse(&s).is_err());
     }

@@ -14,16 +14,7 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .into_iter()
         .map(|e| e.unwrap())
         .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path()
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
+        .map(|e| (e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
         .collect()
 }
 
@@ -52,30 +43,19 @@ fn builds_every_page_of_the_example_portal() {
         "jinding-school/data.json",
         "jinding-school/notices.xml",
     ] {
-        assert!(
-            files.contains_key(page),
-            "{page} missing; have {:?}",
-            files.keys().collect::<Vec<_>>()
-        );
+        assert!(files.contains_key(page), "{page} missing; have {:?}", files.keys().collect::<Vec<_>>());
     }
     let fees = String::from_utf8(files["jinding-school/fees.html"].clone()).unwrap();
     assert!(fees.contains("<html lang=\"zh-CN\">"));
     assert!(fees.contains("<th scope=\"row\">住宿费</th>"), "{fees}");
     assert!(fees.contains("依据 第五条第(三)项"));
     assert!(fees.contains("<time datetime=\"2026-08-25\">2026年8月25日</time>"));
-    assert!(
-        fees.contains("<svg role=\"img\" aria-label=\"本页网址二维码\""),
-        "QR code for the printed sheet"
-    );
+    assert!(fees.contains("<svg role=\"img\" aria-label=\"本页网址二维码\""), "QR code for the printed sheet");
     // notices newest first
     let notices = String::from_utf8(files["qingyuan-water/notices.html"].clone()).unwrap();
-    assert!(
-        notices.find("北京路管网改造计划停水通知").unwrap()
-            < notices.find("2027 年老旧供水管网改造计划").unwrap()
-    );
+    assert!(notices.find("北京路管网改造计划停水通知").unwrap() < notices.find("2027 年老旧供水管网改造计划").unwrap());
     // a link to a source file became a link to its page
-    let notice =
-        String::from_utf8(files["jinding-school/notices/2026-秋季开学安排.html"].clone()).unwrap();
+    let notice = String::from_utf8(files["jinding-school/notices/2026-秋季开学安排.html"].clone()).unwrap();
     assert!(notice.contains("href=\"../fees.html\""), "{notice}");
     // the report went beside the site, not into it
     assert!(site.file("gongkai-report/index.html").is_file());
@@ -85,15 +65,9 @@ fn builds_every_page_of_the_example_portal() {
     for (path, bytes) in &files {
         if path.ends_with(".html") || path.ends_with(".css") {
             let text = String::from_utf8_lossy(bytes);
-            for bad in [
-                "<script",
-                "src=\"http",
-                "src=\"//",
-                "@import",
-                "url(http",
-                "url(//",
-                "rel=\"stylesheet\" href=\"http",
-            ] {
+            for bad in
+                ["<script", "src=\"http", "src=\"//", "@import", "url(http", "url(//", "rel=\"stylesheet\" href=\"http"]
+            {
                 assert!(!text.contains(bad), "{path} contains {bad}");
             }
         }
@@ -104,23 +78,15 @@ fn builds_every_page_of_the_example_portal() {
 fn open_data_has_every_published_item() {
     let site = Site::example();
     assert_eq!(site.run(&["build", "--quiet"]).code, 0);
-    let data: serde_json::Value =
-        serde_json::from_str(&site.read("public/renhe-hospital/data.json")).unwrap();
+    let data: serde_json::Value = serde_json::from_str(&site.read("public/renhe-hospital/data.json")).unwrap();
     assert_eq!(data["name"], "白银市仁和医院");
     assert_eq!(data["sector"], "hospital");
-    assert_eq!(
-        data["documents"]["fees"]["fees"][3]["standard"],
-        "0.5 元/页"
-    );
+    assert_eq!(data["documents"]["fees"]["fees"][3]["standard"], "0.5 元/页");
     assert_eq!(data["documents"]["services"].as_array().unwrap().len(), 2);
     assert_eq!(data["documents"]["supervision"]["postcode"], "730900");
     // Chinese keys are published under their canonical English names
-    let water: serde_json::Value =
-        serde_json::from_str(&site.read("public/qingyuan-water/data.json")).unwrap();
-    assert_eq!(
-        water["documents"]["fees"]["fees"][0]["name"],
-        "居民生活用水（第一阶梯）"
-    );
+    let water: serde_json::Value = serde_json::from_str(&site.read("public/qingyuan-water/data.json")).unwrap();
+    assert_eq!(water["documents"]["fees"]["fees"][0]["name"], "居民生活用水（第一阶梯）");
 }
 
 #[test]
@@ -155,39 +121,22 @@ fn markdown_and_yaml_payloads_produce_no_executable_content() {
         }
         html_pages += 1;
         let doc = scraper::Html::parse_document(std::str::from_utf8(bytes).unwrap());
-        for el in doc
-            .root_element()
-            .descendants()
-            .filter_map(scraper::ElementRef::wrap)
-        {
+        for el in doc.root_element().descendants().filter_map(scraper::ElementRef::wrap) {
             let name = el.value().name();
             assert!(
-                ![
-                    "script", "iframe", "object", "embed", "form", "base", "style", "frame",
-                    "applet"
-                ]
-                .contains(&name),
+                !["script", "iframe", "object", "embed", "form", "base", "style", "frame", "applet"].contains(&name),
                 "{path}: <{name}>"
             );
             if name == "meta" {
-                assert_ne!(
-                    el.value().attr("http-equiv"),
-                    Some("refresh"),
-                    "{path}: meta refresh"
-                );
+                assert_ne!(el.value().attr("http-equiv"), Some("refresh"), "{path}: meta refresh");
             }
             for (attr, value) in el.value().attrs() {
-                assert!(
-                    !attr.starts_with("on"),
-                    "{path}: <{name} {attr}=\"{value}\">"
-                );
+                assert!(!attr.starts_with("on"), "{path}: <{name} {attr}=\"{value}\">");
                 assert!(attr != "style", "{path}: inline style on <{name}>");
                 if ["href", "src", "action", "formaction", "xlink:href", "data"].contains(&attr) {
                     let v = value.trim().to_ascii_lowercase();
                     assert!(
-                        !v.starts_with("javascript:")
-                            && !v.starts_with("data:")
-                            && !v.starts_with("vbscript:"),
+                        !v.starts_with("javascript:") && !v.starts_with("data:") && !v.starts_with("vbscript:"),
                         "{path}: {attr}={value}"
                     );
                     if name == "img" {
@@ -201,25 +150,18 @@ fn markdown_and_yaml_payloads_produce_no_executable_content() {
     // the payload text is still shown, escaped, where it was content
     let unit = String::from_utf8(files["qingyuan-water/index.html"].clone()).unwrap();
     assert!(
-        unit.contains(
-            "&lt;script&gt;alert(&#x27;name&#x27;)&lt;&#x2F;script&gt;白银清源供水有限公司"
-        ) || unit.contains("&lt;script&gt;"),
+        unit.contains("&lt;script&gt;alert(&#x27;name&#x27;)&lt;&#x2F;script&gt;白银清源供水有限公司")
+            || unit.contains("&lt;script&gt;"),
         "{unit}"
     );
-    let notice = files
-        .keys()
-        .find(|k| k.contains("notices/<svg"))
-        .expect("page for the file with a payload in its name");
+    let notice =
+        files.keys().find(|k| k.contains("notices/<svg")).expect("page for the file with a payload in its name");
     assert!(String::from_utf8_lossy(&files[notice]).contains("本通知的真实内容：北京路停水。"));
     // and check told the clerk about the bad form links
     let out = site.run(&["check", "--unit", "qingyuan-water", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    let invalid: Vec<_> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "baiyin-2021/service-forms")
-        .collect();
+    let invalid: Vec<_> =
+        json["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "baiyin-2021/service-forms").collect();
     assert_eq!(invalid.len(), 2, "{invalid:#?}");
 }
 
@@ -231,27 +173,15 @@ fn strict_refuses_to_publish_while_errors_remain() {
     site.remove("content/qingyuan-water/fees.yaml");
     let out = site.run(&["build", "--strict"]);
     assert_eq!(out.code, 1, "{}", out.stdout);
-    assert!(
-        out.stdout.contains("按 --strict 的要求没有发布"),
-        "{}",
-        out.stdout
-    );
-    assert_eq!(
-        tree(&site.file("public")),
-        before,
-        "the previous site is untouched"
-    );
+    assert!(out.stdout.contains("按 --strict 的要求没有发布"), "{}", out.stdout);
+    assert_eq!(tree(&site.file("public")), before, "the previous site is untouched");
     // the report still tells what is missing
-    let report: serde_json::Value =
-        serde_json::from_str(&site.read("gongkai-report/report.json")).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&site.read("gongkai-report/report.json")).unwrap();
     assert_eq!(report["summary"]["errors"], 3);
     // without --strict it publishes and succeeds
     let out = site.run(&["build", "-q"]);
     assert_eq!(out.code, 0);
-    assert!(
-        site.read("public/qingyuan-water/fees.html")
-            .contains("暂未公开收费项目")
-    );
+    assert!(site.read("public/qingyuan-water/fees.html").contains("暂未公开收费项目"));
     let leftovers: Vec<_> = std::fs::read_dir(site.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -269,40 +199,22 @@ fn broken_links_are_findings_with_file_and_line() {
     );
     let out = site.run(&["build", "--strict"]);
     assert_eq!(out.code, 1);
-    let report: serde_json::Value =
-        serde_json::from_str(&site.read("gongkai-report/report.json")).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&site.read("gongkai-report/report.json")).unwrap();
     let links: Vec<(String, u64)> = report["findings"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|f| f["kind"] == "broken-link")
-        .map(|f| {
-            (
-                f["message"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-            )
-        })
+        .map(|f| (f["message"].as_str().unwrap().to_string(), f["line"].as_u64().unwrap()))
         .collect();
     assert_eq!(
         links,
         [
-            (
-                "链接指向的页面或文件不存在：「../nope.yaml」".to_string(),
-                7
-            ),
-            (
-                "链接指向的页面上没有「#没有这个位置」这个位置：「../fees.yaml#没有这个位置」"
-                    .to_string(),
-                9
-            ),
+            ("链接指向的页面或文件不存在：「../nope.yaml」".to_string(), 7),
+            ("链接指向的页面上没有「#没有这个位置」这个位置：「../fees.yaml#没有这个位置」".to_string(), 9),
         ]
     );
-    assert!(
-        out.stdout
-            .contains("content/jinding-school/notices/links.md:7"),
-        "{}",
-        out.stdout
-    );
+    assert!(out.stdout.contains("content/jinding-school/notices/links.md:7"), "{}", out.stdout);
 }
 
 #[test]
@@ -319,13 +231,13 @@ fn the_report_can_be_published_on_the_site() {
 #[test]
 fn a_site_theme_overrides_templates_and_static_files() {
     let site = Site::example();
-    site.write("themes/default/templates/fees.html", "{% extends \"unit.html\" %}{% block content %}<p>本地模板：{{ fees | length }} 项</p>{% endblock content %}");
+    site.write(
+        "themes/default/templates/fees.html",
+        "{% extends \"unit.html\" %}{% block content %}<p>本地模板：{{ fees | length }} 项</p>{% endblock content %}",
+    );
     site.write("themes/default/static/extra.css", "p{}");
     assert_eq!(site.run(&["build", "-q"]).code, 0);
-    assert!(
-        site.read("public/jinding-school/fees.html")
-            .contains("<p>本地模板：3 项</p>")
-    );
+    assert!(site.read("public/jinding-school/fees.html").contains("<p>本地模板：3 项</p>"));
     assert!(site.file("public/static/extra.css").is_file());
     // a broken template is an unusable theme: exit 2, previous site intact
     let before = tree(&site.file("public"));
@@ -342,18 +254,14 @@ fn a_killed_build_leaves_the_previous_site_complete() {
     let site = Site::example();
     for i in 0..40 {
         for unit in ["jinding-school", "qingyuan-water", "renhe-hospital"] {
-            common::copy_dir(
-                &site.file(&format!("content/{unit}")),
-                &site.file(&format!("content/{unit}-{i}")),
-            );
+            common::copy_dir(&site.file(&format!("content/{unit}")), &site.file(&format!("content/{unit}-{i}")));
         }
     }
     assert_eq!(site.run(&["build", "-q"]).code, 0);
     let before = tree(&site.file("public"));
     site.write(
         "content/jinding-school/fees.yaml",
-        site.read("content/jinding-school/fees.yaml")
-            .replace("300 元", "320 元"),
+        site.read("content/jinding-school/fees.yaml").replace("300 元", "320 元"),
     );
     let bin = env!("CARGO_BIN_EXE_gongkai");
     let mut killed = 0;
@@ -374,23 +282,14 @@ fn a_killed_build_leaves_the_previous_site_complete() {
             assert!(String::from_utf8_lossy(&now["jinding-school/fees.html"]).contains("320 元"));
             break;
         }
-        assert_eq!(
-            now, before,
-            "killed after {delay_ms} ms: the previous site must be intact"
-        );
+        assert_eq!(now, before, "killed after {delay_ms} ms: the previous site must be intact");
         killed += 1;
     }
-    assert!(
-        killed > 0,
-        "no build was interrupted: the site is too small to test this"
-    );
+    assert!(killed > 0, "no build was interrupted: the site is too small to test this");
 
     // the next build cleans up and publishes
     assert_eq!(run_in(site.path(), &["build", "-q"], &[]).code, 0);
-    assert!(
-        site.read("public/jinding-school/fees.html")
-            .contains("320 元")
-    );
+    assert!(site.read("public/jinding-school/fees.html").contains("320 元"));
     let leftovers: Vec<_> = std::fs::read_dir(site.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())

@@ -19,21 +19,10 @@ fn missing_item_exits_1_with_file_line_and_article() {
     let out = site.run(&["check"]);
     assert_eq!(out.code, 1);
     let s = &out.stdout;
-    assert!(
-        s.contains(
-            "错误[baiyin-2021/fee-standard]: 「收费项目」第 1 项（居民生活用水）缺少「收费标准」"
-        ),
-        "{s}"
-    );
-    assert!(
-        s.contains("--> content/qingyuan-water/fees.yaml:2:5"),
-        "{s}"
-    );
+    assert!(s.contains("错误[baiyin-2021/fee-standard]: 「收费项目」第 1 项（居民生活用水）缺少「收费标准」"), "{s}");
+    assert!(s.contains("--> content/qingyuan-water/fees.yaml:2:5"), "{s}");
     assert!(s.contains("= 依据: 第五条第(三)项 收费标准"), "{s}");
-    assert!(
-        s.contains("错误[gongkai/unknown-field]: 不认识的字段「收费标注」"),
-        "{s}"
-    );
+    assert!(s.contains("错误[gongkai/unknown-field]: 不认识的字段「收费标注」"), "{s}");
     // the offending source line is quoted
     assert!(s.contains("4 |     收费标注: 3.10 元/立方米"), "{s}");
     assert!(s.contains("白银清源供水有限公司（qingyuan-water）"));
@@ -43,12 +32,7 @@ fn missing_item_exits_1_with_file_line_and_article() {
 fn yaml_error_is_shown_at_line_and_column() {
     let out = Site::example_with("syntax_error").run(&["check", "--unit", "qingyuan-water"]);
     assert_eq!(out.code, 1);
-    assert!(
-        out.stdout
-            .contains("--> content/qingyuan-water/unit.yaml:5:6"),
-        "{}",
-        out.stdout
-    );
+    assert!(out.stdout.contains("--> content/qingyuan-water/unit.yaml:5:6"), "{}", out.stdout);
     assert!(out.stdout.contains("缩进不对"));
 }
 
@@ -56,25 +40,21 @@ fn yaml_error_is_shown_at_line_and_column() {
 fn unusable_config_or_pack_or_site_exits_2() {
     let out = Site::example_with("bad_config").run(&["check"]);
     assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("gongkai.yaml:2:1: 配置文件有误"),
-        "{}",
-        out.stderr
-    );
+    assert!(out.stderr.contains("gongkai.yaml:2:1: 配置文件有误"), "{}", out.stderr);
     assert!(out.stderr.contains("pack"), "{}", out.stderr);
 
     let out = Site::example_with("bad_pack").run(&["check"]);
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("rules/broken.yaml: 规则包有误：rule `broken/a`: `unit.yaml` has no field `信息公开指南`"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("rules/broken.yaml: 规则包有误：rule `broken/a`: `unit.yaml` has no field `信息公开指南`"),
+        "{}",
+        out.stderr
+    );
 
     let empty = Site::empty();
     let out = empty.run(&["check"]);
     assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("没有 content/ 文件夹"),
-        "{}",
-        out.stderr
-    );
+    assert!(out.stderr.contains("没有 content/ 文件夹"), "{}", out.stderr);
 }
 
 #[test]
@@ -84,12 +64,7 @@ fn usage_errors_exit_2() {
     assert_eq!(site.run(&["check", "--format", "xml"]).code, 2);
     let out = site.run(&["check", "--unit", "qingyuan-watr"]);
     assert_eq!(out.code, 2);
-    assert!(
-        out.stderr
-            .contains("没有名为「qingyuan-watr」的单位，是不是「qingyuan-water」？"),
-        "{}",
-        out.stderr
-    );
+    assert!(out.stderr.contains("没有名为「qingyuan-watr」的单位，是不是「qingyuan-water」？"), "{}", out.stderr);
 }
 
 #[test]
@@ -114,9 +89,7 @@ fn output_file_gets_the_report_and_terminal_the_summary() {
 #[test]
 fn every_format_runs_from_the_command_line() {
     let site = Site::example_with("unknown_key");
-    for f in [
-        "human", "json", "junit", "sarif", "github", "gitlab", "markdown",
-    ] {
+    for f in ["human", "json", "junit", "sarif", "github", "gitlab", "markdown"] {
         let out = site.run(&["check", "--format", f]);
         assert_eq!(out.code, 1, "{f}: {}", out.stderr);
         assert!(!out.stdout.is_empty(), "{f}");
@@ -129,10 +102,7 @@ fn colour_only_when_asked_for_or_on_a_terminal() {
     let piped = site.run(&["check"]);
     assert!(!piped.stdout.contains('\x1b'), "no colour when piped");
     let forced = run_in(site.path(), &["check"], &[("CLICOLOR_FORCE", "1")]);
-    assert!(
-        forced.stdout.contains('\x1b'),
-        "CLICOLOR_FORCE gives colour"
-    );
+    assert!(forced.stdout.contains('\x1b'), "CLICOLOR_FORCE gives colour");
     let no = run_in(site.path(), &["check"], &[("NO_COLOR", "1")]);
     assert!(!no.stdout.contains('\x1b'));
 }
@@ -141,18 +111,17 @@ fn colour_only_when_asked_for_or_on_a_terminal() {
 fn github_format_writes_the_full_report_to_the_step_summary() {
     let site = Site::example_with("unknown_key");
     let summary = site.file("summary.md");
-    let out = run_in(
-        site.path(),
-        &["check", "--format", "github"],
-        &[("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())],
-    );
+    let out =
+        run_in(site.path(), &["check", "--format", "github"], &[("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())]);
     assert_eq!(out.code, 1);
-    assert!(out.stdout.starts_with("::error file=content/qingyuan-water/fees.yaml,line=2,col=5,title=第五条第(三)项 收费标准::"), "{}", out.stdout);
-    let md = site.read("summary.md");
     assert!(
-        md.contains("| ❌ | `content/qingyuan-water/fees.yaml:4` |"),
-        "{md}"
+        out.stdout
+            .starts_with("::error file=content/qingyuan-water/fees.yaml,line=2,col=5,title=第五条第(三)项 收费标准::"),
+        "{}",
+        out.stdout
     );
+    let md = site.read("summary.md");
+    assert!(md.contains("| ❌ | `content/qingyuan-water/fees.yaml:4` |"), "{md}");
 }
 
 #[test]
@@ -163,34 +132,20 @@ fn init_scaffolds_a_site_whose_check_lists_every_item() {
     assert!(out.stdout.contains("portal/content/my-unit/fees.yaml"));
     let fees = tmp.read("portal/content/my-unit/fees.yaml");
     assert!(fees.contains("# 第五条第(三)项 收费项目"), "{fees}");
-    assert!(
-        fees.contains("  - 项目名称: 待补充\n    收费依据: 待补充\n    收费标准: 待补充\n"),
-        "{fees}"
-    );
-    assert!(
-        tmp.read("portal/content/my-unit/unit.yaml")
-            .contains("行业: 供水")
-    );
+    assert!(fees.contains("  - 项目名称: 待补充\n    收费依据: 待补充\n    收费标准: 待补充\n"), "{fees}");
+    assert!(tmp.read("portal/content/my-unit/unit.yaml").contains("行业: 供水"));
 
     let out = run_in(&tmp.file("portal"), &["check", "--format", "json"], &[]);
     assert_eq!(out.code, 1);
     let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let findings = json["findings"].as_array().unwrap();
     // one placeholder finding per item to fill in, and every rule fails
-    assert!(
-        findings.iter().all(|f| f["kind"] == "placeholder"),
-        "{findings:#?}"
-    );
+    assert!(findings.iter().all(|f| f["kind"] == "placeholder"), "{findings:#?}");
     let rules = json["units"][0]["rules"].as_array().unwrap();
     assert!(rules.iter().all(|r| r["status"] == "failed"));
     let mut items: Vec<(String, String)> = findings
         .iter()
-        .map(|f| {
-            (
-                f["file"].as_str().unwrap().to_string(),
-                f["field"].as_str().unwrap_or("正文").to_string(),
-            )
-        })
+        .map(|f| (f["file"].as_str().unwrap().to_string(), f["field"].as_str().unwrap_or("正文").to_string()))
         .collect();
     let n = items.len();
     items.sort();

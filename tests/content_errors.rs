@@ -24,30 +24,13 @@ fn yaml_syntax_error_is_reported_at_its_line_and_column_and_other_units_are_chec
     let errs = errors_in(&result, WATER);
     assert_eq!(errs.len(), 1, "{errs:#?}");
     let f = &errs[0];
-    assert_eq!(
-        (f.rule.as_str(), f.kind.as_str()),
-        ("gongkai/syntax", "syntax")
-    );
-    assert_eq!(
-        (f.file.as_str(), f.line, f.column),
-        ("content/qingyuan-water/unit.yaml", Some(5), Some(6))
-    );
+    assert_eq!((f.rule.as_str(), f.kind.as_str()), ("gongkai/syntax", "syntax"));
+    assert_eq!((f.file.as_str(), f.line, f.column), ("content/qingyuan-water/unit.yaml", Some(5), Some(6)));
     assert!(f.message.starts_with("缩进不对"), "{}", f.message);
     // the unit's other files and the other units were still checked
-    assert!(
-        result
-            .units
-            .iter()
-            .filter(|u| u.slug != WATER)
-            .all(|u| u.score == 100)
-    );
+    assert!(result.units.iter().filter(|u| u.slug != WATER).all(|u| u.score == 100));
     let water = result.units.iter().find(|u| u.slug == WATER).unwrap();
-    assert!(
-        water
-            .rules
-            .iter()
-            .any(|o| o.rule.ends_with("fee-items") && o.status == gongkai::check::Status::Passed)
-    );
+    assert!(water.rules.iter().any(|o| o.rule.ends_with("fee-items") && o.status == gongkai::check::Status::Passed));
     assert!(water.rules.iter().any(|o| o.rule.ends_with("unit-name") && o.status == gongkai::check::Status::Unchecked));
 }
 
@@ -55,64 +38,31 @@ fn yaml_syntax_error_is_reported_at_its_line_and_column_and_other_units_are_chec
 fn a_typo_in_a_key_is_named_with_a_suggestion_and_does_not_hide_the_item() {
     let result = Site::example_with("unknown_key").check();
     let errs = errors_in(&result, WATER);
-    let kinds: Vec<_> = errs
-        .iter()
-        .map(|f| (f.rule.as_str(), f.line, f.column))
-        .collect();
-    assert_eq!(
-        kinds,
-        [
-            ("baiyin-2021/fee-standard", Some(2), Some(5)),
-            ("gongkai/unknown-field", Some(4), Some(5))
-        ]
-    );
+    let kinds: Vec<_> = errs.iter().map(|f| (f.rule.as_str(), f.line, f.column)).collect();
+    assert_eq!(kinds, [("baiyin-2021/fee-standard", Some(2), Some(5)), ("gongkai/unknown-field", Some(4), Some(5))]);
     assert_eq!(errs[1].message, "不认识的字段「收费标注」");
-    assert!(
-        errs[1]
-            .help
-            .as_deref()
-            .unwrap()
-            .starts_with("是不是「收费标准」？"),
-        "{:?}",
-        errs[1].help
-    );
-    assert_eq!(
-        errs[0].message,
-        "「收费项目」第 1 项（居民生活用水）缺少「收费标准」"
-    );
+    assert!(errs[1].help.as_deref().unwrap().starts_with("是不是「收费标准」？"), "{:?}", errs[1].help);
+    assert_eq!(errs[0].message, "「收费项目」第 1 项（居民生活用水）缺少「收费标准」");
 }
 
 #[test]
 fn duplicate_keys_are_found_with_location() {
     let result = Site::example_with("duplicate_key").check();
     let errs = errors_in(&result, WATER);
-    let syntax: Vec<_> = errs
-        .iter()
-        .filter(|f| f.kind.as_str() == "syntax")
-        .collect();
+    let syntax: Vec<_> = errs.iter().filter(|f| f.kind.as_str() == "syntax").collect();
     assert_eq!(syntax.len(), 1, "{errs:#?}");
     assert_eq!((syntax[0].line, syntax[0].column), (Some(4), Some(1)));
-    assert!(
-        syntax[0].message.starts_with("同一个字段写了两次"),
-        "{}",
-        syntax[0].message
-    );
+    assert!(syntax[0].message.starts_with("同一个字段写了两次"), "{}", syntax[0].message);
 }
 
 #[test]
 fn wrong_type_is_invalid_and_names_the_article() {
     let result = Site::example_with("wrong_type").check();
     let errs = errors_in(&result, WATER);
-    let f: Vec<_> = errs
-        .iter()
-        .map(|f| (f.rule.as_str(), f.kind.as_str(), f.line))
-        .collect();
+    let f: Vec<_> = errs.iter().map(|f| (f.rule.as_str(), f.kind.as_str(), f.line)).collect();
     assert_eq!(
         f,
-        [
-            ("baiyin-2021/unit-leader-duties", "invalid", Some(14)),
-            ("baiyin-2021/unit-leaders", "invalid", Some(14))
-        ]
+        [("baiyin-2021/unit-leader-duties", "invalid", Some(14)), ("baiyin-2021/unit-leaders", "invalid", Some(14))]
     );
     assert!(errs[0].message.contains("应为列表"), "{}", errs[0].message);
 }
@@ -135,17 +85,9 @@ fn gbk_file_is_named_with_how_to_convert() {
     let errs = errors_in(&result, WATER);
     assert_eq!(errs.len(), 1, "{errs:#?}");
     let f = &errs[0];
-    assert_eq!(
-        (f.kind.as_str(), f.line, f.column),
-        ("syntax", Some(1), Some(3))
-    );
+    assert_eq!((f.kind.as_str(), f.line, f.column), ("syntax", Some(1), Some(3)));
     assert!(f.message.contains("GBK"), "{}", f.message);
-    assert!(
-        f.help
-            .as_deref()
-            .unwrap()
-            .contains("iconv -f GB18030 -t UTF-8")
-    );
+    assert!(f.help.as_deref().unwrap().contains("iconv -f GB18030 -t UTF-8"));
 }
 
 #[test]
@@ -158,10 +100,7 @@ fn bom_and_crlf_are_accepted() {
 fn values_of_the_wrong_shape_are_invalid() {
     let result = Site::example_with("invalid_shapes").check();
     let errs = errors_in(&result, WATER);
-    let got: Vec<_> = errs
-        .iter()
-        .map(|f| (f.rule.as_str(), f.kind.as_str(), f.line))
-        .collect();
+    let got: Vec<_> = errs.iter().map(|f| (f.rule.as_str(), f.kind.as_str(), f.line)).collect();
     assert_eq!(
         got,
         [
@@ -170,10 +109,7 @@ fn values_of_the_wrong_shape_are_invalid() {
             ("baiyin-2021/postcode", "invalid", Some(17)),
         ]
     );
-    assert_eq!(
-        errs[0].message,
-        "「监督电话」不是有效的电话号码：「8260012」"
-    );
+    assert_eq!(errs[0].message, "「监督电话」不是有效的电话号码：「8260012」");
     assert!(errs[0].help.as_deref().unwrap().contains("0943-8221234"));
 }
 
@@ -183,31 +119,14 @@ fn a_site_pack_adds_an_item_the_builtin_pack_does_not_know() {
     let result = site.check();
     let errs = common::errors(&result);
     // every unit without the guide fails the site's pack; the hospital has it
-    let units: Vec<_> = result
-        .findings
-        .iter()
-        .filter(|f| f.rule == "local-guide/guide")
-        .map(|f| f.unit.clone().unwrap())
-        .collect();
+    let units: Vec<_> =
+        result.findings.iter().filter(|f| f.rule == "local-guide/guide").map(|f| f.unit.clone().unwrap()).collect();
     assert_eq!(units, ["jinding-school", "qingyuan-water"]);
     assert_eq!(errs.len(), 2);
-    let f = result
-        .findings
-        .iter()
-        .find(|f| f.rule == "local-guide/guide")
-        .unwrap();
+    let f = result.findings.iter().find(|f| f.rule == "local-guide/guide").unwrap();
     assert_eq!(f.citation.as_deref(), Some("第三条"));
     assert_eq!(f.message, "缺少「信息公开指南」");
-    assert!(
-        f.help
-            .as_deref()
-            .unwrap()
-            .contains("信息公开指南: 公开指南的网址或存放地点")
-    );
-    let hospital = result
-        .units
-        .iter()
-        .find(|u| u.slug == "renhe-hospital")
-        .unwrap();
+    assert!(f.help.as_deref().unwrap().contains("信息公开指南: 公开指南的网址或存放地点"));
+    let hospital = result.units.iter().find(|u| u.slug == "renhe-hospital").unwrap();
     assert_eq!(hospital.score, 100);
 }

@@ -14,10 +14,7 @@ use gongkai::report::{Context, Format, render};
 /// stray file (a warning).
 fn findings_site() -> Site {
     let site = Site::example_with("unknown_key");
-    site.write(
-        "content/renhe-hospital/unit.yaml",
-        "name: 白银市仁和医院\n  bad: indent\n",
-    );
+    site.write("content/renhe-hospital/unit.yaml", "name: 白银市仁和医院\n  bad: indent\n");
     site.write("content/jinding-school/notes.yaml", "a: 1\n");
     site
 }
@@ -25,11 +22,7 @@ fn findings_site() -> Site {
 fn rendered(site: &Site, format: Format) -> (String, CheckResult) {
     let loaded = load_site(site.path(), &LoadOptions::default()).unwrap();
     let result = check_site(&loaded);
-    let cx = Context {
-        root: site.path(),
-        packs: &loaded.packs,
-        color: false,
-    };
+    let cx = Context { root: site.path(), packs: &loaded.packs, color: false };
     (render(format, &result, &cx), result)
 }
 
@@ -39,10 +32,7 @@ fn validate(schema_file: &str, doc: &serde_json::Value) {
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(doc)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
+    let errors: Vec<String> = validator.iter_errors(doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
     assert!(errors.is_empty(), "{schema_file}: {errors:#?}");
 }
 
@@ -54,21 +44,9 @@ fn json_matches_its_documented_schema() {
     validate("report.schema.json", &doc);
     assert_eq!(doc["summary"]["errors"], result.errors());
     assert!(result.errors() >= 3 && result.warnings() >= 1);
-    let kinds: BTreeSet<&str> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["kind"].as_str().unwrap())
-        .collect();
-    assert!(
-        kinds.is_superset(&BTreeSet::from([
-            "syntax",
-            "unknown-field",
-            "missing",
-            "unknown-file"
-        ])),
-        "{kinds:?}"
-    );
+    let kinds: BTreeSet<&str> =
+        doc["findings"].as_array().unwrap().iter().map(|f| f["kind"].as_str().unwrap()).collect();
+    assert!(kinds.is_superset(&BTreeSet::from(["syntax", "unknown-field", "missing", "unknown-file"])), "{kinds:?}");
     // and a clean site too
     let (clean, _) = rendered(&Site::example(), Format::Json);
     validate("report.schema.json", &serde_json::from_str(&clean).unwrap());
@@ -81,15 +59,10 @@ fn json_schema_rejects_a_wrong_report() {
     let (text, _) = rendered(&site, Format::Json);
     let bad = text.replace("\"citation\"", "\"cite\"");
     let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(format!("{}/tests/schemas/report.schema.json", common::REPO))
-            .unwrap(),
+        &std::fs::read_to_string(format!("{}/tests/schemas/report.schema.json", common::REPO)).unwrap(),
     )
     .unwrap();
-    assert!(
-        !jsonschema::validator_for(&schema)
-            .unwrap()
-            .is_valid(&serde_json::from_str(&bad).unwrap())
-    );
+    assert!(!jsonschema::validator_for(&schema).unwrap().is_valid(&serde_json::from_str(&bad).unwrap()));
 }
 
 #[test]
@@ -107,15 +80,9 @@ fn sarif_is_valid_sarif_2_1_0() {
         assert!(index >= 0, "{r}");
         assert_eq!(rules[index as usize]["id"], r["ruleId"]);
     }
-    let syntax = results
-        .iter()
-        .find(|r| r["ruleId"] == "gongkai/syntax")
-        .unwrap();
+    let syntax = results.iter().find(|r| r["ruleId"] == "gongkai/syntax").unwrap();
     let region = &syntax["locations"][0]["physicalLocation"]["region"];
-    assert_eq!(
-        (region["startLine"].as_i64(), region["startColumn"].as_i64()),
-        (Some(2), Some(6))
-    );
+    assert_eq!((region["startLine"].as_i64(), region["startColumn"].as_i64()), (Some(2), Some(6)));
 }
 
 #[test]
@@ -133,60 +100,25 @@ fn junit_has_a_test_case_per_item_and_unit() {
     for suite in root.children().filter(|n| n.is_element()) {
         assert_eq!(suite.tag_name().name(), "testsuite");
         assert!(suite.attribute("name").is_some());
-        let cases: Vec<_> = suite
-            .children()
-            .filter(|n| n.has_tag_name("testcase"))
-            .collect();
-        assert_eq!(
-            suite.attribute("tests").unwrap().parse::<usize>().unwrap(),
-            cases.len()
-        );
+        let cases: Vec<_> = suite.children().filter(|n| n.has_tag_name("testcase")).collect();
+        assert_eq!(suite.attribute("tests").unwrap().parse::<usize>().unwrap(), cases.len());
         for case in cases {
             assert!(case.attribute("name").is_some());
-            let problems: Vec<_> = case
-                .children()
-                .filter(|n| n.is_element() && !n.has_tag_name("system-out"))
-                .collect();
+            let problems: Vec<_> =
+                case.children().filter(|n| n.is_element() && !n.has_tag_name("system-out")).collect();
             assert!(problems.len() <= 1);
-            failures += problems
-                .iter()
-                .filter(|p| p.has_tag_name("failure"))
-                .count();
+            failures += problems.iter().filter(|p| p.has_tag_name("failure")).count();
         }
     }
     // one suite per unit, one case per rule of each unit
-    let unit_suites = root
-        .children()
-        .filter(|n| n.has_tag_name("testsuite") && n.attribute("name") != Some("site"))
-        .count();
+    let unit_suites =
+        root.children().filter(|n| n.has_tag_name("testsuite") && n.attribute("name") != Some("site")).count();
     assert_eq!(unit_suites, result.units.len());
-    let water = root
-        .children()
-        .find(|n| n.attribute("name") == Some("qingyuan-water"))
-        .unwrap();
-    let cases = water
-        .children()
-        .filter(|n| n.has_tag_name("testcase"))
-        .count();
-    assert_eq!(
-        cases,
-        result
-            .units
-            .iter()
-            .find(|u| u.slug == "qingyuan-water")
-            .unwrap()
-            .rules
-            .len()
-            + 1
-    );
+    let water = root.children().find(|n| n.attribute("name") == Some("qingyuan-water")).unwrap();
+    let cases = water.children().filter(|n| n.has_tag_name("testcase")).count();
+    assert_eq!(cases, result.units.iter().find(|u| u.slug == "qingyuan-water").unwrap().rules.len() + 1);
     assert!(failures >= 2);
-    assert_eq!(
-        root.attribute("failures")
-            .unwrap()
-            .parse::<usize>()
-            .unwrap(),
-        failures
-    );
+    assert_eq!(root.attribute("failures").unwrap().parse::<usize>().unwrap(), failures);
 }
 
 #[test]
@@ -196,20 +128,14 @@ fn gitlab_code_quality_has_unique_fingerprints() {
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     let issues = doc.as_array().unwrap();
     assert_eq!(issues.len(), result.findings.len());
-    let prints: BTreeSet<&str> = issues
-        .iter()
-        .map(|i| i["fingerprint"].as_str().unwrap())
-        .collect();
+    let prints: BTreeSet<&str> = issues.iter().map(|i| i["fingerprint"].as_str().unwrap()).collect();
     assert_eq!(prints.len(), issues.len());
     for i in issues {
         for key in ["description", "check_name", "fingerprint", "severity"] {
             assert!(i[key].is_string(), "{key}: {i}");
         }
         assert!(["major", "minor"].contains(&i["severity"].as_str().unwrap()));
-        assert!(
-            i["location"]["path"].is_string()
-                && i["location"]["lines"]["begin"].as_u64().unwrap() >= 1
-        );
+        assert!(i["location"]["path"].is_string() && i["location"]["lines"]["begin"].as_u64().unwrap() >= 1);
     }
     // the same input gives the same fingerprints
     assert_eq!(rendered(&site, Format::Gitlab).0, text);
@@ -222,10 +148,7 @@ fn github_annotations_are_workflow_commands() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), result.findings.len());
     for l in &lines {
-        assert!(
-            l.starts_with("::error file=") || l.starts_with("::warning file="),
-            "{l}"
-        );
+        assert!(l.starts_with("::error file=") || l.starts_with("::warning file="), "{l}");
         assert!(!l.contains('\n'));
     }
     assert!(lines.iter().any(|l| l.starts_with(
@@ -238,10 +161,7 @@ fn markdown_is_a_table_per_unit_and_finding() {
     let site = findings_site();
     let (text, result) = rendered(&site, Format::Markdown);
     assert!(text.starts_with("## gongkai 信息公开检查：❌ 未通过"));
-    let rows = text
-        .lines()
-        .filter(|l| l.starts_with("| ❌") || l.starts_with("| ⚠️"))
-        .count();
+    let rows = text.lines().filter(|l| l.starts_with("| ❌") || l.starts_with("| ⚠️")).count();
     assert_eq!(rows, result.findings.len());
     for l in text.lines().filter(|l| l.starts_with('|')) {
         // every row has the same number of unescaped cell separators as its header

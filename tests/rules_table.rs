@@ -20,9 +20,7 @@ enum Deletion {
 }
 
 fn names(spec: &DocSpec, path: &str) -> Vec<String> {
-    let f = spec
-        .field(path)
-        .unwrap_or_else(|| panic!("{} has no {path}", spec.file));
+    let f = spec.field(path).unwrap_or_else(|| panic!("{} has no {path}", spec.file));
     f.names().map(str::to_string).collect()
 }
 
@@ -32,21 +30,11 @@ fn deletions(rule: &Rule, spec: &DocSpec) -> Vec<Deletion> {
         Some(f) if each.is_empty() => vec![Deletion::Key(names(spec, f))],
         Some(f) => each
             .iter()
-            .map(|k| Deletion::EntryKey {
-                list: names(spec, f),
-                key: names(spec, &format!("{f}.{k}")),
-            })
+            .map(|k| Deletion::EntryKey { list: names(spec, f), key: names(spec, &format!("{f}.{k}")) })
             .collect(),
-        None => each
-            .iter()
-            .map(|k| {
-                if *k == "body" {
-                    Deletion::Body
-                } else {
-                    Deletion::Key(names(spec, k))
-                }
-            })
-            .collect(),
+        None => {
+            each.iter().map(|k| if *k == "body" { Deletion::Body } else { Deletion::Key(names(spec, k)) }).collect()
+        }
     }
 }
 
@@ -55,11 +43,7 @@ fn indent(line: &str) -> usize {
 }
 
 fn is_key(content: &str, names: &[String]) -> bool {
-    names.iter().any(|n| {
-        content
-            .strip_prefix(n.as_str())
-            .is_some_and(|r| r.starts_with(':'))
-    })
+    names.iter().any(|n| content.strip_prefix(n.as_str()).is_some_and(|r| r.starts_with(':')))
 }
 
 /// Apply a deletion to a file's text; returns the new text and the line (1-based) where the
@@ -73,17 +57,13 @@ fn apply(text: &str, d: &Deletion) -> (String, u32) {
     } else {
         (0, lines.len())
     };
-    let first_key = (start..end)
-        .find(|&i| !lines[i].trim().is_empty() && !lines[i].starts_with('#'))
-        .unwrap();
+    let first_key = (start..end).find(|&i| !lines[i].trim().is_empty() && !lines[i].starts_with('#')).unwrap();
     let remove_block = |lines: &mut Vec<String>, at: usize, key_indent: usize| {
         let mut stop = at + 1;
         while stop < lines.len()
             && (lines[stop].trim().is_empty()
                 || indent(&lines[stop]) > key_indent
-                || lines[stop].trim_start().starts_with("- ")
-                    && indent(&lines[stop]) == key_indent
-                    && key_indent == 0)
+                || lines[stop].trim_start().starts_with("- ") && indent(&lines[stop]) == key_indent && key_indent == 0)
             && lines[stop] != "---"
         {
             stop += 1;
@@ -92,20 +72,14 @@ fn apply(text: &str, d: &Deletion) -> (String, u32) {
     };
     match d {
         Deletion::Key(names) => {
-            let at = (start..end)
-                .find(|&i| indent(&lines[i]) == 0 && is_key(&lines[i], names))
-                .expect("key present");
+            let at = (start..end).find(|&i| indent(&lines[i]) == 0 && is_key(&lines[i], names)).expect("key present");
             remove_block(&mut lines, at, 0);
             // a missing top-level key is reported where the file's mapping starts
             (lines.join("\n") + "\n", first_key as u32 + 1)
         }
         Deletion::EntryKey { list, key } => {
-            let l = (start..end)
-                .find(|&i| indent(&lines[i]) == 0 && is_key(&lines[i], list))
-                .expect("list present");
-            let dash = (l + 1..end)
-                .find(|&i| lines[i].trim_start().starts_with("- "))
-                .unwrap();
+            let l = (start..end).find(|&i| indent(&lines[i]) == 0 && is_key(&lines[i], list)).expect("list present");
+            let dash = (l + 1..end).find(|&i| lines[i].trim_start().starts_with("- ")).unwrap();
             let d = indent(&lines[dash]);
             let entry_end = (dash + 1..lines.len())
                 .find(|&i| !lines[i].trim().is_empty() && indent(&lines[i]) <= d)
@@ -114,9 +88,7 @@ fn apply(text: &str, d: &Deletion) -> (String, u32) {
             if on_dash {
                 // delete the first key: the next key of the entry takes the dash
                 remove_block(&mut lines, dash, d + 2);
-                let i = (dash..lines.len())
-                    .find(|&i| indent(&lines[i]) == d + 2)
-                    .unwrap();
+                let i = (dash..lines.len()).find(|&i| indent(&lines[i]) == d + 2).unwrap();
                 let rest = lines[i][d + 2..].to_string();
                 lines[i] = format!("{}- {rest}", " ".repeat(d));
                 (lines.join("\n") + "\n", i as u32 + 1)
@@ -140,10 +112,8 @@ fn first_doc(site: &Site, unit: &str, spec: &DocSpec) -> String {
         return format!("content/{unit}/{}", spec.file);
     }
     let dir = site.file(&format!("content/{unit}/{}", spec.file));
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     names.sort();
     format!("content/{unit}/{}{}", spec.file, names[0])
 }
@@ -160,11 +130,8 @@ fn run_table(unit: &str) {
                 let (text, line) = apply(&site.read(&file), &d);
                 site.write(&file, &text);
                 let result = site.check_unit(unit);
-                let errors: Vec<_> = result
-                    .findings
-                    .iter()
-                    .filter(|f| f.severity == gongkai::finding::Severity::Error)
-                    .collect();
+                let errors: Vec<_> =
+                    result.findings.iter().filter(|f| f.severity == gongkai::finding::Severity::Error).collect();
                 assert_eq!(
                     errors.len(),
                     1,
@@ -176,12 +143,7 @@ fn run_table(unit: &str) {
                 assert_eq!(f.citation.as_deref(), Some(rule.citation.as_str()));
                 assert_eq!(f.file, file, "{}", rule.id);
                 assert_eq!(f.line, Some(line), "{} {d:?}: {f:#?}\n{text}", rule.id);
-                assert!(
-                    matches!(f.kind.as_str(), "missing" | "empty"),
-                    "{}: {:?}",
-                    rule.id,
-                    f.kind
-                );
+                assert!(matches!(f.kind.as_str(), "missing" | "empty"), "{}: {:?}", rule.id, f.kind);
                 let unit_result = &result.units[0];
                 assert!(unit_result.score < 100, "{}: score stays 100", rule.id);
                 checked += 1;
@@ -222,12 +184,7 @@ fn a_missing_file_fails_every_rule_on_it() {
         rules,
         ["fee-basis", "fee-items", "fee-standard"]
             .iter()
-            .map(|r| (
-                format!("baiyin-2021/{r}"),
-                "missing",
-                "content/qingyuan-water/fees.yaml".to_string(),
-                None
-            ))
+            .map(|r| (format!("baiyin-2021/{r}"), "missing", "content/qingyuan-water/fees.yaml".to_string(), None))
             .collect::<Vec<_>>()
     );
     assert_eq!(result.units[0].score, 89);

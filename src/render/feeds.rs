@@ -41,11 +41,7 @@ impl Renderer<'_> {
             title: n.title.clone(),
             id: self.absolute_or_tag(path),
             link: self.base_url.as_ref().map(|b| absolute(b, path)),
-            updated: n
-                .updated
-                .as_ref()
-                .or(n.date.as_ref())
-                .map_or_else(|| "2000-01-01".into(), |d| d.iso.clone()),
+            updated: n.updated.as_ref().or(n.date.as_ref()).map_or_else(|| "2000-01-01".into(), |d| d.iso.clone()),
             category: n.category.clone(),
             author: unit_name.to_string(),
             summary_html: n.body_html.clone(),
@@ -59,17 +55,9 @@ impl Renderer<'_> {
         }
     }
 
-    pub(super) fn feed(
-        &self,
-        title: &str,
-        path: &str,
-        alternate: &str,
-        mut entries: Vec<FeedEntry>,
-    ) -> Result<String> {
+    pub(super) fn feed(&self, title: &str, path: &str, alternate: &str, mut entries: Vec<FeedEntry>) -> Result<String> {
         entries.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.id.cmp(&b.id)));
-        let updated = entries
-            .first()
-            .map_or_else(|| "2000-01-01".to_string(), |e| e.updated.clone());
+        let updated = entries.first().map_or_else(|| "2000-01-01".to_string(), |e| e.updated.clone());
         let mut cx = Context::new();
         cx.insert(
             "feed",

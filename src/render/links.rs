@@ -27,21 +27,13 @@ pub(super) struct PendingLink {
 
 /// Every `id` in our own rendered HTML.
 pub(super) fn ids_of(html: &str) -> HashSet<String> {
-    static ID: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#"\sid="([^"]+)""#).expect("valid regex"));
-    ID.captures_iter(html)
-        .map(|c| c[1].replace("&amp;", "&"))
-        .collect()
+    static ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"\sid="([^"]+)""#).expect("valid regex"));
+    ID.captures_iter(html).map(|c| c[1].replace("&amp;", "&")).collect()
 }
 
 /// Check every Markdown link against the files written and the ids of each page.
-pub(super) fn check_links(
-    facts: &[PageFacts],
-    links: &[PendingLink],
-    files: &HashSet<String>,
-) -> Vec<Finding> {
-    let ids: HashMap<&str, &HashSet<String>> =
-        facts.iter().map(|f| (f.path.as_str(), &f.ids)).collect();
+pub(super) fn check_links(facts: &[PageFacts], links: &[PendingLink], files: &HashSet<String>) -> Vec<Finding> {
+    let ids: HashMap<&str, &HashSet<String>> = facts.iter().map(|f| (f.path.as_str(), &f.ids)).collect();
     let mut out = Vec::new();
     for l in links {
         let h = l.href.trim();
@@ -52,9 +44,7 @@ pub(super) fn check_links(
         let target = if path_part.is_empty() {
             Some(l.from.clone())
         } else {
-            let decoded = percent_decode_str(path_part)
-                .decode_utf8_lossy()
-                .to_string();
+            let decoded = percent_decode_str(path_part).decode_utf8_lossy().to_string();
             let joined = if let Some(abs) = decoded.strip_prefix('/') {
                 abs.to_string()
             } else {
@@ -63,9 +53,7 @@ pub(super) fn check_links(
             };
             normalize(&joined).map(|p| {
                 if p.is_empty() || joined.ends_with('/') {
-                    format!("{p}/index.html")
-                        .trim_start_matches('/')
-                        .to_string()
+                    format!("{p}/index.html").trim_start_matches('/').to_string()
                 } else {
                     p
                 }
@@ -73,9 +61,7 @@ pub(super) fn check_links(
         };
         let problem = match &target {
             None => Some(format!("链接指向网站之外的上级目录：「{}」", l.dest)),
-            Some(t) if !files.contains(t) => {
-                Some(format!("链接指向的页面或文件不存在：「{}」", l.dest))
-            }
+            Some(t) if !files.contains(t) => Some(format!("链接指向的页面或文件不存在：「{}」", l.dest)),
             Some(t) => fragment
                 .filter(|f| !f.is_empty())
                 .map(|f| percent_decode_str(f).decode_utf8_lossy().to_string())
@@ -93,9 +79,6 @@ pub(super) fn check_links(
 }
 
 fn has_scheme(h: &str) -> bool {
-    h.split_once(':').is_some_and(|(s, _)| {
-        !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-    })
+    h.split_once(':')
+        .is_some_and(|(s, _)| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)))
 }

@@ -29,59 +29,25 @@ pub struct Rendered {
 /// Render `text`, whose first line is line `first_line` of its file. `rewrite` may replace a
 /// link destination (e.g. a link to `../fees.yaml` becomes the fees page).
 pub fn render(text: &str, first_line: u32, rewrite: &dyn Fn(&str) -> Option<String>) -> Rendered {
-    let options =
-        Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
-    let line_of =
-        |offset: usize| first_line + line_starts.partition_point(|&s| s <= offset) as u32 - 1;
+    let options = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+    let line_starts: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+    let line_of = |offset: usize| first_line + line_starts.partition_point(|&s| s <= offset) as u32 - 1;
 
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut links = Vec::new();
     for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
         let event = match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let dest = dest_url.to_string();
                 let dest_url = rewrite(&dest_url).map_or(dest_url, CowStr::from);
-                links.push(Link {
-                    dest,
-                    href: dest_url.to_string(),
-                    line: line_of(range.start),
-                    image: false,
-                });
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                })
+                links.push(Link { dest, href: dest_url.to_string(), line: line_of(range.start), image: false });
+                Event::Start(Tag::Link { link_type, dest_url, title, id })
             }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
                 let dest = dest_url.to_string();
                 let dest_url = rewrite(&dest_url).map_or(dest_url, CowStr::from);
-                links.push(Link {
-                    dest,
-                    href: dest_url.to_string(),
-                    line: line_of(range.start),
-                    image: true,
-                });
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                })
+                links.push(Link { dest, href: dest_url.to_string(), line: line_of(range.start), image: true });
+                Event::Start(Tag::Image { link_type, dest_url, title, id })
             }
             other => other,
         };
@@ -90,11 +56,7 @@ pub fn render(text: &str, first_line: u32, rewrite: &dyn Fn(&str) -> Option<Stri
     let anchors = assign_heading_ids(&mut events);
     let mut raw = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut raw, events.into_iter());
-    Rendered {
-        html: clean(&raw),
-        links,
-        anchors,
-    }
+    Rendered { html: clean(&raw), links, anchors }
 }
 
 /// Give every heading an id made from its text (Chinese kept), unique within the document.
@@ -144,11 +106,7 @@ pub fn slug(text: &str) -> String {
         }
     }
     let out = out.trim_end_matches('-').to_string();
-    if out.is_empty() {
-        "section".to_string()
-    } else {
-        out
-    }
+    if out.is_empty() { "section".to_string() } else { out }
 }
 
 fn unique(base: String, seen: &mut HashSet<String>) -> String {
@@ -177,10 +135,7 @@ pub fn clean(html: &str) -> String {
             .url_schemes(HashSet::from(["http", "https", "mailto", "tel"]))
             .attribute_filter(|element, attribute, value| {
                 // images only from the site itself: no tracking pixels, nothing from outside
-                if element == "img"
-                    && attribute == "src"
-                    && (value.contains(':') || value.starts_with("//"))
-                {
+                if element == "img" && attribute == "src" && (value.contains(':') || value.starts_with("//")) {
                     return None;
                 }
                 Some(value.into())
@@ -202,48 +157,26 @@ mod tests {
     fn headings_get_ids_that_keep_chinese() {
         let r = md("## 报到时间\n\n## Notes on 收费 2026\n\n## 报到时间\n");
         assert_eq!(r.anchors, ["报到时间", "notes-on-收费-2026", "报到时间-1"]);
-        assert!(
-            r.html.contains("<h2 id=\"报到时间\">报到时间</h2>"),
-            "{}",
-            r.html
-        );
+        assert!(r.html.contains("<h2 id=\"报到时间\">报到时间</h2>"), "{}", r.html);
     }
 
     #[test]
     fn tables_and_footnotes() {
-        let r = md(
-            "| 时段 | 时间 |\n|---|---|\n| 上午 | 8:00 |\n\n见注释[^1]\n\n[^1]: 法定节假日除外\n",
-        );
-        assert!(
-            r.html.contains("<table>") && r.html.contains("<th>时段</th>"),
-            "{}",
-            r.html
-        );
+        let r = md("| 时段 | 时间 |\n|---|---|\n| 上午 | 8:00 |\n\n见注释[^1]\n\n[^1]: 法定节假日除外\n");
+        assert!(r.html.contains("<table>") && r.html.contains("<th>时段</th>"), "{}", r.html);
         assert!(r.html.contains("footnote-definition"), "{}", r.html);
     }
 
     #[test]
     fn links_are_recorded_with_their_line() {
-        let r = render(
-            "第一行\n\n见[收费](../fees.yaml)和![图](a.png)\n",
-            5,
-            &|d| (d == "../fees.yaml").then(|| "../fees.html".into()),
-        );
+        let r = render("第一行\n\n见[收费](../fees.yaml)和![图](a.png)\n", 5, &|d| {
+            (d == "../fees.yaml").then(|| "../fees.html".into())
+        });
         assert_eq!(
             r.links,
             [
-                Link {
-                    dest: "../fees.yaml".into(),
-                    href: "../fees.html".into(),
-                    line: 7,
-                    image: false
-                },
-                Link {
-                    dest: "a.png".into(),
-                    href: "a.png".into(),
-                    line: 7,
-                    image: true
-                }
+                Link { dest: "../fees.yaml".into(), href: "../fees.html".into(), line: 7, image: false },
+                Link { dest: "a.png".into(), href: "a.png".into(), line: 7, image: true }
             ]
         );
         assert!(r.html.contains("href=\"../fees.html\""), "{}", r.html);
@@ -256,16 +189,7 @@ mod tests {
                     <a href=\"&#106;avascript:alert(1)\">y</a>\n\n<iframe src=\"https://evil.example\"></iframe>\n\n\
                     ![](https://tracker.example/p.gif)\n";
         let r = md(evil);
-        for bad in [
-            "<script",
-            "onerror",
-            "javascript:",
-            "data:",
-            "onload",
-            "<iframe",
-            "<svg",
-            "tracker.example",
-        ] {
+        for bad in ["<script", "onerror", "javascript:", "data:", "onload", "<iframe", "<svg", "tracker.example"] {
             assert!(!r.html.to_lowercase().contains(bad), "{bad} in {}", r.html);
         }
     }

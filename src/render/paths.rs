@@ -87,11 +87,7 @@ pub fn href(from: &str, to: &str) -> String {
     let from_dirs: Vec<&str> = from.split('/').collect();
     let from_dirs = &from_dirs[..from_dirs.len() - 1];
     let to_parts: Vec<&str> = to.split('/').collect();
-    let common = from_dirs
-        .iter()
-        .zip(&to_parts[..to_parts.len() - 1])
-        .take_while(|(a, b)| a == b)
-        .count();
+    let common = from_dirs.iter().zip(&to_parts[..to_parts.len() - 1]).take_while(|(a, b)| a == b).count();
     let mut s = "../".repeat(from_dirs.len() - common);
     s.push_str(&encode_path(&to_parts[common..].join("/")).to_string());
     s
@@ -120,10 +116,7 @@ mod tests {
     fn relative_links() {
         assert_eq!(href("index.html", "a/fees.html"), "a/fees.html");
         assert_eq!(href("a/services/x.html", "a/fees.html"), "../fees.html");
-        assert_eq!(
-            href("a/index.html", "a/services/病案 复印#1.html"),
-            "services/病案%20复印%231.html"
-        );
+        assert_eq!(href("a/index.html", "a/services/病案 复印#1.html"), "services/病案%20复印%231.html");
         assert_eq!(href("a/index.html", "b/index.html"), "../b/index.html");
         assert_eq!(href("a/index.html", "a/index.html"), "index.html");
         assert_eq!(href("404.html", "static/style.css"), "static/style.css");
@@ -131,10 +124,7 @@ mod tests {
 
     #[test]
     fn normalizing_paths() {
-        assert_eq!(
-            normalize("notices/../fees.yaml").as_deref(),
-            Some("fees.yaml")
-        );
+        assert_eq!(normalize("notices/../fees.yaml").as_deref(), Some("fees.yaml"));
         assert_eq!(normalize("./a//b/./c").as_deref(), Some("a/b/c"));
         assert_eq!(normalize("../x"), None);
     }

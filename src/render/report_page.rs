@@ -11,13 +11,7 @@ use crate::finding::Finding;
 use crate::load::Site;
 
 /// The missing-items report as an HTML page. `stylesheet` is its link to the theme's CSS.
-pub fn report_html(
-    site: &Site,
-    result: &CheckResult,
-    theme: &Theme,
-    stylesheet: &str,
-    home: &str,
-) -> Result<String> {
+pub fn report_html(site: &Site, result: &CheckResult, theme: &Theme, stylesheet: &str, home: &str) -> Result<String> {
     #[derive(Serialize)]
     struct UnitReport<'a> {
         slug: &'a str,
@@ -38,24 +32,11 @@ pub fn report_html(
             grade: u.grade.zh(),
             errors: u.errors,
             warnings: u.warnings,
-            findings: result
-                .findings
-                .iter()
-                .filter(|f| f.unit.as_deref() == Some(&u.slug))
-                .collect(),
+            findings: result.findings.iter().filter(|f| f.unit.as_deref() == Some(&u.slug)).collect(),
         })
         .collect();
-    units.sort_by(|a, b| {
-        a.score
-            .cmp(&b.score)
-            .then(b.errors.cmp(&a.errors))
-            .then(a.slug.cmp(b.slug))
-    });
-    let title = site
-        .config
-        .title
-        .clone()
-        .unwrap_or_else(|| "信息公开".to_string());
+    units.sort_by(|a, b| a.score.cmp(&b.score).then(b.errors.cmp(&a.errors)).then(a.slug.cmp(b.slug)));
+    let title = site.config.title.clone().unwrap_or_else(|| "信息公开".to_string());
     let mut cx = Context::new();
     cx.insert(
         "site",
@@ -64,11 +45,7 @@ pub fn report_html(
             base_url: None,
             home: home.to_string(),
             stylesheet: stylesheet.to_string(),
-            measure: site
-                .packs
-                .first()
-                .map(|p| p.title.clone())
-                .unwrap_or_default(),
+            measure: site.packs.first().map(|p| p.title.clone()).unwrap_or_default(),
         },
     );
     cx.insert(
@@ -84,15 +61,13 @@ pub fn report_html(
             breadcrumbs: Vec::new(),
         },
     );
-    cx.insert("summary", &serde_json::json!({"units": result.units.len(), "errors": result.errors(), "warnings": result.warnings()}));
-    cx.insert("units", &units);
     cx.insert(
-        "site_findings",
-        &result
-            .findings
-            .iter()
-            .filter(|f| f.unit.is_none())
-            .collect::<Vec<_>>(),
+        "summary",
+        &serde_json::json!({"units": result.units.len(), "errors": result.errors(), "warnings": result.warnings()}),
     );
+    cx.insert("units", &units);
+    cx.insert("acknowledgements", &result.acknowledgements);
+
+    cx.insert("site_findings", &result.findings.iter().filter(|f| f.unit.is_none()).collect::<Vec<_>>());
     theme.render("report.html", &cx)
 }

@@ -84,18 +84,8 @@ pub fn render_site(
         result,
         theme,
         sink,
-        title: site
-            .config
-            .title
-            .clone()
-            .unwrap_or_else(|| "信息公开".to_string()),
-        base_url: site.config.base_url.as_ref().map(|u| {
-            if u.ends_with('/') {
-                u.clone()
-            } else {
-                format!("{u}/")
-            }
-        }),
+        title: site.config.title.clone().unwrap_or_else(|| "信息公开".to_string()),
+        base_url: site.config.base_url.as_ref().map(|u| if u.ends_with('/') { u.clone() } else { format!("{u}/") }),
     };
     let per_unit: Vec<Result<UnitPages>> = site
         .units
@@ -129,12 +119,7 @@ impl Renderer<'_> {
             base_url: self.base_url.clone(),
             home: href(path, "index.html"),
             stylesheet: href(path, "static/style.css"),
-            measure: self
-                .site
-                .packs
-                .first()
-                .map(|p| p.title.clone())
-                .unwrap_or_default(),
+            measure: self.site.packs.first().map(|p| p.title.clone()).unwrap_or_default(),
         }
     }
 
@@ -158,22 +143,13 @@ impl Renderer<'_> {
             qr_svg,
             breadcrumbs: crumbs
                 .into_iter()
-                .map(|(label, to)| Link {
-                    current: to == path,
-                    href: href(path, &to),
-                    label,
-                })
+                .map(|(label, to)| Link { current: to == path, href: href(path, &to), label })
                 .collect(),
         }
     }
 
     /// Render one HTML page and hand it to the sink; returns its facts for link checking.
-    pub(super) fn html(
-        &self,
-        template: &str,
-        page: PageView,
-        fill: impl FnOnce(&mut Context),
-    ) -> Result<PageFacts> {
+    pub(super) fn html(&self, template: &str, page: PageView, fill: impl FnOnce(&mut Context)) -> Result<PageFacts> {
         let mut cx = Context::new();
         cx.insert("site", &self.site_view(&page.path));
         fill(&mut cx);
@@ -188,57 +164,34 @@ impl Renderer<'_> {
     fn portal(&self) -> Result<PageFacts> {
         let path = "index.html";
         let mut groups: BTreeMap<String, Vec<UnitCard>> = BTreeMap::new();
-        let order: HashMap<&str, usize> = self
-            .site
-            .schema
-            .sectors
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.zh.as_str(), i))
-            .collect();
+        let order: HashMap<&str, usize> =
+            self.site.schema.sectors.iter().enumerate().map(|(i, s)| (s.zh.as_str(), i)).collect();
         for unit in &self.site.units {
             let r = self.result.units.iter().find(|u| u.slug == unit.slug);
-            let latest = unit
-                .docs_of("notices")
-                .filter_map(|d| view::date(d.data.as_ref(), "date"))
-                .max();
-            groups
-                .entry(view::sector_name(unit, &self.site.schema))
-                .or_default()
-                .push(UnitCard {
-                    slug: unit.slug.clone(),
-                    name: unit.name().to_string(),
-                    href: href(path, &format!("{}/index.html", unit.slug)),
-                    score: r.map_or(0, |r| r.score),
-                    grade: r.map_or("", |r| r.grade.zh()).to_string(),
-                    errors: r.map_or(0, |r| r.errors),
-                    notices: unit.docs_of("notices").count(),
-                    latest,
-                });
+            let latest = unit.docs_of("notices").filter_map(|d| view::date(d.data.as_ref(), "date")).max();
+            groups.entry(view::sector_name(unit, &self.site.schema)).or_default().push(UnitCard {
+                slug: unit.slug.clone(),
+                name: unit.name().to_string(),
+                href: href(path, &format!("{}/index.html", unit.slug)),
+                score: r.map_or(0, |r| r.score),
+                grade: r.map_or("", |r| r.grade.zh()).to_string(),
+                errors: r.map_or(0, |r| r.errors),
+                notices: unit.docs_of("notices").count(),
+                latest,
+            });
         }
-        let mut sectors: Vec<SectorGroup> = groups
-            .into_iter()
-            .map(|(name, units)| SectorGroup { name, units })
-            .collect();
+        let mut sectors: Vec<SectorGroup> =
+            groups.into_iter().map(|(name, units)| SectorGroup { name, units }).collect();
         sectors.sort_by_key(|g| order.get(g.name.as_str()).copied().unwrap_or(usize::MAX));
         let newest = self
             .site
             .units
             .iter()
             .flat_map(|u| u.docs.iter())
-            .filter_map(|d| {
-                view::date(d.data.as_ref(), "updated")
-                    .or_else(|| view::date(d.data.as_ref(), "date"))
-            })
+            .filter_map(|d| view::date(d.data.as_ref(), "updated").or_else(|| view::date(d.data.as_ref(), "date")))
             .max();
 
-        let p = self.page_view(
-            path,
-            &self.title,
-            None,
-            newest,
-            vec![("首页".into(), path.into())],
-        );
+        let p = self.page_view(path, &self.title, None, newest, vec![("首页".into(), path.into())]);
         self.html("portal.html", p, |cx| {
             cx.insert("sectors", &sectors);
             cx.insert("unit_count", &self.site.units.len());
@@ -268,12 +221,8 @@ impl Renderer<'_> {
         site.stylesheet = format!("{root_path}static/style.css");
 
         cx.insert("site", &site);
-        cx.insert(
-            "page",
-            &self.page_view("404.html", "找不到这个页面", None, None, Vec::new()),
-        );
-        self.sink
-            .put("404.html", self.theme.render("404.html", &cx)?.as_bytes())?;
+        cx.insert("page", &self.page_view("404.html", "找不到这个页面", None, None, Vec::new()));
+        self.sink.put("404.html", self.theme.render("404.html", &cx)?.as_bytes())?;
 
         let mut entries = Vec::new();
         for unit in &self.site.units {
@@ -295,17 +244,10 @@ impl Renderer<'_> {
         }
         entries.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.id.cmp(&b.id)));
         entries.truncate(100);
-        self.sink.put(
-            "atom.xml",
-            self.feed(&self.title, "atom.xml", "index.html", entries)?
-                .as_bytes(),
-        )?;
+        self.sink.put("atom.xml", self.feed(&self.title, "atom.xml", "index.html", entries)?.as_bytes())?;
         n += 2;
         if let Some(base) = &self.base_url {
-            let mut urls = vec![SitemapUrl {
-                loc: base.clone(),
-                lastmod: None,
-            }];
+            let mut urls = vec![SitemapUrl { loc: base.clone(), lastmod: None }];
             for unit in &self.site.units {
                 let paths = UnitPaths { unit };
                 let mut pages = vec![
@@ -317,31 +259,18 @@ impl Renderer<'_> {
                     ("supervision.html".to_string(), "supervision"),
                     ("request.html".to_string(), ""),
                 ];
-                for doc in unit.docs.iter().filter(|d| {
-                    self.site
-                        .schema
-                        .doc(&d.kind)
-                        .is_some_and(|s| s.is_collection())
-                }) {
+                for doc in unit.docs.iter().filter(|d| self.site.schema.doc(&d.kind).is_some_and(|s| s.is_collection()))
+                {
                     pages.push((format!("{}/{}.html", doc.kind, doc.stem), ""));
                 }
                 for (page, kind) in pages {
-                    let lastmod = unit
-                        .doc(kind)
-                        .and_then(|d| view::date(d.data.as_ref(), "updated"))
-                        .map(|d| d.iso);
-                    urls.push(SitemapUrl {
-                        loc: absolute(base, &paths.page(&page)),
-                        lastmod,
-                    });
+                    let lastmod = unit.doc(kind).and_then(|d| view::date(d.data.as_ref(), "updated")).map(|d| d.iso);
+                    urls.push(SitemapUrl { loc: absolute(base, &paths.page(&page)), lastmod });
                 }
             }
             let mut cx = Context::new();
             cx.insert("urls", &urls);
-            self.sink.put(
-                "sitemap.xml",
-                self.theme.render("sitemap.xml", &cx)?.as_bytes(),
-            )?;
+            self.sink.put("sitemap.xml", self.theme.render("sitemap.xml", &cx)?.as_bytes())?;
             n += 1;
         }
         Ok(n)
@@ -366,15 +295,7 @@ impl Renderer<'_> {
 /// A QR code of `url` as inline SVG for the printed page.
 fn qr_svg(url: &str) -> Option<String> {
     let code = qrcode::QrCode::new(url.as_bytes()).ok()?;
-    let svg = code
-        .render::<qrcode::render::svg::Color<'_>>()
-        .min_dimensions(160, 160)
-        .quiet_zone(true)
-        .build();
+    let svg = code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(160, 160).quiet_zone(true).build();
     let start = svg.find("<svg")?;
-    Some(svg[start..].replacen(
-        "<svg ",
-        "<svg role=\"img\" aria-label=\"本页网址二维码\" ",
-        1,
-    ))
+    Some(svg[start..].replacen("<svg ", "<svg role=\"img\" aria-label=\"本页网址二维码\" ", 1))
 }

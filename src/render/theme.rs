@@ -49,26 +49,15 @@ pub struct Theme {
 impl Theme {
     /// The embedded default theme, with `SITE/themes/<name>/` laid over it.
     pub fn load(root: &Path, name: &str) -> Result<Theme> {
-        let mut files: BTreeMap<String, Vec<u8>> = DEFAULT
-            .iter()
-            .map(|(p, b)| (p.to_string(), b.to_vec()))
-            .collect();
+        let mut files: BTreeMap<String, Vec<u8>> = DEFAULT.iter().map(|(p, b)| (p.to_string(), b.to_vec())).collect();
         let dir = root.join("themes").join(name);
         if dir.is_dir() {
-            for entry in walkdir::WalkDir::new(&dir)
-                .sort_by_file_name()
-                .follow_links(false)
-            {
+            for entry in walkdir::WalkDir::new(&dir).sort_by_file_name().follow_links(false) {
                 let entry = entry.map_err(|e| Error::Theme(format!("{}: {e}", dir.display())))?;
                 if !entry.file_type().is_file() {
                     continue;
                 }
-                let rel = entry
-                    .path()
-                    .strip_prefix(&dir)
-                    .unwrap_or(entry.path())
-                    .to_string_lossy()
-                    .replace('\\', "/");
+                let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
                 let bytes = fs::read(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
                 files.insert(rel, bytes);
             }
@@ -94,9 +83,7 @@ impl Theme {
     }
 
     pub fn render(&self, template: &str, context: &Context) -> Result<String> {
-        self.tera
-            .render(template, context)
-            .map_err(|e| Error::Theme(tera_error(&e)))
+        self.tera.render(template, context).map_err(|e| Error::Theme(tera_error(&e)))
     }
 }
 

@@ -39,50 +39,30 @@ impl Renderer<'_> {
                 continue;
             }
             if unit.doc(&spec.kind).is_some()
-                || ["services", "fees", "commitments", "notices", "supervision"]
-                    .contains(&spec.kind.as_str())
+                || ["services", "fees", "commitments", "notices", "supervision"].contains(&spec.kind.as_str())
             {
-                nav_pages.push((
-                    paths.page(&format!("{}.html", page_name(&spec.kind))),
-                    spec.title.clone(),
-                ));
+                nav_pages.push((paths.page(&format!("{}.html", page_name(&spec.kind))), spec.title.clone()));
             }
         }
         nav_pages.push((paths.page("request.html"), "依申请公开".to_string()));
         let unit_view = |path: &str| {
             let nav = nav_pages
                 .iter()
-                .map(|(to, label)| Link {
-                    label: label.clone(),
-                    href: href(path, to),
-                    current: to == path,
-                })
+                .map(|(to, label)| Link { label: label.clone(), href: href(path, to), current: to == path })
                 .collect();
             view::unit_view(unit, result, schema, nav, href(path, &front))
         };
         let crumbs = |extra: &[(&str, &str)]| {
-            let mut c = vec![
-                ("首页".to_string(), "index.html".to_string()),
-                (name.clone(), front.clone()),
-            ];
+            let mut c = vec![("首页".to_string(), "index.html".to_string()), (name.clone(), front.clone())];
             c.extend(extra.iter().map(|(l, p)| (l.to_string(), p.to_string())));
             c
         };
-        let updated_of = |kind: &str| {
-            unit.doc(kind)
-                .and_then(|d| view::date(d.data.as_ref(), "updated"))
-        };
+        let updated_of = |kind: &str| unit.doc(kind).and_then(|d| view::date(d.data.as_ref(), "updated"));
         let clause_of = |kind: &str| schema.doc(kind).map(|d| d.clause.clone());
 
         // 第五条(一)
         let overview = view::overview(unit, schema);
-        let p = self.page_view(
-            &front,
-            &name,
-            clause_of("unit").as_deref(),
-            updated_of("unit"),
-            crumbs(&[]),
-        );
+        let p = self.page_view(&front, &name, clause_of("unit").as_deref(), updated_of("unit"), crumbs(&[]));
         facts.push(self.html("overview.html", p, |cx| {
             cx.insert("unit", &unit_view(&front));
             cx.insert("overview", &overview);
@@ -99,12 +79,7 @@ impl Renderer<'_> {
                 continue;
             }
             let path = paths
-                .published(
-                    doc.path
-                        .strip_prefix(&format!("{}/", unit.dir))
-                        .unwrap_or(&doc.path),
-                    self.site,
-                )
+                .published(doc.path.strip_prefix(&format!("{}/", unit.dir)).unwrap_or(&doc.path), self.site)
                 .unwrap_or_default();
             let body = self.markdown(unit, &paths, doc, &path, &mut links);
             let data = doc.data.as_ref();
@@ -114,21 +89,13 @@ impl Renderer<'_> {
             match doc.kind.as_str() {
                 "services" => {
                     let service = self.service(&paths, doc, &path, body);
-                    let p = self.page_view(
-                        &path,
-                        &title,
-                        Some(&spec.clause),
-                        service.updated.clone(),
-                        page_crumbs,
-                    );
+                    let p = self.page_view(&path, &title, Some(&spec.clause), service.updated.clone(), page_crumbs);
                     facts.push(self.html("service.html", p, |cx| {
                         cx.insert("unit", &unit_view(&path));
                         cx.insert("service", &service);
                     })?);
-                    let order = data
-                        .and_then(|d| d.text("order"))
-                        .and_then(|o| o.parse::<i64>().ok())
-                        .unwrap_or(i64::MAX);
+                    let order =
+                        data.and_then(|d| d.text("order")).and_then(|o| o.parse::<i64>().ok()).unwrap_or(i64::MAX);
                     services.push((order, service));
                 }
                 "notices" => {
@@ -142,13 +109,7 @@ impl Renderer<'_> {
                         updated: view::date(data, "updated").or_else(|| view::date(data, "date")),
                         extras: view::extras(data, &spec.fields, view::NOTICE_FIELDS),
                     };
-                    let p = self.page_view(
-                        &path,
-                        &title,
-                        Some(&spec.clause),
-                        notice.updated.clone(),
-                        page_crumbs,
-                    );
+                    let p = self.page_view(&path, &title, Some(&spec.clause), notice.updated.clone(), page_crumbs);
                     facts.push(self.html("notice.html", p, |cx| {
                         cx.insert("unit", &unit_view(&path));
                         cx.insert("notice", &notice);
@@ -157,13 +118,7 @@ impl Renderer<'_> {
                 }
                 _ => {
                     let extras = view::extras(data, &spec.fields, &["title", "updated"]);
-                    let p = self.page_view(
-                        &path,
-                        &title,
-                        Some(&spec.clause),
-                        view::date(data, "updated"),
-                        page_crumbs,
-                    );
+                    let p = self.page_view(&path, &title, Some(&spec.clause), view::date(data, "updated"), page_crumbs);
                     facts.push(self.html("document.html", p, |cx| {
                         cx.insert("unit", &unit_view(&path));
                         cx.insert("extras", &extras);
@@ -176,37 +131,23 @@ impl Renderer<'_> {
         services.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.title.cmp(&b.1.title)));
         let mut services: Vec<view::Service> = services.into_iter().map(|(_, s)| s).collect();
         // newest first; undated last
-        notices.sort_by(|a, b| {
-            b.1.date
-                .cmp(&a.1.date)
-                .then_with(|| a.1.title.cmp(&b.1.title))
-        });
+        notices.sort_by(|a, b| b.1.date.cmp(&a.1.date).then_with(|| a.1.title.cmp(&b.1.title)));
 
         let list = paths.page("services.html");
         for s in &mut services {
             s.href = href(&list, &s.href);
         }
         let newest = services.iter().filter_map(|s| s.updated.clone()).max();
-        let p = self.page_view(
-            &list,
-            "办事服务",
-            clause_of("services").as_deref(),
-            newest,
-            crumbs(&[("办事服务", &list)]),
-        );
+        let p =
+            self.page_view(&list, "办事服务", clause_of("services").as_deref(), newest, crumbs(&[("办事服务", &list)]));
         facts.push(self.html("services.html", p, |cx| {
             cx.insert("unit", &unit_view(&list));
             cx.insert("services", &services);
         })?);
 
         let list = paths.page("notices.html");
-        let notice_views: Vec<view::Notice> = notices
-            .iter()
-            .map(|(path, n)| view::Notice {
-                href: href(&list, path),
-                ..n.clone()
-            })
-            .collect();
+        let notice_views: Vec<view::Notice> =
+            notices.iter().map(|(path, n)| view::Notice { href: href(&list, path), ..n.clone() }).collect();
         let newest = notice_views.iter().filter_map(|n| n.updated.clone()).max();
         let p = self.page_view(
             &list,
@@ -265,17 +206,8 @@ impl Renderer<'_> {
         })?);
 
         let path = paths.page("request.html");
-        let newest = [updated_of("unit"), updated_of("supervision")]
-            .into_iter()
-            .flatten()
-            .max();
-        let p = self.page_view(
-            &path,
-            "依申请公开",
-            Some("第九条"),
-            newest,
-            crumbs(&[("依申请公开", &path)]),
-        );
+        let newest = [updated_of("unit"), updated_of("supervision")].into_iter().flatten().max();
+        let p = self.page_view(&path, "依申请公开", Some("第九条"), newest, crumbs(&[("依申请公开", &path)]));
         facts.push(self.html("request.html", p, |cx| {
             cx.insert("unit", &unit_view(&path));
             cx.insert("overview", &overview);
@@ -316,15 +248,9 @@ impl Renderer<'_> {
                     continue;
                 };
                 let source = format!("{}/{rel}", unit.dir);
-                let rendered =
-                    markdown::render(&text, 1, &|d| self.rewrite(&paths, rel, &target, d));
-                let title = first_heading(&text).unwrap_or_else(|| {
-                    rel.rsplit('/')
-                        .next()
-                        .unwrap_or(rel)
-                        .trim_end_matches(".md")
-                        .to_string()
-                });
+                let rendered = markdown::render(&text, 1, &|d| self.rewrite(&paths, rel, &target, d));
+                let title = first_heading(&text)
+                    .unwrap_or_else(|| rel.rsplit('/').next().unwrap_or(rel).trim_end_matches(".md").to_string());
                 for l in &rendered.links {
                     links.push(PendingLink {
                         unit: unit.slug.clone(),
@@ -342,20 +268,13 @@ impl Renderer<'_> {
                 })?);
             } else if let Ok(bytes) = std::fs::read(&src) {
                 self.sink.put(&target, &bytes)?;
-                facts.push(PageFacts {
-                    path: target,
-                    ids: HashSet::new(),
-                });
+                facts.push(PageFacts { path: target, ids: HashSet::new() });
             }
         }
 
         // open data and the notices feed
-        self.sink
-            .put(&paths.page("data.json"), &self.open_data(unit, result)?)?;
-        let feed_entries: Vec<FeedEntry> = notices
-            .iter()
-            .map(|(path, n)| self.feed_entry(path, n, &name))
-            .collect();
+        self.sink.put(&paths.page("data.json"), &self.open_data(unit, result)?)?;
+        let feed_entries: Vec<FeedEntry> = notices.iter().map(|(path, n)| self.feed_entry(path, n, &name)).collect();
         let feed = self.feed(
             &format!("{name} · 变动事项和计划"),
             &paths.page("notices.xml"),
@@ -364,20 +283,10 @@ impl Renderer<'_> {
         )?;
         self.sink.put(&paths.page("notices.xml"), feed.as_bytes())?;
         let files = facts.len() + 2;
-        Ok(UnitPages {
-            facts,
-            links,
-            files,
-        })
+        Ok(UnitPages { facts, links, files })
     }
 
-    fn service(
-        &self,
-        paths: &UnitPaths<'_>,
-        doc: &Doc,
-        path: &str,
-        body_html: String,
-    ) -> view::Service {
+    fn service(&self, paths: &UnitPaths<'_>, doc: &Doc, path: &str, body_html: String) -> view::Service {
         let data = doc.data.as_ref();
         let forms = view::entries(data, "sample_forms")
             .iter()
@@ -393,19 +302,10 @@ impl Renderer<'_> {
                     paths.published(rel, self.site).map(|to| href(path, &to))
                 };
 
-                view::Form {
-                    name: view::text(Some(f), "name"),
-                    href,
-                    external,
-                }
+                view::Form { name: view::text(Some(f), "name"), href, external }
             })
             .collect();
-        let spec_fields = self
-            .site
-            .schema
-            .doc("services")
-            .map(|d| d.fields.clone())
-            .unwrap_or_default();
+        let spec_fields = self.site.schema.doc("services").map(|d| d.fields.clone()).unwrap_or_default();
 
         view::Service {
             title: view::doc_title(doc),
@@ -436,13 +336,8 @@ impl Renderer<'_> {
         let Some(body) = &doc.body else {
             return String::new();
         };
-        let rel = doc
-            .path
-            .strip_prefix(&format!("{}/", unit.dir))
-            .unwrap_or(&doc.path);
-        let rendered = markdown::render(&body.text, body.line, &|d| {
-            self.rewrite(paths, rel, page, d)
-        });
+        let rel = doc.path.strip_prefix(&format!("{}/", unit.dir)).unwrap_or(&doc.path);
+        let rendered = markdown::render(&body.text, body.line, &|d| self.rewrite(paths, rel, page, d));
         for l in rendered.links {
             links.push(PendingLink {
                 unit: unit.slug.clone(),
@@ -458,19 +353,11 @@ impl Renderer<'_> {
 
     /// A link written as a path to a source file (`../fees.yaml`, `../attachments/表.md`) points to
     /// the page that file is published as.
-    fn rewrite(
-        &self,
-        paths: &UnitPaths<'_>,
-        source_rel: &str,
-        page: &str,
-        dest: &str,
-    ) -> Option<String> {
+    fn rewrite(&self, paths: &UnitPaths<'_>, source_rel: &str, page: &str, dest: &str) -> Option<String> {
         if dest.contains(':') || dest.starts_with('/') || dest.starts_with('#') {
             return None;
         }
-        let (path_part, fragment) = dest
-            .split_once('#')
-            .map_or((dest, None), |(p, f)| (p, Some(f)));
+        let (path_part, fragment) = dest.split_once('#').map_or((dest, None), |(p, f)| (p, Some(f)));
         let decoded = percent_decode_str(path_part).decode_utf8().ok()?;
         let base = source_rel.rsplit_once('/').map_or("", |(d, _)| d);
         let target_rel = normalize(&format!("{base}/{decoded}"))?;
@@ -496,11 +383,7 @@ impl Renderer<'_> {
                                 m.insert("file".into(), d.stem.clone().into());
                                 m.insert(
                                     "body".into(),
-                                    d.body
-                                        .as_ref()
-                                        .map(|b| b.text.trim().to_string())
-                                        .unwrap_or_default()
-                                        .into(),
+                                    d.body.as_ref().map(|b| b.text.trim().to_string()).unwrap_or_default().into(),
                                 );
                             }
                             v
@@ -508,9 +391,7 @@ impl Renderer<'_> {
                         .collect(),
                 )
             } else {
-                docs.first()
-                    .and_then(|d| d.data.as_ref())
-                    .map_or(serde_json::Value::Null, to_json)
+                docs.first().and_then(|d| d.data.as_ref()).map_or(serde_json::Value::Null, to_json)
             };
             documents.insert(spec.kind.clone(), value);
         }
@@ -531,12 +412,11 @@ impl Renderer<'_> {
 
 /// The first `# heading` of a Markdown text.
 fn first_heading(text: &str) -> Option<String> {
-    text.lines()
-        .find_map(|l| l.strip_prefix("# "))
-        .map(|h| h.trim().to_string())
+    text.lines().find_map(|l| l.strip_prefix("# ")).map(|h| h.trim().to_string())
 }
 
-/// The normalised tree as JSON: canonical keys, text as written.
+/// The normalised tree as JSON: canonical keys, text as written. The review record is internal
+/// and left out.
 pub fn to_json(node: &Node) -> serde_json::Value {
     match &node.value {
         Value::Null => serde_json::Value::Null,
@@ -545,6 +425,7 @@ pub fn to_json(node: &Node) -> serde_json::Value {
         Value::List(items) => items.iter().map(to_json).collect(),
         Value::Map(entries) => entries
             .iter()
+            .filter(|e| e.key != crate::schema::ACKNOWLEDGEMENTS)
             .map(|e| (e.key.clone(), to_json(&e.value)))
             .collect::<serde_json::Map<_, _>>()
             .into(),

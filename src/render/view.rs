@@ -32,10 +32,7 @@ pub struct DateView {
 impl DateView {
     pub fn parse(text: &str) -> Option<DateView> {
         let d = shape::parse_date(text)?;
-        Some(DateView {
-            iso: d.to_string(),
-            zh: format!("{}年{}月{}日", d.year(), d.month(), d.day()),
-        })
+        Some(DateView { iso: d.to_string(), zh: format!("{}年{}月{}日", d.year(), d.month(), d.day()) })
     }
 }
 
@@ -208,38 +205,25 @@ pub struct SectorGroup {
 
 /// A scalar field as text (`""` when absent, a placeholder, or not text).
 pub fn text(node: Option<&Node>, key: &str) -> String {
-    node.and_then(|n| n.text(key))
-        .filter(|t| !shape::is_placeholder(t, &[]))
-        .unwrap_or_default()
-        .to_string()
+    node.and_then(|n| n.text(key)).filter(|t| !shape::is_placeholder(t, &[])).unwrap_or_default().to_string()
 }
 
 /// A text-or-list field as lines: list entries, or the lines of a block of text.
 pub fn lines(node: Option<&Node>, key: &str) -> Vec<String> {
     match node.and_then(|n| n.get(key)).map(|n| &n.value) {
         Some(Value::Text(t)) => split_lines(t),
-        Some(Value::List(items)) => items
-            .iter()
-            .filter_map(Node::as_text)
-            .flat_map(split_lines)
-            .collect(),
+        Some(Value::List(items)) => items.iter().filter_map(Node::as_text).flat_map(split_lines).collect(),
         _ => Vec::new(),
     }
 }
 
 fn split_lines(t: &str) -> Vec<String> {
-    t.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !shape::is_placeholder(l, &[]))
-        .map(str::to_string)
-        .collect()
+    t.lines().map(str::trim).filter(|l| !l.is_empty() && !shape::is_placeholder(l, &[])).map(str::to_string).collect()
 }
 
 /// The entries of a list field.
 pub fn entries<'a>(node: Option<&'a Node>, key: &str) -> &'a [Node] {
-    node.and_then(|n| n.get(key))
-        .and_then(Node::as_list)
-        .unwrap_or_default()
+    node.and_then(|n| n.get(key)).and_then(Node::as_list).unwrap_or_default()
 }
 
 pub fn date(node: Option<&Node>, key: &str) -> Option<DateView> {
@@ -253,15 +237,10 @@ pub fn extras(node: Option<&Node>, spec_fields: &[FieldDef], known: &[&str]) -> 
     };
     entries
         .iter()
-        .filter(|e| !known.contains(&e.key.as_str()))
+        .filter(|e| !known.contains(&e.key.as_str()) && e.key != crate::schema::ACKNOWLEDGEMENTS)
         .filter_map(|e| {
             let def = spec_fields.iter().find(|f| f.key == e.key)?;
-            let mut x = Extra {
-                label: def.zh.clone(),
-                lines: Vec::new(),
-                headers: Vec::new(),
-                rows: Vec::new(),
-            };
+            let mut x = Extra { label: def.zh.clone(), lines: Vec::new(), headers: Vec::new(), rows: Vec::new() };
             if def.ty == FieldType::List && !def.fields.is_empty() {
                 x.headers = def.fields.iter().map(|f| f.zh.clone()).collect();
                 x.rows = e
@@ -269,12 +248,7 @@ pub fn extras(node: Option<&Node>, spec_fields: &[FieldDef], known: &[&str]) -> 
                     .as_list()
                     .unwrap_or_default()
                     .iter()
-                    .map(|item| {
-                        def.fields
-                            .iter()
-                            .map(|f| lines(Some(item), &f.key).join("；"))
-                            .collect()
-                    })
+                    .map(|item| def.fields.iter().map(|f| lines(Some(item), &f.key).join("；")).collect())
                     .collect();
             } else {
                 x.lines = lines(node, &e.key);
@@ -285,10 +259,7 @@ pub fn extras(node: Option<&Node>, spec_fields: &[FieldDef], known: &[&str]) -> 
 }
 
 fn spec_fields<'a>(schema: &'a Schema, kind: &str) -> &'a [FieldDef] {
-    schema
-        .doc(kind)
-        .map(|d: &DocSpec| d.fields.as_slice())
-        .unwrap_or_default()
+    schema.doc(kind).map(|d: &DocSpec| d.fields.as_slice()).unwrap_or_default()
 }
 
 // ---- builders ---------------------------------------------------------------------------------
@@ -313,10 +284,7 @@ pub fn overview(unit: &Unit, schema: &Schema) -> Overview {
             .collect(),
         staff_duties: entries(n, "staff_duties")
             .iter()
-            .map(|e| Post {
-                post: text(Some(e), "post"),
-                duties: lines(Some(e), "duties"),
-            })
+            .map(|e| Post { post: text(Some(e), "post"), duties: lines(Some(e), "duties") })
             .collect(),
         work_standards: lines(n, "work_standards"),
         code_of_conduct: lines(n, "code_of_conduct"),
@@ -438,13 +406,7 @@ pub const SERVICE_FIELDS: &[&str] = &[
 pub const NOTICE_FIELDS: &[&str] = &["title", "category", "date", "effective", "updated"];
 
 /// The unit's grade and score for its card and header.
-pub fn unit_view(
-    unit: &Unit,
-    result: Option<&UnitResult>,
-    schema: &Schema,
-    nav: Vec<Link>,
-    href: String,
-) -> UnitView {
+pub fn unit_view(unit: &Unit, result: Option<&UnitResult>, schema: &Schema, nav: Vec<Link>, href: String) -> UnitView {
     let n = unit.doc("unit").and_then(|d| d.data.as_ref());
     UnitView {
         slug: unit.slug.clone(),
@@ -459,8 +421,5 @@ pub fn unit_view(
 }
 
 pub fn sector_name(unit: &Unit, schema: &Schema) -> String {
-    unit.sector
-        .as_deref()
-        .and_then(|s| schema.sector(s))
-        .map_or_else(|| "其他".to_string(), |s| s.zh.clone())
+    unit.sector.as_deref().and_then(|s| schema.sector(s)).map_or_else(|| "其他".to_string(), |s| s.zh.clone())
 }

@@ -37,9 +37,7 @@ pub fn annotations(result: &CheckResult) -> String {
 
 /// Escaping for the message part of a workflow command.
 fn data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escaping for a property value.

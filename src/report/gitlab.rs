@@ -44,12 +44,7 @@ pub fn render(result: &CheckResult) -> String {
                 Severity::Error => "major",
                 Severity::Warning => "minor",
             },
-            location: Location {
-                path: &f.file,
-                lines: Lines {
-                    begin: f.line.unwrap_or(1),
-                },
-            },
+            location: Location { path: &f.file, lines: Lines { begin: f.line.unwrap_or(1) } },
         })
         .collect();
     let mut s = serde_json::to_string_pretty(&issues).unwrap_or_default();

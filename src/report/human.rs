@@ -11,18 +11,12 @@ use crate::finding::{Finding, Severity};
 
 /// Every finding, one block each.
 pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
-    let renderer = if cx.color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    };
+    let renderer = if cx.color { Renderer::styled() } else { Renderer::plain() };
     let mut sources: BTreeMap<&str, Option<String>> = BTreeMap::new();
     let mut out = String::new();
     for f in &result.findings {
-        let src = sources
-            .entry(&f.file)
-            .or_insert_with(|| std::fs::read_to_string(cx.root.join(&f.file)).ok())
-            .as_deref();
+        let src =
+            sources.entry(&f.file).or_insert_with(|| std::fs::read_to_string(cx.root.join(&f.file)).ok()).as_deref();
         out.push_str(&renderer.render(&[group(f, src)]));
         out.push_str("\n\n");
     }
@@ -40,16 +34,8 @@ fn group<'a>(f: &'a Finding, src: Option<&'a str>) -> Group<'a> {
             let col = f.column.unwrap_or(1).max(1) as usize - 1;
             let start = text.char_indices().nth(col).map_or(text.len(), |(i, _)| i);
             let end = text.trim_end().len().max(start);
-            let span = if end > start {
-                start..end
-            } else {
-                start..start
-            };
-            let label = f
-                .field
-                .as_deref()
-                .map(|p| format!("字段 {p}"))
-                .unwrap_or_default();
+            let span = if end > start { start..end } else { start..start };
+            let label = f.field.as_deref().map(|p| format!("字段 {p}")).unwrap_or_default();
             g = g.element(
                 Snippet::source(text)
                     .line_start(line as usize)
@@ -60,19 +46,13 @@ fn group<'a>(f: &'a Finding, src: Option<&'a str>) -> Group<'a> {
         (line, _) => {
             let mut origin = Origin::path(f.file.as_str());
             if let Some(l) = line {
-                origin = origin
-                    .line(l as usize)
-                    .char_column(f.column.unwrap_or(1) as usize);
+                origin = origin.line(l as usize).char_column(f.column.unwrap_or(1) as usize);
             }
             g = g.element(origin);
         }
     }
     if let Some(c) = &f.citation {
-        g = g.element(
-            Level::NOTE
-                .with_name("依据")
-                .message(format!("{c} {}", f.title)),
-        );
+        g = g.element(Level::NOTE.with_name("依据").message(format!("{c} {}", f.title)));
     }
     if let Some(h) = &f.help {
         g = g.element(Level::HELP.with_name("帮助").message(h.as_str()));
@@ -88,47 +68,34 @@ fn line_of(src: &str, line: u32) -> Option<&str> {
 pub fn summary(result: &CheckResult, cx: &Context<'_>) -> String {
     let mut s = String::new();
     let mut units: Vec<_> = result.units.iter().collect();
-    units.sort_by(|a, b| {
-        a.score
-            .cmp(&b.score)
-            .then(b.errors.cmp(&a.errors))
-            .then(a.slug.cmp(&b.slug))
-    });
+    units.sort_by(|a, b| a.score.cmp(&b.score).then(b.errors.cmp(&a.errors)).then(a.slug.cmp(&b.slug)));
     if !units.is_empty() {
         let _ = writeln!(s, "单位完整度（从低到高）");
         let _ = writeln!(s, "  得分  等级    错误  警告  单位");
         for u in units {
             let grade = u.grade.zh();
             let pad = " ".repeat(6 - 2 * grade.chars().count().min(3));
-            let who = if u.name == u.slug {
-                u.slug.clone()
-            } else {
-                format!("{}（{}）", u.name, u.slug)
-            };
-            let _ = writeln!(
-                s,
-                "  {:>4}  {grade}{pad}{:>4}  {:>4}  {who}",
-                u.score, u.errors, u.warnings
-            );
+            let who = if u.name == u.slug { u.slug.clone() } else { format!("{}（{}）", u.name, u.slug) };
+            let _ = writeln!(s, "  {:>4}  {grade}{pad}{:>4}  {:>4}  {who}", u.score, u.errors, u.warnings);
         }
         let _ = writeln!(s);
     }
-    let packs: Vec<String> = cx
-        .packs
-        .iter()
-        .map(|p| format!("{}《{}》", p.id, p.title))
-        .collect();
+    let packs: Vec<String> = cx.packs.iter().map(|p| format!("{}《{}》", p.id, p.title)).collect();
     let (errors, warnings) = (result.errors(), result.warnings());
     let _ = writeln!(
         s,
         "检查了 {} 个单位，规则包：{}。共 {errors} 项错误，{warnings} 项警告。",
         result.units.len(),
-        if packs.is_empty() {
-            "无".to_string()
-        } else {
-            packs.join("、")
-        }
+        if packs.is_empty() { "无".to_string() } else { packs.join("、") }
     );
+    if !result.acknowledgements.is_empty() {
+        let _ = writeln!(s, "经审查确认公开的例外 {} 项（第七条），详见报告：", result.acknowledgements.len());
+        for a in &result.acknowledgements {
+            let line = a.line.map(|l| format!(":{l}")).unwrap_or_default();
+            let _ = writeln!(s, "  {}{line} {} 「{}」 理由：{}", a.file, a.rule, a.text, a.reason);
+        }
+    }
+
     let _ = writeln!(
         s,
         "{}",

@@ -7,6 +7,7 @@ use super::Context;
 use crate::check::{CheckResult, UnitResult};
 use crate::finding::Finding;
 use crate::pack::Source;
+use crate::review::Acknowledgement;
 
 /// Bumped only when a field is removed or changes meaning.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -19,6 +20,7 @@ struct Report<'a> {
     summary: Summary,
     units: &'a [UnitResult],
     findings: &'a [Finding],
+    acknowledgements: &'a [Acknowledgement],
 }
 
 #[derive(Serialize)]
@@ -47,19 +49,11 @@ struct Summary {
 pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
     let report = Report {
         schema_version: SCHEMA_VERSION,
-        tool: Tool {
-            name: "gongkai",
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: Tool { name: "gongkai", version: env!("CARGO_PKG_VERSION") },
         packs: cx
             .packs
             .iter()
-            .map(|p| PackInfo {
-                id: &p.id,
-                title: &p.title,
-                source: &p.source,
-                rules: p.rules.len(),
-            })
+            .map(|p| PackInfo { id: &p.id, title: &p.title, source: &p.source, rules: p.rules.len() })
             .collect(),
         summary: Summary {
             units: result.units.len(),
@@ -69,6 +63,7 @@ pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
         },
         units: &result.units,
         findings: &result.findings,
+        acknowledgements: &result.acknowledgements,
     };
     let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
     s.push('\n');

@@ -9,33 +9,21 @@ use crate::finding::{Finding, Severity};
 
 pub fn render(result: &CheckResult) -> String {
     let mut report = Report::new("gongkai");
-    let site: Vec<&Finding> = result
-        .findings
-        .iter()
-        .filter(|f| f.unit.is_none())
-        .collect();
+    let site: Vec<&Finding> = result.findings.iter().filter(|f| f.unit.is_none()).collect();
     if !site.is_empty() {
         let mut suite = TestSuite::new("site");
         suite.add_test_cases(site.iter().map(|f| loose_case("site", f)));
         report.add_test_suite(suite);
     }
     for unit in &result.units {
-        let mine: Vec<&Finding> = result
-            .findings
-            .iter()
-            .filter(|f| f.unit.as_deref() == Some(&unit.slug))
-            .collect();
+        let mine: Vec<&Finding> = result.findings.iter().filter(|f| f.unit.as_deref() == Some(&unit.slug)).collect();
         let mut suite = TestSuite::new(unit.slug.as_str());
         suite.add_property(Property::new("name", unit.name.as_str()));
         suite.add_property(Property::new("score", unit.score.to_string()));
         suite.add_property(Property::new("grade", unit.grade.zh()));
         for outcome in &unit.rules {
             let found: Vec<&&Finding> = mine.iter().filter(|f| f.rule == outcome.rule).collect();
-            let text = found
-                .iter()
-                .map(|f| describe(f))
-                .collect::<Vec<_>>()
-                .join("\n");
+            let text = found.iter().map(|f| describe(f)).collect::<Vec<_>>().join("\n");
             let status = match (outcome.status, outcome.severity) {
                 (Status::Passed, _) => TestCaseStatus::success(),
                 (Status::Failed, Severity::Error) => {
@@ -53,21 +41,14 @@ pub fn render(result: &CheckResult) -> String {
                 // a warning does not fail the build: record it and pass
                 (_, Severity::Warning) => TestCaseStatus::success(),
             };
-            let mut case = TestCase::new(
-                format!("{} {}（{}）", outcome.citation, outcome.title, outcome.rule),
-                status,
-            );
+            let mut case = TestCase::new(format!("{} {}（{}）", outcome.citation, outcome.title, outcome.rule), status);
             case.set_classname(format!("{}.{}", unit.slug, outcome.citation));
             if outcome.severity == Severity::Warning && !text.is_empty() {
                 case.set_system_out(text);
             }
             suite.add_test_case(case);
         }
-        suite.add_test_cases(
-            mine.iter()
-                .filter(|f| f.rule.starts_with("gongkai/"))
-                .map(|f| loose_case(&unit.slug, f)),
-        );
+        suite.add_test_cases(mine.iter().filter(|f| f.rule.starts_with("gongkai/")).map(|f| loose_case(&unit.slug, f)));
         report.add_test_suite(suite);
     }
     report.to_string().unwrap_or_default()
@@ -79,14 +60,7 @@ fn describe(f: &Finding) -> String {
         (Some(l), None) => format!("{}:{l}", f.file),
         _ => f.file.clone(),
     };
-    format!(
-        "{at}: {}{}",
-        f.message,
-        f.help
-            .as_deref()
-            .map(|h| format!("（{h}）"))
-            .unwrap_or_default()
-    )
+    format!("{at}: {}{}", f.message, f.help.as_deref().map(|h| format!("（{h}）")).unwrap_or_default())
 }
 
 /// A finding that belongs to no rule becomes a test case of its own.

@@ -8,17 +8,9 @@ use crate::check::CheckResult;
 pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
     let mut s = String::new();
     let (errors, warnings) = (result.errors(), result.warnings());
-    let verdict = if errors > 0 {
-        "❌ 未通过"
-    } else {
-        "✅ 通过"
-    };
+    let verdict = if errors > 0 { "❌ 未通过" } else { "✅ 通过" };
     let _ = writeln!(s, "## gongkai 信息公开检查：{verdict}\n");
-    let packs: Vec<String> = cx
-        .packs
-        .iter()
-        .map(|p| format!("《{}》", p.title))
-        .collect();
+    let packs: Vec<String> = cx.packs.iter().map(|p| format!("《{}》", p.title)).collect();
     let _ = writeln!(
         s,
         "检查了 {} 个单位（{}），共 {errors} 项错误，{warnings} 项警告。\n",
@@ -26,10 +18,7 @@ pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
         packs.join("、")
     );
     if !result.units.is_empty() {
-        let _ = writeln!(
-            s,
-            "| 单位 | 得分 | 等级 | 错误 | 警告 |\n|---|---:|---|---:|---:|"
-        );
+        let _ = writeln!(s, "| 单位 | 得分 | 等级 | 错误 | 警告 |\n|---|---:|---|---:|---:|");
         let mut units: Vec<_> = result.units.iter().collect();
         units.sort_by(|a, b| a.score.cmp(&b.score).then(a.slug.cmp(&b.slug)));
         for u in units {
@@ -47,10 +36,7 @@ pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
         let _ = writeln!(s);
     }
     if !result.findings.is_empty() {
-        let _ = writeln!(
-            s,
-            "| | 位置 | 条款 | 问题 | 怎么改 |\n|---|---|---|---|---|"
-        );
+        let _ = writeln!(s, "| | 位置 | 条款 | 问题 | 怎么改 |\n|---|---|---|---|---|");
         for f in &result.findings {
             let icon = match f.severity {
                 crate::finding::Severity::Error => "❌",
@@ -74,7 +60,5 @@ pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
 
 /// Keep a value inside its table cell.
 fn cell(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace(['\n', '\r'], " ")
+    s.replace('\\', "\\\\").replace('|', "\\|").replace(['\n', '\r'], " ")
 }

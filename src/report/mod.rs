@@ -67,10 +67,7 @@ pub fn render(format: Format, result: &CheckResult, cx: &Context<'_>) -> String 
 
 /// A stable fingerprint for a finding: the same problem keeps the same fingerprint when lines
 /// move. `seen` disambiguates identical problems in one report.
-pub(crate) fn fingerprint(
-    f: &crate::finding::Finding,
-    seen: &mut std::collections::BTreeMap<String, u32>,
-) -> String {
+pub(crate) fn fingerprint(f: &crate::finding::Finding, seen: &mut std::collections::BTreeMap<String, u32>) -> String {
     let base = format!(
         "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
         f.rule,

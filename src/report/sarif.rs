@@ -3,9 +3,8 @@
 use std::collections::BTreeMap;
 
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
-    Region, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool,
-    ToolComponent,
+    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag, Region,
+    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
 };
 
 use super::{Context, fingerprint};
@@ -26,10 +25,7 @@ pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
                     .id(r.id.clone())
                     .name(r.title.clone())
                     .short_description(text(format!("{} {}", r.citation, r.title)))
-                    .full_description(text(format!(
-                        "《{}》{}：{}",
-                        pack.title, r.citation, r.title
-                    )))
+                    .full_description(text(format!("《{}》{}：{}", pack.title, r.citation, r.title)))
                     .build(),
             );
         }
@@ -37,12 +33,7 @@ pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
     for kind in Kind::ALL {
         let id = format!("gongkai/{}", kind.as_str());
         index.insert(id.clone(), rules.len() as i64);
-        rules.push(
-            ReportingDescriptor::builder()
-                .id(id)
-                .short_description(text(kind.title().to_string()))
-                .build(),
-        );
+        rules.push(ReportingDescriptor::builder().id(id).short_description(text(kind.title().to_string())).build());
     }
 
     let mut seen = BTreeMap::new();
@@ -57,18 +48,10 @@ pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
                     None => Region::builder().start_line(i64::from(l)).build(),
                 }
             });
-            let artifact = ArtifactLocation::builder()
-                .uri(f.file.clone())
-                .uri_base_id("%SRCROOT%")
-                .build();
+            let artifact = ArtifactLocation::builder().uri(f.file.clone()).uri_base_id("%SRCROOT%").build();
             let physical = match region {
-                Some(region) => PhysicalLocation::builder()
-                    .artifact_location(artifact)
-                    .region(region)
-                    .build(),
-                None => PhysicalLocation::builder()
-                    .artifact_location(artifact)
-                    .build(),
+                Some(region) => PhysicalLocation::builder().artifact_location(artifact).region(region).build(),
+                None => PhysicalLocation::builder().artifact_location(artifact).build(),
             };
             let message = match &f.help {
                 Some(h) => format!("{}。{h}", f.message),
@@ -92,9 +75,7 @@ pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
                     Severity::Warning => ResultLevel::Warning,
                 })
                 .message(Message::builder().text(message).build())
-                .locations(vec![
-                    Location::builder().physical_location(physical).build(),
-                ])
+                .locations(vec![Location::builder().physical_location(physical).build()])
                 .partial_fingerprints(fps)
                 .properties(PropertyBag::builder().additional_properties(props).build())
                 .build()
@@ -107,15 +88,8 @@ pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
         .information_uri("https://github.com/gongkai/gongkai")
         .rules(rules)
         .build();
-    let run = Run::builder()
-        .tool(Tool::builder().driver(driver).build())
-        .results(results)
-        .build();
-    let sarif = Sarif::builder()
-        .schema(SCHEMA)
-        .version(serde_json::json!("2.1.0"))
-        .runs(vec![run])
-        .build();
+    let run = Run::builder().tool(Tool::builder().driver(driver).build()).results(results).build();
+    let sarif = Sarif::builder().schema(SCHEMA).version(serde_json::json!("2.1.0")).runs(vec![run]).build();
     let mut s = serde_json::to_string_pretty(&sarif).unwrap_or_default();
     s.push('\n');
     s

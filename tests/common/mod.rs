@@ -19,15 +19,8 @@ impl Site {
     /// The repository's example portal (content/ and gongkai.yaml).
     pub fn example() -> Site {
         let site = Site::empty();
-        copy_dir(
-            &Path::new(REPO).join("content"),
-            &site.path().join("content"),
-        );
-        fs::copy(
-            Path::new(REPO).join("gongkai.yaml"),
-            site.path().join("gongkai.yaml"),
-        )
-        .unwrap();
+        copy_dir(&Path::new(REPO).join("content"), &site.path().join("content"));
+        fs::copy(Path::new(REPO).join("gongkai.yaml"), site.path().join("gongkai.yaml")).unwrap();
         site
     }
 
@@ -35,27 +28,19 @@ impl Site {
     /// what its behaviour needs.
     pub fn example_with(name: &str) -> Site {
         let site = Site::example();
-        copy_dir(
-            &Path::new(REPO).join("tests/fixtures").join(name),
-            site.path(),
-        );
+        copy_dir(&Path::new(REPO).join("tests/fixtures").join(name), site.path());
         site
     }
 
     /// A fixture under tests/fixtures/NAME.
     pub fn fixture(name: &str) -> Site {
         let site = Site::empty();
-        copy_dir(
-            &Path::new(REPO).join("tests/fixtures").join(name),
-            site.path(),
-        );
+        copy_dir(&Path::new(REPO).join("tests/fixtures").join(name), site.path());
         site
     }
 
     pub fn empty() -> Site {
-        Site {
-            dir: tempfile::tempdir().unwrap(),
-        }
+        Site { dir: tempfile::tempdir().unwrap() }
     }
 
     pub fn path(&self) -> &Path {
@@ -78,11 +63,7 @@ impl Site {
 
     pub fn remove(&self, rel: &str) {
         let p = self.file(rel);
-        if p.is_dir() {
-            fs::remove_dir_all(p).unwrap()
-        } else {
-            fs::remove_file(p).unwrap()
-        }
+        if p.is_dir() { fs::remove_dir_all(p).unwrap() } else { fs::remove_file(p).unwrap() }
     }
 
     pub fn check(&self) -> CheckResult {
@@ -91,13 +72,7 @@ impl Site {
     }
 
     pub fn check_unit(&self, unit: &str) -> CheckResult {
-        let site = load_site(
-            self.path(),
-            &LoadOptions {
-                unit: Some(unit.to_string()),
-            },
-        )
-        .unwrap();
+        let site = load_site(self.path(), &LoadOptions { unit: Some(unit.to_string()) }).unwrap();
         check_site(&site)
     }
 
@@ -115,10 +90,7 @@ pub struct Output {
 
 pub fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_gongkai"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("CLICOLOR_FORCE");
+    cmd.args(args).current_dir(dir).env_remove("GITHUB_STEP_SUMMARY").env_remove("CLICOLOR_FORCE");
     for (k, v) in env {
         cmd.env(k, v);
     }
