@@ -610,6 +610,28 @@ fn flag_duplicate_slugs(units: &mut [Unit]) {
     }
 }
 
+/// Attachment names are published (in links and download names), and Markdown attachments are
+/// published as pages: scan both.
+fn scan_attachments(unit: &mut Unit, dir: &Path) {
+    for rel in &unit.attachments {
+        let file = format!("{}/{rel}", unit.dir);
+        for hit in privacy::scan(rel, privacy::Context::default()) {
+            unit.privacy.push(privacy::Located {
+                rule: hit.rule,
+                text: hit.text,
+                file: file.clone(),
+                pos: None,
+                field: None,
+            });
+        }
+        if rel.ends_with(".md")
+            && let Ok(text) = read_text(&dir.join(rel), &file)
+        {
+            privacy::scan_lines(&text, 1, &file, &mut unit.privacy);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -637,27 +659,5 @@ mod tests {
         let (m, _) =
             explain_yaml_error("mapping values are not allowed in this context", "a: 1\n b: 2\n", Some(Pos::new(2, 3)));
         assert!(m.starts_with("缩进不对"), "{m}");
-    }
-}
-
-/// Attachment names are published (in links and download names), and Markdown attachments are
-/// published as pages: scan both.
-fn scan_attachments(unit: &mut Unit, dir: &Path) {
-    for rel in &unit.attachments {
-        let file = format!("{}/{rel}", unit.dir);
-        for hit in privacy::scan(rel, privacy::Context::default()) {
-            unit.privacy.push(privacy::Located {
-                rule: hit.rule,
-                text: hit.text,
-                file: file.clone(),
-                pos: None,
-                field: None,
-            });
-        }
-        if rel.ends_with(".md")
-            && let Ok(text) = read_text(&dir.join(rel), &file)
-        {
-            privacy::scan_lines(&text, 1, &file, &mut unit.privacy);
-        }
     }
 }
