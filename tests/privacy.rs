@@ -6,13 +6,16 @@ mod common;
 
 use common::Site;
 
+/// severity, rule, file inside the unit, line, column
+type Row = (String, String, String, Option<u64>, Option<u64>);
+
 #[test]
 fn finds_every_planted_item_and_nothing_legitimate() {
     let site = Site::example_with("privacy");
     let out = site.run(&["check", "--unit", "qingyuan-water", "--format", "json"]);
     assert_eq!(out.code, 1, "ID numbers, cards and classified marks are errors");
     let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    let found: Vec<(String, String, String, Option<u64>, Option<u64>)> = json["findings"]
+    let found: Vec<Row> = json["findings"]
         .as_array()
         .unwrap()
         .iter()
