@@ -14,3 +14,28 @@ pub mod review;
 pub mod schema;
 pub mod shape;
 pub mod yaml;
+
+/// The fuzz target's entry point: load and check a one-file unit made of arbitrary bytes, render
+/// its Markdown and its JSON report. The first byte picks the document kind. Must never panic.
+#[doc(hidden)]
+pub fn fuzz_one(data: &[u8]) {
+    use std::sync::LazyLock;
+    static SETUP: LazyLock<(schema::Schema, Vec<pack::Pack>)> =
+        LazyLock::new(|| load::packs_for(std::path::Path::new("/nonexistent")).expect("built-in packs load"));
+    let Some((&first, rest)) = data.split_first() else { return };
+    let (schema, packs) = &*SETUP;
+    let spec = &schema.documents[usize::from(first) % schema.documents.len()];
+    let unit = load::unit_from_bytes(schema, spec, rest);
+    let checked = check::check_unit(&unit, packs, schema);
+    if let Some(body) = unit.docs.first().and_then(|d| d.body.as_ref()) {
+        let _ = render::markdown::render(&body.text, body.line, &|_| None);
+    }
+    let result = check::CheckResult {
+        units: vec![checked.result],
+        findings: checked.findings,
+        acknowledgements: checked.acknowledgements,
+    };
+    let cx = report::Context { root: std::path::Path::new("/nonexistent"), packs, color: false };
+    let _ = report::render(report::Format::Json, &result, &cx);
+    let _ = report::render(report::Format::Sarif, &result, &cx);
+}

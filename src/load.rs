@@ -99,7 +99,13 @@ impl Unit {
             .unwrap_or(&self.slug)
     }
 
+    /// A unit folder with nothing in it: one finding says so, no rule is checked.
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty() && self.attachments.is_empty()
+    }
+
     pub fn has_attachment(&self, rel: &str) -> bool {
+
         self.attachments.iter().any(|a| a == rel)
     }
 }
@@ -321,26 +327,38 @@ fn load_unit(root: &Path, slug: &str, path: &Path, schema: &Schema, config: &Con
             continue;
         }
         let file_type = entry.file_type();
-        if file_type.is_symlink() {
-            let resolved = symlink_target(root, entry.path());
-            match resolved {
-                Some(target) if target.is_file() => {}
-                Some(_) => continue, // a link to a folder is not followed
-                None => {
-                    unit.findings.push(
-                        Finding::builtin(
-                            Kind::Invalid,
-                            Severity::Error,
-                            &format!("{dir}/{rel}"),
-                            None,
-                            "符号链接指向站点之外（或指向不存在的文件），不会发布".to_string(),
-                        )
-                        .with_help("把文件本身复制到单位文件夹里"),
-                    );
-                    continue;
-                }
+        let at = format!("{dir}/{rel}");
+        let problem = if file_type.is_symlink() {
+            match symlink_target(root, entry.path()) {
+                Link::File => None,
+                Link::Folder => Some((
+                    Severity::Warning,
+                    Kind::UnknownFile,
+                    "符号链接指向文件夹，不会跟随，其中的文件不会发布",
+                    "把需要发布的文件直接放进单位文件夹",
+                )),
+                Link::Outside => Some((
+                    Severity::Error,
+                    Kind::Invalid,
+                    "符号链接指向站点之外，不会发布",
+                    "把文件本身复制到单位文件夹里",
+                )),
+                Link::Missing => Some((
+                    Severity::Error,
+                    Kind::Invalid,
+                    "符号链接指向的文件不存在",
+                    "删除这个链接，或把文件本身放到这里",
+                )),
             }
+        } else if file_type.is_dir() {
+            continue;
         } else if !file_type.is_file() {
+            Some((Severity::Error, Kind::Syntax, "这不是普通文件（管道、设备等），无法读取", "换成普通文件"))
+        } else {
+            None
+        };
+        if let Some((severity, kind, message, help)) = problem {
+            unit.findings.push(Finding::builtin(kind, severity, &at, None, message.to_string()).with_help(help));
             continue;
         }
         match schema.doc_for_path(&rel) {
@@ -356,16 +374,35 @@ fn load_unit(root: &Path, slug: &str, path: &Path, schema: &Schema, config: &Con
         }
     }
     scan_attachments(&mut unit, path);
+    if unit.docs.is_empty() && unit.attachments.is_empty() && unit.findings.is_empty() {
+        unit.findings.push(
+            Finding::builtin(Kind::Empty, Severity::Error, &dir, None, format!("单位文件夹「{slug}」是空的"))
+                .with_help(format!("运行 gongkai init content/{slug} 生成填写模板")),
+        );
+    }
     unit.sector = sector_of(&mut unit, schema, config);
     unit.findings.iter_mut().for_each(|f| f.unit = Some(slug.to_string()));
     unit
 }
 
-/// A symlink's target if it stays inside the site.
-fn symlink_target(root: &Path, link: &Path) -> Option<PathBuf> {
-    let target = fs::canonicalize(link).ok()?;
-    let root = fs::canonicalize(root).ok()?;
-    target.starts_with(&root).then_some(target)
+/// Where a symbolic link leads.
+enum Link {
+    File,
+    Folder,
+    Outside,
+    Missing,
+}
+
+/// Links are followed only to files inside the site (a loop, or a link out, never is).
+fn symlink_target(root: &Path, link: &Path) -> Link {
+    let (Ok(target), Ok(root)) = (fs::canonicalize(link), fs::canonicalize(root)) else { return Link::Missing };
+    if !target.starts_with(&root) {
+        Link::Outside
+    } else if target.is_dir() {
+        Link::Folder
+    } else {
+        Link::File
+    }
 }
 
 fn is_content_like(rel: &str) -> bool {
@@ -394,15 +431,21 @@ fn unknown_file(dir: &str, rel: &str, schema: &Schema) -> Finding {
 fn load_doc(path: &Path, site_path: &str, spec: &DocSpec, schema: &Schema) -> (Doc, Vec<Finding>) {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s).to_string();
-    let mut doc =
+    let doc =
         Doc { kind: spec.kind.clone(), path: site_path.to_string(), stem, data: None, body: None, privacy: Vec::new() };
+    match read_text(path, site_path) {
+        Ok(text) => parse_doc(doc, &text, spec, schema),
+        Err(f) => (doc, vec![*f]),
+    }
+}
+
+/// Parse the text of a content file into `doc`: front matter, YAML, normalisation, privacy scan.
+fn parse_doc(mut doc: Doc, text: &str, spec: &DocSpec, schema: &Schema) -> (Doc, Vec<Finding>) {
+    let site_path = doc.path.clone();
+    let site_path = site_path.as_str();
     let mut out = Vec::new();
-    let text = match read_text(path, site_path) {
-        Ok(t) => t,
-        Err(f) => return (doc, vec![*f]),
-    };
     let (yaml_src, line_offset) = if spec.is_collection() {
-        match split_front_matter(&text) {
+        match split_front_matter(text) {
             Ok((front, offset, body, body_line)) => {
                 doc.body = Some(Body { text: body.to_string(), line: body_line });
                 (front, offset)
@@ -414,18 +457,19 @@ fn load_doc(path: &Path, site_path: &str, spec: &DocSpec, schema: &Schema) -> (D
             }
         }
     } else {
-        (text.as_str(), 0)
+        (text, 0)
+    };
+    let empty = || {
+        Finding::builtin(Kind::Empty, Severity::Error, site_path, Some(Pos::new(1, 1)), "文件是空的".into())
+            .with_title(spec.title.clone())
+            .with_help(format!("填写{}（{}），或删除这个文件后运行 gongkai init 重新生成模板", spec.title, spec.clause))
     };
     if !spec.is_collection() && yaml_src.trim().is_empty() {
-        let f = Finding::builtin(Kind::Empty, Severity::Error, site_path, Some(Pos::new(1, 1)), "文件是空的".into())
-            .with_title(spec.title.clone())
-            .with_help(format!(
-                "填写{}（{}），或删除这个文件后运行 gongkai init 重新生成模板",
-                spec.title, spec.clause
-            ));
-        return (doc, vec![f]);
+        return (doc, vec![empty()]);
     }
     match yaml::parse(yaml_src) {
+        // a file of nothing but comments is as empty as an empty one
+        Ok(node) if !spec.is_collection() && matches!(node.value, yaml::Value::Null) => return (doc, vec![empty()]),
         Ok(mut node) => {
             node.shift(line_offset);
             schema::normalize_doc(&mut node, &Ctx { file: site_path, schema, doc: spec }, &mut out);
@@ -468,6 +512,11 @@ fn explain_yaml_error(raw: &str, src: &str, pos: Option<Pos>) -> (String, String
         ("文件嵌套太深或引用（&、*）展开太多", "不要使用 YAML 的 & 和 * 引用；检查缩进是否过深")
     } else if line_text.contains('：') && !line_text.contains(": ") {
         ("冒号用成了中文全角「：」", "字段名后面的冒号要用英文半角「:」，并在后面加一个空格")
+    } else if lower.contains("multiple yaml documents") {
+        ("一个文件里只能有一份内容", "删掉文件中间多出来的 --- 分隔线")
+    } else if lower.contains("bracket") || unbalanced_brackets(src, pos) {
+        ("方括号或花括号没有配对", "「[」要有对应的「]」，「{」要有对应的「}」；内容里有括号时给整段加引号，或改用中文括号")
+
     } else if lower.contains("mapping values are not allowed")
         || lower.contains("indent")
         || lower.contains("did not find expected")
@@ -498,6 +547,14 @@ fn read_text(path: &Path, site_path: &str) -> std::result::Result<String, Box<Fi
         ));
     }
     let bytes = fs::read(path).map_err(|e| fail(None, format!("无法读取：{e}"), "检查文件权限（chmod a+r）"))?;
+    decode(bytes, site_path)
+}
+
+/// Bytes to text: UTF-8 only (BOM removed), with a clear finding for UTF-16, GBK and binary data.
+pub fn decode(bytes: Vec<u8>, site_path: &str) -> std::result::Result<String, Box<Finding>> {
+    let fail = |pos: Option<Pos>, msg: String, help: &str| {
+        Box::new(Finding::builtin(Kind::Syntax, Severity::Error, site_path, pos, msg).with_help(help.to_string()))
+    };
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(fail(
             Some(Pos::new(1, 1)),
@@ -632,6 +689,26 @@ fn scan_attachments(unit: &mut Unit, dir: &Path) {
     }
 }
 
+/// Does the text before the error open more `[`/`{` than it closes (outside quotes)?
+fn unbalanced_brackets(src: &str, pos: Option<Pos>) -> bool {
+    let upto = pos.map_or(usize::MAX, |p| p.line as usize);
+    let mut depth = 0i32;
+    for line in src.lines().take(upto) {
+        let mut quote = None;
+        for c in line.chars() {
+            match (quote, c) {
+                (None, '"' | '\'') => quote = Some(c),
+                (Some(q), c) if c == q => quote = None,
+                (None, '#') => break,
+                (None, '[' | '{') => depth += 1,
+                (None, ']' | '}') => depth -= 1,
+                _ => {}
+            }
+        }
+    }
+    depth > 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -660,4 +737,34 @@ mod tests {
             explain_yaml_error("mapping values are not allowed in this context", "a: 1\n b: 2\n", Some(Pos::new(2, 3)));
         assert!(m.starts_with("缩进不对"), "{m}");
     }
+}
+
+/// A one-file unit from raw bytes, as if `bytes` were the file `spec.file` of unit `fuzz`: the
+/// loading path without the file system (for the fuzz target and tests).
+pub fn unit_from_bytes(schema: &Schema, spec: &DocSpec, bytes: &[u8]) -> Unit {
+    let rel = if spec.is_collection() { format!("{}doc.md", spec.file) } else { spec.file.clone() };
+    let site_path = format!("content/fuzz/{rel}");
+    let doc = Doc {
+        kind: spec.kind.clone(),
+        path: site_path.clone(),
+        stem: "doc".into(),
+        data: None,
+        body: None,
+        privacy: Vec::new(),
+    };
+    let (doc, findings) = match decode(bytes.to_vec(), &site_path) {
+        Ok(text) => parse_doc(doc, &text, spec, schema),
+        Err(f) => (doc, vec![*f]),
+    };
+    let mut unit = Unit {
+        slug: "fuzz".into(),
+        dir: "content/fuzz".into(),
+        sector: None,
+        docs: vec![doc],
+        attachments: Vec::new(),
+        findings,
+        privacy: Vec::new(),
+    };
+    unit.sector = unit.doc("unit").and_then(|d| d.data.as_ref()?.text("sector")).and_then(|s| schema.sector(s)).map(|s| s.key.clone());
+    unit
 }
