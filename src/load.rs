@@ -105,7 +105,6 @@ impl Unit {
     }
 
     pub fn has_attachment(&self, rel: &str) -> bool {
-
         self.attachments.iter().any(|a| a == rel)
     }
 }
@@ -515,8 +514,10 @@ fn explain_yaml_error(raw: &str, src: &str, pos: Option<Pos>) -> (String, String
     } else if lower.contains("multiple yaml documents") {
         ("一个文件里只能有一份内容", "删掉文件中间多出来的 --- 分隔线")
     } else if lower.contains("bracket") || unbalanced_brackets(src, pos) {
-        ("方括号或花括号没有配对", "「[」要有对应的「]」，「{」要有对应的「}」；内容里有括号时给整段加引号，或改用中文括号")
-
+        (
+            "方括号或花括号没有配对",
+            "「[」要有对应的「]」，「{」要有对应的「}」；内容里有括号时给整段加引号，或改用中文括号",
+        )
     } else if lower.contains("mapping values are not allowed")
         || lower.contains("indent")
         || lower.contains("did not find expected")
@@ -765,6 +766,10 @@ pub fn unit_from_bytes(schema: &Schema, spec: &DocSpec, bytes: &[u8]) -> Unit {
         findings,
         privacy: Vec::new(),
     };
-    unit.sector = unit.doc("unit").and_then(|d| d.data.as_ref()?.text("sector")).and_then(|s| schema.sector(s)).map(|s| s.key.clone());
+    unit.sector = unit
+        .doc("unit")
+        .and_then(|d| d.data.as_ref()?.text("sector"))
+        .and_then(|s| schema.sector(s))
+        .map(|s| s.key.clone());
     unit
 }

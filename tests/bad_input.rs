@@ -109,7 +109,7 @@ fn setup(site: &Site, what: &str) {
     }
 }
 
-fn run_case(name: &str, dir: &Path) -> Result<(), String> {
+fn run_case(dir: &Path) -> Result<(), String> {
     let expect: Expect = serde_saphyr::from_str(&fs::read_to_string(dir.join("expect.yaml")).unwrap())
         .map_err(|e| format!("expect.yaml: {e}"))?;
     let site = Site::example();
@@ -163,7 +163,8 @@ fn run_case(name: &str, dir: &Path) -> Result<(), String> {
             && expect.unit.as_deref().is_none_or(|u| f["unit"] == u)
     };
     let hit = findings.iter().find(matches).ok_or_else(|| {
-        let relevant: Vec<_> = findings.iter().filter(|f| f["unit"].as_str() == expect.unit.as_deref() || f["unit"].is_null()).collect();
+        let relevant: Vec<_> =
+            findings.iter().filter(|f| f["unit"].as_str() == expect.unit.as_deref() || f["unit"].is_null()).collect();
         format!("no finding like {expect:?}; got {relevant:#?}")
     })?;
     // every finding names its file, and its line when the problem has one
@@ -177,11 +178,12 @@ fn run_case(name: &str, dir: &Path) -> Result<(), String> {
 #[test]
 fn every_bad_input_case_gives_its_specific_message_and_exit_status() {
     let root = Path::new(common::REPO).join("tests/fixtures/bad_input");
-    let mut names: Vec<String> = fs::read_dir(&root).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let mut names: Vec<String> =
+        fs::read_dir(&root).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     names.sort();
     assert!(names.len() >= 40, "the corpus has {} cases", names.len());
     let failures: Vec<String> =
-        names.iter().filter_map(|n| run_case(n, &root.join(n)).err().map(|e| format!("== {n}: {e}"))).collect();
+        names.iter().filter_map(|n| run_case(&root.join(n)).err().map(|e| format!("== {n}: {e}"))).collect();
     assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), names.len(), failures.join("\n\n"));
 }
 

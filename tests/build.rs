@@ -249,47 +249,56 @@ fn a_site_theme_overrides_templates_and_static_files() {
 }
 
 #[test]
-fn a_killed_build_leaves_the_previous_site_complete() {
+fn a_killed_build_leaves_the_old_or_the_new_site_never_a_mix() {
     // a site large enough that a build takes a while: the example units, many times over
     let site = Site::example();
-    for i in 0..40 {
+    for i in 0..20 {
         for unit in ["jinding-school", "qingyuan-water", "renhe-hospital"] {
             common::copy_dir(&site.file(&format!("content/{unit}")), &site.file(&format!("content/{unit}-{i}")));
         }
     }
+    let fees = "content/jinding-school/fees.yaml";
+    let original = site.read(fees);
+    let version = |n: u32| original.replace("每生每学期 300 元", &format!("每生每学期 {} 元", 300 + n));
+    let started = std::time::Instant::now();
     assert_eq!(site.run(&["build", "-q"]).code, 0);
-    let before = tree(&site.file("public"));
-    site.write(
-        "content/jinding-school/fees.yaml",
-        site.read("content/jinding-school/fees.yaml").replace("300 元", "320 元"),
-    );
+    let full = started.elapsed();
+    let mut current = tree(&site.file("public"));
     let bin = env!("CARGO_BIN_EXE_gongkai");
-    let mut killed = 0;
-    for delay_ms in [30u64, 150, 400] {
+    // kill at pseudo-random points spread over a whole build (a fixed seed: reproducible)
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let (mut killed, mut finished) = (0, 0);
+    for n in 1..=12u32 {
+        site.write(fees, version(n));
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let delay = full.mul_f64((seed >> 33) as f64 / (1u64 << 31) as f64 * 1.2);
         let mut child = std::process::Command::new(bin)
             .args(["build", "-q"])
             .current_dir(site.path())
             .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        std::thread::sleep(delay);
         let _ = child.kill();
         let status = child.wait().unwrap();
         let now = tree(&site.file("public"));
-        if status.success() {
-            // it finished before the kill: the new site, whole
-            assert_eq!(now.len(), before.len());
-            assert!(String::from_utf8_lossy(&now["jinding-school/fees.html"]).contains("320 元"));
-            break;
+        let new_price = format!("每生每学期 {} 元", 300 + n);
+        let is_new = String::from_utf8_lossy(&now["jinding-school/fees.html"]).contains(&new_price);
+        if is_new {
+            // the new site, complete: same files as before, and the build said it succeeded
+            assert!(status.success(), "new content published by a killed build");
+            assert_eq!(now.keys().collect::<Vec<_>>(), current.keys().collect::<Vec<_>>());
+            finished += 1;
+            current = now;
+        } else {
+            assert_eq!(now, current, "killed after {delay:?}: the previous site must be intact");
+            killed += 1;
         }
-        assert_eq!(now, before, "killed after {delay_ms} ms: the previous site must be intact");
-        killed += 1;
     }
-    assert!(killed > 0, "no build was interrupted: the site is too small to test this");
-
+    assert!(killed >= 3 && finished >= 1, "killed {killed}, finished {finished}: the delays should cover both");
     // the next build cleans up and publishes
     assert_eq!(run_in(site.path(), &["build", "-q"], &[]).code, 0);
-    assert!(site.read("public/jinding-school/fees.html").contains("320 元"));
+    assert!(site.read("public/jinding-school/fees.html").contains("每生每学期 312 元"));
     let leftovers: Vec<_> = std::fs::read_dir(site.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
