@@ -82,7 +82,7 @@ fn setup(site: &Site, what: &str) {
             let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
             for i in 1..10 {
                 let p = format!("*a{}", i - 1);
-                text.push_str(&format!("a{i}: &a{i} [{}]\n", vec![p.as_str(); 10].join(", ")));
+                text.push_str(&format!("a{i}: &a{i} [{}]\n", [p.as_str(); 10].join(", ")));
             }
             text.push_str("收费项目: *a9\n");
             fs::write(unit.join("fees.yaml"), text).unwrap();

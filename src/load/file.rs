@@ -1,0 +1,306 @@
+//! One content file: reading it (size limit, encodings, binary data), splitting Markdown front
+//! matter, parsing and normalising its YAML, and scanning its published text for privacy hits.
+//! Problems become findings with their exact position; nothing here panics on input.
+
+use std::fs;
+use std::path::Path;
+
+use super::{Body, Doc, MAX_FILE_BYTES, Unit};
+use crate::finding::{Finding, Kind, Severity};
+use crate::privacy;
+use crate::schema::{self, Ctx, DocSpec, Schema};
+use crate::yaml::{self, Pos};
+
+/// Read, decode, parse and normalise one content file.
+pub(super) fn load_doc(path: &Path, site_path: &str, spec: &DocSpec, schema: &Schema) -> (Doc, Vec<Finding>) {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s).to_string();
+    let doc =
+        Doc { kind: spec.kind.clone(), path: site_path.to_string(), stem, data: None, body: None, privacy: Vec::new() };
+    match read_text(path, site_path) {
+        Ok(text) => parse_doc(doc, &text, spec, schema),
+        Err(f) => (doc, vec![*f]),
+    }
+}
+
+/// Parse the text of a content file into `doc`: front matter, YAML, normalisation, privacy scan.
+fn parse_doc(mut doc: Doc, text: &str, spec: &DocSpec, schema: &Schema) -> (Doc, Vec<Finding>) {
+    let site_path = doc.path.clone();
+    let site_path = site_path.as_str();
+    let mut out = Vec::new();
+    let (yaml_src, line_offset) = if spec.is_collection() {
+        match split_front_matter(text) {
+            Ok((front, offset, body, body_line)) => {
+                doc.body = Some(Body { text: body.to_string(), line: body_line });
+                (front, offset)
+            }
+            Err((message, help)) => {
+                let f =
+                    Finding::builtin(Kind::Syntax, Severity::Error, site_path, Some(Pos::new(1, 1)), message.into());
+                return (doc, vec![f.with_help(help)]);
+            }
+        }
+    } else {
+        (text, 0)
+    };
+    let empty = || {
+        Finding::builtin(Kind::Empty, Severity::Error, site_path, Some(Pos::new(1, 1)), "文件是空的".into())
+            .with_title(spec.title.clone())
+            .with_help(format!("填写{}（{}），或删除这个文件后运行 gongkai init 重新生成模板", spec.title, spec.clause))
+    };
+    if !spec.is_collection() && yaml_src.trim().is_empty() {
+        return (doc, vec![empty()]);
+    }
+    match yaml::parse(yaml_src) {
+        // a file of nothing but comments is as empty as an empty one
+        Ok(node) if !spec.is_collection() && matches!(node.value, yaml::Value::Null) => return (doc, vec![empty()]),
+        Ok(mut node) => {
+            node.shift(line_offset);
+            schema::normalize_doc(&mut node, &Ctx { file: site_path, schema, doc: spec }, &mut out);
+            let index = privacy::LineIndex::with_offset(yaml_src, line_offset);
+            privacy::scan_tree(&node, &spec.fields, &index, site_path, &mut doc.privacy);
+            if let Some(body) = &doc.body {
+                privacy::scan_lines(&body.text, body.line, site_path, &mut doc.privacy);
+            }
+
+            if node.as_map().is_some() || matches!(node.value, yaml::Value::Null) {
+                doc.data = Some(node);
+            }
+        }
+        Err(e) => out.push(syntax_finding(site_path, &e, line_offset, yaml_src)),
+    }
+    (doc, out)
+}
+
+fn syntax_finding(site_path: &str, e: &yaml::SyntaxError, line_offset: u32, src: &str) -> Finding {
+    let pos = e.pos.map(|p| p.down(line_offset));
+    let (message, help) = explain_yaml_error(&e.message, src, e.pos);
+    Finding::builtin(Kind::Syntax, Severity::Error, site_path, pos, message).with_help(help)
+}
+
+/// Turn the parser's English into something a clerk can act on.
+fn explain_yaml_error(raw: &str, src: &str, pos: Option<Pos>) -> (String, String) {
+    let line_text = pos.and_then(|p| src.lines().nth(p.line.saturating_sub(1) as usize)).unwrap_or("");
+    let lower = raw.to_lowercase();
+    let (what, help) = if lower.contains("duplicate") {
+        ("同一个字段写了两次", "删掉重复的一处，只保留一个")
+    } else if lower.contains("tab") {
+        ("用了 Tab 键缩进", "YAML 只能用空格缩进，把 Tab 换成两个空格")
+    } else if lower.contains("unclosed quote")
+        || lower.contains("while scanning a quoted scalar")
+        || lower.contains("found unexpected end of stream") && line_text.contains('"')
+    {
+        ("引号没有配对", "检查这一行的引号，开头和结尾各一个；内容里有引号时改用中文引号「」")
+    } else if lower.contains("budget") || lower.contains("depth") || lower.contains("alias") || lower.contains("replay")
+    {
+        ("文件嵌套太深或引用（&、*）展开太多", "不要使用 YAML 的 & 和 * 引用；检查缩进是否过深")
+    } else if line_text.contains('：') && !line_text.contains(": ") {
+        ("冒号用成了中文全角「：」", "字段名后面的冒号要用英文半角「:」，并在后面加一个空格")
+    } else if lower.contains("multiple yaml documents") {
+        ("一个文件里只能有一份内容", "删掉文件中间多出来的 --- 分隔线")
+    } else if lower.contains("bracket") || unbalanced_brackets(src, pos) {
+        (
+            "方括号或花括号没有配对",
+            "「[」要有对应的「]」，「{」要有对应的「}」；内容里有括号时给整段加引号，或改用中文括号",
+        )
+    } else if lower.contains("mapping values are not allowed")
+        || lower.contains("indent")
+        || lower.contains("did not find expected")
+    {
+        ("缩进不对", "同一层的字段要左对齐；列表项「- 」下面的字段要和第一个字段对齐；内容里有「: 」时给整段加引号")
+    } else if lower.contains("invalid leading utf-8 octet") || lower.contains("control character") {
+        ("含有无法识别的字符", "删掉这一行里看不见的特殊字符后重新输入")
+    } else {
+        ("YAML 格式错误", "检查这一行的缩进、冒号（英文「: 」）和引号")
+    };
+    (format!("{what}（{raw}）"), help.to_string())
+}
+
+/// Why a Markdown file has no usable front matter: (message, help).
+type NoFrontMatter = (&'static str, &'static str);
+
+/// Read a content file as UTF-8 text: size limit, binary and encoding detection, BOM removed.
+pub(super) fn read_text(path: &Path, site_path: &str) -> std::result::Result<String, Box<Finding>> {
+    let fail = |pos: Option<Pos>, msg: String, help: &str| {
+        Box::new(Finding::builtin(Kind::Syntax, Severity::Error, site_path, pos, msg).with_help(help.to_string()))
+    };
+    let meta = fs::metadata(path).map_err(|e| fail(None, format!("无法读取：{e}"), "检查文件权限"))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(fail(
+            None,
+            format!("文件太大（{} KiB，上限 {} KiB）", meta.len() / 1024, MAX_FILE_BYTES / 1024),
+            "公开内容应是几 KB 的文字；大表格或文档请放进 attachments/ 作为附件",
+        ));
+    }
+    let bytes = fs::read(path).map_err(|e| fail(None, format!("无法读取：{e}"), "检查文件权限（chmod a+r）"))?;
+    decode(bytes, site_path)
+}
+
+/// Bytes to text: UTF-8 only (BOM removed), with a clear finding for UTF-16, GBK and binary data.
+pub fn decode(bytes: Vec<u8>, site_path: &str) -> std::result::Result<String, Box<Finding>> {
+    let fail = |pos: Option<Pos>, msg: String, help: &str| {
+        Box::new(Finding::builtin(Kind::Syntax, Severity::Error, site_path, pos, msg).with_help(help.to_string()))
+    };
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(fail(
+            Some(Pos::new(1, 1)),
+            "文件是 UTF-16 编码，gongkai 只读 UTF-8".into(),
+            "用记事本打开，「另存为」时编码选「UTF-8」",
+        ));
+    }
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..'\u{feff}'.len_utf8());
+            }
+            if let Some(at) = text.find('\0') {
+                return Err(fail(
+                    Some(pos_of(text.as_bytes(), at)),
+                    "这是二进制文件，不是文字".into(),
+                    "附件（PDF、Word、图片）请放进 attachments/ 文件夹",
+                ));
+            }
+            Ok(text)
+        }
+        Err(e) => {
+            let bytes = e.into_bytes();
+            let bad = std::str::from_utf8(&bytes).err().map_or(0, |e| e.valid_up_to());
+            let pos = Some(pos_of(&bytes, bad));
+            if bytes.contains(&0) {
+                return Err(fail(
+                    pos,
+                    "这是二进制文件，不是文字".into(),
+                    "附件（PDF、Word、图片）请放进 attachments/ 文件夹",
+                ));
+            }
+            let gb = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes).is_some();
+            if gb {
+                Err(fail(
+                    pos,
+                    "文件不是 UTF-8 编码，看起来是 GBK/GB18030（Windows 中文默认编码）".into(),
+                    "用记事本打开，「另存为」时编码选「UTF-8」；或运行 iconv -f GB18030 -t UTF-8 原文件 > 新文件",
+                ))
+            } else {
+                Err(fail(pos, "文件不是 UTF-8 编码的文字".into(), "另存为 UTF-8 编码的文本文件"))
+            }
+        }
+    }
+}
+
+/// Line and column (in characters, 1-based) of byte offset `at`.
+fn pos_of(bytes: &[u8], at: usize) -> Pos {
+    let before = &bytes[..at.min(bytes.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() as u32 + 1;
+    Pos::new(line, col)
+}
+
+/// Split `---`-delimited YAML front matter from a Markdown body.
+/// Returns (front matter, lines before it, body, first line of body).
+fn split_front_matter(text: &str) -> std::result::Result<(&str, u32, &str, u32), NoFrontMatter> {
+    let no_front =
+        || ("文件开头缺少 --- 包围的信息区", "第一行写 ---，接着写「标题: …」等字段，再写一行 ---，下面才是正文");
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next().ok_or_else(no_front)?;
+    if first.trim_end() != "---" {
+        return Err(no_front());
+    }
+    let start = first.len();
+    let mut offset = start;
+    let mut line_no = 1u32;
+    for line in lines {
+        line_no += 1;
+        if matches!(line.trim_end(), "---" | "...") {
+            let front = &text[start..offset];
+            let body = &text[offset + line.len()..];
+            return Ok((front, 1, body, line_no + 1));
+        }
+        offset += line.len();
+    }
+    Err(("信息区没有结束：找不到第二行 ---", "在字段之后、正文之前单独写一行 ---"))
+}
+
+/// Does the text before the error open more `[`/`{` than it closes (outside quotes)?
+fn unbalanced_brackets(src: &str, pos: Option<Pos>) -> bool {
+    let upto = pos.map_or(usize::MAX, |p| p.line as usize);
+    let mut depth = 0i32;
+    for line in src.lines().take(upto) {
+        let mut quote = None;
+        for c in line.chars() {
+            match (quote, c) {
+                (None, '"' | '\'') => quote = Some(c),
+                (Some(q), c) if c == q => quote = None,
+                (None, '#') => break,
+                (None, '[' | '{') => depth += 1,
+                (None, ']' | '}') => depth -= 1,
+                _ => {}
+            }
+        }
+    }
+    depth > 0
+}
+
+/// A one-file unit from raw bytes, as if `bytes` were the file `spec.file` of unit `fuzz`: the
+/// loading path without the file system (for the fuzz target and tests).
+pub fn unit_from_bytes(schema: &Schema, spec: &DocSpec, bytes: &[u8]) -> Unit {
+    let rel = if spec.is_collection() { format!("{}doc.md", spec.file) } else { spec.file.clone() };
+    let site_path = format!("content/fuzz/{rel}");
+    let doc = Doc {
+        kind: spec.kind.clone(),
+        path: site_path.clone(),
+        stem: "doc".into(),
+        data: None,
+        body: None,
+        privacy: Vec::new(),
+    };
+    let (doc, findings) = match decode(bytes.to_vec(), &site_path) {
+        Ok(text) => parse_doc(doc, &text, spec, schema),
+        Err(f) => (doc, vec![*f]),
+    };
+    let mut unit = Unit {
+        slug: "fuzz".into(),
+        dir: "content/fuzz".into(),
+        sector: None,
+        docs: vec![doc],
+        attachments: Vec::new(),
+        findings,
+        privacy: Vec::new(),
+    };
+    unit.sector = unit
+        .doc("unit")
+        .and_then(|d| d.data.as_ref()?.text("sector"))
+        .and_then(|s| schema.sector(s))
+        .map(|s| s.key.clone());
+    unit
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_positions() {
+        let (front, off, body, line) = split_front_matter("---\ntitle: 甲\n---\n正文\n").map_err(|_| ()).unwrap();
+        assert_eq!((front, off, body, line), ("title: 甲\n", 1, "正文\n", 4));
+        let (front, _, body, _) = split_front_matter("---\r\ntitle: 甲\r\n---\r\n正文\r\n").map_err(|_| ()).unwrap();
+        assert_eq!((front, body), ("title: 甲\r\n", "正文\r\n"));
+        assert!(split_front_matter("title: 甲\n").is_err());
+        assert!(split_front_matter("---\ntitle: 甲\n").is_err());
+    }
+
+    #[test]
+    fn byte_offsets_become_character_columns() {
+        assert_eq!(pos_of("ab\n单位x".as_bytes(), 9), Pos::new(2, 3));
+        assert_eq!(pos_of(b"abc", 0), Pos::new(1, 1));
+    }
+
+    #[test]
+    fn yaml_errors_are_explained_in_chinese() {
+        let (m, h) = explain_yaml_error("duplicate mapping key: a", "", None);
+        assert!(m.starts_with("同一个字段写了两次") && h.contains("删掉"));
+        let (m, _) =
+            explain_yaml_error("mapping values are not allowed in this context", "a: 1\n b: 2\n", Some(Pos::new(2, 3)));
+        assert!(m.starts_with("缩进不对"), "{m}");
+    }
+}
