@@ -293,7 +293,6 @@ fn a_killed_build_leaves_the_old_or_the_new_site_never_a_mix() {
             let _ = status;
             current = now;
         } else {
-
             assert_eq!(now, current, "killed after {delay:?}: the previous site must be intact");
             killed += 1;
         }
