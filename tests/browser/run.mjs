@@ -7,6 +7,8 @@
 //   - the large-text and high-contrast switches work with JavaScript turned off;
 // then runs the Nu Html Checker (vnu) over every page, and keeps screenshots and a printed
 // (A4 PDF) unit page in ARTIFACTS (default ../../target/browser-artifacts).
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
 import { chromium } from 'playwright-core';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -138,7 +140,16 @@ const nojs = await context({ javaScriptEnabled: false, viewport: { width: 800, h
   await page.screenshot({ path: path.join(artifacts, 'unit-page.png'), fullPage: true });
   await page.emulateMedia({ media: 'print' });
   const qr = await page.locator('.print-qr svg').count();
-  if (qr === 1 && !(await page.locator('.print-qr').isVisible())) fail('the QR code is not shown on the printed page');
+  if (qr === 1) {
+    if (!(await page.locator('.print-qr').isVisible())) fail('the QR code is not shown on the printed page');
+    // the printed code must scan to the page's own address
+    const png = PNG.sync.read(await page.locator('.print-qr svg').screenshot());
+    const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+    const canonical = await page.locator('link[rel=canonical]').getAttribute('href');
+    if (!decoded) fail(`${unitPage}: the printed QR code does not scan`);
+    else if (decoded.data !== canonical) fail(`${unitPage}: the QR code says ${decoded.data}, the page is ${canonical}`);
+    else console.log(`printed QR code scans to ${decoded.data}`);
+  }
   if (await page.locator('.unit-nav').isVisible()) fail('the unit navigation is printed');
   await page.pdf({ path: path.join(artifacts, 'unit-page-A4.pdf'), format: 'A4', printBackground: true });
   await page.close();
