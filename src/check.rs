@@ -107,7 +107,13 @@ impl CheckResult {
 
 /// Check every loaded unit of `site` against its packs.
 pub fn check_site(site: &Site) -> CheckResult {
-    let per_unit: Vec<UnitCheck> = site.units.par_iter().map(|u| check_unit(u, &site.packs, &site.schema)).collect();
+    let per_unit: Vec<UnitCheck> =
+        site.units.par_iter().map(|d| check_unit(&site.load_unit(d), &site.packs, &site.schema)).collect();
+    collect(site, per_unit)
+}
+
+/// Put per-unit checks together, in unit order, with the site's own findings.
+pub fn collect(site: &Site, per_unit: Vec<UnitCheck>) -> CheckResult {
     let mut findings = site.findings.clone();
     let mut units = Vec::with_capacity(per_unit.len());
     let mut acknowledgements = Vec::new();

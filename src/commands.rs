@@ -92,21 +92,14 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
     use crate::render::{self, site as pages, theme::Theme};
 
     let site = load::load_site(&opts.site, &LoadOptions::default())?;
-    let mut result = check::check_site(&site);
     let theme = Theme::load(&site.root, site.config.theme.as_deref().unwrap_or("default"))?;
     let out = opts.out.clone().unwrap_or_else(|| site.root.join("public"));
     let staging = Staging::new(&out)?;
 
     let bar = progress(site.units.len(), opts.quiet);
-    let rendered = pages::render_site(&site, &result, &theme, &staging, &|| bar.inc(1))?;
+    let (result, rendered) = pages::render_site(&site, &theme, &staging, &|| bar.inc(1))?;
     bar.finish_and_clear();
-    for f in rendered.findings {
-        if let Some(u) = result.units.iter_mut().find(|u| Some(&u.slug) == f.unit.as_ref()) {
-            u.errors += 1;
-        }
-        result.findings.push(f);
-    }
-    crate::finding::sort(&mut result.findings);
+
 
     // the missing-items report: on the site when configured, otherwise beside it
     let cx = Context { root: &site.root, packs: &site.packs, color: false };

@@ -39,6 +39,8 @@ pub struct Staging {
     dir: PathBuf,
     out: PathBuf,
     committed: bool,
+    /// Folders already created in `dir`.
+    dirs: Mutex<std::collections::HashSet<PathBuf>>,
 }
 
 impl Staging {
@@ -58,7 +60,8 @@ impl Staging {
         }
         let dir = parent.join(format!("{STAGING_PREFIX}{name}.{}", std::process::id()));
         fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
-        Ok(Staging { dir, out: out.to_path_buf(), committed: false })
+        Ok(Staging { dir, out: out.to_path_buf(), committed: false, dirs: Mutex::default() })
+
     }
 
     pub fn path(&self) -> &Path {
@@ -110,13 +113,34 @@ fn exchange(a: &Path, b: &Path) -> io::Result<()> {
 }
 
 impl Sink for Staging {
+    /// A file whose bytes are unchanged since the previous build is hard-linked from the
+    /// previous output instead of written: no new inode, no data written, and removing the old
+    /// tree later frees nothing. On ext4 with many recently freed inodes, creating files is the
+    /// cost of a build; this makes a rebuild over its own output cheaper than a fresh one.
     fn put(&self, path: &str, bytes: &[u8]) -> Result<()> {
         let target = self.dir.join(path);
         if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+            let known = self.dirs.lock().unwrap_or_else(|e| e.into_inner()).contains(parent);
+            if !known {
+                fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                self.dirs.lock().unwrap_or_else(|e| e.into_inner()).insert(parent.to_path_buf());
+            }
+        }
+        let previous = self.out.join(path);
+        if same_bytes(&previous, bytes) && fs::hard_link(&previous, &target).is_ok() {
+            return Ok(());
         }
         fs::write(&target, bytes).map_err(|e| Error::io(&target, e))
     }
+}
+
+/// Does the file at `path` hold exactly `bytes`? (A regular file only: never a link.)
+fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
+    let Ok(meta) = fs::symlink_metadata(path) else { return false };
+    if !meta.is_file() || meta.len() != bytes.len() as u64 {
+        return false;
+    }
+    fs::read(path).is_ok_and(|old| old == bytes)
 }
 
 #[cfg(test)]

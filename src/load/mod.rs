@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 
 mod file;
 
@@ -39,8 +38,18 @@ pub struct Site {
     pub schema: Schema,
     /// The rule packs applied to this site, in the order the configuration lists them.
     pub packs: Vec<Pack>,
-    pub units: Vec<Unit>,
+    /// The unit folders, sorted; load one with `Site::load_unit`.
+    pub units: Vec<UnitDir>,
     /// Site-wide problems (configuration that names no unit, stray files in `content/`).
+    pub findings: Vec<Finding>,
+}
+
+/// A unit folder, before it is loaded.
+#[derive(Debug, Clone)]
+pub struct UnitDir {
+    pub slug: String,
+    pub path: PathBuf,
+    /// Problems known from the folder's name alone (a case-insensitive clash).
     pub findings: Vec<Finding>,
 }
 
@@ -178,10 +187,20 @@ pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<Site> {
         }
     }
 
-    let mut units: Vec<Unit> =
-        dirs.par_iter().map(|(slug, path)| load_unit(root, slug, path, &schema, &config)).collect();
+    let mut units: Vec<UnitDir> =
+        dirs.into_iter().map(|(slug, path)| UnitDir { slug, path, findings: Vec::new() }).collect();
     flag_duplicate_slugs(&mut units);
     Ok(Site { root: root.to_path_buf(), config, schema, packs, units, findings })
+}
+
+impl Site {
+    /// Read, parse and scan one unit. Units are loaded one at a time by whoever walks the site
+    /// (check, build, serve), so a province-sized portal never sits in memory whole.
+    pub fn load_unit(&self, dir: &UnitDir) -> Unit {
+        let mut unit = load_unit(&self.root, &dir.slug, &dir.path, &self.schema, &self.config);
+        unit.findings.extend(dir.findings.iter().cloned());
+        unit
+    }
 }
 
 fn read_config(root: &Path) -> Result<Config> {
@@ -443,7 +462,7 @@ fn sector_of(unit: &mut Unit, schema: &Schema, config: &Config) -> Option<String
     schema.sector(&written).map(|s| s.key.clone())
 }
 
-fn flag_duplicate_slugs(units: &mut [Unit]) {
+fn flag_duplicate_slugs(units: &mut [UnitDir]) {
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for unit in units.iter_mut() {
         let folded = unit.slug.to_lowercase();
@@ -451,7 +470,7 @@ fn flag_duplicate_slugs(units: &mut [Unit]) {
             let f = Finding::builtin(
                 Kind::Invalid,
                 Severity::Error,
-                &unit.dir,
+                &format!("content/{}", unit.slug),
                 None,
                 format!("单位文件夹「{}」与「{first}」只差大小写，网址会冲突", unit.slug),
             )

@@ -18,7 +18,7 @@ pub(super) struct Feed {
     entries: Vec<FeedEntry>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub(super) struct FeedEntry {
     pub(super) title: String,
     pub(super) id: String,

@@ -1,4 +1,8 @@
 //! Checking the links written in Markdown against the pages and anchors that were published.
+//!
+//! A link inside its own unit is checked as soon as the unit is rendered, anchors included. A
+//! link that leaves the unit waits until every unit is written and is checked against the set of
+//! published paths (its anchor is not checked: other units' ids are not kept, to keep memory flat).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
@@ -9,13 +13,16 @@ use regex::Regex;
 use super::paths::normalize;
 use crate::finding::{Finding, Kind, Severity};
 
-/// One rendered HTML page's facts for link checking.
+/// One rendered page's facts for link checking and the sitemap.
 pub(super) struct PageFacts {
     pub(super) path: String,
     pub(super) ids: HashSet<String>,
+    /// The page's update date (`YYYY-MM-DD`), for the sitemap; `None` for non-HTML files.
+    pub(super) updated: Option<String>,
+    pub(super) html: bool,
 }
 
-/// A Markdown link to check once every page exists.
+/// A Markdown link to check.
 pub(super) struct PendingLink {
     pub(super) unit: String,
     pub(super) file: String,
@@ -25,57 +32,97 @@ pub(super) struct PendingLink {
     pub(super) href: String,
 }
 
+/// Where a link leads.
+enum Target {
+    /// Nowhere to check: another site, `mailto:`, an empty link.
+    External,
+    /// Above the site root.
+    Outside,
+    /// A path in the site, and the anchor if any.
+    Page(String, Option<String>),
+}
+
+fn target(l: &PendingLink) -> Target {
+    let h = l.href.trim();
+    if h.is_empty() || h.starts_with("//") || has_scheme(h) {
+        return Target::External;
+    }
+    let (path_part, fragment) = h.split_once('#').map_or((h, None), |(p, f)| (p, Some(f)));
+    let fragment = fragment.filter(|f| !f.is_empty()).map(|f| percent_decode_str(f).decode_utf8_lossy().to_string());
+    if path_part.is_empty() {
+        return Target::Page(l.from.clone(), fragment);
+    }
+    let decoded = percent_decode_str(path_part).decode_utf8_lossy().to_string();
+    let joined = match decoded.strip_prefix('/') {
+        Some(abs) => abs.to_string(),
+        None => format!("{}/{decoded}", l.from.rsplit_once('/').map_or("", |(d, _)| d)),
+    };
+    match normalize(&joined) {
+        None => Target::Outside,
+        Some(p) if p.is_empty() || joined.ends_with('/') => {
+            Target::Page(format!("{p}/index.html").trim_start_matches('/').to_string(), fragment)
+        }
+        Some(p) => Target::Page(p, fragment),
+    }
+}
+
+/// Check the links of one unit against its own pages; return the findings, and the links that
+/// leave the unit (to check once every unit is written).
+pub(super) fn check_in_unit(
+    slug: &str,
+    facts: &[PageFacts],
+    links: Vec<PendingLink>,
+) -> (Vec<Finding>, Vec<PendingLink>) {
+    let ids: HashMap<&str, &HashSet<String>> = facts.iter().map(|f| (f.path.as_str(), &f.ids)).collect();
+    let prefix = format!("{slug}/");
+    let mut findings = Vec::new();
+    let mut outward = Vec::new();
+    for l in links {
+        let problem = match target(&l) {
+            Target::External => None,
+            Target::Outside => Some(format!("链接指向网站之外的上级目录：「{}」", l.dest)),
+            Target::Page(path, _) if !path.starts_with(&prefix) => {
+                outward.push(l);
+                continue;
+            }
+            Target::Page(path, fragment) => match ids.get(path.as_str()) {
+                None => Some(format!("链接指向的页面或文件不存在：「{}」", l.dest)),
+                Some(set) => fragment
+                    .filter(|f| !set.contains(f))
+                    .map(|f| format!("链接指向的页面上没有「#{f}」这个位置：「{}」", l.dest)),
+            },
+        };
+        findings.extend(problem.map(|m| finding(&l, m)));
+    }
+    (findings, outward)
+}
+
+/// Check links that leave their unit against every published path.
+pub(super) fn check_outward<'a>(
+    links: impl Iterator<Item = &'a PendingLink>,
+    published: &HashSet<String>,
+) -> Vec<Finding> {
+    links
+        .filter_map(|l| match target(l) {
+            Target::Page(path, _) if !published.contains(&path) => {
+                Some(finding(l, format!("链接指向的页面或文件不存在：「{}」", l.dest)))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn finding(l: &PendingLink, message: String) -> Finding {
+    let mut f = Finding::builtin(Kind::BrokenLink, Severity::Error, &l.file, Some(crate::yaml::Pos::new(l.line, 1)), message)
+        .with_help("链接到本单位的其他内容，可以直接写文件路径，例如 ../fees.yaml 或 ../attachments/申请表.md；页内位置写 #标题文字");
+    f.unit = Some(l.unit.clone());
+    f
+}
+
 /// Every `id` in our own rendered HTML.
 pub(super) fn ids_of(html: &str) -> HashSet<String> {
     static ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"\sid="([^"]+)""#).expect("valid regex"));
     ID.captures_iter(html).map(|c| c[1].replace("&amp;", "&")).collect()
-}
-
-/// Check every Markdown link against the files written and the ids of each page.
-pub(super) fn check_links(facts: &[PageFacts], links: &[PendingLink], files: &HashSet<String>) -> Vec<Finding> {
-    let ids: HashMap<&str, &HashSet<String>> = facts.iter().map(|f| (f.path.as_str(), &f.ids)).collect();
-    let mut out = Vec::new();
-    for l in links {
-        let h = l.href.trim();
-        if h.is_empty() || h.starts_with("//") || has_scheme(h) {
-            continue;
-        }
-        let (path_part, fragment) = h.split_once('#').map_or((h, None), |(p, f)| (p, Some(f)));
-        let target = if path_part.is_empty() {
-            Some(l.from.clone())
-        } else {
-            let decoded = percent_decode_str(path_part).decode_utf8_lossy().to_string();
-            let joined = if let Some(abs) = decoded.strip_prefix('/') {
-                abs.to_string()
-            } else {
-                let dir = l.from.rsplit_once('/').map_or("", |(d, _)| d);
-                format!("{dir}/{decoded}")
-            };
-            normalize(&joined).map(|p| {
-                if p.is_empty() || joined.ends_with('/') {
-                    format!("{p}/index.html").trim_start_matches('/').to_string()
-                } else {
-                    p
-                }
-            })
-        };
-        let problem = match &target {
-            None => Some(format!("链接指向网站之外的上级目录：「{}」", l.dest)),
-            Some(t) if !files.contains(t) => Some(format!("链接指向的页面或文件不存在：「{}」", l.dest)),
-            Some(t) => fragment
-                .filter(|f| !f.is_empty())
-                .map(|f| percent_decode_str(f).decode_utf8_lossy().to_string())
-                .filter(|f| !ids.get(t.as_str()).is_some_and(|set| set.contains(f)))
-                .map(|f| format!("链接指向的页面上没有「#{f}」这个位置：「{}」", l.dest)),
-        };
-        if let Some(message) = problem {
-            let mut f = Finding::builtin(Kind::BrokenLink, Severity::Error, &l.file, Some(crate::yaml::Pos::new(l.line, 1)), message)
-                .with_help("链接到本单位的其他内容，可以直接写文件路径，例如 ../fees.yaml 或 ../attachments/申请表.md；页内位置写 #标题文字");
-            f.unit = Some(l.unit.clone());
-            out.push(f);
-        }
-    }
-    out
 }
 
 fn has_scheme(h: &str) -> bool {

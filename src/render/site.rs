@@ -10,23 +10,22 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
-use super::feeds::SitemapUrl;
-use super::links::{PageFacts, check_links, ids_of};
-use super::paths::{UnitPaths, absolute, href};
+use super::feeds::{FeedEntry, SitemapUrl};
+use super::links::{PageFacts, check_outward, ids_of};
+use super::paths::{absolute, href};
 use super::theme::Theme;
 use super::unit_pages::UnitPages;
-use super::view::{self, DateView, Link, SectorGroup, UnitCard};
-use crate::check::CheckResult;
+use super::view::{DateView, Link, SectorGroup, UnitCard};
+use crate::check::{self, CheckResult, UnitCheck};
 use crate::error::Result;
-use crate::finding::Finding;
 use crate::load::Site;
 use crate::output::Sink;
 
 /// What rendering produced besides the files.
 #[derive(Debug, Default)]
 pub struct Rendered {
-    /// Broken internal links, as findings on the Markdown that holds them.
-    pub findings: Vec<Finding>,
+    /// Broken internal links found (they are findings in the check result).
+    pub broken_links: usize,
     /// Files written.
     pub files: usize,
 }
@@ -65,51 +64,66 @@ pub struct PageView {
 
 pub(super) struct Renderer<'a> {
     pub(super) site: &'a Site,
-    pub(super) result: &'a CheckResult,
     pub(super) theme: &'a Theme,
     pub(super) sink: &'a dyn Sink,
     pub(super) title: String,
     pub(super) base_url: Option<String>,
 }
 
+/// Check and render the whole site, one unit at a time (in parallel): each unit is loaded,
+/// checked, rendered and dropped, keeping only a summary. Returns the check result (with broken
+/// links added) and what was written.
 pub fn render_site(
     site: &Site,
-    result: &CheckResult,
     theme: &Theme,
     sink: &dyn Sink,
     tick: &(dyn Fn() + Sync),
-) -> Result<Rendered> {
+) -> Result<(CheckResult, Rendered)> {
     let r = Renderer {
         site,
-        result,
         theme,
         sink,
         title: site.config.title.clone().unwrap_or_else(|| "信息公开".to_string()),
         base_url: site.config.base_url.as_ref().map(|u| if u.ends_with('/') { u.clone() } else { format!("{u}/") }),
     };
-    let per_unit: Vec<Result<UnitPages>> = site
+    let per_unit: Vec<Result<(UnitCheck, UnitPages)>> = site
         .units
         .par_iter()
-        .map(|unit| {
-            let out = r.unit(unit);
+        .map(|dir| {
+            let unit = site.load_unit(dir);
+            let mut checked = check::check_unit(&unit, &site.packs, &site.schema);
+            let pages = r.unit(&unit, &checked.result)?;
+            checked.result.errors += pages.findings.len();
+            checked.findings.extend(pages.findings.iter().cloned());
             tick();
-            out
+            Ok((checked, pages))
         })
         .collect();
-    let mut facts = Vec::new();
-    let mut links = Vec::new();
-    let mut files = 0;
+    let mut checks = Vec::with_capacity(per_unit.len());
+    let mut summaries = Vec::with_capacity(per_unit.len());
     for unit in per_unit {
-        let unit = unit?;
-        facts.extend(unit.facts);
-        links.extend(unit.links);
-        files += unit.files;
+        let (checked, pages) = unit?;
+        checks.push(checked);
+        summaries.push(pages);
     }
-    facts.push(r.portal()?);
-    files += 1 + r.site_files()?;
-    let mut findings = check_links(&facts, &links, &r.all_files(&facts));
-    crate::finding::sort(&mut findings);
-    Ok(Rendered { findings, files })
+    let mut result = check::collect(site, checks);
+    let mut files = summaries.iter().map(|s| s.files).sum::<usize>();
+    files += r.portal(&result, &summaries)? + r.site_files(&summaries)?;
+
+    // links that leave their unit, against everything published
+    let mut published: HashSet<String> = summaries.iter().flat_map(|s| s.paths.iter().cloned()).collect();
+    published.extend(["index.html", "404.html", "atom.xml", "sitemap.xml"].map(String::from));
+    published.extend(theme.statics.keys().map(|k| format!("static/{k}")));
+    let mut broken = check_outward(summaries.iter().flat_map(|s| s.outward.iter()), &published);
+    for f in &broken {
+        if let Some(u) = result.units.iter_mut().find(|u| Some(&u.slug) == f.unit.as_ref()) {
+            u.errors += 1;
+        }
+    }
+    result.findings.append(&mut broken);
+    crate::finding::sort(&mut result.findings);
+    let broken_links = result.findings.iter().filter(|f| f.kind == crate::finding::Kind::BrokenLink).count();
+    Ok((result, Rendered { broken_links, files }))
 }
 
 impl Renderer<'_> {
@@ -158,49 +172,42 @@ impl Renderer<'_> {
         let html = self.theme.render(template, &cx)?;
         let ids = ids_of(&html);
         self.sink.put(&path, html.as_bytes())?;
-        Ok(PageFacts { path, ids })
+        Ok(PageFacts { path, ids, updated: page.updated.map(|d| d.iso), html: true })
     }
 
-    fn portal(&self) -> Result<PageFacts> {
+    /// The portal home page, from every unit's summary. Returns the number of files written.
+    fn portal(&self, result: &CheckResult, units: &[UnitPages]) -> Result<usize> {
         let path = "index.html";
-        let mut groups: BTreeMap<String, Vec<UnitCard>> = BTreeMap::new();
+        let mut groups: BTreeMap<&str, Vec<UnitCard>> = BTreeMap::new();
         let order: HashMap<&str, usize> =
             self.site.schema.sectors.iter().enumerate().map(|(i, s)| (s.zh.as_str(), i)).collect();
-        for unit in &self.site.units {
-            let r = self.result.units.iter().find(|u| u.slug == unit.slug);
-            let latest = unit.docs_of("notices").filter_map(|d| view::date(d.data.as_ref(), "date")).max();
-            groups.entry(view::sector_name(unit, &self.site.schema)).or_default().push(UnitCard {
-                slug: unit.slug.clone(),
-                name: unit.name().to_string(),
-                href: href(path, &format!("{}/index.html", unit.slug)),
-                score: r.map_or(0, |r| r.score),
-                grade: r.map_or("", |r| r.grade.zh()).to_string(),
-                errors: r.map_or(0, |r| r.errors),
-                notices: unit.docs_of("notices").count(),
-                latest,
+        for (u, r) in units.iter().zip(&result.units) {
+            groups.entry(&u.sector).or_default().push(UnitCard {
+                slug: r.slug.clone(),
+                name: r.name.clone(),
+                href: href(path, &format!("{}/index.html", r.slug)),
+                score: r.score,
+                grade: r.grade.zh().to_string(),
+                errors: r.errors,
+                notices: u.notices.len(),
+                latest: u.latest.clone(),
             });
         }
         let mut sectors: Vec<SectorGroup> =
-            groups.into_iter().map(|(name, units)| SectorGroup { name, units }).collect();
+            groups.into_iter().map(|(name, units)| SectorGroup { name: name.to_string(), units }).collect();
         sectors.sort_by_key(|g| order.get(g.name.as_str()).copied().unwrap_or(usize::MAX));
-        let newest = self
-            .site
-            .units
-            .iter()
-            .flat_map(|u| u.docs.iter())
-            .filter_map(|d| view::date(d.data.as_ref(), "updated").or_else(|| view::date(d.data.as_ref(), "date")))
-            .max();
-
+        let newest = units.iter().filter_map(|u| u.newest.clone()).max();
         let p = self.page_view(path, &self.title, None, newest, vec![("首页".into(), path.into())]);
         self.html("portal.html", p, |cx| {
             cx.insert("sectors", &sectors);
-            cx.insert("unit_count", &self.site.units.len());
+            cx.insert("unit_count", &units.len());
             cx.insert("feed", "atom.xml");
-        })
+        })?;
+        Ok(1)
     }
 
     /// Files every site has: static files, 404 page, portal feed, sitemap. Returns how many.
-    fn site_files(&self) -> Result<usize> {
+    fn site_files(&self, units: &[UnitPages]) -> Result<usize> {
         let mut n = 0;
         for (name, bytes) in &self.theme.statics {
             self.sink.put(&format!("static/{name}"), bytes)?;
@@ -224,71 +231,25 @@ impl Renderer<'_> {
         cx.insert("page", &self.page_view("404.html", "找不到这个页面", None, None, Vec::new()));
         self.sink.put("404.html", self.theme.render("404.html", &cx)?.as_bytes())?;
 
-        let mut entries = Vec::new();
-        for unit in &self.site.units {
-            for doc in unit.docs_of("notices") {
-                let data = doc.data.as_ref();
-                let path = format!("{}/notices/{}.html", unit.slug, doc.stem);
-                let notice = view::Notice {
-                    title: view::doc_title(doc),
-                    href: String::new(),
-                    category: view::text(data, "category"),
-                    date: view::date(data, "date"),
-                    effective: None,
-                    body_html: String::new(),
-                    updated: view::date(data, "updated").or_else(|| view::date(data, "date")),
-                    extras: Vec::new(),
-                };
-                entries.push(self.feed_entry(&path, &notice, unit.name()));
-            }
-        }
+        // the portal feed: the newest notices of every unit
+        let mut entries: Vec<FeedEntry> = units.iter().flat_map(|u| u.notices.iter().cloned()).collect();
         entries.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.id.cmp(&b.id)));
         entries.truncate(100);
         self.sink.put("atom.xml", self.feed(&self.title, "atom.xml", "index.html", entries)?.as_bytes())?;
         n += 2;
+        // a sitemap index: the portal's own sitemap and one per unit (each under 50,000 URLs)
         if let Some(base) = &self.base_url {
-            let mut urls = vec![SitemapUrl { loc: base.clone(), lastmod: None }];
-            for unit in &self.site.units {
-                let paths = UnitPaths { unit };
-                let mut pages = vec![
-                    ("index.html".to_string(), "unit"),
-                    ("services.html".to_string(), ""),
-                    ("fees.html".to_string(), "fees"),
-                    ("commitments.html".to_string(), "commitments"),
-                    ("notices.html".to_string(), ""),
-                    ("supervision.html".to_string(), "supervision"),
-                    ("request.html".to_string(), ""),
-                ];
-                for doc in unit.docs.iter().filter(|d| self.site.schema.doc(&d.kind).is_some_and(|s| s.is_collection()))
-                {
-                    pages.push((format!("{}/{}.html", doc.kind, doc.stem), ""));
-                }
-                for (page, kind) in pages {
-                    let lastmod = unit.doc(kind).and_then(|d| view::date(d.data.as_ref(), "updated")).map(|d| d.iso);
-                    urls.push(SitemapUrl { loc: absolute(base, &paths.page(&page)), lastmod });
-                }
-            }
             let mut cx = Context::new();
-            cx.insert("urls", &urls);
-            self.sink.put("sitemap.xml", self.theme.render("sitemap.xml", &cx)?.as_bytes())?;
-            n += 1;
+            cx.insert("urls", &[SitemapUrl { loc: base.clone(), lastmod: None }]);
+            self.sink.put("sitemap-portal.xml", self.theme.render("sitemap.xml", &cx)?.as_bytes())?;
+            let mut maps = vec![absolute(base, "sitemap-portal.xml")];
+            maps.extend(units.iter().filter(|u| u.sitemap).map(|u| absolute(base, &format!("{}/sitemap.xml", u.slug))));
+            let mut cx = Context::new();
+            cx.insert("sitemaps", &maps);
+            self.sink.put("sitemap.xml", self.theme.render("sitemap-index.xml", &cx)?.as_bytes())?;
+            n += 2;
         }
         Ok(n)
-    }
-
-    fn all_files(&self, facts: &[PageFacts]) -> HashSet<String> {
-        let mut all: HashSet<String> = facts.iter().map(|f| f.path.clone()).collect();
-        for unit in &self.site.units {
-            all.insert(format!("{}/data.json", unit.slug));
-            all.insert(format!("{}/notices.xml", unit.slug));
-        }
-        for name in self.theme.statics.keys() {
-            all.insert(format!("static/{name}"));
-        }
-        for extra in ["404.html", "atom.xml", "sitemap.xml"] {
-            all.insert(extra.to_string());
-        }
-        all
     }
 }
 
@@ -299,9 +260,20 @@ impl Renderer<'_> {
 /// when every page carries one.
 fn qr_svg(url: &str) -> Option<String> {
     use std::fmt::Write as _;
-    let code = qrcode::QrCode::new(url.as_bytes()).ok()?;
-    let width = code.width();
-    let colors = code.to_colors();
+    use qrcode::{EcLevel, bits, canvas, ec};
+    // What QrCode::new does, but with one fixed mask instead of scoring all eight: a valid code
+    // (the mask is written in the format bits), and the scoring was a third of a build's CPU time.
+    let ec_level = EcLevel::M;
+    let bits = bits::encode_auto(url.as_bytes(), ec_level).ok()?;
+    let version = bits.version();
+    let (data, ec_data) = ec::construct_codewords(&bits.into_bytes(), version, ec_level).ok()?;
+    let mut canvas = canvas::Canvas::new(version, ec_level);
+    canvas.draw_all_functional_patterns();
+    canvas.draw_data(&data, &ec_data);
+    canvas.apply_mask(canvas::MaskPattern::Checkerboard);
+    let width = usize::try_from(version.width()).ok()?;
+    let colors = canvas.into_colors();
+
     let quiet = 4;
     let size = width + 2 * quiet;
     let mut d = String::with_capacity(width * width / 2);

@@ -36,6 +36,7 @@ pub const DEFAULT: &[(&str, &[u8])] = embed!(
     "templates/report.html",
     "templates/atom.xml",
     "templates/sitemap.xml",
+    "templates/sitemap-index.xml",
     "static/style.css",
 );
 

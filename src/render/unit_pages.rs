@@ -5,27 +5,44 @@ use std::collections::HashSet;
 
 use percent_encoding::percent_decode_str;
 
-use super::feeds::FeedEntry;
-use super::links::{PageFacts, PendingLink};
+use super::feeds::{FeedEntry, SitemapUrl};
+use super::links::{PageFacts, PendingLink, check_in_unit};
 use super::markdown;
-use super::paths::{UnitPaths, attachment_path, href, normalize, page_name};
+use super::paths::{UnitPaths, absolute, attachment_path, href, normalize, page_name};
 use super::site::Renderer;
 use super::view::{self, Link};
+use crate::check::UnitResult;
 use crate::error::Result;
+use crate::finding::Finding;
 use crate::load::{Doc, Unit};
 use crate::yaml::{Node, Value};
 
-/// What rendering one unit produced.
+/// What rendering one unit leaves behind: a summary, small enough to keep for every unit of a
+/// province-sized portal.
 pub(super) struct UnitPages {
-    pub(super) facts: Vec<PageFacts>,
-    pub(super) links: Vec<PendingLink>,
+    pub(super) slug: String,
+    /// The sector's Chinese name, for grouping on the portal.
+    pub(super) sector: String,
+    /// Every file written for the unit.
+    pub(super) paths: Vec<String>,
     pub(super) files: usize,
+    /// Broken links inside the unit.
+    pub(super) findings: Vec<Finding>,
+    /// Links that leave the unit, to check when every unit is written.
+    pub(super) outward: Vec<PendingLink>,
+    /// The unit's notices, for the portal feed (without their text).
+    pub(super) notices: Vec<FeedEntry>,
+    /// The newest notice date, and the newest update of anything.
+    pub(super) latest: Option<view::DateView>,
+    pub(super) newest: Option<view::DateView>,
+    /// A `<unit>/sitemap.xml` was written.
+    pub(super) sitemap: bool,
 }
 
 impl Renderer<'_> {
-    pub(super) fn unit(&self, unit: &Unit) -> Result<UnitPages> {
+    pub(super) fn unit(&self, unit: &Unit, result: &UnitResult) -> Result<UnitPages> {
         let paths = UnitPaths { unit };
-        let result = self.result.units.iter().find(|u| u.slug == unit.slug);
+        let result = Some(result);
         let schema = &self.site.schema;
         let mut facts = Vec::new();
         let mut links = Vec::new();
@@ -268,22 +285,57 @@ impl Renderer<'_> {
                 })?);
             } else if let Ok(bytes) = std::fs::read(&src) {
                 self.sink.put(&target, &bytes)?;
-                facts.push(PageFacts { path: target, ids: HashSet::new() });
+                facts.push(PageFacts { path: target, ids: HashSet::new(), updated: None, html: false });
             }
         }
 
-        // open data and the notices feed
+        // open data, the notices feed, the unit's sitemap
+        let mut extra = vec![paths.page("data.json"), paths.page("notices.xml")];
         self.sink.put(&paths.page("data.json"), &self.open_data(unit, result)?)?;
         let feed_entries: Vec<FeedEntry> = notices.iter().map(|(path, n)| self.feed_entry(path, n, &name)).collect();
         let feed = self.feed(
             &format!("{name} · 变动事项和计划"),
             &paths.page("notices.xml"),
             &paths.page("notices.html"),
-            feed_entries,
+            feed_entries.clone(),
         )?;
         self.sink.put(&paths.page("notices.xml"), feed.as_bytes())?;
-        let files = facts.len() + 2;
-        Ok(UnitPages { facts, links, files })
+        let sitemap = if let Some(base) = &self.base_url {
+            let urls: Vec<SitemapUrl> = facts
+                .iter()
+                .filter(|f| f.html)
+                .map(|f| SitemapUrl { loc: absolute(base, &f.path), lastmod: f.updated.clone() })
+                .collect();
+            let mut cx = tera::Context::new();
+            cx.insert("urls", &urls);
+            self.sink.put(&paths.page("sitemap.xml"), self.theme.render("sitemap.xml", &cx)?.as_bytes())?;
+            extra.push(paths.page("sitemap.xml"));
+            true
+        } else {
+            false
+        };
+
+        let (findings, outward) = check_in_unit(&unit.slug, &facts, links);
+        let latest = notices.iter().filter_map(|(_, n)| n.date.clone()).max();
+        let newest = unit
+            .docs
+            .iter()
+            .filter_map(|d| view::date(d.data.as_ref(), "updated").or_else(|| view::date(d.data.as_ref(), "date")))
+            .max();
+        let mut all_paths: Vec<String> = facts.into_iter().map(|f| f.path).collect();
+        all_paths.extend(extra);
+        Ok(UnitPages {
+            slug: unit.slug.clone(),
+            sector: view::sector_name(unit, schema),
+            files: all_paths.len(),
+            paths: all_paths,
+            findings,
+            outward,
+            notices: feed_entries.into_iter().map(|e| FeedEntry { summary_html: String::new(), ..e }).collect(),
+            latest,
+            newest,
+            sitemap,
+        })
     }
 
     fn service(&self, paths: &UnitPaths<'_>, doc: &Doc, path: &str, body_html: String) -> view::Service {
