@@ -43,7 +43,8 @@ const SECTORS: &[(&str, &str, &str)] = &[
 ];
 const PLACES: &[&str] = &["白银区", "平川区", "会宁县", "靖远县", "景泰县"];
 const ROADS: &[&str] = &["人民路", "北京路", "友好路", "四龙路", "公园路", "水川路", "兰州路", "长通路", "诚信大道"];
-const NAMES: &[&str] = &["金鼎", "清源", "仁和", "铜城", "银光", "水川", "黄河", "西区", "长征", "永安", "新华", "阳光"];
+const NAMES: &[&str] =
+    &["金鼎", "清源", "仁和", "铜城", "银光", "水川", "黄河", "西区", "长征", "永安", "新华", "阳光"];
 const SURNAMES: &[&str] = &["张", "王", "李", "赵", "刘", "陈", "杨", "黄", "周", "吴", "马", "孙"];
 const GIVEN: &[&str] = &["国栋", "晓燕", "海峰", "文涛", "静", "建国", "立新", "淑芬", "志远", "慧敏", "振华", "玉兰"];
 const SENTENCES: &[&str] = &[
@@ -58,10 +59,27 @@ const SENTENCES: &[&str] = &[
     "施工期间给您带来的不便，敬请谅解。",
     "具体安排如有调整，以本网站最新通知为准。",
 ];
-const SERVICES: &[&str] =
-    &["业务报装", "过户变更", "销户办理", "费用查询", "证明开具", "资料复印", "预约服务", "投诉受理", "退费申请", "设施报修"];
-const NOTICES: &[&str] =
-    &["计划停止服务通知", "营业时间调整", "年度服务计划", "设施改造方案", "收费标准调整说明", "节假日服务安排", "服务网点变更"];
+const SERVICES: &[&str] = &[
+    "业务报装",
+    "过户变更",
+    "销户办理",
+    "费用查询",
+    "证明开具",
+    "资料复印",
+    "预约服务",
+    "投诉受理",
+    "退费申请",
+    "设施报修",
+];
+const NOTICES: &[&str] = &[
+    "计划停止服务通知",
+    "营业时间调整",
+    "年度服务计划",
+    "设施改造方案",
+    "收费标准调整说明",
+    "节假日服务安排",
+    "服务网点变更",
+];
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -78,7 +96,9 @@ fn main() {
     fs::create_dir_all(out.join("content")).expect("create output folder");
     fs::write(
         out.join("gongkai.yaml"),
-        format!("title: 示例市公共企事业单位信息公开平台（{units} 个单位，生成）\nbase_url: https://gongkai.example/\n"),
+        format!(
+            "title: 示例市公共企事业单位信息公开平台（{units} 个单位，生成）\nbase_url: https://gongkai.example/\n"
+        ),
     )
     .expect("write config");
     let mut files = 0;
@@ -128,7 +148,12 @@ fn unit(content: &Path, i: usize) -> usize {
     }
     u.push_str("岗位职责:\n");
     for post in ["综合窗口", "收费窗口", "咨询服务"] {
-        let _ = write!(u, "  - 岗位: {post}\n    职责:\n      - {}\n      - {}\n", rng.pick(SENTENCES), rng.pick(SENTENCES));
+        let _ = write!(
+            u,
+            "  - 岗位: {post}\n    职责:\n      - {}\n      - {}\n",
+            rng.pick(SENTENCES),
+            rng.pick(SENTENCES)
+        );
     }
     let _ = write!(
         u,
@@ -144,7 +169,11 @@ fn unit(content: &Path, i: usize) -> usize {
 
     let mut fees = String::from("收费项目:\n");
     for k in 0..rng.range(3, 8) {
-        let basis = if i % 10 == 3 && k == 0 { String::new() } else { format!("    收费依据: 示例市发展和改革委员会价格批复第{}号\n", rng.range(1, 99)) };
+        let basis = if i % 10 == 3 && k == 0 {
+            String::new()
+        } else {
+            format!("    收费依据: 示例市发展和改革委员会价格批复第{}号\n", rng.range(1, 99))
+        };
         let _ = write!(
             fees,
             "  - 项目名称: 服务项目{}\n{basis}    收费标准: {}.{:02} 元/次\n    备注: {}\n",
@@ -213,7 +242,12 @@ fn unit(content: &Path, i: usize) -> usize {
         for step in 1..=3 {
             let _ = writeln!(body, "{step}. {}", rng.pick(SENTENCES));
         }
-        let _ = write!(body, "\n| 时间 | 区域 |\n|---|---|\n| 2026 年 {} 月 | {} |\n\n详见[收费项目](../fees.yaml)。\n", rng.range(1, 12), rng.pick(PLACES));
+        let _ = write!(
+            body,
+            "\n| 时间 | 区域 |\n|---|---|\n| 2026 年 {} 月 | {} |\n\n详见[收费项目](../fees.yaml)。\n",
+            rng.range(1, 12),
+            rng.pick(PLACES)
+        );
         if i % 100 == 11 && k == 0 {
             body.push_str("\n联系人手机 13912345678。\n");
         }

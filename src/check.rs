@@ -4,6 +4,8 @@
 //! against one unit with `match` over the closed set of shapes; every failure becomes a `Finding`
 //! that names the item, its citation, the file, the line and what to add.
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -44,9 +46,9 @@ pub struct UnitResult {
 /// How one rule fared for one unit.
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
-    pub rule: String,
-    pub citation: String,
-    pub title: String,
+    pub rule: Arc<str>,
+    pub citation: Arc<str>,
+    pub title: Arc<str>,
     pub severity: Severity,
     pub weight: u32,
     pub verified: bool,
@@ -510,9 +512,9 @@ impl<'a> Eval<'a> {
         let unverified = if self.rule.verified { "" } else { "（此条规定原文尚未核实，仅作提醒）" };
         self.out.push(Finding {
             unit: Some(self.unit.slug.clone()),
-            rule: self.rule.id.clone(),
-            citation: Some(self.rule.citation.clone()),
-            title: self.rule.title.clone(),
+            rule: self.rule.id.to_string(),
+            citation: Some(self.rule.citation.to_string()),
+            title: self.rule.title.to_string(),
             kind,
             severity: self.rule.severity,
             file: file.to_string(),

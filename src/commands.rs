@@ -2,7 +2,7 @@
 //! an outcome; `main` maps outcomes to exit codes.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::check::{self, CheckResult};
 use crate::error::{Error, Result};
@@ -39,7 +39,14 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome> {
     let mut stdout = anstream::stdout().lock();
     let print = |out: &mut dyn Write, s: &str| out.write_all(s.as_bytes()).map_err(|e| Error::io("<stdout>", e));
     if let Some(path) = &opts.output {
-        std::fs::write(path, report::render(opts.format, &result, &plain)).map_err(|e| Error::io(path, e))?;
+        let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+        let mut file = std::io::BufWriter::new(file);
+        match opts.format {
+            Format::Json => report::write_json(&result, &plain, &mut file),
+            other => file.write_all(report::render(other, &result, &plain).as_bytes()),
+        }
+        .and_then(|()| file.flush())
+        .map_err(|e| Error::io(path, e))?;
         print(&mut stdout, &human(&result, &styled, opts.quiet))?;
     } else {
         match opts.format {
@@ -51,6 +58,8 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome> {
                     append(&PathBuf::from(summary), &report::markdown(&result, &plain))?;
                 }
             }
+            Format::Json => report::write_json(&result, &plain, std::io::BufWriter::new(&mut stdout))
+                .map_err(|e| Error::io("<stdout>", e))?,
             other => print(&mut stdout, &report::render(other, &result, &plain))?,
         }
     }
@@ -100,19 +109,22 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
     let (result, rendered) = pages::render_site(&site, &theme, &staging, &|| bar.inc(1))?;
     bar.finish_and_clear();
 
-
     // the missing-items report: on the site when configured, otherwise beside it
     let cx = Context { root: &site.root, packs: &site.packs, color: false };
-    let json = report::render(Format::Json, &result, &cx);
+    let write_json = |path: &Path| -> Result<()> {
+        let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+        report::write_json(&result, &cx, std::io::BufWriter::new(file)).map_err(|e| Error::io(path, e))
+    };
     let report_dir = if site.config.report.publish {
-        staging.put("report/report.json", json.as_bytes())?;
+        staging.put("report/index.html", b"")?;
+        write_json(&staging.path().join("report/report.json"))?;
         let html = render::report_html(&site, &result, &theme, "../static/style.css", "../index.html")?;
         staging.put("report/index.html", html.as_bytes())?;
         out.join("report")
     } else {
         let dir = site.root.join(REPORT_DIR);
         let report = Staging::new(&dir)?;
-        report.put("report.json", json.as_bytes())?;
+        write_json(&report.path().join("report.json"))?;
         let html = render::report_html(&site, &result, &theme, "static/style.css", "report.json")?;
         report.put("index.html", html.as_bytes())?;
         if let Some(css) = theme.statics.get("style.css") {

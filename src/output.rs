@@ -16,6 +16,9 @@ use crate::error::{Error, Result};
 pub trait Sink: Sync {
     /// Store `bytes` at `path` (relative, `/`-separated).
     fn put(&self, path: &str, bytes: &[u8]) -> Result<()>;
+
+    /// Has a file been stored at `path`?
+    fn exists(&self, path: &str) -> bool;
 }
 
 /// Keeps every file in memory (for tests and `serve`).
@@ -28,6 +31,10 @@ impl Sink for MemorySink {
     fn put(&self, path: &str, bytes: &[u8]) -> Result<()> {
         self.files.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_string(), bytes.to_vec());
         Ok(())
+    }
+
+    fn exists(&self, path: &str) -> bool {
+        self.files.lock().unwrap_or_else(|e| e.into_inner()).contains_key(path)
     }
 }
 
@@ -61,7 +68,6 @@ impl Staging {
         let dir = parent.join(format!("{STAGING_PREFIX}{name}.{}", std::process::id()));
         fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
         Ok(Staging { dir, out: out.to_path_buf(), committed: false, dirs: Mutex::default() })
-
     }
 
     pub fn path(&self) -> &Path {
@@ -131,6 +137,10 @@ impl Sink for Staging {
             return Ok(());
         }
         fs::write(&target, bytes).map_err(|e| Error::io(&target, e))
+    }
+
+    fn exists(&self, path: &str) -> bool {
+        self.dir.join(path).is_file()
     }
 }
 

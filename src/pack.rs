@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -59,10 +60,11 @@ pub struct Source {
 /// One requirement of a measure.
 #[derive(Debug, Clone)]
 pub struct Rule {
-    /// `<pack>/<rule>`, stable across releases.
-    pub id: String,
-    pub citation: String,
-    pub title: String,
+    /// `<pack>/<rule>`, stable across releases. (Shared strings: every unit's outcome names its
+    /// rule, and a province has tens of thousands of units.)
+    pub id: Arc<str>,
+    pub citation: Arc<str>,
+    pub title: Arc<str>,
     /// The document kind the item lives in (`unit`, `fees`, `services`...).
     pub doc: String,
     /// Dotted path of the field; `None` for a rule on a collection's documents themselves.
@@ -266,9 +268,9 @@ pub fn parse(text: &str, origin: &str) -> Result<Pack> {
             _ => Severity::Error,
         };
         rules.push(Rule {
-            id: format!("{}/{}", file.id, def.id),
-            citation: def.citation,
-            title: def.title,
+            id: format!("{}/{}", file.id, def.id).into(),
+            citation: def.citation.into(),
+            title: def.title.into(),
             doc: def.file,
             field: def.field,
             require: requirement(ReqDef { require: def.require, min: def.min, each: def.each }),
@@ -430,7 +432,7 @@ mod tests {
     #[test]
     fn baiyin_covers_every_item_of_article_5_and_11() {
         let p = builtin("baiyin-2021");
-        let by = |c: &str| p.rules.iter().filter(|r| r.citation == c).count();
+        let by = |c: &str| p.rules.iter().filter(|r| &*r.citation == c).count();
         for (clause, at_least) in [
             ("第五条第(一)项", 9),
             ("第五条第(二)项", 6),
@@ -478,7 +480,7 @@ mod tests {
     #[test]
     fn nested_each_requirements_parse() {
         let p = builtin("baiyin-2021");
-        let forms = p.rules.iter().find(|r| r.id == "baiyin-2021/service-forms").unwrap();
+        let forms = p.rules.iter().find(|r| &*r.id == "baiyin-2021/service-forms").unwrap();
         let (key, sub) = &forms.require.each[0];
         assert_eq!(key, "sample_forms");
         assert_eq!(sub.shape, Shape::List);

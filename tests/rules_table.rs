@@ -139,8 +139,8 @@ fn run_table(unit: &str) {
                     rule.id
                 );
                 let f = errors[0];
-                assert_eq!(f.rule, rule.id, "{d:?}");
-                assert_eq!(f.citation.as_deref(), Some(rule.citation.as_str()));
+                assert_eq!(f.rule, &*rule.id, "{d:?}");
+                assert_eq!(f.citation.as_deref(), Some(&*rule.citation));
                 assert_eq!(f.file, file, "{}", rule.id);
                 assert_eq!(f.line, Some(line), "{} {d:?}: {f:#?}\n{text}", rule.id);
                 assert!(matches!(f.kind.as_str(), "missing" | "empty"), "{}: {:?}", rule.id, f.kind);

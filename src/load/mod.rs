@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-
 mod file;
 
 pub use file::{decode, unit_from_bytes};

@@ -29,6 +29,15 @@ pub(super) struct FeedEntry {
     pub(super) summary_html: String,
 }
 
+/// A notice, as the portal feed needs it: kept for every unit, so small.
+#[derive(Clone)]
+pub(super) struct NoticeRef {
+    pub(super) title: String,
+    pub(super) path: String,
+    pub(super) updated: String,
+    pub(super) category: String,
+}
+
 #[derive(Serialize)]
 pub(super) struct SitemapUrl {
     pub(super) loc: String,
@@ -45,6 +54,19 @@ impl Renderer<'_> {
             category: n.category.clone(),
             author: unit_name.to_string(),
             summary_html: n.body_html.clone(),
+        }
+    }
+
+    /// A portal feed entry, without the notice's text.
+    pub(super) fn feed_entry_ref(&self, n: &NoticeRef, unit_name: &str) -> FeedEntry {
+        FeedEntry {
+            title: n.title.clone(),
+            id: self.absolute_or_tag(&n.path),
+            link: self.base_url.as_ref().map(|b| absolute(b, &n.path)),
+            updated: n.updated.clone(),
+            category: n.category.clone(),
+            author: unit_name.to_string(),
+            summary_html: String::new(),
         }
     }
 

@@ -97,14 +97,14 @@ pub(super) fn check_in_unit(
     (findings, outward)
 }
 
-/// Check links that leave their unit against every published path.
+/// Check links that leave their unit: does the target exist in the output?
 pub(super) fn check_outward<'a>(
     links: impl Iterator<Item = &'a PendingLink>,
-    published: &HashSet<String>,
+    published: &dyn Fn(&str) -> bool,
 ) -> Vec<Finding> {
     links
         .filter_map(|l| match target(l) {
-            Target::Page(path, _) if !published.contains(&path) => {
+            Target::Page(path, _) if !published(&path) => {
                 Some(finding(l, format!("链接指向的页面或文件不存在：「{}」", l.dest)))
             }
             _ => None,

@@ -4,13 +4,13 @@
 //! Units render in parallel; each page goes to the sink as soon as it is rendered, so the whole
 //! site never sits in memory. Output depends only on the input: no clock, sorted everything.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
-use super::feeds::{FeedEntry, SitemapUrl};
+use super::feeds::{FeedEntry, NoticeRef, SitemapUrl};
 use super::links::{PageFacts, check_outward, ids_of};
 use super::paths::{absolute, href};
 use super::theme::Theme;
@@ -111,10 +111,7 @@ pub fn render_site(
     files += r.portal(&result, &summaries)? + r.site_files(&summaries)?;
 
     // links that leave their unit, against everything published
-    let mut published: HashSet<String> = summaries.iter().flat_map(|s| s.paths.iter().cloned()).collect();
-    published.extend(["index.html", "404.html", "atom.xml", "sitemap.xml"].map(String::from));
-    published.extend(theme.statics.keys().map(|k| format!("static/{k}")));
-    let mut broken = check_outward(summaries.iter().flat_map(|s| s.outward.iter()), &published);
+    let mut broken = check_outward(summaries.iter().flat_map(|s| s.outward.iter()), &|p| sink.exists(p));
     for f in &broken {
         if let Some(u) = result.units.iter_mut().find(|u| Some(&u.slug) == f.unit.as_ref()) {
             u.errors += 1;
@@ -232,9 +229,11 @@ impl Renderer<'_> {
         self.sink.put("404.html", self.theme.render("404.html", &cx)?.as_bytes())?;
 
         // the portal feed: the newest notices of every unit
-        let mut entries: Vec<FeedEntry> = units.iter().flat_map(|u| u.notices.iter().cloned()).collect();
-        entries.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.id.cmp(&b.id)));
-        entries.truncate(100);
+        let mut newest: Vec<(&NoticeRef, &str)> =
+            units.iter().flat_map(|u| u.notices.iter().map(move |n| (n, u.name.as_str()))).collect();
+        newest.sort_by(|a, b| b.0.updated.cmp(&a.0.updated).then_with(|| a.0.path.cmp(&b.0.path)));
+        newest.truncate(100);
+        let entries: Vec<FeedEntry> = newest.into_iter().map(|(n, name)| self.feed_entry_ref(n, name)).collect();
         self.sink.put("atom.xml", self.feed(&self.title, "atom.xml", "index.html", entries)?.as_bytes())?;
         n += 2;
         // a sitemap index: the portal's own sitemap and one per unit (each under 50,000 URLs)
@@ -259,8 +258,8 @@ impl Renderer<'_> {
 /// written relative to the previous one: about 2 KB, a fifth of qrcode's own SVG, which matters
 /// when every page carries one.
 fn qr_svg(url: &str) -> Option<String> {
-    use std::fmt::Write as _;
     use qrcode::{EcLevel, bits, canvas, ec};
+    use std::fmt::Write as _;
     // What QrCode::new does, but with one fixed mask instead of scoring all eight: a valid code
     // (the mask is written in the format bits), and the scoring was a third of a build's CPU time.
     let ec_level = EcLevel::M;
@@ -302,4 +301,3 @@ fn qr_svg(url: &str) -> Option<String> {
          <path stroke=\"#000\" d=\"{d}\"/></svg>"
     ))
 }
-

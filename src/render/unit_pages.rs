@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use percent_encoding::percent_decode_str;
 
-use super::feeds::{FeedEntry, SitemapUrl};
+use super::feeds::{FeedEntry, NoticeRef, SitemapUrl};
 use super::links::{PageFacts, PendingLink, check_in_unit};
 use super::markdown;
 use super::paths::{UnitPaths, absolute, attachment_path, href, normalize, page_name};
@@ -21,17 +21,16 @@ use crate::yaml::{Node, Value};
 /// province-sized portal.
 pub(super) struct UnitPages {
     pub(super) slug: String,
+    pub(super) name: String,
     /// The sector's Chinese name, for grouping on the portal.
     pub(super) sector: String,
-    /// Every file written for the unit.
-    pub(super) paths: Vec<String>,
     pub(super) files: usize,
     /// Broken links inside the unit.
     pub(super) findings: Vec<Finding>,
     /// Links that leave the unit, to check when every unit is written.
     pub(super) outward: Vec<PendingLink>,
-    /// The unit's notices, for the portal feed (without their text).
-    pub(super) notices: Vec<FeedEntry>,
+    /// The unit's notices, for the portal feed.
+    pub(super) notices: Vec<NoticeRef>,
     /// The newest notice date, and the newest update of anything.
     pub(super) latest: Option<view::DateView>,
     pub(super) newest: Option<view::DateView>,
@@ -297,7 +296,7 @@ impl Renderer<'_> {
             &format!("{name} · 变动事项和计划"),
             &paths.page("notices.xml"),
             &paths.page("notices.html"),
-            feed_entries.clone(),
+            feed_entries,
         )?;
         self.sink.put(&paths.page("notices.xml"), feed.as_bytes())?;
         let sitemap = if let Some(base) = &self.base_url {
@@ -322,16 +321,23 @@ impl Renderer<'_> {
             .iter()
             .filter_map(|d| view::date(d.data.as_ref(), "updated").or_else(|| view::date(d.data.as_ref(), "date")))
             .max();
-        let mut all_paths: Vec<String> = facts.into_iter().map(|f| f.path).collect();
-        all_paths.extend(extra);
+        let notices = notices
+            .into_iter()
+            .map(|(path, n)| NoticeRef {
+                updated: n.updated.or(n.date).map_or_else(|| "2000-01-01".into(), |d| d.iso),
+                title: n.title,
+                path,
+                category: n.category,
+            })
+            .collect();
         Ok(UnitPages {
             slug: unit.slug.clone(),
+            name: name.clone(),
             sector: view::sector_name(unit, schema),
-            files: all_paths.len(),
-            paths: all_paths,
+            files: facts.len() + extra.len(),
             findings,
             outward,
-            notices: feed_entries.into_iter().map(|e| FeedEntry { summary_html: String::new(), ..e }).collect(),
+            notices,
             latest,
             newest,
             sitemap,

@@ -47,6 +47,14 @@ struct Summary {
 }
 
 pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
+    let mut out = Vec::new();
+    let _ = write(result, cx, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Write the report to `w` as it is serialised: a province's report is a hundred megabytes of
+/// JSON that need never sit in memory.
+pub fn write(result: &CheckResult, cx: &Context<'_>, mut w: impl std::io::Write) -> std::io::Result<()> {
     let report = Report {
         schema_version: SCHEMA_VERSION,
         tool: Tool { name: "gongkai", version: env!("CARGO_PKG_VERSION") },
@@ -65,7 +73,6 @@ pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
         findings: &result.findings,
         acknowledgements: &result.acknowledgements,
     };
-    let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut w, &report)?;
+    w.write_all(b"\n")
 }

@@ -22,7 +22,7 @@ pub fn render(result: &CheckResult) -> String {
         suite.add_property(Property::new("score", unit.score.to_string()));
         suite.add_property(Property::new("grade", unit.grade.zh()));
         for outcome in &unit.rules {
-            let found: Vec<&&Finding> = mine.iter().filter(|f| f.rule == outcome.rule).collect();
+            let found: Vec<&&Finding> = mine.iter().filter(|f| *f.rule == *outcome.rule).collect();
             let text = found.iter().map(|f| describe(f)).collect::<Vec<_>>().join("\n");
             let status = match (outcome.status, outcome.severity) {
                 (Status::Passed, _) => TestCaseStatus::success(),

@@ -18,6 +18,7 @@ use crate::pack::Pack;
 
 pub use github::annotations as github_annotations;
 pub use human::{render as human, summary as human_summary};
+pub use json::write as write_json;
 pub use markdown::render as markdown;
 
 /// Output formats of `check --format`.

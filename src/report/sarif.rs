@@ -19,11 +19,11 @@ pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
     let mut index: BTreeMap<String, i64> = BTreeMap::new();
     for pack in cx.packs {
         for r in &pack.rules {
-            index.insert(r.id.clone(), rules.len() as i64);
+            index.insert(r.id.to_string(), rules.len() as i64);
             rules.push(
                 ReportingDescriptor::builder()
-                    .id(r.id.clone())
-                    .name(r.title.clone())
+                    .id(r.id.to_string())
+                    .name(r.title.to_string())
                     .short_description(text(format!("{} {}", r.citation, r.title)))
                     .full_description(text(format!("《{}》{}：{}", pack.title, r.citation, r.title)))
                     .build(),
