@@ -19,7 +19,7 @@ use crate::shape;
 use crate::yaml::{Node, Pos, Value};
 
 /// The result of checking a site.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct CheckResult {
     pub units: Vec<UnitResult>,
     /// Every finding, site-wide and per unit, in report order.
@@ -29,7 +29,7 @@ pub struct CheckResult {
 }
 
 /// One unit's completeness.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct UnitResult {
     pub slug: String,
     pub name: String,
@@ -65,9 +65,10 @@ pub enum Status {
 }
 
 /// The bands of 《白银市政务公开工作考核办法(试行)》第十条.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum Grade {
     #[serde(rename = "不合格")]
+    #[default]
     Fail,
     #[serde(rename = "合格")]
     Pass,
@@ -129,6 +130,7 @@ pub fn collect(site: &Site, per_unit: Vec<UnitCheck>) -> CheckResult {
 }
 
 /// One unit's check.
+#[derive(Debug, Clone, Default)]
 pub struct UnitCheck {
     pub result: UnitResult,
     pub findings: Vec<Finding>,

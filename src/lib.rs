@@ -12,6 +12,7 @@ pub mod render;
 pub mod report;
 pub mod review;
 pub mod schema;
+pub mod serve;
 pub mod shape;
 pub mod yaml;
 

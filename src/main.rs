@@ -27,6 +27,8 @@ enum Command {
     Check(CheckArgs),
     /// 生成公开网站 (build the static site, and the missing-items report)
     Build(BuildArgs),
+    /// 边改边看：在本机预览网站，保存后自动刷新 (preview with live reload)
+    Serve(ServeArgs),
     /// 新建站点或单位的填写模板 (scaffold a site, or a unit inside a site)
     Init(InitArgs),
 }
@@ -67,6 +69,25 @@ struct BuildArgs {
 }
 
 #[derive(Args)]
+struct ServeArgs {
+    /// 站点目录 (the site root: the folder holding content/)
+    #[arg(default_value = ".")]
+    site: PathBuf,
+    /// 端口，0 表示任选一个空闲端口 (port; 0 picks a free one)
+    #[arg(long, short, default_value_t = 8000)]
+    port: u16,
+    /// 监听地址，默认只允许本机访问 (address to listen on; loopback unless asked)
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// 启动后打开浏览器 (open a browser)
+    #[arg(long)]
+    open: bool,
+    /// 定时扫描文件变化，用于网络盘和 WSL (poll for changes: network drives, WSL)
+    #[arg(long)]
+    poll: bool,
+}
+
+#[derive(Args)]
 struct InitArgs {
     /// 新站点或新单位的目录 (folder to create: a new site, or content/NAME inside a site)
     dir: PathBuf,
@@ -89,6 +110,13 @@ fn main() -> ExitCode {
         Command::Build(a) => {
             commands::build(&BuildOptions { site: a.site, out: a.output, strict: a.strict, quiet: a.quiet })
         }
+        Command::Serve(a) => gongkai::serve::serve(&gongkai::serve::ServeOptions {
+            site: a.site,
+            port: a.port,
+            bind: a.bind,
+            open: a.open,
+            poll: a.poll,
+        }),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -18,7 +18,7 @@ use super::unit_pages::UnitPages;
 use super::view::{DateView, Link, SectorGroup, UnitCard};
 use crate::check::{self, CheckResult, UnitCheck};
 use crate::error::Result;
-use crate::load::Site;
+use crate::load::{Site, UnitDir};
 use crate::output::Sink;
 
 /// What rendering produced besides the files.
@@ -70,6 +70,71 @@ pub(super) struct Renderer<'a> {
     pub(super) base_url: Option<String>,
 }
 
+/// Renders one site with one theme into one sink: unit by unit, then the pages about all units.
+/// `build` drives it over every unit in parallel; `serve` re-renders one unit when it changes.
+pub struct SiteRenderer<'a> {
+    r: Renderer<'a>,
+}
+
+/// A unit, checked and rendered: its check, and the summary the portal needs.
+pub struct RenderedUnit {
+    pub check: UnitCheck,
+    pub(super) pages: UnitPages,
+}
+
+impl<'a> SiteRenderer<'a> {
+    pub fn new(site: &'a Site, theme: &'a Theme, sink: &'a dyn Sink) -> Self {
+        SiteRenderer {
+            r: Renderer {
+                site,
+                theme,
+                sink,
+                title: site.config.title.clone().unwrap_or_else(|| "信息公开".to_string()),
+                base_url: site
+                    .config
+                    .base_url
+                    .as_ref()
+                    .map(|u| if u.ends_with('/') { u.clone() } else { format!("{u}/") }),
+            },
+        }
+    }
+
+    /// Load, check and render one unit; nothing of it is kept but the summary.
+    pub fn unit(&self, dir: &UnitDir) -> Result<RenderedUnit> {
+        let site = self.r.site;
+        let unit = site.load_unit(dir);
+        let mut check = check::check_unit(&unit, &site.packs, &site.schema);
+        let pages = self.r.unit(&unit, &check.result)?;
+        check.result.errors += pages.findings.len();
+        check.findings.extend(pages.findings.iter().cloned());
+        Ok(RenderedUnit { check, pages })
+    }
+
+    /// The pages about all units (portal, feeds, sitemap index, static files, 404), then the
+    /// links that leave their unit, checked with `exists`. `checks` and `units` are in unit order.
+    pub fn finish(
+        &self,
+        checks: Vec<UnitCheck>,
+        units: &[&RenderedUnit],
+        exists: &dyn Fn(&str) -> bool,
+    ) -> Result<(CheckResult, Rendered)> {
+        let summaries: Vec<&UnitPages> = units.iter().map(|u| &u.pages).collect();
+        let mut result = check::collect(self.r.site, checks);
+        let mut files = summaries.iter().map(|s| s.files).sum::<usize>();
+        files += self.r.portal(&result, &summaries)? + self.r.site_files(&summaries)?;
+        let mut broken = check_outward(summaries.iter().flat_map(|s| s.outward.iter()), exists);
+        for f in &broken {
+            if let Some(u) = result.units.iter_mut().find(|u| Some(&u.slug) == f.unit.as_ref()) {
+                u.errors += 1;
+            }
+        }
+        result.findings.append(&mut broken);
+        crate::finding::sort(&mut result.findings);
+        let broken_links = result.findings.iter().filter(|f| f.kind == crate::finding::Kind::BrokenLink).count();
+        Ok((result, Rendered { broken_links, files }))
+    }
+}
+
 /// Check and render the whole site, one unit at a time (in parallel): each unit is loaded,
 /// checked, rendered and dropped, keeping only a summary. Returns the check result (with broken
 /// links added) and what was written.
@@ -79,48 +144,19 @@ pub fn render_site(
     sink: &dyn Sink,
     tick: &(dyn Fn() + Sync),
 ) -> Result<(CheckResult, Rendered)> {
-    let r = Renderer {
-        site,
-        theme,
-        sink,
-        title: site.config.title.clone().unwrap_or_else(|| "信息公开".to_string()),
-        base_url: site.config.base_url.as_ref().map(|u| if u.ends_with('/') { u.clone() } else { format!("{u}/") }),
-    };
-    let per_unit: Vec<Result<(UnitCheck, UnitPages)>> = site
+    let sr = SiteRenderer::new(site, theme, sink);
+    let mut units: Vec<RenderedUnit> = site
         .units
         .par_iter()
         .map(|dir| {
-            let unit = site.load_unit(dir);
-            let mut checked = check::check_unit(&unit, &site.packs, &site.schema);
-            let pages = r.unit(&unit, &checked.result)?;
-            checked.result.errors += pages.findings.len();
-            checked.findings.extend(pages.findings.iter().cloned());
+            let out = sr.unit(dir);
             tick();
-            Ok((checked, pages))
+            out
         })
-        .collect();
-    let mut checks = Vec::with_capacity(per_unit.len());
-    let mut summaries = Vec::with_capacity(per_unit.len());
-    for unit in per_unit {
-        let (checked, pages) = unit?;
-        checks.push(checked);
-        summaries.push(pages);
-    }
-    let mut result = check::collect(site, checks);
-    let mut files = summaries.iter().map(|s| s.files).sum::<usize>();
-    files += r.portal(&result, &summaries)? + r.site_files(&summaries)?;
-
-    // links that leave their unit, against everything published
-    let mut broken = check_outward(summaries.iter().flat_map(|s| s.outward.iter()), &|p| sink.exists(p));
-    for f in &broken {
-        if let Some(u) = result.units.iter_mut().find(|u| Some(&u.slug) == f.unit.as_ref()) {
-            u.errors += 1;
-        }
-    }
-    result.findings.append(&mut broken);
-    crate::finding::sort(&mut result.findings);
-    let broken_links = result.findings.iter().filter(|f| f.kind == crate::finding::Kind::BrokenLink).count();
-    Ok((result, Rendered { broken_links, files }))
+        .collect::<Result<_>>()?;
+    let checks = units.iter_mut().map(|u| std::mem::take(&mut u.check)).collect();
+    let refs: Vec<&RenderedUnit> = units.iter().collect();
+    sr.finish(checks, &refs, &|p| sink.exists(p))
 }
 
 impl Renderer<'_> {
@@ -173,7 +209,7 @@ impl Renderer<'_> {
     }
 
     /// The portal home page, from every unit's summary. Returns the number of files written.
-    fn portal(&self, result: &CheckResult, units: &[UnitPages]) -> Result<usize> {
+    fn portal(&self, result: &CheckResult, units: &[&UnitPages]) -> Result<usize> {
         let path = "index.html";
         let mut groups: BTreeMap<&str, Vec<UnitCard>> = BTreeMap::new();
         let order: HashMap<&str, usize> =
@@ -204,7 +240,7 @@ impl Renderer<'_> {
     }
 
     /// Files every site has: static files, 404 page, portal feed, sitemap. Returns how many.
-    fn site_files(&self, units: &[UnitPages]) -> Result<usize> {
+    fn site_files(&self, units: &[&UnitPages]) -> Result<usize> {
         let mut n = 0;
         for (name, bytes) in &self.theme.statics {
             self.sink.put(&format!("static/{name}"), bytes)?;
