@@ -11,12 +11,21 @@ use serde::Serialize;
 
 use crate::finding::{self, Finding, Kind, Severity};
 use crate::load::{Doc, Site, Unit};
-use crate::pack::{Pack, Requirement, Rule, Shape};
+use crate::pack::{Check, Pack, Requirement, Rule, Shape};
 use crate::review::{self, Acknowledgement};
+use crate::timing;
 
 use crate::schema::{DocSpec, FieldDef, Schema};
 use crate::shape;
 use crate::yaml::{Node, Pos, Value};
+
+/// What checking depends on besides the content: the date it is done on (an input, so results
+/// can be reproduced) and the working-day calendar.
+#[derive(Debug, Clone)]
+pub struct Env {
+    pub today: jiff::civil::Date,
+    pub calendar: crate::calendar::Calendar,
+}
 
 /// The result of checking a site.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -111,7 +120,7 @@ impl CheckResult {
 /// Check every loaded unit of `site` against its packs.
 pub fn check_site(site: &Site) -> CheckResult {
     let per_unit: Vec<UnitCheck> =
-        site.units.par_iter().map(|d| check_unit(&site.load_unit(d), &site.packs, &site.schema)).collect();
+        site.units.par_iter().map(|d| check_unit(&site.load_unit(d), &site.packs, &site.schema, &site.env)).collect();
     collect(site, per_unit)
 }
 
@@ -138,35 +147,37 @@ pub struct UnitCheck {
 }
 
 /// Check one unit: its loading findings, every applicable rule, and the privacy review.
-pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema) -> UnitCheck {
+pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema, env: &Env) -> UnitCheck {
     let mut rule_findings = Vec::new();
     let mut outcomes = Vec::new();
-    for pack in packs.iter().filter(|p| p.applies_to(unit.sector.as_deref())) {
-        for rule in pack.rules.iter().filter(|r| r.applies_to(unit.sector.as_deref())) {
-            let Some(spec) = schema.doc(&rule.doc) else {
-                continue;
-            };
-            let mut eval = Eval { rule, pack, unit, spec, out: Vec::new(), unchecked: unit.is_empty() };
-            if !unit.is_empty() {
-                eval.run();
+    for (pack, rule) in applicable(unit, packs) {
+        let (mut out, unchecked) = match &rule.check {
+            Check::Item(req) => {
+                let Some(spec) = schema.doc(&rule.doc) else { continue };
+                let mut eval = Eval { rule, req, pack, unit, spec, out: Vec::new(), unchecked: unit.is_empty() };
+                if !unit.is_empty() {
+                    eval.run();
+                }
+                (eval.out, eval.unchecked)
             }
-
-            let status = match (eval.out.is_empty(), eval.unchecked) {
-                (false, _) => Status::Failed,
-                (true, true) => Status::Unchecked,
-                (true, false) => Status::Passed,
-            };
-            outcomes.push(Outcome {
-                rule: rule.id.clone(),
-                citation: rule.citation.clone(),
-                title: rule.title.clone(),
-                severity: rule.severity,
-                weight: rule.weight,
-                verified: rule.verified,
-                status,
-            });
-            rule_findings.append(&mut eval.out);
-        }
+            _ if unit.is_empty() => (Vec::new(), true),
+            _ => timing::evaluate(rule, unit, schema, env),
+        };
+        let status = match (out.is_empty(), unchecked) {
+            (false, _) => Status::Failed,
+            (true, true) => Status::Unchecked,
+            (true, false) => Status::Passed,
+        };
+        outcomes.push(Outcome {
+            rule: rule.id.clone(),
+            citation: rule.citation.clone(),
+            title: rule.title.clone(),
+            severity: rule.severity,
+            weight: rule.weight,
+            verified: rule.verified,
+            status,
+        });
+        rule_findings.append(&mut out);
     }
     // A wrongly typed value is reported by the schema and again by the rule that needs it; keep
     // the rule's finding, which names the article.
@@ -206,6 +217,7 @@ pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema) -> UnitCheck {
 /// Evaluation of one rule against one unit.
 struct Eval<'a> {
     rule: &'a Rule,
+    req: &'a Requirement,
     pack: &'a Pack,
     unit: &'a Unit,
     spec: &'a DocSpec,
@@ -259,24 +271,29 @@ impl<'a> Eval<'a> {
             def = Some(d);
         }
         if let Some(def) = def {
-            self.value(&self.rule.require, Some(node), def, &place);
+            self.value(self.req, Some(node), def, &place);
         }
     }
 
     fn run_collection(&mut self) {
-        let docs: Vec<&Doc> = self.unit.docs_of(&self.spec.kind).collect();
-        let req = &self.rule.require;
+        let docs: Vec<&Doc> = self.unit.docs_of(&self.spec.kind).filter(|d| selected(d, &self.rule.filter)).collect();
+        let req = self.req;
         if docs.len() < req.min {
             let folder = format!("{}/{}", self.unit.dir, self.spec.file);
-            let message = if docs.is_empty() {
-                format!("缺少{}：{} 文件夹里没有任何 .md 文件", self.rule.title, self.spec.file)
-            } else {
-                format!("{}至少需要 {} 个，目前只有 {} 个", self.spec.title, req.min, docs.len())
+            let which = filter_words(self.spec, &self.rule.filter);
+            let message = match (docs.is_empty(), which.is_empty()) {
+                (true, true) => format!("缺少{}：{} 文件夹里没有任何 .md 文件", self.rule.title, self.spec.file),
+                (true, false) => format!("缺少{}：{} 文件夹里没有{which}的文件", self.rule.title, self.spec.file),
+                (false, _) => format!("{}至少需要 {} 个，目前只有 {} 个", self.rule.title, req.min, docs.len()),
             };
-            let help =
-                self.rule.hint.clone().unwrap_or_else(|| {
+            let help = self.rule.hint.clone().unwrap_or_else(|| {
+                if which.is_empty() {
                     format!("在 {folder} 里为每一项建一个 .md 文件（可运行 gongkai init 生成模板）")
-                });
+                } else {
+                    format!("在 {folder} 里建一个 .md 文件，写明{which}")
+                }
+            });
+
             self.push(Kind::Missing, &folder, None, None, message, help);
         }
         for doc in docs {
@@ -484,7 +501,7 @@ impl<'a> Eval<'a> {
             Some(node.pos),
             Some(place.path.clone()),
             format!("{}「{}」是空的", place.label, def.zh),
-            self.fill_help(def, self.rule.require.shape),
+            self.fill_help(def, self.req.shape),
         );
     }
 
@@ -511,22 +528,68 @@ impl<'a> Eval<'a> {
     }
 
     fn push(&mut self, kind: Kind, file: &str, pos: Option<Pos>, field: Option<String>, message: String, help: String) {
-        let unverified = if self.rule.verified { "" } else { "（此条规定原文尚未核实，仅作提醒）" };
-        self.out.push(Finding {
-            unit: Some(self.unit.slug.clone()),
-            rule: self.rule.id.to_string(),
-            citation: Some(self.rule.citation.to_string()),
-            title: self.rule.title.to_string(),
-            kind,
-            severity: self.rule.severity,
-            file: file.to_string(),
-            line: pos.map(|p| p.line),
-            column: pos.map(|p| p.col),
-            field: field.filter(|f| !f.is_empty()),
-            message: format!("{message}{unverified}"),
-            help: Some(help),
-        });
+        self.out.push(rule_finding(self.rule, self.unit, kind, file, pos, field, message, help));
     }
+}
+
+/// A finding of a pack rule; an unverified rule says so.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn rule_finding(
+    rule: &Rule,
+    unit: &Unit,
+    kind: Kind,
+    file: &str,
+    pos: Option<Pos>,
+    field: Option<String>,
+    message: String,
+    help: String,
+) -> Finding {
+    let unverified = if rule.verified { "" } else { "（此条规定原文尚未核实，仅作提醒）" };
+    Finding {
+        unit: Some(unit.slug.clone()),
+        rule: rule.id.to_string(),
+        citation: Some(rule.citation.to_string()),
+        title: rule.title.to_string(),
+        kind,
+        severity: rule.severity,
+        file: file.to_string(),
+        line: pos.map(|p| p.line),
+        column: pos.map(|p| p.col),
+        field: field.filter(|f| !f.is_empty()),
+        message: format!("{message}{unverified}"),
+        help: Some(help),
+    }
+}
+
+/// Does a document of a folder pass a rule's `where`?
+pub(crate) fn selected(doc: &Doc, filter: &[(String, Vec<String>)]) -> bool {
+    filter.iter().all(|(key, values)| {
+        doc.data.as_ref().and_then(|d| d.text(key)).is_some_and(|v| values.iter().any(|w| w.trim() == v))
+    })
+}
+
+/// The rules that apply to a unit: its sector's, and of rules on one topic only the strictest
+/// verified one (unverified ones stay, as warnings).
+pub(crate) fn applicable<'a>(unit: &Unit, packs: &'a [Pack]) -> Vec<(&'a Pack, &'a Rule)> {
+    let sector = unit.sector.as_deref();
+    let all: Vec<(&Pack, &Rule)> = packs
+        .iter()
+        .filter(|p| p.applies_to(sector))
+        .flat_map(|p| p.rules.iter().filter(|r| r.applies_to(sector)).map(move |r| (p, r)))
+        .collect();
+    let strictest = |topic: &str| {
+        all.iter()
+            .filter(|(_, r)| r.verified && r.topic.as_deref() == Some(topic))
+            .min_by_key(|(_, r)| r.check.days().unwrap_or(u32::MAX))
+            .map(|(_, r)| r.id.clone())
+    };
+    all.iter()
+        .filter(|(_, r)| match (&r.topic, r.verified) {
+            (Some(topic), true) => strictest(topic).as_ref() == Some(&r.id),
+            _ => true,
+        })
+        .copied()
+        .collect()
 }
 
 impl Place<'_> {
@@ -554,4 +617,17 @@ fn item_label(item: &Node) -> Option<&str> {
 fn short(t: &str) -> String {
     let t = t.trim();
     if t.chars().count() > 30 { format!("{}…", t.chars().take(30).collect::<String>()) } else { t.to_string() }
+}
+
+/// A rule's `where` in words: `类别为「计划停电」或「临时停电」`.
+pub(crate) fn filter_words(spec: &DocSpec, filter: &[(String, Vec<String>)]) -> String {
+    filter
+        .iter()
+        .map(|(key, values)| {
+            let zh = spec.field(key).map_or(key.as_str(), |f| f.zh.as_str());
+            let vs: Vec<String> = values.iter().map(|v| format!("「{v}」")).collect();
+            format!("{zh}为{}", vs.join("或"))
+        })
+        .collect::<Vec<_>>()
+        .join("、")
 }

@@ -27,11 +27,13 @@ pub struct CheckOptions {
     pub unit: Option<String>,
     /// Print only the summary in the human format.
     pub quiet: bool,
+    /// Judge deadlines as on this date.
+    pub today: Option<jiff::civil::Date>,
 }
 
 /// `gongkai check`: load, check, report.
 pub fn check(opts: &CheckOptions) -> Result<Outcome> {
-    let site = load::load_site(&opts.site, &LoadOptions { unit: opts.unit.clone() })?;
+    let site = load::load_site(&opts.site, &LoadOptions { unit: opts.unit.clone(), today: opts.today })?;
     let result = check::check_site(&site);
     let plain = Context { root: &site.root, packs: &site.packs, color: false };
     let styled = Context { color: true, ..plain };
@@ -90,6 +92,8 @@ pub struct BuildOptions {
     /// Publish nothing while an error finding remains.
     pub strict: bool,
     pub quiet: bool,
+    /// Judge deadlines as on this date.
+    pub today: Option<jiff::civil::Date>,
 }
 
 /// The report folder when the report is not published on the site.
@@ -100,7 +104,7 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
     use crate::output::{Sink, Staging};
     use crate::render::{self, site as pages, theme::Theme};
 
-    let site = load::load_site(&opts.site, &LoadOptions::default())?;
+    let site = load::load_site(&opts.site, &LoadOptions { unit: None, today: opts.today })?;
     let theme = Theme::load(&site.root, site.config.theme.as_deref().unwrap_or("default"))?;
     let out = opts.out.clone().unwrap_or_else(|| site.root.join("public"));
     let staging = Staging::new(&out)?;

@@ -29,6 +29,13 @@ pub struct Config {
     /// Theme name: `themes/<name>/` in the site, laid over the built-in default theme.
     #[serde(default, alias = "主题")]
     pub theme: Option<String>,
+    /// The date deadlines are judged on, instead of today (`--today` overrides it). For an example
+    /// or an archive whose dated content must stay valid; a live site leaves it out.
+    #[serde(default, alias = "检查日期")]
+    pub today: Option<String>,
+    /// Local days off and make-up working days, added to the national calendar.
+    #[serde(default, alias = "日历")]
+    pub calendar: crate::calendar::LocalDays,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]

@@ -31,10 +31,12 @@ pub enum Kind {
     Privacy,
     /// A classification or internal-use mark.
     Confidential,
+    /// Published later than a deadline allows, or not at the cadence required.
+    Late,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Missing,
         Kind::Empty,
         Kind::Placeholder,
@@ -45,6 +47,7 @@ impl Kind {
         Kind::BrokenLink,
         Kind::Privacy,
         Kind::Confidential,
+        Kind::Late,
     ];
 
     /// What the kind means, in Chinese.
@@ -60,6 +63,7 @@ impl Kind {
             Kind::BrokenLink => "链接指向不存在的页面或位置",
             Kind::Privacy => "含有不得公开的个人信息",
             Kind::Confidential => "含有密级或内部资料标志",
+            Kind::Late => "没有按时公开",
         }
     }
 
@@ -75,6 +79,7 @@ impl Kind {
             Kind::BrokenLink => "broken-link",
             Kind::Privacy => "privacy",
             Kind::Confidential => "confidential",
+            Kind::Late => "late",
         }
     }
 }

@@ -144,7 +144,8 @@ pub fn scaffold(schema: &Schema, packs: &[Pack], sector: &str) -> Vec<(String, S
         write_fields(&mut yaml, spec, &spec.fields, &required(spec, &mine), "", 0, schema, sector, true);
         let header = mine.first().map(|(p, _)| format!("《{}》", p.title)).unwrap_or_default();
         if spec.is_collection() {
-            let body_required = mine.iter().any(|(_, r)| r.require.each.iter().any(|(k, _)| k == "body"));
+            let body_required =
+                mine.iter().any(|(_, r)| r.check.item().is_some_and(|q| q.each.iter().any(|(k, _)| k == "body")));
             let body = if body_required {
                 format!("{PLACEHOLDER}：在这里写正文。\n")
             } else {
@@ -170,6 +171,7 @@ pub fn scaffold(schema: &Schema, packs: &[Pack], sector: &str) -> Vec<(String, S
 fn required<'a>(spec: &DocSpec, rules: &[&(&'a Pack, &'a Rule)]) -> Vec<(String, &'a Rule, Requirement)> {
     let mut out: Vec<(String, &Rule, Requirement)> = Vec::new();
     for (_, rule) in rules {
+        let Some(require) = rule.check.item() else { continue };
         let mut add = |path: String, req: &Requirement| {
             if !out.iter().any(|(p, _, _)| *p == path) {
                 out.push((path, rule, req.clone()));
@@ -177,10 +179,10 @@ fn required<'a>(spec: &DocSpec, rules: &[&(&'a Pack, &'a Rule)]) -> Vec<(String,
         };
         match &rule.field {
             Some(f) => {
-                add(f.clone(), &rule.require);
-                nested(f, &rule.require, &mut add);
+                add(f.clone(), require);
+                nested(f, require, &mut add);
             }
-            None if spec.is_collection() => nested("", &rule.require, &mut add),
+            None if spec.is_collection() => nested("", require, &mut add),
             None => {}
         }
     }

@@ -1,3 +1,4 @@
+pub mod calendar;
 pub mod check;
 pub mod commands;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod review;
 pub mod schema;
 pub mod serve;
 pub mod shape;
+pub mod timing;
 pub mod yaml;
 
 /// The fuzz target's entry point: load and check a one-file unit made of arbitrary bytes, render
@@ -21,13 +23,16 @@ pub mod yaml;
 #[doc(hidden)]
 pub fn fuzz_one(data: &[u8]) {
     use std::sync::LazyLock;
-    static SETUP: LazyLock<(schema::Schema, Vec<pack::Pack>)> =
-        LazyLock::new(|| load::packs_for(std::path::Path::new("/nonexistent")).expect("built-in packs load"));
+    static SETUP: LazyLock<(schema::Schema, Vec<pack::Pack>, check::Env)> = LazyLock::new(|| {
+        let (schema, packs) = load::packs_for(std::path::Path::new("/nonexistent")).expect("built-in packs load");
+        let today = jiff::civil::Date::new(2026, 11, 27).expect("a valid date");
+        (schema, packs, check::Env { today, calendar: calendar::Calendar::builtin() })
+    });
     let Some((&first, rest)) = data.split_first() else { return };
-    let (schema, packs) = &*SETUP;
+    let (schema, packs, env) = &*SETUP;
     let spec = &schema.documents[usize::from(first) % schema.documents.len()];
     let unit = load::unit_from_bytes(schema, spec, rest);
-    let checked = check::check_unit(&unit, packs, schema);
+    let checked = check::check_unit(&unit, packs, schema, env);
     if let Some(body) = unit.docs.first().and_then(|d| d.body.as_ref()) {
         let _ = render::markdown::render(&body.text, body.line, &|_| None);
     }

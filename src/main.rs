@@ -50,6 +50,9 @@ struct CheckArgs {
     /// 只显示摘要 (print only the summary)
     #[arg(long, short)]
     quiet: bool,
+    /// 按这一天判断是否按时公开，默认今天 (judge deadlines as on this date, YYYY-MM-DD)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    today: Option<jiff::civil::Date>,
 }
 
 #[derive(Args)]
@@ -66,6 +69,9 @@ struct BuildArgs {
     /// 只显示摘要，不显示进度 (print only the summary, no progress bar)
     #[arg(long, short)]
     quiet: bool,
+    /// 按这一天判断是否按时公开，默认今天 (judge deadlines as on this date, YYYY-MM-DD)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    today: Option<jiff::civil::Date>,
 }
 
 #[derive(Args)]
@@ -96,6 +102,10 @@ struct InitArgs {
     sector: gongkai::init::Sector,
 }
 
+fn parse_day(s: &str) -> Result<jiff::civil::Date, String> {
+    gongkai::shape::parse_date(s).ok_or_else(|| format!("「{s}」不是有效的日期，写成 2026-11-27"))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -105,11 +115,16 @@ fn main() -> ExitCode {
             output: a.output,
             unit: a.unit,
             quiet: a.quiet,
+            today: a.today,
         }),
         Command::Init(a) => gongkai::init::run(&a.dir, a.sector),
-        Command::Build(a) => {
-            commands::build(&BuildOptions { site: a.site, out: a.output, strict: a.strict, quiet: a.quiet })
-        }
+        Command::Build(a) => commands::build(&BuildOptions {
+            site: a.site,
+            out: a.output,
+            strict: a.strict,
+            quiet: a.quiet,
+            today: a.today,
+        }),
         Command::Serve(a) => gongkai::serve::serve(&gongkai::serve::ServeOptions {
             site: a.site,
             port: a.port,

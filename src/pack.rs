@@ -69,7 +69,14 @@ pub struct Rule {
     pub doc: String,
     /// Dotted path of the field; `None` for a rule on a collection's documents themselves.
     pub field: Option<String>,
-    pub require: Requirement,
+    /// For a folder of documents: only those whose fields have one of these values
+    /// (`where: {类别: [计划停电, 临时停电]}`), by canonical field key.
+    pub filter: Vec<(String, Vec<String>)>,
+    /// What makes the item complete, or on time.
+    pub check: Check,
+    /// Rules on the same topic (e.g. `update-deadline`): for a unit only the strictest verified
+    /// one applies, so a ministry's shorter deadline replaces the municipal default.
+    pub topic: Option<String>,
     pub weight: u32,
     pub severity: Severity,
     /// `false` for rules whose source text has not been confirmed: reported as warnings saying so.
@@ -77,6 +84,71 @@ pub struct Rule {
     pub sectors: Vec<String>,
     /// What to add, in the pack author's words.
     pub hint: Option<String>,
+}
+
+/// The closed set of checks a rule can make.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Check {
+    /// The item is there, filled in, of the right shape.
+    Item(Requirement),
+    /// Published within `days` of the date in field `from` (formed or changed); the publication
+    /// date is field `to`, or today when the item carries none.
+    Within { days: u32, working: bool, from: String, to: String },
+    /// Published (field `from`) at least `days` calendar days before the date in field `to`
+    /// (when the change takes effect).
+    Ahead { days: u32, from: String, to: String },
+    /// Published again at least every `every`, or each year by `by` (month, day); `date` is the
+    /// field holding each publication's date.
+    Cadence { every: Option<Period>, by: Option<(i8, i8)>, date: String },
+    /// Every change, withdrawal or termination in an item's history (`变更记录`) has a date and an
+    /// explanation, and a withdrawn item says when and why.
+    Explained,
+    /// For each matter (field `matter`), a published final stage needs its earlier stages
+    /// (field `stage`, values in order in `stages`) published too.
+    Lifecycle { matter: String, stage: String, stages: Vec<String> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    Month,
+    Quarter,
+    Year,
+}
+
+impl Period {
+    pub fn months(self) -> i32 {
+        match self {
+            Period::Month => 1,
+            Period::Quarter => 3,
+            Period::Year => 12,
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Period::Month => "每月",
+            Period::Quarter => "每季度",
+            Period::Year => "每年",
+        }
+    }
+}
+
+impl Check {
+    pub fn item(&self) -> Option<&Requirement> {
+        match self {
+            Check::Item(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The limit in days of a deadline check, for choosing the strictest.
+    pub fn days(&self) -> Option<u32> {
+        match self {
+            Check::Within { days, .. } | Check::Ahead { days, .. } => Some(*days),
+            _ => None,
+        }
+    }
 }
 
 /// What makes an item complete.
@@ -168,11 +240,36 @@ struct RuleDef {
     file: String,
     #[serde(default)]
     field: Option<String>,
-    require: Shape,
+    require: RequireDef,
     #[serde(default)]
     min: Option<usize>,
     #[serde(default)]
     each: BTreeMap<String, EachDef>,
+    #[serde(default, rename = "where")]
+    filter: BTreeMap<String, OneOrMany>,
+    #[serde(default)]
+    days: Option<u32>,
+    /// `working` (default) or `calendar` days.
+    #[serde(default)]
+    unit: Option<DayUnit>,
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    to: Option<String>,
+    #[serde(default)]
+    every: Option<Period>,
+    #[serde(default)]
+    by: Option<String>,
+    #[serde(default)]
+    date: Option<String>,
+    #[serde(default)]
+    matter: Option<String>,
+    #[serde(default)]
+    stage: Option<String>,
+    #[serde(default)]
+    stages: Vec<String>,
+    #[serde(default)]
+    topic: Option<String>,
     #[serde(default = "one")]
     weight: u32,
     #[serde(default)]
@@ -187,6 +284,69 @@ struct RuleDef {
 
 fn one() -> u32 {
     1
+}
+
+/// `require:` is a value shape (an item) or one of the timing checks.
+#[derive(Debug, Clone, Copy)]
+enum RequireDef {
+    Shape(Shape),
+    Timing(TimingKind),
+}
+
+const REQUIRE_NAMES: &[&str] = &[
+    "text",
+    "phone",
+    "contact",
+    "email",
+    "postcode",
+    "date",
+    "url",
+    "file",
+    "list",
+    "within",
+    "ahead",
+    "cadence",
+    "explained",
+    "lifecycle",
+];
+
+impl<'de> Deserialize<'de> for RequireDef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        let as_value = de::value::StrDeserializer::<de::value::Error>::new(&name);
+        if let Ok(shape) = Shape::deserialize(as_value) {
+            return Ok(RequireDef::Shape(shape));
+        }
+        let as_value = de::value::StrDeserializer::<de::value::Error>::new(&name);
+        TimingKind::deserialize(as_value)
+            .map(RequireDef::Timing)
+            .map_err(|_| de::Error::unknown_variant(&name, REQUIRE_NAMES))
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum TimingKind {
+    Within,
+    Ahead,
+    Cadence,
+    Explained,
+    Lifecycle,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum DayUnit {
+    Working,
+    Calendar,
+}
+
+/// A value or a list of values.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
 }
 
 #[derive(Debug, Deserialize)]
@@ -263,6 +423,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Pack> {
             return Err(err(None, format!("rule `{}` has no citation", def.id)));
         }
         let verified = def.status == Status::Verified;
+        let check = timing_check(&def).map_err(|m| err(None, format!("rule `{}`: {m}", def.id)))?;
         let severity = match (def.severity, verified) {
             (_, false) | (Some(SeverityDef::Warning), _) => Severity::Warning,
             _ => Severity::Error,
@@ -273,7 +434,27 @@ pub fn parse(text: &str, origin: &str) -> Result<Pack> {
             title: def.title.into(),
             doc: def.file,
             field: def.field,
-            require: requirement(ReqDef { require: def.require, min: def.min, each: def.each }),
+            filter: def
+                .filter
+                .into_iter()
+                .map(|(k, v)| {
+                    (
+                        k,
+                        match v {
+                            OneOrMany::One(s) => vec![s],
+                            OneOrMany::Many(v) => v,
+                        },
+                    )
+                })
+                .collect(),
+            check: match (check, def.require) {
+                (Some(c), _) => c,
+                (None, RequireDef::Shape(shape)) => {
+                    Check::Item(requirement(ReqDef { require: shape, min: def.min, each: def.each }))
+                }
+                (None, RequireDef::Timing(_)) => unreachable!("timing_check handles every timing kind"),
+            },
+            topic: def.topic,
             weight: def.weight,
             severity,
             verified,
@@ -292,6 +473,60 @@ pub fn parse(text: &str, origin: &str) -> Result<Pack> {
         rules,
         origin: origin.to_string(),
     })
+}
+
+/// The timing check a rule asks for, with its parameters checked; `None` for an item rule.
+fn timing_check(def: &RuleDef) -> std::result::Result<Option<Check>, String> {
+    let RequireDef::Timing(kind) = def.require else {
+        if def.days.is_some() || def.from.is_some() || def.every.is_some() || def.by.is_some() {
+            return Err("days/from/to/every/by belong to within, ahead and cadence rules".into());
+        }
+        return Ok(None);
+    };
+    let days = || def.days.ok_or_else(|| "needs `days:`".to_string());
+    Ok(Some(match kind {
+        TimingKind::Within => Check::Within {
+            days: days()?,
+            working: def.unit != Some(DayUnit::Calendar),
+            from: def.from.clone().unwrap_or_else(|| "changed".into()),
+            to: def.to.clone().unwrap_or_else(|| "updated".into()),
+        },
+        TimingKind::Ahead => {
+            if def.unit == Some(DayUnit::Working) {
+                return Err("`ahead` counts calendar days".into());
+            }
+            Check::Ahead {
+                days: days()?,
+                from: def.from.clone().unwrap_or_else(|| "date".into()),
+                to: def.to.clone().unwrap_or_else(|| "effective".into()),
+            }
+        }
+        TimingKind::Cadence => {
+            let by = match &def.by {
+                None => None,
+                Some(md) => {
+                    let (m, d) = md.split_once('-').ok_or("`by:` is MM-DD, e.g. 10-31")?;
+                    let (m, d): (i8, i8) = (m.parse().map_err(|_| "`by:` month")?, d.parse().map_err(|_| "`by:` day")?);
+                    jiff::civil::Date::new(2024, m, d).map_err(|_| format!("`by: {md}` is not a date"))?;
+                    Some((m, d))
+                }
+            };
+            if by.is_none() == def.every.is_none() {
+                return Err("a cadence needs exactly one of `every:` and `by:`".into());
+            }
+            Check::Cadence { every: def.every, by, date: def.date.clone().unwrap_or_else(|| "date".into()) }
+        }
+        TimingKind::Explained => Check::Explained,
+        TimingKind::Lifecycle => Check::Lifecycle {
+            matter: def.matter.clone().unwrap_or_else(|| "matter".into()),
+            stage: def.stage.clone().unwrap_or_else(|| "stage".into()),
+            stages: if def.stages.is_empty() {
+                vec!["决策前".into(), "实施中".into(), "结果".into()]
+            } else {
+                def.stages.clone()
+            },
+        },
+    }))
 }
 
 fn requirement(def: ReqDef) -> Requirement {
@@ -333,25 +568,53 @@ impl Pack {
             schema.sector(s).ok_or_else(|| err("(pack)", format!("unknown sector `{s}`")))?;
         }
         for rule in &mut self.rules {
-            let doc =
-                schema.doc_for_file(&rule.doc).ok_or_else(|| err(&rule.id, format!("unknown file `{}`", rule.doc)))?;
-            rule.doc = doc.kind.clone();
             for s in &mut rule.sectors {
                 *s = schema.sector(s).ok_or_else(|| err(&rule.id, format!("unknown sector `{s}`")))?.key.clone();
             }
+            // a timing rule on every document of a unit
+            if rule.doc == ALL_DOCUMENTS {
+                if !matches!(rule.check, Check::Within { .. } | Check::Explained) {
+                    return Err(err(&rule.id, "only `within` and `explained` rules may name `file: \"*\"`".into()));
+                }
+                for d in &schema.documents {
+                    check_dates(&rule.check, d).map_err(|m| err(&rule.id, m))?;
+                }
+                continue;
+            }
+            let doc =
+                schema.doc_for_file(&rule.doc).ok_or_else(|| err(&rule.id, format!("unknown file `{}`", rule.doc)))?;
+            rule.doc = doc.kind.clone();
+            for (key, _) in &mut rule.filter {
+                let f = doc
+                    .fields
+                    .iter()
+                    .find(|f| f.accepts(key))
+                    .ok_or_else(|| err(&rule.id, format!("`where`: `{}` has no field `{key}`", doc.file)))?;
+                *key = f.key.clone();
+            }
+            if !rule.filter.is_empty() && !doc.is_collection() {
+                return Err(err(&rule.id, format!("`where` picks documents of a folder; `{}` is one file", doc.file)));
+            }
+            let item = match &rule.check {
+                Check::Item(req) => req,
+                other => {
+                    check_dates(other, doc).map_err(|m| err(&rule.id, m))?;
+                    continue;
+                }
+            };
             match &rule.field {
                 Some(path) => {
                     let field = doc
                         .field(path)
                         .ok_or_else(|| err(&rule.id, format!("`{}` has no field `{path}`", doc.file)))?;
-                    check_requirement(&rule.require, field.ty, &field.fields, &format!("{}#{path}", doc.file))
+                    check_requirement(item, field.ty, &field.fields, &format!("{}#{path}", doc.file))
                         .map_err(|m| err(&rule.id, m))?;
                 }
                 None if doc.is_collection() => {
-                    if rule.require.shape != Shape::List {
+                    if item.shape != Shape::List {
                         return Err(err(&rule.id, format!("a rule on the folder `{}` must `require: list`", doc.file)));
                     }
-                    check_each(&rule.require, &doc.fields, &doc.file, true).map_err(|m| err(&rule.id, m))?;
+                    check_each(item, &doc.fields, &doc.file, true).map_err(|m| err(&rule.id, m))?;
                 }
                 None => {
                     return Err(err(&rule.id, format!("name the `field:` of `{}` this rule requires", doc.file)));
@@ -369,6 +632,32 @@ impl Pack {
 impl Rule {
     pub fn applies_to(&self, sector: Option<&str>) -> bool {
         self.sectors.is_empty() || sector.is_some_and(|s| self.sectors.iter().any(|p| p == s))
+    }
+}
+
+/// `file:` of a rule that applies to every document of a unit.
+pub const ALL_DOCUMENTS: &str = "*";
+
+/// The fields a timing check reads must be date fields (or the matter and stage of a lifecycle)
+/// of the document; on `*` rules, documents without them are simply not checked.
+fn check_dates(check: &Check, doc: &DocSpec) -> std::result::Result<(), String> {
+    let need_date = |key: &str| match doc.field(key) {
+        Some(f) if f.ty == FieldType::Date => Ok(()),
+        Some(_) => Err(format!("`{}#{key}` is not a date field", doc.file)),
+        None => Err(format!("`{}` has no field `{key}`", doc.file)),
+    };
+    let optional = |key: &str| if doc.field(key).is_some() { need_date(key) } else { Ok(()) };
+    match check {
+        Check::Item(_) | Check::Explained => Ok(()),
+        Check::Within { from, to, .. } => optional(from).and_then(|()| optional(to)),
+        Check::Ahead { from, to, .. } => need_date(from).and_then(|()| need_date(to)),
+        Check::Cadence { date, .. } => need_date(date),
+        Check::Lifecycle { matter, stage, .. } => {
+            for key in [matter, stage] {
+                doc.field(key).ok_or_else(|| format!("`{}` has no field `{key}`", doc.file))?;
+            }
+            Ok(())
+        }
     }
 }
 
@@ -481,7 +770,7 @@ mod tests {
     fn nested_each_requirements_parse() {
         let p = builtin("baiyin-2021");
         let forms = p.rules.iter().find(|r| &*r.id == "baiyin-2021/service-forms").unwrap();
-        let (key, sub) = &forms.require.each[0];
+        let (key, sub) = &forms.check.item().unwrap().each[0];
         assert_eq!(key, "sample_forms");
         assert_eq!(sub.shape, Shape::List);
         assert_eq!(sub.each.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), ["file", "name"]);

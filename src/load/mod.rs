@@ -13,6 +13,8 @@ mod file;
 pub use file::{decode, unit_from_bytes};
 use file::{load_doc, read_text};
 
+use crate::calendar::Calendar;
+use crate::check::Env;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Kind, Severity};
@@ -41,6 +43,8 @@ pub struct Site {
     pub units: Vec<UnitDir>,
     /// Site-wide problems (configuration that names no unit, stray files in `content/`).
     pub findings: Vec<Finding>,
+    /// Today and the working-day calendar, for deadlines.
+    pub env: Env,
 }
 
 /// A unit folder, before it is loaded.
@@ -127,6 +131,13 @@ impl Unit {
 pub struct LoadOptions {
     /// Only this unit (by folder name).
     pub unit: Option<String>,
+    /// The date deadlines are judged on (default: today in China).
+    pub today: Option<jiff::civil::Date>,
+}
+
+/// Today's date in China (UTC+8), where the deadlines run.
+pub fn today_in_china() -> jiff::civil::Date {
+    jiff::tz::Offset::constant(8).to_datetime(jiff::Timestamp::now()).date()
 }
 
 /// Load the site at `root`.
@@ -189,7 +200,21 @@ pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<Site> {
     let mut units: Vec<UnitDir> =
         dirs.into_iter().map(|(slug, path)| UnitDir { slug, path, findings: Vec::new() }).collect();
     flag_duplicate_slugs(&mut units);
-    Ok(Site { root: root.to_path_buf(), config, schema, packs, units, findings })
+    let calendar = Calendar::builtin().with_local(&config.calendar).map_err(|message| Error::Config {
+        file: CONFIG_FILE.into(),
+        pos: None,
+        message: format!("calendar: {message}"),
+    })?;
+    let pinned = match &config.today {
+        Some(t) => Some(crate::shape::parse_date(t).ok_or_else(|| Error::Config {
+            file: CONFIG_FILE.into(),
+            pos: None,
+            message: format!("today: 「{t}」不是有效的日期，写成 2026-11-27"),
+        })?),
+        None => None,
+    };
+    let env = Env { today: opts.today.or(pinned).unwrap_or_else(today_in_china), calendar };
+    Ok(Site { root: root.to_path_buf(), config, schema, packs, units, findings, env })
 }
 
 impl Site {

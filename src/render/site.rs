@@ -103,7 +103,7 @@ impl<'a> SiteRenderer<'a> {
     pub fn unit(&self, dir: &UnitDir) -> Result<RenderedUnit> {
         let site = self.r.site;
         let unit = site.load_unit(dir);
-        let mut check = check::check_unit(&unit, &site.packs, &site.schema);
+        let mut check = check::check_unit(&unit, &site.packs, &site.schema, &site.env);
         let pages = self.r.unit(&unit, &check.result)?;
         check.result.errors += pages.findings.len();
         check.findings.extend(pages.findings.iter().cloned());

@@ -72,7 +72,7 @@ impl Site {
     }
 
     pub fn check_unit(&self, unit: &str) -> CheckResult {
-        let site = load_site(self.path(), &LoadOptions { unit: Some(unit.to_string()) }).unwrap();
+        let site = load_site(self.path(), &LoadOptions { unit: Some(unit.to_string()), today: None }).unwrap();
         check_site(&site)
     }
 

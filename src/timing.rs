@@ -1,0 +1,306 @@
+//! Timing rules: published in time (第十二条(二)), notice given ahead of a change, published at
+//! a cadence, changes and withdrawals explained (第十二条(三)), and the stages of a major matter
+//! (第四条). Pure like `check`: "today" and the working-day calendar come in as values.
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+
+use crate::check::{Env, filter_words, rule_finding, selected};
+use crate::finding::{Finding, Kind};
+use crate::load::{Doc, Unit};
+use crate::pack::{ALL_DOCUMENTS, Check, Rule};
+use crate::schema::{DocSpec, Schema};
+use crate::shape;
+use crate::yaml::{Node, Pos};
+
+/// Evaluate one timing rule: (findings, whether some document could not be read).
+pub fn evaluate(rule: &Rule, unit: &Unit, schema: &Schema, env: &Env) -> (Vec<Finding>, bool) {
+    let docs: Vec<(&Doc, &DocSpec)> = unit
+        .docs
+        .iter()
+        .filter(|d| rule.doc == ALL_DOCUMENTS || d.kind == rule.doc)
+        .filter(|d| selected(d, &rule.filter))
+        .filter_map(|d| schema.doc(&d.kind).map(|s| (d, s)))
+        .collect();
+    let unchecked = docs.iter().any(|(d, _)| d.data.is_none());
+    let cx = Cx { rule, unit, env };
+    let out = match &rule.check {
+        Check::Item(_) => Vec::new(),
+        Check::Within { days, working, from, to } => cx.within(&docs, *days, *working, from, to),
+        Check::Ahead { days, from, to } => cx.ahead(&docs, *days, from, to),
+        Check::Cadence { every, by, date } => {
+            let spec = schema.doc(&rule.doc);
+            cx.cadence(&docs, spec, every.map(|p| (p.months(), p.zh())), *by, date)
+        }
+        Check::Explained => cx.explained(&docs),
+        Check::Lifecycle { matter, stage, stages } => cx.lifecycle(&docs, matter, stage, stages),
+    };
+    (out, unchecked)
+}
+
+struct Cx<'a> {
+    rule: &'a Rule,
+    unit: &'a Unit,
+    env: &'a Env,
+}
+
+/// A date field of a document, with where it is written.
+fn date_of(doc: &Doc, key: &str) -> Option<(Date, Pos)> {
+    let node = doc.data.as_ref()?.get(key)?;
+    Some((shape::parse_date(node.as_text()?)?, node.pos))
+}
+
+fn zh(d: Date) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// How a document is named in messages.
+fn title(doc: &Doc, spec: &DocSpec) -> String {
+    if spec.is_collection() {
+        doc.data.as_ref().and_then(|d| d.text("title")).unwrap_or(&doc.stem).to_string()
+    } else {
+        spec.title.clone()
+    }
+}
+
+fn field_zh(spec: &DocSpec, key: &str) -> String {
+    spec.field(key).map_or_else(|| key.to_string(), |f| f.zh.clone())
+}
+
+impl Cx<'_> {
+    fn finding(&self, kind: Kind, file: &str, pos: Option<Pos>, message: String, help: String) -> Finding {
+        rule_finding(self.rule, self.unit, kind, file, pos, None, message, help)
+    }
+
+    fn estimated_note(&self, estimated: bool, around: Date) -> String {
+        if estimated {
+            format!("（{} 年的放假安排尚未收入日历，这里按周一至周五计算）", around.year())
+        } else {
+            String::new()
+        }
+    }
+
+    /// Published within `days` of being formed or changed.
+    fn within(&self, docs: &[(&Doc, &DocSpec)], days: u32, working: bool, from: &str, to: &str) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for (doc, spec) in docs {
+            let Some((changed, pos)) = date_of(doc, from) else { continue };
+            let (deadline, estimated) = if working {
+                let c = self.env.calendar.add_working_days(changed, days);
+                (c.value, c.estimated)
+            } else {
+                (changed.checked_add(i64::from(days).days()).unwrap_or(changed), false)
+            };
+            let published = date_of(doc, to).map(|(d, _)| d);
+            let actual = published.unwrap_or(self.env.today);
+            if actual <= deadline {
+                continue;
+            }
+            let unit = if working { "个工作日" } else { "天" };
+            let lateness = if working {
+                let c = self.env.calendar.working_days_between(deadline, actual);
+                format!("晚了 {} 个工作日", c.value)
+            } else {
+                format!("晚了 {} 天", (actual - deadline).get_days())
+            };
+            let what = match published {
+                Some(p) => format!("实际于{}公开，{lateness}", zh(p)),
+                None => format!("到今天（{}）还没有注明公开日期，已经{lateness}", zh(self.env.today)),
+            };
+            let message = format!(
+                "「{}」于{}{}，应在 {days} {unit}内（{}前）公开，{what}{}",
+                title(doc, spec),
+                zh(changed),
+                field_zh(spec, from).trim_end_matches("日期"),
+                zh(deadline),
+                self.estimated_note(estimated, deadline)
+            );
+            let help = match published {
+                Some(_) => format!(
+                    "以后信息形成或变更后 {days} {unit}内公开；现在如实保留「{}」和「{}」",
+                    field_zh(spec, from),
+                    field_zh(spec, to)
+                ),
+                None => format!("尽快公开，并填写「{}」", field_zh(spec, to)),
+            };
+            out.push(self.finding(Kind::Late, &doc.path, Some(pos), message, help));
+        }
+        out
+    }
+
+    /// Published at least `days` before the change takes effect.
+    fn ahead(&self, docs: &[(&Doc, &DocSpec)], days: u32, from: &str, to: &str) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for (doc, spec) in docs {
+            let (Some((effective, _)), Some((published, pos))) = (date_of(doc, to), date_of(doc, from)) else {
+                continue;
+            };
+            let latest = effective.checked_sub(i64::from(days).days()).unwrap_or(effective);
+            if published <= latest {
+                continue;
+            }
+            let gap = (effective - published).get_days();
+            let message = format!(
+                "「{}」在{}{}，应至少提前 {days} 天（{}前）公开，实际于{}公开{}",
+                title(doc, spec),
+                zh(effective),
+                if field_zh(spec, to).contains("生效") { "生效" } else { "开始" },
+                zh(latest),
+                zh(published),
+                if gap <= 0 { "，没有提前".to_string() } else { format!("，只提前了 {gap} 天") }
+            );
+            let help = format!(
+                "这类变动至少提前 {days} 天告知；「{}」应早于「{}」至少 {days} 天",
+                field_zh(spec, from),
+                field_zh(spec, to)
+            );
+            out.push(self.finding(Kind::Late, &doc.path, Some(pos), message, help));
+        }
+        out
+    }
+
+    /// Published again within every period, or each year by a date.
+    fn cadence(
+        &self,
+        docs: &[(&Doc, &DocSpec)],
+        spec: Option<&DocSpec>,
+        every: Option<(i32, &str)>,
+        by: Option<(i8, i8)>,
+        key: &str,
+    ) -> Vec<Finding> {
+        let today = self.env.today;
+        let dated: Vec<(Date, &Doc)> = docs.iter().filter_map(|(d, _)| date_of(d, key).map(|(v, _)| (v, *d))).collect();
+        let latest = dated.iter().max_by_key(|(v, _)| *v);
+        let which = spec.map(|s| filter_words(s, &self.rule.filter)).unwrap_or_default();
+        let folder = spec.map_or_else(|| self.unit.dir.clone(), |s| format!("{}/{}", self.unit.dir, s.file));
+        let at = |d: Option<&(Date, &Doc)>| d.map_or(folder.clone(), |(_, doc)| doc.path.clone());
+        if let Some((months, words)) = every {
+            let Some((last, _)) = latest else {
+                let message = format!("没有找到{which}的公开记录，应{words}公开一次");
+                return vec![self.finding(
+                    Kind::Missing,
+                    &folder,
+                    None,
+                    message,
+                    format!("在 {folder} 里公开这项内容"),
+                )];
+            };
+            let due = last.checked_add(months.months()).unwrap_or(*last);
+            if today > due {
+                let message = format!(
+                    "{}最近一次公开于{}，应{words}公开一次，下一次应在{}前",
+                    self.rule.title,
+                    zh(*last),
+                    zh(due)
+                );
+                return vec![self.finding(Kind::Late, &at(latest), None, message, "尽快公开最新一期".to_string())];
+            }
+            return Vec::new();
+        }
+        let Some((m, d)) = by else { return Vec::new() };
+        // the most recent due date on or before today, and the year before it
+        let this_year = Date::new(today.year(), m, d).ok();
+        let due = match this_year {
+            Some(due) if due <= today => due,
+            _ => Date::new(today.year() - 1, m, d).unwrap_or(today),
+        };
+        let window = due.checked_sub(1.year()).unwrap_or(due);
+        if dated.iter().any(|(v, _)| *v > window && *v <= due) {
+            return Vec::new();
+        }
+        let last = latest.map_or_else(|| "没有找到任何一份".to_string(), |(v, _)| format!("最近一份公开于{}", zh(*v)));
+        let message =
+            format!("{}应在每年{}月{}日前公开，{}年的这一份没有按时公开（{last}）", self.rule.title, m, d, due.year());
+        vec![self.finding(
+            Kind::Late,
+            &at(latest),
+            None,
+            message,
+            format!("在 {folder} 里公开{which}的文件，并写明发布日期"),
+        )]
+    }
+
+    /// Every change, withdrawal and termination recorded with its date and its explanation.
+    fn explained(&self, docs: &[(&Doc, &DocSpec)]) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for (doc, spec) in docs {
+            let Some(data) = &doc.data else { continue };
+            let entries = data.get("history").and_then(Node::as_list).unwrap_or_default();
+            for (i, entry) in entries.iter().enumerate() {
+                let action = entry.text("action").unwrap_or("变更");
+                for (key, zh_name, why) in [("date", "日期", "什么时候"), ("reason", "说明", "为什么")] {
+                    let filled = entry.text(key).is_some_and(|t| !shape::is_placeholder(t, &[]));
+                    if !filled {
+                        out.push(self.finding(
+                            Kind::Missing,
+                            &doc.path,
+                            Some(entry.pos),
+                            format!("「{}」的变更记录第 {} 项（{action}）缺少「{zh_name}」", title(doc, spec), i + 1),
+                            format!("写明{action}{why}：办事公开事项变更、撤销或终止，要及时公布并作出说明（第十二条第(三)项）"),
+                        ));
+                    }
+                }
+            }
+            // a withdrawn or ended item must say when and why
+            if let Some(status) =
+                data.text("status").filter(|s| ["撤销", "终止", "已撤销", "已终止", "withdrawn", "ended"].contains(s))
+            {
+                let recorded = entries.iter().any(|e| {
+                    e.text("action").is_some_and(|a| a.contains('撤') || a.contains('终') || status.contains(a))
+                });
+                if !recorded {
+                    let pos = data.get("status").map(|n| n.pos);
+                    out.push(
+                        self.finding(
+                            Kind::Missing,
+                            &doc.path,
+                            pos,
+                            format!(
+                                "「{}」已{}，但没有说明撤销的时间和原因",
+                                title(doc, spec),
+                                status.trim_start_matches('已')
+                            ),
+                            "在「变更记录」里加一项：日期、变更类型（撤销或终止）、说明原因（第十二条第(三)项）"
+                                .to_string(),
+                        ),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    /// A matter that published its final stage published its earlier stages too.
+    fn lifecycle(&self, docs: &[(&Doc, &DocSpec)], matter: &str, stage: &str, stages: &[String]) -> Vec<Finding> {
+        let mut out = Vec::new();
+        let Some(last) = stages.last() else { return out };
+        let text = |d: &Doc, k: &str| d.data.as_ref().and_then(|n| n.text(k)).map(str::to_string);
+        for (doc, spec) in docs {
+            if text(doc, stage).as_deref() != Some(last.as_str()) {
+                continue;
+            }
+            let Some(name) = text(doc, matter) else { continue };
+            for earlier in &stages[..stages.len() - 1] {
+                let published = docs.iter().any(|(d, _)| {
+                    text(d, matter).as_deref() == Some(name.as_str())
+                        && text(d, stage).as_deref() == Some(earlier.as_str())
+                });
+                if !published {
+                    let pos = doc.data.as_ref().and_then(|n| n.get(stage)).map(|n| n.pos);
+                    out.push(self.finding(
+                        Kind::Missing,
+                        &doc.path,
+                        pos,
+                        format!("「{name}」已公开「{last}」，但没有公开「{earlier}」阶段的信息"),
+                        format!(
+                            "重大事项要决策前公开、实施过程动态公开、实施结果公开（第四条）：补一篇通知，写明「{}: {name}」「{}: {earlier}」",
+                            field_zh(spec, matter),
+                            field_zh(spec, stage)
+                        ),
+                    ));
+                }
+            }
+        }
+        out
+    }
+}
