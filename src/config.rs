@@ -54,11 +54,14 @@ pub struct ReportConfig {
     pub publish: bool,
 }
 
-/// The pack applied when the configuration names none.
-pub const DEFAULT_PACK: &str = "baiyin-2021";
+/// The packs applied when the configuration names none: the municipal baseline, the national
+/// deadline, and every built-in sector pack (each applies only to units of its sectors).
+pub fn default_packs() -> Vec<String> {
+    crate::pack::BUILTIN.iter().map(|(name, _)| name.trim_end_matches(".yaml").to_string()).collect()
+}
 
 impl Config {
     pub fn packs(&self) -> Vec<String> {
-        self.packs.clone().unwrap_or_else(|| vec![DEFAULT_PACK.to_string()])
+        self.packs.clone().unwrap_or_else(default_packs)
     }
 }

@@ -18,7 +18,17 @@ use crate::schema::{DocSpec, FieldDef, FieldType, Schema};
 use crate::yaml::Pos;
 
 /// Built-in packs, embedded in the binary: (file name, text).
-pub const BUILTIN: &[(&str, &str)] = &[("baiyin-2021.yaml", include_str!("../rules/baiyin-2021.yaml"))];
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("baiyin-2021.yaml", include_str!("../rules/baiyin-2021.yaml")),
+    ("ogi-2019.yaml", include_str!("../rules/ogi-2019.yaml")),
+    ("health-2021.yaml", include_str!("../rules/health-2021.yaml")),
+    ("power-2021.yaml", include_str!("../rules/power-2021.yaml")),
+    ("utility-2021.yaml", include_str!("../rules/utility-2021.yaml")),
+    ("transit-2022.yaml", include_str!("../rules/transit-2022.yaml")),
+    ("university-2010.yaml", include_str!("../rules/university-2010.yaml")),
+    ("school-2002.yaml", include_str!("../rules/school-2002.yaml")),
+    ("environment-2021.yaml", include_str!("../rules/environment-2021.yaml")),
+];
 
 /// A validated rule pack.
 #[derive(Debug, Clone)]
@@ -649,7 +659,11 @@ fn check_dates(check: &Check, doc: &DocSpec) -> std::result::Result<(), String> 
     let optional = |key: &str| if doc.field(key).is_some() { need_date(key) } else { Ok(()) };
     match check {
         Check::Item(_) | Check::Explained => Ok(()),
-        Check::Within { from, to, .. } => optional(from).and_then(|()| optional(to)),
+        Check::Within { from, to, .. } => {
+            optional(from)?;
+            to.split('|').try_for_each(|k| optional(k.trim()))
+        }
+
         Check::Ahead { from, to, .. } => need_date(from).and_then(|()| need_date(to)),
         Check::Cadence { date, .. } => need_date(date),
         Check::Lifecycle { matter, stage, .. } => {

@@ -91,7 +91,10 @@ impl Cx<'_> {
             } else {
                 (changed.checked_add(i64::from(days).days()).unwrap_or(changed), false)
             };
-            let published = date_of(doc, to).map(|(d, _)| d);
+            // `to` may name alternatives: `updated|date` (a notice's publication date)
+            let published = to.split('|').find_map(|k| date_of(doc, k.trim())).map(|(d, _)| d);
+            let to = to.split('|').find(|k| date_of(doc, k.trim()).is_some()).unwrap_or(to.split('|').next().unwrap_or(to));
+
             let actual = published.unwrap_or(self.env.today);
             if actual <= deadline {
                 continue;

@@ -84,9 +84,10 @@ impl Renderer<'_> {
             cx.insert("overview", &overview);
         })?);
 
-        // 第五条(二) and (五): Markdown collections
+        // 第五条(二) and (五): Markdown collections; and folders a pack adds (routes/ ...)
         let mut services = Vec::new();
         let mut notices = Vec::new();
+        let mut others: std::collections::BTreeMap<String, Vec<Link>> = std::collections::BTreeMap::new();
         for doc in &unit.docs {
             let Some(spec) = schema.doc(&doc.kind) else {
                 continue;
@@ -119,6 +120,8 @@ impl Renderer<'_> {
                         title: title.clone(),
                         href: String::new(),
                         category: view::text(data, "category"),
+                        status: view::text(data, "status"),
+                        withdrawn: view::is_withdrawn(&view::text(data, "status")),
                         date: view::date(data, "date"),
                         effective: view::date(data, "effective"),
                         body_html: body,
@@ -141,8 +144,22 @@ impl Renderer<'_> {
                         cx.insert("body_html", &body);
                         cx.insert("documents", &Vec::<Link>::new());
                     })?);
+                    let list = paths.page(&format!("{}.html", page_name(&spec.kind)));
+                    others.entry(spec.kind.clone()).or_default().push(Link { label: title.clone(), href: href(&list, &path), current: false });
                 }
             }
+        }
+        for (kind, mut documents) in others {
+            let Some(spec) = schema.doc(&kind) else { continue };
+            documents.sort_by(|a, b| a.label.cmp(&b.label));
+            let list = paths.page(&format!("{}.html", page_name(&kind)));
+            let p = self.page_view(&list, &spec.title, Some(&spec.clause), None, crumbs(&[(&spec.title, &list)]));
+            facts.push(self.html("document.html", p, |cx| {
+                cx.insert("unit", &unit_view(&list));
+                cx.insert("extras", &Vec::<view::Extra>::new());
+                cx.insert("body_html", "");
+                cx.insert("documents", &documents);
+            })?);
         }
         services.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.title.cmp(&b.1.title)));
         let mut services: Vec<view::Service> = services.into_iter().map(|(_, s)| s).collect();

@@ -133,6 +133,10 @@ pub struct Notice {
     pub title: String,
     pub href: String,
     pub category: String,
+    /// 有效, 已撤销 or 已终止; empty when not given.
+    pub status: String,
+    /// The notice was withdrawn or ended (its page says so, and why, in its history).
+    pub withdrawn: bool,
     pub date: Option<DateView>,
     pub effective: Option<DateView>,
     pub body_html: String,
@@ -403,7 +407,12 @@ pub const SERVICE_FIELDS: &[&str] = &[
     "updated",
 ];
 
-pub const NOTICE_FIELDS: &[&str] = &["title", "category", "date", "effective", "updated"];
+/// Does a status say the item was withdrawn or ended?
+pub fn is_withdrawn(status: &str) -> bool {
+    status.contains('撤') || status.contains('终') || status.eq_ignore_ascii_case("withdrawn") || status.eq_ignore_ascii_case("ended")
+}
+
+pub const NOTICE_FIELDS: &[&str] = &["title", "category", "status", "date", "effective", "updated"];
 
 /// The unit's grade and score for its card and header.
 pub fn unit_view(unit: &Unit, result: Option<&UnitResult>, schema: &Schema, nav: Vec<Link>, href: String) -> UnitView {

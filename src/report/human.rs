@@ -80,7 +80,7 @@ pub fn summary(result: &CheckResult, cx: &Context<'_>) -> String {
         }
         let _ = writeln!(s);
     }
-    let packs: Vec<String> = cx.packs.iter().map(|p| format!("{}《{}》", p.id, p.title)).collect();
+    let packs: Vec<String> = cx.packs.iter().map(|p| p.id.clone()).collect();
     let (errors, warnings) = (result.errors(), result.warnings());
     let _ = writeln!(
         s,
