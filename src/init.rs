@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::commands::Outcome;
 use crate::error::{Error, Result};
 use crate::load;
-use crate::pack::{Pack, Requirement, Rule, Shape};
+use crate::pack::{Check, Pack, Requirement, Rule, Shape};
 use crate::schema::{DocSpec, FieldDef, Schema};
 
 /// Sectors `init --sector` offers.
@@ -140,31 +140,83 @@ pub fn scaffold(schema: &Schema, packs: &[Pack], sector: &str) -> Vec<(String, S
         if mine.is_empty() && spec.kind != "unit" {
             continue;
         }
-        let mut yaml = String::new();
-        write_fields(&mut yaml, spec, &spec.fields, &required(spec, &mine), "", 0, schema, sector, true);
         let header = mine.first().map(|(p, _)| format!("《{}》", p.title)).unwrap_or_default();
-        if spec.is_collection() {
-            let body_required =
-                mine.iter().any(|(_, r)| r.check.item().is_some_and(|q| q.each.iter().any(|(k, _)| k == "body")));
-            let body = if body_required {
-                format!("{PLACEHOLDER}：在这里写正文。\n")
-            } else {
-                "（可在这里写办事须知等说明，没有可删除这一行）\n".to_string()
-            };
-            let name = if spec.kind == "notices" { "通知" } else { "事项" };
-            let text = format!(
-                "---\n# {}{header}{}。每个{name}一个 .md 文件，复制本文件后修改。\n{yaml}---\n{body}",
-                spec.title, spec.clause
-            );
-            files.push((format!("{}{name}1.md", spec.file), text));
-        } else {
+        if !spec.is_collection() {
+            let mut yaml = String::new();
+            write_fields(&mut yaml, spec, &spec.fields, &required(spec, &mine), "", 0, schema, sector, true);
             files.push((
                 spec.file.clone(),
                 format!("# {}{header}{}\n# 把每个「{PLACEHOLDER}」换成实际内容。\n{yaml}", spec.title, spec.clause),
             ));
+            continue;
+        }
+        // One document for the rules on every document of the folder, and one more for each kind
+        // of document a `where` rule asks for (a hospital's 健康科普, a university's 工作计划), so
+        // that every required item has a place to be filled in.
+        let general: Vec<&(&Pack, &Rule)> = mine.iter().copied().filter(|(_, r)| r.filter.is_empty()).collect();
+        let item = spec.item.as_deref().unwrap_or("事项");
+        files.push((
+            format!("{}{item}1.md", spec.file),
+            collection_doc(spec, &header, item, None, &general, schema, sector),
+        ));
+        let mut kinds: Vec<(&str, &str, &Rule)> = Vec::new();
+        for (_, rule) in &mine {
+            // documents that must exist: a list with a minimum, or a periodic report
+            let wanted = match &rule.check {
+                Check::Item(q) => q.min > 0,
+                Check::Cadence { .. } => true,
+                _ => false,
+            };
+            if let (true, Some((key, values))) = (wanted, rule.filter.first())
+                && let Some(value) = values.first()
+                && !kinds.iter().any(|(k, v, _)| k == key && v == value)
+            {
+                kinds.push((key, value, rule));
+            }
+        }
+        for (key, value, why) in kinds {
+            let picked: Vec<&(&Pack, &Rule)> = mine
+                .iter()
+                .copied()
+                .filter(|(_, r)| {
+                    r.filter.is_empty() || r.filter.iter().any(|(k, vs)| k == key && vs.iter().any(|v| v == value))
+                })
+                .collect();
+            let text = collection_doc(spec, &header, item, Some((key, value, why)), &picked, schema, sector);
+            files.push((format!("{}{value}1.md", spec.file), text));
         }
     }
     files
+}
+
+/// A Markdown document of a folder: front matter with the required fields, then the body.
+fn collection_doc(
+    spec: &DocSpec,
+    header: &str,
+    item: &str,
+    kind: Option<(&str, &str, &Rule)>,
+    rules: &[&(&Pack, &Rule)],
+    schema: &Schema,
+    sector: &str,
+) -> String {
+    let mut yaml = String::new();
+    if let Some((key, value, why)) = kind {
+        let zh = spec.fields.iter().find(|f| f.key == key).map_or(key, |f| f.zh.as_str());
+        let _ =
+            writeln!(yaml, "\n# {} {}：这一类{item}必须公开，请保留下面这一行\n{zh}: {value}", why.citation, why.title);
+    }
+    write_fields(&mut yaml, spec, &spec.fields, &required(spec, rules), "", 0, schema, sector, true);
+    let body_required =
+        rules.iter().any(|(_, r)| r.check.item().is_some_and(|q| q.each.iter().any(|(k, _)| k == "body")));
+    let body = if body_required {
+        format!("{PLACEHOLDER}：在这里写正文。\n")
+    } else {
+        "（可在这里写办事须知等说明，没有可删除这一行）\n".to_string()
+    };
+    format!(
+        "---\n# {}{header}{}。每个{item}一个 .md 文件，复制本文件后修改。\n{yaml}---\n{body}",
+        spec.title, spec.clause
+    )
 }
 
 /// Which fields (and sub-fields) of a document the rules require, with the citing rule.

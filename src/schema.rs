@@ -41,6 +41,9 @@ pub struct DocSpec {
     pub file: String,
     pub title: String,
     pub clause: String,
+    /// What one document of a folder is called (事项, 通知, 线路), for scaffolds.
+    #[serde(default)]
+    pub item: Option<String>,
     #[serde(default)]
     pub fields: Vec<FieldDef>,
 }

@@ -93,7 +93,8 @@ impl Cx<'_> {
             };
             // `to` may name alternatives: `updated|date` (a notice's publication date)
             let published = to.split('|').find_map(|k| date_of(doc, k.trim())).map(|(d, _)| d);
-            let to = to.split('|').find(|k| date_of(doc, k.trim()).is_some()).unwrap_or(to.split('|').next().unwrap_or(to));
+            let to =
+                to.split('|').find(|k| date_of(doc, k.trim()).is_some()).unwrap_or(to.split('|').next().unwrap_or(to));
 
             let actual = published.unwrap_or(self.env.today);
             if actual <= deadline {
@@ -173,6 +174,12 @@ impl Cx<'_> {
     ) -> Vec<Finding> {
         let today = self.env.today;
         let dated: Vec<(Date, &Doc)> = docs.iter().filter_map(|(d, _)| date_of(d, key).map(|(v, _)| (v, *d))).collect();
+        if dated.is_empty() && !docs.is_empty() {
+            // There are such documents, but none with a valid date yet (a fresh scaffold's
+            // 待补充): the date is an item rule's finding; timing is judged once it is filled in,
+            // as `within` and `ahead` skip undated documents.
+            return Vec::new();
+        }
         let latest = dated.iter().max_by_key(|(v, _)| *v);
         let which = spec.map(|s| filter_words(s, &self.rule.filter)).unwrap_or_default();
         let folder = spec.map_or_else(|| self.unit.dir.clone(), |s| format!("{}/{}", self.unit.dir, s.file));

@@ -145,7 +145,11 @@ impl Renderer<'_> {
                         cx.insert("documents", &Vec::<Link>::new());
                     })?);
                     let list = paths.page(&format!("{}.html", page_name(&spec.kind)));
-                    others.entry(spec.kind.clone()).or_default().push(Link { label: title.clone(), href: href(&list, &path), current: false });
+                    others.entry(spec.kind.clone()).or_default().push(Link {
+                        label: title.clone(),
+                        href: href(&list, &path),
+                        current: false,
+                    });
                 }
             }
         }

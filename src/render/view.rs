@@ -409,7 +409,10 @@ pub const SERVICE_FIELDS: &[&str] = &[
 
 /// Does a status say the item was withdrawn or ended?
 pub fn is_withdrawn(status: &str) -> bool {
-    status.contains('撤') || status.contains('终') || status.eq_ignore_ascii_case("withdrawn") || status.eq_ignore_ascii_case("ended")
+    status.contains('撤')
+        || status.contains('终')
+        || status.eq_ignore_ascii_case("withdrawn")
+        || status.eq_ignore_ascii_case("ended")
 }
 
 pub const NOTICE_FIELDS: &[&str] = &["title", "category", "status", "date", "effective", "updated"];
