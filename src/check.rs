@@ -562,7 +562,7 @@ pub(crate) fn rule_finding(
 }
 
 /// Does a document of a folder pass a rule's `where`?
-pub(crate) fn selected(doc: &Doc, filter: &[(String, Vec<String>)]) -> bool {
+pub fn selected(doc: &Doc, filter: &[(String, Vec<String>)]) -> bool {
     filter.iter().all(|(key, values)| {
         doc.data.as_ref().and_then(|d| d.text(key)).is_some_and(|v| values.iter().any(|w| w.trim() == v))
     })
@@ -570,7 +570,7 @@ pub(crate) fn selected(doc: &Doc, filter: &[(String, Vec<String>)]) -> bool {
 
 /// The rules that apply to a unit: its sector's, and of rules on one topic only the strictest
 /// verified one (unverified ones stay, as warnings).
-pub(crate) fn applicable<'a>(unit: &Unit, packs: &'a [Pack]) -> Vec<(&'a Pack, &'a Rule)> {
+pub fn applicable<'a>(unit: &Unit, packs: &'a [Pack]) -> Vec<(&'a Pack, &'a Rule)> {
     let sector = unit.sector.as_deref();
     let all: Vec<(&Pack, &Rule)> = packs
         .iter()

@@ -96,6 +96,10 @@ impl Cx<'_> {
             let to =
                 to.split('|').find(|k| date_of(doc, k.trim()).is_some()).unwrap_or(to.split('|').next().unwrap_or(to));
 
+            // a publication date before the change is the earlier version's: the change itself
+            // is not published yet
+            let stale = published.filter(|p| *p < changed);
+            let published = published.filter(|p| *p >= changed);
             let actual = published.unwrap_or(self.env.today);
             if actual <= deadline {
                 continue;
@@ -107,9 +111,15 @@ impl Cx<'_> {
             } else {
                 format!("晚了 {} 天", (actual - deadline).get_days())
             };
-            let what = match published {
-                Some(p) => format!("实际于{}公开，{lateness}", zh(p)),
-                None => format!("到今天（{}）还没有注明公开日期，已经{lateness}", zh(self.env.today)),
+            let what = match (published, stale) {
+                (Some(p), _) => format!("实际于{}公开，{lateness}", zh(p)),
+                (None, Some(old)) => format!(
+                    "「{}」还是变更前的{}，到今天（{}）变更后仍未重新公开，已经{lateness}",
+                    field_zh(spec, to),
+                    zh(old),
+                    zh(self.env.today)
+                ),
+                (None, None) => format!("到今天（{}）还没有注明公开日期，已经{lateness}", zh(self.env.today)),
             };
             let message = format!(
                 "「{}」于{}{}，应在 {days} {unit}内（{}前）公开，{what}{}",
@@ -125,7 +135,7 @@ impl Cx<'_> {
                     field_zh(spec, from),
                     field_zh(spec, to)
                 ),
-                None => format!("尽快公开，并填写「{}」", field_zh(spec, to)),
+                None => format!("尽快公开变更后的内容，并把「{}」写成公开的日期", field_zh(spec, to)),
             };
             out.push(self.finding(Kind::Late, &doc.path, Some(pos), message, help));
         }
@@ -208,10 +218,11 @@ impl Cx<'_> {
             return Vec::new();
         }
         let Some((m, d)) = by else { return Vec::new() };
-        // the most recent due date on or before today, and the year before it
+        // the most recent due date already past (on the day itself there is still time), and
+        // the year before it
         let this_year = Date::new(today.year(), m, d).ok();
         let due = match this_year {
-            Some(due) if due <= today => due,
+            Some(due) if due < today => due,
             _ => Date::new(today.year() - 1, m, d).unwrap_or(today),
         };
         let window = due.checked_sub(1.year()).unwrap_or(due);

@@ -121,8 +121,9 @@ fn a_site_pack_adds_an_item_the_builtin_pack_does_not_know() {
     // every unit without the guide fails the site's pack; the hospital has it
     let units: Vec<_> =
         result.findings.iter().filter(|f| f.rule == "local-guide/guide").map(|f| f.unit.clone().unwrap()).collect();
-    assert_eq!(units, ["jinding-school", "qingyuan-water"]);
-    assert_eq!(errs.len(), 2);
+    assert_eq!(units, ["jinding-school", "qingyuan-water", "tongcheng-power", "yincheng-bus"]);
+    assert_eq!(errs.len(), 4);
+
     let f = result.findings.iter().find(|f| f.rule == "local-guide/guide").unwrap();
     assert_eq!(f.citation.as_deref(), Some("第三条"));
     assert_eq!(f.message, "缺少「信息公开指南」");

@@ -299,6 +299,15 @@ fn load_packs(root: &Path, config: &Config) -> Result<(Schema, Vec<Pack>)> {
         p.extend_schema(&mut schema)?;
         packs.push(p);
     }
+    // The fields of packs the site does not apply stay known, so content written for a sector
+    // pack (or moved from a site that applies it) is not "unknown"; a pack not in use cannot
+    // break the site, so one that clashes with those in use is left out.
+    for p in available.values() {
+        let mut wider = schema.clone();
+        if p.extend_schema(&mut wider).is_ok() {
+            schema = wider;
+        }
+    }
     for p in &mut packs {
         p.resolve(&schema)?;
     }
