@@ -63,6 +63,10 @@ pub struct Source {
     /// Date it took effect.
     #[serde(default)]
     pub effective: Option<String>,
+    /// The article that lets anyone request information beyond what is published (依申请公开),
+    /// cited on each unit's request page when this is the site's measure.
+    #[serde(default)]
+    pub on_request: Option<String>,
     #[serde(default)]
     pub url: Option<String>,
 }

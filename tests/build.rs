@@ -6,6 +6,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::{Site, run_in};
+use gongkai::check::{applicable, selected};
+use gongkai::load::{LoadOptions, load_site};
+use gongkai::pack::{Requirement, Shape};
+use gongkai::yaml::Node;
 
 /// Every file under `dir`, relative path → bytes.
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -72,6 +76,85 @@ fn builds_every_page_of_the_example_portal() {
             }
         }
     }
+}
+
+/// The text a requirement asks for, as lines: what a reader must find on the unit's pages.
+fn required_text(node: &Node, req: &Requirement, out: &mut Vec<String>) {
+    if !req.each.is_empty() {
+        for entry in node.as_list().unwrap_or_default() {
+            for (key, sub) in &req.each {
+                if let Some(value) = entry.get(key).filter(|_| key != "body") {
+                    required_text(value, sub, out);
+                }
+            }
+        }
+        return;
+    }
+    // dates are shown as 2026年3月2日, files as links; the rest verbatim
+    if matches!(req.shape, Shape::Date | Shape::File | Shape::Url) {
+        return;
+    }
+    let texts: Vec<&str> = match node.as_list() {
+        Some(items) => items.iter().filter_map(Node::as_text).collect(),
+        None => node.as_text().into_iter().collect(),
+    };
+    out.extend(texts.iter().flat_map(|t| t.lines()).map(str::trim).filter(|l| !l.is_empty()).map(str::to_string));
+}
+
+/// Every value a rule requires of a unit appears on the unit's pages: a pack that adds an item
+/// (a power company's 电价政策文件, the Hebei measure's 缴纳方式) is published, not only checked.
+fn every_required_value_is_published(site: &Site, at_least: usize) {
+    assert_eq!(site.run(&["build", "--quiet"]).code, 0);
+    let loaded = load_site(site.path(), &LoadOptions::default()).unwrap();
+    let mut checked = 0;
+    for dir in &loaded.units {
+        let unit = loaded.load_unit(dir);
+        let html: String = tree(&site.file(&format!("public/{}", unit.slug)))
+            .into_iter()
+            .filter(|(name, _)| name.ends_with(".html"))
+            .map(|(_, bytes)| String::from_utf8(bytes).unwrap())
+            .collect();
+        for (_, rule) in applicable(&unit, &loaded.packs) {
+            let Some(req) = rule.check.item() else { continue };
+            let mut wanted = Vec::new();
+            for doc in unit.docs_of(&rule.doc).filter(|d| selected(d, &rule.filter)) {
+                let Some(data) = &doc.data else { continue };
+                match &rule.field {
+                    Some(f) => {
+                        let node = f.split('.').try_fold(data, |n, k| n.get(k));
+                        if let Some(node) = node {
+                            required_text(node, req, &mut wanted);
+                        }
+                    }
+                    // a rule on a folder's documents: the sub-fields of each document
+                    None => {
+                        for (key, sub) in req.each.iter().filter(|(k, _)| k != "body") {
+                            if let Some(value) = data.get(key) {
+                                required_text(value, sub, &mut wanted);
+                            }
+                        }
+                    }
+                }
+            }
+            for text in wanted {
+                let escaped =
+                    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+                assert!(html.contains(&escaped), "{}: {} «{text}» is not on any page", unit.slug, rule.id);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= at_least, "only {checked} values");
+}
+
+#[test]
+fn every_required_value_of_the_example_portal_is_published() {
+    every_required_value_is_published(&Site::example_with("sector_units"), 500);
+}
+
+#[test]
+fn every_required_value_of_a_site_pack_is_published() {
+    every_required_value_is_published(&Site::fixture("hebei_pack"), 30);
 }
 
 #[test]

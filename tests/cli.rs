@@ -231,3 +231,36 @@ fn every_sector_scaffold_lists_only_placeholders_and_passes_once_filled_in() {
         assert_eq!(out.code, 0, "{sector}: the filled-in scaffold should pass\n{}", out.stdout);
     }
 }
+
+/// A second measure, from the site's own rules/ folder, with no code change: the report names
+/// it, its citations and its own words for the fields.
+#[test]
+fn a_site_under_the_hebei_measure_checks_and_builds_with_its_own_pack() {
+    let site = Site::fixture("hebei_pack");
+    let out = site.run(&["check", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["packs"][0]["id"], "hebei-2022");
+    assert_eq!(json["packs"][0]["source"]["issuer"], "河北省文化和旅游厅");
+    assert_eq!(json["packs"].as_array().unwrap().len(), 1);
+    let rules = json["units"][0]["rules"].as_array().unwrap();
+    assert!(rules.iter().all(|r| r["rule"].as_str().unwrap().starts_with("hebei-2022/")));
+
+    // the measure's own field names are accepted, and a missing one is named by its article
+    let unit = site.read("content/shili-museum/unit.yaml");
+    let start = unit.find("机构设置:").unwrap();
+    let end = unit.find("岗位职责:").unwrap();
+    site.write("content/shili-museum/unit.yaml", format!("{}{}", &unit[..start], &unit[end..]));
+    let out = site.run(&["check"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.contains("错误[hebei-2022/departments]: 缺少「机构设置」"), "{}", out.stdout);
+    assert!(out.stdout.contains("依据: 第五条第(一)项 机构设置及职责"), "{}", out.stdout);
+    site.write("content/shili-museum/unit.yaml", unit);
+
+    let out = site.run(&["build", "--quiet"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let fees = site.read("public/shili-museum/fees.html");
+    assert!(fees.contains("《河北省文化和旅游厅系统公共企事业单位信息公开制度》第五条第(二)项"), "{fees}");
+    assert!(fees.contains("<th scope=\"col\">缴纳方式</th>"));
+    assert!(!site.read("public/shili-museum/request.html").contains("白银"));
+}

@@ -211,6 +211,10 @@ fn portal() -> Site {
 }
 
 fn run_table(slug: &str) -> usize {
+    run_table_on(portal, slug)
+}
+
+fn run_table_on(portal: fn() -> Site, slug: &str) -> usize {
     let planned = {
         let site = portal();
         let loaded = load_site(site.path(), &LoadOptions::default()).unwrap();
@@ -311,6 +315,14 @@ fn table_university() {
 #[test]
 fn table_environment() {
     assert!(run_table("yinxi-sewage") >= 38);
+}
+
+/// The Hebei measure, from the site's own rules/ folder, goes through the same table.
+#[test]
+fn table_hebei_pack_from_the_site_rules_folder() {
+    let n = run_table_on(|| Site::fixture("hebei_pack"), "shili-museum");
+    // 第五条 (一)-(四): 13 rules naming 27 elements
+    assert_eq!(n, 27);
 }
 
 #[test]

@@ -74,7 +74,18 @@ impl Renderer<'_> {
             c
         };
         let updated_of = |kind: &str| unit.doc(kind).and_then(|d| view::date(d.data.as_ref(), "updated"));
-        let clause_of = |kind: &str| schema.doc(kind).map(|d| d.clause.clone());
+        // the clauses of the site's measure (its first pack) that the page answers, as its rules
+        // cite them: a site under another measure does not claim Baiyin's article numbers
+        let clause_of = |kind: &str| {
+            let mut cited: Vec<&str> = Vec::new();
+            let rules = self.site.packs.first().map(|p| p.rules.as_slice()).unwrap_or_default();
+            for r in rules.iter().filter(|r| r.doc == kind && r.check.item().is_some()) {
+                if !cited.contains(&&*r.citation) {
+                    cited.push(&r.citation);
+                }
+            }
+            (!cited.is_empty()).then(|| cited.join("、"))
+        };
 
         // 第五条(一)
         let overview = view::overview(unit, schema);
@@ -106,7 +117,13 @@ impl Renderer<'_> {
             match doc.kind.as_str() {
                 "services" => {
                     let service = self.service(&paths, doc, &path, body);
-                    let p = self.page_view(&path, &title, Some(&spec.clause), service.updated.clone(), page_crumbs);
+                    let p = self.page_view(
+                        &path,
+                        &title,
+                        clause_of(&spec.kind).as_deref(),
+                        service.updated.clone(),
+                        page_crumbs,
+                    );
                     facts.push(self.html("service.html", p, |cx| {
                         cx.insert("unit", &unit_view(&path));
                         cx.insert("service", &service);
@@ -128,7 +145,13 @@ impl Renderer<'_> {
                         updated: view::date(data, "updated").or_else(|| view::date(data, "date")),
                         extras: view::extras(data, &spec.fields, view::NOTICE_FIELDS),
                     };
-                    let p = self.page_view(&path, &title, Some(&spec.clause), notice.updated.clone(), page_crumbs);
+                    let p = self.page_view(
+                        &path,
+                        &title,
+                        clause_of(&spec.kind).as_deref(),
+                        notice.updated.clone(),
+                        page_crumbs,
+                    );
                     facts.push(self.html("notice.html", p, |cx| {
                         cx.insert("unit", &unit_view(&path));
                         cx.insert("notice", &notice);
@@ -137,7 +160,13 @@ impl Renderer<'_> {
                 }
                 _ => {
                     let extras = view::extras(data, &spec.fields, &["title", "updated"]);
-                    let p = self.page_view(&path, &title, Some(&spec.clause), view::date(data, "updated"), page_crumbs);
+                    let p = self.page_view(
+                        &path,
+                        &title,
+                        clause_of(&spec.kind).as_deref(),
+                        view::date(data, "updated"),
+                        page_crumbs,
+                    );
                     facts.push(self.html("document.html", p, |cx| {
                         cx.insert("unit", &unit_view(&path));
                         cx.insert("extras", &extras);
@@ -157,7 +186,13 @@ impl Renderer<'_> {
             let Some(spec) = schema.doc(&kind) else { continue };
             documents.sort_by(|a, b| a.label.cmp(&b.label));
             let list = paths.page(&format!("{}.html", page_name(&kind)));
-            let p = self.page_view(&list, &spec.title, Some(&spec.clause), None, crumbs(&[(&spec.title, &list)]));
+            let p = self.page_view(
+                &list,
+                &spec.title,
+                clause_of(&spec.kind).as_deref(),
+                None,
+                crumbs(&[(&spec.title, &list)]),
+            );
             facts.push(self.html("document.html", p, |cx| {
                 cx.insert("unit", &unit_view(&list));
                 cx.insert("extras", &Vec::<view::Extra>::new());
@@ -200,7 +235,7 @@ impl Renderer<'_> {
         })?);
 
         // 第五条(三), (四), (六) and 第十一条, 第九条
-        let fees = view::fees(unit);
+        let fees = view::fees(unit, schema);
         let path = paths.page("fees.html");
         let p = self.page_view(
             &path,
@@ -214,7 +249,7 @@ impl Renderer<'_> {
             cx.insert("fees", &fees);
         })?);
 
-        let commitments = view::commitments(unit);
+        let commitments = view::commitments(unit, schema);
         let path = paths.page("commitments.html");
         let p = self.page_view(
             &path,
@@ -244,7 +279,13 @@ impl Renderer<'_> {
 
         let path = paths.page("request.html");
         let newest = [updated_of("unit"), updated_of("supervision")].into_iter().flatten().max();
-        let p = self.page_view(&path, "依申请公开", Some("第九条"), newest, crumbs(&[("依申请公开", &path)]));
+        let p = self.page_view(
+            &path,
+            "依申请公开",
+            self.site.packs.first().and_then(|p| p.source.on_request.as_deref()),
+            newest,
+            crumbs(&[("依申请公开", &path)]),
+        );
         facts.push(self.html("request.html", p, |cx| {
             cx.insert("unit", &unit_view(&path));
             cx.insert("overview", &overview);
@@ -264,7 +305,7 @@ impl Renderer<'_> {
             let p = self.page_view(
                 &path,
                 &spec.title,
-                Some(&spec.clause),
+                clause_of(&spec.kind).as_deref(),
                 updated_of(&spec.kind),
                 crumbs(&[(&spec.title, &path)]),
             );

@@ -42,6 +42,8 @@ pub struct Person {
     pub name: String,
     pub post: String,
     pub duties: Vec<String>,
+    /// Cells of the columns a pack adds (`Overview::leader_columns`).
+    pub more: Vec<String>,
 }
 
 /// A staff post and its duties.
@@ -49,6 +51,8 @@ pub struct Person {
 pub struct Post {
     pub post: String,
     pub duties: Vec<String>,
+    /// Sub-fields a pack adds, as (heading, text).
+    pub more: Vec<(String, String)>,
 }
 
 /// A field a rule pack added to the content model, shown generically.
@@ -73,6 +77,8 @@ pub struct Overview {
     pub website: String,
     pub credit_code: String,
     pub leaders: Vec<Person>,
+    /// Headings of the columns a pack adds to the leaders' table (a hospital's 科室).
+    pub leader_columns: Vec<String>,
     pub staff_duties: Vec<Post>,
     pub work_standards: Vec<String>,
     pub code_of_conduct: Vec<String>,
@@ -108,7 +114,17 @@ pub struct Service {
     pub extras: Vec<Extra>,
 }
 
-/// 第五条(三): one fee item.
+/// 第五条(三): the fee items, and what rule packs add to them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fees {
+    pub items: Vec<Fee>,
+    /// Headings of the sub-fields a pack adds to each item (缴纳方式), one more column each.
+    pub columns: Vec<String>,
+    /// Fields a pack adds to the document (a power company's 电价政策文件).
+    pub extras: Vec<Extra>,
+}
+
+/// One fee item.
 #[derive(Debug, Clone, Serialize)]
 pub struct Fee {
     pub name: String,
@@ -116,6 +132,15 @@ pub struct Fee {
     pub standard: String,
     pub unit: String,
     pub note: String,
+    /// The cells of the added columns.
+    pub more: Vec<String>,
+}
+
+/// 第五条(四): the service commitments, and what rule packs add.
+#[derive(Debug, Clone, Serialize)]
+pub struct Commitments {
+    pub items: Vec<Commitment>,
+    pub extras: Vec<Extra>,
 }
 
 /// 第五条(四): one service commitment.
@@ -125,6 +150,8 @@ pub struct Commitment {
     pub standard: String,
     pub liability: String,
     pub remedy: String,
+    /// Sub-fields a pack adds, as (heading, text), the empty ones left out.
+    pub more: Vec<(String, String)>,
 }
 
 /// 第五条(五): one notice.
@@ -150,6 +177,7 @@ pub struct Supervisor {
     pub name: String,
     pub occupation: String,
     pub contact: String,
+    pub more: Vec<String>,
 }
 
 /// 第五条(六) and 第十一条: supervision and complaints.
@@ -159,6 +187,7 @@ pub struct Supervision {
     pub window: String,
     pub mailbox: String,
     pub supervisors: Vec<Supervisor>,
+    pub supervisor_columns: Vec<String>,
     pub complaint_phone: String,
     pub fax: String,
     pub email: String,
@@ -268,8 +297,22 @@ fn spec_fields<'a>(schema: &'a Schema, kind: &str) -> &'a [FieldDef] {
 
 // ---- builders ---------------------------------------------------------------------------------
 
+/// The added columns as (heading, text) pairs, the empty ones left out.
+fn pairs(headings: &[String], cells: Vec<String>) -> Vec<(String, String)> {
+    headings.iter().cloned().zip(cells).filter(|(_, v)| !v.is_empty()).collect()
+}
+
+fn list_def<'a>(fields: &'a [FieldDef], key: &str) -> Option<&'a FieldDef> {
+    fields.iter().find(|f| f.key == key)
+}
+
 pub fn overview(unit: &Unit, schema: &Schema) -> Overview {
     let n = unit.doc("unit").and_then(|d| d.data.as_ref());
+    let fields = spec_fields(schema, "unit");
+    let (leader_columns, leader_more) =
+        added_columns(entries(n, "leaders"), list_def(fields, "leaders"), &["name", "post", "duties"]);
+    let (post_headings, post_more) =
+        added_columns(entries(n, "staff_duties"), list_def(fields, "staff_duties"), &["post", "duties"]);
     Overview {
         functions: lines(n, "functions"),
         service_scope: lines(n, "service_scope"),
@@ -280,21 +323,29 @@ pub fn overview(unit: &Unit, schema: &Schema) -> Overview {
         credit_code: text(n, "credit_code"),
         leaders: entries(n, "leaders")
             .iter()
-            .map(|e| Person {
+            .zip(leader_more)
+            .map(|(e, more)| Person {
                 name: text(Some(e), "name"),
                 post: text(Some(e), "post"),
                 duties: lines(Some(e), "duties"),
+                more,
             })
             .collect(),
+        leader_columns,
         staff_duties: entries(n, "staff_duties")
             .iter()
-            .map(|e| Post { post: text(Some(e), "post"), duties: lines(Some(e), "duties") })
+            .zip(post_more)
+            .map(|(e, more)| Post {
+                post: text(Some(e), "post"),
+                duties: lines(Some(e), "duties"),
+                more: pairs(&post_headings, more),
+            })
             .collect(),
         work_standards: lines(n, "work_standards"),
         code_of_conduct: lines(n, "code_of_conduct"),
         extras: extras(
             n,
-            spec_fields(schema, "unit"),
+            fields,
             &[
                 "name",
                 "short_name",
@@ -316,47 +367,77 @@ pub fn overview(unit: &Unit, schema: &Schema) -> Overview {
     }
 }
 
-pub fn fees(unit: &Unit) -> Vec<Fee> {
+/// Sub-fields of a list's entries that the typed view does not show (a pack's additions): their
+/// headings, and each entry's cells, leaving out columns empty in every entry.
+fn added_columns(entries: &[Node], def: Option<&FieldDef>, known: &[&str]) -> (Vec<String>, Vec<Vec<String>>) {
+    let added: Vec<&FieldDef> =
+        def.map(|d| d.fields.iter().filter(|f| !known.contains(&f.key.as_str())).collect()).unwrap_or_default();
+    let used: Vec<&FieldDef> =
+        added.into_iter().filter(|f| entries.iter().any(|e| !lines(Some(e), &f.key).is_empty())).collect();
+    let cells = entries.iter().map(|e| used.iter().map(|f| lines(Some(e), &f.key).join("；")).collect()).collect();
+    (used.iter().map(|f| f.zh.clone()).collect(), cells)
+}
+
+pub fn fees(unit: &Unit, schema: &Schema) -> Fees {
     let n = unit.doc("fees").and_then(|d| d.data.as_ref());
-    entries(n, "fees")
+    let fields = spec_fields(schema, "fees");
+    let list = entries(n, "fees");
+    let (columns, more) = added_columns(list, list_def(fields, "fees"), &["name", "basis", "standard", "unit", "note"]);
+    let items = list
         .iter()
-        .map(|e| Fee {
+        .zip(more)
+        .map(|(e, more)| Fee {
             name: text(Some(e), "name"),
             basis: lines(Some(e), "basis"),
             standard: text(Some(e), "standard"),
             unit: text(Some(e), "unit"),
             note: text(Some(e), "note"),
+            more,
         })
-        .collect()
+        .collect();
+    Fees { items, columns, extras: extras(n, fields, &["fees", "updated"]) }
 }
 
-pub fn commitments(unit: &Unit) -> Vec<Commitment> {
+pub fn commitments(unit: &Unit, schema: &Schema) -> Commitments {
     let n = unit.doc("commitments").and_then(|d| d.data.as_ref());
-    entries(n, "commitments")
+    let fields = spec_fields(schema, "commitments");
+    let list = entries(n, "commitments");
+    let (headings, more) =
+        added_columns(list, list_def(fields, "commitments"), &["item", "standard", "liability", "remedy"]);
+    let items = list
         .iter()
-        .map(|e| Commitment {
+        .zip(more)
+        .map(|(e, more)| Commitment {
             item: text(Some(e), "item"),
             standard: text(Some(e), "standard"),
             liability: text(Some(e), "liability"),
             remedy: text(Some(e), "remedy"),
+            more: pairs(&headings, more),
         })
-        .collect()
+        .collect();
+    Commitments { items, extras: extras(n, fields, &["commitments", "updated"]) }
 }
 
 pub fn supervision(unit: &Unit, schema: &Schema) -> Supervision {
     let n = unit.doc("supervision").and_then(|d| d.data.as_ref());
+    let fields = spec_fields(schema, "supervision");
+    let (supervisor_columns, supervisor_more) =
+        added_columns(entries(n, "supervisors"), list_def(fields, "supervisors"), &["name", "occupation", "contact"]);
     Supervision {
         phone: text(n, "phone"),
         window: text(n, "window"),
         mailbox: text(n, "mailbox"),
         supervisors: entries(n, "supervisors")
             .iter()
-            .map(|e| Supervisor {
+            .zip(supervisor_more)
+            .map(|(e, more)| Supervisor {
                 name: text(Some(e), "name"),
                 occupation: text(Some(e), "occupation"),
                 contact: text(Some(e), "contact"),
+                more,
             })
             .collect(),
+        supervisor_columns,
         complaint_phone: text(n, "complaint_phone"),
         fax: text(n, "fax"),
         email: text(n, "email"),
@@ -367,7 +448,7 @@ pub fn supervision(unit: &Unit, schema: &Schema) -> Supervision {
         misconduct_rules: lines(n, "misconduct_rules"),
         extras: extras(
             n,
-            spec_fields(schema, "supervision"),
+            fields,
             &[
                 "phone",
                 "window",
