@@ -391,3 +391,32 @@ fn a_killed_build_leaves_the_old_or_the_new_site_never_a_mix() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// 第十二条(三) and 第四条 on the site: a withdrawn notice keeps its page, says so and shows its
+/// history; each stage of a major matter links the others in order.
+#[test]
+fn withdrawals_show_their_history_and_matters_link_their_stages() {
+    let site = Site::example();
+    assert_eq!(site.run(&["build", "--quiet"]).code, 0);
+    let withdrawn = site.read("public/yincheng-bus/notices/2026-撤销的线路调整.html");
+    assert!(withdrawn.contains("<p class=\"withdrawn\" role=\"note\"><strong>本通知已撤销。</strong>"), "{withdrawn}");
+    assert!(withdrawn.contains("<caption>变更记录</caption>"));
+    assert!(withdrawn.contains("<td>2026-08-20</td><td>撤销</td>"));
+    assert!(withdrawn.contains("延伸路段道路施工延期至 2027 年"));
+    let list = site.read("public/yincheng-bus/notices.html");
+    assert!(list.contains("2026-撤销的线路调整.html"), "a withdrawn notice stays listed");
+
+    let result = site.read("public/yincheng-bus/notices/2026-票价结果.html");
+    let stages = &result[result.find("<nav class=\"stages\"").unwrap()..];
+    let order: Vec<usize> = [
+        "决策前：<a href=\"2026-票价听证.html\">",
+        "实施中：<a href=\"2026-票价实施.html\">",
+        "结果：<span aria-current=\"page\">",
+    ]
+    .iter()
+    .map(|s| stages.find(s).unwrap_or_else(|| panic!("{s} in {stages}")))
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "stages in order: {order:?}");
+    // a notice of no matter has no stage list
+    assert!(!site.read("public/yincheng-bus/notices/2026-3路站点调整.html").contains("class=\"stages\""));
+}

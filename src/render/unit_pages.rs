@@ -95,6 +95,25 @@ impl Renderer<'_> {
             cx.insert("overview", &overview);
         })?);
 
+        // 第四条: the notices of each major matter, in stage order, for each to link the others
+        let stage_order = self.stage_order();
+        let mut matters: std::collections::BTreeMap<String, Vec<(usize, String, String, String)>> = Default::default();
+        for doc in unit.docs_of("notices") {
+            let data = doc.data.as_ref();
+            let matter = view::text(data, "matter");
+            if matter.is_empty() {
+                continue;
+            }
+            let stage = view::text(data, "stage");
+            let rank = stage_order.iter().position(|s| *s == stage).unwrap_or(stage_order.len());
+            let rel = doc.path.strip_prefix(&format!("{}/", unit.dir)).unwrap_or(&doc.path);
+            let path = paths.published(rel, self.site).unwrap_or_default();
+            matters.entry(matter).or_default().push((rank, stage, view::doc_title(doc), path));
+        }
+        for stages in matters.values_mut() {
+            stages.sort();
+        }
+
         // 第五条(二) and (五): Markdown collections; and folders a pack adds (routes/ ...)
         let mut services = Vec::new();
         let mut notices = Vec::new();
@@ -133,6 +152,18 @@ impl Renderer<'_> {
                     services.push((order, service));
                 }
                 "notices" => {
+                    let matter = view::text(data, "matter");
+                    let stages = matters
+                        .get(&matter)
+                        .map(|all| {
+                            all.iter()
+                                .map(|(_, stage, label, to)| view::StageLink {
+                                    stage: stage.clone(),
+                                    link: Link { label: label.clone(), href: href(&path, to), current: *to == path },
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default();
                     let notice = view::Notice {
                         title: title.clone(),
                         href: String::new(),
@@ -141,6 +172,9 @@ impl Renderer<'_> {
                         withdrawn: view::is_withdrawn(&view::text(data, "status")),
                         date: view::date(data, "date"),
                         effective: view::date(data, "effective"),
+                        stage: view::text(data, "stage"),
+                        matter,
+                        stages,
                         body_html: body,
                         updated: view::date(data, "updated").or_else(|| view::date(data, "date")),
                         extras: view::extras(data, &spec.fields, view::NOTICE_FIELDS),
@@ -404,6 +438,17 @@ impl Renderer<'_> {
             newest,
             sitemap,
         })
+    }
+
+    /// The stages of a major matter in order: those of the site's `lifecycle` rule, or 第四条's.
+    fn stage_order(&self) -> Vec<String> {
+        let mut rules = self.site.packs.iter().flat_map(|p| &p.rules);
+        rules
+            .find_map(|r| match &r.check {
+                crate::pack::Check::Lifecycle { stages, .. } => Some(stages.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| ["决策前", "实施中", "结果"].map(String::from).to_vec())
     }
 
     fn service(&self, paths: &UnitPaths<'_>, doc: &Doc, path: &str, body_html: String) -> view::Service {

@@ -166,9 +166,21 @@ pub struct Notice {
     pub withdrawn: bool,
     pub date: Option<DateView>,
     pub effective: Option<DateView>,
+    /// 第四条: the major matter the notice belongs to, and its stage.
+    pub matter: String,
+    pub stage: String,
+    /// Every notice of the same matter, in stage order (this one marked current).
+    pub stages: Vec<StageLink>,
     pub body_html: String,
     pub updated: Option<DateView>,
     pub extras: Vec<Extra>,
+}
+
+/// One published stage of a major matter.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageLink {
+    pub stage: String,
+    pub link: Link,
 }
 
 /// A social supervisor.
@@ -496,7 +508,7 @@ pub fn is_withdrawn(status: &str) -> bool {
         || status.eq_ignore_ascii_case("ended")
 }
 
-pub const NOTICE_FIELDS: &[&str] = &["title", "category", "status", "date", "effective", "updated"];
+pub const NOTICE_FIELDS: &[&str] = &["title", "category", "status", "date", "effective", "matter", "stage", "updated"];
 
 /// The unit's grade and score for its card and header.
 pub fn unit_view(unit: &Unit, result: Option<&UnitResult>, schema: &Schema, nav: Vec<Link>, href: String) -> UnitView {
