@@ -6,7 +6,7 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 
 use crate::check::{Env, filter_words, rule_finding, selected};
-use crate::finding::{Finding, Kind};
+use crate::finding::{Finding, Kind, Severity};
 use crate::load::{Doc, Unit};
 use crate::pack::{ALL_DOCUMENTS, Check, Rule};
 use crate::schema::{DocSpec, Schema};
@@ -70,6 +70,16 @@ fn field_zh(spec: &DocSpec, key: &str) -> String {
 impl Cx<'_> {
     fn finding(&self, kind: Kind, file: &str, pos: Option<Pos>, message: String, help: String) -> Finding {
         rule_finding(self.rule, self.unit, kind, file, pos, None, message, help)
+    }
+
+    /// Lateness that is already history (published, but late): nothing in the content can make
+    /// it on time now, so it is recorded as a warning — reported and kept in every report, but it
+    /// does not fail CI or hold back `build --strict` (which would hold back the very notice).
+    /// What is still overdue and unpublished stays an error.
+    fn recorded(&self, kind: Kind, file: &str, pos: Option<Pos>, message: String, help: String) -> Finding {
+        let mut f = self.finding(kind, file, pos, message, help);
+        f.severity = Severity::Warning;
+        f
     }
 
     fn estimated_note(&self, estimated: bool, around: Date) -> String {
@@ -137,7 +147,11 @@ impl Cx<'_> {
                 ),
                 None => format!("尽快公开变更后的内容，并把「{}」写成公开的日期", field_zh(spec, to)),
             };
-            out.push(self.finding(Kind::Late, &doc.path, Some(pos), message, help));
+            out.push(if published.is_some() {
+                self.recorded(Kind::Late, &doc.path, Some(pos), message, help)
+            } else {
+                self.finding(Kind::Late, &doc.path, Some(pos), message, help)
+            });
         }
         out
     }
@@ -168,7 +182,7 @@ impl Cx<'_> {
                 field_zh(spec, from),
                 field_zh(spec, to)
             );
-            out.push(self.finding(Kind::Late, &doc.path, Some(pos), message, help));
+            out.push(self.recorded(Kind::Late, &doc.path, Some(pos), message, help));
         }
         out
     }
@@ -232,6 +246,19 @@ impl Cx<'_> {
         let last = latest.map_or_else(|| "没有找到任何一份".to_string(), |(v, _)| format!("最近一份公开于{}", zh(*v)));
         let message =
             format!("{}应在每年{}月{}日前公开，{}年的这一份没有按时公开（{last}）", self.rule.title, m, d, due.year());
+        // published after the due date: late, but there
+        if let Some((v, doc)) = latest.filter(|(v, _)| *v > due) {
+            let message = format!(
+                "{}应在每年{}月{}日前公开，{}年的这一份于{}才公开，晚于期限",
+                self.rule.title,
+                m,
+                d,
+                due.year(),
+                zh(*v)
+            );
+            let help = format!("以后每年{m}月{d}日前公开；这份的「发布日期」如实保留");
+            return vec![self.recorded(Kind::Late, &doc.path, None, message, help)];
+        }
         vec![self.finding(
             Kind::Late,
             &at(latest),
@@ -323,5 +350,80 @@ impl Cx<'_> {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::Calendar;
+    use crate::load::unit_from_bytes;
+    use crate::pack;
+
+    /// One timing rule (a pack of one) judged on one notice, as on `today`.
+    fn judge(rule_yaml: &str, notice: &str, today: &str) -> Vec<Finding> {
+        let pack_text = format!(
+            "id: t\ntitle: 测试\nsource: {{issuer: 测试, document: 测试}}\nrules:\n  - {{id: r, citation: 第一条, title: 测试规则, file: notices/, weight: 0, {rule_yaml}}}\n"
+        );
+        let mut schema = Schema::builtin();
+        let mut p = pack::parse(&pack_text, "test").unwrap();
+        p.extend_schema(&mut schema).unwrap();
+        p.resolve(&schema).unwrap();
+        let spec = schema.doc("notices").unwrap().clone();
+        let unit = unit_from_bytes(&schema, &spec, format!("---\n标题: 通知\n{notice}---\n正文\n").as_bytes());
+        let env = Env { today: today.parse().unwrap(), calendar: Calendar::builtin() };
+        evaluate(&p.rules[0], &unit, &schema, &env).0
+    }
+
+    #[test]
+    fn cadence_every_month_and_quarter() {
+        let monthly = "require: cadence, every: month";
+        assert!(judge(monthly, "发布日期: 2026-10-15\n", "2026-11-15").is_empty());
+        let late = judge(monthly, "发布日期: 2026-10-15\n", "2026-11-16");
+        assert_eq!(late.len(), 1);
+        assert!(late[0].message.contains("最近一次公开于2026年10月15日，应每月公开一次，下一次应在2026年11月15日前"));
+        let quarterly = "require: cadence, every: quarter";
+        assert!(judge(quarterly, "发布日期: 2026-08-01\n", "2026-11-01").is_empty());
+        assert_eq!(judge(quarterly, "发布日期: 2026-08-01\n", "2026-11-02").len(), 1);
+    }
+
+    #[test]
+    fn cadence_by_a_date_is_not_late_on_the_day() {
+        let yearly = "require: cadence, by: 03-15";
+        // last year's report covers up to this year's due date, which is still to come
+        assert!(judge(yearly, "发布日期: 2025-03-10\n", "2026-03-15").is_empty());
+        let late = judge(yearly, "发布日期: 2025-03-10\n", "2026-03-16");
+        assert_eq!(late.len(), 1);
+        assert!(late[0].message.contains("2026年的这一份没有按时公开（最近一份公开于2025年3月10日）"));
+        // a report dated after the due date is late, recorded as a warning until the next one is due
+        let late = judge(yearly, "发布日期: 2026-03-20\n", "2026-11-27");
+        assert_eq!((late.len(), late[0].severity), (1, Severity::Warning));
+        assert!(late[0].message.contains("2026年的这一份于2026年3月20日才公开，晚于期限"), "{}", late[0].message);
+        assert_eq!(late[0].file, "content/fuzz/notices/doc.md");
+        // each due date needs a publication in the twelve months up to it: that one counts for 2027
+        assert!(judge(yearly, "发布日期: 2026-03-20\n", "2027-03-16").is_empty());
+        let overdue = judge(yearly, "发布日期: 2026-03-20\n", "2028-03-16");
+        assert_eq!((overdue.len(), overdue[0].severity), (1, Severity::Error));
+    }
+
+    #[test]
+    fn within_counts_calendar_days_when_asked() {
+        let rule = "require: within, days: 5, unit: calendar, from: changed, to: date";
+        assert!(judge(rule, "变更日期: 2026-09-29\n发布日期: 2026-10-04\n", "2026-12-01").is_empty());
+        let late = judge(rule, "变更日期: 2026-09-29\n发布日期: 2026-10-05\n", "2026-12-01");
+        assert_eq!((late.len(), late[0].severity), (1, Severity::Warning), "published late: recorded");
+        let overdue = judge(rule, "变更日期: 2026-09-29\n", "2026-10-05");
+        assert_eq!((overdue.len(), overdue[0].severity), (1, Severity::Error), "overdue and unpublished");
+        assert!(late[0].message.contains("应在 5 天内（2026年10月4日前）公开，实际于2026年10月5日公开，晚了 1 天"));
+    }
+
+    #[test]
+    fn ahead_boundary_and_undated() {
+        let rule = "require: ahead, days: 3";
+        assert!(judge(rule, "发布日期: 2026-11-19\n生效日期: 2026-11-22\n", "2026-11-27").is_empty());
+        let late = judge(rule, "发布日期: 2026-11-22\n生效日期: 2026-11-22\n", "2026-11-27");
+        assert!(late[0].message.contains("没有提前"), "{}", late[0].message);
+        // without an effective date there is nothing to judge
+        assert!(judge(rule, "发布日期: 2026-11-22\n", "2026-11-27").is_empty());
     }
 }
