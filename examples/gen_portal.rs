@@ -4,8 +4,9 @@
 //!
 //! Deterministic: the same N gives byte-identical files (a fixed-seed generator, no clock). Units
 //! rotate through the sectors; each has about 20 pages (overview, fees, commitments, supervision,
-//! request, 4–6 services with a Markdown sample form each, 4–6 notices, two lists). One unit in
-//! ten is incomplete in a controlled way so that `check` has findings to report:
+//! request, 4–6 services with a Markdown sample form each, 4–6 notices, two lists) and the items
+//! of its sector's pack (a hospital's departments and 健康科普, a bus company's routes...). One
+//! unit in ten is incomplete in a controlled way so that `check` has findings to report:
 //! every 10th lacks a fee basis, every 20th still has a 待补充 placeholder, every 50th has a YAML
 //! syntax error in its commitments, every 100th plants a personal mobile in a notice.
 
@@ -97,7 +98,7 @@ fn main() {
     fs::write(
         out.join("gongkai.yaml"),
         format!(
-            "title: 示例市公共企事业单位信息公开平台（{units} 个单位，生成）\nbase_url: https://gongkai.example/\n"
+            "title: 示例市公共企事业单位信息公开平台（{units} 个单位，生成）\nbase_url: https://gongkai.example/\ntoday: 2026-11-27\n"
         ),
     )
     .expect("write config");
@@ -145,6 +146,9 @@ fn unit(content: &Path, i: usize) -> usize {
     );
     for post in ["负责人", "副职", "副职"] {
         let _ = write!(u, "  - 姓名: {}\n    职务: {post}\n    工作分工: {}\n", person(&mut rng), rng.pick(SENTENCES));
+        if sector == "hospital" {
+            let _ = writeln!(u, "    科室: {}", rng.pick(&["院办公室", "医务科", "门诊部", "护理部"]));
+        }
     }
     u.push_str("岗位职责:\n");
     for post in ["综合窗口", "收费窗口", "咨询服务"] {
@@ -161,6 +165,7 @@ fn unit(content: &Path, i: usize) -> usize {
         rng.range(1, 9),
         rng.range(1, 28)
     );
+    u.push_str(&sector_overview(sector, &mut rng));
     if i % 20 == 5 {
         u = u.replace(&format!("办公地点: {address}"), "办公地点: 待补充");
     }
@@ -182,7 +187,17 @@ fn unit(content: &Path, i: usize) -> usize {
             rng.below(100),
             rng.pick(SENTENCES)
         );
+        if sector == "school" {
+            fees.push_str("    收费范围: 自愿参加的在校学生\n    计费单位: 每生每学期\n");
+        }
     }
+    fees.push_str(match sector {
+        "hospital" => {
+            "医保服务信息:\n  - 本院为城乡居民和城镇职工基本医疗保险定点医疗机构\n  - 住院费用出院时直接结算\n"
+        }
+        "power" => "电价政策文件:\n  - 甘肃省发展和改革委员会关于电网销售电价的通知\n",
+        _ => "",
+    });
     fees.push_str("更新日期: 2026-01-01\n");
     write(&dir.join("fees.yaml"), &fees);
     files += 1;
@@ -215,6 +230,15 @@ fn unit(content: &Path, i: usize) -> usize {
         f = phone(&mut rng),
         z = rng.below(100),
         s = sector_zh,
+    );
+    let supervision = supervision.replace(
+        "更新日期:",
+        match sector {
+            "hospital" => "咨询方式:\n  - 门诊服务中心现场咨询\n  - 医院网站和服务热线\n更新日期:",
+            "power" => "能源监管热线: \"12398\"\n更新日期:",
+            "transit" => "行业监督电话: 12328\n投诉受理制度:\n  - 接到投诉 7 个工作日内答复\n更新日期:",
+            _ => "更新日期:",
+        },
     );
     write(&dir.join("supervision.yaml"), &supervision);
     files += 1;
@@ -261,5 +285,62 @@ fn unit(content: &Path, i: usize) -> usize {
         write(&dir.join(format!("notices/通知{k}.md")), &notice);
         files += 1;
     }
+    // the kinds of notice a sector's pack asks for, and a bus company's routes
+    let kinds: &[&str] = match sector {
+        "hospital" => &["健康科普", "招标采购"],
+        "power" => &["供电质量"],
+        _ => &[],
+    };
+    for kind in kinds {
+        let notice = format!(
+            "---\n标题: 2026 年{kind}信息\n类别: {kind}\n发布日期: 2026-03-10\n---\n{}\n",
+            paragraph(&mut rng, 3)
+        );
+        write(&dir.join(format!("notices/{kind}.md")), &notice);
+        files += 1;
+    }
+    if sector == "transit" {
+        for k in 1..=rng.range(2, 4) {
+            let stops: String =
+                (0..rng.range(6, 12)).map(|s| format!("  - {}{}站\n", rng.pick(ROADS), s + 1)).collect();
+            let route = format!(
+                "---\n线路名称: {k} 路\n站点名称:\n{stops}服务时间: 6:30-20:30\n运行方向: 双向\n票价: 1 元\n更新日期: 2026-06-01\n---\n{}\n",
+                paragraph(&mut rng, 2)
+            );
+            write(&dir.join(format!("routes/{k}路.md")), &route);
+            files += 1;
+        }
+    }
     files
+}
+
+/// The overview items of a sector's pack.
+fn sector_overview(sector: &str, rng: &mut Rng) -> String {
+    match sector {
+        "hospital" => format!(
+            "医疗机构执业许可证: PDY{:08}\n科室分布:\n  - 科室: 内科\n    位置: 门诊楼二层\n  - 科室: 外科\n    位置: 门诊楼三层\n\
+             重点学科及医疗技术: 心血管内科\n公共卫生和应急处置流程:\n  - {}\n行风廉政建设:\n  - 不收受红包回扣\n",
+            rng.below(100_000_000),
+            rng.pick(SENTENCES)
+        ),
+        "power" => format!(
+            "电力业务许可证: 1{:010}\n营业场所:\n  - {}{}号营业厅\n",
+            rng.below(1_000_000_000),
+            rng.pick(ROADS),
+            rng.range(1, 300)
+        ),
+        "water" | "gas" | "heating" => format!(
+            "服务网点:\n  - 名称: {}营业厅\n    地址: 示例市{}{}号\n    联系方式: {}\n    营业时间: 周一至周六 8:30-17:30\n\
+             服务质量信息:\n  - 每月检测并公布服务质量指标\n",
+            rng.pick(PLACES),
+            rng.pick(ROADS),
+            rng.range(1, 300),
+            phone(rng)
+        ),
+        "transit" => "乘车规则:\n  - 先下后上，文明乘车\n乘客安全须知:\n  - 车辆行驶中请站稳扶好\n\
+             禁止携带物品目录:\n  - 易燃、易爆、有毒物品\n应急设备使用方法:\n  - 安全锤位于车窗两侧，紧急时敲击玻璃四角\n\
+             安全疏散标识:\n  - 车门上方设有应急出口标识\n"
+            .to_string(),
+        _ => String::new(),
+    }
 }
