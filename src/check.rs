@@ -571,7 +571,11 @@ pub fn selected(doc: &Doc, filter: &[(String, Vec<String>)]) -> bool {
 /// The rules that apply to a unit: its sector's, and of rules on one topic only the strictest
 /// verified one (unverified ones stay, as warnings).
 pub fn applicable<'a>(unit: &Unit, packs: &'a [Pack]) -> Vec<(&'a Pack, &'a Rule)> {
-    let sector = unit.sector.as_deref();
+    applicable_to(unit.sector.as_deref(), packs)
+}
+
+/// The rules that apply to a unit of `sector` (see `applicable`).
+pub fn applicable_to<'a>(sector: Option<&str>, packs: &'a [Pack]) -> Vec<(&'a Pack, &'a Rule)> {
     let all: Vec<(&Pack, &Rule)> = packs
         .iter()
         .filter(|p| p.applies_to(sector))

@@ -129,11 +129,7 @@ fn site_config(packs: &[Pack]) -> String {
 
 /// The files of a new unit: (path inside the unit folder, text).
 pub fn scaffold(schema: &Schema, packs: &[Pack], sector: &str) -> Vec<(String, String)> {
-    let rules: Vec<(&Pack, &Rule)> = packs
-        .iter()
-        .filter(|p| p.applies_to(Some(sector)))
-        .flat_map(|p| p.rules.iter().filter(|r| r.applies_to(Some(sector))).map(move |r| (p, r)))
-        .collect();
+    let rules = crate::check::applicable_to(Some(sector), packs);
     let mut files = Vec::new();
     for spec in &schema.documents {
         let mine: Vec<&(&Pack, &Rule)> = rules.iter().filter(|(_, r)| r.doc == spec.kind).collect();

@@ -102,9 +102,10 @@ impl Cx<'_> {
                 (changed.checked_add(i64::from(days).days()).unwrap_or(changed), false)
             };
             // `to` may name alternatives: `updated|date` (a notice's publication date)
-            let published = to.split('|').find_map(|k| date_of(doc, k.trim())).map(|(d, _)| d);
-            let to =
-                to.split('|').find(|k| date_of(doc, k.trim()).is_some()).unwrap_or(to.split('|').next().unwrap_or(to));
+            let mut alternatives = to.split('|').map(str::trim);
+            let found = alternatives.clone().find_map(|k| date_of(doc, k).map(|(d, _)| (k, d)));
+            let published = found.map(|(_, d)| d);
+            let to = found.map(|(k, _)| k).or_else(|| alternatives.next()).unwrap_or(to);
 
             // a publication date before the change is the earlier version's: the change itself
             // is not published yet

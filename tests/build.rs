@@ -22,6 +22,15 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// Staging folders a build left beside its output.
+fn staging_leftovers(site: &Site) -> Vec<String> {
+    std::fs::read_dir(site.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with(".gongkai"))
+        .collect()
+}
+
 #[test]
 fn builds_every_page_of_the_example_portal() {
     let site = Site::example();
@@ -121,8 +130,7 @@ fn every_required_value_is_published(site: &Site, at_least: usize) {
                 let Some(data) = &doc.data else { continue };
                 match &rule.field {
                     Some(f) => {
-                        let node = f.split('.').try_fold(data, |n, k| n.get(k));
-                        if let Some(node) = node {
+                        if let Some(node) = data.path(f) {
                             required_text(node, req, &mut wanted);
                         }
                     }
@@ -265,12 +273,7 @@ fn strict_refuses_to_publish_while_errors_remain() {
     let out = site.run(&["build", "-q"]);
     assert_eq!(out.code, 0);
     assert!(site.read("public/qingyuan-water/fees.html").contains("暂未公开收费项目"));
-    let leftovers: Vec<_> = std::fs::read_dir(site.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.starts_with(".gongkai"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(staging_leftovers(&site), Vec::<String>::new());
 }
 
 #[test]
@@ -384,12 +387,7 @@ fn a_killed_build_leaves_the_old_or_the_new_site_never_a_mix() {
     // the next build cleans up and publishes
     assert_eq!(run_in(site.path(), &["build", "-q"], &[]).code, 0);
     assert!(site.read("public/jinding-school/fees.html").contains("每生每学期 312 元"));
-    let leftovers: Vec<_> = std::fs::read_dir(site.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.starts_with(".gongkai"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(staging_leftovers(&site), Vec::<String>::new());
 }
 
 /// 第十二条(三) and 第四条 on the site: a withdrawn notice keeps its page, says so and shows its

@@ -68,6 +68,12 @@ pub(super) struct Renderer<'a> {
     pub(super) sink: &'a dyn Sink,
     pub(super) title: String,
     pub(super) base_url: Option<String>,
+    /// Per document kind, the clauses of the site's measure (its first pack) that its page
+    /// answers, as the pack's item rules cite them: a site under another measure does not claim
+    /// Baiyin's article numbers.
+    pub(super) clauses: BTreeMap<String, String>,
+    /// The stages of a major matter in order: those of the site's `lifecycle` rule, or 第四条's.
+    pub(super) stage_order: Vec<String>,
 }
 
 /// Renders one site with one theme into one sink: unit by unit, then the pages about all units.
@@ -95,6 +101,8 @@ impl<'a> SiteRenderer<'a> {
                     .base_url
                     .as_ref()
                     .map(|u| if u.ends_with('/') { u.clone() } else { format!("{u}/") }),
+                clauses: clauses(site),
+                stage_order: stage_order(site),
             },
         }
     }
@@ -293,6 +301,30 @@ impl Renderer<'_> {
 /// Drawn in module units (the viewBox scales it) as one stroked path of horizontal runs, each
 /// written relative to the previous one: about 2 KB, a fifth of qrcode's own SVG, which matters
 /// when every page carries one.
+/// See `Renderer::clauses`.
+fn clauses(site: &Site) -> BTreeMap<String, String> {
+    let mut cited: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    let rules = site.packs.first().map(|p| p.rules.as_slice()).unwrap_or_default();
+    for r in rules.iter().filter(|r| r.check.item().is_some()) {
+        let of_doc = cited.entry(r.doc.clone()).or_default();
+        if !of_doc.contains(&&*r.citation) {
+            of_doc.push(&r.citation);
+        }
+    }
+    cited.into_iter().map(|(kind, c)| (kind, c.join("、"))).collect()
+}
+
+/// See `Renderer::stage_order`.
+fn stage_order(site: &Site) -> Vec<String> {
+    let mut rules = site.packs.iter().flat_map(|p| &p.rules);
+    rules
+        .find_map(|r| match &r.check {
+            crate::pack::Check::Lifecycle { stages, .. } => Some(stages.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| ["决策前", "实施中", "结果"].map(String::from).to_vec())
+}
+
 fn qr_svg(url: &str) -> Option<String> {
     use qrcode::{EcLevel, bits, canvas, ec};
     use std::fmt::Write as _;

@@ -74,29 +74,17 @@ impl Renderer<'_> {
             c
         };
         let updated_of = |kind: &str| unit.doc(kind).and_then(|d| view::date(d.data.as_ref(), "updated"));
-        // the clauses of the site's measure (its first pack) that the page answers, as its rules
-        // cite them: a site under another measure does not claim Baiyin's article numbers
-        let clause_of = |kind: &str| {
-            let mut cited: Vec<&str> = Vec::new();
-            let rules = self.site.packs.first().map(|p| p.rules.as_slice()).unwrap_or_default();
-            for r in rules.iter().filter(|r| r.doc == kind && r.check.item().is_some()) {
-                if !cited.contains(&&*r.citation) {
-                    cited.push(&r.citation);
-                }
-            }
-            (!cited.is_empty()).then(|| cited.join("、"))
-        };
+        let clause_of = |kind: &str| self.clauses.get(kind).map(String::as_str);
 
         // 第五条(一)
         let overview = view::overview(unit, schema);
-        let p = self.page_view(&front, &name, clause_of("unit").as_deref(), updated_of("unit"), crumbs(&[]));
+        let p = self.page_view(&front, &name, clause_of("unit"), updated_of("unit"), crumbs(&[]));
         facts.push(self.html("overview.html", p, |cx| {
             cx.insert("unit", &unit_view(&front));
             cx.insert("overview", &overview);
         })?);
 
         // 第四条: the notices of each major matter, in stage order, for each to link the others
-        let stage_order = self.stage_order();
         let mut matters: std::collections::BTreeMap<String, Vec<(usize, String, String, String)>> = Default::default();
         for doc in unit.docs_of("notices") {
             let data = doc.data.as_ref();
@@ -105,7 +93,7 @@ impl Renderer<'_> {
                 continue;
             }
             let stage = view::text(data, "stage");
-            let rank = stage_order.iter().position(|s| *s == stage).unwrap_or(stage_order.len());
+            let rank = self.stage_order.iter().position(|s| *s == stage).unwrap_or(self.stage_order.len());
             let rel = doc.path.strip_prefix(&format!("{}/", unit.dir)).unwrap_or(&doc.path);
             let path = paths.published(rel, self.site).unwrap_or_default();
             matters.entry(matter).or_default().push((rank, stage, view::doc_title(doc), path));
@@ -136,13 +124,7 @@ impl Renderer<'_> {
             match doc.kind.as_str() {
                 "services" => {
                     let service = self.service(&paths, doc, &path, body);
-                    let p = self.page_view(
-                        &path,
-                        &title,
-                        clause_of(&spec.kind).as_deref(),
-                        service.updated.clone(),
-                        page_crumbs,
-                    );
+                    let p = self.page_view(&path, &title, clause_of(&spec.kind), service.updated.clone(), page_crumbs);
                     facts.push(self.html("service.html", p, |cx| {
                         cx.insert("unit", &unit_view(&path));
                         cx.insert("service", &service);
@@ -179,13 +161,7 @@ impl Renderer<'_> {
                         updated: view::date(data, "updated").or_else(|| view::date(data, "date")),
                         extras: view::extras(data, &spec.fields, view::NOTICE_FIELDS),
                     };
-                    let p = self.page_view(
-                        &path,
-                        &title,
-                        clause_of(&spec.kind).as_deref(),
-                        notice.updated.clone(),
-                        page_crumbs,
-                    );
+                    let p = self.page_view(&path, &title, clause_of(&spec.kind), notice.updated.clone(), page_crumbs);
                     facts.push(self.html("notice.html", p, |cx| {
                         cx.insert("unit", &unit_view(&path));
                         cx.insert("notice", &notice);
@@ -194,13 +170,8 @@ impl Renderer<'_> {
                 }
                 _ => {
                     let extras = view::extras(data, &spec.fields, &["title", "updated"]);
-                    let p = self.page_view(
-                        &path,
-                        &title,
-                        clause_of(&spec.kind).as_deref(),
-                        view::date(data, "updated"),
-                        page_crumbs,
-                    );
+                    let p =
+                        self.page_view(&path, &title, clause_of(&spec.kind), view::date(data, "updated"), page_crumbs);
                     facts.push(self.html("document.html", p, |cx| {
                         cx.insert("unit", &unit_view(&path));
                         cx.insert("extras", &extras);
@@ -220,13 +191,7 @@ impl Renderer<'_> {
             let Some(spec) = schema.doc(&kind) else { continue };
             documents.sort_by(|a, b| a.label.cmp(&b.label));
             let list = paths.page(&format!("{}.html", page_name(&kind)));
-            let p = self.page_view(
-                &list,
-                &spec.title,
-                clause_of(&spec.kind).as_deref(),
-                None,
-                crumbs(&[(&spec.title, &list)]),
-            );
+            let p = self.page_view(&list, &spec.title, clause_of(&spec.kind), None, crumbs(&[(&spec.title, &list)]));
             facts.push(self.html("document.html", p, |cx| {
                 cx.insert("unit", &unit_view(&list));
                 cx.insert("extras", &Vec::<view::Extra>::new());
@@ -244,8 +209,7 @@ impl Renderer<'_> {
             s.href = href(&list, &s.href);
         }
         let newest = services.iter().filter_map(|s| s.updated.clone()).max();
-        let p =
-            self.page_view(&list, "办事服务", clause_of("services").as_deref(), newest, crumbs(&[("办事服务", &list)]));
+        let p = self.page_view(&list, "办事服务", clause_of("services"), newest, crumbs(&[("办事服务", &list)]));
         facts.push(self.html("services.html", p, |cx| {
             cx.insert("unit", &unit_view(&list));
             cx.insert("services", &services);
@@ -255,57 +219,37 @@ impl Renderer<'_> {
         let notice_views: Vec<view::Notice> =
             notices.iter().map(|(path, n)| view::Notice { href: href(&list, path), ..n.clone() }).collect();
         let newest = notice_views.iter().filter_map(|n| n.updated.clone()).max();
-        let p = self.page_view(
-            &list,
-            "变动事项和计划",
-            clause_of("notices").as_deref(),
-            newest,
-            crumbs(&[("变动事项和计划", &list)]),
-        );
+        let p =
+            self.page_view(&list, "变动事项和计划", clause_of("notices"), newest, crumbs(&[("变动事项和计划", &list)]));
         facts.push(self.html("notices.html", p, |cx| {
             cx.insert("unit", &unit_view(&list));
             cx.insert("notices", &notice_views);
             cx.insert("feed", &href(&list, &paths.page("notices.xml")));
         })?);
 
-        // 第五条(三), (四), (六) and 第十一条, 第九条
+        // 第五条(三), (四), (六) and 第十一条, 第九条: the page of a single-file document, with
+        // its view under the document's kind
+        let document_page = |kind: &str, title: &str| {
+            let path = paths.page(&format!("{kind}.html"));
+            let p = self.page_view(&path, title, clause_of(kind), updated_of(kind), crumbs(&[(title, &path)]));
+            (path, p)
+        };
         let fees = view::fees(unit, schema);
-        let path = paths.page("fees.html");
-        let p = self.page_view(
-            &path,
-            "收费项目",
-            clause_of("fees").as_deref(),
-            updated_of("fees"),
-            crumbs(&[("收费项目", &path)]),
-        );
+        let (path, p) = document_page("fees", "收费项目");
         facts.push(self.html("fees.html", p, |cx| {
             cx.insert("unit", &unit_view(&path));
             cx.insert("fees", &fees);
         })?);
 
         let commitments = view::commitments(unit, schema);
-        let path = paths.page("commitments.html");
-        let p = self.page_view(
-            &path,
-            "服务承诺",
-            clause_of("commitments").as_deref(),
-            updated_of("commitments"),
-            crumbs(&[("服务承诺", &path)]),
-        );
+        let (path, p) = document_page("commitments", "服务承诺");
         facts.push(self.html("commitments.html", p, |cx| {
             cx.insert("unit", &unit_view(&path));
             cx.insert("commitments", &commitments);
         })?);
 
         let supervision = view::supervision(unit, schema);
-        let path = paths.page("supervision.html");
-        let p = self.page_view(
-            &path,
-            "监督和投诉",
-            clause_of("supervision").as_deref(),
-            updated_of("supervision"),
-            crumbs(&[("监督和投诉", &path)]),
-        );
+        let (path, p) = document_page("supervision", "监督和投诉");
         facts.push(self.html("supervision.html", p, |cx| {
             cx.insert("unit", &unit_view(&path));
             cx.insert("supervision", &supervision);
@@ -339,7 +283,7 @@ impl Renderer<'_> {
             let p = self.page_view(
                 &path,
                 &spec.title,
-                clause_of(&spec.kind).as_deref(),
+                clause_of(&spec.kind),
                 updated_of(&spec.kind),
                 crumbs(&[(&spec.title, &path)]),
             );
@@ -438,17 +382,6 @@ impl Renderer<'_> {
             newest,
             sitemap,
         })
-    }
-
-    /// The stages of a major matter in order: those of the site's `lifecycle` rule, or 第四条's.
-    fn stage_order(&self) -> Vec<String> {
-        let mut rules = self.site.packs.iter().flat_map(|p| &p.rules);
-        rules
-            .find_map(|r| match &r.check {
-                crate::pack::Check::Lifecycle { stages, .. } => Some(stages.clone()),
-                _ => None,
-            })
-            .unwrap_or_else(|| ["决策前", "实施中", "结果"].map(String::from).to_vec())
     }
 
     fn service(&self, paths: &UnitPaths<'_>, doc: &Doc, path: &str, body_html: String) -> view::Service {
