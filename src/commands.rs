@@ -39,16 +39,16 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome> {
     let styled = Context { color: true, ..plain };
 
     let mut stdout = anstream::stdout().lock();
-    let print = |out: &mut dyn Write, s: &str| out.write_all(s.as_bytes()).map_err(|e| Error::io("<stdout>", e));
+    let print = |out: &mut dyn Write, s: &str| out.write_all(s.as_bytes()).map_err(|e| Error::write("<stdout>", e));
     if let Some(path) = &opts.output {
-        let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+        let file = std::fs::File::create(path).map_err(|e| Error::write(path, e))?;
         let mut file = std::io::BufWriter::new(file);
         match opts.format {
             Format::Json => report::write_json(&result, &plain, &mut file),
             other => file.write_all(report::render(other, &result, &plain).as_bytes()),
         }
         .and_then(|()| file.flush())
-        .map_err(|e| Error::io(path, e))?;
+        .map_err(|e| Error::write(path, e))?;
         print(&mut stdout, &human(&result, &styled, opts.quiet))?;
     } else {
         match opts.format {
@@ -61,7 +61,7 @@ pub fn check(opts: &CheckOptions) -> Result<Outcome> {
                 }
             }
             Format::Json => report::write_json(&result, &plain, std::io::BufWriter::new(&mut stdout))
-                .map_err(|e| Error::io("<stdout>", e))?,
+                .map_err(|e| Error::write("<stdout>", e))?,
             other => print(&mut stdout, &report::render(other, &result, &plain))?,
         }
     }
@@ -75,8 +75,8 @@ fn human(result: &CheckResult, cx: &Context<'_>, quiet: bool) -> String {
 }
 
 fn append(path: &PathBuf, text: &str) -> Result<()> {
-    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(|e| Error::io(path, e))?;
-    f.write_all(text.as_bytes()).map_err(|e| Error::io(path, e))
+    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(|e| Error::write(path, e))?;
+    f.write_all(text.as_bytes()).map_err(|e| Error::write(path, e))
 }
 
 pub fn outcome(result: &CheckResult) -> Outcome {
@@ -101,44 +101,23 @@ pub const REPORT_DIR: &str = "gongkai-report";
 
 /// `gongkai build`: check, render every page into a staging folder, swap it in.
 pub fn build(opts: &BuildOptions) -> Result<Outcome> {
-    use crate::output::{Sink, Staging};
-    use crate::render::{self, site as pages, theme::Theme};
+    use crate::output::Staging;
+    use crate::render::theme::Theme;
 
     let site = load::load_site(&opts.site, &LoadOptions { unit: None, today: opts.today })?;
     let theme = Theme::load(&site.root, site.config.theme.as_deref().unwrap_or("default"))?;
     let out = opts.out.clone().unwrap_or_else(|| site.root.join("public"));
-    let staging = Staging::new(&out)?;
+    let staging = Staging::new(&out, &site.root)?;
+    let out = staging.out().to_path_buf();
+    let existed = out.exists();
+    let stopped = |e: Error| Error::BuildStopped { out: out.clone(), kept: existed, source: Box::new(e) };
 
     let bar = progress(site.units.len(), opts.quiet);
-    let (result, rendered) = pages::render_site(&site, &theme, &staging, &|| bar.inc(1))?;
+    let built = render_and_report(&site, &theme, &staging, &|| bar.inc(1)).map_err(stopped)?;
     bar.finish_and_clear();
+    let Built { result, files, report_dir } = built;
 
-    // the missing-items report: on the site when configured, otherwise beside it
-    let cx = Context { root: &site.root, packs: &site.packs, color: false };
-    let write_json = |path: &Path| -> Result<()> {
-        let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
-        report::write_json(&result, &cx, std::io::BufWriter::new(file)).map_err(|e| Error::io(path, e))
-    };
-    let report_dir = if site.config.report.publish {
-        staging.put("report/index.html", b"")?;
-        write_json(&staging.path().join("report/report.json"))?;
-        let html = render::report_html(&site, &result, &theme, "../static/style.css", "../index.html")?;
-        staging.put("report/index.html", html.as_bytes())?;
-        out.join("report")
-    } else {
-        let dir = site.root.join(REPORT_DIR);
-        let report = Staging::new(&dir)?;
-        write_json(&report.path().join("report.json"))?;
-        let html = render::report_html(&site, &result, &theme, "static/style.css", "report.json")?;
-        report.put("index.html", html.as_bytes())?;
-        if let Some(css) = theme.statics.get("style.css") {
-            report.put("static/style.css", css)?;
-        }
-        report.commit()?;
-        dir
-    };
-
-    let styled = Context { color: true, ..cx };
+    let styled = Context { root: &site.root, packs: &site.packs, color: true };
     let mut stdout = anstream::stdout().lock();
     let mut text = human(&result, &styled, opts.quiet);
     let errors = result.errors();
@@ -149,19 +128,68 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
             out.display(),
             report_dir.join("index.html").display()
         ));
-        stdout.write_all(text.as_bytes()).map_err(|e| Error::io("<stdout>", e))?;
+        stdout.write_all(text.as_bytes()).map_err(|e| Error::write("<stdout>", e))?;
         return Ok(Outcome::Findings);
     }
-    staging.commit()?;
+    let leftover = staging.commit().map_err(stopped)?;
     text.push_str(&format!(
-        "已生成网站：{}（{} 个文件）\n报告：{}\n",
+        "已生成网站：{}（{files} 个文件）\n报告：{}\n",
         out.display(),
-        rendered.files,
         report_dir.join("index.html").display()
     ));
-    stdout.write_all(text.as_bytes()).map_err(|e| Error::io("<stdout>", e))?;
+    if let Some(warning) = leftover {
+        text.push_str(&format!("注意：{warning}\n"));
+    }
+    stdout.write_all(text.as_bytes()).map_err(|e| Error::write("<stdout>", e))?;
     // without --strict a build with findings still succeeds: the summary above lists them
     Ok(Outcome::Clean)
+}
+
+/// What a build made before it is published.
+struct Built {
+    result: CheckResult,
+    files: usize,
+    report_dir: PathBuf,
+}
+
+/// Render the site into `staging`, and the missing-items report: on the site when configured,
+/// otherwise beside it (that folder is published at once: it is not the public site).
+fn render_and_report(
+    site: &load::Site,
+    theme: &crate::render::theme::Theme,
+    staging: &crate::output::Staging,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Built> {
+    use crate::output::{Sink, Staging};
+    use crate::render::{self, site as pages};
+
+    let (result, rendered) = pages::render_site(site, theme, staging, tick)?;
+    let cx = Context { root: &site.root, packs: &site.packs, color: false };
+    let write_json = |path: &Path| -> Result<()> {
+        let file = std::fs::File::create(path).map_err(|e| Error::write(path, e))?;
+        report::write_json(&result, &cx, std::io::BufWriter::new(file)).map_err(|e| Error::write(path, e))
+    };
+    let report_dir = if site.config.report.publish {
+        staging.put("report/index.html", b"")?;
+        write_json(&staging.path().join("report/report.json"))?;
+        let html = render::report_html(site, &result, theme, "../static/style.css", "../index.html")?;
+        staging.put("report/index.html", html.as_bytes())?;
+        staging.out().join("report")
+    } else {
+        let dir = site.root.join(REPORT_DIR);
+        let report = Staging::new(&dir, &site.root)?;
+        write_json(&report.path().join("report.json"))?;
+        let html = render::report_html(site, &result, theme, "static/style.css", "report.json")?;
+        report.put("index.html", html.as_bytes())?;
+        if let Some(css) = theme.statics.get("style.css") {
+            report.put("static/style.css", css)?;
+        }
+        if let Some(warning) = report.commit()? {
+            eprintln!("注意：{warning}");
+        }
+        dir
+    };
+    Ok(Built { result, files: rendered.files, report_dir })
 }
 
 /// A progress bar on a terminal; hidden when quiet, in CI, or not on a terminal.

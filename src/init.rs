@@ -81,7 +81,7 @@ pub fn run(dir: &Path, sector: Sector) -> Result<Outcome> {
         created.push(path);
     }
     let attachments = unit_dir.join("attachments");
-    fs::create_dir_all(&attachments).map_err(|e| Error::io(&attachments, e))?;
+    fs::create_dir_all(&attachments).map_err(|e| Error::write(&attachments, e))?;
 
     let mut msg = format!(
         "已创建{}：\n",
@@ -108,9 +108,9 @@ fn site_of_unit_dir(dir: &Path) -> Option<PathBuf> {
 
 fn write_new(path: &Path, text: &str) -> Result<()> {
     if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
     }
-    fs::write(path, text).map_err(|e| Error::io(path, e))
+    fs::write(path, text).map_err(|e| Error::write(path, e))
 }
 
 fn site_config(packs: &[Pack]) -> String {

@@ -5,6 +5,7 @@ pub mod config;
 pub mod error;
 pub mod finding;
 pub mod init;
+pub mod input;
 pub mod load;
 pub mod output;
 pub mod pack;

@@ -124,7 +124,8 @@ pub(super) fn read_text(path: &Path, site_path: &str) -> std::result::Result<Str
     let fail = |pos: Option<Pos>, msg: String, help: &str| {
         Box::new(Finding::builtin(Kind::Syntax, Severity::Error, site_path, pos, msg).with_help(help.to_string()))
     };
-    let meta = fs::metadata(path).map_err(|e| fail(None, format!("无法读取：{e}"), "检查文件权限"))?;
+    let meta = fs::metadata(path)
+        .map_err(|e| fail(None, format!("无法读取：{}", crate::error::io_reason(&e)), "检查文件权限"))?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(fail(
             None,
@@ -132,7 +133,9 @@ pub(super) fn read_text(path: &Path, site_path: &str) -> std::result::Result<Str
             "公开内容应是几 KB 的文字；大表格或文档请放进 attachments/ 作为附件",
         ));
     }
-    let bytes = fs::read(path).map_err(|e| fail(None, format!("无法读取：{e}"), "检查文件权限（chmod a+r）"))?;
+    let bytes = crate::input::read_regular(path, MAX_FILE_BYTES).map_err(|e| {
+        fail(None, format!("无法读取：{}", crate::error::io_reason(&e)), "换成普通文件，并检查文件权限（chmod a+r）")
+    })?;
     decode(bytes, site_path)
 }
 

@@ -18,6 +18,7 @@ use crate::check::Env;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Kind, Severity};
+use crate::input::{self, Place};
 use crate::pack::{self, Pack};
 use crate::privacy;
 use crate::schema::{self, Schema};
@@ -26,6 +27,9 @@ use crate::yaml::{Node, Pos};
 /// Files larger than this are refused: disclosure YAML and Markdown are a few kilobytes, and a
 /// 4 MiB file is a mistake (a pasted spreadsheet, a binary saved as `.md`).
 pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Attachments larger than this are not published (a scanned archive, a video): 64 MiB.
+pub const MAX_ATTACHMENT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The site configuration file name.
 pub const CONFIG_FILE: &str = "gongkai.yaml";
@@ -146,6 +150,12 @@ pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<Site> {
     if !content.is_dir() {
         return Err(Error::NoContent(root.to_path_buf()));
     }
+    if input::inside(root, &content) != Place::Folder {
+        return Err(Error::Usage(format!(
+            "{}: content/ 是指向站点之外的符号链接；gongkai 只发布站点目录里的文件\n  帮助: 把 content/ 文件夹本身放进站点目录",
+            root.display()
+        )));
+    }
     let config = read_config(root)?;
     let (schema, packs) = load_packs(root, &config)?;
 
@@ -163,7 +173,26 @@ pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<Site> {
             continue;
         }
         let path = entry.path();
-        if path.is_dir() {
+        let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
+        if is_link && path.is_dir() {
+            // a unit folder is never followed through a link: its files would be published
+            // from wherever the link leads (content/x -> /etc)
+            let outside = input::inside(root, &path) == Place::Outside;
+            findings.push(
+                Finding::builtin(
+                    Kind::Invalid,
+                    if outside { Severity::Error } else { Severity::Warning },
+                    &format!("content/{name}"),
+                    None,
+                    if outside {
+                        format!("单位文件夹「{name}」是指向站点之外的符号链接，不会读取，也不会发布")
+                    } else {
+                        format!("单位文件夹「{name}」是符号链接，不会跟随，其中的文件不会发布")
+                    },
+                )
+                .with_help("把单位文件夹本身放进 content/，不要用链接"),
+            );
+        } else if path.is_dir() {
             dirs.push((name, path));
         } else {
             findings.push(
@@ -333,6 +362,62 @@ fn bad_slug_char(c: char) -> bool {
     c.is_whitespace() || c.is_control() || "#?%&/\\'\"<>|*:".contains(c)
 }
 
+/// Invisible characters that make a name look like another one: bidirectional controls (which
+/// can show `evil<U+202E>lmth.exe` as `exe.html`), zero-width characters and the byte-order mark.
+fn invisible_char(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Names at the top of the built site that belong to the portal itself (`render` writes them;
+/// a test there keeps this list complete). A unit folder may not take one, in any letter case.
+pub const RESERVED_NAMES: &[&str] = &[
+    "index.html",
+    "404.html",
+    "atom.xml",
+    "sitemap.xml",
+    "sitemap-portal.xml",
+    "static",
+    "report",
+    "robots.txt",
+    "favicon.ico",
+    "data.json",
+];
+
+/// A unit folder name as the web sees it: Unicode-normalised (NFKC folds full-width letters and
+/// composed/decomposed accents) and case-folded. Two names that fold alike clash.
+fn folded(slug: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    slug.nfkc().collect::<String>().to_lowercase()
+}
+
+/// What is wrong with a unit folder's name, if anything: (message, help).
+fn slug_problem(slug: &str) -> Option<(String, String)> {
+    if slug.chars().any(invisible_char) {
+        let escaped: String = slug
+            .chars()
+            .map(|c| if invisible_char(c) { format!("<U+{:04X}>", c as u32) } else { c.to_string() })
+            .collect();
+        return Some((
+            format!("单位文件夹名「{escaped}」含有看不见的控制字符（如从右向左排列的标记），网址和名字会被伪装"),
+            "删掉这个文件夹名，重新输入一遍".into(),
+        ));
+    }
+    if slug.chars().any(bad_slug_char) {
+        return Some((
+            format!("单位文件夹名「{slug}」含有空格或 # ? % & 等字符，不能用作网址"),
+            "改用字母、数字、汉字和连字符，例如 yinguang-middle-school".into(),
+        ));
+    }
+    let f = folded(slug);
+    if let Some(name) = RESERVED_NAMES.iter().find(|r| **r == f) {
+        return Some((
+            format!("单位文件夹名「{slug}」与网站自己的「{name}」重名，生成时会互相覆盖"),
+            "给这个单位换一个文件夹名，例如加上单位简称".into(),
+        ));
+    }
+    None
+}
+
 fn load_unit(root: &Path, slug: &str, path: &Path, schema: &Schema, config: &Config) -> Unit {
     let dir = format!("content/{slug}");
     let mut unit = Unit {
@@ -344,17 +429,8 @@ fn load_unit(root: &Path, slug: &str, path: &Path, schema: &Schema, config: &Con
         findings: Vec::new(),
         privacy: Vec::new(),
     };
-    if slug.chars().any(bad_slug_char) {
-        unit.findings.push(
-            Finding::builtin(
-                Kind::Invalid,
-                Severity::Error,
-                &dir,
-                None,
-                format!("单位文件夹名「{slug}」含有空格或 # ? % & 等字符，不能用作网址"),
-            )
-            .with_help("改用字母、数字、汉字和连字符，例如 yinguang-middle-school"),
-        );
+    if let Some((message, help)) = slug_problem(slug) {
+        unit.findings.push(Finding::builtin(Kind::Invalid, Severity::Error, &dir, None, message).with_help(help));
     }
     let walker = walkdir::WalkDir::new(path).follow_links(false).sort_by_file_name().min_depth(1);
     for entry in walker {
@@ -385,21 +461,27 @@ fn load_unit(root: &Path, slug: &str, path: &Path, schema: &Schema, config: &Con
         let file_type = entry.file_type();
         let at = format!("{dir}/{rel}");
         let problem = if file_type.is_symlink() {
-            match symlink_target(root, entry.path()) {
-                Link::File => None,
-                Link::Folder => Some((
+            match input::inside(root, entry.path()) {
+                Place::File => None,
+                Place::Special => Some((
+                    Severity::Error,
+                    Kind::Syntax,
+                    "符号链接指向的不是普通文件（管道、设备等），无法读取",
+                    "换成普通文件",
+                )),
+                Place::Folder => Some((
                     Severity::Warning,
                     Kind::UnknownFile,
                     "符号链接指向文件夹，不会跟随，其中的文件不会发布",
                     "把需要发布的文件直接放进单位文件夹",
                 )),
-                Link::Outside => Some((
+                Place::Outside => Some((
                     Severity::Error,
                     Kind::Invalid,
                     "符号链接指向站点之外，不会发布",
                     "把文件本身复制到单位文件夹里",
                 )),
-                Link::Missing => Some((
+                Place::Missing => Some((
                     Severity::Error,
                     Kind::Invalid,
                     "符号链接指向的文件不存在",
@@ -409,7 +491,7 @@ fn load_unit(root: &Path, slug: &str, path: &Path, schema: &Schema, config: &Con
         } else if file_type.is_dir() {
             continue;
         } else if !file_type.is_file() {
-            Some((Severity::Error, Kind::Syntax, "这不是普通文件（管道、设备等），无法读取", "换成普通文件"))
+            Some((Severity::Error, Kind::Syntax, input::NOT_REGULAR, "换成普通文件"))
         } else {
             None
         };
@@ -426,7 +508,23 @@ fn load_unit(root: &Path, slug: &str, path: &Path, schema: &Schema, config: &Con
             None if is_content_like(&rel) && !rel.starts_with("attachments/") => {
                 unit.findings.push(unknown_file(&dir, &rel, schema));
             }
-            None => unit.attachments.push(rel),
+            None => match entry.metadata() {
+                Ok(meta) if meta.len() > MAX_ATTACHMENT_BYTES => unit.findings.push(
+                    Finding::builtin(
+                        Kind::Invalid,
+                        Severity::Warning,
+                        &at,
+                        None,
+                        format!(
+                            "附件太大（{} MiB，上限 {} MiB），不会发布",
+                            meta.len() >> 20,
+                            MAX_ATTACHMENT_BYTES >> 20
+                        ),
+                    )
+                    .with_help("压缩或拆分这个文件，或只公开其中需要公开的部分"),
+                ),
+                _ => unit.attachments.push(rel),
+            },
         }
     }
     scan_attachments(&mut unit, path);
@@ -439,26 +537,6 @@ fn load_unit(root: &Path, slug: &str, path: &Path, schema: &Schema, config: &Con
     unit.sector = sector_of(&mut unit, schema, config);
     unit.findings.iter_mut().for_each(|f| f.unit = Some(slug.to_string()));
     unit
-}
-
-/// Where a symbolic link leads.
-enum Link {
-    File,
-    Folder,
-    Outside,
-    Missing,
-}
-
-/// Links are followed only to files inside the site (a loop, or a link out, never is).
-fn symlink_target(root: &Path, link: &Path) -> Link {
-    let (Ok(target), Ok(root)) = (fs::canonicalize(link), fs::canonicalize(root)) else { return Link::Missing };
-    if !target.starts_with(&root) {
-        Link::Outside
-    } else if target.is_dir() {
-        Link::Folder
-    } else {
-        Link::File
-    }
 }
 
 fn is_content_like(rel: &str) -> bool {
@@ -498,14 +576,17 @@ fn sector_of(unit: &mut Unit, schema: &Schema, config: &Config) -> Option<String
 fn flag_duplicate_slugs(units: &mut [UnitDir]) {
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for unit in units.iter_mut() {
-        let folded = unit.slug.to_lowercase();
+        let folded = folded(&unit.slug);
         if let Some(first) = seen.get(&folded) {
             let f = Finding::builtin(
                 Kind::Invalid,
                 Severity::Error,
                 &format!("content/{}", unit.slug),
                 None,
-                format!("单位文件夹「{}」与「{first}」只差大小写，网址会冲突", unit.slug),
+                format!(
+                    "单位文件夹「{}」与「{first}」只差大小写、全角半角或字符的组合方式（Unicode 规范化），网址会冲突",
+                    unit.slug
+                ),
             )
             .with_help("给其中一个单位改名");
             unit.findings.push(Finding { unit: Some(unit.slug.clone()), ..f });

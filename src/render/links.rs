@@ -30,6 +30,25 @@ pub(super) struct PendingLink {
     pub(super) from: String,
     pub(super) dest: String,
     pub(super) href: String,
+    pub(super) image: bool,
+    /// Why the address was removed from the page, if it was.
+    pub(super) refused: Option<&'static str>,
+}
+
+impl PendingLink {
+    /// A link of `unit`'s source `file`, published on the page at `from`.
+    pub(super) fn new(unit: &str, file: &str, from: &str, l: &super::markdown::Link) -> PendingLink {
+        PendingLink {
+            unit: unit.to_string(),
+            file: file.to_string(),
+            line: l.line,
+            from: from.to_string(),
+            dest: l.dest.clone(),
+            href: l.href.clone(),
+            image: l.image,
+            refused: l.refused,
+        }
+    }
 }
 
 /// Where a link leads.
@@ -78,9 +97,23 @@ pub(super) fn check_in_unit(
     let mut findings = Vec::new();
     let mut outward = Vec::new();
     for l in links {
+        if let Some(why) = l.refused {
+            let what = if l.image { "图片" } else { "链接" };
+            let mut f = finding(&l, format!("{what}地址「{}」已从网页上删除：{why}", l.dest));
+            f.help = Some(if l.image {
+                "把图片放进本单位的 attachments/，写成相对路径，例如 ../attachments/图片.png".into()
+            } else {
+                "本站的内容写相对路径（例如 ../fees.yaml）；别的网站写完整的 https:// 地址".into()
+            });
+            findings.push(f);
+            continue;
+        }
         let problem = match target(&l) {
             Target::External => None,
             Target::Outside => Some(format!("链接指向网站之外的上级目录：「{}」", l.dest)),
+            Target::Page(path, _) if l.image && !path.starts_with(&prefix) => {
+                Some(format!("图片在本单位之外：「{}」；网页只显示本单位 attachments/ 里的图片", l.dest))
+            }
             Target::Page(path, _) if !path.starts_with(&prefix) => {
                 outward.push(l);
                 continue;

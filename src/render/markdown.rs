@@ -16,6 +16,8 @@ pub struct Link {
     pub href: String,
     pub line: u32,
     pub image: bool,
+    /// Why the address was removed from the page, if it was (see [`url_problem`]).
+    pub refused: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -40,13 +42,24 @@ pub fn render(text: &str, first_line: u32, rewrite: &dyn Fn(&str) -> Option<Stri
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let dest = dest_url.to_string();
                 let dest_url = rewrite(&dest_url).map_or(dest_url, CowStr::from);
-                links.push(Link { dest, href: dest_url.to_string(), line: line_of(range.start), image: false });
+                let refused = url_problem(&dest_url, false);
+                links.push(Link {
+                    dest,
+                    href: dest_url.to_string(),
+                    line: line_of(range.start),
+                    image: false,
+                    refused,
+                });
+                // a refused address is not published: the empty one is removed by the cleaner
+                let dest_url = if refused.is_some() { CowStr::from("") } else { dest_url };
                 Event::Start(Tag::Link { link_type, dest_url, title, id })
             }
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
                 let dest = dest_url.to_string();
                 let dest_url = rewrite(&dest_url).map_or(dest_url, CowStr::from);
-                links.push(Link { dest, href: dest_url.to_string(), line: line_of(range.start), image: true });
+                let refused = url_problem(&dest_url, true);
+                links.push(Link { dest, href: dest_url.to_string(), line: line_of(range.start), image: true, refused });
+                let dest_url = if refused.is_some() { CowStr::from("") } else { dest_url };
                 Event::Start(Tag::Image { link_type, dest_url, title, id })
             }
             other => other,
@@ -56,7 +69,46 @@ pub fn render(text: &str, first_line: u32, rewrite: &dyn Fn(&str) -> Option<Stri
     let anchors = assign_heading_ids(&mut events);
     let mut raw = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut raw, events.into_iter());
-    Rendered { html: clean(&raw), links, anchors }
+    let (html, seen) = clean_recording(&raw);
+    // addresses written as raw HTML (`<img src>`, `<a href>`) are checked like Markdown ones
+    for (tag, value, refused) in seen {
+        let image = tag == "img";
+        let known = links.iter().any(|l| l.image == image && (l.href == value || l.dest == value));
+        if !known {
+            let line = text.find(value.as_str()).map_or(first_line, line_of);
+            links.push(Link { dest: value.clone(), href: value, line, image, refused });
+        }
+    }
+    Rendered { html, links, anchors }
+}
+
+/// Why an address may not be published, or `None` if it may. Allowed: a path inside the site
+/// (`../fees.html`, `/unit/x.png`, `#part`), and for links also `http:`, `https:`, `mailto:` and
+/// `tel:`. Refused: a backslash anywhere (browsers read `\\host` as `//host`, another site),
+/// an address starting with `//` (another site without a scheme), any other scheme; for images,
+/// anything outside the site (no tracking pixels, nothing loaded from elsewhere). The address is
+/// judged as a browser reads it: leading and trailing spaces and controls, and tabs and line
+/// breaks inside, are ignored.
+pub fn url_problem(value: &str, image: bool) -> Option<&'static str> {
+    let v: String =
+        value.trim_matches(|c: char| c <= ' ').chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+    if v.contains('\\') {
+        return Some("地址里有反斜杠「\\」，浏览器会把它当成「/」，可能指向别的网站");
+    }
+    if v.chars().any(|c| c.is_control()) {
+        return Some("地址里有看不见的控制字符");
+    }
+    let scheme = v.split_once(':').map(|(s, _)| s).filter(|s| {
+        s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    match (scheme.map(str::to_ascii_lowercase).as_deref(), image) {
+        (None, _) if v.starts_with("//") => Some("地址以「//」开头，指向别的网站"),
+        (None, _) => None,
+        (Some(_), true) => Some("图片只能用本站的文件，不能从别的网站加载"),
+        (Some("http" | "https" | "mailto" | "tel"), false) => None,
+        (Some(_), false) => Some("链接只能是本站的路径，或 http、https、mailto、tel 开头的地址"),
+    }
 }
 
 /// Give every heading an id made from its text (Chinese kept), unique within the document.
@@ -119,8 +171,19 @@ fn unique(base: String, seen: &mut HashSet<String>) -> String {
     id
 }
 
+thread_local! {
+    /// The addresses the cleaner saw on this thread: (tag, value, why it was removed).
+    static SEEN: std::cell::RefCell<Vec<(&'static str, String, Option<&'static str>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Remove everything executable from rendered HTML, and anything that would load from outside.
 pub fn clean(html: &str) -> String {
+    clean_recording(html).0
+}
+
+/// [`clean`], and every `<a href>` and `<img src>` address it saw, with why it was removed.
+fn clean_recording(html: &str) -> (String, Vec<(&'static str, String, Option<&'static str>)>) {
     static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         let mut b = ammonia::Builder::default();
         b.add_tag_attributes("h1", ["id"])
@@ -134,15 +197,23 @@ pub fn clean(html: &str) -> String {
             .add_tag_attributes("li", ["id"])
             .url_schemes(HashSet::from(["http", "https", "mailto", "tel"]))
             .attribute_filter(|element, attribute, value| {
-                // images only from the site itself: no tracking pixels, nothing from outside
-                if element == "img" && attribute == "src" && (value.contains(':') || value.starts_with("//")) {
+                let tag = match (element, attribute) {
+                    ("img", "src") => "img",
+                    ("a", "href") => "a",
+                    _ => return Some(value.into()),
+                };
+                if value.is_empty() {
                     return None;
                 }
-                Some(value.into())
+                let problem = url_problem(value, tag == "img");
+                SEEN.with(|s| s.borrow_mut().push((tag, value.to_string(), problem)));
+                if problem.is_some() { None } else { Some(value.into()) }
             });
         b
     });
-    CLEANER.clean(html).to_string()
+    SEEN.with(|s| s.borrow_mut().clear());
+    let html = CLEANER.clean(html).to_string();
+    (html, SEEN.with(|s| std::mem::take(&mut *s.borrow_mut())))
 }
 
 #[cfg(test)]
@@ -175,8 +246,8 @@ mod tests {
         assert_eq!(
             r.links,
             [
-                Link { dest: "../fees.yaml".into(), href: "../fees.html".into(), line: 7, image: false },
-                Link { dest: "a.png".into(), href: "a.png".into(), line: 7, image: true }
+                Link { dest: "../fees.yaml".into(), href: "../fees.html".into(), line: 7, image: false, refused: None },
+                Link { dest: "a.png".into(), href: "a.png".into(), line: 7, image: true, refused: None }
             ]
         );
         assert!(r.html.contains("href=\"../fees.html\""), "{}", r.html);
@@ -192,5 +263,34 @@ mod tests {
         for bad in ["<script", "onerror", "javascript:", "data:", "onload", "<iframe", "<svg", "tracker.example"] {
             assert!(!r.html.to_lowercase().contains(bad), "{bad} in {}", r.html);
         }
+    }
+
+    #[test]
+    fn addresses_that_leave_the_site_are_removed_and_reported() {
+        let r = md("前言\n\n<img src=\"\\\\evil.example\\t.gif\">\n\n<img src=\"//evil.example/p.gif\">\n\n\
+                    <img src=\" https://evil.example/q.gif\">\n\n[x](\\\\evil.example/y)\n\n<img src=\"ok.png\" alt=\"\">\n");
+        assert!(!r.html.contains("evil"), "{}", r.html);
+        assert!(r.html.contains("src=\"ok.png\""), "{}", r.html);
+        let refused: Vec<(u32, bool)> =
+            r.links.iter().filter(|l| l.refused.is_some()).map(|l| (l.line, l.image)).collect();
+        assert_eq!(refused, [(9, false), (3, true), (5, true), (7, true)], "{:#?}", r.links);
+        assert!(r.links.iter().any(|l| l.dest == "ok.png" && l.image && l.refused.is_none() && l.line == 11));
+    }
+
+    #[test]
+    fn allowed_addresses() {
+        for ok in ["../fees.html", "/unit/a.png", "#第一节", "a%20b.pdf", "附件/申请表.pdf"] {
+            assert_eq!(url_problem(ok, true), None, "{ok}");
+        }
+        for ok in ["https://www.gov.cn/", "HTTP://x.cn", "mailto:a@b.cn", "tel:0943-1234567"] {
+            assert_eq!(url_problem(ok, false), None, "{ok}");
+        }
+        for bad in
+            ["\\\\evil\\x", "//evil", " //evil", "\t//evil", "/\\evil", "java\tscript:alert(1)", "data:x", "ftp://x"]
+        {
+            assert!(url_problem(bad, false).is_some(), "{bad}");
+            assert!(url_problem(bad, true).is_some(), "{bad}");
+        }
+        assert!(url_problem("https://x.cn/a.png", true).is_some());
     }
 }

@@ -2,7 +2,6 @@
 //! site's `themes/<name>/` replaces any template or static file by its path and may add more.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::Path;
 
 use tera::{Context, Tera};
@@ -51,7 +50,16 @@ impl Theme {
     /// The embedded default theme, with `SITE/themes/<name>/` laid over it.
     pub fn load(root: &Path, name: &str) -> Result<Theme> {
         let mut files: BTreeMap<String, Vec<u8>> = DEFAULT.iter().map(|(p, b)| (p.to_string(), b.to_vec())).collect();
+        let plain = !name.is_empty() && !name.starts_with('.') && !name.contains(['/', '\\', ':']);
+        if !plain {
+            return Err(Error::Theme(format!("主题名「{name}」应是 themes/ 下一个文件夹的名字，不能含有路径")));
+        }
         let dir = root.join("themes").join(name);
+        if dir.is_dir() && crate::input::inside(root, &dir) != crate::input::Place::Folder {
+            return Err(Error::Theme(format!(
+                "themes/{name} 是指向站点之外的符号链接；gongkai 只发布站点目录里的文件"
+            )));
+        }
         if dir.is_dir() {
             for entry in walkdir::WalkDir::new(&dir).sort_by_file_name().follow_links(false) {
                 let entry = entry.map_err(|e| Error::Theme(format!("{}: {e}", dir.display())))?;
@@ -59,7 +67,8 @@ impl Theme {
                     continue;
                 }
                 let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
-                let bytes = fs::read(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+                let bytes = crate::input::read_regular(entry.path(), crate::load::MAX_ATTACHMENT_BYTES)
+                    .map_err(|e| Error::io(entry.path(), e))?;
                 files.insert(rel, bytes);
             }
         } else if name != "default" {

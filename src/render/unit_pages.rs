@@ -300,29 +300,23 @@ impl Renderer<'_> {
             let src = self.site.root.join(&unit.dir).join(rel);
             let target = paths.page(&attachment_path(rel));
             if rel.ends_with(".md") {
-                let Ok(text) = std::fs::read_to_string(&src) else {
+                let Some(text) = crate::input::read_regular(&src, crate::load::MAX_FILE_BYTES)
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                else {
                     continue;
                 };
                 let source = format!("{}/{rel}", unit.dir);
                 let rendered = markdown::render(&text, 1, &|d| self.rewrite(&paths, rel, &target, d));
                 let title = first_heading(&text)
                     .unwrap_or_else(|| rel.rsplit('/').next().unwrap_or(rel).trim_end_matches(".md").to_string());
-                for l in &rendered.links {
-                    links.push(PendingLink {
-                        unit: unit.slug.clone(),
-                        file: source.clone(),
-                        line: l.line,
-                        from: target.clone(),
-                        dest: l.dest.clone(),
-                        href: l.href.clone(),
-                    });
-                }
+                links.extend(rendered.links.iter().map(|l| PendingLink::new(&unit.slug, &source, &target, l)));
                 let p = self.page_view(&target, &title, None, None, crumbs(&[(&title, &target)]));
                 facts.push(self.html("attachment.html", p, |cx| {
                     cx.insert("unit", &unit_view(&target));
                     cx.insert("body_html", &rendered.html);
                 })?);
-            } else if let Ok(bytes) = std::fs::read(&src) {
+            } else if let Ok(bytes) = crate::input::read_regular(&src, crate::load::MAX_ATTACHMENT_BYTES) {
                 self.sink.put(&target, &bytes)?;
                 facts.push(PageFacts { path: target, ids: HashSet::new(), updated: None, html: false });
             }
@@ -436,16 +430,7 @@ impl Renderer<'_> {
         };
         let rel = doc.path.strip_prefix(&format!("{}/", unit.dir)).unwrap_or(&doc.path);
         let rendered = markdown::render(&body.text, body.line, &|d| self.rewrite(paths, rel, page, d));
-        for l in rendered.links {
-            links.push(PendingLink {
-                unit: unit.slug.clone(),
-                file: doc.path.clone(),
-                line: l.line,
-                from: page.to_string(),
-                dest: l.dest,
-                href: l.href,
-            });
-        }
+        links.extend(rendered.links.iter().map(|l| PendingLink::new(&unit.slug, &doc.path, page, l)));
         rendered.html
     }
 

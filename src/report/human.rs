@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
-use super::Context;
+use super::{Context, visible};
 use crate::check::CheckResult;
 use crate::finding::{Finding, Severity};
 
@@ -17,19 +17,29 @@ pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
     for f in &result.findings {
         let src =
             sources.entry(&f.file).or_insert_with(|| std::fs::read_to_string(cx.root.join(&f.file)).ok()).as_deref();
-        out.push_str(&renderer.render(&[group(f, src)]));
+        // what reaches the terminal is shown, never obeyed: a file name or a line with an escape
+        // sequence in it cannot rewrite the screen or hide what is wrong
+        let line = f.line.and_then(|l| line_of(src?, l)).map(|t| visible(t).into_owned());
+        let shown = Finding {
+            file: visible(&f.file).into_owned(),
+            message: visible(&f.message).into_owned(),
+            help: f.help.as_deref().map(|h| visible(h).into_owned()),
+            field: f.field.as_deref().map(|h| visible(h).into_owned()),
+            ..f.clone()
+        };
+        out.push_str(&renderer.render(&[group(&shown, line.as_deref())]));
         out.push_str("\n\n");
     }
     out
 }
 
-fn group<'a>(f: &'a Finding, src: Option<&'a str>) -> Group<'a> {
+fn group<'a>(f: &'a Finding, line_text: Option<&'a str>) -> Group<'a> {
     let level = match f.severity {
         Severity::Error => Level::ERROR.with_name("错误"),
         Severity::Warning => Level::WARNING.with_name("警告"),
     };
     let mut g = Group::with_title(level.primary_title(f.message.as_str()).id(f.rule.as_str()));
-    match (f.line, src.and_then(|s| line_of(s, f.line?))) {
+    match (f.line, line_text) {
         (Some(line), Some(text)) => {
             let col = f.column.unwrap_or(1).max(1) as usize - 1;
             let start = text.char_indices().nth(col).map_or(text.len(), |(i, _)| i);
@@ -75,7 +85,11 @@ pub fn summary(result: &CheckResult, cx: &Context<'_>) -> String {
         for u in units {
             let grade = u.grade.zh();
             let pad = " ".repeat(6 - 2 * grade.chars().count().min(3));
-            let who = if u.name == u.slug { u.slug.clone() } else { format!("{}（{}）", u.name, u.slug) };
+            let who = if u.name == u.slug {
+                visible(&u.slug).into_owned()
+            } else {
+                format!("{}（{}）", visible(&u.name), visible(&u.slug))
+            };
             let _ = writeln!(s, "  {:>4}  {grade}{pad}{:>4}  {:>4}  {who}", u.score, u.errors, u.warnings);
         }
         let _ = writeln!(s);
@@ -92,7 +106,14 @@ pub fn summary(result: &CheckResult, cx: &Context<'_>) -> String {
         let _ = writeln!(s, "经审查确认公开的例外 {} 项（第七条），详见报告：", result.acknowledgements.len());
         for a in &result.acknowledgements {
             let line = a.line.map(|l| format!(":{l}")).unwrap_or_default();
-            let _ = writeln!(s, "  {}{line} {} 「{}」 理由：{}", a.file, a.rule, a.text, a.reason);
+            let _ = writeln!(
+                s,
+                "  {}{line} {} 「{}」 理由：{}",
+                visible(&a.file),
+                a.rule,
+                visible(&a.text),
+                visible(&a.reason)
+            );
         }
     }
 

@@ -24,9 +24,9 @@ pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
         for u in units {
             let _ = writeln!(
                 s,
-                "| {}（`{}`） | {} | {} | {} | {} |",
+                "| {}（{}） | {} | {} | {} | {} |",
                 cell(&u.name),
-                u.slug,
+                code(&u.slug),
                 u.score,
                 u.grade.zh(),
                 u.errors,
@@ -43,8 +43,8 @@ pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
                 crate::finding::Severity::Warning => "⚠️",
             };
             let at = match f.line {
-                Some(l) => format!("`{}:{l}`", f.file),
-                None => format!("`{}`", f.file),
+                Some(l) => code(&format!("{}:{l}", f.file)),
+                None => code(&f.file),
             };
             let _ = writeln!(
                 s,
@@ -58,7 +58,32 @@ pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
     s
 }
 
-/// Keep a value inside its table cell.
+/// Keep a value inside its table cell, with nothing hidden in it.
 fn cell(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('|', "\\|").replace(['\n', '\r'], " ")
+    super::visible(s).replace('\\', "\\\\").replace('|', "\\|")
+}
+
+/// A path as inline code inside a table cell: the fence is longer than any run of backticks in
+/// it, `|` is escaped (GFM reads `\|` in a table cell as `|`, even in code), control
+/// characters are shown as escapes.
+fn code(s: &str) -> String {
+    let text = super::visible(s).replace('|', "\\|");
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code;
+
+    #[test]
+    fn paths_stay_in_their_cell() {
+        assert_eq!(code("content/a/fees.yaml"), "`content/a/fees.yaml`");
+        assert_eq!(code("content/a/x`y.pdf"), "``content/a/x`y.pdf``");
+        assert_eq!(code("`a`"), "`` `a` ``");
+        assert_eq!(code("a|b"), "`a\\|b`");
+        assert_eq!(code("a\nb"), "`a\\nb`");
+    }
 }

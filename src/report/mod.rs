@@ -66,6 +66,33 @@ pub fn render(format: Format, result: &CheckResult, cx: &Context<'_>) -> String 
     }
 }
 
+/// `s` with every character that a terminal or a viewer would act on instead of showing (control
+/// characters, escape sequences, bidirectional and zero-width marks) written as a visible escape
+/// (`\n`, `\t`, `\u{1b}`, `\u{202e}`), so the text shown is the real one and cannot rewrite the
+/// screen. A backslash is doubled only when something was escaped, so ordinary paths stay as
+/// they are.
+pub(crate) fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    fn hidden(c: char) -> bool {
+        c.is_control()
+            || matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+    }
+    if !s.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if hidden(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// A stable fingerprint for a finding: the same problem keeps the same fingerprint when lines
 /// move. `seen` disambiguates identical problems in one report.
 pub(crate) fn fingerprint(f: &crate::finding::Finding, seen: &mut std::collections::BTreeMap<String, u32>) -> String {
@@ -80,4 +107,18 @@ pub(crate) fn fingerprint(f: &crate::finding::Finding, seen: &mut std::collectio
     let n = seen.entry(base.clone()).or_insert(0);
     *n += 1;
     blake3::hash(format!("{base}\u{1f}{n}").as_bytes()).to_hex()[..32].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::visible;
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(visible("content/水厂/fees.yaml"), "content/水厂/fees.yaml");
+        assert_eq!(visible("a\\b"), "a\\b", "nothing hidden: the path is shown as it is");
+        assert_eq!(visible("a\u{1b}[2Jb.pdf"), "a\\u{1b}[2Jb.pdf");
+        assert_eq!(visible("x\ny\\z"), "x\\ny\\\\z");
+        assert_eq!(visible("evil\u{202e}fdp.exe"), "evil\\u{202e}fdp.exe");
+    }
 }
