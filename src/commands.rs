@@ -107,7 +107,10 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
     let site = load::load_site(&opts.site, &LoadOptions { unit: None, today: opts.today })?;
     let theme = Theme::load(&site.root, site.config.theme.as_deref().unwrap_or("default"))?;
     let out = opts.out.clone().unwrap_or_else(|| site.root.join("public"));
-    let staging = Staging::new(&out, &site.root)?;
+    let staging = Staging::new(&out, &site.root).map_err(|e| match e {
+        Error::Write { .. } => Error::BuildStopped { kept: out.exists(), out: out.clone(), source: Box::new(e) },
+        other => other,
+    })?;
     let out = staging.out().to_path_buf();
     let existed = out.exists();
     let stopped = |e: Error| Error::BuildStopped { out: out.clone(), kept: existed, source: Box::new(e) };

@@ -100,6 +100,20 @@ fn setup(site: &Site, what: &str) {
             let status = std::process::Command::new("mkfifo").arg(unit.join("fees.yaml")).status().unwrap();
             assert!(status.success());
         }
+        "reserved-slug" => common::copy_dir(&unit, &site.file("content/static")),
+        "reserved-slug-case" => common::copy_dir(&unit, &site.file("content/Index.HTML")),
+        // the same name, composed (NFC) and decomposed (NFD): two folders, one address
+        "nfd-slug" => {
+            common::copy_dir(&unit, &site.file("content/caf\u{e9}"));
+            common::copy_dir(&unit, &site.file("content/cafe\u{301}"));
+        }
+        "bidi-slug" => common::copy_dir(&unit, &site.file("content/water\u{202e}lmth.exe")),
+        "unit-link-outside" => std::os::unix::fs::symlink("/etc", site.file("content/etc")).unwrap(),
+        "link-to-fifo" => {
+            mkfifo(&site.file("pipe"));
+            std::os::unix::fs::symlink(site.file("pipe"), unit.join("attachments/表.pdf")).unwrap();
+        }
+        "fifo-notice" => mkfifo(&unit.join("notices/管道.md")),
         "empty-unit" => fs::create_dir_all(site.file("content/empty-unit")).unwrap(),
         "same-slug" => common::copy_dir(&unit, &site.file("content/Qingyuan-Water")),
         "space-slug" => common::copy_dir(&unit, &site.file("content/清源 供水")),
@@ -107,6 +121,10 @@ fn setup(site: &Site, what: &str) {
         "build" => {}
         other => panic!("unknown setup {other}"),
     }
+}
+
+fn mkfifo(path: &Path) {
+    rustix::fs::mkfifoat(rustix::fs::CWD, path, rustix::fs::Mode::from_raw_mode(0o644)).unwrap();
 }
 
 fn run_case(dir: &Path) -> Result<(), String> {

@@ -312,6 +312,19 @@ fn the_report_can_be_published_on_the_site() {
     let html = site.read("public/report/index.html");
     assert!(html.contains("公开内容检查报告"));
     assert!(site.file("public/report/report.json").is_file());
+    // every name at the top of the site is a unit's or one the portal reserves, so a unit
+    // folder can never be written over the portal's own files (load refuses those names)
+    let units: Vec<String> = std::fs::read_dir(site.file("content"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    for entry in std::fs::read_dir(site.file("public")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        assert!(
+            units.contains(&name) || gongkai::load::RESERVED_NAMES.contains(&name.as_str()) || name == ".gongkai-output",
+            "{name} is written by the portal but not in RESERVED_NAMES"
+        );
+    }
 }
 
 #[test]
