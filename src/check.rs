@@ -50,6 +50,9 @@ pub struct UnitResult {
     pub warnings: usize,
     /// One outcome per rule that applies to this unit.
     pub rules: Vec<Outcome>,
+    /// Site-relative files not published because they hold what 第六条 forbids (an ID number,
+    /// a bank card, a classification mark) that no 第七条 review acknowledged.
+    pub withheld: Vec<String>,
 }
 
 /// How one rule fared for one unit.
@@ -193,6 +196,11 @@ pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema, env: &Env) -> Un
         .collect();
     findings.append(&mut rule_findings);
     let (mut privacy, acknowledgements) = review::review(unit);
+    let withheld: std::collections::BTreeSet<String> = privacy
+        .iter()
+        .filter(|f| f.severity == Severity::Error && matches!(f.kind, Kind::Privacy | Kind::Confidential))
+        .map(|f| f.file.clone())
+        .collect();
     findings.append(&mut privacy);
 
     let (got, total) = outcomes
@@ -210,6 +218,7 @@ pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema, env: &Env) -> Un
         errors: findings.iter().filter(|f| f.severity == Severity::Error).count(),
         warnings: findings.iter().filter(|f| f.severity == Severity::Warning).count(),
         rules: outcomes,
+        withheld: withheld.into_iter().collect(),
     };
     UnitCheck { result, findings, acknowledgements }
 }

@@ -321,7 +321,9 @@ fn the_report_can_be_published_on_the_site() {
     for entry in std::fs::read_dir(site.file("public")).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         assert!(
-            units.contains(&name) || gongkai::load::RESERVED_NAMES.contains(&name.as_str()) || name == ".gongkai-output",
+            units.contains(&name)
+                || gongkai::load::RESERVED_NAMES.contains(&name.as_str())
+                || name == ".gongkai-output",
             "{name} is written by the portal but not in RESERVED_NAMES"
         );
     }

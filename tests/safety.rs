@@ -149,12 +149,24 @@ fn write_errors_are_reported_in_chinese_and_the_old_site_stays() {
     let mount = tempfile::tempdir().unwrap();
     let env = [("SITE", site.path().to_str().unwrap()), ("D", mount.path().to_str().unwrap())];
     let cases = [
-        ("磁盘已满", format!(r#"mount -t tmpfs -o size=48k tmpfs "$D" && {OLD_SITE} && "$GONGKAI" build "$SITE" -o "$D/public" --quiet; echo "exit=$?"; cat "$D/public/index.html""#)),
-        ("只读", format!(r#"mount -t tmpfs -o size=4m tmpfs "$D" && {OLD_SITE} && mount -o remount,ro "$D" && "$GONGKAI" build "$SITE" -o "$D/public" --quiet; echo "exit=$?"; cat "$D/public/index.html""#)),
+        (
+            "磁盘已满",
+            format!(
+                r#"mount -t tmpfs -o size=48k tmpfs "$D" && {OLD_SITE} && "$GONGKAI" build "$SITE" -o "$D/public" --quiet; echo "exit=$?"; cat "$D/public/index.html""#
+            ),
+        ),
+        (
+            "只读",
+            format!(
+                r#"mount -t tmpfs -o size=4m tmpfs "$D" && {OLD_SITE} && mount -o remount,ro "$D" && "$GONGKAI" build "$SITE" -o "$D/public" --quiet; echo "exit=$?"; cat "$D/public/index.html""#
+            ),
+        ),
     ];
     for (words, script) in cases {
         let Some(out) = in_namespace(false, &script, &env) else {
-            eprintln!("skipped: this system does not allow user and mount namespaces (unshare), so a full or read-only disk cannot be made without root");
+            eprintln!(
+                "skipped: this system does not allow user and mount namespaces (unshare), so a full or read-only disk cannot be made without root"
+            );
             return;
         };
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
@@ -209,7 +221,8 @@ fn nothing_outside_the_site_is_read_through_a_link() {
     fs::write(outside.path().join("attachments/secret.txt"), "root:x:0:0:SECRET-OUTSIDE").unwrap();
     std::os::unix::fs::symlink(outside.path(), site.file("content/leak")).unwrap();
     std::os::unix::fs::symlink("/etc", site.file("content/etc")).unwrap();
-    std::os::unix::fs::symlink(outside.path().join("attachments"), site.file(&format!("{W}/attachments/more"))).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("attachments"), site.file(&format!("{W}/attachments/more")))
+        .unwrap();
 
     let out = site.run(&["check", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
@@ -220,10 +233,7 @@ fn nothing_outside_the_site_is_read_through_a_link() {
         .map(|f| (f["file"].as_str().unwrap().to_string(), f["message"].as_str().unwrap().to_string()))
         .collect();
     for file in ["content/leak", "content/etc"] {
-        assert!(
-            messages.iter().any(|(f, m)| f == file && m.contains("指向站点之外")),
-            "{file}: {messages:#?}"
-        );
+        assert!(messages.iter().any(|(f, m)| f == file && m.contains("指向站点之外")), "{file}: {messages:#?}");
     }
     let out = site.run(&["build", "--quiet"]);
     assert_eq!(out.code, 0, "{}", out.stderr);

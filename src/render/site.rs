@@ -110,8 +110,9 @@ impl<'a> SiteRenderer<'a> {
     /// Load, check and render one unit; nothing of it is kept but the summary.
     pub fn unit(&self, dir: &UnitDir) -> Result<RenderedUnit> {
         let site = self.r.site;
-        let unit = site.load_unit(dir);
+        let mut unit = site.load_unit(dir);
         let mut check = check::check_unit(&unit, &site.packs, &site.schema, &site.env);
+        withhold(&mut unit, &check.result.withheld);
         let pages = self.r.unit(&unit, &check.result)?;
         check.result.errors += pages.findings.len();
         check.findings.extend(pages.findings.iter().cloned());
@@ -141,6 +142,18 @@ impl<'a> SiteRenderer<'a> {
         let broken_links = result.findings.iter().filter(|f| f.kind == crate::finding::Kind::BrokenLink).count();
         Ok((result, Rendered { broken_links, files }))
     }
+}
+
+/// Take what must not be published out of a checked unit before it is rendered: a withheld
+/// document renders as one whose file could not be used (no page of its own, absent from lists,
+/// feeds, open data and the sitemap), a withheld attachment is not copied.
+fn withhold(unit: &mut crate::load::Unit, files: &[String]) {
+    if files.is_empty() {
+        return;
+    }
+    unit.docs.retain(|d| !files.contains(&d.path));
+    let dir = unit.dir.clone();
+    unit.attachments.retain(|a| !files.contains(&format!("{dir}/{a}")));
 }
 
 /// Check and render the whole site, one unit at a time (in parallel): each unit is loaded,

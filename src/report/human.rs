@@ -117,6 +117,17 @@ pub fn summary(result: &CheckResult, cx: &Context<'_>) -> String {
         }
     }
 
+    let withheld: Vec<&String> = result.units.iter().flat_map(|u| &u.withheld).collect();
+    if !withheld.is_empty() {
+        let _ = writeln!(
+            s,
+            "以下 {} 个文件含有第六条禁止公开的内容，不会发布（网页、开放数据、订阅和网站地图中都没有）；改正或经第七条审查确认后会重新发布：",
+            withheld.len()
+        );
+        for file in withheld {
+            let _ = writeln!(s, "  {}", visible(file));
+        }
+    }
     let _ = writeln!(
         s,
         "{}",

@@ -35,6 +35,14 @@ pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
         }
         let _ = writeln!(s);
     }
+    let withheld: Vec<&String> = result.units.iter().flat_map(|u| &u.withheld).collect();
+    if !withheld.is_empty() {
+        let _ = writeln!(s, "**暂不发布**（含有第六条禁止公开的内容，改正或经第七条审查确认后重新发布）：\n");
+        for file in withheld {
+            let _ = writeln!(s, "- {}", code(file));
+        }
+        let _ = writeln!(s);
+    }
     if !result.findings.is_empty() {
         let _ = writeln!(s, "| | 位置 | 条款 | 问题 | 怎么改 |\n|---|---|---|---|---|");
         for f in &result.findings {

@@ -1,0 +1,145 @@
+//! A site of deliberately wrong units, one per mistake gongkai must catch (the verdicts issue):
+//! each gives exactly the findings its expectation names, and what must be withheld appears
+//! nowhere in the built site.
+//!
+//! Layout: `tests/fixtures/wrong_units/<unit>.yaml` is the expectation; `<unit>/` holds only the
+//! files that differ from its base, a unit of the example portal (`base`, default
+//! `qingyuan-water`), which is copied first. `remove` lists base files to delete.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use common::{Site, copy_dir};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expect {
+    /// Which point of the issue the unit shows (documentation).
+    point: u32,
+    #[serde(default)]
+    base: Option<String>,
+    #[serde(default)]
+    remove: Vec<String>,
+    /// Every finding of the unit, exactly.
+    #[serde(default)]
+    findings: Vec<Want>,
+    /// Text that must appear nowhere under public/ (HTML, JSON, feeds, sitemaps).
+    #[serde(default)]
+    absent: Vec<String>,
+    /// Text that must appear in the unit's published pages.
+    #[serde(default)]
+    present: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Want {
+    severity: String,
+    rule: String,
+    /// Relative to the unit folder.
+    file: String,
+    #[serde(default)]
+    line: Option<u64>,
+    /// Words the message must contain.
+    #[serde(default)]
+    message: Option<String>,
+}
+
+fn fixture() -> std::path::PathBuf {
+    Path::new(common::REPO).join("tests/fixtures/wrong_units")
+}
+
+/// The site: every wrong unit laid over its base.
+fn wrong_site() -> (Site, BTreeMap<String, Expect>) {
+    let site = Site::empty();
+    fs::copy(Path::new(common::REPO).join("gongkai.yaml"), site.file("gongkai.yaml")).unwrap();
+    let mut expects = BTreeMap::new();
+    for entry in fs::read_dir(fixture()).unwrap() {
+        let path = entry.unwrap().path();
+        let Some(name) = path.file_name().unwrap().to_str().unwrap().strip_suffix(".yaml") else { continue };
+        let expect: Expect = serde_saphyr::from_str(&fs::read_to_string(&path).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let unit = site.file(&format!("content/{name}"));
+        let base = expect.base.as_deref().unwrap_or("qingyuan-water");
+        copy_dir(&Path::new(common::REPO).join("content").join(base), &unit);
+        if fixture().join(name).is_dir() {
+            copy_dir(&fixture().join(name), &unit);
+        }
+        for r in &expect.remove {
+            let p = unit.join(r);
+            if p.is_dir() { fs::remove_dir_all(p).unwrap() } else { fs::remove_file(p).unwrap() }
+        }
+        expects.insert(name.to_string(), expect);
+    }
+    (site, expects)
+}
+
+#[test]
+fn every_wrong_unit_gives_exactly_its_findings_and_publishes_nothing_withheld() {
+    let (site, expects) = wrong_site();
+    assert!(!expects.is_empty());
+    let out = site.run(&["check", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stderr));
+    let findings = json["findings"].as_array().unwrap();
+    let mut failures = Vec::new();
+    for (unit, expect) in &expects {
+        let prefix = format!("content/{unit}/");
+        let mut got: Vec<(String, String, String, Option<u64>, String)> = findings
+            .iter()
+            .filter(|f| f["unit"] == unit.as_str())
+            .map(|f| {
+                let file = f["file"].as_str().unwrap();
+                (
+                    f["severity"].as_str().unwrap().to_string(),
+                    f["rule"].as_str().unwrap().to_string(),
+                    file.strip_prefix(&prefix).unwrap_or(file).to_string(),
+                    f["line"].as_u64(),
+                    f["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        got.sort();
+        let mut want: Vec<&Want> = expect.findings.iter().collect();
+        want.sort_by(|a, b| (&a.severity, &a.rule, &a.file, a.line).cmp(&(&b.severity, &b.rule, &b.file, b.line)));
+        let matches = got.len() == want.len()
+            && got.iter().zip(&want).all(|(g, w)| {
+                g.0 == w.severity
+                    && g.1 == w.rule
+                    && g.2 == w.file
+                    && w.line.is_none_or(|l| g.3 == Some(l))
+                    && w.message.as_deref().is_none_or(|m| g.4.contains(m))
+            });
+        if !matches {
+            failures.push(format!("== {unit} (point {}): expected {want:#?}\ngot {got:#?}", expect.point));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+
+    let out = site.run(&["build", "--quiet"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let mut published = String::new();
+    for e in walkdir::WalkDir::new(site.file("public")).into_iter().map(|e| e.unwrap()) {
+        if e.file_type().is_file() {
+            published.push_str(&String::from_utf8_lossy(&fs::read(e.path()).unwrap()));
+            published.push('\n');
+        }
+    }
+    for (unit, expect) in &expects {
+        for text in &expect.absent {
+            assert!(!published.contains(text.as_str()), "{unit}: 「{text}」 was published");
+        }
+        let mut pages = String::new();
+        for e in walkdir::WalkDir::new(site.file(&format!("public/{unit}"))).into_iter().map(|e| e.unwrap()) {
+            if e.file_type().is_file() {
+                pages.push_str(&String::from_utf8_lossy(&fs::read(e.path()).unwrap()));
+            }
+        }
+        for text in &expect.present {
+            assert!(pages.contains(text.as_str()), "{unit}: 「{text}」 is not on its pages");
+        }
+    }
+}
