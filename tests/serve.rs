@@ -66,6 +66,25 @@ impl Server {
         (status, kind, body)
     }
 
+    /// Send raw bytes as one request; the reply as the server sent it (the connection is closed
+    /// by the request's `Connection: close` or by the server).
+    fn send(&self, raw: &[u8]) -> Reply {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port))
+            .unwrap_or_else(|e| panic!("the server no longer accepts connections ({e}); log:\n{}", self.log()));
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let _ = s.write_all(raw);
+        let mut bytes = Vec::new();
+        let _ = s.read_to_end(&mut bytes);
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let status = head.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+        Reply { status, head: head.to_ascii_lowercase(), body: body.to_string() }
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
     /// Wait (bounded) until the page at `path` satisfies `ok`.
     fn wait_for(&self, path: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
         let started = Instant::now();
@@ -88,6 +107,19 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A raw reply: status, the head in lower case, the body as sent.
+struct Reply {
+    status: u16,
+    head: String,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().find_map(|l| l.strip_prefix(name)?.strip_prefix(':').map(str::trim))
     }
 }
 
@@ -221,4 +253,124 @@ fn ctrl_c_stops_the_server_cleanly() {
     assert!(status.success(), "{status:?}");
     std::thread::sleep(Duration::from_millis(100));
     assert!(server.log.lock().unwrap().contains("已停止预览"));
+}
+
+#[test]
+fn a_request_body_is_refused_unread_and_the_server_stays_up() {
+    let site = Site::example();
+    let server = Server::start(&site, &[]);
+    // a declared body of ~100 GB: refused from the header alone, nothing allocated for it
+    for method in ["GET", "POST"] {
+        let reply = server
+            .send(format!("{method} / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 99999999999\r\n\r\n").as_bytes());
+        assert_eq!(reply.status, 413, "{method}: {}", reply.head);
+        assert!(reply.body.contains("请求不应带正文"), "{}", reply.body);
+        let (status, _, body) = server.get(PAGE);
+        assert_eq!(status, 200, "the server still answers after {method}; log:\n{}", server.log());
+        assert!(body.contains("3.10 元/立方米"));
+    }
+    let reply = server.send(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n");
+    assert_eq!(reply.status, 413, "{}", reply.head);
+    // a head that never ends is cut off, not collected
+    let mut flood = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: ".to_vec();
+    flood.extend(std::iter::repeat_n(b'a', 64 * 1024));
+    flood.extend(b"\r\n\r\n");
+    assert_eq!(server.send(&flood).status, 431);
+    assert_eq!(server.get("/").0, 200);
+}
+
+#[test]
+fn only_the_bound_address_names_are_answered() {
+    let site = Site::example();
+    let server = Server::start(&site, &[]);
+    let port = server.port;
+    let ask = |host: &str| {
+        server.send(format!("GET {PAGE} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes())
+    };
+    // a DNS-rebinding page reaches 127.0.0.1 under its own name: refused, report included
+    for host in ["evil.example", &format!("evil.example:{port}"), "127.0.0.1.evil.example", "localhost.evil.example:80"]
+    {
+        let reply = ask(host);
+        assert_eq!(reply.status, 403, "{host}");
+        assert!(reply.body.contains("只接受") && !reply.body.contains("3.10"), "{host}: {}", reply.body);
+    }
+    let reply = server.send(
+        format!("GET /__gongkai/report.json HTTP/1.1\r\nHost: evil.example:{port}\r\nConnection: close\r\n\r\n")
+            .as_bytes(),
+    );
+    assert_eq!(reply.status, 403);
+    assert!(!reply.body.contains("qingyuan"), "{}", reply.body);
+    assert_eq!(server.send(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n").status, 403, "no Host at all");
+    assert_eq!(ask(&format!("127.0.0.1:{}", port.wrapping_add(1))).status, 403, "another port");
+    for host in [
+        "127.0.0.1",
+        &format!("127.0.0.1:{port}"),
+        "localhost",
+        &format!("LocalHost:{port}"),
+        "[::1]",
+        &format!("[::1]:{port}"),
+    ] {
+        let reply = ask(host);
+        assert_eq!(reply.status, 200, "{host}");
+        assert!(reply.body.contains("3.10 元/立方米"), "{host}");
+    }
+}
+
+#[test]
+fn head_tells_the_length_and_folders_redirect_to_their_slash() {
+    let site = Site::example();
+    let server = Server::start(&site, &[]);
+    let (_, _, body) = server.get(PAGE);
+    let head = server.send(format!("HEAD {PAGE} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").as_bytes());
+    assert_eq!(head.status, 200);
+    assert_eq!(head.header("content-length"), Some(body.len().to_string().as_str()), "{}", head.head);
+    assert_eq!(head.body, "", "HEAD sends no body");
+
+    for (asked, to) in [("/qingyuan-water", "/qingyuan-water/"), ("//qingyuan-water", "/qingyuan-water/")] {
+        let reply =
+            server.send(format!("GET {asked} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").as_bytes());
+        assert!(matches!(reply.status, 301 | 308), "{asked}: {}", reply.head);
+        assert_eq!(reply.header("location"), Some(to), "{asked}");
+    }
+    assert_eq!(server.get("/qingyuan-water/").0, 200);
+    assert_eq!(server.get("/no-such-unit").0, 404);
+    // still only GET and HEAD
+    let reply = server.send(b"DELETE / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    assert_eq!(reply.status, 405);
+}
+
+#[test]
+fn one_connection_carries_several_requests_and_the_reload_stream_still_fires() {
+    let site = Site::example();
+    let server = Server::start(&site, &[]);
+    // two requests sent at once on one connection: two answers, in order
+    let both = format!(
+        "GET {PAGE} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /static/style.css HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    );
+    let reply = server.send(both.as_bytes());
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.body.matches("HTTP/1.1 200 OK").count(), 1, "the second answer follows the first");
+    assert!(reply.body.contains("text/css"));
+    // a refused body that is actually sent: the refusal still arrives
+    let mut post = b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5000\r\n\r\n".to_vec();
+    post.extend([b'x'; 5000]);
+    assert_eq!(server.send(&post).status, 413);
+
+    let mut events = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    events.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(events, "GET /__gongkai/events HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+    let mut seen = String::new();
+    let mut chunk = [0u8; 1024];
+    while !seen.contains(": connected") {
+        let n = events.read(&mut chunk).unwrap();
+        assert!(n > 0, "{seen}");
+        seen.push_str(&String::from_utf8_lossy(&chunk[..n]));
+    }
+    assert!(seen.to_ascii_lowercase().contains("content-type: text/event-stream"), "{seen}");
+    site.write(FEES, site.read(FEES).replace("3.10 元/立方米", "3.50 元/立方米"));
+    while !seen.contains("data: reload") {
+        let n = events.read(&mut chunk).unwrap_or_else(|e| panic!("no reload event ({e}): {seen}"));
+        assert!(n > 0, "the stream ended without a reload: {seen}");
+        seen.push_str(&String::from_utf8_lossy(&chunk[..n]));
+    }
 }

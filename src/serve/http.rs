@@ -1,14 +1,16 @@
-//! The preview's HTTP side: files from memory, never from disk; the live-reload event stream;
-//! the error overlay. Only GET and HEAD; a path that tries to leave the site is simply not found.
+//! What the preview answers (`wire` has already refused bodies, other methods and foreign
+//! names): files from memory, never from disk; the live-reload event stream; the error overlay.
+//! A path that tries to leave the site is simply not found; a folder without its slash is
+//! redirected to it.
 
 use std::io::Read;
 use std::sync::Arc;
 use std::time::Duration;
 
-use percent_encoding::percent_decode_str;
-use tiny_http::{Header, Method, Request, Response, StatusCode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
 use super::state::{ReportKind, Shared, Stored};
+use super::wire::{Body, Request, Response};
 
 /// Where the preview's own files live: a name no site path can take (`__` is not produced).
 pub const PREFIX: &str = "/__gongkai/";
@@ -21,18 +23,14 @@ background:#fff8f0;color:#1a1a1a;border-bottom:4px solid #9e1b1b;padding:1rem 1.
 box-shadow:0 4px 16px rgba(0,0,0,.3)}#gongkai-overlay h2{margin:0 0 .5rem;color:#9e1b1b;font-size:1.2rem}\
 #gongkai-overlay pre{white-space:pre-wrap;margin:.25rem 0;font:14px/1.5 ui-monospace,monospace}\n";
 
-/// Answer one request.
-pub fn respond(shared: &Arc<Shared>, request: Request) {
-    let method = request.method().clone();
-    if method != Method::Get && method != Method::Head {
-        let _ = request.respond(Response::from_string("").with_status_code(StatusCode(405)));
-        return;
-    }
-    let raw = request.url().split(['?', '#']).next().unwrap_or("/").to_string();
+/// In a redirect's `Location`: everything but unreserved ASCII and the `/` between segments.
+const SEGMENTS: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'/');
 
+/// Answer one request.
+pub fn respond(shared: &Arc<Shared>, request: &Request) -> Response {
+    let raw = request.target.split(['?', '#']).next().unwrap_or("/");
     if raw == "/__gongkai/events" {
-        events(shared, request);
-        return;
+        return events(shared);
     }
     let (status, body, kind) = match raw.strip_prefix(PREFIX) {
         Some("live.js") => (200, LIVE_JS.as_bytes().to_vec(), "text/javascript; charset=utf-8"),
@@ -40,17 +38,29 @@ pub fn respond(shared: &Arc<Shared>, request: Request) {
         Some("report.html") => (200, shared.report(ReportKind::Html).into_bytes(), "text/html; charset=utf-8"),
         Some("report.json") => (200, shared.report(ReportKind::Json).into_bytes(), "application/json; charset=utf-8"),
         Some(_) => not_found(shared),
-        None => match site_path(&raw).and_then(|p| shared.file(&p).map(|f| (p, f))) {
-            Some((path, stored)) => page(shared, &path, &stored),
+        None => match site_path(raw) {
+            Some(path) => match shared.file(&path) {
+                Some(stored) => page(shared, &path, &stored),
+                None if !raw.ends_with('/') && shared.file(&format!("{path}/index.html")).is_some() => {
+                    return folder_redirect(&path);
+                }
+                None => not_found(shared),
+            },
             None => not_found(shared),
         },
     };
-    let response = Response::from_data(if method == Method::Head { Vec::new() } else { body })
-        .with_status_code(StatusCode(status))
-        .with_header(header("Content-Type", kind))
-        .with_header(header("Cache-Control", "no-store"))
-        .with_header(header("X-Content-Type-Options", "nosniff"));
-    let _ = request.respond(response);
+    // HEAD: the same head, so the same length; `wire` leaves out the body
+    Response::new(status, kind, body)
+}
+
+/// `/unit` is the folder `unit/`: send the browser there, so that relative links resolve.
+/// The address is rebuilt from the normalised site path, never copied from the request (`//x`
+/// would name another host).
+fn folder_redirect(path: &str) -> Response {
+    let location = format!("/{}/", utf8_percent_encode(path, SEGMENTS));
+    let mut response = Response::new(301, "text/plain; charset=utf-8", format!("{location}\n").into_bytes());
+    response.headers.push(("Location", location));
+    response
 }
 
 /// A page from memory, with the overlay when something is wrong.
@@ -127,7 +137,7 @@ fn with_overlay(html: &str, overlay: &str) -> String {
 
 /// The live-reload stream: one `reload` event when the site next changes, then the stream
 /// ends (the page reloads, and opens a new one).
-fn events(shared: &Arc<Shared>, request: Request) {
+fn events(shared: &Arc<Shared>) -> Response {
     struct Waiter {
         shared: Arc<Shared>,
         seen: u64,
@@ -157,18 +167,9 @@ fn events(shared: &Arc<Shared>, request: Request) {
     }
     let seen = shared.generation();
     let reader = Waiter { shared: Arc::clone(shared), seen, sent: false, hello: false };
-    let response = Response::new(
-        StatusCode(200),
-        vec![header("Content-Type", "text/event-stream; charset=utf-8"), header("Cache-Control", "no-store")],
-        reader,
-        None,
-        None,
-    );
-    let _ = request.respond(response);
-}
-
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+    let mut response = Response::new(200, "text/event-stream; charset=utf-8", Vec::new());
+    response.body = Body::Stream(Box::new(reader));
+    response
 }
 
 /// Make a built page live: allow our own script and event stream in its policy, and load the

@@ -1,7 +1,7 @@
 //! `gongkai serve`: build the site into memory, serve it on loopback, rebuild what an edit
 //! affects, reload open pages, and show in the terminal which findings appeared and went away.
 //!
-//! Threads: the main thread accepts HTTP requests (one short-lived thread each); the builder
+//! Threads: the main thread accepts connections (one thread each, see `wire`); the builder
 //! thread owns the site and is the only one that renders; the watcher's thread turns file events
 //! into messages for it. The last good pages are served while an edit is broken.
 
@@ -9,11 +9,13 @@ mod http;
 mod rebuild;
 mod state;
 mod watch;
+mod wire;
 
 use std::io::Write;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, channel};
 
 pub use http::site_path;
@@ -42,14 +44,14 @@ pub fn serve(opts: &ServeOptions) -> Result<Outcome> {
     if !root.join("content").is_dir() {
         return Err(Error::NoContent(root));
     }
-    let server = tiny_http::Server::http((opts.bind, opts.port)).map_err(|e| {
+    let listener = TcpListener::bind((opts.bind, opts.port)).map_err(|e| {
         Error::Usage(format!(
             "无法在 {}:{} 上提供服务：{e}（端口可能被占用，可用 --port 换一个）",
             opts.bind, opts.port
         ))
     })?;
-    let server = Arc::new(server);
-    let port = server.server_addr().to_ip().map_or(opts.port, |a| a.port());
+    let port = listener.local_addr().map_or(opts.port, |a| a.port());
+    let hosts = Arc::new(wire::Hosts::new(opts.bind, port));
     let url = match opts.bind {
         IpAddr::V6(ip) => format!("http://[{ip}]:{port}/"),
         IpAddr::V4(ip) => format!("http://{ip}:{port}/"),
@@ -76,22 +78,33 @@ pub fn serve(opts: &ServeOptions) -> Result<Outcome> {
         open_browser(&url);
     }
 
-    let stop_server = Arc::clone(&server);
     let stop_shared = Arc::clone(&shared);
     let stop_tx = tx.clone();
+    let wake = wake_address(opts.bind, port);
     let _ = ctrlc::set_handler(move || {
         stop_shared.stop();
         let _ = stop_tx.send(Msg::Stop);
-        stop_server.unblock();
+        // the accept loop is blocked in accept(): one connection of our own lets it see the stop
+        let _ = TcpStream::connect_timeout(&wake, std::time::Duration::from_secs(1));
     });
 
     let builder_thread = std::thread::spawn(move || run_builder(builder, rx));
-    for request in server.incoming_requests() {
+    let open = Arc::new(AtomicUsize::new(0));
+    for stream in listener.incoming() {
         if shared.stopping() {
             break;
         }
-        let shared = Arc::clone(&shared);
-        std::thread::spawn(move || http::respond(&shared, request));
+        // accept errors (a connection reset before it was taken, too many open files) pass
+        let Ok(stream) = stream else { continue };
+        if open.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+            open.fetch_sub(1, Ordering::SeqCst);
+            continue; // dropped: closed at once
+        }
+        let (shared, hosts, open) = (Arc::clone(&shared), Arc::clone(&hosts), Arc::clone(&open));
+        std::thread::spawn(move || {
+            wire::serve_connection(stream, &hosts, |request| http::respond(&shared, request));
+            open.fetch_sub(1, Ordering::SeqCst);
+        });
     }
     shared.stop();
     let _ = tx.send(Msg::Stop);
@@ -99,6 +112,20 @@ pub fn serve(opts: &ServeOptions) -> Result<Outcome> {
     let _ = builder_thread.join();
     let _ = writeln!(anstream::stdout(), "已停止预览。");
     Ok(Outcome::Clean)
+}
+
+/// Connections served at once (a browser opens about six per page); more are closed unanswered.
+const MAX_CONNECTIONS: usize = 256;
+
+/// Where the Ctrl-C handler connects to wake the accept loop: the bound address, or loopback
+/// when bound to every interface.
+fn wake_address(bind: IpAddr, port: u16) -> SocketAddr {
+    let ip = match bind {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    SocketAddr::new(ip, port)
 }
 
 /// The builder thread: apply changes, answer report requests, until told to stop.
