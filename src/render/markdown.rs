@@ -37,6 +37,8 @@ pub fn render(text: &str, first_line: u32, rewrite: &dyn Fn(&str) -> Option<Stri
 
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut links = Vec::new();
+    // raw HTML written in the Markdown, where it starts: its addresses are checked too
+    let mut raw_html: Vec<(usize, String)> = Vec::new();
     for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
         let event = match event {
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
@@ -62,6 +64,10 @@ pub fn render(text: &str, first_line: u32, rewrite: &dyn Fn(&str) -> Option<Stri
                 let dest_url = if refused.is_some() { CowStr::from("") } else { dest_url };
                 Event::Start(Tag::Image { link_type, dest_url, title, id })
             }
+            Event::Html(ref t) | Event::InlineHtml(ref t) if t.contains('=') => {
+                raw_html.push((range.start, t.to_string()));
+                event
+            }
             other => other,
         };
         events.push(event);
@@ -69,14 +75,13 @@ pub fn render(text: &str, first_line: u32, rewrite: &dyn Fn(&str) -> Option<Stri
     let anchors = assign_heading_ids(&mut events);
     let mut raw = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut raw, events.into_iter());
-    let (html, seen) = clean_recording(&raw);
-    // addresses written as raw HTML (`<img src>`, `<a href>`) are checked like Markdown ones
-    for (tag, value, refused) in seen {
-        let image = tag == "img";
-        let known = links.iter().any(|l| l.image == image && (l.href == value || l.dest == value));
-        if !known {
-            let line = text.find(value.as_str()).map_or(first_line, line_of);
-            links.push(Link { dest: value.clone(), href: value, line, image, refused });
+    let html = clean(&raw);
+    // addresses written as raw HTML (`<img src>`, `<a href>`) are checked like Markdown ones: each
+    // fragment goes through the same cleaner, which reports what it saw and what it removed
+    for (start, fragment) in raw_html {
+        for (tag, value, refused) in clean_recording(&fragment).1 {
+            let at = fragment.find(value.as_str()).map_or(start, |i| start + i);
+            links.push(Link { dest: value.clone(), href: value, line: line_of(at), image: tag == "img", refused });
         }
     }
     Rendered { html, links, anchors }
