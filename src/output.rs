@@ -150,6 +150,30 @@ pub struct Staging {
     committed: bool,
     /// Folders already created in `dir`.
     dirs: Mutex<std::collections::HashSet<PathBuf>>,
+    /// Files staged so far, for the test hook below.
+    written: std::sync::atomic::AtomicUsize,
+    abort: AbortHook,
+}
+
+/// A test hook that ends the process abruptly, as `kill -9` would (no clean-up runs), at a point
+/// the test chooses: after the Nth staged file (`GONGKAI_TEST_ABORT_AFTER_FILES=N`) or right after
+/// the output folder of that name was swapped in, before the old one is removed
+/// (`GONGKAI_TEST_ABORT_AFTER_SWAP=public`). Tests use it to
+/// show that an interrupted build leaves the whole old or the whole new site, without depending on
+/// the machine's speed. Unset, it costs one comparison per file.
+#[derive(Debug, Clone, Default)]
+struct AbortHook {
+    after_files: Option<usize>,
+    after_swap: Option<std::ffi::OsString>,
+}
+
+impl AbortHook {
+    fn from_env() -> AbortHook {
+        AbortHook {
+            after_files: std::env::var("GONGKAI_TEST_ABORT_AFTER_FILES").ok().and_then(|v| v.parse().ok()),
+            after_swap: std::env::var_os("GONGKAI_TEST_ABORT_AFTER_SWAP"),
+        }
+    }
 }
 
 impl Staging {
@@ -171,7 +195,14 @@ impl Staging {
         }
         let dir = parent.join(format!("{STAGING_PREFIX}{name}.{}", std::process::id()));
         fs::create_dir(&dir).map_err(|e| Error::write(&dir, e))?;
-        let staging = Staging { dir, out: out.to_path_buf(), committed: false, dirs: Mutex::default() };
+        let staging = Staging {
+            dir,
+            out: out.to_path_buf(),
+            committed: false,
+            dirs: Mutex::default(),
+            written: Default::default(),
+            abort: AbortHook::from_env(),
+        };
         staging.put(MARKER, marker_text().as_bytes())?;
         Ok(staging)
     }
@@ -191,6 +222,9 @@ impl Staging {
         let mut warning = None;
         if self.out.exists() {
             exchange(&self.dir, &self.out).map_err(|e| Error::write(&self.out, e))?;
+            if self.abort.after_swap.as_deref().is_some_and(|name| self.out.file_name() == Some(name)) {
+                std::process::abort();
+            }
             // self.dir now holds the previous output
             if let Err(e) = fs::remove_dir_all(&self.dir) {
                 warning = Some(format!(
@@ -244,6 +278,11 @@ impl Sink for Staging {
     /// tree later frees nothing. On ext4 with many recently freed inodes, creating files is the
     /// cost of a build; this makes a rebuild over its own output cheaper than a fresh one.
     fn put(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        if let Some(n) = self.abort.after_files
+            && self.written.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= n
+        {
+            std::process::abort();
+        }
         let target = self.dir.join(path);
         if let Some(parent) = target.parent() {
             let known = self.dirs.lock().unwrap_or_else(|e| e.into_inner()).contains(parent);

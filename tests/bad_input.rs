@@ -207,17 +207,31 @@ fn every_bad_input_case_gives_its_specific_message_and_exit_status() {
 
 #[test]
 fn an_unreadable_file_is_named() {
-    // root reads everything, so this case can only be shown as an ordinary user
-    if rustix::process::geteuid().is_root() {
-        eprintln!("skipped: running as root, permissions do not stop reading");
-        return;
-    }
     use std::os::unix::fs::PermissionsExt;
     let site = Site::example();
+    fs::set_permissions(site.path(), fs::Permissions::from_mode(0o755)).unwrap();
     let f = site.file(&format!("{W}/fees.yaml"));
     fs::set_permissions(&f, fs::Permissions::from_mode(0o000)).unwrap();
-    let out = site.run(&["check", "--format", "json"]);
+    let bin = env!("CARGO_BIN_EXE_gongkai");
+    // root reads everything; as root, run gongkai as an ordinary user in a user namespace
+    let out = if rustix::process::geteuid().is_root() {
+        let probe = std::process::Command::new("unshare").args(["--map-user=1000", "true"]).output();
+        if !probe.is_ok_and(|o| o.status.success()) {
+            fs::set_permissions(&f, fs::Permissions::from_mode(0o644)).unwrap();
+            eprintln!("skipped: running as root and user namespaces (unshare) are not allowed here");
+            return;
+        }
+        std::process::Command::new("unshare")
+            .args(["--map-user=1000", "--map-group=1000", bin, "check", "--format", "json"])
+            .current_dir(site.path())
+            .output()
+            .unwrap()
+    } else {
+        std::process::Command::new(bin).args(["check", "--format", "json"]).current_dir(site.path()).output().unwrap()
+    };
     fs::set_permissions(&f, fs::Permissions::from_mode(0o644)).unwrap();
-    assert_eq!(out.code, 1);
-    assert!(out.stdout.contains("无法读取"), "{}", out.stdout);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("无法读取：没有权限"), "{stdout}");
+    assert!(!stdout.contains("Permission denied"), "the reason is in Chinese: {stdout}");
 }
