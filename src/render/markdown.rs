@@ -176,10 +176,12 @@ fn unique(base: String, seen: &mut HashSet<String>) -> String {
     id
 }
 
+/// An address the cleaner saw: (tag, value, why it was removed if it was).
+type Seen = (&'static str, String, Option<&'static str>);
+
 thread_local! {
-    /// The addresses the cleaner saw on this thread: (tag, value, why it was removed).
-    static SEEN: std::cell::RefCell<Vec<(&'static str, String, Option<&'static str>)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
+    /// The addresses the cleaner saw on this thread.
+    static SEEN: std::cell::RefCell<Vec<Seen>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Remove everything executable from rendered HTML, and anything that would load from outside.
@@ -188,7 +190,7 @@ pub fn clean(html: &str) -> String {
 }
 
 /// [`clean`], and every `<a href>` and `<img src>` address it saw, with why it was removed.
-fn clean_recording(html: &str) -> (String, Vec<(&'static str, String, Option<&'static str>)>) {
+fn clean_recording(html: &str) -> (String, Vec<Seen>) {
     static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         let mut b = ammonia::Builder::default();
         b.add_tag_attributes("h1", ["id"])
