@@ -22,6 +22,10 @@ mod xml;
 use crate::finding::{Finding, Kind, Severity};
 use crate::privacy::{self, Located};
 
+/// The rule id of an unscanned-attachment finding, and of the 审查确认 record (see `review`) in
+/// which a person states that they reviewed the file.
+pub const UNSCANNED: &str = "gongkai/unscanned";
+
 /// Text attachments are read whole up to this size; a larger one is reported, not scanned.
 pub const MAX_TEXT_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -98,7 +102,7 @@ pub fn scan_file(path: &Path, rel: &str, file: &str) -> Outcome {
             Ok(None) => out.findings.push(unscanned(
                 file,
                 format!("附件超过 {} MiB，文字内容未能检查第六条", MAX_TEXT_BYTES >> 20),
-                "拆分成较小的文件，或人工审查后在「审查确认」中记录",
+                "拆分成较小的文件，或人工审查后在「审查确认」中记录（规则 gongkai/unscanned）",
             )),
             Err(e) => out.findings.push(unreadable(file, &e.to_string())),
         },
@@ -209,9 +213,8 @@ fn refuse(out: &mut Outcome, rel: &str, file: &str, reason: Option<&str>) {
 
 /// A format gongkai cannot read: a warning, so the report lists the files a person must review.
 fn opaque(rel: &str, file: &str) -> Finding {
-    let ext = extension(rel);
-    let (what, help) = match ext.as_str() {
-        "pdf" => ("PDF 文件", "人工审查后在「审查确认」中记录；能提供 Word 原稿的，另存为 .docx 一并检查"),
+    let (what, convert) = match extension(rel).as_str() {
+        "pdf" => ("PDF 文件", "能提供 Word 原稿的，另存为 .docx 一并放进 attachments/ 就能自动检查"),
         "doc" | "wps" | "rtf" => {
             ("旧版 Word/WPS 文档", "用 Word 或 WPS「另存为」.docx 格式，gongkai 就能检查其中的文字")
         }
@@ -220,12 +223,15 @@ fn opaque(rel: &str, file: &str) -> Finding {
             ("旧版 PowerPoint/WPS 演示", "用 PowerPoint 或 WPS「另存为」.pptx 格式，gongkai 就能检查其中的文字")
         }
         "jpg" | "jpeg" | "png" | "gif" | "bmp" | "tif" | "tiff" | "webp" | "heic" => {
-            ("图片（扫描件、照片）", "人工查看图片中有没有身份证、银行卡等个人信息，审查后在「审查确认」中记录")
+            ("图片（扫描件、照片）", "人工查看图片里有没有身份证、银行卡、签名等个人信息")
         }
         "zip" | "rar" | "7z" | "gz" | "tar" => ("压缩包", "不要公开压缩包：把其中需要公开的文件逐个放进 attachments/"),
-        _ => ("这种格式的文件", "人工审查后在「审查确认」中记录；能转成 .docx、.xlsx 或文本的，转换后再发布"),
+        _ => ("这种格式的文件", "能转成 .docx、.xlsx 或文本的，转换后再发布"),
     };
-    unscanned(file, format!("{what}的文字内容无法自动检查第六条（身份证号、银行卡号、密级标志等），请人工审查"), help)
+    let message = format!("{what}的文字内容无法自动检查第六条（身份证号、银行卡号、密级标志等），请人工审查");
+    let help =
+        format!("{convert}；或人工审查后，在 unit.yaml 的「审查确认」中记录：规则 {UNSCANNED}、文件 {rel}、理由");
+    unscanned(file, message, &help)
 }
 
 fn unreadable(file: &str, why: &str) -> Finding {

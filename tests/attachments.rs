@@ -207,3 +207,24 @@ fn active_content_is_refused_and_never_published() {
         .collect();
     assert_eq!(broken.len(), 1, "the link to the refused file is broken: {report:#}");
 }
+
+#[test]
+fn a_person_can_acknowledge_an_attachment_gongkai_cannot_read() {
+    let site = Site::example();
+    site.write(&format!("{W}/attachments/合同.pdf"), b"%PDF-1.4\n%%EOF\n");
+    site.write(&format!("{W}/attachments/扫描件.png"), b"\x89PNG\r\n\x1a\n");
+    let unit = site.read(&format!("{W}/unit.yaml"));
+    site.write(
+        &format!("{W}/unit.yaml"),
+        format!(
+            "{unit}审查确认:\n  - 规则: gongkai/unscanned\n    文件: attachments/合同.pdf\n    理由: 已逐页人工审查，不含个人信息\n    审核人: 吴晓燕\n  - 规则: gongkai/unscanned\n    理由: 忘了写文件\n"
+        ),
+    );
+    let r = site.check_unit("qingyuan-water");
+    assert_eq!(of(&r, "attachments/合同.pdf"), Vec::<&Finding>::new(), "the reviewed PDF is settled");
+    assert_eq!(of(&r, "attachments/扫描件.png").len(), 1, "the other file still needs a person");
+    let ack = r.acknowledgements.iter().find(|a| a.file.ends_with("合同.pdf")).expect("listed in the report");
+    assert_eq!((ack.rule.as_str(), ack.reason.as_str()), ("gongkai/unscanned", "已逐页人工审查，不含个人信息"));
+    let bad = of(&r, "unit.yaml");
+    assert!(bad.iter().any(|f| f.message.contains("必须写明「文件」")), "{bad:?}");
+}

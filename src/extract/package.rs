@@ -46,7 +46,7 @@ pub(super) fn scan<R: Read + Seek>(mut reader: R, kind: Kind, file: &str, out: &
         return out.findings.push(unscanned(
             file,
             format!("{}超过 {} MiB，文字内容未能检查第六条", kind.zh(), MAX_PACKAGE_BYTES >> 20),
-            "拆分成较小的文件，或人工审查后在「审查确认」中记录",
+            "拆分成较小的文件，或人工审查后在「审查确认」中记录（规则 gongkai/unscanned）",
         ));
     }
     let mut zip = match ZipArchive::new(reader) {
@@ -112,7 +112,7 @@ pub(super) fn scan<R: Read + Seek>(mut reader: R, kind: Kind, file: &str, out: &
         out.findings.push(unscanned(
             file,
             format!("{}内嵌了 {embedded} 个对象（嵌入的表格、文档、附件），其中的文字未能检查第六条", kind.zh()),
-            "把内嵌对象另存为单独的文件一并检查，或人工审查后在「审查确认」中记录",
+            "把内嵌对象另存为单独的文件一并检查，或人工审查后在「审查确认」中记录（规则 gongkai/unscanned）",
         ));
     }
 }
