@@ -3,13 +3,14 @@
 //!
 //! Sits between `privacy` (whose scan it runs over the text it extracts) and `load` (whose
 //! `scan_attachments` calls [`scan_file`] once per attachment); `render` asks [`refused_by_name`]
-//! before it copies a file. Four outcomes per attachment: its text is scanned (plain text, CSV,
-//! JSON, XML, Markdown; Word/Excel/PowerPoint 2007+, OpenDocument and OFD packages); it cannot be
-//! scanned (PDF, old Office formats, images, archives: a `unscanned` warning, so the report says
-//! which files a person must read); it could not be fully read (too large, a zip bomb, a damaged
-//! package: an `unscanned` finding); or it is active content (HTML, SVG, XML with a stylesheet or
-//! script) that would run from the site's own origin: an `active-content` error, and it is not
-//! published at all. Nothing here panics on input; every read is bounded.
+//! before it copies a file, and `review` lets a person settle an unscanned file. Four outcomes
+//! per attachment: its text is scanned (plain text, CSV, JSON, XML, Markdown; Word/Excel/
+//! PowerPoint 2007+, OpenDocument and OFD packages; PDF page by page); it cannot be scanned (old
+//! Office formats, images, archives, a PDF without extractable text: an `unscanned` warning, so
+//! the report says which files a person must read); it could not be fully read (too large, a zip
+//! bomb, a damaged file: an `unscanned` finding); or it is active content (HTML, SVG, XML with
+//! a stylesheet or script) that would run from the site's own origin: an `active-content`
+//! error, and it is not published at all. Nothing here panics on input; every read is bounded.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -17,6 +18,7 @@ use std::io::Read;
 use std::path::Path;
 
 mod package;
+mod pdf;
 mod xml;
 
 use crate::finding::{Finding, Kind, Severity};
@@ -28,6 +30,8 @@ pub const UNSCANNED: &str = "gongkai/unscanned";
 
 /// Text attachments are read whole up to this size; a larger one is reported, not scanned.
 pub const MAX_TEXT_BYTES: u64 = 16 * 1024 * 1024;
+/// PDFs are read whole (the parser needs them in memory) up to this size.
+pub const MAX_PDF_BYTES: u64 = 32 * 1024 * 1024;
 
 /// What the scan of one attachment found.
 #[derive(Debug, Default)]
@@ -53,6 +57,8 @@ enum Format {
     Package(package::Kind),
     /// Runs scripts in the browser from the site's origin: never published.
     Active,
+    /// Read page by page (bytes in memory, bounded like text).
+    Pdf,
     /// Cannot be read here: a person must review it.
     Opaque,
 }
@@ -73,6 +79,7 @@ fn format_of(rel: &str) -> Format {
         "pptx" | "pptm" | "ppsx" => Format::Package(P::Slides),
         "odt" | "ods" | "odp" | "odg" => Format::Package(P::OpenDocument),
         "ofd" => Format::Package(P::Ofd),
+        "pdf" => Format::Pdf,
         "html" | "htm" | "shtml" | "xhtml" | "xht" | "mht" | "mhtml" | "svg" | "svgz" | "xsl" | "xslt" | "js"
         | "mjs" | "mml" | "swf" => Format::Active,
         _ => Format::Opaque,
@@ -90,48 +97,63 @@ pub fn refused_by_name(rel: &str) -> bool {
 pub fn scan_file(path: &Path, rel: &str, file: &str) -> Outcome {
     let mut out = Outcome::default();
     let format = format_of(rel);
-    match format {
-        Format::Active => refuse(&mut out, rel, file, None),
-        Format::Opaque => out.findings.push(opaque(rel, file)),
-        Format::Package(kind) => match File::open(path) {
-            Ok(f) => package::scan(f, kind, file, &mut out),
-            Err(e) => out.findings.push(unreadable(file, &e.to_string())),
-        },
-        Format::Markdown | Format::Text | Format::Xml => match read_bounded(path) {
-            Ok(Some(bytes)) => scan_text(&bytes, format, rel, file, &mut out),
-            Ok(None) => out.findings.push(unscanned(
-                file,
-                format!("附件超过 {} MiB，文字内容未能检查第六条", MAX_TEXT_BYTES >> 20),
-                "拆分成较小的文件，或人工审查后在「审查确认」中记录（规则 gongkai/unscanned）",
-            )),
-            Err(e) => out.findings.push(unreadable(file, &e.to_string())),
-        },
+    let read = match format {
+        Format::Active | Format::Opaque => return scan_bytes(&[], rel, file),
+        Format::Package(kind) => {
+            match File::open(path) {
+                Ok(f) => package::scan(f, kind, file, &mut out),
+                Err(e) => out.findings.push(unreadable(file, &e.to_string())),
+            }
+            return out;
+        }
+        Format::Pdf => read_bounded(path, MAX_PDF_BYTES),
+        Format::Markdown | Format::Text | Format::Xml => read_bounded(path, MAX_TEXT_BYTES),
+    };
+    match read {
+        Ok(Some(bytes)) => scan_bytes(&bytes, rel, file),
+        Ok(None) => {
+            out.findings.push(too_large(file, format));
+            out
+        }
+        Err(e) => {
+            out.findings.push(unreadable(file, &e.to_string()));
+            out
+        }
     }
-    out
 }
 
-/// Scan an attachment held in memory (the fuzz target, tests): as [`scan_file`].
+/// Scan an attachment held in memory (the fuzz target, tests, and [`scan_file`] once it has
+/// read a text or PDF file within its bound).
 pub fn scan_bytes(bytes: &[u8], rel: &str, file: &str) -> Outcome {
     let mut out = Outcome::default();
     let format = format_of(rel);
+    let limit = if format == Format::Pdf { MAX_PDF_BYTES } else { MAX_TEXT_BYTES };
     match format {
         Format::Active => refuse(&mut out, rel, file, None),
         Format::Opaque => out.findings.push(opaque(rel, file)),
         Format::Package(kind) => package::scan(std::io::Cursor::new(bytes), kind, file, &mut out),
-        Format::Markdown | Format::Text | Format::Xml if bytes.len() as u64 > MAX_TEXT_BYTES => {
-            out.findings.push(unscanned(file, "附件太大，未能检查".into(), "拆分成较小的文件"));
-        }
-        _ => scan_text(bytes, format, rel, file, &mut out),
+        _ if bytes.len() as u64 > limit => out.findings.push(too_large(file, format)),
+        Format::Pdf => pdf::scan(bytes, file, &mut out),
+        Format::Markdown | Format::Text | Format::Xml => scan_text(bytes, format, rel, file, &mut out),
     }
     out
 }
 
-/// The whole file, or `None` when it is larger than [`MAX_TEXT_BYTES`] (never read past it).
-fn read_bounded(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+fn too_large(file: &str, format: Format) -> Finding {
+    let limit = if format == Format::Pdf { MAX_PDF_BYTES } else { MAX_TEXT_BYTES };
+    unscanned(
+        file,
+        format!("附件超过 {} MiB，文字内容未能检查第六条", limit >> 20),
+        &format!("拆分成较小的文件，或人工审查后在「审查确认」中记录（规则 {UNSCANNED}）"),
+    )
+}
+
+/// The whole file, or `None` when it is larger than `limit` (never read past it).
+fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
     let f = File::open(path)?;
     let mut bytes = Vec::new();
-    f.take(MAX_TEXT_BYTES + 1).read_to_end(&mut bytes)?;
-    Ok((bytes.len() as u64 <= MAX_TEXT_BYTES).then_some(bytes))
+    f.take(limit + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
 }
 
 fn scan_text(bytes: &[u8], format: Format, rel: &str, file: &str, out: &mut Outcome) {
@@ -214,7 +236,6 @@ fn refuse(out: &mut Outcome, rel: &str, file: &str, reason: Option<&str>) {
 /// A format gongkai cannot read: a warning, so the report lists the files a person must review.
 fn opaque(rel: &str, file: &str) -> Finding {
     let (what, convert) = match extension(rel).as_str() {
-        "pdf" => ("PDF 文件", "能提供 Word 原稿的，另存为 .docx 一并放进 attachments/ 就能自动检查"),
         "doc" | "wps" | "rtf" => {
             ("旧版 Word/WPS 文档", "用 Word 或 WPS「另存为」.docx 格式，gongkai 就能检查其中的文字")
         }

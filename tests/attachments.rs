@@ -124,6 +124,43 @@ fn office_and_ofd_packages_are_scanned_part_by_part() {
     assert_eq!(rules("attachments/价格表.xlsx"), [], "a clean spreadsheet gives no finding");
 }
 
+/// A one-page PDF showing `text` in Helvetica, with a correct cross-reference table.
+fn pdf(text: &str) -> Vec<u8> {
+    let content = format!("BT /F1 12 Tf 72 700 Td ({text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend(b"xref\n0 6\n0000000000 65535 f \n");
+    for o in offsets {
+        out.extend(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend(format!("trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes());
+    out
+}
+
+#[test]
+fn the_text_of_a_pdf_is_scanned_page_by_page() {
+    let site = Site::example();
+    site.write(&format!("{W}/attachments/公示.pdf"), pdf(&format!("ID {ID}")));
+    site.write(&format!("{W}/attachments/价格.pdf"), pdf("3.10 yuan"));
+    let r = site.check_unit("qingyuan-water");
+    let found = of(&r, "attachments/公示.pdf");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].rule.as_str(), found[0].field.as_deref()), ("privacy/id-number", Some("第 1 页")));
+    assert_eq!(of(&r, "attachments/价格.pdf"), Vec::<&Finding>::new(), "a clean PDF gives no finding");
+}
+
 #[test]
 fn files_that_cannot_be_read_are_named_as_unscanned() {
     let site = Site::example();
