@@ -56,10 +56,10 @@ pub(super) fn scan(bytes: &[u8], file: &str, out: &mut Outcome) {
         )
     } else if garbled * 10 > shown {
         Some("PDF 的字体没有文字对照表，提取出的文字是乱码，文字内容无法自动检查第六条，请人工审查".to_string())
-    } else if let Some(first) = failed.first() {
-        Some(format!("PDF 第 {first} 页等 {} 页的文字无法提取，这些页未能检查第六条", failed.len()))
     } else {
-        None
+        failed
+            .first()
+            .map(|first| format!("PDF 第 {first} 页等 {} 页的文字无法提取，这些页未能检查第六条", failed.len()))
     };
     if let Some(message) = problem {
         out.findings.push(unscanned(file, message, help));
