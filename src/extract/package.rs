@@ -172,3 +172,35 @@ fn bomb(file: &str, message: String) -> super::Finding {
     f.severity = Severity::Error;
     f
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    /// Damaged packages (bytes changed, cut short) are findings, never a panic.
+    #[test]
+    fn damaged_packages_never_panic() {
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        zip.start_file("word/document.xml", options).unwrap();
+        zip.write_all(b"<w:document><w:p><w:r><w:t>11010519491231002X</w:t></w:r></w:p></w:document>").unwrap();
+        zip.start_file("docProps/core.xml", options).unwrap();
+        zip.write_all(b"<cp:coreProperties><dc:creator>x</dc:creator></cp:coreProperties>").unwrap();
+        let base = zip.finish().unwrap().into_inner();
+        let mut seed = 99u64;
+        for i in 0..2000 {
+            let mut b = base.clone();
+            for _ in 0..(1 + i % 6) {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let at = (seed >> 33) as usize % b.len();
+                b[at] = (seed >> 13) as u8;
+            }
+            if i % 4 == 0 {
+                b.truncate((seed >> 20) as usize % b.len());
+            }
+            for rel in ["a.docx", "a.ofd", "a.xml", "a.txt"] {
+                super::super::scan_bytes(&b, rel, "f");
+            }
+        }
+    }
+}
