@@ -33,10 +33,15 @@ pub enum Kind {
     Confidential,
     /// Published later than a deadline allows, or not at the cadence required.
     Late,
+    /// An attachment whose text could not be checked for 第六条 (PDF, old Office formats, images,
+    /// a damaged or oversized file): a person must review it.
+    Unscanned,
+    /// An attachment that would run scripts from the site (HTML, SVG, active XML): not published.
+    ActiveContent,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Missing,
         Kind::Empty,
         Kind::Placeholder,
@@ -48,6 +53,8 @@ impl Kind {
         Kind::Privacy,
         Kind::Confidential,
         Kind::Late,
+        Kind::Unscanned,
+        Kind::ActiveContent,
     ];
 
     /// What the kind means, in Chinese.
@@ -64,6 +71,8 @@ impl Kind {
             Kind::Privacy => "含有不得公开的个人信息",
             Kind::Confidential => "含有密级或内部资料标志",
             Kind::Late => "没有按时公开",
+            Kind::Unscanned => "附件内容未能自动检查",
+            Kind::ActiveContent => "附件含有可运行的脚本，不会发布",
         }
     }
 
@@ -80,6 +89,8 @@ impl Kind {
             Kind::Privacy => "privacy",
             Kind::Confidential => "confidential",
             Kind::Late => "late",
+            Kind::Unscanned => "unscanned",
+            Kind::ActiveContent => "active-content",
         }
     }
 }

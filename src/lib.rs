@@ -3,6 +3,7 @@ pub mod check;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod extract;
 pub mod finding;
 pub mod init;
 pub mod input;
@@ -45,4 +46,14 @@ pub fn fuzz_one(data: &[u8]) {
     let cx = report::Context { root: std::path::Path::new("/nonexistent"), packs, color: false };
     let _ = report::render(report::Format::Json, &result, &cx);
     let _ = report::render(report::Format::Sarif, &result, &cx);
+    fuzz_attachment(data);
+}
+
+/// The attachment scan on arbitrary bytes: the first byte picks the file type. Must never panic.
+fn fuzz_attachment(data: &[u8]) {
+    const NAMES: [&str; 12] =
+        ["a.txt", "a.csv", "a.json", "a.xml", "a.md", "a.docx", "a.xlsx", "a.pptx", "a.odt", "a.ofd", "a.pdf", "a.svg"];
+    let Some((&first, rest)) = data.split_first() else { return };
+    let rel = format!("attachments/{}", NAMES[usize::from(first) % NAMES.len()]);
+    let _ = extract::scan_bytes(rest, &rel, &format!("content/fuzz/{rel}"));
 }

@@ -1,11 +1,14 @@
 //! The 第七条 review: privacy hits become findings unless the content acknowledges them, with a
 //! reason, in its `审查确认` (acknowledgements) record; every acknowledgement is listed in the report.
+//! An attachment gongkai could not read (`unscanned`) is acknowledged the same way, by a record
+//! with the rule `gongkai/unscanned` naming the file a person has reviewed.
 //!
 //! Sits beside `check` (pure, no I/O): it reads the hits `load` found and the records in the
 //! unit's documents.
 
 use serde::Serialize;
 
+use crate::extract::UNSCANNED;
 use crate::finding::{Finding, Kind, Severity};
 use crate::load::Unit;
 use crate::privacy::{Located, Rule};
@@ -32,6 +35,8 @@ pub struct Acknowledgement {
 /// One record in a document's acknowledgements.
 struct Record<'a> {
     rule: Option<Rule>,
+    /// A manual review of an unscanned attachment (`rule` is then `None`).
+    manual: bool,
     text: Option<String>,
     reason: &'a str,
     reviewer: Option<&'a str>,
@@ -77,7 +82,27 @@ pub fn review(unit: &Unit) -> (Vec<Finding>, Vec<Acknowledgement>) {
             None => findings.push(finding(unit, hit)),
         }
     }
-    for r in records.iter().filter(|r| !r.used && r.rule.is_some()) {
+    // attachments that could not be read: the warning stands unless a person reviewed the file
+    for f in unit.findings.iter().filter(|f| is_manual(f)) {
+        match records.iter_mut().find(|r| r.manual && r.file == f.file) {
+            Some(r) => {
+                r.used = true;
+                acks.push(Acknowledgement {
+                    unit: unit.slug.clone(),
+                    rule: UNSCANNED.to_string(),
+                    file: f.file.clone(),
+                    line: None,
+                    text: f.file.rsplit('/').next().unwrap_or(&f.file).to_string(),
+                    reason: r.reason.to_string(),
+                    reviewer: r.reviewer.map(str::to_string),
+                    date: r.date.map(str::to_string),
+                    recorded_in: r.recorded_in.to_string(),
+                });
+            }
+            None => findings.push(Finding { unit: Some(unit.slug.clone()), ..f.clone() }),
+        }
+    }
+    for r in records.iter().filter(|r| !r.used && (r.rule.is_some() || r.manual)) {
         let mut f = Finding::builtin(
             Kind::Invalid,
             Severity::Warning,
@@ -91,6 +116,12 @@ pub fn review(unit: &Unit) -> (Vec<Finding>, Vec<Acknowledgement>) {
         findings.push(f);
     }
     (findings, acks)
+}
+
+/// A loading finding the review handles: an attachment whose text could not be checked (a
+/// warning; an oversized or bomb-like package is an error and cannot be acknowledged).
+pub fn is_manual(f: &Finding) -> bool {
+    f.kind == Kind::Unscanned && f.severity == Severity::Warning
 }
 
 fn finding(unit: &Unit, hit: &Located) -> Finding {
@@ -142,8 +173,10 @@ fn records<'a>(unit: &'a Unit, findings: &mut Vec<Finding>) -> Vec<Record<'a>> {
             };
             let rule_text = text_of("rule").unwrap_or_default();
             let rule = Rule::from_id(rule_text);
-            if rule.is_none() {
-                let known: Vec<&str> = Rule::ALL.iter().map(|r| r.id()).collect();
+            let manual = [UNSCANNED, "unscanned", "人工审查"].contains(&rule_text.trim());
+            if rule.is_none() && !manual {
+                let mut known: Vec<&str> = Rule::ALL.iter().map(|r| r.id()).collect();
+                known.push(UNSCANNED);
                 bad(format!("审查确认的「规则」不认识：「{rule_text}」"), &format!("可选：{}", known.join("、")));
                 continue;
             }
@@ -154,10 +187,18 @@ fn records<'a>(unit: &'a Unit, findings: &mut Vec<Finding>) -> Vec<Record<'a>> {
                 );
                 continue;
             };
+            if manual && text_of("file").is_none() {
+                bad(
+                    "人工审查附件的审查确认必须写明「文件」".to_string(),
+                    "写上审查过的附件，例如「文件: attachments/合同.pdf」",
+                );
+                continue;
+            }
             let file = text_of("file")
                 .map_or_else(|| doc.path.clone(), |f| format!("{}/{}", unit.dir, f.trim_start_matches("./")));
             out.push(Record {
                 rule,
+                manual,
                 text: text_of("text").map(str::to_string),
                 reason,
                 reviewer: text_of("reviewer"),

@@ -118,6 +118,21 @@ fn setup(site: &Site, what: &str) {
         "same-slug" => common::copy_dir(&unit, &site.file("content/Qingyuan-Water")),
         "space-slug" => common::copy_dir(&unit, &site.file("content/清源 供水")),
         "no-content" => fs::remove_dir_all(site.file("content")).unwrap(),
+        "gbk-csv" => {
+            let (bytes, _, _) = encoding_rs::GB18030.encode("户名,身份证号\r\n王某,11010519491231002X\r\n");
+            fs::write(unit.join("attachments/名单.csv"), bytes).unwrap();
+        }
+        "zip-bomb" => {
+            use std::io::Write;
+            let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            let options = zip::write::SimpleFileOptions::default().large_file(true);
+            zip.start_file("word/document.xml", options).unwrap();
+            let block = "<w:p><w:r><w:t>AAAA</w:t></w:r></w:p>".repeat(1 << 14);
+            for _ in 0..(200 << 20) / block.len() {
+                zip.write_all(block.as_bytes()).unwrap();
+            }
+            fs::write(unit.join("attachments/炸弹.docx"), zip.finish().unwrap().into_inner()).unwrap();
+        }
         "build" => {}
         other => panic!("unknown setup {other}"),
     }

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 
 mod file;
 
+use file::load_doc;
 pub use file::{decode, unit_from_bytes};
-use file::{load_doc, read_text};
 
 use crate::calendar::Calendar;
 use crate::check::Env;
@@ -596,9 +596,11 @@ fn flag_duplicate_slugs(units: &mut [UnitDir]) {
     }
 }
 
-/// Attachment names are published (in links and download names), and Markdown attachments are
-/// published as pages: scan both.
+/// Attachment names are published, and so is the text inside attachments: scan both (the
+/// reading is `extract`'s). Active content (HTML, SVG...) is left out of the unit's attachments,
+/// so nothing publishes or links to it.
 fn scan_attachments(unit: &mut Unit, dir: &Path) {
+    let mut refused = Vec::new();
     for rel in &unit.attachments {
         let file = format!("{}/{rel}", unit.dir);
         for hit in privacy::scan(rel, privacy::Context::default()) {
@@ -610,10 +612,12 @@ fn scan_attachments(unit: &mut Unit, dir: &Path) {
                 field: None,
             });
         }
-        if rel.ends_with(".md")
-            && let Ok(text) = read_text(&dir.join(rel), &file)
-        {
-            privacy::scan_lines(&text, 1, &file, &mut unit.privacy);
+        let mut scan = crate::extract::scan_file(&dir.join(rel), rel, &file);
+        unit.privacy.append(&mut scan.hits);
+        unit.findings.append(&mut scan.findings);
+        if scan.refused {
+            refused.push(rel.clone());
         }
     }
+    unit.attachments.retain(|rel| !refused.contains(rel));
 }

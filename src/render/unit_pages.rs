@@ -295,8 +295,10 @@ impl Renderer<'_> {
             })?);
         }
 
-        // attachments: Markdown forms become printable pages, other files are copied
-        for rel in &unit.attachments {
+        // attachments: Markdown forms become printable pages, other files are copied; never
+        // HTML, SVG or scripts, which would run from the site's own address (`load` already
+        // leaves them out and reports them; this holds even for a unit built some other way)
+        for rel in unit.attachments.iter().filter(|rel| !crate::extract::refused_by_name(rel)) {
             let src = self.site.root.join(&unit.dir).join(rel);
             let target = paths.page(&attachment_path(rel));
             if rel.ends_with(".md") {

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::Context;
 use crate::check::{CheckResult, UnitResult};
-use crate::finding::Finding;
+use crate::finding::{Finding, Kind};
 use crate::pack::Source;
 use crate::review::Acknowledgement;
 
@@ -44,6 +44,8 @@ struct Summary {
     warnings: usize,
     /// `true` when no error remains (the exit status is then 0).
     passed: bool,
+    /// Attachments whose text the 第六条 scan could not (fully) read: a person must review them.
+    unscanned_attachments: usize,
 }
 
 pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
@@ -68,6 +70,13 @@ pub fn write(result: &CheckResult, cx: &Context<'_>, mut w: impl std::io::Write)
             errors: result.errors(),
             warnings: result.warnings(),
             passed: result.errors() == 0,
+            unscanned_attachments: result
+                .findings
+                .iter()
+                .filter(|f| f.kind == Kind::Unscanned)
+                .map(|f| &f.file)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
         },
         units: &result.units,
         findings: &result.findings,
