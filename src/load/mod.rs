@@ -455,6 +455,20 @@ fn load_unit(root: &Path, slug: &str, path: &Path, schema: &Schema, config: &Con
             unit.findings.push(bad_name_finding(&site_rel(root, entry.path())));
             continue;
         };
+        let name = rel.rsplit('/').next().unwrap_or(&rel);
+        if entry.file_type().is_file() && is_leftover(name) {
+            unit.findings.push(
+                Finding::builtin(
+                    Kind::UnknownFile,
+                    Severity::Warning,
+                    &format!("{dir}/{rel}"),
+                    None,
+                    format!("「{name}」是 Windows、WPS 或 Office 留下的临时文件，不会发布"),
+                )
+                .with_help("删除这个文件；如果它是要公开的文档，请关闭 WPS 或 Office 后再复制原文件"),
+            );
+            continue;
+        }
         if rel.split('/').any(|part| part.starts_with('.')) {
             continue;
         }
@@ -537,6 +551,18 @@ fn load_unit(root: &Path, slug: &str, path: &Path, schema: &Schema, config: &Con
     unit.sector = sector_of(&mut unit, schema, config);
     unit.findings.iter_mut().for_each(|f| f.unit = Some(slug.to_string()));
     unit
+}
+
+/// A file an office suite or a file manager leaves behind, never meant for the public: Office and
+/// WPS lock files (`~$表.docx`), Word's temporary and backup files, thumbnail caches, folder
+/// settings, macOS metadata, half-finished downloads.
+pub fn is_leftover(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    name.starts_with("~$")
+        || (name.starts_with("~WRL") || name.starts_with("~wrl"))
+        || ["thumbs.db", "ehthumbs.db", "desktop.ini", ".ds_store"].contains(&lower.as_str())
+        || name.starts_with("._")
+        || [".tmp", ".temp", ".wbk", ".asd", ".crdownload", ".part"].iter().any(|e| lower.ends_with(e))
 }
 
 fn is_content_like(rel: &str) -> bool {

@@ -91,6 +91,7 @@ pub fn ignored(rel: &Path) -> bool {
     rel.components().any(|c| {
         let name = c.as_os_str().to_string_lossy();
         name.starts_with('.')
+            || crate::load::is_leftover(&name)
             || name.ends_with('~')
             || (name.starts_with('#') && name.ends_with('#'))
             || name == "4913"
@@ -116,6 +117,9 @@ mod tests {
             "content/a/4913",
             "content/a/.#fees.yaml",
             "content/a/fees.yaml.tmp",
+            "content/a/attachments/~$申请表.docx",
+            "content/a/attachments/Thumbs.db",
+            "content/a/attachments/desktop.ini",
             "target/debug/x",
             ".git/index",
         ] {
