@@ -171,14 +171,21 @@ fn marks(text: &str, found: &mut Vec<Found>) {
         .expect("valid regex")
     });
     // a 密级 word alone on its line: in brackets, or as a heading, list item, quote or emphasis
+    // (found from the word, then its line: a regex anchored at every line start is slow)
+    static ALONE: LazyLock<Regex> = LazyLock::new(|| Regex::new(WORD).expect("valid regex"));
     static BARE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(&format!(r"(?m)^[\s#>*_+\-【\[（(]*{WORD}[\s*_】\]）)]*$")).expect("valid regex"));
+        LazyLock::new(|| Regex::new(&format!(r"^[\s#>*_+\-【\[（(]*{WORD}[\s*_】\]）)]*$")).expect("valid regex"));
     static INTERNAL: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"内部资料|内部使用|内部文件|内部传阅|内部掌握|仅供内部|不得外传|严禁外传|请勿外传|注意保存|工作秘密|不宜公开|征求意见稿|讨论稿|送审稿")
             .expect("valid regex")
     });
     let mut taken: Vec<std::ops::Range<usize>> = Vec::new();
-    for m in CLASSIFIED.find_iter(text).chain(BARE.find_iter(text)) {
+    let bare = ALONE.find_iter(text).filter(|w| {
+        let start = text[..w.start()].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[w.end()..].find('\n').map_or(text.len(), |i| w.end() + i);
+        BARE.is_match(&text[start..end])
+    });
+    for m in CLASSIFIED.find_iter(text).chain(bare) {
         let trimmed = m.as_str().trim_matches(|c: char| c.is_whitespace() || "【】[]（）()#>*_+-".contains(c));
         let start = m.start() + m.as_str().find(trimmed).unwrap_or(0);
         let range = start..start + trimmed.len();

@@ -24,18 +24,25 @@ pub(super) struct Number {
 
 /// Every number in `text` (already normalised: ASCII digits).
 pub(super) fn numbers(text: &str, cx: Context, out: &mut Vec<Number>) {
+    // a first, fast pass for stretches of digits and separators long enough to hold a number ...
+    static COARSE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\+?[0-9][0-9 \t\r\n\-._·・‐‑‒–—―−]{9,}[0-9Xx]").expect("valid regex"));
+    // ... then the runs in them: digit groups apart by up to 3 separators or one line break
     static RUN: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"\+?[0-9]+(?:(?:[ \t\-._·・‐‑‒–—―−]{1,3}|[ \t]*\r?\n[ \t]*)[0-9]+)*[Xx]?").expect("valid regex")
     });
-    for m in RUN.find_iter(text) {
-        let run = m.as_str();
-        if run.bytes().filter(u8::is_ascii_digit).count() < 11 {
-            continue;
+    let glued = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '*');
+    for coarse in COARSE.find_iter(text) {
+        for m in RUN.find_iter(coarse.as_str()) {
+            let run = m.as_str();
+            if run.bytes().filter(u8::is_ascii_digit).count() < 11 {
+                continue;
+            }
+            let (start, end) = (coarse.start() + m.start(), coarse.start() + m.end());
+            let glued_left = glued(text[..start].chars().next_back());
+            let glued_right = glued(text[end..].chars().next());
+            split_run(run, start, glued_left, glued_right, cx, out);
         }
-        let glued = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '*');
-        let glued_left = glued(text[..m.start()].chars().next_back());
-        let glued_right = glued(text[m.end()..].chars().next());
-        split_run(run, m.start(), glued_left, glued_right, cx, out);
     }
 }
 

@@ -107,7 +107,14 @@ impl Reader {
         if is_invisible(c) {
             return;
         }
-        if is_stable(c) || is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes {
+        // full-width ASCII (`１`, `，`, `：`) and the ideographic space: the common cases, directly
+        let folded = match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
+            '\u{3000}' => Some(' '),
+            c if is_stable(c) || is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes => Some(c),
+            _ => None,
+        };
+        if let Some(c) = folded {
             let mut buf = [0; 4];
             self.push_one(c.encode_utf8(&mut buf), src);
             return;
@@ -300,7 +307,8 @@ fn is_block_end(tag: TagEnd) -> bool {
 
 /// Characters NFKC leaves alone and that are not invisible: the fast path (ASCII, common CJK).
 fn is_stable(c: char) -> bool {
-    c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3001}'..='\u{3011}').contains(&c)
+    matches!(c, '\0'..='\u{7F}' | '\u{4E00}'..='\u{9FFF}' | '\u{3001}'..='\u{3011}' | '\u{2018}'..='\u{201F}'
+        | '\u{2014}' | '\u{B7}' | '\u{2605}' | '\u{2606}')
 }
 
 /// Characters that take no room on screen and can hide inside a number or a word.
@@ -325,4 +333,22 @@ fn ceil_boundary(s: &str, mut i: usize) -> usize {
         i += 1;
     }
     i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fast_paths_agree_with_nfkc() {
+        let stable = (0..=0x10FFFF).filter_map(char::from_u32).filter(|&c| is_stable(c));
+        for c in stable {
+            assert_eq!(std::iter::once(c).nfkc().collect::<String>(), c.to_string(), "U+{:04X}", c as u32);
+        }
+        for c in ('\u{FF01}'..='\u{FF5E}').chain(['\u{3000}']) {
+            let mut r = Reader::default();
+            r.push_char(c, 0);
+            assert_eq!(r.text, std::iter::once(c).nfkc().collect::<String>(), "U+{:04X}", c as u32);
+        }
+    }
 }
