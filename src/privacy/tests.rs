@@ -54,6 +54,8 @@ fn every_evasion_form_is_found_with_its_rule_and_masked_text() {
         // numbers next to other numbers
         ("张三 11010519491231002X 13912345678", vec![(IdNumber, ID.into()), (Mobile, MOBILE.into())]),
         ("13912345678 11010519491231002X", vec![(Mobile, MOBILE.into()), (IdNumber, ID.into())]),
+        ("张三 360426199101010071 13912345678", vec![(IdNumber, "360426********0071".into()), (Mobile, MOBILE.into())]),
+        ("张三 360426199101010071-13912345678", vec![(IdNumber, "360426********0071".into()), (Mobile, MOBILE.into())]),
         ("张三 110105 19491231 002X 139 1234 5678", vec![(IdNumber, ID.into()), (Mobile, MOBILE.into())]),
         ("编号 12345 11010519491231002X", id(ID)),
         // full-width digits and other separators
