@@ -21,7 +21,9 @@ pub mod timing;
 pub mod yaml;
 
 /// The fuzz target's entry point: load and check a one-file unit made of arbitrary bytes, render
-/// its Markdown and its JSON report. The first byte picks the document kind. Must never panic.
+/// its Markdown and its JSON report, and run the 第六条 scans (rendered Markdown and plain text)
+/// over the whole input. The first byte picks the document kind. Must never panic; a hit placed
+/// outside the input is a bug and panics here so that the fuzzer reports it.
 #[doc(hidden)]
 pub fn fuzz_one(data: &[u8]) {
     use std::sync::LazyLock;
@@ -37,6 +39,17 @@ pub fn fuzz_one(data: &[u8]) {
     let checked = check::check_unit(&unit, packs, schema, env);
     if let Some(body) = unit.docs.first().and_then(|d| d.body.as_ref()) {
         let _ = render::markdown::render(&body.text, body.line, &|_| None);
+    }
+    let text = String::from_utf8_lossy(rest);
+    let mut hits = Vec::new();
+    privacy::scan_markdown(&text, 1, "fuzz.md", &mut hits);
+    privacy::scan_lines(&text, 1, "fuzz.txt", &mut hits);
+    let lines = text.split('\n').count() as u32;
+    for hit in &hits {
+        let line = hit.pos.map_or(1, |p| p.line);
+        assert!((1..=lines).contains(&line), "hit {hit:?} placed outside the {lines} lines of the input");
+        let number = matches!(hit.rule, privacy::Rule::IdNumber | privacy::Rule::BankCard | privacy::Rule::Mobile);
+        assert!(!number || !hit.rule.message(&hit.text).contains(&hit.text), "unmasked {hit:?}");
     }
     let result = check::CheckResult {
         units: vec![checked.result],

@@ -60,7 +60,7 @@ fn parse_doc(mut doc: Doc, text: &str, spec: &DocSpec, schema: &Schema) -> (Doc,
             let index = privacy::LineIndex::with_offset(yaml_src, line_offset);
             privacy::scan_tree(&node, &spec.fields, &index, site_path, &mut doc.privacy);
             if let Some(body) = &doc.body {
-                privacy::scan_lines(&body.text, body.line, site_path, &mut doc.privacy);
+                privacy::scan_markdown(&body.text, body.line, site_path, &mut doc.privacy);
             }
 
             if node.as_map().is_some() || matches!(node.value, yaml::Value::Null) {
