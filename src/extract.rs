@@ -185,7 +185,12 @@ fn scan_text(bytes: &[u8], format: Format, rel: &str, file: &str, out: &mut Outc
             .with_help("用记事本打开，「另存为」时编码选「UTF-8」"),
         );
     }
-    privacy::scan_lines(&text, 1, file, &mut out.hits);
+    if format == Format::Markdown {
+        // a Markdown attachment is published as a page: scan what its reader will see
+        privacy::scan_markdown(&text, 1, file, &mut out.hits);
+    } else {
+        privacy::scan_lines(&text, 1, file, &mut out.hits);
+    }
 }
 
 /// Bytes to text: UTF-8 (with or without a byte-order mark), UTF-16 with a mark, else GBK/GB18030.
