@@ -483,8 +483,12 @@ impl Renderer<'_> {
             "slug": unit.slug,
             "name": unit.name(),
             "sector": unit.sector,
+            "required": result.map(|r| r.required),
+            "published": result.map(|r| r.published),
+            "flags": result.map(|r| &r.flags),
             "score": result.map(|r| r.score),
-            "grade": result.map(|r| r.grade.zh()),
+            // a self-check reference (capped while an error remains), not an assessment result
+            "grade": result.and_then(|r| r.grade.as_deref()),
             "documents": documents,
         });
         let mut bytes = serde_json::to_vec_pretty(&data).unwrap_or_default();

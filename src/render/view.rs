@@ -218,8 +218,12 @@ pub struct UnitView {
     pub name: String,
     pub short_name: String,
     pub sector: String,
-    pub score: u32,
-    pub grade: String,
+    /// Completeness as it is: of the `required` items the measure names, `published` are
+    /// published complete and in shape.
+    pub required: u32,
+    pub published: u32,
+    /// Errors that remain, in words (逾期, 待改正).
+    pub flags: Vec<String>,
     /// The unit's pages, in order, with the current one marked.
     pub nav: Vec<Link>,
     /// Link to the unit's front page.
@@ -232,8 +236,12 @@ pub struct UnitCard {
     pub slug: String,
     pub name: String,
     pub href: String,
-    pub score: u32,
-    pub grade: String,
+    /// Of the `required` items the measure names, `published` are published complete and in
+    /// shape (no grade on public pages: a grade is the bureau's self-check reference).
+    pub required: u32,
+    pub published: u32,
+    /// Errors that remain, in words (逾期, 待改正).
+    pub flags: Vec<String>,
     pub errors: usize,
     pub notices: usize,
     pub latest: Option<DateView>,
@@ -510,7 +518,12 @@ pub fn is_withdrawn(status: &str) -> bool {
 
 pub const NOTICE_FIELDS: &[&str] = &["title", "category", "status", "date", "effective", "matter", "stage", "updated"];
 
-/// The unit's grade and score for its card and header.
+/// A unit's flags in words.
+pub fn flags(result: &UnitResult) -> Vec<String> {
+    result.flags.iter().map(|f| f.zh().to_string()).collect()
+}
+
+/// The unit's name and completeness for its pages.
 pub fn unit_view(unit: &Unit, result: Option<&UnitResult>, schema: &Schema, nav: Vec<Link>, href: String) -> UnitView {
     let n = unit.doc("unit").and_then(|d| d.data.as_ref());
     UnitView {
@@ -518,8 +531,9 @@ pub fn unit_view(unit: &Unit, result: Option<&UnitResult>, schema: &Schema, nav:
         name: unit.name().to_string(),
         short_name: text(n, "short_name"),
         sector: sector_name(unit, schema),
-        score: result.map_or(0, |r| r.score),
-        grade: result.map_or("", |r| r.grade.zh()).to_string(),
+        required: result.map_or(0, |r| r.required),
+        published: result.map_or(0, |r| r.published),
+        flags: result.map(flags).unwrap_or_default(),
         nav,
         href,
     }
