@@ -212,42 +212,48 @@ pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema, env: &Env) -> Un
 /// 收费依据 and 收费标准): say it once, at the strongest severity, and name the rules it fails.
 /// Each rule still counts as failed in its outcome.
 fn merge_same_problem(findings: Vec<Finding>) -> Vec<Finding> {
-    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
-    let mut also: Vec<Vec<(String, String)>> = Vec::new();
+    // a reminder's or an unverified rule's note does not make it another problem
+    let base = |m: &str| [REMINDER, UNVERIFIED].iter().fold(m, |m, note| m.trim_end_matches(note)).to_string();
+    let mut groups: Vec<Vec<Finding>> = Vec::new();
+    let mut index: std::collections::HashMap<_, usize> = std::collections::HashMap::new();
     for f in findings {
-        let same = |g: &Finding| {
-            g.file == f.file && g.line == f.line && g.column == f.column && g.kind == f.kind && g.message == f.message
-        };
-        match out.iter().position(same) {
-            Some(i) if out[i].rule != f.rule => {
-                if f.severity < out[i].severity {
-                    out[i].severity = f.severity;
-                }
-                also[i].push((f.citation.clone().unwrap_or_default(), f.title.clone()));
-            }
-            Some(_) => {}
+        let key = (f.file.clone(), f.line, f.column, f.kind, base(&f.message));
+        match index.get(&key) {
+            Some(&i) => groups[i].push(f),
             None => {
-                also.push(vec![(f.citation.clone().unwrap_or_default(), f.title.clone())]);
-                out.push(f);
+                index.insert(key, groups.len());
+                groups.push(vec![f]);
             }
         }
     }
-    for (f, rules) in out.iter_mut().zip(also) {
-        if rules.len() < 2 {
-            continue;
-        }
-        // 第五条第(三)项「收费项目」「收费依据」「收费标准」
-        let mut by_citation: Vec<(String, Vec<String>)> = Vec::new();
-        for (citation, title) in rules {
-            match by_citation.iter_mut().find(|(c, _)| *c == citation) {
-                Some((_, titles)) => titles.push(format!("「{title}」")),
-                None => by_citation.push((citation, vec![format!("「{title}」")])),
+    groups
+        .into_iter()
+        .map(|mut group| {
+            // errors lead, rules in pack order
+            group.sort_by_key(|f| f.severity);
+            let mut rules: Vec<&Finding> = Vec::new();
+            for f in &group {
+                if !rules.iter().any(|r| r.rule == f.rule) {
+                    rules.push(f);
+                }
             }
-        }
-        let list: Vec<String> = by_citation.into_iter().map(|(c, t)| format!("{c}{}", t.concat())).collect();
-        f.message = format!("{}（因此以下各项都未通过：{}）", f.message, list.join("；"));
-    }
-    out
+            let mut lead = group[0].clone();
+            if rules.len() > 1 {
+                // 第五条第(三)项「收费项目」「收费依据」「收费标准」
+                let mut by_citation: Vec<(&str, String)> = Vec::new();
+                for r in rules {
+                    let citation = r.citation.as_deref().unwrap_or_default();
+                    match by_citation.iter_mut().find(|(c, _)| *c == citation) {
+                        Some((_, titles)) => titles.push_str(&format!("「{}」", r.title)),
+                        None => by_citation.push((citation, format!("「{}」", r.title))),
+                    }
+                }
+                let list: Vec<String> = by_citation.into_iter().map(|(c, t)| format!("{c}{t}")).collect();
+                lead.message = format!("{}（因此以下各项都未通过：{}）", base(&lead.message), list.join("；"));
+            }
+            lead
+        })
+        .collect()
 }
 
 /// Evaluation of one rule against one unit.
@@ -596,7 +602,10 @@ impl<'a> Eval<'a> {
     }
 }
 
-/// A finding of a pack rule; an unverified rule says so.
+const UNVERIFIED: &str = "（此条规定原文尚未核实，仅作提醒）";
+const REMINDER: &str = "（提醒，不计入完整度）";
+
+/// A finding of a pack rule; an unverified rule and a reminder say so.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn rule_finding(
     rule: &Rule,
@@ -609,9 +618,9 @@ pub(crate) fn rule_finding(
     help: String,
 ) -> Finding {
     let unverified = match (rule.verified, rule.severity, &rule.check) {
-        (false, _, _) => "（此条规定原文尚未核实，仅作提醒）",
+        (false, _, _) => UNVERIFIED,
         // a pack's reminder: an item the measure does not name by itself (see the pack's header)
-        (true, Severity::Warning, Check::Item(_)) if rule.weight == 0 => "（提醒，不计入完整度）",
+        (true, Severity::Warning, Check::Item(_)) if rule.weight == 0 => REMINDER,
         _ => "",
     };
     Finding {

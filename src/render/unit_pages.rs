@@ -380,9 +380,13 @@ impl Renderer<'_> {
 
     fn service(&self, paths: &UnitPaths<'_>, doc: &Doc, path: &str, body_html: String) -> view::Service {
         let data = doc.data.as_ref();
-        let forms = view::entries(data, "sample_forms")
+        let forms = view::rows(data, "sample_forms")
             .iter()
             .map(|f| {
+                if let Some(raw) = view::raw(f) {
+                    // not a name and a file: shown as written, with no link
+                    return view::Form { name: raw, href: None, external: false };
+                }
                 let file = view::text(Some(f), "file");
                 let external = crate::shape::is_url(&file);
                 // only a web address or a published attachment becomes a link; anything else
