@@ -452,9 +452,7 @@ impl<'a> Eval<'a> {
     fn not_a_group(&mut self, item: &Node, def: &FieldDef, place: &Place<'_>, i: usize) {
         let subs: Vec<String> = def.fields.iter().take(3).map(|f| format!("{}: …", f.zh)).collect();
         let pasted = match &item.value {
-            Value::Text(t) if t.contains('\t') || t.trim().contains("  ") => {
-                "这一行像是从 Word/WPS 表格里粘贴的；"
-            }
+            Value::Text(t) if t.contains('\t') || t.trim().contains("  ") => "这一行像是从 Word/WPS 表格里粘贴的；",
             _ => "",
         };
         self.push(

@@ -44,7 +44,12 @@ pub struct Completeness {
 }
 
 /// Count and grade a unit from its rule outcomes and its findings.
-pub fn completeness(outcomes: &[Outcome], items: &[bool], findings: &[Finding], grades: Option<&Grades>) -> Completeness {
+pub fn completeness(
+    outcomes: &[Outcome],
+    items: &[bool],
+    findings: &[Finding],
+    grades: Option<&Grades>,
+) -> Completeness {
     let scored = || outcomes.iter().filter(|o| o.severity == Severity::Error);
     let (points, max_points) = scored()
         .fold((0u32, 0u32), |(g, t), o| (g + if o.status == Status::Passed { o.weight } else { 0 }, t + o.weight));
@@ -153,7 +158,12 @@ mod tests {
         let c = completeness(&outcomes, &[true], &[error(Kind::Privacy), error(Kind::Late)], Some(&grades()));
         assert_eq!(c.flags, [Flag::Overdue, Flag::ToFix]);
         // a lower band is not raised to the cap
-        let c = completeness(&[outcome(7, true), outcome(3, false)], &[true, true], &[error(Kind::Missing)], Some(&grades()));
+        let c = completeness(
+            &[outcome(7, true), outcome(3, false)],
+            &[true, true],
+            &[error(Kind::Missing)],
+            Some(&grades()),
+        );
         assert_eq!((c.grade.as_deref(), c.capped), (Some("合格"), None));
     }
 

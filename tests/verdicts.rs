@@ -20,8 +20,7 @@ fn status(u: &UnitResult, rule: &str) -> Status {
     u.rules.iter().find(|o| &*o.rule == rule).unwrap_or_else(|| panic!("no outcome for {rule}")).status
 }
 
-const FEES_AS_TEXT: &str =
-    "收费项目:\n  - 居民生活用气\t市发改发〔2023〕12号\t2.28元\n  - 非居民用气\t市发改发〔2023〕12号\t3.10元\n更新日期: 2026-01-01\n";
+const FEES_AS_TEXT: &str = "收费项目:\n  - 居民生活用气\t市发改发〔2023〕12号\t2.28元\n  - 非居民用气\t市发改发〔2023〕12号\t3.10元\n更新日期: 2026-01-01\n";
 
 #[test]
 fn fee_rows_pasted_as_text_fail_every_fee_rule_once_and_are_published_as_written() {
@@ -108,7 +107,10 @@ fn an_overdue_change_caps_the_grade_and_public_pages_show_a_count_not_a_grade() 
 
     site.run(&["build", "-q"]);
     let portal = site.read("public/index.html");
-    assert!(portal.contains("必须公开的 38 项中已公开 <strong>38</strong> 项 <span class=\"flag\">逾期</span>"), "{portal}");
+    assert!(
+        portal.contains("必须公开的 38 项中已公开 <strong>38</strong> 项 <span class=\"flag\">逾期</span>"),
+        "{portal}"
+    );
     for page in ["public/index.html", "public/qingyuan-water/index.html", "public/qingyuan-water/data.json"] {
         let text = site.read(page);
         assert!(!text.contains("优秀"), "{page} shows the top grade");
@@ -165,10 +167,9 @@ fn items_the_articles_do_not_name_are_reminders_that_never_lower_the_score() {
     site.write(notice, site.read(notice).replace("发布日期: 2026-11-10\n", ""));
     // a service that needs no sample form
     let service = "content/qingyuan-water/services/用水过户.md";
-    let text = site.read(service).replace(
-        "示范文本:\n  - 名称: 用水过户申请表（填写样例）\n    文件: attachments/用水过户申请表.md\n",
-        "",
-    );
+    let text = site
+        .read(service)
+        .replace("示范文本:\n  - 名称: 用水过户申请表（填写样例）\n    文件: attachments/用水过户申请表.md\n", "");
     site.write(service, text);
 
     let r = site.check_unit(WATER);
@@ -179,7 +180,9 @@ fn items_the_articles_do_not_name_are_reminders_that_never_lower_the_score() {
         reminders,
         ["baiyin-2021/notice-date", "baiyin-2021/service-forms-listed", "baiyin-2021/unit-leader-posts"]
     );
-    assert!(r.findings.iter().all(|f| f.severity == Severity::Warning && f.message.ends_with("（提醒，不计入完整度）")));
+    assert!(
+        r.findings.iter().all(|f| f.severity == Severity::Warning && f.message.ends_with("（提醒，不计入完整度）"))
+    );
     // a listed sample form must still name its file: that is the 示范文本 itself
     let site = Site::example();
     let text = site.read(service).replace("    文件: attachments/用水过户申请表.md\n", "");

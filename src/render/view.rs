@@ -310,9 +310,11 @@ pub fn raw(entry: &Node) -> Option<String> {
 /// 总经理`) gives one entry per line, each shown as written.
 pub fn rows(node: Option<&Node>, key: &str) -> Vec<Node> {
     match node.and_then(|n| n.get(key)) {
-        Some(n @ Node { value: Value::Text(t), .. }) if !shape::is_placeholder(t, &[]) => {
-            t.lines().filter(|l| !l.trim().is_empty()).map(|l| Node { value: Value::Text(l.to_string()), ..n.clone() }).collect()
-        }
+        Some(n @ Node { value: Value::Text(t), .. }) if !shape::is_placeholder(t, &[]) => t
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| Node { value: Value::Text(l.to_string()), ..n.clone() })
+            .collect(),
         // one group where a list of them belongs (the `- ` forgotten): shown as the one entry
         Some(n @ Node { value: Value::Map(_), .. }) => vec![n.clone()],
         _ => entries(node, key).to_vec(),
@@ -371,7 +373,8 @@ pub fn overview(unit: &Unit, schema: &Schema) -> Overview {
     let n = unit.doc("unit").and_then(|d| d.data.as_ref());
     let fields = spec_fields(schema, "unit");
     let (leaders, staff) = (rows(n, "leaders"), rows(n, "staff_duties"));
-    let (leader_columns, leader_more) = added_columns(&leaders, list_def(fields, "leaders"), &["name", "post", "duties"]);
+    let (leader_columns, leader_more) =
+        added_columns(&leaders, list_def(fields, "leaders"), &["name", "post", "duties"]);
     let (post_headings, post_more) = added_columns(&staff, list_def(fields, "staff_duties"), &["post", "duties"]);
     Overview {
         functions: lines(n, "functions"),

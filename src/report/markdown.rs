@@ -18,7 +18,8 @@ pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
         packs.join("、")
     );
     if !result.units.is_empty() {
-        let _ = writeln!(s, "| 单位 | 已公开/必须公开 | 得分 | 自查等级 | 错误 | 警告 |\n|---|---:|---:|---|---:|---:|");
+        let _ =
+            writeln!(s, "| 单位 | 已公开/必须公开 | 得分 | 自查等级 | 错误 | 警告 |\n|---|---:|---:|---|---:|---:|");
         let mut units: Vec<_> = result.units.iter().collect();
         units.sort_by(|a, b| a.score.cmp(&b.score).then(a.slug.cmp(&b.slug)));
         for u in units {
