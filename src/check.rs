@@ -13,6 +13,7 @@ use crate::finding::{self, Finding, Kind, Severity};
 use crate::load::{Doc, Site, Unit};
 use crate::pack::{Check, Pack, Requirement, Rule, Shape};
 use crate::review::{self, Acknowledgement};
+use crate::score::{self, Flag};
 use crate::timing;
 
 use crate::schema::{DocSpec, FieldDef, Schema};
@@ -43,9 +44,22 @@ pub struct UnitResult {
     pub slug: String,
     pub name: String,
     pub sector: Option<String>,
-    /// 0–100: the weight of the required items present, over the weight of all required items.
+    /// The items the measure requires of this unit (its item rules that are errors when
+    /// missing), and how many of them are published, complete and of the right shape.
+    pub required: u32,
+    pub published: u32,
+    /// The weight of the passed error rules, and of all error rules that apply.
+    pub points: u32,
+    pub max_points: u32,
+    /// 0–100: `points` over `max_points`, rounded down (89.5 is 89).
     pub score: u32,
-    pub grade: Grade,
+    /// The band of the exact ratio in the site's grading (a pack's `grades:`), capped while an
+    /// error remains; `None` when no pack grades. A self-check reference, not an assessment.
+    pub grade: Option<String>,
+    /// Why `grade` is lower than the score's band (an error remains), if it is.
+    pub grade_capped: Option<String>,
+    /// Errors that stay visible beside the count: overdue publications, withheld documents.
+    pub flags: Vec<Flag>,
     pub errors: usize,
     pub warnings: usize,
     /// One outcome per rule that applies to this unit.
@@ -74,40 +88,6 @@ pub enum Status {
     Failed,
     /// The file holding the item could not be read; its own finding says why.
     Unchecked,
-}
-
-/// The bands of 《白银市政务公开工作考核办法(试行)》第十条.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub enum Grade {
-    #[serde(rename = "不合格")]
-    #[default]
-    Fail,
-    #[serde(rename = "合格")]
-    Pass,
-    #[serde(rename = "良好")]
-    Good,
-    #[serde(rename = "优秀")]
-    Excellent,
-}
-
-impl Grade {
-    pub fn from_score(score: u32) -> Grade {
-        match score {
-            90.. => Grade::Excellent,
-            80..=89 => Grade::Good,
-            60..=79 => Grade::Pass,
-            _ => Grade::Fail,
-        }
-    }
-
-    pub fn zh(self) -> &'static str {
-        match self {
-            Grade::Excellent => "优秀",
-            Grade::Good => "良好",
-            Grade::Pass => "合格",
-            Grade::Fail => "不合格",
-        }
-    }
 }
 
 impl CheckResult {
@@ -153,6 +133,7 @@ pub struct UnitCheck {
 pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema, env: &Env) -> UnitCheck {
     let mut rule_findings = Vec::new();
     let mut outcomes = Vec::new();
+    let mut items = Vec::new();
     for (pack, rule) in applicable(unit, packs) {
         let (mut out, unchecked) = match &rule.check {
             Check::Item(req) => {
@@ -180,8 +161,10 @@ pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema, env: &Env) -> Un
             verified: rule.verified,
             status,
         });
+        items.push(rule.check.item().is_some());
         rule_findings.append(&mut out);
     }
+    let mut rule_findings = merge_same_problem(rule_findings);
     // A wrongly typed value is reported by the schema and again by the rule that needs it; keep
     // the rule's finding, which names the article.
     let mut findings: Vec<Finding> = unit
@@ -205,24 +188,74 @@ pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema, env: &Env) -> Un
         .collect();
     findings.append(&mut privacy);
 
-    let (got, total) = outcomes
-        .iter()
-        .filter(|o| o.severity == Severity::Error)
-        .fold((0u32, 0u32), |(g, t), o| (g + if o.status == Status::Passed { o.weight } else { 0 }, t + o.weight));
-    let score =
-        if total == 0 { 100 } else { ((u64::from(got) * 100 + u64::from(total) / 2) / u64::from(total)) as u32 };
+    let grades = packs.iter().filter(|p| p.applies_to(unit.sector.as_deref())).find_map(|p| p.grades.as_ref());
+    let c = score::completeness(&outcomes, &items, &findings, grades);
     let result = UnitResult {
         slug: unit.slug.clone(),
         name: unit.name().to_string(),
         sector: unit.sector.clone(),
-        score,
-        grade: Grade::from_score(score),
+        required: c.required,
+        published: c.published,
+        points: c.points,
+        max_points: c.max_points,
+        score: c.score,
+        grade: c.grade,
+        grade_capped: c.capped,
+        flags: c.flags,
         errors: findings.iter().filter(|f| f.severity == Severity::Error).count(),
         warnings: findings.iter().filter(|f| f.severity == Severity::Warning).count(),
         rules: outcomes,
         withheld: withheld.into_iter().collect(),
     };
     UnitCheck { result, findings, acknowledgements }
+}
+
+/// One wrong value fails every rule that needs it (a fee row pasted as text fails 收费项目,
+/// 收费依据 and 收费标准): say it once, at the strongest severity, and name the rules it fails.
+/// Each rule still counts as failed in its outcome.
+fn merge_same_problem(findings: Vec<Finding>) -> Vec<Finding> {
+    // a reminder's or an unverified rule's note does not make it another problem
+    let base = |m: &str| [REMINDER, UNVERIFIED].iter().fold(m, |m, note| m.trim_end_matches(note)).to_string();
+    let mut groups: Vec<Vec<Finding>> = Vec::new();
+    let mut index: std::collections::HashMap<_, usize> = std::collections::HashMap::new();
+    for f in findings {
+        let key = (f.file.clone(), f.line, f.column, f.kind, base(&f.message));
+        match index.get(&key) {
+            Some(&i) => groups[i].push(f),
+            None => {
+                index.insert(key, groups.len());
+                groups.push(vec![f]);
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|mut group| {
+            // errors lead, rules in pack order
+            group.sort_by_key(|f| f.severity);
+            let mut rules: Vec<&Finding> = Vec::new();
+            for f in &group {
+                if !rules.iter().any(|r| r.rule == f.rule) {
+                    rules.push(f);
+                }
+            }
+            let mut lead = group[0].clone();
+            if rules.len() > 1 {
+                // 第五条第(三)项「收费项目」「收费依据」「收费标准」
+                let mut by_citation: Vec<(&str, String)> = Vec::new();
+                for r in rules {
+                    let citation = r.citation.as_deref().unwrap_or_default();
+                    match by_citation.iter_mut().find(|(c, _)| *c == citation) {
+                        Some((_, titles)) => titles.push_str(&format!("「{}」", r.title)),
+                        None => by_citation.push((citation, format!("「{}」", r.title))),
+                    }
+                }
+                let list: Vec<String> = by_citation.into_iter().map(|(c, t)| format!("{c}{t}")).collect();
+                lead.message = format!("{}（因此以下各项都未通过：{}）", base(&lead.message), list.join("；"));
+            }
+            lead
+        })
+        .collect()
 }
 
 /// Evaluation of one rule against one unit.
@@ -268,12 +301,15 @@ impl<'a> Eval<'a> {
         let mut node = root;
         let mut defs = &self.spec.fields[..];
         let mut def = None;
-        for part in self.rule.field.as_deref().unwrap_or_default().split('.') {
-            let Some(d) = defs.iter().find(|d| d.key == part) else {
+        let parts: Vec<&str> = self.rule.field.as_deref().unwrap_or_default().split('.').collect();
+        for (i, part) in parts.iter().enumerate() {
+            let Some(d) = defs.iter().find(|d| d.key == *part) else {
                 return;
             };
             let Some(entry) = node.entry(part) else {
-                self.missing_field(node, &place, d);
+                if i + 1 < parts.len() || !may_be_absent(self.req) {
+                    self.missing_field(node, &place, d);
+                }
                 return;
             };
             place = place.child(&entry.written, &d.zh);
@@ -338,6 +374,7 @@ impl<'a> Eval<'a> {
                 };
                 match data.entry(key) {
                     Some(e) => self.value(sub, Some(&e.value), def, &place.child(&e.written, &def.zh)),
+                    None if may_be_absent(sub) => {}
                     None => self.missing_field(data, &place, def),
                 }
             }
@@ -393,7 +430,10 @@ impl<'a> Eval<'a> {
                 continue;
             }
             if item.as_map().is_none() {
-                // the schema already reported the shape of this entry
+                // a row pasted as text (`- 居民生活用气⇥市发改发…⇥2.28元`) carries none of the
+                // sub-fields: it fails every rule that needs one (said once, see
+                // `merge_same_problem`), in place of the schema's finding on the same spot
+                self.not_a_group(item, def, &p, i);
                 continue;
             }
             for (key, sub) in &req.each {
@@ -402,10 +442,29 @@ impl<'a> Eval<'a> {
                 };
                 match item.entry(key) {
                     Some(e) => self.value(sub, Some(&e.value), sub_def, &p.child(&e.written, &sub_def.zh)),
+                    None if may_be_absent(sub) => {}
                     None => self.missing_field(item, &p, sub_def),
                 }
             }
         }
+    }
+
+    /// A list entry that should be a 「键: 值」 group (a fee with its name, basis and standard)
+    /// but is text or something else.
+    fn not_a_group(&mut self, item: &Node, def: &FieldDef, place: &Place<'_>, i: usize) {
+        let subs: Vec<String> = def.fields.iter().take(3).map(|f| format!("{}: …", f.zh)).collect();
+        let pasted = match &item.value {
+            Value::Text(t) if t.contains('\t') || t.trim().contains("  ") => "这一行像是从 Word/WPS 表格里粘贴的；",
+            _ => "",
+        };
+        self.push(
+            Kind::Invalid,
+            place.file,
+            Some(item.pos),
+            Some(place.path.clone()),
+            format!("「{}」第 {} 项应为「键: 值」组，这里写成了{}", def.zh, i + 1, item.type_name()),
+            format!("{pasted}每项写成「- {}」，后续字段与第一个字段对齐", subs.join(" ")),
+        );
     }
 
     fn text(&mut self, shape: Shape, text: &str, pos: Pos, def: &FieldDef, place: &Place<'_>) {
@@ -543,7 +602,10 @@ impl<'a> Eval<'a> {
     }
 }
 
-/// A finding of a pack rule; an unverified rule says so.
+const UNVERIFIED: &str = "（此条规定原文尚未核实，仅作提醒）";
+const REMINDER: &str = "（提醒，不计入完整度）";
+
+/// A finding of a pack rule; an unverified rule and a reminder say so.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn rule_finding(
     rule: &Rule,
@@ -555,7 +617,12 @@ pub(crate) fn rule_finding(
     message: String,
     help: String,
 ) -> Finding {
-    let unverified = if rule.verified { "" } else { "（此条规定原文尚未核实，仅作提醒）" };
+    let unverified = match (rule.verified, rule.severity, &rule.check) {
+        (false, _, _) => UNVERIFIED,
+        // a pack's reminder: an item the measure does not name by itself (see the pack's header)
+        (true, Severity::Warning, Check::Item(_)) if rule.weight == 0 => REMINDER,
+        _ => "",
+    };
     Finding {
         unit: Some(unit.slug.clone()),
         rule: rule.id.to_string(),
@@ -622,6 +689,11 @@ impl Place<'_> {
             zh: self.zh.clone(),
         }
     }
+}
+
+/// A list that may have no entries (`min: 0`) may also be left out.
+fn may_be_absent(req: &Requirement) -> bool {
+    req.shape == Shape::List && req.min == 0
 }
 
 /// A name for a list entry in messages: its first naming field.

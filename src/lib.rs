@@ -15,6 +15,7 @@ pub mod render;
 pub mod report;
 pub mod review;
 pub mod schema;
+pub mod score;
 pub mod serve;
 pub mod shape;
 pub mod timing;

@@ -42,8 +42,70 @@ pub struct Pack {
     pub fields: BTreeMap<String, Vec<FieldDef>>,
     pub documents: Vec<DocSpec>,
     pub rules: Vec<Rule>,
+    /// The grade bands a supervising body reads a completeness score with, if this pack names
+    /// them (baiyin-2021: 《白银市政务公开工作考核办法(试行)》第十条).
+    pub grades: Option<Grades>,
     /// `builtin:baiyin-2021.yaml` or the pack file's path.
     pub origin: String,
+}
+
+/// Grade bands for a completeness score, as data: where they come from, the bands from best to
+/// worst, and the highest grade a unit may show while an error remains.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Grades {
+    /// Where the bands come from, with its article (`《…考核办法(试行)》第十条`).
+    pub source: String,
+    /// Best first; the last has `min: 0`.
+    pub bands: Vec<Band>,
+    /// The best grade a unit with an unresolved error may show (a label of `bands`).
+    pub cap: String,
+}
+
+/// One grade band: a score of at least `min` (out of 100) earns `label`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    pub min: u32,
+    pub label: String,
+}
+
+impl Grades {
+    /// The band of `points` out of `max`, judged on the exact ratio: 89.5 is not 90. Returns
+    /// the band's index (0 is the best).
+    pub fn band(&self, points: u32, max: u32) -> usize {
+        let (points, max) = (u64::from(points), u64::from(max));
+        self.bands
+            .iter()
+            .position(|b| max == 0 || points * 100 >= u64::from(b.min) * max)
+            .unwrap_or(self.bands.len().saturating_sub(1))
+    }
+
+    /// The index of the cap's band.
+    pub fn cap_band(&self) -> usize {
+        self.bands.iter().position(|b| b.label == self.cap).unwrap_or(0)
+    }
+
+    /// Bands best first, descending, the last at 0, labels unique, the cap one of them.
+    fn validate(&self) -> std::result::Result<(), String> {
+        if self.bands.is_empty() {
+            return Err("`grades.bands` is empty".into());
+        }
+        if self.bands.windows(2).any(|w| w[0].min <= w[1].min) || self.bands[0].min > 100 {
+            return Err("`grades.bands` go from the best (highest `min`, at most 100) down".into());
+        }
+        if self.bands.last().is_some_and(|b| b.min != 0) {
+            return Err("the last of `grades.bands` has `min: 0`".into());
+        }
+        let labels: std::collections::BTreeSet<&str> = self.bands.iter().map(|b| b.label.as_str()).collect();
+        if labels.len() != self.bands.len() {
+            return Err("`grades.bands` labels are used twice".into());
+        }
+        if !labels.contains(self.cap.as_str()) {
+            return Err(format!("`grades.cap: {}` is not one of the bands' labels", self.cap));
+        }
+        Ok(())
+    }
 }
 
 /// Where a pack's rules come from.
@@ -242,6 +304,8 @@ struct PackFile {
     fields: BTreeMap<String, Vec<FieldDef>>,
     #[serde(default)]
     documents: Vec<DocSpec>,
+    #[serde(default)]
+    grades: Option<Grades>,
     rules: Vec<RuleDef>,
 }
 
@@ -424,6 +488,9 @@ pub fn parse(text: &str, origin: &str) -> Result<Pack> {
     if !is_id(&file.id) {
         return Err(err(None, format!("pack id `{}` must be lowercase letters, digits and `-`", file.id)));
     }
+    if let Some(g) = &file.grades {
+        g.validate().map_err(|m| err(None, m))?;
+    }
     let mut seen = BTreeMap::new();
     let mut rules = Vec::with_capacity(file.rules.len());
     for def in file.rules {
@@ -485,6 +552,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Pack> {
         fields: file.fields,
         documents: file.documents,
         rules,
+        grades: file.grades,
         origin: origin.to_string(),
     })
 }

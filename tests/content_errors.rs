@@ -4,6 +4,7 @@
 mod common;
 
 use common::Site;
+use gongkai::check::Status;
 use gongkai::finding::{Finding, Severity};
 
 fn errors_in(result: &gongkai::check::CheckResult, unit: &str) -> Vec<Finding> {
@@ -60,11 +61,13 @@ fn wrong_type_is_invalid_and_names_the_article() {
     let result = Site::example_with("wrong_type").check();
     let errs = errors_in(&result, WATER);
     let f: Vec<_> = errs.iter().map(|f| (f.rule.as_str(), f.kind.as_str(), f.line)).collect();
-    assert_eq!(
-        f,
-        [("baiyin-2021/unit-leader-duties", "invalid", Some(14)), ("baiyin-2021/unit-leaders", "invalid", Some(14))]
-    );
+    // one wrong value, one finding, naming every rule it fails (issue 12, point 10)
+    assert_eq!(f, [("baiyin-2021/unit-leaders", "invalid", Some(14))]);
     assert!(errs[0].message.contains("应为列表"), "{}", errs[0].message);
+    assert!(errs[0].message.contains("「窗口单位领导名录」「窗口单位领导工作分工」"), "{}", errs[0].message);
+    let water = result.units.iter().find(|u| u.slug == WATER).unwrap();
+    let failed: Vec<&str> = water.rules.iter().filter(|o| o.status == Status::Failed).map(|o| &*o.rule).collect();
+    assert_eq!(failed, ["baiyin-2021/unit-leaders", "baiyin-2021/unit-leader-posts", "baiyin-2021/unit-leader-duties"]);
 }
 
 #[test]

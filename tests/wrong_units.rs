@@ -33,6 +33,27 @@ struct Expect {
     /// Text that must appear in the unit's published pages.
     #[serde(default)]
     present: Vec<String>,
+    /// The unit's completeness in the JSON report.
+    #[serde(default)]
+    verdict: Option<Verdict>,
+}
+
+/// What the JSON report says of a unit's completeness (every field optional).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Verdict {
+    /// `published/required`, e.g. `35/38`.
+    #[serde(default)]
+    published: Option<String>,
+    #[serde(default)]
+    score: Option<u64>,
+    #[serde(default)]
+    grade: Option<String>,
+    /// Whether the grade is capped below the score's band.
+    #[serde(default)]
+    capped: Option<bool>,
+    #[serde(default)]
+    flags: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -115,6 +136,24 @@ fn every_wrong_unit_gives_exactly_its_findings_and_publishes_nothing_withheld() 
             });
         if !matches {
             failures.push(format!("== {unit} (point {}): expected {want:#?}\ngot {got:#?}", expect.point));
+        }
+        if let Some(v) = &expect.verdict {
+            let u = json["units"].as_array().unwrap().iter().find(|u| u["slug"] == unit.as_str()).unwrap();
+            let got = Verdict {
+                published: Some(format!("{}/{}", u["published"], u["required"])),
+                score: u["score"].as_u64(),
+                grade: u["grade"].as_str().map(str::to_string),
+                capped: Some(!u["grade_capped"].is_null()),
+                flags: Some(u["flags"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_string()).collect()),
+            };
+            let ok = v.published.as_ref().is_none_or(|p| got.published.as_ref() == Some(p))
+                && v.score.is_none_or(|s| got.score == Some(s))
+                && v.grade.as_ref().is_none_or(|g| got.grade.as_ref() == Some(g))
+                && v.capped.is_none_or(|c| got.capped == Some(c))
+                && v.flags.as_ref().is_none_or(|f| got.flags.as_ref() == Some(f));
+            if !ok {
+                failures.push(format!("== {unit} (point {}): expected {v:?}\ngot {got:?}", expect.point));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

@@ -16,8 +16,12 @@ pub fn report_html(site: &Site, result: &CheckResult, theme: &Theme, stylesheet:
     struct UnitReport<'a> {
         slug: &'a str,
         name: &'a str,
+        required: u32,
+        published: u32,
+        flags: Vec<&'static str>,
         score: u32,
-        grade: &'static str,
+        grade: Option<&'a str>,
+        grade_capped: Option<&'a str>,
         errors: usize,
         warnings: usize,
         findings: Vec<&'a Finding>,
@@ -28,8 +32,12 @@ pub fn report_html(site: &Site, result: &CheckResult, theme: &Theme, stylesheet:
         .map(|u| UnitReport {
             slug: &u.slug,
             name: &u.name,
+            required: u.required,
+            published: u.published,
+            flags: u.flags.iter().map(|f| f.zh()).collect(),
             score: u.score,
-            grade: u.grade.zh(),
+            grade: u.grade.as_deref(),
+            grade_capped: u.grade_capped.as_deref(),
             errors: u.errors,
             warnings: u.warnings,
             findings: result.findings.iter().filter(|f| f.unit.as_deref() == Some(&u.slug)).collect(),
@@ -66,6 +74,9 @@ pub fn report_html(site: &Site, result: &CheckResult, theme: &Theme, stylesheet:
         &serde_json::json!({"units": result.units.len(), "errors": result.errors(), "warnings": result.warnings()}),
     );
     cx.insert("units", &units);
+    // the grade bands and what a grade is, from the pack (never written in the template)
+    cx.insert("grading", &crate::report::grading(&site.packs));
+    cx.insert("grading_note", &crate::report::grading(&site.packs).map(crate::report::grading_note));
     cx.insert("acknowledgements", &result.acknowledgements);
 
     cx.insert("site_findings", &result.findings.iter().filter(|f| f.unit.is_none()).collect::<Vec<_>>());

@@ -382,9 +382,13 @@ impl Renderer<'_> {
 
     fn service(&self, paths: &UnitPaths<'_>, doc: &Doc, path: &str, body_html: String) -> view::Service {
         let data = doc.data.as_ref();
-        let forms = view::entries(data, "sample_forms")
+        let forms = view::rows(data, "sample_forms")
             .iter()
             .map(|f| {
+                if let Some(raw) = view::raw(f) {
+                    // not a name and a file: shown as written, with no link
+                    return view::Form { name: raw, href: None, external: false };
+                }
                 let file = view::text(Some(f), "file");
                 let external = crate::shape::is_url(&file);
                 // only a web address or a published attachment becomes a link; anything else
@@ -485,8 +489,12 @@ impl Renderer<'_> {
             "slug": unit.slug,
             "name": unit.name(),
             "sector": unit.sector,
+            "required": result.map(|r| r.required),
+            "published": result.map(|r| r.published),
+            "flags": result.map(|r| &r.flags),
             "score": result.map(|r| r.score),
-            "grade": result.map(|r| r.grade.zh()),
+            // a self-check reference (capped while an error remains), not an assessment result
+            "grade": result.and_then(|r| r.grade.as_deref()),
             "documents": documents,
         });
         let mut bytes = serde_json::to_vec_pretty(&data).unwrap_or_default();

@@ -44,6 +44,8 @@ pub struct Person {
     pub duties: Vec<String>,
     /// Cells of the columns a pack adds (`Overview::leader_columns`).
     pub more: Vec<String>,
+    /// An entry that is not a 「键: 值」 group, as the clerk wrote it (see `raw`).
+    pub raw: Option<String>,
 }
 
 /// A staff post and its duties.
@@ -53,6 +55,8 @@ pub struct Post {
     pub duties: Vec<String>,
     /// Sub-fields a pack adds, as (heading, text).
     pub more: Vec<(String, String)>,
+    /// An entry that is not a 「键: 值」 group, as the clerk wrote it (see `raw`).
+    pub raw: Option<String>,
 }
 
 /// A field a rule pack added to the content model, shown generically.
@@ -134,6 +138,8 @@ pub struct Fee {
     pub note: String,
     /// The cells of the added columns.
     pub more: Vec<String>,
+    /// An entry that is not a 「键: 值」 group, as the clerk wrote it (see `raw`).
+    pub raw: Option<String>,
 }
 
 /// 第五条(四): the service commitments, and what rule packs add.
@@ -152,6 +158,8 @@ pub struct Commitment {
     pub remedy: String,
     /// Sub-fields a pack adds, as (heading, text), the empty ones left out.
     pub more: Vec<(String, String)>,
+    /// An entry that is not a 「键: 值」 group, as the clerk wrote it (see `raw`).
+    pub raw: Option<String>,
 }
 
 /// 第五条(五): one notice.
@@ -190,6 +198,8 @@ pub struct Supervisor {
     pub occupation: String,
     pub contact: String,
     pub more: Vec<String>,
+    /// An entry that is not a 「键: 值」 group, as the clerk wrote it (see `raw`).
+    pub raw: Option<String>,
 }
 
 /// 第五条(六) and 第十一条: supervision and complaints.
@@ -218,8 +228,12 @@ pub struct UnitView {
     pub name: String,
     pub short_name: String,
     pub sector: String,
-    pub score: u32,
-    pub grade: String,
+    /// Completeness as it is: of the `required` items the measure names, `published` are
+    /// published complete and in shape.
+    pub required: u32,
+    pub published: u32,
+    /// Errors that remain, in words (逾期, 待改正).
+    pub flags: Vec<String>,
     /// The unit's pages, in order, with the current one marked.
     pub nav: Vec<Link>,
     /// Link to the unit's front page.
@@ -232,8 +246,12 @@ pub struct UnitCard {
     pub slug: String,
     pub name: String,
     pub href: String,
-    pub score: u32,
-    pub grade: String,
+    /// Of the `required` items the measure names, `published` are published complete and in
+    /// shape (no grade on public pages: a grade is the bureau's self-check reference).
+    pub required: u32,
+    pub published: u32,
+    /// Errors that remain, in words (逾期, 待改正).
+    pub flags: Vec<String>,
     pub errors: usize,
     pub notices: usize,
     pub latest: Option<DateView>,
@@ -271,6 +289,38 @@ pub fn entries<'a>(node: Option<&'a Node>, key: &str) -> &'a [Node] {
     node.and_then(|n| n.get(key)).and_then(Node::as_list).unwrap_or_default()
 }
 
+/// Shown in place of an entry that can be neither read nor shown as written.
+pub const MALFORMED: &str = "内容格式有误，未能显示";
+
+/// How to show a list entry that is not a 「键: 值」 group, so that required content never turns
+/// into an empty row: a text row (pasted from a Word/WPS table) as written, its cells set apart;
+/// anything else as a notice. `None` for a group. `check` reports every such entry.
+pub fn raw(entry: &Node) -> Option<String> {
+    match &entry.value {
+        Value::Map(_) => None,
+        Value::Text(t) if !shape::is_placeholder(t, &[]) => {
+            let cells: Vec<&str> = t.split('\t').map(str::trim).filter(|c| !c.is_empty()).collect();
+            Some(if cells.is_empty() { MALFORMED.to_string() } else { cells.join("　") })
+        }
+        _ => Some(MALFORMED.to_string()),
+    }
+}
+
+/// The entries of a list field of groups; a field written as text instead (`窗口单位领导: 张三
+/// 总经理`) gives one entry per line, each shown as written.
+pub fn rows(node: Option<&Node>, key: &str) -> Vec<Node> {
+    match node.and_then(|n| n.get(key)) {
+        Some(n @ Node { value: Value::Text(t), .. }) if !shape::is_placeholder(t, &[]) => t
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| Node { value: Value::Text(l.to_string()), ..n.clone() })
+            .collect(),
+        // one group where a list of them belongs (the `- ` forgotten): shown as the one entry
+        Some(n @ Node { value: Value::Map(_), .. }) => vec![n.clone()],
+        _ => entries(node, key).to_vec(),
+    }
+}
+
 pub fn date(node: Option<&Node>, key: &str) -> Option<DateView> {
     node.and_then(|n| n.text(key)).and_then(DateView::parse)
 }
@@ -288,12 +338,13 @@ pub fn extras(node: Option<&Node>, spec_fields: &[FieldDef], known: &[&str]) -> 
             let mut x = Extra { label: def.zh.clone(), lines: Vec::new(), headers: Vec::new(), rows: Vec::new() };
             if def.ty == FieldType::List && !def.fields.is_empty() {
                 x.headers = def.fields.iter().map(|f| f.zh.clone()).collect();
-                x.rows = e
-                    .value
-                    .as_list()
-                    .unwrap_or_default()
+                x.rows = rows(node, &e.key)
                     .iter()
-                    .map(|item| def.fields.iter().map(|f| lines(Some(item), &f.key).join("；")).collect())
+                    .map(|item| match raw(item) {
+                        // the row as written, in the first column
+                        Some(r) => std::iter::once(r).chain(def.fields.iter().skip(1).map(|_| String::new())).collect(),
+                        None => def.fields.iter().map(|f| lines(Some(item), &f.key).join("；")).collect(),
+                    })
                     .collect();
             } else {
                 x.lines = lines(node, &e.key);
@@ -321,10 +372,10 @@ fn list_def<'a>(fields: &'a [FieldDef], key: &str) -> Option<&'a FieldDef> {
 pub fn overview(unit: &Unit, schema: &Schema) -> Overview {
     let n = unit.doc("unit").and_then(|d| d.data.as_ref());
     let fields = spec_fields(schema, "unit");
+    let (leaders, staff) = (rows(n, "leaders"), rows(n, "staff_duties"));
     let (leader_columns, leader_more) =
-        added_columns(entries(n, "leaders"), list_def(fields, "leaders"), &["name", "post", "duties"]);
-    let (post_headings, post_more) =
-        added_columns(entries(n, "staff_duties"), list_def(fields, "staff_duties"), &["post", "duties"]);
+        added_columns(&leaders, list_def(fields, "leaders"), &["name", "post", "duties"]);
+    let (post_headings, post_more) = added_columns(&staff, list_def(fields, "staff_duties"), &["post", "duties"]);
     Overview {
         functions: lines(n, "functions"),
         service_scope: lines(n, "service_scope"),
@@ -333,7 +384,7 @@ pub fn overview(unit: &Unit, schema: &Schema) -> Overview {
         office_hours: text(n, "office_hours"),
         website: text(n, "website"),
         credit_code: text(n, "credit_code"),
-        leaders: entries(n, "leaders")
+        leaders: leaders
             .iter()
             .zip(leader_more)
             .map(|(e, more)| Person {
@@ -341,16 +392,18 @@ pub fn overview(unit: &Unit, schema: &Schema) -> Overview {
                 post: text(Some(e), "post"),
                 duties: lines(Some(e), "duties"),
                 more,
+                raw: raw(e),
             })
             .collect(),
         leader_columns,
-        staff_duties: entries(n, "staff_duties")
+        staff_duties: staff
             .iter()
             .zip(post_more)
             .map(|(e, more)| Post {
                 post: text(Some(e), "post"),
                 duties: lines(Some(e), "duties"),
                 more: pairs(&post_headings, more),
+                raw: raw(e),
             })
             .collect(),
         work_standards: lines(n, "work_standards"),
@@ -393,7 +446,7 @@ fn added_columns(entries: &[Node], def: Option<&FieldDef>, known: &[&str]) -> (V
 pub fn fees(unit: &Unit, schema: &Schema) -> Fees {
     let n = unit.doc("fees").and_then(|d| d.data.as_ref());
     let fields = spec_fields(schema, "fees");
-    let list = entries(n, "fees");
+    let list = &rows(n, "fees");
     let (columns, more) = added_columns(list, list_def(fields, "fees"), &["name", "basis", "standard", "unit", "note"]);
     let items = list
         .iter()
@@ -405,6 +458,7 @@ pub fn fees(unit: &Unit, schema: &Schema) -> Fees {
             unit: text(Some(e), "unit"),
             note: text(Some(e), "note"),
             more,
+            raw: raw(e),
         })
         .collect();
     Fees { items, columns, extras: extras(n, fields, &["fees", "updated"]) }
@@ -413,7 +467,7 @@ pub fn fees(unit: &Unit, schema: &Schema) -> Fees {
 pub fn commitments(unit: &Unit, schema: &Schema) -> Commitments {
     let n = unit.doc("commitments").and_then(|d| d.data.as_ref());
     let fields = spec_fields(schema, "commitments");
-    let list = entries(n, "commitments");
+    let list = &rows(n, "commitments");
     let (headings, more) =
         added_columns(list, list_def(fields, "commitments"), &["item", "standard", "liability", "remedy"]);
     let items = list
@@ -425,6 +479,7 @@ pub fn commitments(unit: &Unit, schema: &Schema) -> Commitments {
             liability: text(Some(e), "liability"),
             remedy: text(Some(e), "remedy"),
             more: pairs(&headings, more),
+            raw: raw(e),
         })
         .collect();
     Commitments { items, extras: extras(n, fields, &["commitments", "updated"]) }
@@ -433,13 +488,14 @@ pub fn commitments(unit: &Unit, schema: &Schema) -> Commitments {
 pub fn supervision(unit: &Unit, schema: &Schema) -> Supervision {
     let n = unit.doc("supervision").and_then(|d| d.data.as_ref());
     let fields = spec_fields(schema, "supervision");
+    let supervisors = rows(n, "supervisors");
     let (supervisor_columns, supervisor_more) =
-        added_columns(entries(n, "supervisors"), list_def(fields, "supervisors"), &["name", "occupation", "contact"]);
+        added_columns(&supervisors, list_def(fields, "supervisors"), &["name", "occupation", "contact"]);
     Supervision {
         phone: text(n, "phone"),
         window: text(n, "window"),
         mailbox: text(n, "mailbox"),
-        supervisors: entries(n, "supervisors")
+        supervisors: supervisors
             .iter()
             .zip(supervisor_more)
             .map(|(e, more)| Supervisor {
@@ -447,6 +503,7 @@ pub fn supervision(unit: &Unit, schema: &Schema) -> Supervision {
                 occupation: text(Some(e), "occupation"),
                 contact: text(Some(e), "contact"),
                 more,
+                raw: raw(e),
             })
             .collect(),
         supervisor_columns,
@@ -510,7 +567,12 @@ pub fn is_withdrawn(status: &str) -> bool {
 
 pub const NOTICE_FIELDS: &[&str] = &["title", "category", "status", "date", "effective", "matter", "stage", "updated"];
 
-/// The unit's grade and score for its card and header.
+/// A unit's flags in words.
+pub fn flags(result: &UnitResult) -> Vec<String> {
+    result.flags.iter().map(|f| f.zh().to_string()).collect()
+}
+
+/// The unit's name and completeness for its pages.
 pub fn unit_view(unit: &Unit, result: Option<&UnitResult>, schema: &Schema, nav: Vec<Link>, href: String) -> UnitView {
     let n = unit.doc("unit").and_then(|d| d.data.as_ref());
     UnitView {
@@ -518,8 +580,9 @@ pub fn unit_view(unit: &Unit, result: Option<&UnitResult>, schema: &Schema, nav:
         name: unit.name().to_string(),
         short_name: text(n, "short_name"),
         sector: sector_name(unit, schema),
-        score: result.map_or(0, |r| r.score),
-        grade: result.map_or("", |r| r.grade.zh()).to_string(),
+        required: result.map_or(0, |r| r.required),
+        published: result.map_or(0, |r| r.published),
+        flags: result.map(flags).unwrap_or_default(),
         nav,
         href,
     }

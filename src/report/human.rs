@@ -81,16 +81,29 @@ pub fn summary(result: &CheckResult, cx: &Context<'_>) -> String {
     units.sort_by(|a, b| a.score.cmp(&b.score).then(b.errors.cmp(&a.errors)).then(a.slug.cmp(&b.slug)));
     if !units.is_empty() {
         let _ = writeln!(s, "单位完整度（从低到高）");
-        let _ = writeln!(s, "  得分  等级    错误  警告  单位");
+        let _ = writeln!(s, "  已公开/必须公开  得分  自查等级  错误  警告  单位");
         for u in units {
-            let grade = u.grade.zh();
-            let pad = " ".repeat(6 - 2 * grade.chars().count().min(3));
+            let grade = u.grade.as_deref().unwrap_or("—");
+            let pad = " ".repeat(8usize.saturating_sub(2 * grade.chars().count()));
             let who = if u.name == u.slug {
                 visible(&u.slug).into_owned()
             } else {
                 format!("{}（{}）", visible(&u.name), visible(&u.slug))
             };
-            let _ = writeln!(s, "  {:>4}  {grade}{pad}{:>4}  {:>4}  {who}", u.score, u.errors, u.warnings);
+            let flags: Vec<&str> = u.flags.iter().map(|f| f.zh()).collect();
+            let flags = if flags.is_empty() { String::new() } else { format!(" [{}]", flags.join("、")) };
+            let capped = u.grade_capped.as_deref().map(|c| format!("  ※ {c}")).unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "  {:>15}  {:>4}  {grade}{pad}  {:>4}  {:>4}  {who}{flags}{capped}",
+                format!("{}/{}", u.published, u.required),
+                u.score,
+                u.errors,
+                u.warnings
+            );
+        }
+        if let Some(g) = super::grading(cx.packs) {
+            let _ = writeln!(s, "{}", super::grading_note(g));
         }
         let _ = writeln!(s);
     }

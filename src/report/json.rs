@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::Context;
 use crate::check::{CheckResult, UnitResult};
 use crate::finding::{Finding, Kind};
-use crate::pack::Source;
+use crate::pack::{Grades, Source};
 use crate::review::Acknowledgement;
 
 /// Bumped only when a field is removed or changes meaning.
@@ -35,6 +35,8 @@ struct PackInfo<'a> {
     title: &'a str,
     source: &'a Source,
     rules: usize,
+    /// The grade bands this pack reads a score with, if any (a self-check reference).
+    grades: Option<&'a Grades>,
 }
 
 #[derive(Serialize)]
@@ -63,7 +65,13 @@ pub fn write(result: &CheckResult, cx: &Context<'_>, mut w: impl std::io::Write)
         packs: cx
             .packs
             .iter()
-            .map(|p| PackInfo { id: &p.id, title: &p.title, source: &p.source, rules: p.rules.len() })
+            .map(|p| PackInfo {
+                id: &p.id,
+                title: &p.title,
+                source: &p.source,
+                rules: p.rules.len(),
+                grades: p.grades.as_ref(),
+            })
             .collect(),
         summary: Summary {
             units: result.units.len(),

@@ -18,20 +18,33 @@ pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
         packs.join("、")
     );
     if !result.units.is_empty() {
-        let _ = writeln!(s, "| 单位 | 得分 | 等级 | 错误 | 警告 |\n|---|---:|---|---:|---:|");
+        let _ =
+            writeln!(s, "| 单位 | 已公开/必须公开 | 得分 | 自查等级 | 错误 | 警告 |\n|---|---:|---:|---|---:|---:|");
         let mut units: Vec<_> = result.units.iter().collect();
         units.sort_by(|a, b| a.score.cmp(&b.score).then(a.slug.cmp(&b.slug)));
         for u in units {
+            let flags: Vec<&str> = u.flags.iter().map(|f| f.zh()).collect();
+            let flags = if flags.is_empty() { String::new() } else { format!("（{}）", flags.join("、")) };
+            let grade = match (&u.grade, &u.grade_capped) {
+                (Some(g), Some(why)) => format!("{g}※ {}", cell(why)),
+                (Some(g), None) => g.clone(),
+                (None, _) => "—".to_string(),
+            };
             let _ = writeln!(
                 s,
-                "| {}（{}） | {} | {} | {} | {} |",
+                "| {}（{}）{} | {}/{} | {} | {grade} | {} | {} |",
                 cell(&u.name),
                 code(&u.slug),
+                flags,
+                u.published,
+                u.required,
                 u.score,
-                u.grade.zh(),
                 u.errors,
                 u.warnings
             );
+        }
+        if let Some(g) = super::grading(cx.packs) {
+            let _ = writeln!(s, "\n{}", cell(&super::grading_note(g)));
         }
         let _ = writeln!(s);
     }

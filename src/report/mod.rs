@@ -48,6 +48,31 @@ pub struct Context<'a> {
     pub color: bool,
 }
 
+/// The grading the site's packs give (the first that has one), if any.
+pub fn grading(packs: &[Pack]) -> Option<&crate::pack::Grades> {
+    packs.iter().find_map(|p| p.grades.as_ref())
+}
+
+/// What a grade is, in one sentence for every report that shows one: the bands as the pack
+/// gives them, that it is a self-check reference, and the cap.
+pub fn grading_note(grades: &crate::pack::Grades) -> String {
+    let mut bands = Vec::new();
+    let mut above: Option<u32> = None;
+    for b in &grades.bands {
+        bands.push(match (b.min, above) {
+            (0, Some(a)) => format!("不足 {a} 分为{}", b.label),
+            (min, _) => format!("{min} 分以上为{}", b.label),
+        });
+        above = Some(b.min);
+    }
+    format!(
+        "等级是自查参考，不是考核结果：按{}的分数段换算（{}，按未取整的得分判断）；还有错误未改正的单位，等级最高为{}。",
+        grades.source,
+        bands.join("，"),
+        grades.cap
+    )
+}
+
 /// Render `result` in a machine format (everything but `human` and `github`, which have their
 /// own entry points because they print in two parts).
 pub fn render(format: Format, result: &CheckResult, cx: &Context<'_>) -> String {
