@@ -27,7 +27,8 @@ struct Expect {
     /// Every finding of the unit, exactly.
     #[serde(default)]
     findings: Vec<Want>,
-    /// Text that must appear nowhere under public/ (HTML, JSON, feeds, sitemaps).
+    /// Text that must appear nowhere the unit is published: its own folder under public/ and the
+    /// portal's files (home page, feeds, sitemaps), not other units' folders.
     #[serde(default)]
     absent: Vec<String>,
     /// Text that must appear in the unit's published pages.
@@ -160,16 +161,22 @@ fn every_wrong_unit_gives_exactly_its_findings_and_publishes_nothing_withheld() 
 
     let out = site.run(&["build", "--quiet"]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
-    let mut published = String::new();
-    for e in walkdir::WalkDir::new(site.file("public")).into_iter().map(|e| e.unwrap()) {
-        if e.file_type().is_file() {
-            published.push_str(&String::from_utf8_lossy(&fs::read(e.path()).unwrap()));
-            published.push('\n');
+    let read_all = |dir: &Path, depth: usize| {
+        let mut text = String::new();
+        for e in walkdir::WalkDir::new(dir).max_depth(depth).into_iter().map(|e| e.unwrap()) {
+            if e.file_type().is_file() {
+                text.push_str(&String::from_utf8_lossy(&fs::read(e.path()).unwrap()));
+                text.push('\n');
+            }
         }
-    }
+        text
+    };
+    let portal = read_all(&site.file("public"), 1) + &read_all(&site.file("public/static"), 9);
     for (unit, expect) in &expects {
+        let own = read_all(&site.file(&format!("public/{unit}")), 9);
         for text in &expect.absent {
-            assert!(!published.contains(text.as_str()), "{unit}: 「{text}」 was published");
+            assert!(!own.contains(text.as_str()), "{unit}: 「{text}」 was published on its pages");
+            assert!(!portal.contains(text.as_str()), "{unit}: 「{text}」 was published on the portal's pages");
         }
         let mut pages = String::new();
         for e in walkdir::WalkDir::new(site.file(&format!("public/{unit}"))).into_iter().map(|e| e.unwrap()) {
