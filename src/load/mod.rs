@@ -9,9 +9,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 mod file;
+mod misplaced;
 
 pub use file::{decode, unit_from_bytes};
 use file::{load_doc, read_text};
+use misplaced::unknown_file;
 
 use crate::calendar::Calendar;
 use crate::check::Env;
@@ -160,6 +162,9 @@ pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<Site> {
     let (schema, packs) = load_packs(root, &config)?;
 
     let mut findings = Vec::new();
+    if let Some(title) = config.title.as_deref().filter(|t| crate::shape::is_placeholder(t, &[])) {
+        findings.push(site_title_placeholder(root, title));
+    }
     let mut dirs = Vec::new();
     for entry in read_dir_sorted(&content)? {
         let name = match entry.file_name().into_string() {
@@ -341,6 +346,25 @@ fn load_packs(root: &Path, config: &Config) -> Result<(Schema, Vec<Pack>)> {
         p.resolve(&schema)?;
     }
     Ok((schema, packs))
+}
+
+/// The site title is published on every page: `init`'s `待补充` must not stay there.
+fn site_title_placeholder(root: &Path, title: &str) -> Finding {
+    let text = fs::read_to_string(root.join(CONFIG_FILE)).unwrap_or_default();
+    let line = text.lines().position(|l| {
+        let key = l.split([':', '：']).next().unwrap_or_default().trim();
+        matches!(key, "title" | "站点名称" | "标题") && l.contains(title.trim())
+    });
+    Finding::builtin(
+        Kind::Placeholder,
+        Severity::Error,
+        CONFIG_FILE,
+        line.map(|l| Pos::new(l as u32 + 1, 1)),
+        format!("站点名称还是占位内容「{}」，它会显示在网站每一页的标题上", title.trim()),
+    )
+    .with_field("title")
+    .with_title("站点名称")
+    .with_help("在 gongkai.yaml 里把它换成网站的名称，例如「title: 白银市公共企事业单位信息公开平台」")
 }
 
 fn read_dir_sorted(dir: &Path) -> Result<Vec<fs::DirEntry>> {
@@ -541,24 +565,6 @@ fn load_unit(root: &Path, slug: &str, path: &Path, schema: &Schema, config: &Con
 
 fn is_content_like(rel: &str) -> bool {
     [".yaml", ".yml", ".md", ".markdown"].iter().any(|e| rel.ends_with(e))
-}
-
-fn unknown_file(dir: &str, rel: &str, schema: &Schema) -> Finding {
-    let names = schema.documents.iter().map(|d| d.file.as_str());
-    let top = rel.split('/').next().unwrap_or(rel);
-    let guess = schema::did_you_mean(top, names.clone()).or_else(|| schema::did_you_mean(&format!("{top}/"), names));
-    let files: Vec<&str> = schema.documents.iter().map(|d| d.file.as_str()).collect();
-    Finding::builtin(
-        Kind::UnknownFile,
-        Severity::Warning,
-        &format!("{dir}/{rel}"),
-        None,
-        format!("gongkai 不认识这个文件「{rel}」，它不会被检查，也不会发布"),
-    )
-    .with_help(match guess {
-        Some(g) => format!("是不是要命名为「{g}」？"),
-        None => format!("单位文件夹里可以有：{}；附件放在 attachments/ 下", files.join("、")),
-    })
 }
 
 fn site_rel(root: &Path, p: &Path) -> String {
