@@ -310,7 +310,7 @@ impl<'a> Eval<'a> {
                 self.unchecked = true;
                 continue;
             };
-            let title = data.text("title").unwrap_or(&doc.stem);
+            let title = doc.name();
             let place =
                 Place { file: &doc.path, path: String::new(), label: format!("「{title}」"), zh: String::new() };
             for (key, sub) in &req.each {
@@ -441,6 +441,19 @@ impl<'a> Eval<'a> {
             Shape::Url => (!shape::is_url(t)).then_some(None),
             Shape::File => self.file_problem(t).map(Some),
         };
+        let valid = |x: &str| if shape == Shape::Phone { shape::is_phone(x) } else { shape::is_contact(x) };
+        let wide = matches!(shape, Shape::Phone | Shape::Contact).then(|| shape::full_width_only(t, valid)).flatten();
+        if let (Some(_), Some(wide)) = (&problem, wide) {
+            let narrow: String = wide.chars().filter_map(|c| char::from_u32(c as u32 - 0xFEE0)).collect();
+            return self.push(
+                Kind::Invalid,
+                place.file,
+                Some(pos),
+                Some(place.path.clone()),
+                format!("{}「{}」里用了全角字符「{wide}」：「{}」", place.label, def.zh, short(t)),
+                format!("把全角的「{wide}」改成半角的「{narrow}」（切换到英文输入法或半角状态后重新输入）"),
+            );
+        }
         if let Some(detail) = problem {
             let message = match detail {
                 Some(d) => format!("{}「{}」{d}：「{}」", place.label, def.zh, short(t)),
@@ -557,7 +570,7 @@ pub(crate) fn rule_finding(
     Finding {
         unit: Some(unit.slug.clone()),
         rule: rule.id.to_string(),
-        citation: Some(rule.citation.to_string()),
+        citation: Some(rule.cited.to_string()),
         title: rule.title.to_string(),
         kind,
         severity: rule.severity,
@@ -567,6 +580,7 @@ pub(crate) fn rule_finding(
         field: field.filter(|f| !f.is_empty()),
         message: format!("{message}{unverified}"),
         help: Some(help),
+        detail: None,
     }
 }
 

@@ -166,7 +166,7 @@ pub fn scaffold(schema: &Schema, packs: &[Pack], sector: &str) -> Vec<(String, S
         let header = mine.first().map(|(p, _)| format!("《{}》", p.title)).unwrap_or_default();
         if !spec.is_collection() {
             let mut yaml = String::new();
-            write_fields(&mut yaml, spec, &spec.fields, &required(spec, &mine), "", 0, schema, sector, true);
+            write_fields(&mut yaml, spec, &spec.fields, &required(spec, &mine), "", 0, (schema, sector, &header), true);
             files.push((
                 spec.file.clone(),
                 format!("# {}{header}{}\n# 把每个「{PLACEHOLDER}」换成实际内容。\n{yaml}", spec.title, spec.clause),
@@ -226,9 +226,9 @@ fn collection_doc(
     if let Some((key, value, why)) = kind {
         let zh = spec.fields.iter().find(|f| f.key == key).map_or(key, |f| f.zh.as_str());
         let _ =
-            writeln!(yaml, "\n# {} {}：这一类{item}必须公开，请保留下面这一行\n{zh}: {value}", why.citation, why.title);
+            writeln!(yaml, "\n# {} {}：这一类{item}必须公开，请保留下面这一行\n{zh}: {value}", cite(header, why), why.title);
     }
-    write_fields(&mut yaml, spec, &spec.fields, &required(spec, rules), "", 0, schema, sector, true);
+    write_fields(&mut yaml, spec, &spec.fields, &required(spec, rules), "", 0, (schema, sector, header), true);
     let body_required =
         rules.iter().any(|(_, r)| r.check.item().is_some_and(|q| q.each.iter().any(|(k, _)| k == "body")));
     let body = if body_required {
@@ -272,6 +272,16 @@ fn nested(prefix: &str, req: &Requirement, add: &mut impl FnMut(String, &Require
     }
 }
 
+/// A rule's citation in a scaffold: the article alone under a header that names its measure,
+/// else with the measure (a hospital's unit.yaml cites the baseline and the health measure).
+fn cite<'a>(header: &str, rule: &'a Rule) -> &'a str {
+    if !header.is_empty() && rule.cited.starts_with(header) { &rule.citation } else { &rule.cited }
+}
+
+/// What every level of a scaffold needs: the content model, the unit's sector, and the file's
+/// header (`《…》`, the measure its comments cite without naming it).
+type Scaffolding<'a> = (&'a Schema, &'a str, &'a str);
+
 #[allow(clippy::too_many_arguments)]
 fn write_fields(
     out: &mut String,
@@ -280,8 +290,7 @@ fn write_fields(
     req: &[(String, &Rule, Requirement)],
     prefix: &str,
     depth: usize,
-    schema: &Schema,
-    sector: &str,
+    (schema, sector, header): Scaffolding<'_>,
     first_in_entry: bool,
 ) {
     // list entries: "  - first: …" then "    next: …", four more columns per level
@@ -298,7 +307,7 @@ fn write_fields(
         let lead = if depth > 0 && first { format!("{}- ", " ".repeat(4 * depth - 2)) } else { indent.clone() };
         first = false;
         if depth == 0 {
-            let cite = rule.map(|(_, r, _)| format!("{} ", r.citation)).unwrap_or_default();
+            let cite = rule.map(|(_, r, _)| format!("{} ", cite(header, r))).unwrap_or_default();
             let hint = f.hint.as_deref().map(|h| format!("：{h}")).unwrap_or_default();
             let _ = writeln!(out, "\n# {cite}{}{hint}", f.zh);
         }
@@ -314,7 +323,7 @@ fn write_fields(
         let Some((_, _, r)) = rule else { continue };
         if r.shape == Shape::List && !f.fields.is_empty() {
             let _ = writeln!(out, "{lead}{}:", f.zh);
-            write_fields(out, spec, &f.fields, req, &path, depth + 1, schema, sector, true);
+            write_fields(out, spec, &f.fields, req, &path, depth + 1, (schema, sector, header), true);
         } else {
             let _ = writeln!(out, "{lead}{}: {PLACEHOLDER}", f.zh);
         }

@@ -57,7 +57,7 @@ fn zh(d: Date) -> String {
 /// How a document is named in messages.
 fn title(doc: &Doc, spec: &DocSpec) -> String {
     if spec.is_collection() {
-        doc.data.as_ref().and_then(|d| d.text("title")).unwrap_or(&doc.stem).to_string()
+        doc.name().to_string()
     } else {
         spec.title.clone()
     }

@@ -21,7 +21,7 @@ fn missing_item_exits_1_with_file_line_and_article() {
     let s = &out.stdout;
     assert!(s.contains("错误[baiyin-2021/fee-standard]: 「收费项目」第 1 项（居民生活用水）缺少「收费标准」"), "{s}");
     assert!(s.contains("--> content/qingyuan-water/fees.yaml:2:5"), "{s}");
-    assert!(s.contains("= 依据: 第五条第(三)项 收费标准"), "{s}");
+    assert!(s.contains("= 依据: 《白银市公共企事业单位信息公开办法(试行)》第五条第(三)项 收费标准"), "{s}");
     assert!(s.contains("错误[gongkai/unknown-field]: 不认识的字段「收费标注」"), "{s}");
     // the offending source line is quoted
     assert!(s.contains("4 |     收费标注: 3.10 元/立方米"), "{s}");
@@ -319,7 +319,7 @@ fn a_site_under_the_hebei_measure_checks_and_builds_with_its_own_pack() {
     let out = site.run(&["check"]);
     assert_eq!(out.code, 1);
     assert!(out.stdout.contains("错误[hebei-2022/departments]: 缺少「机构设置」"), "{}", out.stdout);
-    assert!(out.stdout.contains("依据: 第五条第(一)项 机构设置及职责"), "{}", out.stdout);
+    assert!(out.stdout.contains("依据: 《河北省文化和旅游厅系统公共企事业单位信息公开制度》第五条第(一)项 机构设置及职责"), "{}", out.stdout);
     site.write("content/shili-museum/unit.yaml", unit);
 
     let out = site.run(&["build", "--quiet"]);

@@ -125,7 +125,7 @@ fn a_site_pack_adds_an_item_the_builtin_pack_does_not_know() {
     assert_eq!(errs.len(), 4);
 
     let f = result.findings.iter().find(|f| f.rule == "local-guide/guide").unwrap();
-    assert_eq!(f.citation.as_deref(), Some("第三条"));
+    assert_eq!(f.citation.as_deref(), Some("《示例市公共企事业单位信息公开指南要求》第三条"));
     assert_eq!(f.message, "缺少「信息公开指南」");
     assert!(f.help.as_deref().unwrap().contains("信息公开指南: 公开指南的网址或存放地点"));
     let hospital = result.units.iter().find(|u| u.slug == "renhe-hospital").unwrap();

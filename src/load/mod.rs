@@ -132,6 +132,18 @@ impl Unit {
     }
 }
 
+impl Doc {
+    /// The document's name in messages: its 标题, unless that is blank or still a placeholder
+    /// (`待补充` is no name), else its file name.
+    pub fn name(&self) -> &str {
+        self.data
+            .as_ref()
+            .and_then(|d| d.text("title"))
+            .filter(|t| !crate::shape::is_placeholder(t, &[]))
+            .unwrap_or(&self.stem)
+    }
+}
+
 /// Which units to load.
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
