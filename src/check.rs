@@ -194,6 +194,7 @@ pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema, env: &Env) -> Un
         })
         .cloned()
         .collect();
+    misspelt_keys(&mut findings, &mut rule_findings);
     findings.append(&mut rule_findings);
     let (mut privacy, acknowledgements) = review::review(unit);
     let withheld: std::collections::BTreeSet<String> = privacy
@@ -221,6 +222,29 @@ pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema, env: &Env) -> Un
         withheld: withheld.into_iter().collect(),
     };
     UnitCheck { result, findings, acknowledgements }
+}
+
+/// A misspelt key (`便民服务店话`) is reported by the schema at the key, naming the field it
+/// meant (its `title`), and again by the rule that misses that field, at the top of the mapping.
+/// Keep the one at the key, citing the rule; the rule still fails, so the score is unchanged.
+fn misspelt_keys(findings: &mut [Finding], rule_findings: &mut Vec<Finding>) {
+    rule_findings.retain(|missing| {
+        if missing.kind != Kind::Missing {
+            return true;
+        }
+        let typo = findings.iter_mut().find(|f| {
+            let parent = f.field.as_deref().and_then(|p| p.rsplit_once('.')).map_or("", |(parent, _)| parent);
+            let meant = if parent.is_empty() { f.title.clone() } else { format!("{parent}.{}", f.title) };
+            f.kind == Kind::UnknownField && f.file == missing.file && missing.field.as_deref() == Some(meant.as_str())
+        });
+        match typo {
+            Some(f) => {
+                f.citation = f.citation.take().or_else(|| missing.citation.clone());
+                false
+            }
+            None => true,
+        }
+    });
 }
 
 /// Evaluation of one rule against one unit.

@@ -366,6 +366,9 @@ fn unknown_key(written: &str, pos: Pos, fields: &[FieldDef], path: &str, ctx: &C
         .find_map(|d| d.fields.iter().find(|fd| fd.accepts(written)).map(|fd| (d, fd)));
     f.help = Some(if let Some(s) = suggestion {
         let zh = fields.iter().find(|f| f.names().any(|n| n == s)).map_or(s, |f| f.zh.as_str());
+        // the item concerned is the one the key meant: `check` keeps this finding, at the key,
+        // in place of the rule's "missing" one for that item
+        f.title = zh.to_string();
         let named = if zh == s { format!("「{s}」") } else { format!("「{s}」（{zh}）") };
         format!("是不是{named}？字段名写错，这一项会被当作没填")
     } else if let Some((doc, fd)) = elsewhere.filter(|_| path.is_empty()) {
