@@ -61,6 +61,7 @@ fn parse_doc(mut doc: Doc, text: &str, spec: &DocSpec, schema: &Schema) -> (Doc,
             privacy::scan_tree(&node, &spec.fields, &index, site_path, &mut doc.privacy);
             if let Some(body) = &doc.body {
                 privacy::scan_lines(&body.text, body.line, site_path, &mut doc.privacy);
+                out.extend(super::paste::tab_tables(&body.text, body.line, site_path));
             }
 
             if node.as_map().is_some() || matches!(node.value, yaml::Value::Null) {

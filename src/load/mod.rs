@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 mod file;
 mod misplaced;
+mod paste;
 
 pub use file::{decode, unit_from_bytes};
 use file::{load_doc, read_text};
