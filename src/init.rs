@@ -61,7 +61,8 @@ pub fn run(dir: &Path, sector: Option<&str>) -> Result<Outcome> {
     fs::create_dir_all(&attachments).map_err(|e| Error::write(&attachments, e))?;
 
     let mut msg = String::new();
-    let what = if new_site { format!("站点 {}", site_root.display()) } else { format!("单位 {}", unit_dir.display()) };
+    let what =
+        if new_site { format!("站点 {}", site_root.display()) } else { format!("单位 {}", unit_dir.display()) };
     if created.is_empty() {
         let _ = writeln!(msg, "{what} 的文件都已齐全，没有添加任何文件，原有文件均未改动。");
     } else {
@@ -225,8 +226,12 @@ fn collection_doc(
     let mut yaml = String::new();
     if let Some((key, value, why)) = kind {
         let zh = spec.fields.iter().find(|f| f.key == key).map_or(key, |f| f.zh.as_str());
-        let _ =
-            writeln!(yaml, "\n# {} {}：这一类{item}必须公开，请保留下面这一行\n{zh}: {value}", cite(header, why), why.title);
+        let _ = writeln!(
+            yaml,
+            "\n# {} {}：这一类{item}必须公开，请保留下面这一行\n{zh}: {value}",
+            cite(header, why),
+            why.title
+        );
     }
     write_fields(&mut yaml, spec, &spec.fields, &required(spec, rules), "", 0, (schema, sector, header), true);
     let body_required =

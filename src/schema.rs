@@ -135,12 +135,13 @@ impl Schema {
             return words().find(|(_, n)| *n == typo);
         }
         // the longest accepted word inside what was written; the first sector wins a tie
-        words()
-            .filter(|(_, n)| !n.is_ascii() && n.chars().count() >= 2 && w.contains(n))
-            .fold(None, |best: Option<(&SectorDef, &str)>, (s, n)| match best {
+        words().filter(|(_, n)| !n.is_ascii() && n.chars().count() >= 2 && w.contains(n)).fold(
+            None,
+            |best: Option<(&SectorDef, &str)>, (s, n)| match best {
                 Some((_, b)) if b.chars().count() >= n.chars().count() => best,
                 _ => Some((s, n)),
-            })
+            },
+        )
     }
 
     /// Every accepted sector with its everyday words, for messages and scaffolds:

@@ -198,7 +198,8 @@ fn init_into_an_existing_unit_adds_only_missing_files() {
         assert_eq!(&std::fs::read(path).unwrap(), bytes, "{} was changed", path.display());
     }
     // nothing else appeared: only commitments.yaml is new, with the unit's own sector (供水)
-    let after = walkdir::WalkDir::new(&unit).into_iter().map(Result::unwrap).filter(|e| e.file_type().is_file()).count();
+    let after =
+        walkdir::WalkDir::new(&unit).into_iter().map(Result::unwrap).filter(|e| e.file_type().is_file()).count();
     assert_eq!(after, before.len() + 1);
     assert!(out.stdout.contains("行业：供水"), "{}", out.stdout);
     assert!(site.read("content/qingyuan-water/commitments.yaml").contains("承诺事项: 待补充"));
@@ -212,12 +213,7 @@ fn the_scaffolded_site_title_is_reported_until_it_is_replaced() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let out = run_in(&tmp.file("portal"), &["check", "--format", "json"], &[]);
     let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    let title: Vec<_> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["file"] == "gongkai.yaml")
-        .collect();
+    let title: Vec<_> = json["findings"].as_array().unwrap().iter().filter(|f| f["file"] == "gongkai.yaml").collect();
     assert_eq!(title.len(), 1, "{title:#?}");
     assert_eq!(title[0]["kind"], "placeholder");
     assert_eq!(title[0]["severity"], "error");
@@ -319,7 +315,11 @@ fn a_site_under_the_hebei_measure_checks_and_builds_with_its_own_pack() {
     let out = site.run(&["check"]);
     assert_eq!(out.code, 1);
     assert!(out.stdout.contains("错误[hebei-2022/departments]: 缺少「机构设置」"), "{}", out.stdout);
-    assert!(out.stdout.contains("依据: 《河北省文化和旅游厅系统公共企事业单位信息公开制度》第五条第(一)项 机构设置及职责"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("依据: 《河北省文化和旅游厅系统公共企事业单位信息公开制度》第五条第(一)项 机构设置及职责"),
+        "{}",
+        out.stdout
+    );
     site.write("content/shili-museum/unit.yaml", unit);
 
     let out = site.run(&["build", "--quiet"]);

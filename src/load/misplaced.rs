@@ -15,46 +15,46 @@ use crate::schema::{self, DocSpec, Schema};
 pub(super) fn unknown_file(dir: &str, rel: &str, schema: &Schema) -> Finding {
     let (top, rest) = rel.split_once('/').map_or((rel, None), |(t, r)| (t, Some(r)));
     let name = |d: &DocSpec| format!("{}（{}）", d.file, d.title);
-    let (message, help) = match (schema.documents.iter().find(|d| d.is_collection() && d.file == format!("{top}/")), rest)
-    {
-        // notices/2026/a.md, services/a.yaml: the right folder, the wrong place in it
-        (Some(spec), Some(rest)) if rest.contains('/') => (
-            format!("「{rel}」不会发布：{} 里的文件要直接放在这个文件夹下，不能再分子文件夹", spec.file),
-            format!("把它移到 {dir}/{}{}", spec.file, rest.rsplit('/').next().unwrap_or(rest)),
-        ),
-        (Some(spec), Some(rest)) => (
-            format!(
-                "「{rel}」不会发布：{} 里的每个{}要写成 .md 文件（开头是 --- 包围的信息区）",
-                spec.file,
-                spec.item.as_deref().unwrap_or("事项")
+    let (message, help) =
+        match (schema.documents.iter().find(|d| d.is_collection() && d.file == format!("{top}/")), rest) {
+            // notices/2026/a.md, services/a.yaml: the right folder, the wrong place in it
+            (Some(spec), Some(rest)) if rest.contains('/') => (
+                format!("「{rel}」不会发布：{} 里的文件要直接放在这个文件夹下，不能再分子文件夹", spec.file),
+                format!("把它移到 {dir}/{}{}", spec.file, rest.rsplit('/').next().unwrap_or(rest)),
             ),
-            format!("把它改名为 {}{}.md", spec.file, rest.rsplit_once('.').map_or(rest, |(stem, _)| stem)),
-        ),
-        _ => {
-            let folder = rest.is_some();
-            let what = if folder { format!("文件夹「{top}/」") } else { format!("文件名「{top}」") };
-            let md = if folder || rel.ends_with(".md") { "" } else { "，写成 .md 文件" };
-            let help = match guess_document(top, schema) {
-                Some((spec, _)) if spec.is_collection() => format!(
-                    "是不是要放进 {}？把{}移到 {dir}/{} 下{md}",
-                    name(spec),
-                    if folder { "里面的文件" } else { "它" },
-                    spec.file
+            (Some(spec), Some(rest)) => (
+                format!(
+                    "「{rel}」不会发布：{} 里的每个{}要写成 .md 文件（开头是 --- 包围的信息区）",
+                    spec.file,
+                    spec.item.as_deref().unwrap_or("事项")
                 ),
-                Some((spec, true)) => format!("这像是 {} 里的内容，把它写进 {dir}/{}", name(spec), spec.file),
-                Some((spec, false)) => format!(
-                    "是不是要命名为 {}？把它改名为 {dir}/{}（已有这个文件时，把内容并入其中）",
-                    name(spec),
-                    spec.file
-                ),
-                None => {
-                    let files: Vec<String> = schema.documents.iter().map(name).collect();
-                    format!("单位文件夹里可以有：{}；附件（PDF、Word、图片）放在 attachments/ 下", files.join("、"))
-                }
-            };
-            (format!("「{rel}」不会发布：gongkai 不认识{what}，其中的内容不会被检查，也不会出现在网站上"), help)
-        }
-    };
+                format!("把它改名为 {}{}.md", spec.file, rest.rsplit_once('.').map_or(rest, |(stem, _)| stem)),
+            ),
+            _ => {
+                let folder = rest.is_some();
+                let what = if folder { format!("文件夹「{top}/」") } else { format!("文件名「{top}」") };
+                let md = if folder || rel.ends_with(".md") { "" } else { "，写成 .md 文件" };
+                let help = match guess_document(top, schema) {
+                    Some((spec, _)) if spec.is_collection() => format!(
+                        "是不是要放进 {}？把{}移到 {dir}/{} 下{md}",
+                        name(spec),
+                        if folder { "里面的文件" } else { "它" },
+                        spec.file
+                    ),
+                    Some((spec, true)) => format!("这像是 {} 里的内容，把它写进 {dir}/{}", name(spec), spec.file),
+                    Some((spec, false)) => format!(
+                        "是不是要命名为 {}？把它改名为 {dir}/{}（已有这个文件时，把内容并入其中）",
+                        name(spec),
+                        spec.file
+                    ),
+                    None => {
+                        let files: Vec<String> = schema.documents.iter().map(name).collect();
+                        format!("单位文件夹里可以有：{}；附件（PDF、Word、图片）放在 attachments/ 下", files.join("、"))
+                    }
+                };
+                (format!("「{rel}」不会发布：gongkai 不认识{what}，其中的内容不会被检查，也不会出现在网站上"), help)
+            }
+        };
     Finding::builtin(Kind::UnknownFile, Severity::Error, &format!("{dir}/{rel}"), None, message).with_help(help)
 }
 
@@ -90,7 +90,9 @@ fn guess_document<'a>(written: &str, schema: &'a Schema) -> Option<(&'a DocSpec,
         best(&|d| {
             d.fields
                 .iter()
-                .filter(|f| !common.contains(&f.key.as_str()) && !matches!(f.key.as_str(), "updated" | "title" | "name"))
+                .filter(|f| {
+                    !common.contains(&f.key.as_str()) && !matches!(f.key.as_str(), "updated" | "title" | "name")
+                })
                 .flat_map(|f| f.names().filter(|n| !n.is_ascii()).map(str::to_string).collect::<Vec<_>>())
                 .collect()
         })

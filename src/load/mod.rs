@@ -289,11 +289,27 @@ fn read_config(root: &Path) -> Result<Config> {
     if text.trim().is_empty() {
         return Ok(Config::default());
     }
-    serde_saphyr::from_str(text).map_err(|e| Error::Config {
-        file: CONFIG_FILE.into(),
-        pos: e.location().map(|l| Pos::new(l.line() as u32, l.column() as u32)),
-        message: e.to_string().lines().next().unwrap_or_default().trim_start_matches("error: ").to_string(),
+    serde_saphyr::from_str(text).map_err(|e| {
+        let raw = crate::yaml::first_line(&e.to_string());
+        Error::Config {
+            file: CONFIG_FILE.into(),
+            pos: e.location().map(|l| Pos::new(l.line() as u32, l.column() as u32)),
+            message: config_message(&raw),
+        }
     })
+}
+
+/// The parser's words for a configuration mistake, in Chinese; an unknown key gets the nearest
+/// known one.
+fn config_message(raw: &str) -> String {
+    let Some(rest) = raw.strip_prefix("unknown field `") else {
+        return "格式不对：检查这一行的缩进、冒号（英文「: 」）、引号和括号".to_string();
+    };
+    let (key, known) = rest.split_once('`').unwrap_or((rest, ""));
+    let known: Vec<&str> = known.split_once("expected one of ").map_or("", |(_, k)| k).split(", ").collect();
+    let guess =
+        schema::did_you_mean(key, known.iter().copied()).map(|g| format!("是不是「{g}」？")).unwrap_or_default();
+    format!("不认识的配置项「{key}」。{guess}可以写：{}", known.join("、"))
 }
 
 /// The content model and packs of the site at `root` (which need not have content yet).

@@ -83,7 +83,10 @@ mod tests {
         assert_eq!(out.len(), 1, "{out:#?}");
         assert_eq!((out[0].line, out[0].severity), (Some(9), Severity::Warning));
         let help = out[0].help.as_deref().unwrap();
-        assert!(help.contains("| 项目 | 标准 | 依据 |\n| --- | --- | --- |\n| 居民用气 | 2.28元 | 市发改发〔2023〕12号 |"), "{help}");
+        assert!(
+            help.contains("| 项目 | 标准 | 依据 |\n| --- | --- | --- |\n| 居民用气 | 2.28元 | 市发改发〔2023〕12号 |"),
+            "{help}"
+        );
     }
 
     #[test]

@@ -88,8 +88,7 @@ pub fn render(text: &str, first_line: u32, rewrite: &dyn Fn(&str) -> Option<Stri
     Rendered { html, links, anchors }
 }
 
-const OPTIONS: Options =
-    Options::ENABLE_TABLES.union(Options::ENABLE_FOOTNOTES).union(Options::ENABLE_STRIKETHROUGH);
+const OPTIONS: Options = Options::ENABLE_TABLES.union(Options::ENABLE_FOOTNOTES).union(Options::ENABLE_STRIKETHROUGH);
 
 /// Bold next to Chinese punctuation. CommonMark does not close `**` that follows punctuation
 /// and is followed by a letter (`**公示内容：**见附件`), so the asterisks would be published as
