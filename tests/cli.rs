@@ -15,17 +15,33 @@ fn clean_site_exits_0() {
 
 #[test]
 fn missing_item_exits_1_with_file_line_and_article() {
-    let site = Site::example_with("unknown_key");
+    let site = Site::example();
+    site.write(
+        "content/qingyuan-water/fees.yaml",
+        "收费项目:\n  - 项目名称: 居民生活用水\n    收费依据: 白银市发展和改革委员会关于城区居民阶梯水价的通知\n",
+    );
     let out = site.run(&["check"]);
     assert_eq!(out.code, 1);
     let s = &out.stdout;
     assert!(s.contains("错误[baiyin-2021/fee-standard]: 「收费项目」第 1 项（居民生活用水）缺少「收费标准」"), "{s}");
     assert!(s.contains("--> content/qingyuan-water/fees.yaml:2:5"), "{s}");
     assert!(s.contains("= 依据: 《白银市公共企事业单位信息公开办法(试行)》第五条第(三)项 收费标准"), "{s}");
-    assert!(s.contains("错误[gongkai/unknown-field]: 不认识的字段「收费标注」"), "{s}");
-    // the offending source line is quoted
-    assert!(s.contains("4 |     收费标注: 3.10 元/立方米"), "{s}");
+    // the source line is quoted
+    assert!(s.contains("2 |   - 项目名称: 居民生活用水"), "{s}");
     assert!(s.contains("白银清源供水有限公司（qingyuan-water）"));
+}
+
+/// A misspelt key is one error, at the key, with the article of the item it meant (point 10).
+#[test]
+fn a_misspelt_key_is_one_error_quoting_its_line() {
+    let out = Site::example_with("unknown_key").run(&["check"]);
+    assert_eq!(out.code, 1);
+    let s = &out.stdout;
+    assert!(s.contains("错误[gongkai/unknown-field]: 不认识的字段「收费标注」"), "{s}");
+    assert!(s.contains("4 |     收费标注: 3.10 元/立方米"), "{s}");
+    assert!(s.contains("= 依据: 《白银市公共企事业单位信息公开办法(试行)》第五条第(三)项 收费标准"), "{s}");
+    assert!(!s.contains("缺少「收费标准」"), "{s}");
+    assert!(s.contains("共 1 项错误"), "{s}");
 }
 
 #[test]
@@ -81,8 +97,8 @@ fn output_file_gets_the_report_and_terminal_the_summary() {
     let out = site.run(&["check", "--format", "json", "--output", "report.json"]);
     assert_eq!(out.code, 1);
     let json: serde_json::Value = serde_json::from_str(&site.read("report.json")).unwrap();
-    assert_eq!(json["summary"]["errors"], 2);
-    assert!(out.stdout.contains("共 2 项错误"), "{}", out.stdout);
+    assert_eq!(json["summary"]["errors"], 1);
+    assert!(out.stdout.contains("共 1 项错误"), "{}", out.stdout);
     assert!(!out.stdout.contains("schema_version"));
 }
 
@@ -116,7 +132,7 @@ fn github_format_writes_the_full_report_to_the_step_summary() {
     assert_eq!(out.code, 1);
     assert!(
         out.stdout
-            .starts_with("::error file=content/qingyuan-water/fees.yaml,line=2,col=5,title=第五条第(三)项 收费标准::"),
+            .starts_with("::error file=content/qingyuan-water/fees.yaml,line=4,col=5,title=《白银市公共企事业单位信息公开办法(试行)》第五条第(三)项 收费标准::"),
         "{}",
         out.stdout
     );
