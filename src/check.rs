@@ -179,6 +179,7 @@ pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema, env: &Env) -> Un
         .filter(|f| !review::is_manual(f))
         .cloned()
         .collect();
+    misspelt_keys(&mut findings, &mut rule_findings);
     findings.append(&mut rule_findings);
     let (mut privacy, acknowledgements) = review::review(unit);
     let withheld: std::collections::BTreeSet<String> = privacy
@@ -256,6 +257,29 @@ fn merge_same_problem(findings: Vec<Finding>) -> Vec<Finding> {
             lead
         })
         .collect()
+}
+
+/// A misspelt key (`便民服务店话`) is reported by the schema at the key, naming the field it
+/// meant (its `title`), and again by the rule that misses that field, at the top of the mapping.
+/// Keep the one at the key, citing the rule; the rule still fails, so the score is unchanged.
+fn misspelt_keys(findings: &mut [Finding], rule_findings: &mut Vec<Finding>) {
+    rule_findings.retain(|missing| {
+        if missing.kind != Kind::Missing {
+            return true;
+        }
+        let typo = findings.iter_mut().find(|f| {
+            let parent = f.field.as_deref().and_then(|p| p.rsplit_once('.')).map_or("", |(parent, _)| parent);
+            let meant = if parent.is_empty() { f.title.clone() } else { format!("{parent}.{}", f.title) };
+            f.kind == Kind::UnknownField && f.file == missing.file && missing.field.as_deref() == Some(meant.as_str())
+        });
+        match typo {
+            Some(f) => {
+                f.citation = f.citation.take().or_else(|| missing.citation.clone());
+                false
+            }
+            None => true,
+        }
+    });
 }
 
 /// Evaluation of one rule against one unit.
@@ -348,7 +372,7 @@ impl<'a> Eval<'a> {
                 self.unchecked = true;
                 continue;
             };
-            let title = data.text("title").unwrap_or(&doc.stem);
+            let title = doc.name();
             let place =
                 Place { file: &doc.path, path: String::new(), label: format!("「{title}」"), zh: String::new() };
             for (key, sub) in &req.each {
@@ -502,6 +526,19 @@ impl<'a> Eval<'a> {
             Shape::Url => (!shape::is_url(t)).then_some(None),
             Shape::File => self.file_problem(t).map(Some),
         };
+        let valid = |x: &str| if shape == Shape::Phone { shape::is_phone(x) } else { shape::is_contact(x) };
+        let wide = matches!(shape, Shape::Phone | Shape::Contact).then(|| shape::full_width_only(t, valid)).flatten();
+        if let (Some(_), Some(wide)) = (&problem, wide) {
+            let narrow: String = wide.chars().filter_map(|c| char::from_u32(c as u32 - 0xFEE0)).collect();
+            return self.push(
+                Kind::Invalid,
+                place.file,
+                Some(pos),
+                Some(place.path.clone()),
+                format!("{}「{}」里用了全角字符「{wide}」：「{}」", place.label, def.zh, short(t)),
+                format!("把全角的「{wide}」改成半角的「{narrow}」（切换到英文输入法或半角状态后重新输入）"),
+            );
+        }
         if let Some(detail) = problem {
             let message = match detail {
                 Some(d) => format!("{}「{}」{d}：「{}」", place.label, def.zh, short(t)),
@@ -626,7 +663,7 @@ pub(crate) fn rule_finding(
     Finding {
         unit: Some(unit.slug.clone()),
         rule: rule.id.to_string(),
-        citation: Some(rule.citation.to_string()),
+        citation: Some(rule.cited.to_string()),
         title: rule.title.to_string(),
         kind,
         severity: rule.severity,
@@ -636,6 +673,7 @@ pub(crate) fn rule_finding(
         field: field.filter(|f| !f.is_empty()),
         message: format!("{message}{unverified}"),
         help: Some(help),
+        detail: None,
     }
 }
 

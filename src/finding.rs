@@ -142,6 +142,10 @@ pub struct Finding {
     pub message: String,
     /// What to do about it, in plain Chinese.
     pub help: Option<String>,
+    /// The words of the library underneath (the YAML parser's own message, in English), for the
+    /// IT person: in the JSON and SARIF reports, never in the clerk's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 impl Finding {
@@ -160,11 +164,17 @@ impl Finding {
             field: None,
             message,
             help: None,
+            detail: None,
         }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
         self
     }
 

@@ -13,61 +13,38 @@ use crate::commands::Outcome;
 use crate::error::{Error, Result};
 use crate::load;
 use crate::pack::{Check, Pack, Requirement, Rule, Shape};
-use crate::schema::{DocSpec, FieldDef, Schema};
-
-/// Sectors `init --sector` offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Sector {
-    School,
-    University,
-    Hospital,
-    Water,
-    Power,
-    Gas,
-    Heating,
-    Transit,
-    Environment,
-    Generic,
-}
-
-impl Sector {
-    pub fn key(self) -> &'static str {
-        match self {
-            Sector::School => "school",
-            Sector::University => "university",
-            Sector::Hospital => "hospital",
-            Sector::Water => "water",
-            Sector::Power => "power",
-            Sector::Gas => "gas",
-            Sector::Heating => "heating",
-            Sector::Transit => "transit",
-            Sector::Environment => "environment",
-            Sector::Generic => "generic",
-        }
-    }
-}
+use crate::schema::{DocSpec, FieldDef, Schema, SectorDef};
 
 const PLACEHOLDER: &str = "待补充";
 
 /// Scaffold `dir`: a new unit if `dir` is `SITE/content/NAME`, otherwise a new site at `dir` with
-/// one unit `content/my-unit`.
-pub fn run(dir: &Path, sector: Sector) -> Result<Outcome> {
+/// one unit `content/my-unit`. Into a unit that already exists, only the files it lacks are added;
+/// an existing file is never opened for writing.
+///
+/// `sector` is any word the content model accepts for a sector (`学校`, `幼儿园`, `school`); without
+/// it, the unit's own `行业` in an existing `unit.yaml`, else 其他.
+pub fn run(dir: &Path, sector: Option<&str>) -> Result<Outcome> {
     let (site_root, unit_dir, new_site) = match site_of_unit_dir(dir) {
         Some(root) => (root, dir.to_path_buf(), false),
         None => (dir.to_path_buf(), dir.join("content").join("my-unit"), true),
     };
     if new_site && dir.join("content").exists() {
         return Err(Error::Usage(format!(
-            "{} 已经是一个站点；要新建单位，请运行 gongkai init {}",
+            "{} 已经是一个站点；要新建单位或给单位补上缺少的文件，请运行 gongkai init {}",
             dir.display(),
-            dir.join("content").join("单位名").display()
+            dir.join("content").join("单位文件夹名").display()
         )));
     }
-    if unit_dir.exists() && fs::read_dir(&unit_dir).map_err(|e| Error::io(&unit_dir, e))?.next().is_some() {
-        return Err(Error::Usage(format!("{} 已存在且不是空的，不会覆盖其中的文件", unit_dir.display())));
-    }
     let (schema, packs) = load::packs_for(&site_root)?;
-    let files = scaffold(&schema, &packs, sector.key());
+    let sector = match sector {
+        Some(written) => schema.sector(written).ok_or_else(|| unknown_sector(&schema, written))?,
+        None => existing_sector(&schema, &unit_dir).unwrap_or_else(|| generic(&schema)),
+    };
+    let existing: Vec<String> = existing_files(&unit_dir);
+    let has = |spec: &DocSpec| existing.iter().any(|rel| spec.matches(rel));
+    let (files, kept): (Vec<_>, Vec<_>) = scaffold(&schema, &packs, &sector.key)
+        .into_iter()
+        .partition(|(rel, _)| !schema.doc_for_path(rel).is_some_and(has));
 
     let mut created: Vec<PathBuf> = Vec::new();
     if new_site {
@@ -83,20 +60,68 @@ pub fn run(dir: &Path, sector: Sector) -> Result<Outcome> {
     let attachments = unit_dir.join("attachments");
     fs::create_dir_all(&attachments).map_err(|e| Error::write(&attachments, e))?;
 
-    let mut msg = format!(
-        "已创建{}：\n",
-        if new_site { format!("站点 {}", site_root.display()) } else { format!("单位 {}", unit_dir.display()) }
-    );
-    for p in &created {
-        let _ = writeln!(msg, "  {}", p.display());
+    let mut msg = String::new();
+    let what =
+        if new_site { format!("站点 {}", site_root.display()) } else { format!("单位 {}", unit_dir.display()) };
+    if created.is_empty() {
+        let _ = writeln!(msg, "{what} 的文件都已齐全，没有添加任何文件，原有文件均未改动。");
+    } else {
+        let _ = writeln!(msg, "已{}{what}：", if kept.is_empty() { "创建" } else { "补上" });
+        for p in &created {
+            let _ = writeln!(msg, "  {}", p.display());
+        }
+        if !kept.is_empty() {
+            let _ = writeln!(msg, "原有的文件没有改动（已有的不会覆盖）。");
+        }
     }
+    let slug = unit_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let _ = writeln!(
         msg,
-        "\n下一步：把每个文件里的「待补充」换成实际内容（申请表样表放进 attachments/），\n然后运行 gongkai check {} 查看还缺哪些项目。",
+        "\n行业：{}。\n单位文件夹名「{slug}」就是这个单位在网站上的地址（网站地址/{slug}/）。要换一个地址，\n把文件夹 {} 改名即可，例如改成单位简称的拼音 qingyuan-water（只用字母、数字、汉字和连字符）。",
+        sector.zh,
+        unit_dir.display()
+    );
+    let _ = writeln!(
+        msg,
+        "\n下一步：把每个文件里的「{PLACEHOLDER}」换成实际内容（申请表样表放进 attachments/），\n然后运行 gongkai check {} 查看还缺哪些项目。",
         site_root.display()
     );
     print!("{msg}");
     Ok(Outcome::Clean)
+}
+
+fn generic(schema: &Schema) -> &SectorDef {
+    schema.sector("generic").or(schema.sectors.last()).expect("the built-in content model has sectors")
+}
+
+fn unknown_sector(schema: &Schema, written: &str) -> Error {
+    let guess = match schema.sector_guess(written) {
+        Some((s, word)) if word == s.zh => format!("是不是「{}」？", s.zh),
+        Some((s, word)) => format!("是不是「{}」（{word}）？", s.zh),
+        None => String::new(),
+    };
+    Error::Usage(format!("不认识的行业「{written}」。{guess}\n可以写：{}", schema.sector_list()))
+}
+
+/// The sector an existing unit's `unit.yaml` names.
+fn existing_sector<'a>(schema: &'a Schema, unit_dir: &Path) -> Option<&'a SectorDef> {
+    let spec = schema.doc("unit")?;
+    let def = spec.fields.iter().find(|f| f.key == "sector")?;
+    let text = ["unit.yaml", "unit.yml"].iter().find_map(|f| fs::read_to_string(unit_dir.join(f)).ok())?;
+    let node = crate::yaml::parse(text.trim_start_matches('\u{feff}')).ok()?;
+    let written = node.as_map()?.iter().find(|e| def.accepts(&e.written))?.value.as_text()?.to_string();
+    schema.sector(&written)
+}
+
+/// Paths (inside the unit folder, `/`-separated) of the files a unit folder already has.
+fn existing_files(unit_dir: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(unit_dir)
+        .min_depth(1)
+        .max_depth(2)
+        .into_iter()
+        .filter_map(std::result::Result::ok)
+        .filter_map(|e| Some(e.path().strip_prefix(unit_dir).ok()?.to_str()?.replace('\\', "/")))
+        .collect()
 }
 
 /// `SITE` if `dir` is `SITE/content/NAME` and `SITE/content` exists.
@@ -106,11 +131,14 @@ fn site_of_unit_dir(dir: &Path) -> Option<PathBuf> {
     is_content.then(|| parent.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf))
 }
 
+/// Write a file that does not exist yet; never opens an existing one.
 fn write_new(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write as _;
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
     }
-    fs::write(path, text).map_err(|e| Error::write(path, e))
+    let mut file = fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| Error::write(path, e))?;
+    file.write_all(text.as_bytes()).map_err(|e| Error::write(path, e))
 }
 
 fn site_config(packs: &[Pack]) -> String {
@@ -139,7 +167,7 @@ pub fn scaffold(schema: &Schema, packs: &[Pack], sector: &str) -> Vec<(String, S
         let header = mine.first().map(|(p, _)| format!("《{}》", p.title)).unwrap_or_default();
         if !spec.is_collection() {
             let mut yaml = String::new();
-            write_fields(&mut yaml, spec, &spec.fields, &required(spec, &mine), "", 0, schema, sector, true);
+            write_fields(&mut yaml, spec, &spec.fields, &required(spec, &mine), "", 0, (schema, sector, &header), true);
             files.push((
                 spec.file.clone(),
                 format!("# {}{header}{}\n# 把每个「{PLACEHOLDER}」换成实际内容。\n{yaml}", spec.title, spec.clause),
@@ -198,10 +226,14 @@ fn collection_doc(
     let mut yaml = String::new();
     if let Some((key, value, why)) = kind {
         let zh = spec.fields.iter().find(|f| f.key == key).map_or(key, |f| f.zh.as_str());
-        let _ =
-            writeln!(yaml, "\n# {} {}：这一类{item}必须公开，请保留下面这一行\n{zh}: {value}", why.citation, why.title);
+        let _ = writeln!(
+            yaml,
+            "\n# {} {}：这一类{item}必须公开，请保留下面这一行\n{zh}: {value}",
+            cite(header, why),
+            why.title
+        );
     }
-    write_fields(&mut yaml, spec, &spec.fields, &required(spec, rules), "", 0, schema, sector, true);
+    write_fields(&mut yaml, spec, &spec.fields, &required(spec, rules), "", 0, (schema, sector, header), true);
     let body_required =
         rules.iter().any(|(_, r)| r.check.item().is_some_and(|q| q.each.iter().any(|(k, _)| k == "body")));
     let body = if body_required {
@@ -245,6 +277,16 @@ fn nested(prefix: &str, req: &Requirement, add: &mut impl FnMut(String, &Require
     }
 }
 
+/// A rule's citation in a scaffold: the article alone under a header that names its measure,
+/// else with the measure (a hospital's unit.yaml cites the baseline and the health measure).
+fn cite<'a>(header: &str, rule: &'a Rule) -> &'a str {
+    if !header.is_empty() && rule.cited.starts_with(header) { &rule.citation } else { &rule.cited }
+}
+
+/// What every level of a scaffold needs: the content model, the unit's sector, and the file's
+/// header (`《…》`, the measure its comments cite without naming it).
+type Scaffolding<'a> = (&'a Schema, &'a str, &'a str);
+
 #[allow(clippy::too_many_arguments)]
 fn write_fields(
     out: &mut String,
@@ -253,8 +295,7 @@ fn write_fields(
     req: &[(String, &Rule, Requirement)],
     prefix: &str,
     depth: usize,
-    schema: &Schema,
-    sector: &str,
+    (schema, sector, header): Scaffolding<'_>,
     first_in_entry: bool,
 ) {
     // list entries: "  - first: …" then "    next: …", four more columns per level
@@ -271,11 +312,15 @@ fn write_fields(
         let lead = if depth > 0 && first { format!("{}- ", " ".repeat(4 * depth - 2)) } else { indent.clone() };
         first = false;
         if depth == 0 {
-            let cite = rule.map(|(_, r, _)| format!("{} ", r.citation)).unwrap_or_default();
+            let cite = rule.map(|(_, r, _)| format!("{} ", cite(header, r))).unwrap_or_default();
             let hint = f.hint.as_deref().map(|h| format!("：{h}")).unwrap_or_default();
             let _ = writeln!(out, "\n# {cite}{}{hint}", f.zh);
         }
         if is_sector {
+            let _ = writeln!(out, "# 可以写下面任何一个词（括号里的词也可以）：");
+            for line in schema.sector_lines() {
+                let _ = writeln!(out, "#   {line}");
+            }
             let zh = schema.sector(sector).map_or("其他", |s| s.zh.as_str());
             let _ = writeln!(out, "{lead}{}: {zh}", f.zh);
             continue;
@@ -283,7 +328,7 @@ fn write_fields(
         let Some((_, _, r)) = rule else { continue };
         if r.shape == Shape::List && !f.fields.is_empty() {
             let _ = writeln!(out, "{lead}{}:", f.zh);
-            write_fields(out, spec, &f.fields, req, &path, depth + 1, schema, sector, true);
+            write_fields(out, spec, &f.fields, req, &path, depth + 1, (schema, sector, header), true);
         } else {
             let _ = writeln!(out, "{lead}{}: {PLACEHOLDER}", f.zh);
         }

@@ -97,9 +97,10 @@ struct ServeArgs {
 struct InitArgs {
     /// 新站点或新单位的目录 (folder to create: a new site, or content/NAME inside a site)
     dir: PathBuf,
-    /// 行业 (sector of the unit)
-    #[arg(long, value_enum, default_value_t = gongkai::init::Sector::Generic)]
-    sector: gongkai::init::Sector,
+    /// 行业：学校、幼儿园、医院、卫生院、疾病预防控制、妇幼保健、供水、供电、供气、供热、公共交通、环保、其他…
+    /// (sector; default: the unit's own, else 其他)
+    #[arg(long)]
+    sector: Option<String>,
 }
 
 fn parse_day(s: &str) -> Result<jiff::civil::Date, String> {
@@ -117,7 +118,7 @@ fn main() -> ExitCode {
             quiet: a.quiet,
             today: a.today,
         }),
-        Command::Init(a) => gongkai::init::run(&a.dir, a.sector),
+        Command::Init(a) => gongkai::init::run(&a.dir, a.sector.as_deref()),
         Command::Build(a) => commands::build(&BuildOptions {
             site: a.site,
             out: a.output,

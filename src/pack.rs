@@ -30,6 +30,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("environment-2021.yaml", include_str!("../rules/environment-2021.yaml")),
 ];
 
+/// A citation that names its measure: `第二十六条` of the pack 中华人民共和国政府信息公开条例 is
+/// `《中华人民共和国政府信息公开条例》第二十六条`; one that already names a measure (`《城市供水条例》
+/// 第二十二条`) is kept as written.
+pub fn cite(measure: &str, citation: &str) -> String {
+    let citation = citation.trim();
+    if citation.starts_with('《') { citation.to_string() } else { format!("《{}》{citation}", measure.trim()) }
+}
+
 /// A validated rule pack.
 #[derive(Debug, Clone)]
 pub struct Pack {
@@ -139,7 +147,10 @@ pub struct Rule {
     /// `<pack>/<rule>`, stable across releases. (Shared strings: every unit's outcome names its
     /// rule, and a province has tens of thousands of units.)
     pub id: Arc<str>,
+    /// The article as the pack writes it (`第五条第(三)项`).
     pub citation: Arc<str>,
+    /// The article with its measure, as every message cites it: `《…办法(试行)》第五条第(三)项`.
+    pub cited: Arc<str>,
     pub title: Arc<str>,
     /// The document kind the item lives in (`unit`, `fees`, `services`...).
     pub doc: String,
@@ -511,6 +522,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Pack> {
         };
         rules.push(Rule {
             id: format!("{}/{}", file.id, def.id).into(),
+            cited: cite(&file.title, &def.citation).into(),
             citation: def.citation.into(),
             title: def.title.into(),
             doc: def.file,

@@ -124,6 +124,9 @@ pub fn is_manual(f: &Finding) -> bool {
     f.kind == Kind::Unscanned && f.severity == Severity::Warning
 }
 
+/// What withholds personal data and secrets: the measure's 第六条, named with the measure.
+pub const PRIVACY_CITATION: &str = "《白银市公共企事业单位信息公开办法(试行)》第六条";
+
 fn finding(unit: &Unit, hit: &Located) -> Finding {
     let kind = match hit.rule {
         Rule::Classified | Rule::InternalMark => Kind::Confidential,
@@ -133,7 +136,7 @@ fn finding(unit: &Unit, hit: &Located) -> Finding {
     Finding {
         unit: Some(unit.slug.clone()),
         rule: hit.rule.id().to_string(),
-        citation: Some("第六条".to_string()),
+        citation: Some(PRIVACY_CITATION.to_string()),
         title: hit.rule.zh().to_string(),
         kind,
         severity: hit.rule.severity(),
@@ -143,6 +146,7 @@ fn finding(unit: &Unit, hit: &Located) -> Finding {
         field: hit.field.clone(),
         message: format!("{where_}{}", hit.rule.message(&hit.text)),
         help: Some(hit.rule.help().to_string()),
+        detail: None,
     }
 }
 

@@ -32,6 +32,13 @@ pub struct SectorDef {
     pub aliases: Vec<String>,
 }
 
+impl SectorDef {
+    /// Every word accepted for this sector: its key, its Chinese name and its aliases.
+    pub fn words(&self) -> impl Iterator<Item = &str> {
+        [self.key.as_str(), self.zh.as_str()].into_iter().chain(self.aliases.iter().map(String::as_str))
+    }
+}
+
 /// One kind of file in a unit folder: a single YAML file (`fees.yaml`) or a folder of Markdown
 /// files with front matter (`services/`).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -116,6 +123,39 @@ impl Schema {
     pub fn sector(&self, written: &str) -> Option<&SectorDef> {
         let w = written.trim();
         self.sectors.iter().find(|s| s.key.eq_ignore_ascii_case(w) || s.zh == w || s.aliases.iter().any(|a| a == w))
+    }
+
+    /// The sector a word that is not one of the accepted ones probably means: a typo of one
+    /// (`医阮`), or a longer name that contains one (`乡镇中心卫生院`, `白银市第一幼儿园`).
+    /// Returns the sector and the accepted word it matched.
+    pub fn sector_guess<'a>(&'a self, written: &str) -> Option<(&'a SectorDef, &'a str)> {
+        let w = written.trim();
+        let words = || self.sectors.iter().flat_map(|s| s.words().map(move |n| (s, n)));
+        if let Some(typo) = did_you_mean(w, words().map(|(_, n)| n)) {
+            return words().find(|(_, n)| *n == typo);
+        }
+        // the longest accepted word inside what was written; the first sector wins a tie
+        words().filter(|(_, n)| !n.is_ascii() && n.chars().count() >= 2 && w.contains(n)).fold(
+            None,
+            |best: Option<(&SectorDef, &str)>, (s, n)| match best {
+                Some((_, b)) if b.chars().count() >= n.chars().count() => best,
+                _ => Some((s, n)),
+            },
+        )
+    }
+
+    /// Every accepted sector with its everyday words, for messages and scaffolds:
+    /// `学校（教育、中小学、幼儿园…）、医院（…）…`.
+    pub fn sector_list(&self) -> String {
+        self.sector_lines().join("；")
+    }
+
+    /// One line per sector: `学校（教育、中小学、幼儿园…）`.
+    pub fn sector_lines(&self) -> Vec<String> {
+        self.sectors
+            .iter()
+            .map(|s| if s.aliases.is_empty() { s.zh.clone() } else { format!("{}（{}）", s.zh, s.aliases.join("、")) })
+            .collect()
     }
 
     /// Add fields (and sub-fields) to a document, or a whole new document, from a rule pack.
@@ -327,6 +367,9 @@ fn unknown_key(written: &str, pos: Pos, fields: &[FieldDef], path: &str, ctx: &C
         .find_map(|d| d.fields.iter().find(|fd| fd.accepts(written)).map(|fd| (d, fd)));
     f.help = Some(if let Some(s) = suggestion {
         let zh = fields.iter().find(|f| f.names().any(|n| n == s)).map_or(s, |f| f.zh.as_str());
+        // the item concerned is the one the key meant: `check` keeps this finding, at the key,
+        // in place of the rule's "missing" one for that item
+        f.title = zh.to_string();
         let named = if zh == s { format!("「{s}」") } else { format!("「{s}」（{zh}）") };
         format!("是不是{named}？字段名写错，这一项会被当作没填")
     } else if let Some((doc, fd)) = elsewhere.filter(|_| path.is_empty()) {
@@ -362,14 +405,16 @@ fn check_type(node: &mut Node, def: &FieldDef, path: &str, ctx: &Ctx<'_>, out: &
                 );
             }
             if def.ty == FieldType::Sector && !text.is_empty() && ctx.schema.sector(text).is_none() {
-                let names = ctx.schema.sectors.iter().flat_map(|s| [s.key.as_str(), s.zh.as_str()]);
-                let guess = did_you_mean(text, names.clone()).map(|g| format!("是不是「{g}」？"));
-                let all: Vec<&str> = ctx.schema.sectors.iter().map(|s| s.zh.as_str()).collect();
+                let help = match ctx.schema.sector_guess(text) {
+                    Some((s, word)) if word == s.zh => format!("是不是「{}」？写成「{}: {}」", s.zh, def.zh, s.zh),
+                    Some((s, word)) => format!("是不是「{}」（{word}）？写成「{}: {}」", s.zh, def.zh, s.zh),
+                    None => format!("可以写：{}", ctx.schema.sector_list()),
+                };
                 out.push(
                     ctx.finding(Kind::Invalid, node.pos, format!("不认识的行业「{text}」"))
                         .with_field(path.to_string())
                         .with_title(def.zh.clone())
-                        .with_help(guess.unwrap_or_else(|| format!("可选：{}", all.join("、")))),
+                        .with_help(help),
                 );
             }
         }
@@ -492,6 +537,45 @@ mod tests {
         let kinds: Vec<_> = out.iter().map(|f| (f.line.unwrap(), f.kind)).collect();
         assert_eq!(kinds, vec![(1, Kind::Invalid), (2, Kind::Invalid), (3, Kind::Invalid), (4, Kind::Invalid)]);
         assert!(out[3].help.as_deref().unwrap().contains("医院"), "{:?}", out[3].help);
+    }
+
+    /// 第二条 names 疾病预防控制 and 妇幼保健服务机构 beside schools and hospitals; a clerk writes
+    /// 幼儿园 or 卫生院 (the verdicts issue, point 15).
+    #[test]
+    fn every_kind_of_unit_the_measure_names_is_a_sector() {
+        let s = Schema::builtin();
+        for (written, key) in [
+            ("疾病预防控制", "cdc"),
+            ("疾控中心", "cdc"),
+            ("妇幼保健服务机构", "maternal_child"),
+            ("妇幼保健院", "maternal_child"),
+            ("幼儿园", "school"),
+            ("卫生院", "hospital"),
+            ("教育", "school"),
+            ("医疗卫生", "hospital"),
+            ("环保", "environment"),
+        ] {
+            assert_eq!(s.sector(written).map(|d| d.key.as_str()), Some(key), "{written}");
+        }
+        // each word names one sector only
+        let mut words: Vec<&str> = s.sectors.iter().flat_map(SectorDef::words).collect();
+        let n = words.len();
+        words.sort_unstable();
+        words.dedup();
+        assert_eq!(words.len(), n, "a word is accepted for two sectors");
+    }
+
+    #[test]
+    fn an_unknown_sector_word_gets_the_sector_it_probably_means() {
+        let (_, out) = run("unit", "sector: 白银市第一幼儿园\n");
+        assert_eq!(out.len(), 1);
+        let help = out[0].help.as_deref().unwrap();
+        assert!(help.contains("是不是「学校」（幼儿园）"), "{help}");
+        let (_, out) = run("unit", "sector: 乡镇中心卫生院\n");
+        assert!(out[0].help.as_deref().unwrap().contains("是不是「医院」"), "{:?}", out[0].help);
+        let (_, out) = run("unit", "sector: 博物馆\n");
+        let help = out[0].help.as_deref().unwrap();
+        assert!(help.contains("妇幼保健（") && help.contains("幼儿园"), "{help}");
     }
 
     #[test]

@@ -56,11 +56,7 @@ fn zh(d: Date) -> String {
 
 /// How a document is named in messages.
 fn title(doc: &Doc, spec: &DocSpec) -> String {
-    if spec.is_collection() {
-        doc.data.as_ref().and_then(|d| d.text("title")).unwrap_or(&doc.stem).to_string()
-    } else {
-        spec.title.clone()
-    }
+    if spec.is_collection() { doc.name().to_string() } else { spec.title.clone() }
 }
 
 fn field_zh(spec: &DocSpec, key: &str) -> String {

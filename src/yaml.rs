@@ -178,7 +178,7 @@ fn clamp(n: u64) -> u32 {
 
 /// serde-saphyr's Display is `error: line L column C: message` followed by a rendered snippet; keep
 /// only the message, since we render our own snippet.
-fn first_line(s: &str) -> String {
+pub(crate) fn first_line(s: &str) -> String {
     let line = s.lines().next().unwrap_or(s).trim();
     let line = line.strip_prefix("error: ").unwrap_or(line);
     // drop a leading "line N column M: "

@@ -188,7 +188,7 @@ fn a_withdrawn_notice_without_a_reason_is_a_finding() {
     assert_eq!((code, found.len()), (1, 1), "{found:#?}");
     let f = &found[0];
     assert_eq!(f["file"], file);
-    assert_eq!(f["citation"], "第十二条第(三)项");
+    assert_eq!(f["citation"], "《白银市公共企事业单位信息公开办法(试行)》第十二条第(三)项");
     assert!(f["line"].as_u64().is_some(), "points at the history entry: {f}");
 
     // withdrawn with no history at all: when and why are both unknown

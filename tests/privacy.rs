@@ -46,7 +46,7 @@ fn finds_every_planted_item_and_nothing_legitimate() {
     );
     // messages mask the numbers and cite the article
     let id = json["findings"].as_array().unwrap().iter().find(|f| f["line"] == 27).unwrap();
-    assert_eq!(id["citation"], "第六条");
+    assert_eq!(id["citation"], "《白银市公共企事业单位信息公开办法(试行)》第六条");
     assert_eq!(id["kind"], "privacy");
     assert_eq!(
         id["message"],

@@ -167,7 +167,7 @@ fn plan(site: &gongkai::load::Site, slug: &str) -> Vec<Case> {
         let spec = site.schema.doc(&rule.doc).unwrap();
         let case = |file: &str, deletion| Case {
             rule: rule.id.to_string(),
-            citation: rule.citation.to_string(),
+            citation: rule.cited.to_string(),
             file: file.to_string(),
             deletion,
         };

@@ -61,6 +61,7 @@ fn parse_doc(mut doc: Doc, text: &str, spec: &DocSpec, schema: &Schema) -> (Doc,
             privacy::scan_tree(&node, &spec.fields, &index, site_path, &mut doc.privacy);
             if let Some(body) = &doc.body {
                 privacy::scan_markdown(&body.text, body.line, site_path, &mut doc.privacy);
+                out.extend(super::paste::tab_tables(&body.text, body.line, site_path));
             }
 
             if node.as_map().is_some() || matches!(node.value, yaml::Value::Null) {
@@ -73,47 +74,120 @@ fn parse_doc(mut doc: Doc, text: &str, spec: &DocSpec, schema: &Schema) -> (Doc,
 }
 
 fn syntax_finding(site_path: &str, e: &yaml::SyntaxError, line_offset: u32, src: &str) -> Finding {
-    let pos = e.pos.map(|p| p.down(line_offset));
-    let (message, help) = explain_yaml_error(&e.message, src, e.pos);
-    Finding::builtin(Kind::Syntax, Severity::Error, site_path, pos, message).with_help(help)
+    let (pos, message, help) = explain_yaml_error(&e.message, src, e.pos);
+    Finding::builtin(Kind::Syntax, Severity::Error, site_path, pos.map(|p| p.down(line_offset)), message)
+        .with_help(help)
+        .with_detail(e.message.clone())
 }
 
-/// Turn the parser's English into something a clerk can act on.
-fn explain_yaml_error(raw: &str, src: &str, pos: Option<Pos>) -> (String, String) {
-    let line_text = pos.and_then(|p| src.lines().nth(p.line.saturating_sub(1) as usize)).unwrap_or("");
+/// Turn the parser's English into something a clerk can act on, at the line where the mistake
+/// is (a full-width colon or space is often one line above where the parser gives up). The
+/// parser's own words go to the finding's `detail`, not into the message.
+fn explain_yaml_error(raw: &str, src: &str, pos: Option<Pos>) -> (Option<Pos>, String, String) {
+    let at = |line: usize| src.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    let err_line = pos.map_or(0, |p| p.line as usize);
+    let line_text = at(err_line);
     let lower = raw.to_lowercase();
-    let (what, help) = if lower.contains("duplicate") {
-        ("同一个字段写了两次", "删掉重复的一处，只保留一个")
+    // the line the parser stopped at, then the content line above it
+    let near = || {
+        let above = (1..err_line).rev().find(|&l| !at(l).trim().is_empty() && !at(l).trim_start().starts_with('#'));
+        [Some(err_line).filter(|&l| l > 0), above].into_iter().flatten()
+    };
+    if let Some((line, col)) = near().find_map(|l| full_width_indent(at(l)).map(|c| (l, c))) {
+        return (
+            Some(Pos::new(line as u32, col)),
+            "这一行用全角空格缩进了".into(),
+            "YAML 只能用半角空格缩进：删掉行首的全角空格（中文输入法全角状态下打出的空格），改用半角空格".into(),
+        );
+    }
+    let structural = lower.contains("mapping values are not allowed")
+        || lower.contains("did not find expected")
+        || lower.contains("simple key")
+        || lower.contains("indent");
+    if structural && let Some((line, col)) = near().find_map(|l| full_width_colon_key(at(l)).map(|c| (l, c))) {
+        return (
+            Some(Pos::new(line as u32, col)),
+            "字段名后面的冒号用成了中文全角「：」".into(),
+            "字段名后面的冒号要用英文半角「:」，并在后面加一个空格，例如「收费项目:」".into(),
+        );
+    }
+    if let Some(n) = long_key(line_text).filter(|_| lower.contains("simple key")) {
+        return (
+            pos,
+            format!("冒号前的文字太长（{n} 个字），YAML 不把它当作字段名"),
+            "字段名要简短，例如「备注」；长段文字写在「备注: 」的后面，或用「|」开头的多行文字".into(),
+        );
+    }
+    if lower.contains("multiple yaml documents") {
+        let sep = (1..=err_line.max(1)).rev().find(|&l| at(l).trim_end() == "---").map(|l| Pos::new(l as u32, 1));
+        return (
+            sep.or(pos),
+            "一个文件里只能有一份内容，这一行的 --- 把文件分成了两份".into(),
+            "删掉这一行的 ---；--- 只用在 Markdown 文件开头信息区的上下两行".into(),
+        );
+    }
+    let (what, help): (String, &str) = if lower.contains("duplicate") {
+        ("同一个字段写了两次".into(), "删掉重复的一处，只保留一个")
     } else if lower.contains("tab") {
-        ("用了 Tab 键缩进", "YAML 只能用空格缩进，把 Tab 换成两个空格")
+        ("用了 Tab 键缩进".into(), "YAML 只能用空格缩进，把 Tab 换成两个空格")
     } else if lower.contains("unclosed quote")
         || lower.contains("while scanning a quoted scalar")
         || lower.contains("found unexpected end of stream") && line_text.contains('"')
     {
-        ("引号没有配对", "检查这一行的引号，开头和结尾各一个；内容里有引号时改用中文引号「」")
+        ("引号没有配对".into(), "检查这一行的引号，开头和结尾各一个；内容里有引号时改用中文引号「」")
     } else if lower.contains("budget") || lower.contains("depth") || lower.contains("alias") || lower.contains("replay")
     {
-        ("文件嵌套太深或引用（&、*）展开太多", "不要使用 YAML 的 & 和 * 引用；检查缩进是否过深")
+        ("文件嵌套太深或引用（&、*）展开太多".into(), "不要使用 YAML 的 & 和 * 引用；检查缩进是否过深")
     } else if line_text.contains('：') && !line_text.contains(": ") {
-        ("冒号用成了中文全角「：」", "字段名后面的冒号要用英文半角「:」，并在后面加一个空格")
-    } else if lower.contains("multiple yaml documents") {
-        ("一个文件里只能有一份内容", "删掉文件中间多出来的 --- 分隔线")
+        ("冒号用成了中文全角「：」".into(), "字段名后面的冒号要用英文半角「:」，并在后面加一个空格")
+    } else if lower.contains("non-finite") {
+        let value = line_text.split_once(':').map_or(line_text, |(_, v)| v).trim();
+        (
+            format!("「{value}」在 YAML 里是表示无穷大或“不是数”的特殊值，不能当作内容"),
+            "给它加上引号（例如 \".inf\"），或改写成文字",
+        )
     } else if lower.contains("bracket") || unbalanced_brackets(src, pos) {
         (
-            "方括号或花括号没有配对",
+            "方括号或花括号没有配对".into(),
             "「[」要有对应的「]」，「{」要有对应的「}」；内容里有括号时给整段加引号，或改用中文括号",
         )
-    } else if lower.contains("mapping values are not allowed")
-        || lower.contains("indent")
-        || lower.contains("did not find expected")
-    {
-        ("缩进不对", "同一层的字段要左对齐；列表项「- 」下面的字段要和第一个字段对齐；内容里有「: 」时给整段加引号")
+    } else if structural {
+        (
+            "缩进不对".into(),
+            "同一层的字段要左对齐；列表项「- 」下面的字段要和第一个字段对齐；内容里有「: 」时给整段加引号",
+        )
     } else if lower.contains("invalid leading utf-8 octet") || lower.contains("control character") {
-        ("含有无法识别的字符", "删掉这一行里看不见的特殊字符后重新输入")
+        ("含有无法识别的字符".into(), "删掉这一行里看不见的特殊字符后重新输入")
     } else {
-        ("YAML 格式错误", "检查这一行的缩进、冒号（英文「: 」）和引号")
+        ("YAML 格式错误".into(), "检查这一行的缩进、冒号（英文「: 」）和引号")
     };
-    (format!("{what}（{raw}）"), help.to_string())
+    (pos, what, help.to_string())
+}
+
+/// The column (1-based) of a full-width space (U+3000) in a line's indentation.
+fn full_width_indent(line: &str) -> Option<u32> {
+    let indent: Vec<char> = line.chars().take_while(|c| c.is_whitespace()).collect();
+    indent.iter().position(|&c| c == '\u{3000}').map(|i| i as u32 + 1)
+}
+
+/// The column (1-based) of the full-width colon in a line that is a key written with one
+/// (`收费项目：` or `- 项目名称：水费`) and has no ASCII key colon.
+fn full_width_colon_key(line: &str) -> Option<u32> {
+    let body = line.trim_start();
+    let body = body.strip_prefix("- ").unwrap_or(body);
+    if body.starts_with(['#', '"', '\'', '[', '{', '|', '>']) || line.contains(": ") || line.trim_end().ends_with(':') {
+        return None;
+    }
+    let (key, _) = body.split_once('：')?;
+    let plain = !key.is_empty() && key.chars().count() <= 20 && !key.contains(char::is_whitespace);
+    plain.then(|| line.chars().position(|c| c == '：').map_or(1, |i| i as u32 + 1))
+}
+
+/// How many characters stand before the first colon, if that is more than YAML allows a key.
+fn long_key(line: &str) -> Option<usize> {
+    let key = line.split_once(':').map_or(line, |(k, _)| k).trim();
+    let n = key.chars().count();
+    (n > 1000).then_some(n)
 }
 
 /// Why a Markdown file has no usable front matter: (message, help).
@@ -300,10 +374,53 @@ mod tests {
 
     #[test]
     fn yaml_errors_are_explained_in_chinese() {
-        let (m, h) = explain_yaml_error("duplicate mapping key: a", "", None);
+        let (_, m, h) = explain_yaml_error("duplicate mapping key: a", "", None);
         assert!(m.starts_with("同一个字段写了两次") && h.contains("删掉"));
-        let (m, _) =
+        let (_, m, _) =
             explain_yaml_error("mapping values are not allowed in this context", "a: 1\n b: 2\n", Some(Pos::new(2, 3)));
-        assert!(m.starts_with("缩进不对"), "{m}");
+        assert_eq!(m, "缩进不对");
+    }
+
+    /// The verdicts issue, point 11: the mistake is named at its own line, in Chinese only, and
+    /// the parser's English is kept apart for the IT person.
+    #[test]
+    fn full_width_colon_and_space_are_named_at_their_own_line() {
+        let schema = Schema::builtin();
+        let spec = schema.doc("fees").unwrap();
+        let one = |src: &str| {
+            let doc = Doc {
+                kind: "fees".into(),
+                path: "fees.yaml".into(),
+                stem: "fees".into(),
+                data: None,
+                body: None,
+                privacy: Vec::new(),
+            };
+            let (_, out) = parse_doc(doc, src, spec, &schema);
+            assert_eq!(out.len(), 1, "{out:#?}");
+            let f = out.into_iter().next().unwrap();
+            // the format's name and the clerk's own words in 「」 aside, no English
+            let words = regex::Regex::new("「[^」]*」|YAML").unwrap().replace_all(&f.message, "").into_owned();
+            assert!(!words.chars().any(|c| c.is_ascii_alphabetic()), "English in {}", f.message);
+            assert!(f.detail.as_deref().is_some_and(|d| d.is_ascii()), "{:?}", f.detail);
+            (f.line, f.column, f.message)
+        };
+        let (line, col, m) = one("收费项目：\n  - 项目名称: 水费\n    收费依据: 文\n");
+        assert_eq!((line, col), (Some(1), Some(5)));
+        assert!(m.contains("全角「：」"), "{m}");
+        let (line, col, m) = one("收费项目:\n\u{3000}\u{3000}- 项目名称: 水费\n    收费依据: 文\n");
+        assert_eq!((line, col), (Some(2), Some(1)));
+        assert!(m.contains("全角空格"), "{m}");
+        let (line, _, m) = one("收费项目:\n  - 项目名称: 水费\n  \u{3000}收费依据: 文\n");
+        assert_eq!(line, Some(3));
+        assert!(m.contains("全角空格"), "{m}");
+        let (line, _, m) = one("收费项目:\n  - 项目名称: 水费\n---\n收费项目:\n");
+        assert_eq!(line, Some(3));
+        assert!(m.contains("一个文件里只能有一份内容"), "{m}");
+        let (_, _, m) = one("收费项目:\n  - 项目名称: 水费\n    收费标准: .inf\n");
+        assert!(m.contains("「.inf」") && m.contains("特殊值"), "{m}");
+        let long = format!("收费项目:\n  - 项目名称: 水费\n    {}: 1\n", "长".repeat(1100));
+        let (_, _, m) = one(&long);
+        assert!(m.contains("冒号前的文字太长（1100 个字）"), "{m}");
     }
 }

@@ -9,9 +9,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 mod file;
+mod misplaced;
+mod paste;
 
 use file::load_doc;
 pub use file::{decode, unit_from_bytes};
+use misplaced::unknown_file;
 
 use crate::calendar::Calendar;
 use crate::check::Env;
@@ -130,6 +133,18 @@ impl Unit {
     }
 }
 
+impl Doc {
+    /// The document's name in messages: its 标题, unless that is blank or still a placeholder
+    /// (`待补充` is no name), else its file name.
+    pub fn name(&self) -> &str {
+        self.data
+            .as_ref()
+            .and_then(|d| d.text("title"))
+            .filter(|t| !crate::shape::is_placeholder(t, &[]))
+            .unwrap_or(&self.stem)
+    }
+}
+
 /// Which units to load.
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
@@ -160,6 +175,9 @@ pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<Site> {
     let (schema, packs) = load_packs(root, &config)?;
 
     let mut findings = Vec::new();
+    if let Some(title) = config.title.as_deref().filter(|t| crate::shape::is_placeholder(t, &[])) {
+        findings.push(site_title_placeholder(root, title));
+    }
     let mut dirs = Vec::new();
     for entry in read_dir_sorted(&content)? {
         let name = match entry.file_name().into_string() {
@@ -271,11 +289,27 @@ fn read_config(root: &Path) -> Result<Config> {
     if text.trim().is_empty() {
         return Ok(Config::default());
     }
-    serde_saphyr::from_str(text).map_err(|e| Error::Config {
-        file: CONFIG_FILE.into(),
-        pos: e.location().map(|l| Pos::new(l.line() as u32, l.column() as u32)),
-        message: e.to_string().lines().next().unwrap_or_default().trim_start_matches("error: ").to_string(),
+    serde_saphyr::from_str(text).map_err(|e| {
+        let raw = crate::yaml::first_line(&e.to_string());
+        Error::Config {
+            file: CONFIG_FILE.into(),
+            pos: e.location().map(|l| Pos::new(l.line() as u32, l.column() as u32)),
+            message: config_message(&raw),
+        }
     })
+}
+
+/// The parser's words for a configuration mistake, in Chinese; an unknown key gets the nearest
+/// known one.
+fn config_message(raw: &str) -> String {
+    let Some(rest) = raw.strip_prefix("unknown field `") else {
+        return "格式不对：检查这一行的缩进、冒号（英文「: 」）、引号和括号".to_string();
+    };
+    let (key, known) = rest.split_once('`').unwrap_or((rest, ""));
+    let known: Vec<&str> = known.split_once("expected one of ").map_or("", |(_, k)| k).split(", ").collect();
+    let guess =
+        schema::did_you_mean(key, known.iter().copied()).map(|g| format!("是不是「{g}」？")).unwrap_or_default();
+    format!("不认识的配置项「{key}」。{guess}可以写：{}", known.join("、"))
 }
 
 /// The content model and packs of the site at `root` (which need not have content yet).
@@ -341,6 +375,25 @@ fn load_packs(root: &Path, config: &Config) -> Result<(Schema, Vec<Pack>)> {
         p.resolve(&schema)?;
     }
     Ok((schema, packs))
+}
+
+/// The site title is published on every page: `init`'s `待补充` must not stay there.
+fn site_title_placeholder(root: &Path, title: &str) -> Finding {
+    let text = fs::read_to_string(root.join(CONFIG_FILE)).unwrap_or_default();
+    let line = text.lines().position(|l| {
+        let key = l.split([':', '：']).next().unwrap_or_default().trim();
+        matches!(key, "title" | "站点名称" | "标题") && l.contains(title.trim())
+    });
+    Finding::builtin(
+        Kind::Placeholder,
+        Severity::Error,
+        CONFIG_FILE,
+        line.map(|l| Pos::new(l as u32 + 1, 1)),
+        format!("站点名称还是占位内容「{}」，它会显示在网站每一页的标题上", title.trim()),
+    )
+    .with_field("title")
+    .with_title("站点名称")
+    .with_help("在 gongkai.yaml 里把它换成网站的名称，例如「title: 白银市公共企事业单位信息公开平台」")
 }
 
 fn read_dir_sorted(dir: &Path) -> Result<Vec<fs::DirEntry>> {
@@ -567,24 +620,6 @@ pub fn is_leftover(name: &str) -> bool {
 
 fn is_content_like(rel: &str) -> bool {
     [".yaml", ".yml", ".md", ".markdown"].iter().any(|e| rel.ends_with(e))
-}
-
-fn unknown_file(dir: &str, rel: &str, schema: &Schema) -> Finding {
-    let names = schema.documents.iter().map(|d| d.file.as_str());
-    let top = rel.split('/').next().unwrap_or(rel);
-    let guess = schema::did_you_mean(top, names.clone()).or_else(|| schema::did_you_mean(&format!("{top}/"), names));
-    let files: Vec<&str> = schema.documents.iter().map(|d| d.file.as_str()).collect();
-    Finding::builtin(
-        Kind::UnknownFile,
-        Severity::Warning,
-        &format!("{dir}/{rel}"),
-        None,
-        format!("gongkai 不认识这个文件「{rel}」，它不会被检查，也不会发布"),
-    )
-    .with_help(match guess {
-        Some(g) => format!("是不是要命名为「{g}」？"),
-        None => format!("单位文件夹里可以有：{}；附件放在 attachments/ 下", files.join("、")),
-    })
 }
 
 fn site_rel(root: &Path, p: &Path) -> String {

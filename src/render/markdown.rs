@@ -31,7 +31,8 @@ pub struct Rendered {
 /// Render `text`, whose first line is line `first_line` of its file. `rewrite` may replace a
 /// link destination (e.g. a link to `../fees.yaml` becomes the fees page).
 pub fn render(text: &str, first_line: u32, rewrite: &dyn Fn(&str) -> Option<String>) -> Rendered {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+    let bolded = cjk_emphasis(text);
+    let text = bolded.as_deref().unwrap_or(text);
     let line_starts: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
     let line_of = |offset: usize| first_line + line_starts.partition_point(|&s| s <= offset) as u32 - 1;
 
@@ -39,7 +40,7 @@ pub fn render(text: &str, first_line: u32, rewrite: &dyn Fn(&str) -> Option<Stri
     let mut links = Vec::new();
     // raw HTML written in the Markdown, where it starts: its addresses are checked too
     let mut raw_html: Vec<(usize, String)> = Vec::new();
-    for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+    for (event, range) in Parser::new_ext(text, OPTIONS).into_offset_iter() {
         let event = match event {
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let dest = dest_url.to_string();
@@ -85,6 +86,88 @@ pub fn render(text: &str, first_line: u32, rewrite: &dyn Fn(&str) -> Option<Stri
         }
     }
     Rendered { html, links, anchors }
+}
+
+const OPTIONS: Options = Options::ENABLE_TABLES.union(Options::ENABLE_FOOTNOTES).union(Options::ENABLE_STRIKETHROUGH);
+
+/// Bold next to Chinese punctuation. CommonMark does not close `**` that follows punctuation
+/// and is followed by a letter (`**公示内容：**见附件`), so the asterisks would be published as
+/// they are (commonmark-spec#650; pulldown-cmark 0.13 has no option for it). In Chinese, bold
+/// almost always sits against full-width punctuation. So: parse once, take the `**` the parser
+/// left as plain text (never in code), pair them within each block where Chinese text touches
+/// them, and write each pair as `<strong>`…`</strong>` for the real parse. `None` if there is
+/// nothing to mend. Lines do not move, so positions in the file stay right.
+fn cjk_emphasis(text: &str) -> Option<String> {
+    if !text.contains("**") {
+        return None;
+    }
+    let mut in_code = 0u32;
+    let mut block: Vec<usize> = Vec::new();
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for (event, range) in Parser::new_ext(text, OPTIONS).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code += 1,
+            Event::End(TagEnd::CodeBlock) => in_code = in_code.saturating_sub(1),
+            Event::Start(Tag::Paragraph | Tag::Heading { .. } | Tag::TableCell | Tag::Item)
+            | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::TableCell | TagEnd::Item) => {
+                pair_up(text, &mut block, &mut pairs);
+            }
+            // the parser hands back each unmatched `*` as its own text
+            Event::Text(t) if in_code == 0 && text.get(range.clone()) == Some(&*t) => {
+                block.extend(t.match_indices('*').map(|(i, _)| range.start + i));
+            }
+            _ => {}
+        }
+    }
+    pair_up(text, &mut block, &mut pairs);
+    if pairs.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + pairs.len() * 17);
+    let mut at = 0;
+    for (open, close) in pairs {
+        out.push_str(&text[at..open]);
+        out.push_str("<strong>");
+        out.push_str(&text[open + 2..close]);
+        out.push_str("</strong>");
+        at = close + 2;
+    }
+    out.push_str(&text[at..]);
+    Some(out)
+}
+
+/// Pair the leftover `**` of one block, first with second and so on: a pair is bold when it
+/// wraps something (no space just inside) and Chinese text touches one of its four sides.
+fn pair_up(text: &str, block: &mut Vec<usize>, pairs: &mut Vec<(usize, usize)>) {
+    // runs of exactly two adjacent leftover `*`
+    let stars = std::mem::take(block);
+    let doubles: Vec<usize> = stars
+        .iter()
+        .enumerate()
+        .filter(|&(i, &p)| {
+            stars.get(i + 1) == Some(&(p + 1))
+                && (i == 0 || stars[i - 1] + 1 != p)
+                && stars.get(i + 2) != Some(&(p + 2))
+        })
+        .map(|(_, &p)| p)
+        .collect();
+    for two in doubles.chunks_exact(2) {
+        let (open, close) = (two[0], two[1]);
+        let inside = &text[open + 2..close];
+        let before = text[..open].chars().next_back();
+        let after = text[close + 2..].chars().next();
+        let wraps = !inside.is_empty()
+            && !inside.starts_with(char::is_whitespace)
+            && !inside.ends_with(char::is_whitespace)
+            && !inside.contains("**");
+        let chinese = [before, inside.chars().next(), inside.chars().next_back(), after]
+            .into_iter()
+            .flatten()
+            .any(|c| !c.is_ascii() && !c.is_whitespace());
+        if wraps && chinese {
+            pairs.push((open, close));
+        }
+    }
 }
 
 /// Why an address may not be published, or `None` if it may. Allowed: a path inside the site
@@ -236,6 +319,24 @@ mod tests {
         let r = md("## 报到时间\n\n## Notes on 收费 2026\n\n## 报到时间\n");
         assert_eq!(r.anchors, ["报到时间", "notes-on-收费-2026", "报到时间-1"]);
         assert!(r.html.contains("<h2 id=\"报到时间\">报到时间</h2>"), "{}", r.html);
+    }
+
+    /// The verdicts issue, point 14: bold pasted from Word next to Chinese punctuation is bold,
+    /// not literal asterisks; code and intended asterisks are left alone.
+    #[test]
+    fn bold_next_to_chinese_punctuation_is_bold() {
+        let r = md("**公示内容：**见附件。\n\n收费**（含税）**为准\n");
+        assert!(r.html.contains("<strong>公示内容：</strong>见附件"), "{}", r.html);
+        assert!(r.html.contains("收费<strong>（含税）</strong>为准"), "{}", r.html);
+        assert!(!r.html.contains("**"), "{}", r.html);
+        // what CommonMark already closes is unchanged, and code keeps its asterisks
+        assert!(md("**注意：** 带好证件\n").html.contains("<strong>注意：</strong> 带好证件"));
+        let code = md("`**公示内容：**见附件`\n\n```\n**甲：**乙\n```\n");
+        assert_eq!(code.html.matches("**").count(), 4, "{}", code.html);
+        assert!(md("2 ** 10 ** 3\n").html.contains("2 ** 10 ** 3"));
+        // positions stay: a link after the mended bold is on its own line
+        let r = md("**甲：**乙\n\n[表](https://example.cn/)\n");
+        assert_eq!(r.links[0].line, 3);
     }
 
     #[test]

@@ -62,6 +62,9 @@ pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
             if let Some(c) = &f.citation {
                 props.insert("citation".to_string(), serde_json::Value::from(c.as_str()));
             }
+            if let Some(d) = &f.detail {
+                props.insert("detail".to_string(), serde_json::Value::from(d.as_str()));
+            }
             if let Some(u) = &f.unit {
                 props.insert("unit".to_string(), serde_json::Value::from(u.as_str()));
             }
