@@ -135,6 +135,7 @@ mod tests {
             field: None,
             message: "m".into(),
             help: None,
+            detail: None,
         }
     }
 
