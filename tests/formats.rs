@@ -16,6 +16,9 @@ fn findings_site() -> Site {
     let site = Site::example_with("unknown_key");
     site.write("content/renhe-hospital/unit.yaml", "name: 白银市仁和医院\n  bad: indent\n");
     site.write("content/jinding-school/notes.yaml", "a: 1\n");
+    // a stray file outside any unit: a warning
+    site.write("content/说明.txt", "x\n");
+    site.remove("content/qingyuan-water/commitments.yaml");
     site
 }
 

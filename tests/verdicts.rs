@@ -40,7 +40,7 @@ fn fee_rows_pasted_as_text_fail_every_fee_rule_once_and_are_published_as_written
     );
     assert_eq!(
         r.findings[0].message,
-        "「收费项目」第 1 项应为「键: 值」组，这里写成了文字（因此以下各项都未通过：第五条第(三)项「收费项目」「收费依据」「收费标准」）"
+        "「收费项目」第 1 项应为「键: 值」组，这里写成了文字（因此以下各项都未通过：《白银市公共企事业单位信息公开办法(试行)》第五条第(三)项「收费项目」「收费依据」「收费标准」）"
     );
     assert!(r.findings[0].help.as_deref().unwrap().contains("Word/WPS 表格"));
 

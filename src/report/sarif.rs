@@ -48,7 +48,7 @@ pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
                     None => Region::builder().start_line(i64::from(l)).build(),
                 }
             });
-            let artifact = ArtifactLocation::builder().uri(f.file.clone()).uri_base_id("%SRCROOT%").build();
+            let artifact = ArtifactLocation::builder().uri(uri(&f.file)).uri_base_id("%SRCROOT%").build();
             let physical = match region {
                 Some(region) => PhysicalLocation::builder().artifact_location(artifact).region(region).build(),
                 None => PhysicalLocation::builder().artifact_location(artifact).build(),
@@ -100,4 +100,12 @@ pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
 
 fn text(s: String) -> MultiformatMessageString {
     MultiformatMessageString::builder().text(s).build()
+}
+
+/// A site-relative path as a SARIF `uri` (an RFC 3986 URI reference): Chinese file names and
+/// anything else outside the unreserved set are percent-encoded, `/` is kept.
+fn uri(path: &str) -> String {
+    const PATH: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'/').remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    percent_encoding::utf8_percent_encode(path, PATH).to_string()
 }
