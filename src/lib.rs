@@ -2,6 +2,8 @@ pub mod calendar;
 pub mod check;
 pub mod commands;
 pub mod config;
+pub mod dates;
+pub mod declaration;
 pub mod error;
 pub mod finding;
 pub mod init;
@@ -16,6 +18,7 @@ pub mod review;
 pub mod schema;
 pub mod serve;
 pub mod shape;
+pub mod status;
 pub mod timing;
 pub mod yaml;
 

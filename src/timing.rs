@@ -10,7 +10,9 @@ use crate::finding::{Finding, Kind, Severity};
 use crate::load::{Doc, Unit};
 use crate::pack::{ALL_DOCUMENTS, Check, Rule};
 use crate::schema::{DocSpec, Schema};
+use crate::dates;
 use crate::shape;
+use crate::status;
 use crate::yaml::{Node, Pos};
 
 /// Evaluate one timing rule: (findings, whether some document could not be read).
@@ -34,6 +36,7 @@ pub fn evaluate(rule: &Rule, unit: &Unit, schema: &Schema, env: &Env) -> (Vec<Fi
         }
         Check::Explained => cx.explained(&docs),
         Check::Lifecycle { matter, stage, stages } => cx.lifecycle(&docs, matter, stage, stages),
+        Check::Fresh { max_age, date } => dates::stale(rule, unit, &docs, *max_age, date, env.today),
     };
     (out, unchecked)
 }
@@ -45,17 +48,17 @@ struct Cx<'a> {
 }
 
 /// A date field of a document, with where it is written.
-fn date_of(doc: &Doc, key: &str) -> Option<(Date, Pos)> {
+pub(crate) fn date_of(doc: &Doc, key: &str) -> Option<(Date, Pos)> {
     let node = doc.data.as_ref()?.get(key)?;
     Some((shape::parse_date(node.as_text()?)?, node.pos))
 }
 
-fn zh(d: Date) -> String {
+pub(crate) fn zh(d: Date) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
 
 /// How a document is named in messages.
-fn title(doc: &Doc, spec: &DocSpec) -> String {
+pub(crate) fn title(doc: &Doc, spec: &DocSpec) -> String {
     if spec.is_collection() {
         doc.data.as_ref().and_then(|d| d.text("title")).unwrap_or(&doc.stem).to_string()
     } else {
@@ -63,7 +66,7 @@ fn title(doc: &Doc, spec: &DocSpec) -> String {
     }
 }
 
-fn field_zh(spec: &DocSpec, key: &str) -> String {
+pub(crate) fn field_zh(spec: &DocSpec, key: &str) -> String {
     spec.field(key).map_or_else(|| key.to_string(), |f| f.zh.clone())
 }
 
@@ -109,6 +112,10 @@ impl Cx<'_> {
 
             // a publication date before the change is the earlier version's: the change itself
             // is not published yet
+            if published.is_some_and(|p| p > self.env.today) {
+                // a publication date after today is wrong in itself (`dates::future`)
+                continue;
+            }
             let stale = published.filter(|p| *p < changed);
             let published = published.filter(|p| *p >= changed);
             let actual = published.unwrap_or(self.env.today);
@@ -291,12 +298,10 @@ impl Cx<'_> {
                 }
             }
             // a withdrawn or ended item must say when and why
-            if let Some(status) =
-                data.text("status").filter(|s| ["撤销", "终止", "已撤销", "已终止", "withdrawn", "ended"].contains(s))
+            if let Some(standing) =
+                data.text("status").and_then(|s| status::read(s).standing()).filter(|s| s.is_withdrawn())
             {
-                let recorded = entries.iter().any(|e| {
-                    e.text("action").is_some_and(|a| a.contains('撤') || a.contains('终') || status.contains(a))
-                });
+                let recorded = entries.iter().any(|e| e.text("action").is_some_and(status::names_withdrawal));
                 if !recorded {
                     let pos = data.get("status").map(|n| n.pos);
                     out.push(
@@ -305,9 +310,9 @@ impl Cx<'_> {
                             &doc.path,
                             pos,
                             format!(
-                                "「{}」已{}，但没有说明撤销的时间和原因",
+                                "「{}」{}，但没有说明撤销的时间和原因",
                                 title(doc, spec),
-                                status.trim_start_matches('已')
+                                standing.zh()
                             ),
                             "在「变更记录」里加一项：日期、变更类型（撤销或终止）、说明原因（第十二条第(三)项）"
                                 .to_string(),
