@@ -303,7 +303,8 @@ impl Cx<'_> {
             {
                 let recorded = entries.iter().any(|e| e.text("action").is_some_and(status::names_withdrawal));
                 if !recorded {
-                    let pos = data.get("status").map(|n| n.pos);
+                    // at the key: the value itself may carry its own finding (a word outside the set)
+                    let pos = data.entry("status").map(|e| e.key_pos);
                     out.push(
                         self.finding(
                             Kind::Missing,
