@@ -45,7 +45,9 @@ pub fn normalize(node: &mut Node) -> bool {
             let e = &entries[0];
             match &e.value.value {
                 Value::Text(t) if is_key(&e.written) => Some((t.trim().to_string(), e.value.pos, e.written.clone())),
-                Value::Null if is_key(&e.written) => Some((String::new(), e.value.pos.max(e.key_pos), e.written.clone())),
+                Value::Null if is_key(&e.written) => {
+                    Some((String::new(), e.value.pos.max(e.key_pos), e.written.clone()))
+                }
                 // `{不适用：本单位未设传真}`: a full-width colon makes the whole text the key
                 Value::Null => from_text(&e.written).map(|r| (r.to_string(), e.key_pos, WORD.to_string())),
                 _ => None,
@@ -137,7 +139,8 @@ mod tests {
         }
         assert_eq!(declared("传真号码: 不适用\n").as_deref(), Some(""));
         assert_eq!(declared("传真号码: {不适用: }\n").as_deref(), Some(""));
-        for not in ["传真号码: 无\n", "传真号码: 暂无\n", "传真号码: 不适用于夜间\n", "传真号码: 0943-8221234\n"] {
+        for not in ["传真号码: 无\n", "传真号码: 暂无\n", "传真号码: 不适用于夜间\n", "传真号码: 0943-8221234\n"]
+        {
             assert_eq!(declared(not), None, "{not}");
         }
     }

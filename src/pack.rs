@@ -623,7 +623,10 @@ impl Pack {
             // a timing rule on every document of a unit
             if rule.doc == ALL_DOCUMENTS {
                 if !matches!(rule.check, Check::Within { .. } | Check::Explained | Check::Fresh { .. }) {
-                    return Err(err(&rule.id, "only `within`, `explained` and `fresh` rules may name `file: \"*\"`".into()));
+                    return Err(err(
+                        &rule.id,
+                        "only `within`, `explained` and `fresh` rules may name `file: \"*\"`".into(),
+                    ));
                 }
                 for d in &schema.documents {
                     check_dates(&rule.check, d).map_err(|m| err(&rule.id, m))?;

@@ -87,8 +87,7 @@ pub fn is_contact(text: &str) -> bool {
 
 /// The first masked mobile (`135****7093`) in a contact field, as written.
 pub fn masked_mobile(text: &str) -> Option<&str> {
-    static RE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"1[3-9]\d[ -]?\*{4}[ -]?\d{4}").expect("valid regex"));
+    static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"1[3-9]\d[ -]?\*{4}[ -]?\d{4}").expect("valid regex"));
     RE.find(text).map(|m| m.as_str())
 }
 

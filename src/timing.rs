@@ -6,11 +6,11 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 
 use crate::check::{Env, filter_words, rule_finding, selected};
+use crate::dates;
 use crate::finding::{Finding, Kind, Severity};
 use crate::load::{Doc, Unit};
 use crate::pack::{ALL_DOCUMENTS, Check, Rule};
 use crate::schema::{DocSpec, Schema};
-use crate::dates;
 use crate::shape;
 use crate::status;
 use crate::yaml::{Node, Pos};
@@ -310,11 +310,7 @@ impl Cx<'_> {
                             Kind::Missing,
                             &doc.path,
                             pos,
-                            format!(
-                                "「{}」{}，但没有说明撤销的时间和原因",
-                                title(doc, spec),
-                                standing.zh()
-                            ),
+                            format!("「{}」{}，但没有说明撤销的时间和原因", title(doc, spec), standing.zh()),
                             "在「变更记录」里加一项：日期、变更类型（撤销或终止）、说明原因（第十二条第(三)项）"
                                 .to_string(),
                         ),

@@ -111,7 +111,10 @@ fn a_placeholder_stays_a_placeholder_and_its_help_shows_the_declaration() {
     assert!(unit.score < 100);
     // where the pack does not allow a declaration, the help does not suggest one
     let site = Site::example();
-    site.write(&format!("content/{UNIT}/supervision.yaml"), supervision_with("监督电话: 0943-8260012", "监督电话: 暂无"));
+    site.write(
+        &format!("content/{UNIT}/supervision.yaml"),
+        supervision_with("监督电话: 0943-8260012", "监督电话: 暂无"),
+    );
     let (found, _) = findings(&site);
     assert_eq!(found.len(), 1);
     assert!(!found[0].help.as_deref().unwrap().contains("不适用"), "{:?}", found[0].help);
@@ -143,7 +146,10 @@ fn content_not_updated_for_over_a_year_is_a_warning_that_says_how_old() {
     let (found, _) = findings(&site);
     let got: Vec<(Severity, &str, Kind)> = found.iter().map(|f| (f.severity, f.rule.as_str(), f.kind)).collect();
     assert_eq!(got, [(Severity::Warning, "baiyin-2021/fees-fresh", Kind::Late)], "{found:#?}");
-    assert!(found[0].message.contains("已经 1 年 1 天没有更新（超过一年）") || found[0].message.contains("已经 1 年没有更新"));
+    assert!(
+        found[0].message.contains("已经 1 年 1 天没有更新（超过一年）")
+            || found[0].message.contains("已经 1 年没有更新")
+    );
     // a year to the day is not yet stale
     let fees = site.read(&format!("content/{UNIT}/fees.yaml")).replace("更新日期: 2025-11-26", "更新日期: 2025-11-27");
     site.write(&format!("content/{UNIT}/fees.yaml"), fees);
@@ -175,7 +181,11 @@ fn a_status_outside_the_set_is_named_with_the_word_it_means_and_a_cancelled_noti
     for (word, means) in [("已撤回", "已撤销"), ("废止", "已终止")] {
         site.write(&format!("content/{UNIT}/notices/2026-停水.md"), notice_with_status(word));
         let (found, _) = findings(&site);
-        assert!(found[0].help.as_deref().unwrap().contains(&format!("是不是「{means}」")), "{word}: {:?}", found[0].help);
+        assert!(
+            found[0].help.as_deref().unwrap().contains(&format!("是不是「{means}」")),
+            "{word}: {:?}",
+            found[0].help
+        );
     }
     site.write(&format!("content/{UNIT}/notices/2026-停水.md"), notice_with_status("暂缓"));
     let (found, _) = findings(&site);
@@ -207,7 +217,11 @@ fn a_masked_mobile_as_a_supervisors_contact_is_reported_and_an_office_phone_or_e
     let (found, _) = findings(&site);
     let got: Vec<(&str, Kind, Option<u32>)> = found.iter().map(|f| (f.rule.as_str(), f.kind, f.line)).collect();
     assert_eq!(got, [("baiyin-2021/supervisor-contact", Kind::Invalid, Some(11))]);
-    assert!(found[0].message.contains("是隐去了中间四位的手机号，公众无法据此联系：「135****7093」"), "{}", found[0].message);
+    assert!(
+        found[0].message.contains("是隐去了中间四位的手机号，公众无法据此联系：「135****7093」"),
+        "{}",
+        found[0].message
+    );
     assert!(found[0].help.as_deref().unwrap().contains("办公电话"), "{:?}", found[0].help);
 
     for usable in ["jiangyulan@example.cn", "0943-8263301"] {
