@@ -500,8 +500,7 @@ impl<'a> Eval<'a> {
             let help = format!("原因会公开在页面上，写成{}", declaration::example(&def.zh));
             (Kind::Invalid, format!("{}「{}」写了「不适用」，但没有写明原因", place.label, def.zh), help)
         } else {
-            let label =
-                if place.label.is_empty() { def.zh.clone() } else { format!("{}「{}」", place.label, def.zh) };
+            let label = if place.label.is_empty() { def.zh.clone() } else { format!("{}{}", place.label, def.zh) };
             return self.declared.push(Declaration {
                 document: self.spec.kind.clone(),
                 file: place.file.to_string(),

@@ -35,12 +35,25 @@ fn a_declared_absent_item_fulfils_its_rules_and_is_published_as_a_statement() {
         &format!("content/{UNIT}/supervision.yaml"),
         supervision_with("传真号码: 0943-8260010", "传真号码: 不适用：本单位未设传真"),
     );
+    let service = format!("content/{UNIT}/services/用水过户.md");
+    let text = site.read(&service).replace(
+        "示范文本:\n  - 名称: 用水过户申请表（填写样例）\n    文件: attachments/用水过户申请表.md\n",
+        "示范文本:\n  不适用: 办理过户无需填写申请表，在窗口核对证件即可\n",
+    );
+    site.write(&service, text);
     let (found, unit) = findings(&site);
     assert!(found.is_empty(), "{found:#?}");
     assert_eq!(unit.score, 100);
     let declared: Vec<(&str, &str, usize)> =
         unit.declarations.iter().map(|d| (d.label.as_str(), d.reason.as_str(), d.rules.len())).collect();
-    assert_eq!(declared, [("收费项目", "本单位不收取任何费用", 3), ("传真号码", "本单位未设传真", 1)]);
+    assert_eq!(
+        declared,
+        [
+            ("收费项目", "本单位不收取任何费用", 3),
+            ("「用水过户」示范文本", "办理过户无需填写申请表，在窗口核对证件即可", 1),
+            ("传真号码", "本单位未设传真", 1)
+        ]
+    );
 
     // the JSON report and the open data carry the declarations; the pages state them
     let json: serde_json::Value = serde_json::from_str(&site.run(&["check", "--format", "json"]).stdout).unwrap();
@@ -56,12 +69,15 @@ fn a_declared_absent_item_fulfils_its_rules_and_is_published_as_a_statement() {
     let out = site.run(&["build", "--quiet"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let data: serde_json::Value = serde_json::from_str(&site.read(&format!("public/{UNIT}/data.json"))).unwrap();
-    assert_eq!(data["declarations"][1]["key"], "fax");
-    assert_eq!(data["declarations"][1]["reason"], "本单位未设传真");
+    assert_eq!(data["declarations"][1]["file"], "services/用水过户.md");
+    assert_eq!(data["declarations"][2]["key"], "fax");
+    assert_eq!(data["declarations"][2]["reason"], "本单位未设传真");
     assert_eq!(data["documents"]["supervision"]["fax"]["not_applicable"], "本单位未设传真");
     assert!(site.read(&format!("public/{UNIT}/fees.html")).contains("不适用：本单位不收取任何费用"));
     assert!(!site.read(&format!("public/{UNIT}/fees.html")).contains("暂未公开收费项目"));
     assert!(site.read(&format!("public/{UNIT}/supervision.html")).contains("<dd>不适用：本单位未设传真</dd>"));
+    let page = site.read(&format!("public/{UNIT}/services/用水过户.html"));
+    assert!(page.contains("<p class=\"declared\">不适用：办理过户无需填写申请表，在窗口核对证件即可</p>"), "{page}");
 }
 
 #[test]
