@@ -814,6 +814,15 @@ mod tests {
                 "  - {id: a, citation: 第一条, title: A, file: unit.yaml, field: name, require: text, sectors: [moon]}\n",
                 "unknown sector",
             ),
+            ("  - {id: a, citation: 第一条, title: A, file: fees.yaml, require: fresh}\n", "needs `max_age:`"),
+            (
+                "  - {id: a, citation: 第一条, title: A, file: unit.yaml, field: name, require: text, max_age: year}\n",
+                "belongs to `require: fresh`",
+            ),
+            (
+                "  - {id: a, citation: 第一条, title: A, file: notices/, require: within, days: 5, may_be_absent: true}\n",
+                "`may_be_absent` belongs to rules on an item",
+            ),
         ];
         for (rule, want) in cases {
             let text = format!("{base}{rule}");
@@ -821,6 +830,27 @@ mod tests {
             let msg = result.map(|_| String::new()).unwrap_or_else(|e| e.to_string());
             assert!(msg.contains(want), "{rule}: got {msg:?}");
         }
+    }
+
+    #[test]
+    fn baiyin_lets_only_the_items_its_text_qualifies_be_declared_absent() {
+        let p = builtin("baiyin-2021");
+        let absent: Vec<&str> = p.rules.iter().filter(|r| r.may_be_absent).map(|r| &*r.id).collect();
+        assert_eq!(
+            absent,
+            [
+                "baiyin-2021/service-forms",
+                "baiyin-2021/fee-items",
+                "baiyin-2021/fee-basis",
+                "baiyin-2021/fee-standard",
+                "baiyin-2021/supervisors",
+                "baiyin-2021/supervisor-contact",
+                "baiyin-2021/complaint-fax",
+            ]
+        );
+        let fresh = p.rules.iter().filter(|r| matches!(r.check, Check::Fresh { max_age: Period::Year, .. }));
+        assert!(fresh.clone().all(|r| r.severity == Severity::Warning && r.weight == 0));
+        assert_eq!(fresh.count(), 5);
     }
 
     #[test]

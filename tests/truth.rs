@@ -143,15 +143,19 @@ fn a_publication_date_after_today_is_an_error() {
     let site = Site::example();
     site.write(
         &format!("content/{UNIT}/notices/2027-春节供水安排.md"),
-        "---\n标题: 春节供水安排\n类别: 计划\n发布日期: 2026-11-28\n---\n正文\n",
+        // changed long ago: the future date is not also counted as a late publication
+        "---\n标题: 春节供水安排\n类别: 计划\n变更日期: 2026-09-01\n发布日期: 2026-11-28\n---\n正文\n",
     );
     let (found, _) = findings(&site);
     let got: Vec<(Severity, &str, Option<u32>)> = found.iter().map(|f| (f.severity, f.rule.as_str(), f.line)).collect();
-    assert_eq!(got, [(Severity::Error, "gongkai/invalid", Some(4))], "{found:#?}");
+    assert_eq!(got, [(Severity::Error, "gongkai/invalid", Some(5))], "{found:#?}");
     assert!(found[0].message.contains("发布日期是2026年11月28日，晚于今天（2026年11月27日）"), "{}", found[0].message);
-    // on the day itself it is fine
-    let out = site.run(&["check", "--today", "2026-11-28", "--unit", UNIT]);
+    // on the day itself it is fine (and then judged as published late, which it is)
+    let out = site.run(&["check", "--today", "2026-11-28", "--unit", UNIT, "--format", "json"]);
     assert_eq!(out.code, 0, "{}", out.stdout);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let late: Vec<&str> = json["findings"].as_array().unwrap().iter().filter_map(|f| f["rule"].as_str()).collect();
+    assert_eq!(late, ["ogi-2019/update-deadline"], "{}", out.stdout);
 }
 
 #[test]
