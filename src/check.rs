@@ -235,7 +235,7 @@ pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema, env: &Env) -> Un
         warnings: findings.iter().filter(|f| f.severity == Severity::Warning).count(),
         rules: outcomes,
         withheld: withheld.into_iter().collect(),
-        declarations: merge_declarations(declared),
+        declarations: declaration::merge(declared),
     };
     UnitCheck { result, findings, acknowledgements }
 }
@@ -401,7 +401,7 @@ impl<'a> Eval<'a> {
                     Some(node.pos),
                     Some(place.path.clone()),
                     format!("{}「{}」还是占位内容「{}」", place.label, def.zh, short(t)),
-                    format!("{help}{}", self.absent_help(def, place)),
+                    self.absent_help(help, def, place),
                 );
             }
             _ => return self.wrong_type(node, def, place, "列表"),
@@ -416,7 +416,7 @@ impl<'a> Eval<'a> {
                 let subs: Vec<String> = def.fields.iter().take(3).map(|f| format!("{}: …", f.zh)).collect();
                 format!("在「{}:」下逐项列出，每项写成「- {}」", def.zh, subs.join(" "))
             });
-            let help = format!("{help}{}", self.absent_help(def, place));
+            let help = self.absent_help(help, def, place);
             self.push(kind, place.file, Some(node.pos), Some(place.path.clone()), message, help);
         }
         for (i, item) in items.iter().enumerate() {
@@ -450,7 +450,7 @@ impl<'a> Eval<'a> {
                 Some(pos),
                 Some(place.path.clone()),
                 format!("{}「{}」是空的", place.label, def.zh),
-                self.fill_help(def, shape) + &self.absent_help(def, place),
+                self.absent_help(self.fill_help(def, shape), def, place),
             );
         }
         if shape::is_placeholder(t, &self.pack.placeholders) {
@@ -460,10 +460,14 @@ impl<'a> Eval<'a> {
                 Some(pos),
                 Some(place.path.clone()),
                 format!("{}「{}」还是占位内容「{}」", place.label, def.zh, short(t)),
-                self.rule.hint.clone().unwrap_or_else(|| {
-                    let hint = def.hint.as_deref().map(|h| format!("（{h}）")).unwrap_or_default();
-                    format!("把「{}」换成实际的{}{hint}", short(t), def.zh)
-                }) + &self.absent_help(def, place),
+                self.absent_help(
+                    self.rule.hint.clone().unwrap_or_else(|| {
+                        let hint = def.hint.as_deref().map(|h| format!("（{h}）")).unwrap_or_default();
+                        format!("把「{}」换成实际的{}{hint}", short(t), def.zh)
+                    }),
+                    def,
+                    place,
+                ),
             );
         }
         let masked = (shape == Shape::Contact).then(|| shape::masked_mobile(t)).flatten();
@@ -521,12 +525,13 @@ impl<'a> Eval<'a> {
         self.rule.may_be_absent && !place.path.contains('[')
     }
 
-    /// Where the pack allows an item to be absent, how to say so (appended to a help text).
-    fn absent_help(&self, def: &FieldDef, place: &Place<'_>) -> String {
-        if self.may_be_absent(place) {
-            format!("；本单位确实没有{}的，写成{}", def.zh, declaration::example(&def.zh))
+    /// Where the pack allows an item to be absent, a help text that also says how to declare it
+    /// (unless it already does, through the field's hint).
+    fn absent_help(&self, help: String, def: &FieldDef, place: &Place<'_>) -> String {
+        if self.may_be_absent(place) && !help.contains(declaration::WORD) {
+            format!("{help}；本单位确实没有{}的，写成{}", def.zh, declaration::example(&def.zh))
         } else {
-            String::new()
+            help
         }
     }
 
@@ -567,8 +572,8 @@ impl<'a> Eval<'a> {
         let where_ =
             if place.label.is_empty() { self.spec.file.trim_end_matches('/').to_string() } else { place.label.clone() };
         let example = def.hint.as_deref().unwrap_or("…");
-        let help = self.rule.hint.clone().unwrap_or_else(|| format!("在{where_}下添加「{}: {example}」", def.zh))
-            + &self.absent_help(def, place);
+        let help = self.rule.hint.clone().unwrap_or_else(|| format!("在{where_}下添加「{}: {example}」", def.zh));
+        let help = self.absent_help(help, def, place);
         let pos = match parent.value {
             Value::Null => Pos::new(1, 1).max(parent.pos),
             _ => parent.pos,
@@ -584,7 +589,7 @@ impl<'a> Eval<'a> {
             Some(node.pos),
             Some(place.path.clone()),
             format!("{}「{}」是空的", place.label, def.zh),
-            self.fill_help(def, self.req.shape) + &self.absent_help(def, place),
+            self.absent_help(self.fill_help(def, self.req.shape), def, place),
         );
     }
 
@@ -642,19 +647,6 @@ pub(crate) fn rule_finding(
         message: format!("{message}{unverified}"),
         help: Some(help),
     }
-}
-
-/// One entry per declared item (several rules read the same field), with every rule it fulfils.
-fn merge_declarations(all: Vec<Declaration>) -> Vec<Declaration> {
-    let mut merged: Vec<Declaration> = Vec::new();
-    for d in all {
-        match merged.iter_mut().find(|m| m.file == d.file && m.line == d.line && m.field == d.field) {
-            Some(m) => m.rules.extend(d.rules),
-            None => merged.push(d),
-        }
-    }
-    merged.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-    merged
 }
 
 /// Does a document of a folder pass a rule's `where`?

@@ -112,6 +112,19 @@ pub struct Declaration {
     pub rules: Vec<String>,
 }
 
+/// One entry per declared item (several rules read the same field), with every rule it fulfils.
+pub fn merge(all: Vec<Declaration>) -> Vec<Declaration> {
+    let mut merged: Vec<Declaration> = Vec::new();
+    for d in all {
+        match merged.iter_mut().find(|m| m.file == d.file && m.line == d.line && m.field == d.field) {
+            Some(m) => m.rules.extend(d.rules),
+            None => merged.push(d),
+        }
+    }
+    merged.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    merged
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
