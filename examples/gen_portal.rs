@@ -218,7 +218,7 @@ fn unit(content: &Path, i: usize) -> usize {
     files += 1;
 
     let supervision = format!(
-        "监督电话: {p}\n监督窗口: 营业厅监督窗口\n监督信箱: 营业厅大厅意见信箱\n社会监督员:\n  - 姓名: {a}\n    联系方式: {c}\n  - 姓名: {b}\n    联系方式: 13{m}****{n:04}\n\
+        "监督电话: {p}\n监督窗口: 营业厅监督窗口\n监督信箱: 营业厅大厅意见信箱\n社会监督员:\n  - 姓名: {a}\n    联系方式: {c}\n  - 姓名: {b}\n    联系方式: sv{m}{n:04}@example.cn\n\
          投诉电话: {p}\n传真号码: {f}\n电子信箱: jiandu{i}@example.cn\n意见箱: 营业厅入口处\n通讯地址: {address}\n邮政编码: 7309{z:02}\n\
          监督机构: 示例市{s}行业主管部门\n违规处理规定: 工作人员违规违纪的，按单位奖惩办法处理；查实的投诉 10 个工作日内答复。\n更新日期: 2026-01-01\n",
         p = phone(&mut rng),
@@ -279,7 +279,8 @@ fn unit(content: &Path, i: usize) -> usize {
             "---\n标题: {}\n类别: {}\n发布日期: 2026-{:02}-{:02}\n---\n{body}",
             rng.pick(NOTICES),
             rng.pick(&["变动事项", "计划", "方案", "相关信息"]),
-            rng.range(1, 11),
+            // before the portal's today (2026-11-27): a later date would be a publication in the future
+            rng.range(1, 10),
             rng.range(1, 28)
         );
         write(&dir.join(format!("notices/通知{k}.md")), &notice);

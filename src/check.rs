@@ -9,6 +9,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::declaration::{self, Declaration};
 use crate::finding::{self, Finding, Kind, Severity};
 use crate::load::{Doc, Site, Unit};
 use crate::pack::{Check, Pack, Requirement, Rule, Shape};
@@ -67,6 +68,9 @@ pub struct UnitResult {
     /// Site-relative files not published because they hold what 第六条 forbids (an ID number,
     /// a bank card, a classification mark) that no 第七条 review acknowledged.
     pub withheld: Vec<String>,
+    /// Items declared absent at the unit (`不适用: 原因`) where the pack allows it: each fulfils
+    /// its rules and is published as a statement.
+    pub declarations: Vec<Declaration>,
 }
 
 /// How one rule fared for one unit.
@@ -134,14 +138,25 @@ pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema, env: &Env) -> Un
     let mut rule_findings = Vec::new();
     let mut outcomes = Vec::new();
     let mut items = Vec::new();
+    let mut declared: Vec<Declaration> = Vec::new();
     for (pack, rule) in applicable(unit, packs) {
         let (mut out, unchecked) = match &rule.check {
             Check::Item(req) => {
                 let Some(spec) = schema.doc(&rule.doc) else { continue };
-                let mut eval = Eval { rule, req, pack, unit, spec, out: Vec::new(), unchecked: unit.is_empty() };
+                let mut eval = Eval {
+                    rule,
+                    req,
+                    pack,
+                    unit,
+                    spec,
+                    out: Vec::new(),
+                    declared: Vec::new(),
+                    unchecked: unit.is_empty(),
+                };
                 if !unit.is_empty() {
                     eval.run();
                 }
+                declared.append(&mut eval.declared);
                 (eval.out, eval.unchecked)
             }
             _ if unit.is_empty() => (Vec::new(), true),
@@ -181,6 +196,7 @@ pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema, env: &Env) -> Un
         .collect();
     misspelt_keys(&mut findings, &mut rule_findings);
     findings.append(&mut rule_findings);
+    findings.append(&mut crate::dates::future(unit, schema, env));
     let (mut privacy, acknowledgements) = review::review(unit);
     let withheld: std::collections::BTreeSet<String> = privacy
         .iter()
@@ -207,6 +223,7 @@ pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema, env: &Env) -> Un
         warnings: findings.iter().filter(|f| f.severity == Severity::Warning).count(),
         rules: outcomes,
         withheld: withheld.into_iter().collect(),
+        declarations: declaration::merge(declared),
     };
     UnitCheck { result, findings, acknowledgements }
 }
@@ -290,6 +307,8 @@ struct Eval<'a> {
     unit: &'a Unit,
     spec: &'a DocSpec,
     out: Vec<Finding>,
+    /// Items declared absent that this rule accepts.
+    declared: Vec<Declaration>,
     /// Some file the rule needs could not be read.
     unchecked: bool,
 }
@@ -408,6 +427,9 @@ impl<'a> Eval<'a> {
     /// Check one value against a requirement.
     fn value(&mut self, req: &Requirement, node: Option<&Node>, def: &FieldDef, place: &Place<'_>) {
         let Some(node) = node else { return };
+        if let Some(reason) = declaration::reason(node) {
+            return self.declaration(req, reason, node, def, place);
+        }
         match req.shape {
             Shape::List => self.list(req, node, def, place),
             shape => match &node.value {
@@ -433,6 +455,18 @@ impl<'a> Eval<'a> {
         let items = match &node.value {
             Value::List(items) => items.as_slice(),
             Value::Null => &[],
+            Value::Text(t) if shape::is_placeholder(t, &self.pack.placeholders) => {
+                let list = format!("在「{}:」下逐项列出", def.zh);
+                let help = self.rule.hint.clone().unwrap_or(list);
+                return self.push(
+                    Kind::Placeholder,
+                    place.file,
+                    Some(node.pos),
+                    Some(place.path.clone()),
+                    format!("{}「{}」还是占位内容「{}」", place.label, def.zh, short(t)),
+                    self.absent_help(help, def, place),
+                );
+            }
             _ => return self.wrong_type(node, def, place, "列表"),
         };
         if items.len() < req.min {
@@ -445,6 +479,7 @@ impl<'a> Eval<'a> {
                 let subs: Vec<String> = def.fields.iter().take(3).map(|f| format!("{}: …", f.zh)).collect();
                 format!("在「{}:」下逐项列出，每项写成「- {}」", def.zh, subs.join(" "))
             });
+            let help = self.absent_help(help, def, place);
             self.push(kind, place.file, Some(node.pos), Some(place.path.clone()), message, help);
         }
         for (i, item) in items.iter().enumerate() {
@@ -500,7 +535,7 @@ impl<'a> Eval<'a> {
                 Some(pos),
                 Some(place.path.clone()),
                 format!("{}「{}」是空的", place.label, def.zh),
-                self.fill_help(def, shape),
+                self.absent_help(self.fill_help(def, shape), def, place),
             );
         }
         if shape::is_placeholder(t, &self.pack.placeholders) {
@@ -510,15 +545,21 @@ impl<'a> Eval<'a> {
                 Some(pos),
                 Some(place.path.clone()),
                 format!("{}「{}」还是占位内容「{}」", place.label, def.zh, short(t)),
-                self.rule.hint.clone().unwrap_or_else(|| {
-                    let hint = def.hint.as_deref().map(|h| format!("（{h}）")).unwrap_or_default();
-                    format!("把「{}」换成实际的{}{hint}", short(t), def.zh)
-                }),
+                self.absent_help(
+                    self.rule.hint.clone().unwrap_or_else(|| {
+                        let hint = def.hint.as_deref().map(|h| format!("（{h}）")).unwrap_or_default();
+                        format!("把「{}」换成实际的{}{hint}", short(t), def.zh)
+                    }),
+                    def,
+                    place,
+                ),
             );
         }
+        let masked = (shape == Shape::Contact).then(|| shape::masked_mobile(t)).flatten();
         let problem = match shape {
             Shape::Text | Shape::List => None,
             Shape::Phone => (!shape::is_phone(t)).then_some(None),
+            Shape::Contact if masked.is_some() => Some(Some("是隐去了中间四位的手机号，公众无法据此联系")),
             Shape::Contact => (!shape::is_contact(t)).then_some(None),
             Shape::Email => (!shape::is_email(t)).then_some(None),
             Shape::Postcode => (!shape::is_postcode(t)).then_some(None),
@@ -544,14 +585,51 @@ impl<'a> Eval<'a> {
                 Some(d) => format!("{}「{}」{d}：「{}」", place.label, def.zh, short(t)),
                 None => format!("{}「{}」不是有效的{}：「{}」", place.label, def.zh, shape.zh(), short(t)),
             };
-            self.push(
-                Kind::Invalid,
-                place.file,
-                Some(pos),
-                Some(place.path.clone()),
-                message,
-                format!("写成{}", shape.example()),
-            );
+            let help = match masked {
+                Some(_) => "写本人同意公开、公众能直接联系到的办公电话（如 0943-8221234）或电子邮箱；本人同意公开手机号的，写完整号码".to_string(),
+                None => format!("写成{}", shape.example()),
+            };
+            self.push(Kind::Invalid, place.file, Some(pos), Some(place.path.clone()), message, help);
+        }
+    }
+
+    /// A declaration that the item does not exist here: accepted where the pack allows it.
+    fn declaration(&mut self, req: &Requirement, reason: &str, node: &Node, def: &FieldDef, place: &Place<'_>) {
+        let (kind, message, help) = if !self.may_be_absent(place) {
+            let help = format!("{}；这一项每个单位都应公开，不能写「不适用」", self.fill_help(def, req.shape));
+            (Kind::Invalid, format!("{}「{}」不能声明「不适用」", place.label, def.zh), help)
+        } else if reason.is_empty() {
+            let help = format!("原因会公开在页面上，写成{}", declaration::example(&def.zh));
+            (Kind::Invalid, format!("{}「{}」写了「不适用」，但没有写明原因", place.label, def.zh), help)
+        } else {
+            let label = if place.label.is_empty() { def.zh.clone() } else { format!("{}{}", place.label, def.zh) };
+            return self.declared.push(Declaration {
+                document: self.spec.kind.clone(),
+                file: place.file.to_string(),
+                line: node.pos.line,
+                field: place.path.clone(),
+                key: def.key.clone(),
+                label,
+                reason: reason.to_string(),
+                rules: vec![self.rule.id.to_string()],
+            });
+        };
+        self.push(kind, place.file, Some(node.pos), Some(place.path.clone()), message, help);
+    }
+
+    /// The pack allows this rule's item to be absent, and this is the item itself, not a part of
+    /// one of its entries (a fee's 收费依据 is never 不适用, though a unit may charge no fees).
+    fn may_be_absent(&self, place: &Place<'_>) -> bool {
+        self.rule.may_be_absent && !place.path.contains('[')
+    }
+
+    /// Where the pack allows an item to be absent, a help text that also says how to declare it
+    /// (unless it already does, through the field's hint).
+    fn absent_help(&self, help: String, def: &FieldDef, place: &Place<'_>) -> String {
+        if self.may_be_absent(place) && !help.contains(declaration::WORD) {
+            format!("{help}；本单位确实没有{}的，写成{}", def.zh, declaration::example(&def.zh))
+        } else {
+            help
         }
     }
 
@@ -593,6 +671,7 @@ impl<'a> Eval<'a> {
             if place.label.is_empty() { self.spec.file.trim_end_matches('/').to_string() } else { place.label.clone() };
         let example = def.hint.as_deref().unwrap_or("…");
         let help = self.rule.hint.clone().unwrap_or_else(|| format!("在{where_}下添加「{}: {example}」", def.zh));
+        let help = self.absent_help(help, def, place);
         let pos = match parent.value {
             Value::Null => Pos::new(1, 1).max(parent.pos),
             _ => parent.pos,
@@ -608,7 +687,7 @@ impl<'a> Eval<'a> {
             Some(node.pos),
             Some(place.path.clone()),
             format!("{}「{}」是空的", place.label, def.zh),
-            self.fill_help(def, self.req.shape),
+            self.absent_help(self.fill_help(def, self.req.shape), def, place),
         );
     }
 

@@ -2,6 +2,8 @@ pub mod calendar;
 pub mod check;
 pub mod commands;
 pub mod config;
+pub mod dates;
+pub mod declaration;
 pub mod error;
 pub mod extract;
 pub mod finding;
@@ -18,6 +20,7 @@ pub mod schema;
 pub mod score;
 pub mod serve;
 pub mod shape;
+pub mod status;
 pub mod timing;
 pub mod yaml;
 

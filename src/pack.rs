@@ -171,6 +171,9 @@ pub struct Rule {
     pub sectors: Vec<String>,
     /// What to add, in the pack author's words.
     pub hint: Option<String>,
+    /// The item may honestly not exist at a unit (no fax, no fees): a declaration
+    /// `不适用: 原因` fulfils the rule and is published as a statement. Elsewhere it is a finding.
+    pub may_be_absent: bool,
 }
 
 /// The closed set of checks a rule can make.
@@ -193,6 +196,9 @@ pub enum Check {
     /// For each matter (field `matter`), a published final stage needs its earlier stages
     /// (field `stage`, values in order in `stages`) published too.
     Lifecycle { matter: String, stage: String, stages: Vec<String> },
+    /// The date in field `date` (default `updated`, 更新日期) is no older than `max_age`: content
+    /// not looked at for longer is probably out of date.
+    Fresh { max_age: Period, date: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -217,6 +223,15 @@ impl Period {
             Period::Month => "每月",
             Period::Quarter => "每季度",
             Period::Year => "每年",
+        }
+    }
+
+    /// The length of the period, in words (`一年`).
+    pub fn length_zh(self) -> &'static str {
+        match self {
+            Period::Month => "一个月",
+            Period::Quarter => "三个月",
+            Period::Year => "一年",
         }
     }
 }
@@ -256,7 +271,7 @@ pub enum Shape {
     Text,
     /// A phone number: landline with area code, mobile, or service hotline.
     Phone,
-    /// A phone number, masked mobile or e-mail address.
+    /// A phone number or e-mail address the public can use (a masked mobile is reported).
     Contact,
     Email,
     Postcode,
@@ -274,7 +289,7 @@ impl Shape {
         match self {
             Shape::Text => "实际内容",
             Shape::Phone => "带区号的固定电话（0943-8221234）、手机号或 95598、12345 等服务热线",
-            Shape::Contact => "电话、隐去中间四位的手机号（138****1234）或电子邮箱",
+            Shape::Contact => "带区号的办公电话（0943-8221234）、本人同意公开的手机号或电子邮箱",
             Shape::Email => "电子邮箱，例如 xinxi@example.org.cn",
             Shape::Postcode => "6 位数字的邮政编码，例如 730900",
             Shape::Date => "日期，例如 2024-03-01 或 2024年3月1日",
@@ -358,6 +373,8 @@ struct RuleDef {
     #[serde(default)]
     stages: Vec<String>,
     #[serde(default)]
+    max_age: Option<Period>,
+    #[serde(default)]
     topic: Option<String>,
     #[serde(default = "one")]
     weight: u32,
@@ -369,6 +386,8 @@ struct RuleDef {
     sectors: Vec<String>,
     #[serde(default)]
     hint: Option<String>,
+    #[serde(default)]
+    may_be_absent: bool,
 }
 
 fn one() -> u32 {
@@ -397,6 +416,7 @@ const REQUIRE_NAMES: &[&str] = &[
     "cadence",
     "explained",
     "lifecycle",
+    "fresh",
 ];
 
 impl<'de> Deserialize<'de> for RequireDef {
@@ -421,6 +441,7 @@ enum TimingKind {
     Cadence,
     Explained,
     Lifecycle,
+    Fresh,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -553,6 +574,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Pack> {
             verified,
             sectors: def.sectors,
             hint: def.hint,
+            may_be_absent: def.may_be_absent,
         });
     }
     Ok(Pack {
@@ -575,8 +597,17 @@ fn timing_check(def: &RuleDef) -> std::result::Result<Option<Check>, String> {
         if def.days.is_some() || def.from.is_some() || def.every.is_some() || def.by.is_some() {
             return Err("days/from/to/every/by belong to within, ahead and cadence rules".into());
         }
+        if def.max_age.is_some() {
+            return Err("`max_age` belongs to `require: fresh`".into());
+        }
         return Ok(None);
     };
+    if def.may_be_absent {
+        return Err("`may_be_absent` belongs to rules on an item (text, list ...), not to timing rules".into());
+    }
+    if def.max_age.is_some() != (kind == TimingKind::Fresh) {
+        return Err("`require: fresh` needs `max_age:` (month, quarter or year), and only it takes one".into());
+    }
     let days = || def.days.ok_or_else(|| "needs `days:`".to_string());
     Ok(Some(match kind {
         TimingKind::Within => Check::Within {
@@ -611,6 +642,10 @@ fn timing_check(def: &RuleDef) -> std::result::Result<Option<Check>, String> {
             Check::Cadence { every: def.every, by, date: def.date.clone().unwrap_or_else(|| "date".into()) }
         }
         TimingKind::Explained => Check::Explained,
+        TimingKind::Fresh => Check::Fresh {
+            max_age: def.max_age.unwrap_or(Period::Year),
+            date: def.date.clone().unwrap_or_else(|| "updated".into()),
+        },
         TimingKind::Lifecycle => Check::Lifecycle {
             matter: def.matter.clone().unwrap_or_else(|| "matter".into()),
             stage: def.stage.clone().unwrap_or_else(|| "stage".into()),
@@ -667,8 +702,11 @@ impl Pack {
             }
             // a timing rule on every document of a unit
             if rule.doc == ALL_DOCUMENTS {
-                if !matches!(rule.check, Check::Within { .. } | Check::Explained) {
-                    return Err(err(&rule.id, "only `within` and `explained` rules may name `file: \"*\"`".into()));
+                if !matches!(rule.check, Check::Within { .. } | Check::Explained | Check::Fresh { .. }) {
+                    return Err(err(
+                        &rule.id,
+                        "only `within`, `explained` and `fresh` rules may name `file: \"*\"`".into(),
+                    ));
                 }
                 for d in &schema.documents {
                     check_dates(&rule.check, d).map_err(|m| err(&rule.id, m))?;
@@ -750,6 +788,7 @@ fn check_dates(check: &Check, doc: &DocSpec) -> std::result::Result<(), String> 
 
         Check::Ahead { from, to, .. } => need_date(from).and_then(|()| need_date(to)),
         Check::Cadence { date, .. } => need_date(date),
+        Check::Fresh { date, .. } => optional(date),
         Check::Lifecycle { matter, stage, .. } => {
             for key in [matter, stage] {
                 doc.field(key).ok_or_else(|| format!("`{}` has no field `{key}`", doc.file))?;
@@ -855,6 +894,15 @@ mod tests {
                 "  - {id: a, citation: 第一条, title: A, file: unit.yaml, field: name, require: text, sectors: [moon]}\n",
                 "unknown sector",
             ),
+            ("  - {id: a, citation: 第一条, title: A, file: fees.yaml, require: fresh}\n", "needs `max_age:`"),
+            (
+                "  - {id: a, citation: 第一条, title: A, file: unit.yaml, field: name, require: text, max_age: year}\n",
+                "belongs to `require: fresh`",
+            ),
+            (
+                "  - {id: a, citation: 第一条, title: A, file: notices/, require: within, days: 5, may_be_absent: true}\n",
+                "`may_be_absent` belongs to rules on an item",
+            ),
         ];
         for (rule, want) in cases {
             let text = format!("{base}{rule}");
@@ -862,6 +910,27 @@ mod tests {
             let msg = result.map(|_| String::new()).unwrap_or_else(|e| e.to_string());
             assert!(msg.contains(want), "{rule}: got {msg:?}");
         }
+    }
+
+    #[test]
+    fn baiyin_lets_only_the_items_its_text_qualifies_be_declared_absent() {
+        let p = builtin("baiyin-2021");
+        let absent: Vec<&str> = p.rules.iter().filter(|r| r.may_be_absent).map(|r| &*r.id).collect();
+        assert_eq!(
+            absent,
+            [
+                "baiyin-2021/service-forms",
+                "baiyin-2021/fee-items",
+                "baiyin-2021/fee-basis",
+                "baiyin-2021/fee-standard",
+                "baiyin-2021/supervisors",
+                "baiyin-2021/supervisor-contact",
+                "baiyin-2021/complaint-fax",
+            ]
+        );
+        let fresh = p.rules.iter().filter(|r| matches!(r.check, Check::Fresh { max_age: Period::Year, .. }));
+        assert!(fresh.clone().all(|r| r.severity == Severity::Warning && r.weight == 0));
+        assert_eq!(fresh.count(), 5);
     }
 
     #[test]

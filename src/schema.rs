@@ -85,6 +85,8 @@ pub enum FieldType {
     List,
     Date,
     Sector,
+    /// A document's standing: a word of the closed set in `status` (有效, 已撤销, 已终止).
+    Status,
 }
 
 const BUILTIN: &str = include_str!("schema.yaml");
@@ -387,8 +389,25 @@ fn check_type(node: &mut Node, def: &FieldDef, path: &str, ctx: &Ctx<'_>, out: &
             .with_field(path.to_string())
             .with_title(def.zh.clone())
     };
+    // `不适用: 原因` in any written form: the rule packs judge whether the item may be absent
+    if crate::declaration::normalize(node) {
+        if crate::declaration::reason(node) == Some("") {
+            out.push(
+                ctx.finding(Kind::Invalid, node.pos, format!("「{}」写了「不适用」，但没有写明原因", def.zh))
+                    .with_field(path.to_string())
+                    .with_title(def.zh.clone())
+                    .with_help(format!("原因会公开在页面上，写成{}", crate::declaration::example(&def.zh))),
+            );
+        }
+        return;
+    }
     match (&def.ty, &node.value) {
         (_, Value::Null) => {}
+        (FieldType::Status, Value::Text(t)) => {
+            if let Some(f) = status_finding(t, node, def, path, ctx) {
+                out.push(f);
+            }
+        }
         (FieldType::Text | FieldType::Date | FieldType::Sector, Value::Text(_))
         | (FieldType::Lines, Value::Text(_)) => {
             let text = node.as_text().unwrap_or_default().trim();
@@ -460,14 +479,36 @@ fn check_type(node: &mut Node, def: &FieldDef, path: &str, ctx: &Ctx<'_>, out: &
             out.push(wrong("列表", node).with_help(format!("在「{}:」下面逐项列出，每项以「- 」开头", def.zh)))
         }
         (FieldType::Lines, _) => out.push(wrong("文字或文字列表", node)),
-        (FieldType::Text | FieldType::Date | FieldType::Sector, Value::Bool(b)) => {
+        (FieldType::Text | FieldType::Date | FieldType::Sector | FieldType::Status, Value::Bool(b)) => {
             // `true`/`false` where text belongs: keep it as the text the clerk typed.
-            node.value = Value::Text(b.to_string());
+            let text = b.to_string();
+            if def.ty == FieldType::Status {
+                out.extend(status_finding(&text, node, def, path, ctx));
+            }
+            node.value = Value::Text(text);
         }
-        (FieldType::Text | FieldType::Date | FieldType::Sector, _) => {
+        (FieldType::Text | FieldType::Date | FieldType::Sector | FieldType::Status, _) => {
             out.push(wrong("一段文字", node).with_help("如需写多行，用「|」开头的多行文字"))
         }
     }
+}
+
+/// A status outside the closed set: what it probably means, or the words to choose from.
+fn status_finding(written: &str, node: &Node, def: &FieldDef, path: &str, ctx: &Ctx<'_>) -> Option<Finding> {
+    use crate::status::{Reading, choices, read};
+    let w = written.trim();
+    let help = match read(w) {
+        Reading::Exact(_) => return None,
+        _ if w.is_empty() || shape::is_placeholder(w, &[]) => return None,
+        Reading::Near(s) => format!("是不是「{}」？{}只能写{}", s.zh(), def.zh, choices()),
+        Reading::Unknown => format!("{}只能写{}", def.zh, choices()),
+    };
+    Some(
+        ctx.finding(Kind::Invalid, node.pos, format!("不认识的{}「{w}」", def.zh))
+            .with_field(path.to_string())
+            .with_title(def.zh.clone())
+            .with_help(help),
+    )
 }
 
 #[cfg(test)]

@@ -97,9 +97,16 @@ pub fn full_width_only(text: &str, valid: impl Fn(&str) -> bool) -> Option<Strin
     Some(found)
 }
 
-/// A contact for a person: a phone number as above, a masked mobile (`138****1234`) or an e-mail.
+/// A contact the public can use to reach a person: a phone number as above or an e-mail. A
+/// masked mobile (`138****1234`) protects the person but reaches nobody: see `masked_mobile`.
 pub fn is_contact(text: &str) -> bool {
-    all_parts(text, |p| classify_number(p).is_some() || is_masked_mobile(p) || is_email(p))
+    all_parts(text, |p| classify_number(p).is_some() || is_email(p))
+}
+
+/// The first masked mobile (`135****7093`) in a contact field, as written.
+pub fn masked_mobile(text: &str) -> Option<&str> {
+    static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"1[3-9]\d[ -]?\*{4}[ -]?\d{4}").expect("valid regex"));
+    RE.find(text).map(|m| m.as_str())
 }
 
 /// What kind of number a single phone number is.
@@ -156,11 +163,6 @@ fn strip_phone(part: &str) -> Option<String> {
         }
     }
     (!s.is_empty()).then_some(s)
-}
-
-fn is_masked_mobile(p: &str) -> bool {
-    static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^1[3-9]\d\*{4}\d{4}$").expect("valid regex"));
-    RE.is_match(&p.replace([' ', '-'], ""))
 }
 
 /// Split a field into its numbers and check each; labels and bracketed notes are ignored.
@@ -277,11 +279,16 @@ mod tests {
 
     #[test]
     fn contacts() {
-        for g in ["138****1234", "0943-8221234", "jiandu@example.org.cn", "13912345678"] {
+        for g in ["0943-8221234", "jiandu@example.org.cn", "13912345678", "0943-8263301（社区活动中心）"] {
             assert!(is_contact(g), "{g}");
         }
         assert!(!is_contact("张三"));
         assert!(!is_phone("138****1234"));
+        // a masked mobile reaches nobody: not a contact, and named so the message can say why
+        assert!(!is_contact("135****7093"));
+        assert_eq!(masked_mobile("电话 135****7093"), Some("135****7093"));
+        assert_eq!(masked_mobile("135 **** 7093"), Some("135 **** 7093"));
+        assert_eq!(masked_mobile("0943-8221234"), None);
     }
 
     #[test]

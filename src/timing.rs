@@ -6,11 +6,13 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 
 use crate::check::{Env, filter_words, rule_finding, selected};
+use crate::dates;
 use crate::finding::{Finding, Kind, Severity};
 use crate::load::{Doc, Unit};
 use crate::pack::{ALL_DOCUMENTS, Check, Rule};
 use crate::schema::{DocSpec, Schema};
 use crate::shape;
+use crate::status;
 use crate::yaml::{Node, Pos};
 
 /// Evaluate one timing rule: (findings, whether some document could not be read).
@@ -34,6 +36,7 @@ pub fn evaluate(rule: &Rule, unit: &Unit, schema: &Schema, env: &Env) -> (Vec<Fi
         }
         Check::Explained => cx.explained(&docs),
         Check::Lifecycle { matter, stage, stages } => cx.lifecycle(&docs, matter, stage, stages),
+        Check::Fresh { max_age, date } => dates::stale(rule, unit, &docs, *max_age, date, env.today),
     };
     (out, unchecked)
 }
@@ -45,21 +48,21 @@ struct Cx<'a> {
 }
 
 /// A date field of a document, with where it is written.
-fn date_of(doc: &Doc, key: &str) -> Option<(Date, Pos)> {
+pub(crate) fn date_of(doc: &Doc, key: &str) -> Option<(Date, Pos)> {
     let node = doc.data.as_ref()?.get(key)?;
     Some((shape::parse_date(node.as_text()?)?, node.pos))
 }
 
-fn zh(d: Date) -> String {
+pub(crate) fn zh(d: Date) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
 
 /// How a document is named in messages.
-fn title(doc: &Doc, spec: &DocSpec) -> String {
+pub(crate) fn title(doc: &Doc, spec: &DocSpec) -> String {
     if spec.is_collection() { doc.name().to_string() } else { spec.title.clone() }
 }
 
-fn field_zh(spec: &DocSpec, key: &str) -> String {
+pub(crate) fn field_zh(spec: &DocSpec, key: &str) -> String {
     spec.field(key).map_or_else(|| key.to_string(), |f| f.zh.clone())
 }
 
@@ -105,6 +108,10 @@ impl Cx<'_> {
 
             // a publication date before the change is the earlier version's: the change itself
             // is not published yet
+            if published.is_some_and(|p| p > self.env.today) {
+                // a publication date after today is wrong in itself (`dates::future`)
+                continue;
+            }
             let stale = published.filter(|p| *p < changed);
             let published = published.filter(|p| *p >= changed);
             let actual = published.unwrap_or(self.env.today);
@@ -287,24 +294,19 @@ impl Cx<'_> {
                 }
             }
             // a withdrawn or ended item must say when and why
-            if let Some(status) =
-                data.text("status").filter(|s| ["撤销", "终止", "已撤销", "已终止", "withdrawn", "ended"].contains(s))
+            if let Some(standing) =
+                data.text("status").and_then(|s| status::read(s).standing()).filter(|s| s.is_withdrawn())
             {
-                let recorded = entries.iter().any(|e| {
-                    e.text("action").is_some_and(|a| a.contains('撤') || a.contains('终') || status.contains(a))
-                });
+                let recorded = entries.iter().any(|e| e.text("action").is_some_and(status::names_withdrawal));
                 if !recorded {
-                    let pos = data.get("status").map(|n| n.pos);
+                    // at the key: the value itself may carry its own finding (a word outside the set)
+                    let pos = data.entry("status").map(|e| e.key_pos);
                     out.push(
                         self.finding(
                             Kind::Missing,
                             &doc.path,
                             pos,
-                            format!(
-                                "「{}」已{}，但没有说明撤销的时间和原因",
-                                title(doc, spec),
-                                status.trim_start_matches('已')
-                            ),
+                            format!("「{}」{}，但没有说明撤销的时间和原因", title(doc, spec), standing.zh()),
                             "在「变更记录」里加一项：日期、变更类型（撤销或终止）、说明原因（第十二条第(三)项）"
                                 .to_string(),
                         ),

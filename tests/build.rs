@@ -334,7 +334,7 @@ fn a_site_theme_overrides_templates_and_static_files() {
     let site = Site::example();
     site.write(
         "themes/default/templates/fees.html",
-        "{% extends \"unit.html\" %}{% block content %}<p>本地模板：{{ fees | length }} 项</p>{% endblock content %}",
+        "{% extends \"unit.html\" %}{% block content %}<p>本地模板：{{ fees.items | length }} 项</p>{% endblock content %}",
     );
     site.write("themes/default/static/extra.css", "p{}");
     assert_eq!(site.run(&["build", "-q"]).code, 0);

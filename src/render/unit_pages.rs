@@ -146,12 +146,13 @@ impl Renderer<'_> {
                                 .collect()
                         })
                         .unwrap_or_default();
+                    let (status, withdrawn) = view::status(data);
                     let notice = view::Notice {
                         title: title.clone(),
                         href: String::new(),
                         category: view::text(data, "category"),
-                        status: view::text(data, "status"),
-                        withdrawn: view::is_withdrawn(&view::text(data, "status")),
+                        status,
+                        withdrawn,
                         date: view::date(data, "date"),
                         effective: view::date(data, "effective"),
                         stage: view::text(data, "stage"),
@@ -414,6 +415,7 @@ impl Renderer<'_> {
             result: view::text(data, "result"),
             materials: view::lines(data, "materials"),
             forms,
+            forms_declared: view::declared(data, "sample_forms"),
             place: view::text(data, "place"),
             fee: view::text(data, "fee"),
             body_html,
@@ -496,6 +498,14 @@ impl Renderer<'_> {
             // a self-check reference (capped while an error remains), not an assessment result
             "grade": result.and_then(|r| r.grade.as_deref()),
             "documents": documents,
+            // items the unit declared absent (`不适用: 原因`) and the pack accepted
+            "declarations": result.map_or(&[][..], |r| &r.declarations[..]).iter().map(|d| serde_json::json!({
+                "document": d.document,
+                "file": d.file.strip_prefix(&format!("{}/", unit.dir)).unwrap_or(&d.file),
+                "key": d.key,
+                "label": d.label,
+                "reason": d.reason,
+            })).collect::<Vec<_>>(),
         });
         let mut bytes = serde_json::to_vec_pretty(&data).unwrap_or_default();
         bytes.push(b'\n');

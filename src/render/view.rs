@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use crate::check::UnitResult;
+use crate::declaration;
 use crate::load::{Doc, Unit};
 use crate::schema::{DocSpec, FieldDef, FieldType, Schema};
 use crate::shape;
@@ -110,6 +111,8 @@ pub struct Service {
     pub result: String,
     pub materials: Vec<String>,
     pub forms: Vec<Form>,
+    /// The service needs no application form: the statement.
+    pub forms_declared: Option<String>,
     pub place: String,
     pub fee: String,
     /// The Markdown body, rendered and cleaned.
@@ -122,6 +125,8 @@ pub struct Service {
 #[derive(Debug, Clone, Serialize)]
 pub struct Fees {
     pub items: Vec<Fee>,
+    /// The unit declared it charges no fees: the statement (`不适用：本单位不收取任何费用`).
+    pub declared: Option<String>,
     /// Headings of the sub-fields a pack adds to each item (缴纳方式), one more column each.
     pub columns: Vec<String>,
     /// Fields a pack adds to the document (a power company's 电价政策文件).
@@ -168,7 +173,8 @@ pub struct Notice {
     pub title: String,
     pub href: String,
     pub category: String,
-    /// 有效, 已撤销 or 已终止; empty when not given.
+    /// 有效, 已撤销 or 已终止 (the word of the set it means, as `crate::status` reads it); as
+    /// written when not understood; empty when not given.
     pub status: String,
     /// The notice was withdrawn or ended (its page says so, and why, in its history).
     pub withdrawn: bool,
@@ -209,6 +215,8 @@ pub struct Supervision {
     pub window: String,
     pub mailbox: String,
     pub supervisors: Vec<Supervisor>,
+    /// The unit declared it has engaged no social supervisors: the statement.
+    pub supervisors_declared: Option<String>,
     pub supervisor_columns: Vec<String>,
     pub complaint_phone: String,
     pub fax: String,
@@ -266,13 +274,26 @@ pub struct SectorGroup {
 
 // ---- reading values out of the normalised tree -------------------------------------------------
 
-/// A scalar field as text (`""` when absent, a placeholder, or not text).
+/// A scalar field as text (`""` when absent, a placeholder, or not text). A declaration that the
+/// item does not exist at the unit reads as its statement (`不适用：本单位未设传真`).
 pub fn text(node: Option<&Node>, key: &str) -> String {
+    if let Some(statement) = declared(node, key) {
+        return statement;
+    }
     node.and_then(|n| n.text(key)).filter(|t| !shape::is_placeholder(t, &[])).unwrap_or_default().to_string()
 }
 
-/// A text-or-list field as lines: list entries, or the lines of a block of text.
+/// The statement of a field declared absent (`不适用：本单位不收取任何费用`), if it is.
+pub fn declared(node: Option<&Node>, key: &str) -> Option<String> {
+    node.and_then(|n| n.get(key)).and_then(declaration::reason).map(declaration::statement)
+}
+
+/// A text-or-list field as lines: list entries, or the lines of a block of text (a declaration:
+/// its statement).
 pub fn lines(node: Option<&Node>, key: &str) -> Vec<String> {
+    if let Some(statement) = declared(node, key) {
+        return vec![statement];
+    }
     match node.and_then(|n| n.get(key)).map(|n| &n.value) {
         Some(Value::Text(t)) => split_lines(t),
         Some(Value::List(items)) => items.iter().filter_map(Node::as_text).flat_map(split_lines).collect(),
@@ -336,7 +357,7 @@ pub fn extras(node: Option<&Node>, spec_fields: &[FieldDef], known: &[&str]) -> 
         .filter_map(|e| {
             let def = spec_fields.iter().find(|f| f.key == e.key)?;
             let mut x = Extra { label: def.zh.clone(), lines: Vec::new(), headers: Vec::new(), rows: Vec::new() };
-            if def.ty == FieldType::List && !def.fields.is_empty() {
+            if def.ty == FieldType::List && !def.fields.is_empty() && declaration::reason(&e.value).is_none() {
                 x.headers = def.fields.iter().map(|f| f.zh.clone()).collect();
                 x.rows = rows(node, &e.key)
                     .iter()
@@ -461,7 +482,7 @@ pub fn fees(unit: &Unit, schema: &Schema) -> Fees {
             raw: raw(e),
         })
         .collect();
-    Fees { items, columns, extras: extras(n, fields, &["fees", "updated"]) }
+    Fees { items, declared: declared(n, "fees"), columns, extras: extras(n, fields, &["fees", "updated"]) }
 }
 
 pub fn commitments(unit: &Unit, schema: &Schema) -> Commitments {
@@ -506,6 +527,7 @@ pub fn supervision(unit: &Unit, schema: &Schema) -> Supervision {
                 raw: raw(e),
             })
             .collect(),
+        supervisors_declared: declared(n, "supervisors"),
         supervisor_columns,
         complaint_phone: text(n, "complaint_phone"),
         fax: text(n, "fax"),
@@ -557,12 +579,14 @@ pub const SERVICE_FIELDS: &[&str] = &[
     "updated",
 ];
 
-/// Does a status say the item was withdrawn or ended?
-pub fn is_withdrawn(status: &str) -> bool {
-    status.contains('撤')
-        || status.contains('终')
-        || status.eq_ignore_ascii_case("withdrawn")
-        || status.eq_ignore_ascii_case("ended")
+/// A document's status as shown (the word of the set it means, else as written), and whether it
+/// was withdrawn or ended (`crate::status`, the one definition the checker uses too).
+pub fn status(node: Option<&Node>) -> (String, bool) {
+    let written = text(node, "status");
+    match crate::status::read(&written).standing() {
+        Some(s) => (s.zh().to_string(), s.is_withdrawn()),
+        None => (written, false),
+    }
 }
 
 pub const NOTICE_FIELDS: &[&str] = &["title", "category", "status", "date", "effective", "matter", "stage", "updated"];
