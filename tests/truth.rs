@@ -50,7 +50,7 @@ fn a_declared_absent_item_fulfils_its_rules_and_is_published_as_a_statement() {
         declared,
         [
             ("收费项目", "本单位不收取任何费用", 3),
-            ("「用水过户」示范文本", "办理过户无需填写申请表，在窗口核对证件即可", 1),
+            ("「用水过户」示范文本", "办理过户无需填写申请表，在窗口核对证件即可", 2),
             ("传真号码", "本单位未设传真", 1)
         ]
     );

@@ -330,6 +330,10 @@ pub fn raw(entry: &Node) -> Option<String> {
 /// The entries of a list field of groups; a field written as text instead (`窗口单位领导: 张三
 /// 总经理`) gives one entry per line, each shown as written.
 pub fn rows(node: Option<&Node>, key: &str) -> Vec<Node> {
+    if declared(node, key).is_some() {
+        // `{不适用: 原因}` is a statement, shown as such, not a row
+        return Vec::new();
+    }
     match node.and_then(|n| n.get(key)) {
         Some(n @ Node { value: Value::Text(t), .. }) if !shape::is_placeholder(t, &[]) => t
             .lines()
