@@ -69,6 +69,9 @@ struct Want {
     /// Words the message must contain.
     #[serde(default)]
     message: Option<String>,
+    /// Words the help must contain.
+    #[serde(default)]
+    help: Option<String>,
 }
 
 fn fixture() -> std::path::PathBuf {
@@ -110,7 +113,7 @@ fn every_wrong_unit_gives_exactly_its_findings_and_publishes_nothing_withheld() 
     let mut failures = Vec::new();
     for (unit, expect) in &expects {
         let prefix = format!("content/{unit}/");
-        let mut got: Vec<(String, String, String, Option<u64>, String)> = findings
+        let mut got: Vec<(String, String, String, Option<u64>, String, String)> = findings
             .iter()
             .filter(|f| f["unit"] == unit.as_str())
             .map(|f| {
@@ -121,6 +124,7 @@ fn every_wrong_unit_gives_exactly_its_findings_and_publishes_nothing_withheld() 
                     file.strip_prefix(&prefix).unwrap_or(file).to_string(),
                     f["line"].as_u64(),
                     f["message"].as_str().unwrap().to_string(),
+                    f["help"].as_str().unwrap_or_default().to_string(),
                 )
             })
             .collect();
@@ -134,6 +138,7 @@ fn every_wrong_unit_gives_exactly_its_findings_and_publishes_nothing_withheld() 
                     && g.2 == w.file
                     && w.line.is_none_or(|l| g.3 == Some(l))
                     && w.message.as_deref().is_none_or(|m| g.4.contains(m))
+                    && w.help.as_deref().is_none_or(|h| g.5.contains(h))
             });
         if !matches {
             failures.push(format!("== {unit} (point {}): expected {want:#?}\ngot {got:#?}", expect.point));
