@@ -14,7 +14,8 @@ use crate::finding::{self, Finding, Kind, Severity};
 use crate::load::{Doc, Site, Unit};
 use crate::pack::{Check, Pack, Requirement, Rule, Shape};
 use crate::review::{self, Acknowledgement};
-use crate::score::{self, Flag};
+use crate::score::Completeness;
+use crate::score;
 use crate::timing;
 
 use crate::schema::{DocSpec, FieldDef, Schema};
@@ -45,22 +46,9 @@ pub struct UnitResult {
     pub slug: String,
     pub name: String,
     pub sector: Option<String>,
-    /// The items the measure requires of this unit (its item rules that are errors when
-    /// missing), and how many of them are published, complete and of the right shape.
-    pub required: u32,
-    pub published: u32,
-    /// The weight of the passed error rules, and of all error rules that apply.
-    pub points: u32,
-    pub max_points: u32,
-    /// 0–100: `points` over `max_points`, rounded down (89.5 is 89).
-    pub score: u32,
-    /// The band of the exact ratio in the site's grading (a pack's `grades:`), capped while an
-    /// error remains; `None` when no pack grades. A self-check reference, not an assessment.
-    pub grade: Option<String>,
-    /// Why `grade` is lower than the score's band (an error remains), if it is.
-    pub grade_capped: Option<String>,
-    /// Errors that stay visible beside the count: overdue publications, withheld documents.
-    pub flags: Vec<Flag>,
+    /// What is published of what is required, the score and the self-check grade.
+    #[serde(flatten)]
+    pub completeness: Completeness,
     pub errors: usize,
     pub warnings: usize,
     /// One outcome per rule that applies to this unit.
@@ -211,14 +199,7 @@ pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema, env: &Env) -> Un
         slug: unit.slug.clone(),
         name: unit.name().to_string(),
         sector: unit.sector.clone(),
-        required: c.required,
-        published: c.published,
-        points: c.points,
-        max_points: c.max_points,
-        score: c.score,
-        grade: c.grade,
-        grade_capped: c.capped,
-        flags: c.flags,
+        completeness: c,
         errors: findings.iter().filter(|f| f.severity == Severity::Error).count(),
         warnings: findings.iter().filter(|f| f.severity == Severity::Warning).count(),
         rules: outcomes,

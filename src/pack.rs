@@ -920,6 +920,7 @@ mod tests {
             absent,
             [
                 "baiyin-2021/service-forms",
+                "baiyin-2021/service-forms-listed",
                 "baiyin-2021/fee-items",
                 "baiyin-2021/fee-basis",
                 "baiyin-2021/fee-standard",

@@ -31,15 +31,23 @@ impl Flag {
 }
 
 /// A unit's completeness.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Completeness {
+    /// The items the measure requires of this unit (its item rules that are errors when
+    /// missing), and how many of them are published, complete and of the right shape.
     pub required: u32,
     pub published: u32,
+    /// The weight of the passed error rules, and of all error rules that apply.
     pub points: u32,
     pub max_points: u32,
+    /// 0–100: `points` over `max_points`, rounded down (89.5 is 89).
     pub score: u32,
+    /// The band of the exact ratio in the site's grading (a pack's `grades:`), capped while an
+    /// error remains; `None` when no pack grades. A self-check reference, not an assessment.
     pub grade: Option<String>,
-    pub capped: Option<String>,
+    /// Why `grade` is lower than the score's band (an error remains), if it is.
+    pub grade_capped: Option<String>,
+    /// Errors that stay visible beside the count: overdue publications, withheld documents.
     pub flags: Vec<Flag>,
 }
 
@@ -88,7 +96,7 @@ pub fn completeness(
             }
         }
     };
-    Completeness { required, published, points, max_points, score, grade, capped, flags }
+    Completeness { required, published, points, max_points, score, grade, grade_capped: capped, flags }
 }
 
 #[cfg(test)]
@@ -146,7 +154,7 @@ mod tests {
         let c = completeness(&outcomes, &[true, true], &[error(Kind::Missing)], Some(&grades()));
         assert_eq!((c.score, c.grade.as_deref()), (89, Some("良好")));
         let c = completeness(&[outcome(90, true), outcome(10, false)], &[true, true], &[], Some(&grades()));
-        assert_eq!((c.score, c.grade.as_deref(), c.capped), (90, Some("优秀"), None));
+        assert_eq!((c.score, c.grade.as_deref(), c.grade_capped), (90, Some("优秀"), None));
     }
 
     #[test]
@@ -154,7 +162,7 @@ mod tests {
         let outcomes = [outcome(100, true)];
         let c = completeness(&outcomes, &[true], &[error(Kind::Late)], Some(&grades()));
         assert_eq!((c.score, c.grade.as_deref()), (100, Some("良好")));
-        assert_eq!(c.capped.as_deref(), Some("还有 1 项错误未改正，等级最高为良好（按得分应为优秀）"));
+        assert_eq!(c.grade_capped.as_deref(), Some("还有 1 项错误未改正，等级最高为良好（按得分应为优秀）"));
         assert_eq!(c.flags, [Flag::Overdue]);
         let c = completeness(&outcomes, &[true], &[error(Kind::Privacy), error(Kind::Late)], Some(&grades()));
         assert_eq!(c.flags, [Flag::Overdue, Flag::ToFix]);
@@ -165,7 +173,7 @@ mod tests {
             &[error(Kind::Missing)],
             Some(&grades()),
         );
-        assert_eq!((c.grade.as_deref(), c.capped), (Some("合格"), None));
+        assert_eq!((c.grade.as_deref(), c.grade_capped), (Some("合格"), None));
     }
 
     #[test]

@@ -29,7 +29,7 @@ fn yaml_syntax_error_is_reported_at_its_line_and_column_and_other_units_are_chec
     assert_eq!((f.file.as_str(), f.line, f.column), ("content/qingyuan-water/unit.yaml", Some(5), Some(6)));
     assert!(f.message.starts_with("缩进不对"), "{}", f.message);
     // the unit's other files and the other units were still checked
-    assert!(result.units.iter().filter(|u| u.slug != WATER).all(|u| u.score == 100));
+    assert!(result.units.iter().filter(|u| u.slug != WATER).all(|u| u.completeness.score == 100));
     let water = result.units.iter().find(|u| u.slug == WATER).unwrap();
     assert!(water.rules.iter().any(|o| o.rule.ends_with("fee-items") && o.status == gongkai::check::Status::Passed));
     assert!(water.rules.iter().any(|o| o.rule.ends_with("unit-name") && o.status == gongkai::check::Status::Unchecked));
@@ -85,7 +85,7 @@ fn empty_file_is_one_clear_finding() {
     assert_eq!(errs[0].file, "content/qingyuan-water/commitments.yaml");
     assert_eq!(errs[0].message, "文件是空的");
     let water = result.units.iter().find(|u| u.slug == WATER).unwrap();
-    assert_eq!(water.score, 92);
+    assert_eq!(water.completeness.score, 92);
 }
 
 #[test]
@@ -138,5 +138,5 @@ fn a_site_pack_adds_an_item_the_builtin_pack_does_not_know() {
     assert_eq!(f.message, "缺少「信息公开指南」");
     assert!(f.help.as_deref().unwrap().contains("信息公开指南: 公开指南的网址或存放地点"));
     let hospital = result.units.iter().find(|u| u.slug == "renhe-hospital").unwrap();
-    assert_eq!(hospital.score, 100);
+    assert_eq!(hospital.completeness.score, 100);
 }

@@ -259,7 +259,7 @@ fn run_table_on(portal: fn() -> Site, slug: &str) -> usize {
         assert_eq!(f.line, line, "{case:?}: {f:#?}\n{text}");
         assert!(matches!(f.kind.as_str(), "missing" | "empty"), "{case:?}: {:?}", f.kind);
         if f.severity == Severity::Error {
-            assert!(result.units[0].score < 100, "{case:?}: score stays 100");
+            assert!(result.units[0].completeness.score < 100, "{case:?}: score stays 100");
         } else {
             // a warning is an unverified rule or a pack's reminder, and says so
             assert!(
@@ -348,7 +348,7 @@ fn example_portal_is_complete() {
     assert_eq!(common::errors(&result), vec![]);
     assert_eq!(result.warnings(), 0, "{:#?}", result.findings);
     assert!(result.units.len() >= 3);
-    assert!(result.units.iter().all(|u| u.score == 100));
+    assert!(result.units.iter().all(|u| u.completeness.score == 100));
 }
 
 #[test]
@@ -365,5 +365,5 @@ fn a_missing_file_fails_every_rule_on_it() {
             .map(|r| (format!("baiyin-2021/{r}"), "missing", "content/qingyuan-water/fees.yaml".to_string(), None))
             .collect::<Vec<_>>()
     );
-    assert_eq!(result.units[0].score, 89);
+    assert_eq!(result.units[0].completeness.score, 89);
 }

@@ -43,7 +43,7 @@ fn a_declared_absent_item_fulfils_its_rules_and_is_published_as_a_statement() {
     site.write(&service, text);
     let (found, unit) = findings(&site);
     assert!(found.is_empty(), "{found:#?}");
-    assert_eq!(unit.score, 100);
+    assert_eq!(unit.completeness.score, 100);
     let declared: Vec<(&str, &str, usize)> =
         unit.declarations.iter().map(|d| (d.label.as_str(), d.reason.as_str(), d.rules.len())).collect();
     assert_eq!(
@@ -124,7 +124,7 @@ fn a_placeholder_stays_a_placeholder_and_its_help_shows_the_declaration() {
         assert!(f.message.contains("还是占位内容「无」"), "{}", f.message);
         assert!(f.help.as_deref().unwrap().contains("「收费项目: {不适用: 本单位不收取任何费用}」"), "{:?}", f.help);
     }
-    assert!(unit.score < 100);
+    assert!(unit.completeness.score < 100);
     // where the pack does not allow a declaration, the help does not suggest one
     let site = Site::example();
     site.write(

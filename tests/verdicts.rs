@@ -31,7 +31,7 @@ fn fee_rows_pasted_as_text_fail_every_fee_rule_once_and_are_published_as_written
     for rule in ["fee-items", "fee-basis", "fee-standard"] {
         assert_eq!(status(u, &format!("baiyin-2021/{rule}")), Status::Failed, "{rule}");
     }
-    assert_eq!((u.published, u.required, u.score), (35, 38, 89));
+    assert_eq!((u.completeness.published, u.completeness.required, u.completeness.score), (35, 38, 89));
     // one finding per row, naming every rule it fails (point 10), not one per rule
     let found: Vec<_> = r.findings.iter().map(|f| (f.rule.as_str(), f.line, f.severity)).collect();
     assert_eq!(
@@ -66,7 +66,7 @@ fn leaders_written_as_text_fail_the_leader_rules_and_are_published_as_written() 
     assert_eq!(status(u, "baiyin-2021/unit-leaders"), Status::Failed);
     assert_eq!(status(u, "baiyin-2021/unit-leader-duties"), Status::Failed);
     assert_eq!(r.findings.len(), 1, "{:#?}", r.findings);
-    assert_ne!(u.grade.as_deref(), Some("优秀"));
+    assert_ne!(u.completeness.grade.as_deref(), Some("优秀"));
 
     site.run(&["build", "-q"]);
     let page = site.read("public/qingyuan-water/index.html");
@@ -95,10 +95,10 @@ fn an_overdue_change_caps_the_grade_and_public_pages_show_a_count_not_a_grade() 
     site.write("content/qingyuan-water/fees.yaml", fees);
     let r = site.check();
     let u = unit(&r, WATER);
-    assert_eq!(u.score, 100);
-    assert_eq!(u.grade.as_deref(), Some("良好"));
-    assert_eq!(u.grade_capped.as_deref(), Some("还有 1 项错误未改正，等级最高为良好（按得分应为优秀）"));
-    assert_eq!(u.flags.iter().map(|f| f.zh()).collect::<Vec<_>>(), ["逾期"]);
+    assert_eq!(u.completeness.score, 100);
+    assert_eq!(u.completeness.grade.as_deref(), Some("良好"));
+    assert_eq!(u.completeness.grade_capped.as_deref(), Some("还有 1 项错误未改正，等级最高为良好（按得分应为优秀）"));
+    assert_eq!(u.completeness.flags.iter().map(|f| f.zh()).collect::<Vec<_>>(), ["逾期"]);
 
     let out = site.run(&["check"]);
     assert!(out.stdout.contains("   100  良好"), "{}", out.stdout);
@@ -132,8 +132,11 @@ fn a_score_of_89_5_is_not_rounded_into_the_top_grade() {
     site.write("content/yincheng-bus/supervision.yaml", sup);
     let r = site.check_unit("yincheng-bus");
     let u = unit(&r, "yincheng-bus");
-    assert_eq!((u.points, u.max_points), (112, 125));
-    assert_eq!((u.score, u.grade.as_deref(), u.grade_capped.as_deref()), (89, Some("良好"), None));
+    assert_eq!((u.completeness.points, u.completeness.max_points), (112, 125));
+    assert_eq!(
+        (u.completeness.score, u.completeness.grade.as_deref(), u.completeness.grade_capped.as_deref()),
+        (89, Some("良好"), None)
+    );
 }
 
 #[test]
@@ -145,7 +148,7 @@ fn grade_bands_and_labels_come_from_the_pack() {
         .replace("cap: 良好", "cap: 甲等");
     site.write("rules/baiyin-2021.yaml", pack);
     let r = site.check();
-    assert_eq!(unit(&r, WATER).grade.as_deref(), Some("甲等"));
+    assert_eq!(unit(&r, WATER).completeness.grade.as_deref(), Some("甲等"));
     let out = site.run(&["check", "--format", "markdown"]);
     assert!(out.stdout.contains("95 分以上为甲等"), "{}", out.stdout);
 
@@ -174,7 +177,12 @@ fn items_the_articles_do_not_name_are_reminders_that_never_lower_the_score() {
 
     let r = site.check_unit(WATER);
     let u = unit(&r, WATER);
-    assert_eq!((u.score, u.errors, u.published, u.required), (100, 0, 38, 38), "{:#?}", r.findings);
+    assert_eq!(
+        (u.completeness.score, u.errors, u.completeness.published, u.completeness.required),
+        (100, 0, 38, 38),
+        "{:#?}",
+        r.findings
+    );
     let reminders: Vec<&str> = r.findings.iter().map(|f| f.rule.as_str()).collect();
     assert_eq!(
         reminders,

@@ -491,12 +491,12 @@ impl Renderer<'_> {
             "slug": unit.slug,
             "name": unit.name(),
             "sector": unit.sector,
-            "required": result.map(|r| r.required),
-            "published": result.map(|r| r.published),
-            "flags": result.map(|r| &r.flags),
-            "score": result.map(|r| r.score),
+            "required": result.map(|r| r.completeness.required),
+            "published": result.map(|r| r.completeness.published),
+            "flags": result.map(|r| &r.completeness.flags),
+            "score": result.map(|r| r.completeness.score),
             // a self-check reference (capped while an error remains), not an assessment result
-            "grade": result.and_then(|r| r.grade.as_deref()),
+            "grade": result.and_then(|r| r.completeness.grade.as_deref()),
             "documents": documents,
             // items the unit declared absent (`不适用: 原因`) and the pack accepted
             "declarations": result.map_or(&[][..], |r| &r.declarations[..]).iter().map(|d| serde_json::json!({

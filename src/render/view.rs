@@ -597,7 +597,7 @@ pub const NOTICE_FIELDS: &[&str] = &["title", "category", "status", "date", "eff
 
 /// A unit's flags in words.
 pub fn flags(result: &UnitResult) -> Vec<String> {
-    result.flags.iter().map(|f| f.zh().to_string()).collect()
+    result.completeness.flags.iter().map(|f| f.zh().to_string()).collect()
 }
 
 /// The unit's name and completeness for its pages.
@@ -608,8 +608,8 @@ pub fn unit_view(unit: &Unit, result: Option<&UnitResult>, schema: &Schema, nav:
         name: unit.name().to_string(),
         short_name: text(n, "short_name"),
         sector: sector_name(unit, schema),
-        required: result.map_or(0, |r| r.required),
-        published: result.map_or(0, |r| r.published),
+        required: result.map_or(0, |r| r.completeness.required),
+        published: result.map_or(0, |r| r.completeness.published),
         flags: result.map(flags).unwrap_or_default(),
         nav,
         href,

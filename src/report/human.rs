@@ -78,26 +78,28 @@ fn line_of(src: &str, line: u32) -> Option<&str> {
 pub fn summary(result: &CheckResult, cx: &Context<'_>) -> String {
     let mut s = String::new();
     let mut units: Vec<_> = result.units.iter().collect();
-    units.sort_by(|a, b| a.score.cmp(&b.score).then(b.errors.cmp(&a.errors)).then(a.slug.cmp(&b.slug)));
+    units.sort_by(|a, b| {
+        a.completeness.score.cmp(&b.completeness.score).then(b.errors.cmp(&a.errors)).then(a.slug.cmp(&b.slug))
+    });
     if !units.is_empty() {
         let _ = writeln!(s, "单位完整度（从低到高）");
         let _ = writeln!(s, "  已公开/必须公开  得分  自查等级  错误  警告  单位");
         for u in units {
-            let grade = u.grade.as_deref().unwrap_or("—");
+            let grade = u.completeness.grade.as_deref().unwrap_or("—");
             let pad = " ".repeat(8usize.saturating_sub(2 * grade.chars().count()));
             let who = if u.name == u.slug {
                 visible(&u.slug).into_owned()
             } else {
                 format!("{}（{}）", visible(&u.name), visible(&u.slug))
             };
-            let flags: Vec<&str> = u.flags.iter().map(|f| f.zh()).collect();
+            let flags: Vec<&str> = u.completeness.flags.iter().map(|f| f.zh()).collect();
             let flags = if flags.is_empty() { String::new() } else { format!(" [{}]", flags.join("、")) };
-            let capped = u.grade_capped.as_deref().map(|c| format!("  ※ {c}")).unwrap_or_default();
+            let capped = u.completeness.grade_capped.as_deref().map(|c| format!("  ※ {c}")).unwrap_or_default();
             let _ = writeln!(
                 s,
                 "  {:>15}  {:>4}  {grade}{pad}  {:>4}  {:>4}  {who}{flags}{capped}",
-                format!("{}/{}", u.published, u.required),
-                u.score,
+                format!("{}/{}", u.completeness.published, u.completeness.required),
+                u.completeness.score,
                 u.errors,
                 u.warnings
             );

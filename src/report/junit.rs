@@ -19,9 +19,12 @@ pub fn render(result: &CheckResult) -> String {
         let mine: Vec<&Finding> = result.findings.iter().filter(|f| f.unit.as_deref() == Some(&unit.slug)).collect();
         let mut suite = TestSuite::new(unit.slug.as_str());
         suite.add_property(Property::new("name", unit.name.as_str()));
-        suite.add_property(Property::new("score", unit.score.to_string()));
-        suite.add_property(Property::new("published", format!("{}/{}", unit.published, unit.required)));
-        if let Some(grade) = &unit.grade {
+        suite.add_property(Property::new("score", unit.completeness.score.to_string()));
+        suite.add_property(Property::new(
+            "published",
+            format!("{}/{}", unit.completeness.published, unit.completeness.required),
+        ));
+        if let Some(grade) = &unit.completeness.grade {
             // a self-check reference, not an assessment result (see the README)
             suite.add_property(Property::new("grade", grade.as_str()));
         }

@@ -21,11 +21,11 @@ pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
         let _ =
             writeln!(s, "| 单位 | 已公开/必须公开 | 得分 | 自查等级 | 错误 | 警告 |\n|---|---:|---:|---|---:|---:|");
         let mut units: Vec<_> = result.units.iter().collect();
-        units.sort_by(|a, b| a.score.cmp(&b.score).then(a.slug.cmp(&b.slug)));
+        units.sort_by(|a, b| a.completeness.score.cmp(&b.completeness.score).then(a.slug.cmp(&b.slug)));
         for u in units {
-            let flags: Vec<&str> = u.flags.iter().map(|f| f.zh()).collect();
+            let flags: Vec<&str> = u.completeness.flags.iter().map(|f| f.zh()).collect();
             let flags = if flags.is_empty() { String::new() } else { format!("（{}）", flags.join("、")) };
-            let grade = match (&u.grade, &u.grade_capped) {
+            let grade = match (&u.completeness.grade, &u.completeness.grade_capped) {
                 (Some(g), Some(why)) => format!("{g}※ {}", cell(why)),
                 (Some(g), None) => g.clone(),
                 (None, _) => "—".to_string(),
@@ -36,9 +36,9 @@ pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
                 cell(&u.name),
                 code(&u.slug),
                 flags,
-                u.published,
-                u.required,
-                u.score,
+                u.completeness.published,
+                u.completeness.required,
+                u.completeness.score,
                 u.errors,
                 u.warnings
             );
