@@ -14,8 +14,8 @@ use crate::finding::{self, Finding, Kind, Severity};
 use crate::load::{Doc, Site, Unit};
 use crate::pack::{Check, Pack, Requirement, Rule, Shape};
 use crate::review::{self, Acknowledgement};
-use crate::score::Completeness;
 use crate::score;
+use crate::score::Completeness;
 use crate::timing;
 
 use crate::schema::{DocSpec, FieldDef, Schema};
