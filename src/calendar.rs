@@ -11,6 +11,14 @@ use serde::Deserialize;
 
 const BUILTIN: &str = include_str!("../rules/calendar/cn.yaml");
 
+/// The deadline environment: the date deadlines are judged on (an input, so results can be
+/// reproduced) and the working-day calendar. `load` makes it, `check` uses it.
+#[derive(Debug, Clone)]
+pub struct Env {
+    pub today: Date,
+    pub calendar: Calendar,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 struct YearDef {
     #[serde(default)]

@@ -22,13 +22,7 @@ use crate::schema::{DocSpec, FieldDef, Schema};
 use crate::shape;
 use crate::yaml::{Node, Pos, Value};
 
-/// What checking depends on besides the content: the date it is done on (an input, so results
-/// can be reproduced) and the working-day calendar.
-#[derive(Debug, Clone)]
-pub struct Env {
-    pub today: jiff::civil::Date,
-    pub calendar: crate::calendar::Calendar,
-}
+pub use crate::calendar::Env;
 
 /// The result of checking a site.
 #[derive(Debug, Clone, Default, Serialize)]

@@ -16,8 +16,7 @@ use file::load_doc;
 pub use file::{decode, unit_from_bytes};
 use misplaced::unknown_file;
 
-use crate::calendar::Calendar;
-use crate::check::Env;
+use crate::calendar::{Calendar, Env};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Kind, Severity};
