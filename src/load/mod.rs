@@ -490,12 +490,13 @@ fn load_unit(root: &Path, slug: &str, path: &Path, schema: &Schema, config: &Con
             Ok(e) => e,
             Err(e) => {
                 let at = e.path().map(|p| site_rel(root, p)).unwrap_or_else(|| dir.clone());
+                let why = e.io_error().map_or_else(|| "文件夹里有循环的链接".to_string(), crate::error::io_reason);
                 unit.findings.push(Finding::builtin(
                     Kind::Syntax,
                     Severity::Error,
                     &at,
                     None,
-                    format!("无法读取：{}", e.io_error().map_or_else(|| e.to_string(), ToString::to_string)),
+                    format!("无法读取：{why}"),
                 ));
                 continue;
             }
@@ -508,62 +509,18 @@ fn load_unit(root: &Path, slug: &str, path: &Path, schema: &Schema, config: &Con
             continue;
         };
         let name = rel.rsplit('/').next().unwrap_or(&rel);
-        if entry.file_type().is_file() && is_leftover(name) {
-            unit.findings.push(
-                Finding::builtin(
-                    Kind::UnknownFile,
-                    Severity::Warning,
-                    &format!("{dir}/{rel}"),
-                    None,
-                    format!("「{name}」是 Windows、WPS 或 Office 留下的临时文件，不会发布"),
-                )
-                .with_help("删除这个文件；如果它是要公开的文档，请关闭 WPS 或 Office 后再复制原文件"),
-            );
-            continue;
-        }
-        if rel.split('/').any(|part| part.starts_with('.')) {
-            continue;
-        }
-        let file_type = entry.file_type();
+        let hidden = rel.split('/').any(|part| part.starts_with('.'));
         let at = format!("{dir}/{rel}");
-        let problem = if file_type.is_symlink() {
-            match input::inside(root, entry.path()) {
-                Place::File => None,
-                Place::Special => Some((
-                    Severity::Error,
-                    Kind::Syntax,
-                    "符号链接指向的不是普通文件（管道、设备等），无法读取",
-                    "换成普通文件",
-                )),
-                Place::Folder => Some((
-                    Severity::Warning,
-                    Kind::UnknownFile,
-                    "符号链接指向文件夹，不会跟随，其中的文件不会发布",
-                    "把需要发布的文件直接放进单位文件夹",
-                )),
-                Place::Outside => Some((
-                    Severity::Error,
-                    Kind::Invalid,
-                    "符号链接指向站点之外，不会发布",
-                    "把文件本身复制到单位文件夹里",
-                )),
-                Place::Missing => Some((
-                    Severity::Error,
-                    Kind::Invalid,
-                    "符号链接指向的文件不存在",
-                    "删除这个链接，或把文件本身放到这里",
-                )),
+        // hidden files are never published and never mentioned, but for a leftover (.DS_Store)
+        match refusal(root, &entry, name) {
+            Some(Refusal::Skip) => continue,
+            Some(Refusal::Finding(..)) if hidden && !is_leftover(name) => continue,
+            Some(Refusal::Finding(severity, kind, message, help)) => {
+                unit.findings.push(Finding::builtin(kind, severity, &at, None, message).with_help(help));
+                continue;
             }
-        } else if file_type.is_dir() {
-            continue;
-        } else if !file_type.is_file() {
-            Some((Severity::Error, Kind::Syntax, input::NOT_REGULAR, "换成普通文件"))
-        } else {
-            None
-        };
-        if let Some((severity, kind, message, help)) = problem {
-            unit.findings.push(Finding::builtin(kind, severity, &at, None, message.to_string()).with_help(help));
-            continue;
+            None if hidden => continue,
+            None => {}
         }
         match schema.doc_for_path(&rel) {
             Some(spec) => {
@@ -603,6 +560,58 @@ fn load_unit(root: &Path, slug: &str, path: &Path, schema: &Schema, config: &Con
     unit.sector = sector_of(&mut unit, schema, config);
     unit.findings.iter_mut().for_each(|f| f.unit = Some(slug.to_string()));
     unit
+}
+
+/// Why an entry of a unit folder is not read.
+enum Refusal {
+    /// Nothing to say (a folder: its files are walked one by one).
+    Skip,
+    /// Not read, and the clerk is told: (severity, kind, message, help).
+    Finding(Severity, Kind, String, &'static str),
+}
+
+/// Whether an entry of a unit folder is refused, and why: an office suite's leftover, a link that
+/// leads out of the site, to a folder, to nothing or to a pipe, a pipe or device itself. `None`
+/// for a regular file, or a link to one inside the site.
+fn refusal(root: &Path, entry: &walkdir::DirEntry, name: &str) -> Option<Refusal> {
+    let file_type = entry.file_type();
+    let finding = |severity, kind, message: &str, help| Some(Refusal::Finding(severity, kind, message.into(), help));
+    if file_type.is_file() && is_leftover(name) {
+        return Some(Refusal::Finding(
+            Severity::Warning,
+            Kind::UnknownFile,
+            format!("「{name}」是 Windows、WPS 或 Office 留下的临时文件，不会发布"),
+            "删除这个文件；如果它是要公开的文档，请关闭 WPS 或 Office 后再复制原文件",
+        ));
+    }
+    if file_type.is_dir() {
+        return Some(Refusal::Skip);
+    }
+    if !file_type.is_symlink() {
+        return (!file_type.is_file())
+            .then(|| Refusal::Finding(Severity::Error, Kind::Syntax, input::NOT_REGULAR.into(), "换成普通文件"));
+    }
+    match input::inside(root, entry.path()) {
+        Place::File => None,
+        Place::Special => finding(
+            Severity::Error,
+            Kind::Syntax,
+            "符号链接指向的不是普通文件（管道、设备等），无法读取",
+            "换成普通文件",
+        ),
+        Place::Folder => finding(
+            Severity::Warning,
+            Kind::UnknownFile,
+            "符号链接指向文件夹，不会跟随，其中的文件不会发布",
+            "把需要发布的文件直接放进单位文件夹",
+        ),
+        Place::Outside => {
+            finding(Severity::Error, Kind::Invalid, "符号链接指向站点之外，不会发布", "把文件本身复制到单位文件夹里")
+        }
+        Place::Missing => {
+            finding(Severity::Error, Kind::Invalid, "符号链接指向的文件不存在", "删除这个链接，或把文件本身放到这里")
+        }
+    }
 }
 
 /// A file an office suite or a file manager leaves behind, never meant for the public: Office and
