@@ -120,6 +120,7 @@ pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema, env: &Env) -> Un
     let mut rule_findings = Vec::new();
     let mut outcomes = Vec::new();
     let mut items = Vec::new();
+    let mut files: Vec<Option<String>> = Vec::new();
     let mut declared: Vec<Declaration> = Vec::new();
     for (pack, rule) in applicable(unit, packs) {
         let (mut out, unchecked) = match &rule.check {
@@ -159,6 +160,14 @@ pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema, env: &Env) -> Un
             status,
         });
         items.push(rule.check.item().is_some());
+        // the one file an item rule reads (unit.yaml, fees.yaml…), to know if it is withheld
+        files.push(
+            schema
+                .doc(&rule.doc)
+                .filter(|spec| rule.check.item().is_some() && !spec.is_collection())
+                .and_then(|_| unit.doc(&rule.doc))
+                .map(|d| d.path.clone()),
+        );
         rule_findings.append(&mut out);
     }
     let mut rule_findings = merge_same_problem(rule_findings);
@@ -186,6 +195,12 @@ pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema, env: &Env) -> Un
         .map(|f| f.file.clone())
         .collect();
     findings.append(&mut privacy);
+    // an item in a withheld file is not published, whatever the file says
+    for (outcome, file) in outcomes.iter_mut().zip(&files) {
+        if file.as_ref().is_some_and(|f| withheld.contains(f)) && outcome.status == Status::Passed {
+            outcome.status = Status::Failed;
+        }
+    }
 
     let grades = packs.iter().filter(|p| p.applies_to(unit.sector.as_deref())).find_map(|p| p.grades.as_ref());
     let c = score::completeness(&outcomes, &items, &findings, grades);

@@ -107,6 +107,15 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
     let site = load::load_site(&opts.site, &LoadOptions { unit: None, today: opts.today })?;
     let theme = Theme::load(&site.root, site.config.theme.as_deref().unwrap_or("default"))?;
     let out = opts.out.clone().unwrap_or_else(|| site.root.join("public"));
+    let report_dir = std::fs::canonicalize(&site.root).map(|r| r.join(REPORT_DIR)).ok();
+    if !site.config.report.publish && report_dir.as_deref() == Some(&*crate::output::validate_output(&out, &site.root)?)
+    {
+        return Err(Error::Output {
+            path: out,
+            reason: format!("{REPORT_DIR}/ 是检查报告的目录，网站和报告不能写到同一个地方"),
+            help: "不写 -o 时网站输出到站点里的 public/；或用 -o 指定另一个文件夹".into(),
+        });
+    }
     let staging = Staging::new(&out, &site.root).map_err(|e| match e {
         Error::Write { .. } => Error::BuildStopped { kept: out.exists(), out: out.clone(), source: Box::new(e) },
         other => other,

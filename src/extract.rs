@@ -68,8 +68,21 @@ fn extension(rel: &str) -> String {
     name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default()
 }
 
+/// Extensions a browser or a web server treats as active content (pages, scripts, vector images
+/// with scripts) or a server runs as a program.
+const ACTIVE: &[&str] = &[
+    "html", "htm", "shtml", "shtm", "xhtml", "xhtm", "xht", "phtml", "mht", "mhtml", "svg", "svgz", "xsl", "xslt",
+    "js", "mjs", "mml", "swf", "php", "php3", "php4", "php5", "php7", "phar", "asp", "aspx", "jsp", "cgi", "pl",
+];
+
 fn format_of(rel: &str) -> Format {
     use package::Kind as P;
+    let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
+    // a web server may act on any extension of a name, not only the last: Apache serves
+    // `x.html.bak`, `x.html.zh-cn` and `x.html.gz` as HTML
+    if name.split('.').skip(1).any(|e| ACTIVE.contains(&e)) {
+        return Format::Active;
+    }
     match extension(rel).as_str() {
         "md" => Format::Markdown,
         "txt" | "csv" | "tsv" | "json" | "yaml" | "yml" | "log" | "ini" => Format::Text,
@@ -80,8 +93,6 @@ fn format_of(rel: &str) -> Format {
         "odt" | "ods" | "odp" | "odg" => Format::Package(P::OpenDocument),
         "ofd" => Format::Package(P::Ofd),
         "pdf" => Format::Pdf,
-        "html" | "htm" | "shtml" | "xhtml" | "xht" | "mht" | "mhtml" | "svg" | "svgz" | "xsl" | "xslt" | "js"
-        | "mjs" | "mml" | "swf" => Format::Active,
         _ => Format::Opaque,
     }
 }
@@ -98,6 +109,15 @@ pub fn scan_file(path: &Path, rel: &str, file: &str) -> Outcome {
     let mut out = Outcome::default();
     let format = format_of(rel);
     let read = match format {
+        Format::Opaque if looks_active(path) => {
+            refuse(
+                &mut out,
+                rel,
+                file,
+                Some("内容是网页（HTML/SVG/脚本），没有扩展名或扩展名不对，浏览器仍会把它当网页运行"),
+            );
+            return out;
+        }
         Format::Active | Format::Opaque => return scan_bytes(&[], rel, file),
         Format::Package(kind) => {
             match File::open(path) {
@@ -120,6 +140,23 @@ pub fn scan_file(path: &Path, rel: &str, file: &str) -> Outcome {
             out
         }
     }
+}
+
+/// Does a file gongkai cannot read begin like a web page? A server sends no type, or a wrong one,
+/// for an unknown or missing extension, and a browser then guesses from the first bytes.
+fn looks_active(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(1024);
+    let Ok(f) = File::open(path) else { return false };
+    if f.take(1024).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    let text = String::from_utf8_lossy(&head).to_ascii_lowercase();
+    let start = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    start.starts_with('<')
+        && ["<html", "<!doctype html", "<script", "<svg", "<body", "<head", "<iframe", "<?xml", "<x:xmpmeta"]
+            .iter()
+            .any(|tag| text.contains(tag))
 }
 
 /// Scan an attachment held in memory (the fuzz target, tests, and [`scan_file`] once it has

@@ -349,3 +349,15 @@ fn images_and_links_that_leave_the_site_are_removed_and_reported() {
     let page = site.read("public/qingyuan-water/notices/2026-11-计划停水.html");
     assert!(!page.contains("evil.example"), "{page}");
 }
+
+#[test]
+fn the_report_folder_is_not_an_output() {
+    // found in review: `-o gongkai-report` replaced the report folder, then said nothing changed
+    let site = Site::example();
+    assert_eq!(site.run(&["build", "--quiet"]).code, 0);
+    let before = snapshot(&site.file("gongkai-report"));
+    let out = site.run(&["build", "--quiet", "-o", "gongkai-report"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("检查报告的目录") && out.stderr.contains("帮助"), "{}", out.stderr);
+    assert_eq!(snapshot(&site.file("gongkai-report")), before);
+}

@@ -15,8 +15,17 @@ use crate::yaml::{self, Pos};
 pub(super) fn load_doc(path: &Path, site_path: &str, spec: &DocSpec, schema: &Schema) -> (Doc, Vec<Finding>) {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s).to_string();
-    let doc =
+    let mut doc =
         Doc { kind: spec.kind.clone(), path: site_path.to_string(), stem, data: None, body: None, privacy: Vec::new() };
+    // a page's file name is published too: in its address, the lists, the feeds and open data
+    let from_name = privacy::scan(site_path, privacy::Context::default());
+    doc.privacy.extend(from_name.into_iter().map(|hit| privacy::Located {
+        rule: hit.rule,
+        text: hit.text,
+        file: site_path.to_string(),
+        pos: None,
+        field: Some("文件名".into()),
+    }));
     match read_text(path, site_path) {
         Ok(text) => parse_doc(doc, &text, spec, schema),
         Err(f) => (doc, vec![*f]),
@@ -61,6 +70,19 @@ fn parse_doc(mut doc: Doc, text: &str, spec: &DocSpec, schema: &Schema) -> (Doc,
             privacy::scan_tree(&node, &spec.fields, &index, site_path, &mut doc.privacy);
             if let Some(body) = &doc.body {
                 privacy::scan_markdown(&body.text, body.line, site_path, &mut doc.privacy);
+                // open data publishes the Markdown source as written, comments and unused link
+                // definitions included: what only the source holds is a hit too
+                let mut raw = Vec::new();
+                privacy::scan_lines(&body.text, body.line, site_path, &mut raw);
+                for hit in raw {
+                    let seen = doc
+                        .privacy
+                        .iter()
+                        .any(|h| h.rule == hit.rule && h.pos.map(|p| p.line) == hit.pos.map(|p| p.line));
+                    if !seen {
+                        doc.privacy.push(hit);
+                    }
+                }
                 out.extend(super::paste::tab_tables(&body.text, body.line, site_path));
             }
 

@@ -39,10 +39,26 @@ pub(super) fn numbers(text: &str, cx: Context, out: &mut Vec<Number>) {
                 continue;
             }
             let (start, end) = (coarse.start() + m.start(), coarse.start() + m.end());
-            let glued_left = glued(text[..start].chars().next_back());
-            let glued_right = glued(text[end..].chars().next());
+            let (before, after) = (text[..start].chars().next_back(), text[end..].chars().next());
+            let glued_left = glued(before);
+            let glued_right = glued(after);
+            // a label written without a space (`ID11010519491231002X`, `No.…`): a whole group that is
+            // a valid 18-character ID (date and check character) is one whatever letter precedes it
+            let letter = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic());
+            if letter(before) && (!glued_right || letter(after)) {
+                labelled_id(run, start, out);
+            }
             split_run(run, start, glued_left, glued_right, cx, out);
         }
+    }
+}
+
+/// The first group of `run` (at byte `base`), if it alone is a valid 18-character resident ID.
+fn labelled_id(run: &str, base: usize, out: &mut Vec<Number>) {
+    let end = run.find(|c: char| !(c.is_ascii_digit() || c == 'X' || c == 'x')).unwrap_or(run.len());
+    let digits = &run[..end];
+    if digits.len() == 18 && is_resident_id(digits) {
+        out.push(Number { rule: Rule::IdNumber, range: base..base + end, digits: digits.to_ascii_uppercase() });
     }
 }
 

@@ -308,3 +308,22 @@ fn odd_input_never_panics() {
         let _ = rendered(&text.repeat(3));
     }
 }
+
+#[test]
+fn an_id_right_after_a_latin_label_is_found_and_codes_are_not() {
+    // found in review: `No…`, `ID…` and a <summary> run straight into the number
+    for text in
+        ["ID11010519491231002X", "No11010519491231002X。", "身份证号:ID11010519491231002X", "x11010519491231002X"]
+    {
+        assert_eq!(plain(text), [(Rule::IdNumber, "110105********002X".to_string())], "{text}");
+    }
+    assert_eq!(
+        rendered("<details><summary>x</summary>11010519491231002X</details>\n"),
+        [(Rule::IdNumber, "110105********002X".to_string())]
+    );
+    // codes that carry letters stay unflagged: a credit code, an order number of 19 digits, an
+    // 18-digit run after letters that is no valid ID (wrong check character)
+    for text in ["91620400MA71QX3D8C", "SN1101051949123100211", "NO110105194912310021"] {
+        assert_eq!(plain(text), [], "{text}");
+    }
+}
