@@ -13,8 +13,6 @@
 //! error, and it is not published at all. Nothing here panics on input; every read is bounded.
 
 use std::borrow::Cow;
-use std::fs::File;
-use std::io::Read;
 use std::path::Path;
 
 mod package;
@@ -120,7 +118,7 @@ pub fn scan_file(path: &Path, rel: &str, file: &str) -> Outcome {
         }
         Format::Active | Format::Opaque => return scan_bytes(&[], rel, file),
         Format::Package(kind) => {
-            match File::open(path) {
+            match crate::input::open_regular(path) {
                 Ok(f) => package::scan(f, kind, file, &mut out),
                 Err(e) => out.findings.push(unreadable(file, &e.to_string())),
             }
@@ -147,7 +145,7 @@ pub fn scan_file(path: &Path, rel: &str, file: &str) -> Outcome {
 fn looks_active(path: &Path) -> bool {
     use std::io::Read;
     let mut head = Vec::with_capacity(1024);
-    let Ok(f) = File::open(path) else { return false };
+    let Ok(f) = crate::input::open_regular(path) else { return false };
     if f.take(1024).read_to_end(&mut head).is_err() {
         return false;
     }
@@ -186,11 +184,13 @@ fn too_large(file: &str, format: Format) -> Finding {
 }
 
 /// The whole file, or `None` when it is larger than `limit` (never read past it).
+/// The file's bytes, `None` when it is larger than `limit`.
 fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
-    let f = File::open(path)?;
-    let mut bytes = Vec::new();
-    f.take(limit + 1).read_to_end(&mut bytes)?;
-    Ok((bytes.len() as u64 <= limit).then_some(bytes))
+    match crate::input::read_regular(path, limit) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 fn scan_text(bytes: &[u8], format: Format, rel: &str, file: &str, out: &mut Outcome) {

@@ -10,8 +10,8 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 /// Open `path` only if it is a regular file (after following links), without ever blocking on a
-/// FIFO or a device, and read at most `max` bytes. A larger file is an `io::ErrorKind::FileTooLarge`.
-pub fn read_regular(path: &Path, max: u64) -> io::Result<Vec<u8>> {
+/// FIFO or a device: the one way gongkai opens a file it may publish.
+pub fn open_regular(path: &Path) -> io::Result<fs::File> {
     let mut options = fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -23,10 +23,17 @@ pub fn read_regular(path: &Path, max: u64) -> io::Result<Vec<u8>> {
         options.custom_flags(flags.bits() as i32);
     }
     let file = options.open(path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
+    if !file.metadata()?.is_file() {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, NOT_REGULAR));
     }
+    Ok(file)
+}
+
+/// [`open_regular`], then read at most `max` bytes. A larger file is an
+/// `io::ErrorKind::FileTooLarge`.
+pub fn read_regular(path: &Path, max: u64) -> io::Result<Vec<u8>> {
+    let file = open_regular(path)?;
+    let meta = file.metadata()?;
     if meta.len() > max {
         return Err(io::Error::from(io::ErrorKind::FileTooLarge));
     }
