@@ -65,6 +65,13 @@ pub fn is_placeholder(text: &str, extra: &[String]) -> bool {
         || t.chars().all(|c| matches!(c, 'x' | 'X' | '*' | '?' | '？' | '.' | '…' | '_' | '-'))
 }
 
+/// A character that is not shown but changes what text looks like: bidirectional controls (which
+/// can show `evil<U+202E>lmth.exe` as `exe.html`), zero-width characters and the byte-order mark.
+/// Unit names may not hold one; reports write them as escapes.
+pub fn is_invisible_mark(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
 /// Parse the date formats clerks write: `2024-03-01`, `2024/3/1`, `2024.3.1`, `2024年3月1日`.
 pub fn parse_date(text: &str) -> Option<Date> {
     static RE: LazyLock<Regex> = LazyLock::new(|| {

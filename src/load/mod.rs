@@ -414,12 +414,6 @@ fn bad_slug_char(c: char) -> bool {
     c.is_whitespace() || c.is_control() || "#?%&/\\'\"<>|*:".contains(c)
 }
 
-/// Invisible characters that make a name look like another one: bidirectional controls (which
-/// can show `evil<U+202E>lmth.exe` as `exe.html`), zero-width characters and the byte-order mark.
-fn invisible_char(c: char) -> bool {
-    matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
-}
-
 /// Names at the top of the built site that belong to the portal itself (`render` writes them;
 /// a test there keeps this list complete). A unit folder may not take one, in any letter case.
 pub const RESERVED_NAMES: &[&str] = &[
@@ -444,10 +438,10 @@ fn folded(slug: &str) -> String {
 
 /// What is wrong with a unit folder's name, if anything: (message, help).
 fn slug_problem(slug: &str) -> Option<(String, String)> {
-    if slug.chars().any(invisible_char) {
+    if slug.chars().any(crate::shape::is_invisible_mark) {
         let escaped: String = slug
             .chars()
-            .map(|c| if invisible_char(c) { format!("<U+{:04X}>", c as u32) } else { c.to_string() })
+            .map(|c| if crate::shape::is_invisible_mark(c) { format!("<U+{:04X}>", c as u32) } else { c.to_string() })
             .collect();
         return Some((
             format!("单位文件夹名「{escaped}」含有看不见的控制字符（如从右向左排列的标记），网址和名字会被伪装"),

@@ -98,8 +98,8 @@ pub fn render(format: Format, result: &CheckResult, cx: &Context<'_>) -> String 
 /// they are.
 pub(crate) fn visible(s: &str) -> std::borrow::Cow<'_, str> {
     fn hidden(c: char) -> bool {
-        c.is_control()
-            || matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+        // and the line and paragraph separators, which break a line as a newline does
+        c.is_control() || crate::shape::is_invisible_mark(c) || matches!(c, '\u{2028}' | '\u{2029}')
     }
     if !s.chars().any(hidden) {
         return std::borrow::Cow::Borrowed(s);
