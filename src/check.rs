@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::declaration::{self, Declaration};
 use crate::finding::{self, Finding, Kind, Severity};
-use crate::load::{Doc, Site, Unit};
+use crate::model::{Doc, Site, Unit};
 use crate::pack::{Check, Pack, Requirement, Rule, Shape};
 use crate::review::{self, Acknowledgement};
 use crate::score;

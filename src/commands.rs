@@ -167,7 +167,7 @@ struct Built {
 /// Render the site into `staging`, and the missing-items report: on the site when configured,
 /// otherwise beside it (that folder is published at once: it is not the public site).
 fn render_and_report(
-    site: &load::Site,
+    site: &crate::model::Site,
     theme: &crate::render::theme::Theme,
     staging: &crate::output::Staging,
     tick: &(dyn Fn() + Sync),

@@ -10,7 +10,7 @@ use jiff::{ToSpan, Unit as TimeUnit};
 
 use crate::check::{Env, rule_finding};
 use crate::finding::{Finding, Kind, Severity};
-use crate::load::{Doc, Unit};
+use crate::model::{Doc, Unit};
 use crate::pack::{Period, Rule};
 use crate::schema::{DocSpec, FieldType, Schema};
 use crate::timing::{date_of, field_zh, title, zh};

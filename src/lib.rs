@@ -10,6 +10,7 @@ pub mod finding;
 pub mod init;
 pub mod input;
 pub mod load;
+pub mod model;
 pub mod output;
 pub mod pack;
 pub mod privacy;

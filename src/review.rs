@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::extract::UNSCANNED;
 use crate::finding::{Finding, Kind, Severity};
-use crate::load::Unit;
+use crate::model::Unit;
 use crate::privacy::{Located, Rule};
 use crate::shape;
 use crate::yaml::{Node, Pos};

@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use crate::check::{Env, filter_words, rule_finding, selected};
 use crate::dates;
 use crate::finding::{Finding, Kind, Severity};
-use crate::load::{Doc, Unit};
+use crate::model::{Doc, Unit};
 use crate::pack::{ALL_DOCUMENTS, Check, Rule};
 use crate::schema::{DocSpec, Schema};
 use crate::shape;

@@ -12,7 +12,8 @@ use std::path::Path;
 use common::Site;
 use gongkai::check::{applicable, selected};
 use gongkai::finding::Severity;
-use gongkai::load::{Doc, LoadOptions, load_site, packs_for};
+use gongkai::load::{LoadOptions, load_site, packs_for};
+use gongkai::model::Doc;
 use gongkai::pack::Rule;
 use gongkai::schema::DocSpec;
 
@@ -152,7 +153,7 @@ impl std::fmt::Debug for Deletion {
 }
 
 /// Every deletion to try on a unit: each required item of each rule that applies to it.
-fn plan(site: &gongkai::load::Site, slug: &str) -> Vec<Case> {
+fn plan(site: &gongkai::model::Site, slug: &str) -> Vec<Case> {
     let dir = site.units.iter().find(|u| u.slug == slug).unwrap();
     let unit = site.load_unit(dir);
     let rules = applicable(&unit, &site.packs);

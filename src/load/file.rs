@@ -5,8 +5,9 @@
 use std::fs;
 use std::path::Path;
 
-use super::{Body, Doc, MAX_FILE_BYTES, Unit};
+use super::MAX_FILE_BYTES;
 use crate::finding::{Finding, Kind, Severity};
+use crate::model::{Body, Doc, Unit};
 use crate::privacy;
 use crate::schema::{self, Ctx, DocSpec, Schema};
 use crate::yaml::{self, Pos};

@@ -3,7 +3,7 @@
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
-use crate::load::{Site, Unit};
+use crate::model::{Site, Unit};
 
 /// Paths inside a unit folder and in the site, for one unit.
 pub(super) struct UnitPaths<'a> {

@@ -8,7 +8,7 @@ use super::theme::Theme;
 use crate::check::CheckResult;
 use crate::error::Result;
 use crate::finding::Finding;
-use crate::load::Site;
+use crate::model::Site;
 
 /// The missing-items report as an HTML page. `stylesheet` is its link to the theme's CSS.
 pub fn report_html(site: &Site, result: &CheckResult, theme: &Theme, stylesheet: &str, home: &str) -> Result<String> {

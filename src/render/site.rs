@@ -18,7 +18,7 @@ use super::unit_pages::UnitPages;
 use super::view::{DateView, Link, SectorGroup, UnitCard};
 use crate::check::{self, CheckResult, UnitCheck};
 use crate::error::Result;
-use crate::load::{Site, UnitDir};
+use crate::model::{Site, UnitDir};
 use crate::output::Sink;
 
 /// What rendering produced besides the files.
@@ -147,7 +147,7 @@ impl<'a> SiteRenderer<'a> {
 /// Take what must not be published out of a checked unit before it is rendered: a withheld
 /// document renders as one whose file could not be used (no page of its own, absent from lists,
 /// feeds, open data and the sitemap), a withheld attachment is not copied.
-fn withhold(unit: &mut crate::load::Unit, files: &[String]) {
+fn withhold(unit: &mut crate::model::Unit, files: &[String]) {
     if files.is_empty() {
         return;
     }

@@ -14,7 +14,7 @@ use super::view::{self, Link};
 use crate::check::UnitResult;
 use crate::error::Result;
 use crate::finding::Finding;
-use crate::load::{Doc, Unit};
+use crate::model::{Doc, Unit};
 use crate::yaml::{Node, Value};
 
 /// What rendering one unit leaves behind: a summary, small enough to keep for every unit of a

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::check::UnitResult;
 use crate::declaration;
-use crate::load::{Doc, Unit};
+use crate::model::{Doc, Unit};
 use crate::schema::{DocSpec, FieldDef, FieldType, Schema};
 use crate::shape;
 use crate::yaml::{Node, Value};
