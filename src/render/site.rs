@@ -10,11 +10,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
-use super::feeds::{FeedEntry, NoticeRef, SitemapUrl};
+use super::feeds::{self, FeedEntry, NoticeRef, SitemapUrl};
 use super::links::{PageFacts, check_outward, ids_of};
+use super::pages::UnitPages;
 use super::paths::{absolute, href};
 use super::theme::Theme;
-use super::unit_pages::UnitPages;
 use super::view::{DateView, Link, SectorGroup, UnitCard};
 use crate::check::{self, CheckResult, UnitCheck};
 use crate::error::Result;
@@ -60,6 +60,24 @@ pub struct PageView {
     /// A QR code (inline SVG) of `url`, for the printed notice.
     pub qr_svg: Option<String>,
     pub breadcrumbs: Vec<Link>,
+}
+
+/// What every template sees: `site`, `page`, and its own view's fields.
+#[derive(Serialize)]
+struct Page<'v, V: Serialize> {
+    site: &'v SiteView,
+    page: &'v PageView,
+    #[serde(flatten)]
+    view: &'v V,
+}
+
+/// `portal.html`
+#[derive(Serialize)]
+struct PortalPage {
+    sectors: Vec<SectorGroup>,
+    unit_count: usize,
+    /// Link to the portal's feed.
+    feed: &'static str,
 }
 
 pub(super) struct Renderer<'a> {
@@ -216,17 +234,14 @@ impl Renderer<'_> {
         }
     }
 
-    /// Render one HTML page and hand it to the sink; returns its facts for link checking.
-    pub(super) fn html(&self, template: &str, page: PageView, fill: impl FnOnce(&mut Context)) -> Result<PageFacts> {
-        let mut cx = Context::new();
-        cx.insert("site", &self.site_view(&page.path));
-        fill(&mut cx);
-        let path = page.path.clone();
-        cx.insert("page", &page);
-        let html = self.theme.render(template, &cx)?;
+    /// Render one HTML page from its template's view and hand it to the sink; returns its
+    /// facts for link checking.
+    pub(super) fn html<V: Serialize>(&self, template: &str, page: PageView, view: &V) -> Result<PageFacts> {
+        let site = self.site_view(&page.path);
+        let html = self.theme.render_view(template, &Page { site: &site, page: &page, view })?;
         let ids = ids_of(&html);
-        self.sink.put(&path, html.as_bytes())?;
-        Ok(PageFacts { path, ids, updated: page.updated.map(|d| d.iso), html: true })
+        self.sink.put(&page.path, html.as_bytes())?;
+        Ok(PageFacts { path: page.path, ids, updated: page.updated.map(|d| d.iso), html: true })
     }
 
     /// The portal home page, from every unit's summary. Returns the number of files written.
@@ -253,11 +268,8 @@ impl Renderer<'_> {
         sectors.sort_by_key(|g| order.get(g.name.as_str()).copied().unwrap_or(usize::MAX));
         let newest = units.iter().filter_map(|u| u.newest.clone()).max();
         let p = self.page_view(path, &self.title, None, newest, vec![("首页".into(), path.into())]);
-        self.html("portal.html", p, |cx| {
-            cx.insert("sectors", &sectors);
-            cx.insert("unit_count", &units.len());
-            cx.insert("feed", "atom.xml");
-        })?;
+        let view = PortalPage { sectors, unit_count: units.len(), feed: "atom.xml" };
+        self.html("portal.html", p, &view)?;
         Ok(1)
     }
 
@@ -291,19 +303,18 @@ impl Renderer<'_> {
             units.iter().flat_map(|u| u.notices.iter().map(move |n| (n, u.name.as_str()))).collect();
         newest.sort_by(|a, b| b.0.updated.cmp(&a.0.updated).then_with(|| a.0.path.cmp(&b.0.path)));
         newest.truncate(100);
-        let entries: Vec<FeedEntry> = newest.into_iter().map(|(n, name)| self.feed_entry_ref(n, name)).collect();
-        self.sink.put("atom.xml", self.feed(&self.title, "atom.xml", "index.html", entries)?.as_bytes())?;
+        let base = self.base_url.as_deref();
+        let entries: Vec<FeedEntry> = newest.into_iter().map(|(n, name)| feeds::portal_entry(base, n, name)).collect();
+        let feed = feeds::feed(self.theme, base, &self.title, "atom.xml", "index.html", entries)?;
+        self.sink.put("atom.xml", feed.as_bytes())?;
         n += 2;
         // a sitemap index: the portal's own sitemap and one per unit (each under 50,000 URLs)
-        if let Some(base) = &self.base_url {
-            let mut cx = Context::new();
-            cx.insert("urls", &[SitemapUrl { loc: base.clone(), lastmod: None }]);
-            self.sink.put("sitemap-portal.xml", self.theme.render("sitemap.xml", &cx)?.as_bytes())?;
+        if let Some(base) = base {
+            let portal = feeds::sitemap(self.theme, &[SitemapUrl { loc: base.to_string(), lastmod: None }])?;
+            self.sink.put("sitemap-portal.xml", portal.as_bytes())?;
             let mut maps = vec![absolute(base, "sitemap-portal.xml")];
             maps.extend(units.iter().filter(|u| u.sitemap).map(|u| absolute(base, &format!("{}/sitemap.xml", u.slug))));
-            let mut cx = Context::new();
-            cx.insert("sitemaps", &maps);
-            self.sink.put("sitemap.xml", self.theme.render("sitemap-index.xml", &cx)?.as_bytes())?;
+            self.sink.put("sitemap.xml", feeds::sitemap_index(self.theme, &maps)?.as_bytes())?;
             n += 2;
         }
         Ok(n)

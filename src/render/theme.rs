@@ -95,6 +95,17 @@ impl Theme {
     pub fn render(&self, template: &str, context: &Context) -> Result<String> {
         self.tera.render(template, context).map_err(|e| Error::Theme(tera_error(&e)))
     }
+
+    /// The theme has a template of this name.
+    pub fn has_template(&self, name: &str) -> bool {
+        self.tera.get_template_names().any(|n| n == name)
+    }
+
+    /// Render a template from its typed view: the view's fields are the template's variables.
+    pub fn render_view(&self, template: &str, view: &impl serde::Serialize) -> Result<String> {
+        let context = Context::from_serialize(view).map_err(|e| Error::Theme(tera_error(&e)))?;
+        self.render(template, &context)
+    }
 }
 
 /// Tera's error with its causes, on one line each.

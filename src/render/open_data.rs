@@ -1,0 +1,72 @@
+//! A unit's open data (`<unit>/data.json`): every document as JSON with canonical keys, and the
+//! unit's completeness. Version 1 of its schema is documented in the README.
+
+use crate::check::UnitResult;
+use crate::model::{Doc, Site, Unit};
+use crate::yaml::{Node, Value};
+
+/// The open data of one unit, pretty-printed, ending in a newline.
+pub(super) fn unit(site: &Site, unit: &Unit, result: &UnitResult) -> Vec<u8> {
+    let mut documents = serde_json::Map::new();
+    for spec in &site.schema.documents {
+        let docs: Vec<&Doc> = unit.docs_of(&spec.kind).collect();
+        let value = if spec.is_collection() {
+            docs.iter().map(|d| collection_entry(d)).collect()
+        } else {
+            docs.first().and_then(|d| d.data.as_ref()).map_or(serde_json::Value::Null, to_json)
+        };
+        documents.insert(spec.kind.clone(), value);
+    }
+    let c = &result.completeness;
+    let data = serde_json::json!({
+        "schema_version": 1,
+        "slug": unit.slug,
+        "name": unit.name(),
+        "sector": unit.sector,
+        "required": c.required,
+        "published": c.published,
+        "flags": c.flags,
+        "score": c.score,
+        // a self-check reference (capped while an error remains), not an assessment result
+        "grade": c.grade.as_deref(),
+        "documents": documents,
+        // items the unit declared absent (`不适用: 原因`) and the pack accepted
+        "declarations": result.declarations.iter().map(|d| serde_json::json!({
+            "document": d.document,
+            "file": d.file.strip_prefix(&format!("{}/", unit.dir)).unwrap_or(&d.file),
+            "key": d.key,
+            "label": d.label,
+            "reason": d.reason,
+        })).collect::<Vec<_>>(),
+    });
+    let mut bytes = serde_json::to_vec_pretty(&data).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// A document of a folder: its fields, its file name and its Markdown text.
+fn collection_entry(d: &Doc) -> serde_json::Value {
+    let mut v = d.data.as_ref().map_or(serde_json::Value::Null, to_json);
+    if let serde_json::Value::Object(m) = &mut v {
+        m.insert("file".into(), d.stem.clone().into());
+        m.insert("body".into(), d.body.as_ref().map(|b| b.text.trim().to_string()).unwrap_or_default().into());
+    }
+    v
+}
+
+/// The normalised tree as JSON: canonical keys, text as written. The review record is internal
+/// and left out.
+fn to_json(node: &Node) -> serde_json::Value {
+    match &node.value {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(b) => (*b).into(),
+        Value::Text(t) => t.clone().into(),
+        Value::List(items) => items.iter().map(to_json).collect(),
+        Value::Map(entries) => entries
+            .iter()
+            .filter(|e| e.key != crate::schema::ACKNOWLEDGEMENTS)
+            .map(|e| (e.key.clone(), to_json(&e.value)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+    }
+}
