@@ -72,6 +72,12 @@ pub fn is_invisible_mark(c: char) -> bool {
     matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
+/// A date as Chinese readers write it (`2026年8月25日`): the one format of dates in messages
+/// and on pages.
+pub fn zh_date(d: Date) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
 /// Parse the date formats clerks write: `2024-03-01`, `2024/3/1`, `2024.3.1`, `2024年3月1日`.
 pub fn parse_date(text: &str) -> Option<Date> {
     static RE: LazyLock<Regex> = LazyLock::new(|| {

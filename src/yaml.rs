@@ -148,6 +148,15 @@ pub struct SyntaxError {
     pub message: String,
 }
 
+impl SyntaxError {
+    /// A serde-saphyr error, the one conversion of them all (documents, configuration, packs):
+    /// where it is, and its message without the location and the snippet it renders.
+    pub fn of(e: &serde_saphyr::Error) -> SyntaxError {
+        let pos = e.location().map(|l| Pos::new(clamp(l.line()), clamp(l.column())));
+        SyntaxError { pos, message: first_line(&e.to_string()) }
+    }
+}
+
 /// Nesting limit. Disclosure files need about five levels (file → list → entry → list → entry);
 /// the limit also keeps the recursive deserializer well inside a 2 MiB thread stack in debug builds.
 pub const MAX_DEPTH: usize = 24;
@@ -164,10 +173,7 @@ pub fn parse(src: &str) -> Result<Node, SyntaxError> {
         budget: serde_saphyr::budget! { max_depth: MAX_DEPTH },
         alias_limits: serde_saphyr::alias_limits! { max_total_replayed_events: MAX_ALIAS_EVENTS },
     };
-    let raw = serde_saphyr::from_str_with_options::<RawNode>(src, options).map_err(|e| {
-        let pos = e.location().map(|l| Pos::new(clamp(l.line()), clamp(l.column())));
-        SyntaxError { pos, message: first_line(&e.to_string()) }
-    })?;
+    let raw = serde_saphyr::from_str_with_options::<RawNode>(src, options).map_err(|e| SyntaxError::of(&e))?;
     // Recursion below is bounded: the budget above refused anything deeper than MAX_DEPTH.
     Ok(raw.into_node(src))
 }
@@ -178,7 +184,7 @@ fn clamp(n: u64) -> u32 {
 
 /// serde-saphyr's Display is `error: line L column C: message` followed by a rendered snippet; keep
 /// only the message, since we render our own snippet.
-pub(crate) fn first_line(s: &str) -> String {
+fn first_line(s: &str) -> String {
     let line = s.lines().next().unwrap_or(s).trim();
     let line = line.strip_prefix("error: ").unwrap_or(line);
     // drop a leading "line N column M: "

@@ -182,12 +182,8 @@ fn read_config(root: &Path) -> Result<Config> {
         return Ok(Config::default());
     }
     serde_saphyr::from_str(text).map_err(|e| {
-        let raw = crate::yaml::first_line(&e.to_string());
-        Error::Config {
-            file: CONFIG_FILE.into(),
-            pos: e.location().map(|l| Pos::new(l.line() as u32, l.column() as u32)),
-            message: config_message(&raw),
-        }
+        let e = crate::yaml::SyntaxError::of(&e);
+        Error::Config { file: CONFIG_FILE.into(), pos: e.pos, message: config_message(&e.message) }
     })
 }
 

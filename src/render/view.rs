@@ -33,7 +33,7 @@ pub struct DateView {
 impl DateView {
     pub fn parse(text: &str) -> Option<DateView> {
         let d = shape::parse_date(text)?;
-        Some(DateView { iso: d.to_string(), zh: format!("{}年{}月{}日", d.year(), d.month(), d.day()) })
+        Some(DateView { iso: d.to_string(), zh: shape::zh_date(d) })
     }
 }
 
