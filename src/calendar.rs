@@ -25,15 +25,8 @@ struct YearDef {
     holidays: Vec<Block>,
     #[serde(default)]
     workdays: Vec<String>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    notice: Option<serde_json::Value>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    amended_by: Option<serde_json::Value>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    cancelled_workdays: Vec<String>,
+    // `notice`, `amended_by` and `cancelled_workdays` record where a year's dates come from and
+    // are read by people only: unknown keys are ignored here
 }
 
 /// A run of days off, inclusive.

@@ -56,7 +56,7 @@ pub struct ReportConfig {
 
 /// The packs applied when the configuration names none: the municipal baseline, the national
 /// deadline, and every built-in sector pack (each applies only to units of its sectors).
-pub fn default_packs() -> Vec<String> {
+pub(crate) fn default_packs() -> Vec<String> {
     crate::pack::BUILTIN.iter().map(|(name, _)| name.trim_end_matches(".yaml").to_string()).collect()
 }
 

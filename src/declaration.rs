@@ -14,16 +14,16 @@ use serde::Serialize;
 use crate::yaml::{Entry, Node, Value};
 
 /// The canonical key of a declaration, as it appears in the normalised tree and in open data.
-pub const KEY: &str = "not_applicable";
+pub(crate) const KEY: &str = "not_applicable";
 /// The word a clerk writes.
-pub const WORD: &str = "不适用";
+pub(crate) const WORD: &str = "不适用";
 
 /// What may stand between the word and the reason in the one-text form.
 const SEPARATORS: &[char] = &['：', ':', '，', ',', '；', ';', '。', ' ', '\u{3000}', '-', '—', '（', '(', '）', ')'];
 
 /// The reason of a declaration written as one text (`不适用：本单位不收取任何费用`); `Some("")`
 /// for the word alone. `不适用于…` is ordinary text.
-pub fn from_text(text: &str) -> Option<&str> {
+pub(crate) fn from_text(text: &str) -> Option<&str> {
     let rest = text.trim().strip_prefix(WORD)?;
     if !(rest.is_empty() || rest.starts_with(SEPARATORS)) {
         return None;
@@ -38,7 +38,7 @@ fn is_key(written: &str) -> bool {
 
 /// If `node` is a declaration in any written form, make it canonical (`{not_applicable: reason}`)
 /// and say so.
-pub fn normalize(node: &mut Node) -> bool {
+pub(crate) fn normalize(node: &mut Node) -> bool {
     let reason = match &node.value {
         Value::Text(t) => from_text(t).map(|r| (r.to_string(), node.pos, WORD.to_string())),
         Value::Map(entries) if entries.len() == 1 => {
@@ -68,7 +68,7 @@ pub fn normalize(node: &mut Node) -> bool {
 
 /// The reason of a canonical declaration (`""` when none was written); `None` if `node` is not
 /// a declaration.
-pub fn reason(node: &Node) -> Option<&str> {
+pub(crate) fn reason(node: &Node) -> Option<&str> {
     match node.as_map()? {
         [e] if e.key == KEY => Some(e.value.as_text().map_or("", str::trim)),
         _ => None,
@@ -76,12 +76,12 @@ pub fn reason(node: &Node) -> Option<&str> {
 }
 
 /// How a page states it.
-pub fn statement(reason: &str) -> String {
+pub(crate) fn statement(reason: &str) -> String {
     if reason.is_empty() { WORD.to_string() } else { format!("{WORD}：{reason}") }
 }
 
 /// The declaration as a clerk would write it for the field `zh`, for help texts.
-pub fn example(zh: &str) -> String {
+pub(crate) fn example(zh: &str) -> String {
     let reason = match zh {
         "传真号码" => "本单位未设传真",
         "收费项目" => "本单位不收取任何费用",
@@ -113,7 +113,7 @@ pub struct Declaration {
 }
 
 /// One entry per declared item (several rules read the same field), with every rule it fulfils.
-pub fn merge(all: Vec<Declaration>) -> Vec<Declaration> {
+pub(crate) fn merge(all: Vec<Declaration>) -> Vec<Declaration> {
     let mut merged: Vec<Declaration> = Vec::new();
     for d in all {
         match merged.iter_mut().find(|m| m.file == d.file && m.line == d.line && m.field == d.field) {

@@ -24,16 +24,16 @@ use crate::privacy::{self, Located};
 
 /// The rule id of an unscanned-attachment finding, and of the 审查确认 record (see `review`) in
 /// which a person states that they reviewed the file.
-pub const UNSCANNED: &str = "gongkai/unscanned";
+pub(crate) const UNSCANNED: &str = "gongkai/unscanned";
 
 /// Text attachments are read whole up to this size; a larger one is reported, not scanned.
-pub const MAX_TEXT_BYTES: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_TEXT_BYTES: u64 = 16 * 1024 * 1024;
 /// PDFs are read whole (the parser needs them in memory) up to this size.
-pub const MAX_PDF_BYTES: u64 = 32 * 1024 * 1024;
+pub(crate) const MAX_PDF_BYTES: u64 = 32 * 1024 * 1024;
 
 /// What the scan of one attachment found.
 #[derive(Debug, Default)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     /// Privacy hits in its text (positions are lines of the file for text, none inside packages).
     pub hits: Vec<Located>,
     /// What stopped the scan, or why the file is not published.
@@ -98,12 +98,12 @@ fn format_of(rel: &str) -> Format {
 /// Is this attachment never to be copied to the site, whatever it holds? (HTML, SVG, scripts:
 /// a browser would run them from the portal's own address.) XML is judged by its content, in
 /// [`scan_file`]; `load` leaves refused files out of the unit's attachments.
-pub fn refused_by_name(rel: &str) -> bool {
+pub(crate) fn refused_by_name(rel: &str) -> bool {
     format_of(rel) == Format::Active
 }
 
 /// Scan the attachment at `path` (`rel` inside the unit folder, `file` site-relative).
-pub fn scan_file(path: &Path, rel: &str, file: &str) -> Outcome {
+pub(crate) fn scan_file(path: &Path, rel: &str, file: &str) -> Outcome {
     let mut out = Outcome::default();
     let format = format_of(rel);
     let read = match format {
@@ -159,7 +159,7 @@ fn looks_active(path: &Path) -> bool {
 
 /// Scan an attachment held in memory (the fuzz target, tests, and [`scan_file`] once it has
 /// read a text or PDF file within its bound).
-pub fn scan_bytes(bytes: &[u8], rel: &str, file: &str) -> Outcome {
+pub(crate) fn scan_bytes(bytes: &[u8], rel: &str, file: &str) -> Outcome {
     let mut out = Outcome::default();
     let format = format_of(rel);
     let limit = if format == Format::Pdf { MAX_PDF_BYTES } else { MAX_TEXT_BYTES };

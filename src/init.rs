@@ -167,7 +167,7 @@ pub fn scaffold(schema: &Schema, packs: &[Pack], sector: &str) -> Vec<(String, S
         let header = mine.first().map(|(p, _)| format!("《{}》", p.title)).unwrap_or_default();
         if !spec.is_collection() {
             let mut yaml = String::new();
-            write_fields(&mut yaml, spec, &spec.fields, &required(spec, &mine), "", 0, (schema, sector, &header), true);
+            write_fields(&mut yaml, spec, &spec.fields, &required(spec, &mine), Level::TOP, (schema, sector, &header));
             files.push((
                 spec.file.clone(),
                 format!("# {}{header}{}\n# 把每个「{PLACEHOLDER}」换成实际内容。\n{yaml}", spec.title, spec.clause),
@@ -233,7 +233,7 @@ fn collection_doc(
             why.title
         );
     }
-    write_fields(&mut yaml, spec, &spec.fields, &required(spec, rules), "", 0, (schema, sector, header), true);
+    write_fields(&mut yaml, spec, &spec.fields, &required(spec, rules), Level::TOP, (schema, sector, header));
     let body_required =
         rules.iter().any(|(_, r)| r.check.item().is_some_and(|q| q.each.iter().any(|(k, _)| k == "body")));
     let body = if body_required {
@@ -287,16 +287,27 @@ fn cite<'a>(header: &str, rule: &'a Rule) -> &'a str {
 /// header (`《…》`, the measure its comments cite without naming it).
 type Scaffolding<'a> = (&'a Schema, &'a str, &'a str);
 
-#[allow(clippy::too_many_arguments)]
+/// Where `write_fields` writes: the dotted path of the enclosing field, the nesting depth, and
+/// whether the first field written opens a list entry (`- `).
+#[derive(Clone, Copy)]
+struct Level<'a> {
+    prefix: &'a str,
+    depth: usize,
+    first_in_entry: bool,
+}
+
+impl Level<'_> {
+    /// The document's top level.
+    const TOP: Level<'static> = Level { prefix: "", depth: 0, first_in_entry: true };
+}
+
 fn write_fields(
     out: &mut String,
     spec: &DocSpec,
     fields: &[FieldDef],
     req: &[(String, &Rule, Requirement)],
-    prefix: &str,
-    depth: usize,
+    Level { prefix, depth, first_in_entry }: Level<'_>,
     (schema, sector, header): Scaffolding<'_>,
-    first_in_entry: bool,
 ) {
     // list entries: "  - first: …" then "    next: …", four more columns per level
     let indent = " ".repeat(4 * depth);
@@ -328,7 +339,8 @@ fn write_fields(
         let Some((_, _, r)) = rule else { continue };
         if r.shape == Shape::List && !f.fields.is_empty() {
             let _ = writeln!(out, "{lead}{}:", f.zh);
-            write_fields(out, spec, &f.fields, req, &path, depth + 1, (schema, sector, header), true);
+            let level = Level { prefix: &path, depth: depth + 1, first_in_entry: true };
+            write_fields(out, spec, &f.fields, req, level, (schema, sector, header));
         } else {
             let _ = writeln!(out, "{lead}{}: {PLACEHOLDER}", f.zh);
         }

@@ -7,11 +7,11 @@
 
 use std::fs;
 use std::io::{self, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Open `path` only if it is a regular file (after following links), without ever blocking on a
 /// FIFO or a device: the one way gongkai opens a file it may publish.
-pub fn open_regular(path: &Path) -> io::Result<fs::File> {
+pub(crate) fn open_regular(path: &Path) -> io::Result<fs::File> {
     let mut options = fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -31,7 +31,7 @@ pub fn open_regular(path: &Path) -> io::Result<fs::File> {
 
 /// [`open_regular`], then read at most `max` bytes. A larger file is an
 /// `io::ErrorKind::FileTooLarge`.
-pub fn read_regular(path: &Path, max: u64) -> io::Result<Vec<u8>> {
+pub(crate) fn read_regular(path: &Path, max: u64) -> io::Result<Vec<u8>> {
     let file = open_regular(path)?;
     let meta = file.metadata()?;
     if meta.len() > max {
@@ -46,11 +46,11 @@ pub fn read_regular(path: &Path, max: u64) -> io::Result<Vec<u8>> {
 }
 
 /// The message of a refused special file.
-pub const NOT_REGULAR: &str = "这不是普通文件（管道、设备等），无法读取";
+pub(crate) const NOT_REGULAR: &str = "这不是普通文件（管道、设备等），无法读取";
 
 /// Where a path really leads, judged against the site root.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Place {
+pub(crate) enum Place {
     /// A regular file inside the site.
     File,
     /// A folder inside the site.
@@ -64,7 +64,7 @@ pub enum Place {
 }
 
 /// Resolve `path` (links at every level followed) and say where it leads relative to `root`.
-pub fn inside(root: &Path, path: &Path) -> Place {
+pub(crate) fn inside(root: &Path, path: &Path) -> Place {
     let (Ok(target), Ok(root)) = (fs::canonicalize(path), fs::canonicalize(root)) else { return Place::Missing };
     if !target.starts_with(&root) {
         return Place::Outside;
@@ -75,12 +75,6 @@ pub fn inside(root: &Path, path: &Path) -> Place {
         Ok(_) => Place::Special,
         Err(_) => Place::Missing,
     }
-}
-
-/// `path` resolved, if it lies inside `root`.
-pub fn canonical_inside(root: &Path, path: &Path) -> Option<PathBuf> {
-    let target = fs::canonicalize(path).ok()?;
-    target.starts_with(fs::canonicalize(root).ok()?).then_some(target)
 }
 
 #[cfg(all(test, unix))]

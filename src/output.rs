@@ -18,7 +18,7 @@ use std::sync::Mutex;
 use crate::error::{Error, Result};
 
 /// Where rendered files go.
-pub trait Sink: Sync {
+pub(crate) trait Sink: Sync {
     /// Store `bytes` at `path` (relative, `/`-separated).
     fn put(&self, path: &str, bytes: &[u8]) -> Result<()>;
 
@@ -28,7 +28,7 @@ pub trait Sink: Sync {
 
 /// Keeps every file in memory (for tests and `serve`).
 #[derive(Default)]
-pub struct MemorySink {
+pub(crate) struct MemorySink {
     pub files: Mutex<BTreeMap<String, Vec<u8>>>,
 }
 
@@ -47,7 +47,7 @@ const STAGING_PREFIX: &str = ".gongkai-staging-";
 const TRASH_PREFIX: &str = ".gongkai-old-";
 
 /// The file that marks a folder as gongkai's own output, which a later build may replace.
-pub const MARKER: &str = ".gongkai-output";
+pub(crate) const MARKER: &str = ".gongkai-output";
 
 fn marker_text() -> String {
     format!(
@@ -61,7 +61,7 @@ fn marker_text() -> String {
 /// path. Refused: the site itself or a folder holding it, anything inside `content/`, the current
 /// directory (or one holding it), a symbolic link, a file, and an existing folder with files in
 /// it that gongkai did not write.
-pub fn validate_output(out: &Path, root: &Path) -> Result<PathBuf> {
+pub(crate) fn validate_output(out: &Path, root: &Path) -> Result<PathBuf> {
     let refuse = |reason: &str, help: &str| Error::Output {
         path: out.to_path_buf(),
         reason: reason.to_string(),
@@ -144,7 +144,7 @@ fn resolve(path: &Path) -> io::Result<PathBuf> {
 }
 
 /// A staging folder next to the output folder.
-pub struct Staging {
+pub(crate) struct Staging {
     dir: PathBuf,
     out: PathBuf,
     committed: bool,
@@ -179,7 +179,7 @@ impl AbortHook {
 impl Staging {
     /// Create a fresh staging folder for `out` (an output of the site at `root`, checked by
     /// [`validate_output`]), removing what earlier, interrupted builds left.
-    pub fn new(out: &Path, root: &Path) -> Result<Staging> {
+    pub(crate) fn new(out: &Path, root: &Path) -> Result<Staging> {
         let out = &validate_output(out, root)?;
         let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
@@ -208,17 +208,17 @@ impl Staging {
     }
 
     /// The output folder, as an absolute path.
-    pub fn out(&self) -> &Path {
+    pub(crate) fn out(&self) -> &Path {
         &self.out
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.dir
     }
 
     /// Swap the staged site in. The old output is removed afterwards; if it cannot be, the new
     /// site is in place all the same and the returned warning says what is left to remove.
-    pub fn commit(mut self) -> Result<Option<String>> {
+    pub(crate) fn commit(mut self) -> Result<Option<String>> {
         let mut warning = None;
         if self.out.exists() {
             exchange(&self.dir, &self.out).map_err(|e| Error::write(&self.out, e))?;

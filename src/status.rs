@@ -6,7 +6,7 @@
 
 /// The standing of a document (a notice, a service).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Standing {
+pub(crate) enum Standing {
     /// In force.
     Valid,
     /// Withdrawn (撤销): it should not have taken effect, or no longer will.
@@ -17,7 +17,7 @@ pub enum Standing {
 
 impl Standing {
     /// The word to write, and to show.
-    pub fn zh(self) -> &'static str {
+    pub(crate) fn zh(self) -> &'static str {
         match self {
             Standing::Valid => "有效",
             Standing::Withdrawn => "已撤销",
@@ -26,7 +26,7 @@ impl Standing {
     }
 
     /// Withdrawn or ended: no longer in force, and 第十二条(三) asks for an explanation.
-    pub fn is_withdrawn(self) -> bool {
+    pub(crate) fn is_withdrawn(self) -> bool {
         self != Standing::Valid
     }
 }
@@ -75,7 +75,7 @@ const NEAR: &[(&str, Standing)] = &[
 
 /// How a written status word is understood.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reading {
+pub(crate) enum Reading {
     /// A word of the set.
     Exact(Standing),
     /// Not a word of the set, but clearly meant as this one.
@@ -85,7 +85,7 @@ pub enum Reading {
 }
 
 impl Reading {
-    pub fn standing(self) -> Option<Standing> {
+    pub(crate) fn standing(self) -> Option<Standing> {
         match self {
             Reading::Exact(s) | Reading::Near(s) => Some(s),
             Reading::Unknown => None,
@@ -94,7 +94,7 @@ impl Reading {
 }
 
 /// Read a status as written (blank: `Unknown`).
-pub fn read(written: &str) -> Reading {
+pub(crate) fn read(written: &str) -> Reading {
     let w = written.trim();
     if let Some((_, s)) = WORDS.iter().find(|(word, _)| word.eq_ignore_ascii_case(w)) {
         return Reading::Exact(*s);
@@ -112,19 +112,19 @@ pub fn read(written: &str) -> Reading {
 
 /// Does this status say the document was withdrawn or ended? The one definition used by the
 /// checker and the pages.
-pub fn is_withdrawn(written: &str) -> bool {
+pub(crate) fn is_withdrawn(written: &str) -> bool {
     read(written).standing().is_some_and(Standing::is_withdrawn)
 }
 
 /// Does a free text (a 变更记录 entry's 变更类型, `撤销 5 路延伸方案`) name a withdrawal or an
 /// end, in any of the words above?
-pub fn names_withdrawal(text: &str) -> bool {
+pub(crate) fn names_withdrawal(text: &str) -> bool {
     WORDS.iter().chain(NEAR).any(|(word, s)| s.is_withdrawn() && !word.is_ascii() && text.contains(word))
         || is_withdrawn(text)
 }
 
 /// The words of the set, for messages: 「有效」「已撤销」「已终止」.
-pub fn choices() -> String {
+pub(crate) fn choices() -> String {
     [Standing::Valid, Standing::Withdrawn, Standing::Ended].map(|s| format!("「{}」", s.zh())).join("")
 }
 

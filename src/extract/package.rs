@@ -12,11 +12,11 @@ use super::{Outcome, scan_part, unscanned, xml};
 use crate::finding::Severity;
 
 /// A package larger than this is not opened.
-pub const MAX_PACKAGE_BYTES: u64 = 64 * 1024 * 1024;
+pub(super) const MAX_PACKAGE_BYTES: u64 = 64 * 1024 * 1024;
 /// More parts than this is not a document a clerk wrote.
-pub const MAX_ENTRIES: usize = 10_000;
+pub(super) const MAX_ENTRIES: usize = 10_000;
 /// All XML parts together, decompressed; beyond it the package is taken for a zip bomb.
-pub const MAX_XML_BYTES: u64 = 64 * 1024 * 1024;
+pub(super) const MAX_XML_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Which family a package belongs to (by its file name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
 /// A link or image in a Markdown body, where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Link {
+pub(crate) struct Link {
     /// As written.
     pub dest: String,
     /// As published (after rewriting a link to a source file into a link to its page).
@@ -21,16 +21,14 @@ pub struct Link {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct Rendered {
+pub(crate) struct Rendered {
     pub html: String,
     pub links: Vec<Link>,
-    /// Heading ids, in document order.
-    pub anchors: Vec<String>,
 }
 
 /// Render `text`, whose first line is line `first_line` of its file. `rewrite` may replace a
 /// link destination (e.g. a link to `../fees.yaml` becomes the fees page).
-pub fn render(text: &str, first_line: u32, rewrite: &dyn Fn(&str) -> Option<String>) -> Rendered {
+pub(crate) fn render(text: &str, first_line: u32, rewrite: &dyn Fn(&str) -> Option<String>) -> Rendered {
     let bolded = cjk_emphasis(text);
     let text = bolded.as_deref().unwrap_or(text);
     let line_starts: Vec<usize> = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
@@ -73,7 +71,7 @@ pub fn render(text: &str, first_line: u32, rewrite: &dyn Fn(&str) -> Option<Stri
         };
         events.push(event);
     }
-    let anchors = assign_heading_ids(&mut events);
+    assign_heading_ids(&mut events);
     let mut raw = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut raw, events.into_iter());
     let html = clean(&raw);
@@ -85,7 +83,7 @@ pub fn render(text: &str, first_line: u32, rewrite: &dyn Fn(&str) -> Option<Stri
             links.push(Link { dest: value.clone(), href: value, line: line_of(at), image: tag == "img", refused });
         }
     }
-    Rendered { html, links, anchors }
+    Rendered { html, links }
 }
 
 const OPTIONS: Options = Options::ENABLE_TABLES.union(Options::ENABLE_FOOTNOTES).union(Options::ENABLE_STRIKETHROUGH);
@@ -177,7 +175,7 @@ fn pair_up(text: &str, block: &mut Vec<usize>, pairs: &mut Vec<(usize, usize)>) 
 /// anything outside the site (no tracking pixels, nothing loaded from elsewhere). The address is
 /// judged as a browser reads it: leading and trailing spaces and controls, and tabs and line
 /// breaks inside, are ignored.
-pub fn url_problem(value: &str, image: bool) -> Option<&'static str> {
+pub(crate) fn url_problem(value: &str, image: bool) -> Option<&'static str> {
     let v: String =
         value.trim_matches(|c: char| c <= ' ').chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
     if v.contains('\\') {
@@ -200,9 +198,8 @@ pub fn url_problem(value: &str, image: bool) -> Option<&'static str> {
 }
 
 /// Give every heading an id made from its text (Chinese kept), unique within the document.
-fn assign_heading_ids(events: &mut [Event<'_>]) -> Vec<String> {
+fn assign_heading_ids(events: &mut [Event<'_>]) {
     let mut seen = HashSet::new();
-    let mut anchors = Vec::new();
     let mut i = 0;
     while i < events.len() {
         if let Event::Start(Tag::Heading { .. }) = &events[i] {
@@ -220,23 +217,18 @@ fn assign_heading_ids(events: &mut [Event<'_>]) -> Vec<String> {
                     // an explicit {#id} is kept
                     Some(existing) => {
                         seen.insert(existing.to_string());
-                        anchors.push(existing.to_string());
                     }
-                    None => {
-                        *slot = Some(CowStr::from(id.clone()));
-                        anchors.push(id);
-                    }
+                    None => *slot = Some(CowStr::from(id)),
                 }
             }
             i = j;
         }
         i += 1;
     }
-    anchors
 }
 
 /// An id from heading text: letters and digits of any script kept, spaces become `-`.
-pub fn slug(text: &str) -> String {
+pub(crate) fn slug(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.trim().chars() {
         if c.is_alphanumeric() || c == '_' {
@@ -268,7 +260,7 @@ thread_local! {
 }
 
 /// Remove everything executable from rendered HTML, and anything that would load from outside.
-pub fn clean(html: &str) -> String {
+pub(crate) fn clean(html: &str) -> String {
     clean_recording(html).0
 }
 
@@ -317,7 +309,8 @@ mod tests {
     #[test]
     fn headings_get_ids_that_keep_chinese() {
         let r = md("## 报到时间\n\n## Notes on 收费 2026\n\n## 报到时间\n");
-        assert_eq!(r.anchors, ["报到时间", "notes-on-收费-2026", "报到时间-1"]);
+        let ids: Vec<&str> = r.html.split("id=\"").skip(1).filter_map(|s| s.split('"').next()).collect();
+        assert_eq!(ids, ["报到时间", "notes-on-收费-2026", "报到时间-1"]);
         assert!(r.html.contains("<h2 id=\"报到时间\">报到时间</h2>"), "{}", r.html);
     }
 

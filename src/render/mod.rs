@@ -2,14 +2,13 @@
 
 mod feeds;
 mod links;
-pub mod markdown;
+pub(crate) mod markdown;
 mod open_data;
 mod pages;
 mod paths;
 mod report_page;
-pub mod site;
-pub mod theme;
-pub mod view;
+pub(crate) mod site;
+pub(crate) mod theme;
+pub(crate) mod view;
 
-pub use paths::href;
-pub use report_page::report_html;
+pub(crate) use report_page::report_html;

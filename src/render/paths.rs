@@ -83,7 +83,7 @@ pub(super) fn encode_path(path: &str) -> String {
 }
 
 /// A link from page `from` to site path `to`, relative, with unsafe characters escaped.
-pub fn href(from: &str, to: &str) -> String {
+pub(crate) fn href(from: &str, to: &str) -> String {
     let from_dirs: Vec<&str> = from.split('/').collect();
     let from_dirs = &from_dirs[..from_dirs.len() - 1];
     let to_parts: Vec<&str> = to.split('/').collect();

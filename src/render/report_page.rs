@@ -11,7 +11,13 @@ use crate::finding::Finding;
 use crate::model::Site;
 
 /// The missing-items report as an HTML page. `stylesheet` is its link to the theme's CSS.
-pub fn report_html(site: &Site, result: &CheckResult, theme: &Theme, stylesheet: &str, home: &str) -> Result<String> {
+pub(crate) fn report_html(
+    site: &Site,
+    result: &CheckResult,
+    theme: &Theme,
+    stylesheet: &str,
+    home: &str,
+) -> Result<String> {
     #[derive(Serialize)]
     struct UnitReport<'a> {
         slug: &'a str,

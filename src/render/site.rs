@@ -23,16 +23,14 @@ use crate::output::Sink;
 
 /// What rendering produced besides the files.
 #[derive(Debug, Default)]
-pub struct Rendered {
-    /// Broken internal links found (they are findings in the check result).
-    pub broken_links: usize,
+pub(crate) struct Rendered {
     /// Files written.
     pub files: usize,
 }
 
 /// Site-wide values every template sees as `site`.
 #[derive(Debug, Clone, Serialize)]
-pub struct SiteView {
+pub(crate) struct SiteView {
     pub title: String,
     pub base_url: Option<String>,
     /// Relative link from the current page to the portal home.
@@ -45,7 +43,7 @@ pub struct SiteView {
 
 /// The current page, as every template sees it as `page`.
 #[derive(Debug, Clone, Serialize)]
-pub struct PageView {
+pub(crate) struct PageView {
     pub title: String,
     /// The clause the page answers (`第五条第(三)项`).
     pub clause: Option<String>,
@@ -96,18 +94,18 @@ pub(super) struct Renderer<'a> {
 
 /// Renders one site with one theme into one sink: unit by unit, then the pages about all units.
 /// `build` drives it over every unit in parallel; `serve` re-renders one unit when it changes.
-pub struct SiteRenderer<'a> {
+pub(crate) struct SiteRenderer<'a> {
     r: Renderer<'a>,
 }
 
 /// A unit, checked and rendered: its check, and the summary the portal needs.
-pub struct RenderedUnit {
+pub(crate) struct RenderedUnit {
     pub check: UnitCheck,
     pub(super) pages: UnitPages,
 }
 
 impl<'a> SiteRenderer<'a> {
-    pub fn new(site: &'a Site, theme: &'a Theme, sink: &'a dyn Sink) -> Self {
+    pub(crate) fn new(site: &'a Site, theme: &'a Theme, sink: &'a dyn Sink) -> Self {
         SiteRenderer {
             r: Renderer {
                 site,
@@ -126,7 +124,7 @@ impl<'a> SiteRenderer<'a> {
     }
 
     /// Load, check and render one unit; nothing of it is kept but the summary.
-    pub fn unit(&self, dir: &UnitDir) -> Result<RenderedUnit> {
+    pub(crate) fn unit(&self, dir: &UnitDir) -> Result<RenderedUnit> {
         let site = self.r.site;
         let mut unit = site.load_unit(dir);
         let mut check = check::check_unit(&unit, &site.packs, &site.schema, &site.env);
@@ -139,7 +137,7 @@ impl<'a> SiteRenderer<'a> {
 
     /// The pages about all units (portal, feeds, sitemap index, static files, 404), then the
     /// links that leave their unit, checked with `exists`. `checks` and `units` are in unit order.
-    pub fn finish(
+    pub(crate) fn finish(
         &self,
         checks: Vec<UnitCheck>,
         units: &[&RenderedUnit],
@@ -157,8 +155,7 @@ impl<'a> SiteRenderer<'a> {
         }
         result.findings.append(&mut broken);
         crate::finding::sort(&mut result.findings);
-        let broken_links = result.findings.iter().filter(|f| f.kind == crate::finding::Kind::BrokenLink).count();
-        Ok((result, Rendered { broken_links, files }))
+        Ok((result, Rendered { files }))
     }
 }
 
@@ -177,7 +174,7 @@ fn withhold(unit: &mut crate::model::Unit, files: &[String]) {
 /// Check and render the whole site, one unit at a time (in parallel): each unit is loaded,
 /// checked, rendered and dropped, keeping only a summary. Returns the check result (with broken
 /// links added) and what was written.
-pub fn render_site(
+pub(crate) fn render_site(
     site: &Site,
     theme: &Theme,
     sink: &dyn Sink,

@@ -15,7 +15,7 @@ macro_rules! embed {
 }
 
 /// The default theme, as (path inside the theme, bytes).
-pub const DEFAULT: &[(&str, &[u8])] = embed!(
+pub(crate) const DEFAULT: &[(&str, &[u8])] = embed!(
     "templates/base.html",
     "templates/portal.html",
     "templates/unit.html",
@@ -40,7 +40,7 @@ pub const DEFAULT: &[(&str, &[u8])] = embed!(
 );
 
 /// Templates ready to render, and the static files to copy.
-pub struct Theme {
+pub(crate) struct Theme {
     tera: Tera,
     /// Static files by path under `static/`, sorted.
     pub statics: BTreeMap<String, Vec<u8>>,
@@ -48,7 +48,7 @@ pub struct Theme {
 
 impl Theme {
     /// The embedded default theme, with `SITE/themes/<name>/` laid over it.
-    pub fn load(root: &Path, name: &str) -> Result<Theme> {
+    pub(crate) fn load(root: &Path, name: &str) -> Result<Theme> {
         let mut files: BTreeMap<String, Vec<u8>> = DEFAULT.iter().map(|(p, b)| (p.to_string(), b.to_vec())).collect();
         let plain = !name.is_empty() && !name.starts_with('.') && !name.contains(['/', '\\', ':']);
         if !plain {
@@ -92,17 +92,18 @@ impl Theme {
         Ok(Theme { tera, statics })
     }
 
-    pub fn render(&self, template: &str, context: &Context) -> Result<String> {
+    pub(crate) fn render(&self, template: &str, context: &Context) -> Result<String> {
         self.tera.render(template, context).map_err(|e| Error::Theme(tera_error(&e)))
     }
 
     /// The theme has a template of this name.
-    pub fn has_template(&self, name: &str) -> bool {
+    #[cfg(test)]
+    pub(crate) fn has_template(&self, name: &str) -> bool {
         self.tera.get_template_names().any(|n| n == name)
     }
 
     /// Render a template from its typed view: the view's fields are the template's variables.
-    pub fn render_view(&self, template: &str, view: &impl serde::Serialize) -> Result<String> {
+    pub(crate) fn render_view(&self, template: &str, view: &impl serde::Serialize) -> Result<String> {
         let context = Context::from_serialize(view).map_err(|e| Error::Theme(tera_error(&e)))?;
         self.render(template, &context)
     }

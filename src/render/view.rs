@@ -15,7 +15,7 @@ use crate::yaml::{Node, Value};
 
 /// A link in a navigation or list.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Link {
+pub(crate) struct Link {
     pub label: String,
     /// Relative to the current page.
     pub href: String,
@@ -25,13 +25,13 @@ pub struct Link {
 
 /// A date as shown (`2026年8月25日`) and as machine text (`2026-08-25`).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
-pub struct DateView {
+pub(crate) struct DateView {
     pub iso: String,
     pub zh: String,
 }
 
 impl DateView {
-    pub fn parse(text: &str) -> Option<DateView> {
+    pub(crate) fn parse(text: &str) -> Option<DateView> {
         let d = shape::parse_date(text)?;
         Some(DateView { iso: d.to_string(), zh: shape::zh_date(d) })
     }
@@ -39,7 +39,7 @@ impl DateView {
 
 /// A person with a post and duties (window leaders).
 #[derive(Debug, Clone, Serialize)]
-pub struct Person {
+pub(crate) struct Person {
     pub name: String,
     pub post: String,
     pub duties: Vec<String>,
@@ -51,7 +51,7 @@ pub struct Person {
 
 /// A staff post and its duties.
 #[derive(Debug, Clone, Serialize)]
-pub struct Post {
+pub(crate) struct Post {
     pub post: String,
     pub duties: Vec<String>,
     /// Sub-fields a pack adds, as (heading, text).
@@ -62,7 +62,7 @@ pub struct Post {
 
 /// A field a rule pack added to the content model, shown generically.
 #[derive(Debug, Clone, Serialize)]
-pub struct Extra {
+pub(crate) struct Extra {
     pub label: String,
     /// For text fields: the lines of text.
     pub lines: Vec<String>,
@@ -73,7 +73,7 @@ pub struct Extra {
 
 /// 第五条(一): the unit overview.
 #[derive(Debug, Clone, Serialize, Default)]
-pub struct Overview {
+pub(crate) struct Overview {
     pub functions: Vec<String>,
     pub service_scope: Vec<String>,
     pub address: String,
@@ -92,7 +92,7 @@ pub struct Overview {
 
 /// An application form of a service.
 #[derive(Debug, Clone, Serialize)]
-pub struct Form {
+pub(crate) struct Form {
     pub name: String,
     /// Relative link to the attachment, or the web address; `None` when the file is missing.
     pub href: Option<String>,
@@ -102,7 +102,7 @@ pub struct Form {
 
 /// 第五条(二): one service.
 #[derive(Debug, Clone, Serialize)]
-pub struct Service {
+pub(crate) struct Service {
     pub title: String,
     pub href: String,
     pub basis: Vec<String>,
@@ -123,7 +123,7 @@ pub struct Service {
 
 /// 第五条(三): the fee items, and what rule packs add to them.
 #[derive(Debug, Clone, Serialize)]
-pub struct Fees {
+pub(crate) struct Fees {
     pub items: Vec<Fee>,
     /// The unit declared it charges no fees: the statement (`不适用：本单位不收取任何费用`).
     pub declared: Option<String>,
@@ -135,7 +135,7 @@ pub struct Fees {
 
 /// One fee item.
 #[derive(Debug, Clone, Serialize)]
-pub struct Fee {
+pub(crate) struct Fee {
     pub name: String,
     pub basis: Vec<String>,
     pub standard: String,
@@ -149,14 +149,14 @@ pub struct Fee {
 
 /// 第五条(四): the service commitments, and what rule packs add.
 #[derive(Debug, Clone, Serialize)]
-pub struct Commitments {
+pub(crate) struct Commitments {
     pub items: Vec<Commitment>,
     pub extras: Vec<Extra>,
 }
 
 /// 第五条(四): one service commitment.
 #[derive(Debug, Clone, Serialize)]
-pub struct Commitment {
+pub(crate) struct Commitment {
     pub item: String,
     pub standard: String,
     pub liability: String,
@@ -169,7 +169,7 @@ pub struct Commitment {
 
 /// 第五条(五): one notice.
 #[derive(Debug, Clone, Serialize)]
-pub struct Notice {
+pub(crate) struct Notice {
     pub title: String,
     pub href: String,
     pub category: String,
@@ -192,14 +192,14 @@ pub struct Notice {
 
 /// One published stage of a major matter.
 #[derive(Debug, Clone, Serialize)]
-pub struct StageLink {
+pub(crate) struct StageLink {
     pub stage: String,
     pub link: Link,
 }
 
 /// A social supervisor.
 #[derive(Debug, Clone, Serialize)]
-pub struct Supervisor {
+pub(crate) struct Supervisor {
     pub name: String,
     pub occupation: String,
     pub contact: String,
@@ -210,7 +210,7 @@ pub struct Supervisor {
 
 /// 第五条(六) and 第十一条: supervision and complaints.
 #[derive(Debug, Clone, Serialize, Default)]
-pub struct Supervision {
+pub(crate) struct Supervision {
     pub phone: String,
     pub window: String,
     pub mailbox: String,
@@ -231,7 +231,7 @@ pub struct Supervision {
 
 /// A unit as every unit page sees it.
 #[derive(Debug, Clone, Serialize)]
-pub struct UnitView {
+pub(crate) struct UnitView {
     pub slug: String,
     pub name: String,
     pub short_name: String,
@@ -250,7 +250,7 @@ pub struct UnitView {
 
 /// A unit on the portal home page.
 #[derive(Debug, Clone, Serialize)]
-pub struct UnitCard {
+pub(crate) struct UnitCard {
     pub slug: String,
     pub name: String,
     pub href: String,
@@ -267,7 +267,7 @@ pub struct UnitCard {
 
 /// Units of one sector on the portal home page.
 #[derive(Debug, Clone, Serialize)]
-pub struct SectorGroup {
+pub(crate) struct SectorGroup {
     pub name: String,
     pub units: Vec<UnitCard>,
 }
@@ -276,7 +276,7 @@ pub struct SectorGroup {
 
 /// A scalar field as text (`""` when absent, a placeholder, or not text). A declaration that the
 /// item does not exist at the unit reads as its statement (`不适用：本单位未设传真`).
-pub fn text(node: Option<&Node>, key: &str) -> String {
+pub(crate) fn text(node: Option<&Node>, key: &str) -> String {
     if let Some(statement) = declared(node, key) {
         return statement;
     }
@@ -284,13 +284,13 @@ pub fn text(node: Option<&Node>, key: &str) -> String {
 }
 
 /// The statement of a field declared absent (`不适用：本单位不收取任何费用`), if it is.
-pub fn declared(node: Option<&Node>, key: &str) -> Option<String> {
+pub(crate) fn declared(node: Option<&Node>, key: &str) -> Option<String> {
     node.and_then(|n| n.get(key)).and_then(declaration::reason).map(declaration::statement)
 }
 
 /// A text-or-list field as lines: list entries, or the lines of a block of text (a declaration:
 /// its statement).
-pub fn lines(node: Option<&Node>, key: &str) -> Vec<String> {
+pub(crate) fn lines(node: Option<&Node>, key: &str) -> Vec<String> {
     if let Some(statement) = declared(node, key) {
         return vec![statement];
     }
@@ -306,17 +306,17 @@ fn split_lines(t: &str) -> Vec<String> {
 }
 
 /// The entries of a list field.
-pub fn entries<'a>(node: Option<&'a Node>, key: &str) -> &'a [Node] {
+pub(crate) fn entries<'a>(node: Option<&'a Node>, key: &str) -> &'a [Node] {
     node.and_then(|n| n.get(key)).and_then(Node::as_list).unwrap_or_default()
 }
 
 /// Shown in place of an entry that can be neither read nor shown as written.
-pub const MALFORMED: &str = "内容格式有误，未能显示";
+pub(crate) const MALFORMED: &str = "内容格式有误，未能显示";
 
 /// How to show a list entry that is not a 「键: 值」 group, so that required content never turns
 /// into an empty row: a text row (pasted from a Word/WPS table) as written, its cells set apart;
 /// anything else as a notice. `None` for a group. `check` reports every such entry.
-pub fn raw(entry: &Node) -> Option<String> {
+pub(crate) fn raw(entry: &Node) -> Option<String> {
     match &entry.value {
         Value::Map(_) => None,
         Value::Text(t) if !shape::is_placeholder(t, &[]) => {
@@ -329,7 +329,7 @@ pub fn raw(entry: &Node) -> Option<String> {
 
 /// The entries of a list field of groups; a field written as text instead (`窗口单位领导: 张三
 /// 总经理`) gives one entry per line, each shown as written.
-pub fn rows(node: Option<&Node>, key: &str) -> Vec<Node> {
+pub(crate) fn rows(node: Option<&Node>, key: &str) -> Vec<Node> {
     if declared(node, key).is_some() {
         // `{不适用: 原因}` is a statement, shown as such, not a row
         return Vec::new();
@@ -346,12 +346,12 @@ pub fn rows(node: Option<&Node>, key: &str) -> Vec<Node> {
     }
 }
 
-pub fn date(node: Option<&Node>, key: &str) -> Option<DateView> {
+pub(crate) fn date(node: Option<&Node>, key: &str) -> Option<DateView> {
     node.and_then(|n| n.text(key)).and_then(DateView::parse)
 }
 
 /// Fields of `node` that the typed view does not show: rule packs' additions.
-pub fn extras(node: Option<&Node>, spec_fields: &[FieldDef], known: &[&str]) -> Vec<Extra> {
+pub(crate) fn extras(node: Option<&Node>, spec_fields: &[FieldDef], known: &[&str]) -> Vec<Extra> {
     let Some(entries) = node.and_then(Node::as_map) else {
         return Vec::new();
     };
@@ -394,7 +394,7 @@ fn list_def<'a>(fields: &'a [FieldDef], key: &str) -> Option<&'a FieldDef> {
     fields.iter().find(|f| f.key == key)
 }
 
-pub fn overview(unit: &Unit, schema: &Schema) -> Overview {
+pub(crate) fn overview(unit: &Unit, schema: &Schema) -> Overview {
     let n = unit.doc("unit").and_then(|d| d.data.as_ref());
     let fields = spec_fields(schema, "unit");
     let (leaders, staff) = (rows(n, "leaders"), rows(n, "staff_duties"));
@@ -468,7 +468,7 @@ fn added_columns(entries: &[Node], def: Option<&FieldDef>, known: &[&str]) -> (V
     (used.iter().map(|f| f.zh.clone()).collect(), cells)
 }
 
-pub fn fees(unit: &Unit, schema: &Schema) -> Fees {
+pub(crate) fn fees(unit: &Unit, schema: &Schema) -> Fees {
     let n = unit.doc("fees").and_then(|d| d.data.as_ref());
     let fields = spec_fields(schema, "fees");
     let list = &rows(n, "fees");
@@ -489,7 +489,7 @@ pub fn fees(unit: &Unit, schema: &Schema) -> Fees {
     Fees { items, declared: declared(n, "fees"), columns, extras: extras(n, fields, &["fees", "updated"]) }
 }
 
-pub fn commitments(unit: &Unit, schema: &Schema) -> Commitments {
+pub(crate) fn commitments(unit: &Unit, schema: &Schema) -> Commitments {
     let n = unit.doc("commitments").and_then(|d| d.data.as_ref());
     let fields = spec_fields(schema, "commitments");
     let list = &rows(n, "commitments");
@@ -510,7 +510,7 @@ pub fn commitments(unit: &Unit, schema: &Schema) -> Commitments {
     Commitments { items, extras: extras(n, fields, &["commitments", "updated"]) }
 }
 
-pub fn supervision(unit: &Unit, schema: &Schema) -> Supervision {
+pub(crate) fn supervision(unit: &Unit, schema: &Schema) -> Supervision {
     let n = unit.doc("supervision").and_then(|d| d.data.as_ref());
     let fields = spec_fields(schema, "supervision");
     let supervisors = rows(n, "supervisors");
@@ -564,12 +564,12 @@ pub fn supervision(unit: &Unit, schema: &Schema) -> Supervision {
 }
 
 /// The title of a Markdown document: its `title` field, else its file name.
-pub fn doc_title(doc: &Doc) -> String {
+pub(crate) fn doc_title(doc: &Doc) -> String {
     let t = text(doc.data.as_ref(), "title");
     if t.is_empty() { doc.stem.clone() } else { t }
 }
 
-pub const SERVICE_FIELDS: &[&str] = &[
+pub(crate) const SERVICE_FIELDS: &[&str] = &[
     "title",
     "basis",
     "time_limit",
@@ -585,7 +585,7 @@ pub const SERVICE_FIELDS: &[&str] = &[
 
 /// A document's status as shown (the word of the set it means, else as written), and whether it
 /// was withdrawn or ended (`crate::status`, the one definition the checker uses too).
-pub fn status(node: Option<&Node>) -> (String, bool) {
+pub(crate) fn status(node: Option<&Node>) -> (String, bool) {
     let written = text(node, "status");
     match crate::status::read(&written).standing() {
         Some(s) => (s.zh().to_string(), s.is_withdrawn()),
@@ -593,15 +593,22 @@ pub fn status(node: Option<&Node>) -> (String, bool) {
     }
 }
 
-pub const NOTICE_FIELDS: &[&str] = &["title", "category", "status", "date", "effective", "matter", "stage", "updated"];
+pub(crate) const NOTICE_FIELDS: &[&str] =
+    &["title", "category", "status", "date", "effective", "matter", "stage", "updated"];
 
 /// A unit's flags in words.
-pub fn flags(result: &UnitResult) -> Vec<String> {
+pub(crate) fn flags(result: &UnitResult) -> Vec<String> {
     result.completeness.flags.iter().map(|f| f.zh().to_string()).collect()
 }
 
 /// The unit's name and completeness for its pages.
-pub fn unit_view(unit: &Unit, result: Option<&UnitResult>, schema: &Schema, nav: Vec<Link>, href: String) -> UnitView {
+pub(crate) fn unit_view(
+    unit: &Unit,
+    result: Option<&UnitResult>,
+    schema: &Schema,
+    nav: Vec<Link>,
+    href: String,
+) -> UnitView {
     let n = unit.doc("unit").and_then(|d| d.data.as_ref());
     UnitView {
         slug: unit.slug.clone(),
@@ -616,6 +623,6 @@ pub fn unit_view(unit: &Unit, result: Option<&UnitResult>, schema: &Schema, nav:
     }
 }
 
-pub fn sector_name(unit: &Unit, schema: &Schema) -> String {
+pub(crate) fn sector_name(unit: &Unit, schema: &Schema) -> String {
     unit.sector.as_deref().and_then(|s| schema.sector(s)).map_or_else(|| "其他".to_string(), |s| s.zh.clone())
 }

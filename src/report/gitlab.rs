@@ -28,7 +28,7 @@ struct Lines {
     begin: u32,
 }
 
-pub fn render(result: &CheckResult) -> String {
+pub(super) fn render(result: &CheckResult) -> String {
     let mut seen = BTreeMap::new();
     let issues: Vec<Issue<'_>> = result
         .findings

@@ -10,7 +10,7 @@ use crate::pack::{Grades, Source};
 use crate::review::Acknowledgement;
 
 /// Bumped only when a field is removed or changes meaning.
-pub const SCHEMA_VERSION: u32 = 1;
+pub(super) const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -50,7 +50,7 @@ struct Summary {
     unscanned_attachments: usize,
 }
 
-pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
+pub(super) fn render(result: &CheckResult, cx: &Context<'_>) -> String {
     let mut out = Vec::new();
     let _ = write(result, cx, &mut out);
     String::from_utf8(out).unwrap_or_default()

@@ -7,7 +7,7 @@ use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, Te
 use crate::check::{CheckResult, Status};
 use crate::finding::{Finding, Severity};
 
-pub fn render(result: &CheckResult) -> String {
+pub(super) fn render(result: &CheckResult) -> String {
     let mut report = Report::new("gongkai");
     let site: Vec<&Finding> = result.findings.iter().filter(|f| f.unit.is_none()).collect();
     if !site.is_empty() {

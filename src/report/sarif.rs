@@ -13,7 +13,7 @@ use crate::finding::{Kind, Severity};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
+pub(super) fn render(result: &CheckResult, cx: &Context<'_>) -> String {
     // every rule of every active pack, then gongkai's own checks
     let mut rules: Vec<ReportingDescriptor> = Vec::new();
     let mut index: BTreeMap<String, i64> = BTreeMap::new();

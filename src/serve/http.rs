@@ -13,7 +13,7 @@ use super::state::{ReportKind, Shared, Stored};
 use super::wire::{Body, Request, Response};
 
 /// Where the preview's own files live: a name no site path can take (`__` is not produced).
-pub const PREFIX: &str = "/__gongkai/";
+pub(super) const PREFIX: &str = "/__gongkai/";
 
 const LIVE_JS: &str = "(function(){var s=new EventSource('/__gongkai/events');\
 s.onmessage=function(){location.reload();};})();\n";
@@ -27,7 +27,7 @@ box-shadow:0 4px 16px rgba(0,0,0,.3)}#gongkai-overlay h2{margin:0 0 .5rem;color:
 const SEGMENTS: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'/');
 
 /// Answer one request.
-pub fn respond(shared: &Arc<Shared>, request: &Request) -> Response {
+pub(super) fn respond(shared: &Arc<Shared>, request: &Request) -> Response {
     let raw = request.target.split(['?', '#']).next().unwrap_or("/");
     if raw == "/__gongkai/events" {
         return events(shared);
@@ -103,7 +103,7 @@ pub fn site_path(raw: &str) -> Option<String> {
     Some(path)
 }
 
-pub fn content_type(path: &str) -> &'static str {
+pub(super) fn content_type(path: &str) -> &'static str {
     match path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).as_deref() {
         Some("html" | "htm") => "text/html; charset=utf-8",
         Some("css") => "text/css; charset=utf-8",
@@ -174,7 +174,7 @@ fn events(shared: &Arc<Shared>) -> Response {
 
 /// Make a built page live: allow our own script and event stream in its policy, and load the
 /// reload script. Only the preview does this; `build` output never carries it.
-pub fn make_live(html: &str) -> String {
+pub(super) fn make_live(html: &str) -> String {
     let html = html.replacen("default-src 'none';", "default-src 'none'; script-src 'self'; connect-src 'self';", 1);
     html.replacen("</body>", "<script src=\"/__gongkai/live.js\" defer></script>\n</body>", 1)
 }

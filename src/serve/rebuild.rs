@@ -61,7 +61,7 @@ struct Loaded {
     result: CheckResult,
 }
 
-pub struct Builder {
+pub(super) struct Builder {
     root: PathBuf,
     shared: Arc<Shared>,
     loaded: Option<Loaded>,
@@ -70,7 +70,7 @@ pub struct Builder {
 }
 
 /// How a rebuild went, for the terminal.
-pub struct Outcome {
+pub(super) struct Outcome {
     pub added: Vec<Finding>,
     pub resolved: Vec<Finding>,
     pub elapsed_ms: u128,
@@ -78,26 +78,26 @@ pub struct Outcome {
 }
 
 impl Builder {
-    pub fn new(root: &Path, shared: Arc<Shared>) -> Builder {
+    pub(super) fn new(root: &Path, shared: Arc<Shared>) -> Builder {
         Builder { root: root.to_path_buf(), shared, loaded: None, error: None }
     }
 
     /// The current check result, for the terminal and the report.
-    pub fn result(&self) -> Option<&CheckResult> {
+    pub(super) fn result(&self) -> Option<&CheckResult> {
         self.loaded.as_ref().map(|l| &l.result)
     }
 
     /// Memory held by the served files.
-    pub fn stored_bytes(&self) -> usize {
+    pub(super) fn stored_bytes(&self) -> usize {
         self.shared.stored_bytes()
     }
 
-    pub fn error(&self) -> Option<&str> {
+    pub(super) fn error(&self) -> Option<&str> {
         self.error.as_deref()
     }
 
     /// Rebuild for a set of changes.
-    pub fn apply(&mut self, changes: &[Change]) -> Outcome {
+    pub(super) fn apply(&mut self, changes: &[Change]) -> Outcome {
         let started = Instant::now();
         let before = self.result().map(|r| r.findings.clone()).unwrap_or_default();
         let everything = self.loaded.is_none()
@@ -233,7 +233,7 @@ impl Builder {
     }
 
     /// A report of the current state.
-    pub fn report(&self, kind: ReportKind) -> String {
+    pub(super) fn report(&self, kind: ReportKind) -> String {
         let Some(l) = &self.loaded else { return String::new() };
         match kind {
             ReportKind::Json => {
@@ -246,7 +246,7 @@ impl Builder {
         }
     }
 
-    pub fn context(&self) -> Option<(&Path, &[crate::pack::Pack])> {
+    pub(super) fn context(&self) -> Option<(&Path, &[crate::pack::Pack])> {
         self.loaded.as_ref().map(|l| (l.site.root.as_path(), &l.site.packs[..]))
     }
 }
@@ -276,7 +276,7 @@ fn escape(s: &str) -> String {
 }
 
 /// Findings in report order, for the terminal.
-pub fn sorted(mut f: Vec<Finding>) -> Vec<Finding> {
+pub(super) fn sorted(mut f: Vec<Finding>) -> Vec<Finding> {
     finding::sort(&mut f);
     f
 }

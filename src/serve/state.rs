@@ -10,13 +10,13 @@ use std::time::Duration;
 
 /// A built file, deflated when that saves memory (2,500 units of pages stay well under the
 /// memory budget this way; loopback requests inflate in microseconds).
-pub struct Stored {
+pub(super) struct Stored {
     data: Vec<u8>,
     deflated: bool,
 }
 
 impl Stored {
-    pub fn new(bytes: &[u8]) -> Stored {
+    pub(super) fn new(bytes: &[u8]) -> Stored {
         if bytes.len() >= 1024 {
             let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
             if enc.write_all(bytes).is_ok()
@@ -29,7 +29,7 @@ impl Stored {
         Stored { data: bytes.to_vec(), deflated: false }
     }
 
-    pub fn bytes(&self) -> Vec<u8> {
+    pub(super) fn bytes(&self) -> Vec<u8> {
         if !self.deflated {
             return self.data.clone();
         }
@@ -39,19 +39,19 @@ impl Stored {
     }
 
     /// Memory held.
-    pub fn size(&self) -> usize {
+    pub(super) fn size(&self) -> usize {
         self.data.len()
     }
 }
 
 #[derive(Debug, Clone, Copy)]
-pub enum ReportKind {
+pub(super) enum ReportKind {
     Html,
     Json,
 }
 
 /// What the builder thread is told.
-pub enum Msg {
+pub(super) enum Msg {
     /// Files changed (paths relative to the site root).
     Changed(Vec<std::path::PathBuf>),
     /// An HTTP thread wants a report of the current state.
@@ -59,7 +59,7 @@ pub enum Msg {
     Stop,
 }
 
-pub struct Shared {
+pub(super) struct Shared {
     files: RwLock<HashMap<String, Arc<Stored>>>,
     overlay: RwLock<Option<String>>,
     generation: Mutex<u64>,
@@ -69,7 +69,7 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn new(asks: Sender<Msg>) -> Shared {
+    pub(super) fn new(asks: Sender<Msg>) -> Shared {
         Shared {
             files: RwLock::default(),
             overlay: RwLock::default(),
@@ -80,12 +80,12 @@ impl Shared {
         }
     }
 
-    pub fn file(&self, path: &str) -> Option<Arc<Stored>> {
+    pub(super) fn file(&self, path: &str) -> Option<Arc<Stored>> {
         self.files.read().unwrap_or_else(|e| e.into_inner()).get(path).cloned()
     }
 
     /// Replace files: remove `old` paths, insert `new` ones.
-    pub fn replace(&self, old: &[String], new: Vec<(String, Arc<Stored>)>) {
+    pub(super) fn replace(&self, old: &[String], new: Vec<(String, Arc<Stored>)>) {
         let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
         for p in old {
             files.remove(p);
@@ -94,30 +94,30 @@ impl Shared {
     }
 
     /// Memory held by the built files.
-    pub fn stored_bytes(&self) -> usize {
+    pub(super) fn stored_bytes(&self) -> usize {
         self.files.read().unwrap_or_else(|e| e.into_inner()).values().map(|s| s.size()).sum()
     }
 
-    pub fn overlay_html(&self) -> Option<String> {
+    pub(super) fn overlay_html(&self) -> Option<String> {
         self.overlay.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    pub fn set_overlay(&self, overlay: Option<String>) {
+    pub(super) fn set_overlay(&self, overlay: Option<String>) {
         *self.overlay.write().unwrap_or_else(|e| e.into_inner()) = overlay;
     }
 
-    pub fn generation(&self) -> u64 {
+    pub(super) fn generation(&self) -> u64 {
         *self.generation.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Something changed: every open page reloads.
-    pub fn bump(&self) {
+    pub(super) fn bump(&self) {
         *self.generation.lock().unwrap_or_else(|e| e.into_inner()) += 1;
         self.changed.notify_all();
     }
 
     /// Wait until the generation moves past `seen`; `false` on timeout.
-    pub fn wait_change(&self, seen: u64, timeout: Duration) -> bool {
+    pub(super) fn wait_change(&self, seen: u64, timeout: Duration) -> bool {
         let guard = self.generation.lock().unwrap_or_else(|e| e.into_inner());
         let (g, _) = self
             .changed
@@ -126,17 +126,17 @@ impl Shared {
         *g != seen
     }
 
-    pub fn stop(&self) {
+    pub(super) fn stop(&self) {
         self.stopping.store(true, Ordering::Relaxed);
         self.changed.notify_all();
     }
 
-    pub fn stopping(&self) -> bool {
+    pub(super) fn stopping(&self) -> bool {
         self.stopping.load(Ordering::Relaxed)
     }
 
     /// A report of the current state, made by the builder thread.
-    pub fn report(&self, kind: ReportKind) -> String {
+    pub(super) fn report(&self, kind: ReportKind) -> String {
         let (tx, rx) = channel();
         let sent = self.asks.lock().unwrap_or_else(|e| e.into_inner()).send(Msg::Report(kind, tx)).is_ok();
         if !sent {

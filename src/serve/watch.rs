@@ -12,20 +12,20 @@ use notify_debouncer_full::{DebounceEventResult, NoCache, new_debouncer, new_deb
 use super::state::Msg;
 
 /// How long the debouncer waits for a burst of events (an editor's save) to finish.
-pub const DEBOUNCE: Duration = Duration::from_millis(30);
+pub(super) const DEBOUNCE: Duration = Duration::from_millis(30);
 /// How often the polling watcher looks. It compares file contents, not only modification times:
 /// notify's poller keeps times in whole seconds and would miss a second save within a second.
-pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
+pub(super) const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 /// A running watcher; dropping it stops watching.
-pub struct Watching {
+pub(super) struct Watching {
     /// How changes are noticed, in words.
     pub mode: &'static str,
     _debouncer: Box<dyn std::any::Any + Send>,
 }
 
 /// Start watching `root`. With `poll`, or when native events cannot be set up, poll instead.
-pub fn watch(root: &Path, poll: bool, tx: Sender<Msg>) -> Result<Watching, String> {
+pub(super) fn watch(root: &Path, poll: bool, tx: Sender<Msg>) -> Result<Watching, String> {
     // events carry absolute paths: compare them with the absolute root
     let root = &std::fs::canonicalize(root).map_err(|e| e.to_string())?;
     let root_owned = root.to_path_buf();
@@ -82,7 +82,7 @@ fn targets(root: &Path) -> Vec<(PathBuf, RecursiveMode)> {
 }
 
 /// Editor temp and swap files, hidden files, and anything outside the watched parts of a site.
-pub fn ignored(rel: &Path) -> bool {
+pub(super) fn ignored(rel: &Path) -> bool {
     let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy());
     let Some(first) = parts.next() else { return true };
     if !matches!(first.as_ref(), "content" | "themes" | "rules" | "gongkai.yaml") {

@@ -12,32 +12,32 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, TcpStream};
 use std::time::{Duration, Instant};
 
 /// The longest request head read (browsers send about 1 KiB).
-pub const MAX_HEAD: usize = 16 * 1024;
+pub(super) const MAX_HEAD: usize = 16 * 1024;
 const MAX_HEADERS: usize = 64;
 /// How long a head may take to arrive, and how long an idle connection is kept.
 const IDLE: Duration = Duration::from_secs(30);
 
 /// A request the preview answers: `GET` or `HEAD`, no body, one of our names in `Host`.
-pub struct Request {
+pub(super) struct Request {
     pub head_only: bool,
     /// The request target as sent (`/a/b.html?x`).
     pub target: String,
 }
 
-pub enum Body {
+pub(super) enum Body {
     Bytes(Vec<u8>),
     /// Sent until the reader ends (the live-reload stream); the connection closes after it.
     Stream(Box<dyn Read + Send>),
 }
 
-pub struct Response {
+pub(super) struct Response {
     pub status: u16,
     pub headers: Vec<(&'static str, String)>,
     pub body: Body,
 }
 
 impl Response {
-    pub fn new(status: u16, kind: &str, body: Vec<u8>) -> Response {
+    pub(super) fn new(status: u16, kind: &str, body: Vec<u8>) -> Response {
         Response {
             status,
             headers: vec![
@@ -56,7 +56,7 @@ impl Response {
 
 /// The names the preview answers to: a page on another name (a DNS-rebinding attack points a
 /// name of its own at 127.0.0.1) must not read the preview or the unpublished report.
-pub struct Hosts {
+pub(super) struct Hosts {
     names: Vec<String>,
     port: u16,
     /// Bound to every interface: any address literal names this machine (a rebinding page
@@ -65,7 +65,7 @@ pub struct Hosts {
 }
 
 impl Hosts {
-    pub fn new(bind: IpAddr, port: u16) -> Hosts {
+    pub(super) fn new(bind: IpAddr, port: u16) -> Hosts {
         let mut names: Vec<String> = ["127.0.0.1", "localhost", "[::1]"].map(String::from).into();
         let own = match bind {
             IpAddr::V4(ip) => ip.to_string(),
@@ -78,7 +78,7 @@ impl Hosts {
     }
 
     /// Is `host` (a `Host` header: name, optionally `:port`) one of ours?
-    pub fn allows(&self, host: &str) -> bool {
+    pub(super) fn allows(&self, host: &str) -> bool {
         let host = host.trim().to_ascii_lowercase();
         let (name, port) = match (host.starts_with('['), host.find(']'), host.find(':')) {
             (true, Some(end), _) => match &host[end + 1..] {
@@ -114,7 +114,7 @@ impl Hosts {
 }
 
 /// Serve one connection until it closes, an error ends it, or it idles past `IDLE`.
-pub fn serve_connection(mut stream: TcpStream, hosts: &Hosts, answer: impl Fn(&Request) -> Response) {
+pub(super) fn serve_connection(mut stream: TcpStream, hosts: &Hosts, answer: impl Fn(&Request) -> Response) {
     let _ = stream.set_nodelay(true);
     let _ = stream.set_write_timeout(Some(IDLE));
     let mut buf: Vec<u8> = Vec::new();

@@ -1,5 +1,8 @@
 //! Test harness: copy a site into a temporary folder, change it, check it, run the binary.
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    reason = "each test file uses only part of the harness; `expect` would fail in the files that use all of it"
+)]
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -8,16 +11,16 @@ use std::process::Command;
 use gongkai::check::{CheckResult, check_site};
 use gongkai::load::{LoadOptions, load_site};
 
-pub const REPO: &str = env!("CARGO_MANIFEST_DIR");
+pub(crate) const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
 /// A copy of a site in a temporary folder, removed when dropped.
-pub struct Site {
-    pub dir: tempfile::TempDir,
+pub(crate) struct Site {
+    pub(crate) dir: tempfile::TempDir,
 }
 
 impl Site {
     /// The repository's example portal (content/ and gongkai.yaml).
-    pub fn example() -> Site {
+    pub(crate) fn example() -> Site {
         let site = Site::empty();
         copy_dir(&Path::new(REPO).join("content"), &site.path().join("content"));
         fs::copy(Path::new(REPO).join("gongkai.yaml"), site.path().join("gongkai.yaml")).unwrap();
@@ -26,69 +29,69 @@ impl Site {
 
     /// The example portal with the files of tests/fixtures/NAME laid over it: a fixture holds only
     /// what its behaviour needs.
-    pub fn example_with(name: &str) -> Site {
+    pub(crate) fn example_with(name: &str) -> Site {
         let site = Site::example();
         copy_dir(&Path::new(REPO).join("tests/fixtures").join(name), site.path());
         site
     }
 
     /// A fixture under tests/fixtures/NAME.
-    pub fn fixture(name: &str) -> Site {
+    pub(crate) fn fixture(name: &str) -> Site {
         let site = Site::empty();
         copy_dir(&Path::new(REPO).join("tests/fixtures").join(name), site.path());
         site
     }
 
-    pub fn empty() -> Site {
+    pub(crate) fn empty() -> Site {
         Site { dir: tempfile::tempdir().unwrap() }
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
-    pub fn file(&self, rel: &str) -> PathBuf {
+    pub(crate) fn file(&self, rel: &str) -> PathBuf {
         self.path().join(rel)
     }
 
-    pub fn read(&self, rel: &str) -> String {
+    pub(crate) fn read(&self, rel: &str) -> String {
         fs::read_to_string(self.file(rel)).unwrap()
     }
 
-    pub fn write(&self, rel: &str, text: impl AsRef<[u8]>) {
+    pub(crate) fn write(&self, rel: &str, text: impl AsRef<[u8]>) {
         let p = self.file(rel);
         fs::create_dir_all(p.parent().unwrap()).unwrap();
         fs::write(p, text).unwrap();
     }
 
-    pub fn remove(&self, rel: &str) {
+    pub(crate) fn remove(&self, rel: &str) {
         let p = self.file(rel);
         if p.is_dir() { fs::remove_dir_all(p).unwrap() } else { fs::remove_file(p).unwrap() }
     }
 
-    pub fn check(&self) -> CheckResult {
+    pub(crate) fn check(&self) -> CheckResult {
         let site = load_site(self.path(), &LoadOptions::default()).unwrap();
         check_site(&site)
     }
 
-    pub fn check_unit(&self, unit: &str) -> CheckResult {
+    pub(crate) fn check_unit(&self, unit: &str) -> CheckResult {
         let site = load_site(self.path(), &LoadOptions { unit: Some(unit.to_string()), today: None }).unwrap();
         check_site(&site)
     }
 
     /// Run `gongkai ARGS...` in this site's folder.
-    pub fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         run_in(self.path(), args, &[])
     }
 }
 
-pub struct Output {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
+pub(crate) struct Output {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
-pub fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+pub(crate) fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_gongkai"));
     cmd.args(args).current_dir(dir).env_remove("GITHUB_STEP_SUMMARY").env_remove("CLICOLOR_FORCE");
     for (k, v) in env {
@@ -102,7 +105,7 @@ pub fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     }
 }
 
-pub fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for entry in fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
@@ -116,7 +119,7 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// Errors of a check result, as (rule, kind, file, line).
-pub fn errors(r: &CheckResult) -> Vec<(String, &'static str, String, Option<u32>)> {
+pub(crate) fn errors(r: &CheckResult) -> Vec<(String, &'static str, String, Option<u32>)> {
     r.findings
         .iter()
         .filter(|f| f.severity == gongkai::finding::Severity::Error)
