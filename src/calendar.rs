@@ -15,7 +15,9 @@ const BUILTIN: &str = include_str!("../rules/calendar/cn.yaml");
 /// reproduced) and the working-day calendar. `load` makes it, `check` uses it.
 #[derive(Debug, Clone)]
 pub struct Env {
+    /// The day deadlines are judged on.
     pub today: Date,
+    /// Working days and holidays.
     pub calendar: Calendar,
 }
 

@@ -21,9 +21,13 @@ pub enum Outcome {
 /// Options of `gongkai check`.
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
+    /// The site root (the folder holding `content/`).
     pub site: PathBuf,
+    /// The report format.
     pub format: Format,
+    /// Where to write the report (default: standard output).
     pub output: Option<PathBuf>,
+    /// Only this unit (by folder name).
     pub unit: Option<String>,
     /// Print only the summary in the human format.
     pub quiet: bool,
@@ -79,6 +83,7 @@ fn append(path: &PathBuf, text: &str) -> Result<()> {
     f.write_all(text.as_bytes()).map_err(|e| Error::write(path, e))
 }
 
+/// The exit status a check result gives: findings when an error remains.
 pub fn outcome(result: &CheckResult) -> Outcome {
     if result.errors() > 0 { Outcome::Findings } else { Outcome::Clean }
 }
@@ -86,11 +91,13 @@ pub fn outcome(result: &CheckResult) -> Outcome {
 /// Options of `gongkai build`.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
+    /// The site root (the folder holding `content/`).
     pub site: PathBuf,
     /// Output folder (default `SITE/public`).
     pub out: Option<PathBuf>,
     /// Publish nothing while an error finding remains.
     pub strict: bool,
+    /// Print only the summary, no progress bar.
     pub quiet: bool,
     /// Judge deadlines as on this date.
     pub today: Option<jiff::civil::Date>,

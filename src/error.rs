@@ -7,37 +7,89 @@ use std::path::PathBuf;
 
 use crate::yaml::Pos;
 
+/// Why a command could not run at all (exit code 2); a problem in content is a `Finding`.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The folder has no `content/`.
     #[error("{}: 这里没有 content/ 文件夹，不是一个 gongkai 站点\n  帮助: 用 `gongkai init 目录` 新建一个站点，或指定站点所在的目录", .0.display())]
     NoContent(PathBuf),
 
+    /// `gongkai.yaml` is unusable.
     #[error("{file}{}: 配置文件有误：{message}", pos_suffix(*.pos))]
-    Config { file: String, pos: Option<Pos>, message: String },
+    Config {
+        /// The configuration file.
+        file: String,
+        /// Where in it.
+        pos: Option<Pos>,
+        /// What is wrong, in Chinese.
+        message: String,
+    },
 
+    /// A rule pack is unusable.
     #[error("{file}{}: 规则包有误：{message}", pos_suffix(*.pos))]
-    Pack { file: String, pos: Option<Pos>, message: String },
+    Pack {
+        /// The pack file, or `builtin:NAME`.
+        file: String,
+        /// Where in it.
+        pos: Option<Pos>,
+        /// What is wrong.
+        message: String,
+    },
 
+    /// A file or folder could not be read.
     #[error("无法读取 {}：{}", .path.display(), io_reason(.source))]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// What could not be read.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
 
+    /// A file or folder could not be written.
     #[error("无法写入 {}：{}", .path.display(), io_reason(.source))]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        /// What could not be written.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
 
     /// The output folder may not be used; nothing was written.
     #[error("不能输出到 {}：{reason}\n  帮助: {help}", .path.display())]
-    Output { path: PathBuf, reason: String, help: String },
+    Output {
+        /// The folder asked for.
+        path: PathBuf,
+        /// Why it may not be used.
+        reason: String,
+        /// What to do instead.
+        help: String,
+    },
 
     /// A build stopped part-way: the previous site is as it was.
     #[error("{source}\n  {}", if *.kept { format!("之前生成的网站 {} 保持原样，没有任何改动。", .out.display()) } else { format!("没有生成 {}。", .out.display()) })]
-    BuildStopped { out: PathBuf, kept: bool, source: Box<Error> },
+    BuildStopped {
+        /// The output folder.
+        out: PathBuf,
+        /// A previous site was there and is untouched.
+        kept: bool,
+        /// What stopped it.
+        source: Box<Error>,
+    },
 
+    /// `--unit` names no unit folder.
     #[error("没有名为「{name}」的单位{}", suggestion.as_ref().map(|s| format!("，是不是「{s}」？")).unwrap_or_default())]
-    UnknownUnit { name: String, suggestion: Option<String> },
+    UnknownUnit {
+        /// The name asked for.
+        name: String,
+        /// The nearest unit name, if one is close.
+        suggestion: Option<String>,
+    },
 
+    /// The command line asks for something impossible.
     #[error("{0}")]
     Usage(String),
 
+    /// The theme's templates are unusable.
     #[error("主题有误：{0}")]
     Theme(String),
 }
@@ -93,6 +145,7 @@ impl Error {
     }
 }
 
+/// A command's result.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]

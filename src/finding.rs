@@ -41,6 +41,7 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in the order reports list them.
     pub const ALL: [Kind; 13] = [
         Kind::Missing,
         Kind::Empty,
@@ -76,6 +77,7 @@ impl Kind {
         }
     }
 
+    /// The kind's stable id in reports (`missing`, `broken-link`).
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Missing => "missing",
@@ -95,14 +97,18 @@ impl Kind {
     }
 }
 
+/// How serious a finding is: an error fails `check`, a warning does not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Must be fixed: fails `check` and lowers nothing but the verdict.
     Error,
+    /// Should be looked at; does not fail `check`.
     Warning,
 }
 
 impl Severity {
+    /// The severity's id in reports.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
@@ -130,11 +136,15 @@ pub struct Finding {
     pub citation: Option<String>,
     /// The item concerned, in Chinese (e.g. 收费依据).
     pub title: String,
+    /// What kind of problem it is.
     pub kind: Kind,
+    /// Whether it fails `check`.
     pub severity: Severity,
     /// Path relative to the site root, with `/` separators.
     pub file: String,
+    /// 1-based line, if known.
     pub line: Option<u32>,
+    /// 1-based column, if known.
     pub column: Option<u32>,
     /// Where in the file, as the user would write it (e.g. `收费项目[2].收费依据`).
     pub field: Option<String>,
@@ -168,26 +178,31 @@ impl Finding {
         }
     }
 
+    /// With what to do about it.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
+    /// With the library's own words, for the IT person.
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
         self
     }
 
+    /// With where in the file, as the user would write it.
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
         self
     }
 
+    /// With the item concerned.
     pub fn with_title(mut self, title: impl Into<String>) -> Self {
         self.title = title.into();
         self
     }
 
+    /// Where in the file, if known.
     pub fn pos(&self) -> Option<Pos> {
         Some(Pos::new(self.line?, self.column.unwrap_or(1)))
     }

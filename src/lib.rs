@@ -1,3 +1,6 @@
+//! gongkai: the static-site generator and completeness checker for the information-disclosure
+//! portals of public enterprises and institutions (公共企事业单位信息公开). The binary `gongkai` is a
+//! thin layer over this library; its layers are described in the README, "Architecture".
 mod calendar;
 pub mod check;
 pub mod commands;

@@ -15,10 +15,12 @@ use crate::yaml::{Node, Pos, Value};
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Schema {
+    /// The sectors a unit can belong to.
     pub sectors: Vec<SectorDef>,
     /// Fields every document may have (the review record).
     #[serde(default)]
     pub common: Vec<FieldDef>,
+    /// The documents of a unit, built-in first, then what packs add.
     pub documents: Vec<DocSpec>,
 }
 
@@ -26,8 +28,11 @@ pub struct Schema {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct SectorDef {
+    /// Stable English key (`school`).
     pub key: String,
+    /// Chinese name (学校).
     pub zh: String,
+    /// Other words that mean it.
     #[serde(default)]
     pub aliases: Vec<String>,
 }
@@ -44,13 +49,18 @@ impl SectorDef {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct DocSpec {
+    /// Stable English key (`fees`).
     pub kind: String,
+    /// File name (`fees.yaml`) or folder (`services/`) in the unit folder.
     pub file: String,
+    /// Chinese title, as pages and messages name it.
     pub title: String,
+    /// The clause of the baseline measure the document answers.
     pub clause: String,
     /// What one document of a folder is called (事项, 通知, 线路), for scaffolds.
     #[serde(default)]
     pub item: Option<String>,
+    /// Its fields.
     #[serde(default)]
     pub fields: Vec<FieldDef>,
 }
@@ -59,10 +69,14 @@ pub struct DocSpec {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct FieldDef {
+    /// Canonical English key.
     pub key: String,
+    /// Chinese name: what clerks write and messages say.
     pub zh: String,
+    /// Other accepted spellings.
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// The shape of its value.
     #[serde(default, rename = "type")]
     pub ty: FieldType,
     /// Sub-fields of each entry, for `type: list`.
@@ -76,14 +90,20 @@ pub struct FieldDef {
     pub contact: bool,
 }
 
+/// The shape of a field's value.
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum FieldType {
+    /// One line of text.
     #[default]
     Text,
+    /// Text of several lines (a list of lines or a block).
     Lines,
+    /// A list of entries with sub-fields.
     List,
+    /// A date (`2026-08-25`, `2026年8月25日`).
     Date,
+    /// A sector word.
     Sector,
     /// A document's standing: a word of the closed set in `status` (有效, 已撤销, 已终止).
     Status,
@@ -107,6 +127,7 @@ impl Schema {
         s
     }
 
+    /// The document of a kind.
     pub fn doc(&self, kind: &str) -> Option<&DocSpec> {
         self.documents.iter().find(|d| d.kind == kind)
     }
@@ -122,6 +143,7 @@ impl Schema {
         self.documents.iter().find(|d| d.file.trim_end_matches('/') == bare || d.kind == bare)
     }
 
+    /// The sector a written word means (key, Chinese name or alias).
     pub fn sector(&self, written: &str) -> Option<&SectorDef> {
         let w = written.trim();
         self.sectors.iter().find(|s| s.key.eq_ignore_ascii_case(w) || s.zh == w || s.aliases.iter().any(|a| a == w))
@@ -170,6 +192,7 @@ impl Schema {
         merge_fields(&mut doc.fields, fields, &doc.file)
     }
 
+    /// Add a document a pack defines; refused when its kind or file is taken.
     pub fn add_document(&mut self, mut spec: DocSpec) -> Result<(), String> {
         for f in &self.common {
             if !spec.fields.iter().any(|e| e.key == f.key) {
@@ -220,6 +243,7 @@ fn merge_fields(into: &mut Vec<FieldDef>, add: &[FieldDef], ctx: &str) -> Result
 }
 
 impl DocSpec {
+    /// A folder of Markdown files, not one YAML file.
     pub fn is_collection(&self) -> bool {
         self.file.ends_with('/')
     }
@@ -253,11 +277,13 @@ impl FieldDef {
         [self.key.as_str(), self.zh.as_str()].into_iter().chain(self.aliases.iter().map(String::as_str))
     }
 
+    /// Does the user's key name this field?
     pub fn accepts(&self, written: &str) -> bool {
         let w = normalize_key(written);
         self.names().any(|n| n == w || (n.is_ascii() && n.eq_ignore_ascii_case(&w)))
     }
 
+    /// A sub-field of a list entry.
     pub fn sub(&self, key: &str) -> Option<&FieldDef> {
         self.fields.iter().find(|f| f.key == key)
     }
@@ -285,7 +311,9 @@ pub fn did_you_mean<'a>(written: &str, candidates: impl Iterator<Item = &'a str>
 
 /// Where in a file we are, for messages.
 pub struct Ctx<'a> {
+    /// The file being normalised (site-relative).
     pub file: &'a str,
+    /// The content model.
     pub schema: &'a Schema,
     /// The document being normalised (for "this field belongs elsewhere" hints).
     pub doc: &'a DocSpec,

@@ -133,11 +133,15 @@ pub fn masked_mobile(text: &str) -> Option<&str> {
 /// What kind of number a single phone number is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PhoneKind {
+    /// A fixed line with an area code.
     Landline,
+    /// A mobile number.
     Mobile,
+    /// A service hotline (12345, 400/800 numbers).
     Hotline,
 }
 
+/// What kind of phone number `part` is, if it is one.
 pub fn classify_number(part: &str) -> Option<PhoneKind> {
     let digits = strip_phone(part)?;
     let d = digits.as_str();
@@ -207,6 +211,7 @@ fn all_parts(text: &str, ok: impl Fn(&str) -> bool) -> bool {
     any
 }
 
+/// Is this an e-mail address?
 pub fn is_email(text: &str) -> bool {
     static RE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$").expect("valid regex")
@@ -220,6 +225,7 @@ pub fn is_postcode(text: &str) -> bool {
     t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// Is this a web address (`http://`, `https://`)?
 pub fn is_url(text: &str) -> bool {
     let t = text.trim();
     (t.starts_with("https://") || t.starts_with("http://"))

@@ -14,11 +14,14 @@ use serde_saphyr::Spanned;
 /// A position in a source file, 1-based, columns counted in characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Pos {
+    /// 1-based line.
     pub line: u32,
+    /// 1-based column, in characters.
     pub col: u32,
 }
 
 impl Pos {
+    /// A position.
     pub const fn new(line: u32, col: u32) -> Self {
         Pos { line, col }
     }
@@ -38,7 +41,9 @@ impl fmt::Display for Pos {
 /// One YAML value with the position where it was written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
+    /// Where the value starts.
     pub pos: Pos,
+    /// The value.
     pub value: Value,
 }
 
@@ -46,11 +51,15 @@ pub struct Node {
 /// `0943` stays `0943`): everything a clerk types is text to be published, not arithmetic.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// An empty value.
     Null,
+    /// `true` or `false` (only those words: `yes`/`是` stay text).
     Bool(bool),
     /// A string or a number, as written.
     Text(String),
+    /// A sequence.
     List(Vec<Node>),
+    /// A mapping, in the order written.
     Map(Vec<Entry>),
 }
 
@@ -58,13 +67,18 @@ pub enum Value {
 /// canonical (English) key; `written` always keeps the user's spelling for messages.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
+    /// The canonical key (after normalisation), else as written.
     pub key: String,
+    /// The key as the user wrote it.
     pub written: String,
+    /// Where the key is.
     pub key_pos: Pos,
+    /// Its value.
     pub value: Node,
 }
 
 impl Node {
+    /// The value as text, if it is text.
     pub fn as_text(&self) -> Option<&str> {
         match &self.value {
             Value::Text(s) => Some(s),
@@ -72,6 +86,7 @@ impl Node {
         }
     }
 
+    /// The value as a list, if it is one.
     pub fn as_list(&self) -> Option<&[Node]> {
         match &self.value {
             Value::List(items) => Some(items),
@@ -79,6 +94,7 @@ impl Node {
         }
     }
 
+    /// The value as a mapping, if it is one.
     pub fn as_map(&self) -> Option<&[Entry]> {
         match &self.value {
             Value::Map(entries) => Some(entries),
@@ -91,6 +107,7 @@ impl Node {
         self.as_map()?.iter().find(|e| e.key == key)
     }
 
+    /// The value of a key of a mapping.
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.entry(key).map(|e| &e.value)
     }
@@ -143,6 +160,7 @@ impl Node {
 /// A YAML file that could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
+    /// Where, if the parser says.
     pub pos: Option<Pos>,
     /// The parser's own message (English), cleaned of its snippet rendering.
     pub message: String,

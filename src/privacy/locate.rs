@@ -6,10 +6,13 @@ use super::{Context, Hit, Reader, Rule, scan, scan_reader};
 /// A hit placed in its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Located {
+    /// Which rule it breaks.
     pub rule: Rule,
+    /// What the reader sees (see `Hit::text`).
     pub text: String,
     /// Site-relative file.
     pub file: String,
+    /// Line and column in the file.
     pub pos: Option<crate::yaml::Pos>,
     /// The field it was found in, as written (`None` for Markdown text and file names).
     pub field: Option<String>,
@@ -104,10 +107,12 @@ pub struct LineIndex<'a> {
 }
 
 impl<'a> LineIndex<'a> {
+    /// An index of the lines of `text`, which starts at line 1.
     pub fn new(text: &'a str) -> Self {
         Self::with_offset(text, 0)
     }
 
+    /// An index of the lines of `text`, which starts `offset` lines into its file.
     pub fn with_offset(text: &'a str, offset: u32) -> Self {
         let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
         LineIndex { text, starts, offset }

@@ -29,9 +29,11 @@ use crate::finding::Severity;
 /// One suspicious piece of text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
+    /// Which rule it breaks.
     pub rule: Rule,
     /// Byte range in the scanned text (the source, not the normalised text).
     pub start: usize,
+    /// End of the byte range.
     pub end: usize,
     /// What the reader sees: a number's digits (`13912345678`, whatever separators, full-width
     /// forms or tags it was written with), a mark as normalised (`机密★5年`).
@@ -41,14 +43,20 @@ pub struct Hit {
 /// The privacy and confidentiality rules, a closed set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rule {
+    /// A resident ID number (居民身份证号码, 18 or 15 digits, checksum verified).
     IdNumber,
+    /// A bank card number (Luhn verified).
     BankCard,
+    /// A classification mark (秘密, 机密, 绝密 with ★).
     Classified,
+    /// A personal mobile number.
     Mobile,
+    /// An internal-use mark (内部资料, 征求意见稿).
     InternalMark,
 }
 
 impl Rule {
+    /// Every rule.
     pub const ALL: [Rule; 5] = [Rule::IdNumber, Rule::BankCard, Rule::Classified, Rule::Mobile, Rule::InternalMark];
 
     /// Stable id, as findings and acknowledgements name it.
@@ -62,11 +70,13 @@ impl Rule {
         }
     }
 
+    /// The rule a finding or an acknowledgement names: its id, its short id or its Chinese name.
     pub fn from_id(id: &str) -> Option<Rule> {
         let id = id.trim();
         Rule::ALL.into_iter().find(|r| r.id() == id || r.id().strip_prefix("privacy/") == Some(id) || r.zh() == id)
     }
 
+    /// The rule's Chinese name.
     pub fn zh(self) -> &'static str {
         match self {
             Rule::IdNumber => "居民身份证号码",
@@ -77,6 +87,7 @@ impl Rule {
         }
     }
 
+    /// An ID number, a bank card or a classification mark is an error; a mobile number or an internal mark a warning (it may be a public one).
     pub fn severity(self) -> Severity {
         match self {
             Rule::IdNumber | Rule::BankCard | Rule::Classified => Severity::Error,
@@ -95,6 +106,7 @@ impl Rule {
         }
     }
 
+    /// What to do about a hit, in Chinese.
     pub fn help(self) -> &'static str {
         match self {
             Rule::IdNumber => "删除身份证号，确需公开身份的，只保留前 6 位和后 4 位，如 620402********1234",

@@ -14,6 +14,7 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 /// Normalised text with a map back to the source.
 #[derive(Debug, Default)]
 pub struct Reader {
+    /// The normalised text that is scanned.
     pub text: String,
     /// (output byte, source byte) at each place where the mapping stops running in step.
     segments: Vec<(usize, usize)>,

@@ -7,6 +7,7 @@ use std::fmt::Write;
 use crate::check::CheckResult;
 use crate::finding::Severity;
 
+/// GitHub Actions workflow commands (`::error file=…::`), one per finding.
 pub fn annotations(result: &CheckResult) -> String {
     let mut s = String::new();
     for f in &result.findings {

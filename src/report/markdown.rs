@@ -5,6 +5,7 @@ use std::fmt::Write;
 use super::Context;
 use crate::check::CheckResult;
 
+/// The report as Markdown, for a pull-request comment or a job summary.
 pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
     let mut s = String::new();
     let (errors, warnings) = (result.errors(), result.warnings());

@@ -42,7 +42,9 @@ pub enum Format {
 
 /// What every report needs besides the result.
 pub struct Context<'a> {
+    /// The site root, for absolute paths in some formats.
     pub root: &'a Path,
+    /// The rule packs applied, for their titles and citations.
     pub packs: &'a [Pack],
     /// Colour the human format (only for a terminal that wants it).
     pub color: bool,

@@ -31,14 +31,19 @@ use crate::report;
 /// Options of `gongkai serve`.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
+    /// The site root.
     pub site: PathBuf,
+    /// TCP port (0: any free port).
     pub port: u16,
+    /// Address to listen on (loopback by default).
     pub bind: IpAddr,
+    /// Open the browser once it is listening.
     pub open: bool,
     /// Poll for changes instead of native file events (network drives, WSL).
     pub poll: bool,
 }
 
+/// Build into memory, serve on loopback, rebuild what changes; returns when interrupted.
 pub fn serve(opts: &ServeOptions) -> Result<Outcome> {
     let root = opts.site.clone();
     if !root.join("content").is_dir() {
