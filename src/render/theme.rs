@@ -8,36 +8,9 @@ use tera::{Context, Tera};
 
 use crate::error::{Error, Result};
 
-macro_rules! embed {
-    ($($path:literal),* $(,)?) => {
-        &[$(($path, include_bytes!(concat!("../../themes/default/", $path)) as &[u8])),*]
-    };
-}
-
-/// The default theme, as (path inside the theme, bytes).
-pub(crate) const DEFAULT: &[(&str, &[u8])] = embed!(
-    "templates/base.html",
-    "templates/portal.html",
-    "templates/unit.html",
-    "templates/overview.html",
-    "templates/services.html",
-    "templates/service.html",
-    "templates/fees.html",
-    "templates/commitments.html",
-    "templates/notices.html",
-    "templates/notice.html",
-    "templates/supervision.html",
-    "templates/request.html",
-    "templates/attachment.html",
-    "templates/document.html",
-    "templates/extras.html",
-    "templates/404.html",
-    "templates/report.html",
-    "templates/atom.xml",
-    "templates/sitemap.xml",
-    "templates/sitemap-index.xml",
-    "static/style.css",
-);
+/// The default theme, as (path inside the theme, bytes): every file under `themes/default/`,
+/// listed by `build.rs`.
+pub(crate) const DEFAULT: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
 
 /// Templates ready to render, and the static files to copy.
 pub(crate) struct Theme {

@@ -8,6 +8,7 @@
 
 mod attachments;
 mod documents;
+mod guide;
 mod notices;
 mod overview;
 mod services;
@@ -89,6 +90,15 @@ pub(super) const UNIT_PAGES: &[PageKind] = &[
         always: true,
         clause: Clause::OfKind,
         build: overview::build,
+    },
+    // 《考核办法》第七条(三): the disclosure guide, built from everything below
+    PageKind {
+        family: Family::Own("guide"),
+        template: "guide.html",
+        label: Some("公开指南"),
+        always: true,
+        clause: Clause::None,
+        build: guide::build,
     },
     // 第五条(二)
     PageKind {
@@ -218,6 +228,16 @@ pub(super) struct UnitCx<'r, 'a> {
     pub(super) notices: Vec<(String, view::Notice)>,
     /// Files written that are not in `facts`.
     extras: usize,
+    /// The page families in the unit's navigation, for the pages that list them (the guide).
+    pub(super) contents: Vec<Content>,
+}
+
+/// A page family in the unit's navigation.
+pub(super) struct Content {
+    pub(super) kind: String,
+    pub(super) title: String,
+    pub(super) path: String,
+    pub(super) clause: Option<String>,
 }
 
 impl<'r> UnitCx<'r, '_> {
@@ -340,12 +360,19 @@ impl Renderer<'_> {
     pub(super) fn unit(&self, unit: &Unit, result: &UnitResult) -> Result<UnitPages> {
         let paths = UnitPaths { unit };
         let families = self.families(unit);
-        let nav = families
+        let contents: Vec<Content> = families
             .iter()
             .filter(|(row, b)| row.always || (matches!(row.family, Family::PackDocs) && unit.doc(b.kind).is_some()))
-            .map(|(_, b)| (b.path.clone(), b.title.to_string()))
+            .map(|(_, b)| Content {
+                kind: b.kind.to_string(),
+                title: b.title.to_string(),
+                path: b.path.clone(),
+                clause: b.clause.clone(),
+            })
             .collect();
+        let nav = contents.iter().map(|c| (c.path.clone(), c.title.clone())).collect();
         let mut cx = UnitCx {
+            contents,
             r: self,
             unit,
             result,
