@@ -49,6 +49,10 @@ impl Theme {
         }
         let mut tera = Tera::new();
         tera.autoescape_on([".html", ".xml"]);
+        // `{{ x | contact }}`: phone numbers and e-mail addresses as tel:/mailto: links
+        tera.register_filter("contact", |text: &str, _: tera::Kwargs, _: &tera::State| {
+            tera::Value::safe_string(&super::contact::linked(text))
+        });
         let mut templates = Vec::new();
         let mut statics = BTreeMap::new();
         for (path, bytes) in files {
