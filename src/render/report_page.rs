@@ -71,6 +71,7 @@ pub(crate) fn report_html(
             path: "report/index.html".into(),
             root: "../".into(),
             url: None,
+            url_shown: None,
             qr_svg: None,
             breadcrumbs: Vec::new(),
         },

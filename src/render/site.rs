@@ -55,6 +55,8 @@ pub(crate) struct PageView {
     pub root: String,
     /// Absolute address, when `base_url` is set.
     pub url: Option<String>,
+    /// The same address as people read it (Chinese, not percent-encoded), under the QR code.
+    pub url_shown: Option<String>,
     /// A QR code (inline SVG) of `url`, for the printed notice.
     pub qr_svg: Option<String>,
     pub breadcrumbs: Vec<Link>,
@@ -216,7 +218,9 @@ impl Renderer<'_> {
     ) -> PageView {
         let url = self.base_url.as_ref().map(|b| absolute(b, path));
         let qr_svg = url.as_deref().and_then(qr_svg);
+        let url_shown = url.as_deref().map(|u| percent_encoding::percent_decode_str(u).decode_utf8_lossy().into_owned());
         PageView {
+            url_shown,
             title: title.to_string(),
             clause: clause.map(str::to_string),
             updated,
