@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Site configuration. Unknown keys are errors (exit 2) so a typo never silently changes behaviour.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -36,6 +36,30 @@ pub struct Config {
     /// Local days off and make-up working days, added to the national calendar.
     #[serde(default, alias = "日历")]
     pub calendar: crate::calendar::LocalDays,
+    /// What the footer of every page says about the portal (主办单位, 备案号...).
+    #[serde(default, alias = "页脚")]
+    pub footer: FooterConfig,
+}
+
+/// The facts a Chinese government portal shows in its footer; each is left out when not set.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FooterConfig {
+    /// 主办单位: the body that runs the portal.
+    #[serde(default, alias = "主办单位")]
+    pub sponsor: Option<String>,
+    /// 联系方式: how to reach the portal's maintainers (a phone number or an e-mail address).
+    #[serde(default, alias = "联系方式")]
+    pub contact: Option<String>,
+    /// 网站标识码 of a government website.
+    #[serde(default, alias = "网站标识码")]
+    pub site_code: Option<String>,
+    /// ICP备案号 (`陇ICP备12345678号`), linked to the MIIT filing system.
+    #[serde(default, alias = "ICP备案号")]
+    pub icp: Option<String>,
+    /// 公安机关备案号 (`甘公网安备62040202000001号`), linked to its record in the MPS filing system.
+    #[serde(default, alias = "公安机关备案号", alias = "公安备案号")]
+    pub police: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]

@@ -25,6 +25,7 @@ const UNIT: &str = "yincheng-bus";
 const PAGES: &[(&str, &str)] = &[
     ("portal_index", "index.html"),
     ("portal_404", "404.html"),
+    ("portal_accessibility", "accessibility.html"),
     ("unit_index", "yincheng-bus/index.html"),
     ("unit_guide", "yincheng-bus/guide.html"),
     ("unit_services", "yincheng-bus/services.html"),

@@ -307,6 +307,7 @@ fn bad_slug_char(c: char) -> bool {
 /// a test there keeps this list complete). A unit folder may not take one, in any letter case.
 pub const RESERVED_NAMES: &[&str] = &[
     "index.html",
+    "accessibility.html",
     "404.html",
     "atom.xml",
     "sitemap.xml",

@@ -55,11 +55,10 @@ pub(crate) fn report_html(
     cx.insert(
         "site",
         &SiteView {
-            title: title.clone(),
-            base_url: None,
             home: home.to_string(),
             stylesheet: stylesheet.to_string(),
-            measure: site.packs.first().map(|p| p.title.clone()).unwrap_or_default(),
+            accessibility: None,
+            ..SiteView::new(site, &title, "report/index.html")
         },
     );
     cx.insert(

@@ -39,7 +39,35 @@ pub(crate) struct SiteView {
     pub stylesheet: String,
     /// Title of the first rule pack: the measure the site publishes under.
     pub measure: String,
+    /// The footer's facts from `gongkai.yaml`.
+    pub footer: crate::config::FooterConfig,
+    /// The record of the 公安机关备案号 in the MPS filing system.
+    pub police_href: Option<String>,
+    /// Relative link to the accessibility statement (none on the report).
+    pub accessibility: Option<String>,
 }
+
+impl SiteView {
+    /// The site-wide values for a page at `path` (relative links start from it).
+    pub(super) fn new(site: &Site, title: &str, path: &str) -> SiteView {
+        let footer = site.config.footer.clone();
+        let digits: String = footer.police.iter().flat_map(|p| p.chars()).filter(char::is_ascii_digit).collect();
+        SiteView {
+            title: title.to_string(),
+            base_url: None,
+            home: href(path, "index.html"),
+            stylesheet: href(path, "static/style.css"),
+            measure: site.packs.first().map(|p| p.title.clone()).unwrap_or_default(),
+            footer,
+            police_href: (!digits.is_empty())
+                .then(|| format!("https://beian.mps.gov.cn/#/query/webSearch?code={digits}")),
+            accessibility: Some(href(path, ACCESSIBILITY)),
+        }
+    }
+}
+
+/// The accessibility statement's path.
+const ACCESSIBILITY: &str = "accessibility.html";
 
 /// The current page, as every template sees it as `page`.
 #[derive(Debug, Clone, Serialize)]
@@ -70,6 +98,10 @@ struct Page<'v, V: Serialize> {
     #[serde(flatten)]
     view: &'v V,
 }
+
+/// `accessibility.html`: the statement says what every page does; its contact is the footer's.
+#[derive(Serialize)]
+struct AccessibilityPage {}
 
 /// `portal.html`
 #[derive(Serialize)]
@@ -199,13 +231,7 @@ pub(crate) fn render_site(
 
 impl Renderer<'_> {
     pub(super) fn site_view(&self, path: &str) -> SiteView {
-        SiteView {
-            title: self.title.clone(),
-            base_url: self.base_url.clone(),
-            home: href(path, "index.html"),
-            stylesheet: href(path, "static/style.css"),
-            measure: self.site.packs.first().map(|p| p.title.clone()).unwrap_or_default(),
-        }
+        SiteView { base_url: self.base_url.clone(), ..SiteView::new(self.site, &self.title, path) }
     }
 
     pub(super) fn page_view(
@@ -218,7 +244,8 @@ impl Renderer<'_> {
     ) -> PageView {
         let url = self.base_url.as_ref().map(|b| absolute(b, path));
         let qr_svg = url.as_deref().and_then(qr_svg);
-        let url_shown = url.as_deref().map(|u| percent_encoding::percent_decode_str(u).decode_utf8_lossy().into_owned());
+        let url_shown =
+            url.as_deref().map(|u| percent_encoding::percent_decode_str(u).decode_utf8_lossy().into_owned());
         PageView {
             url_shown,
             title: title.to_string(),
@@ -294,10 +321,17 @@ impl Renderer<'_> {
             .unwrap_or_else(|| "/".to_string());
         site.home = root_path.clone();
         site.stylesheet = format!("{root_path}static/style.css");
+        site.accessibility = Some(format!("{root_path}{ACCESSIBILITY}"));
 
         cx.insert("site", &site);
         cx.insert("page", &self.page_view("404.html", "找不到这个页面", None, None, Vec::new()));
         self.sink.put("404.html", self.theme.render("404.html", &cx)?.as_bytes())?;
+
+        // the accessibility statement
+        let crumbs = vec![("首页".into(), "index.html".into()), ("无障碍声明".into(), ACCESSIBILITY.into())];
+        let p = self.page_view(ACCESSIBILITY, "无障碍声明", None, None, crumbs);
+        self.html("accessibility.html", p, &AccessibilityPage {})?;
+        n += 1;
 
         // the portal feed: the newest notices of every unit
         let mut newest: Vec<(&NoticeRef, &str)> =
