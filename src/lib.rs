@@ -2,7 +2,6 @@ pub mod calendar;
 pub mod check;
 pub mod commands;
 pub mod config;
-pub mod dates;
 pub mod declaration;
 pub mod error;
 pub mod extract;
@@ -16,13 +15,10 @@ pub mod pack;
 pub mod privacy;
 pub mod render;
 pub mod report;
-pub mod review;
 pub mod schema;
-pub mod score;
 pub mod serve;
 pub mod shape;
 pub mod status;
-pub mod timing;
 pub mod yaml;
 
 /// The fuzz target's entry point: load and check a one-file unit made of arbitrary bytes, render

@@ -3,8 +3,8 @@
 //! An attachment gongkai could not read (`unscanned`) is acknowledged the same way, by a record
 //! with the rule `gongkai/unscanned` naming the file a person has reviewed.
 //!
-//! Sits beside `check` (pure, no I/O): it reads the hits `load` found and the records in the
-//! unit's documents.
+//! Inside `check`, at the top of its submodules (`check_unit` calls [`review`] once per unit, after
+//! the rules). Pure, no I/O: it reads the hits `load` found and the records in the unit's documents.
 
 use serde::Serialize;
 
