@@ -63,11 +63,15 @@ pub fn fuzz_one(data: &[u8]) {
     fuzz_attachment(data);
 }
 
-/// The attachment scan on arbitrary bytes: the first byte picks the file type. Must never panic.
+/// The attachment reading and scan on arbitrary bytes: the first byte picks the file type. Must
+/// never panic.
 fn fuzz_attachment(data: &[u8]) {
     const NAMES: [&str; 12] =
         ["a.txt", "a.csv", "a.json", "a.xml", "a.md", "a.docx", "a.xlsx", "a.pptx", "a.odt", "a.ofd", "a.pdf", "a.svg"];
     let Some((&first, rest)) = data.split_first() else { return };
     let rel = format!("attachments/{}", NAMES[usize::from(first) % NAMES.len()]);
-    let _ = extract::scan_bytes(rest, &rel, &format!("content/fuzz/{rel}"));
+    let file = format!("content/fuzz/{rel}");
+    let read = extract::read_bytes(rest, &rel, &file);
+    let mut hits = Vec::new();
+    check::scan_attachment(&model::AttachmentText { rel, file, parts: read.parts }, &mut hits);
 }

@@ -5,7 +5,8 @@
 //! imports it. This file is the orchestration ([`check_site`], [`check_unit`], [`collect`]) and
 //! the result types; the submodules import each other in one direction only, from the bottom:
 //! `outcome` and `docs` (what every rule kind shares) ← `items`, `dates` ← `deadlines`;
-//! `outcome` ← `score`; `review` (the 第六条 hits and their 第七条 acknowledgements). Checking
+//! `outcome` ← `score`; `scan` (the 第六条 scan of what a unit publishes) ← `review` (the hits
+//! and their 第七条 acknowledgements). Checking
 //! reads the loaded units and no file, and "today" comes in as a value (`Env`); `check_site`
 //! loads each unit through `Site::load_unit` (the loader's I/O), one at a time.
 
@@ -15,6 +16,7 @@ mod docs;
 mod items;
 mod outcome;
 mod review;
+mod scan;
 mod score;
 
 use rayon::prelude::*;
@@ -30,6 +32,8 @@ pub use crate::calendar::Env;
 pub use docs::selected;
 pub use outcome::{Outcome, Status};
 pub use review::Acknowledgement;
+#[doc(hidden)]
+pub use scan::attachment as scan_attachment;
 pub use score::{Completeness, Flag};
 
 /// The result of checking a site.
@@ -163,7 +167,7 @@ pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema, env: &Env) -> Un
     misspelt_keys(&mut findings, &mut rule_findings);
     findings.append(&mut rule_findings);
     findings.append(&mut dates::future(unit, schema, env));
-    let (mut privacy, acknowledgements) = review::review(unit);
+    let (mut privacy, acknowledgements) = review::review(unit, &scan::unit(unit, schema));
     let withheld: std::collections::BTreeSet<String> = privacy
         .iter()
         .filter(|f| f.severity == Severity::Error && matches!(f.kind, Kind::Privacy | Kind::Confidential))
