@@ -76,7 +76,7 @@ impl Cx<'_> {
     }
 
     /// Published within `days` of being formed or changed.
-    fn within(&self, docs: &[(&Doc, &DocSpec)], days: u32, working: bool, from: &str, to: &str) -> Vec<Finding> {
+    fn within(&self, docs: &[(&Doc, &DocSpec)], days: u32, working: bool, from: &str, to: &[String]) -> Vec<Finding> {
         let mut out = Vec::new();
         for (doc, spec) in docs {
             let Some((changed, pos)) = date_of(doc, from) else { continue };
@@ -87,10 +87,9 @@ impl Cx<'_> {
                 (changed.checked_add(i64::from(days).days()).unwrap_or(changed), false)
             };
             // `to` may name alternatives: `updated|date` (a notice's publication date)
-            let mut alternatives = to.split('|').map(str::trim);
-            let found = alternatives.clone().find_map(|k| date_of(doc, k).map(|(d, _)| (k, d)));
+            let found = to.iter().find_map(|k| date_of(doc, k).map(|(d, _)| (k.as_str(), d)));
             let published = found.map(|(_, d)| d);
-            let to = found.map(|(k, _)| k).or_else(|| alternatives.next()).unwrap_or(to);
+            let to = found.map(|(k, _)| k).or_else(|| to.first().map(String::as_str)).unwrap_or_default();
 
             // a publication date before the change is the earlier version's: the change itself
             // is not published yet
