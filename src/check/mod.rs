@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::declaration::{self, Declaration};
-use crate::finding::{self, Finding, Kind, Severity};
+use crate::finding::{self, Finding, Kind, Origin, Severity};
 use crate::model::{Site, Unit};
 use crate::pack::{Check, Pack, Rule};
 use crate::schema::Schema;
@@ -157,7 +157,7 @@ pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema, env: &Env) -> Un
         .iter()
         .filter(|f| {
             !(f.kind == Kind::Invalid
-                && f.rule.starts_with("gongkai/")
+                && f.origin == Origin::Gongkai
                 && rule_findings.iter().any(|r| r.file == f.file && r.line == f.line && r.column == f.column))
         })
         // unread attachments go through the 第七条 review, which a person's record can settle

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::finding::{Finding, Kind, Severity};
+use crate::finding::{Finding, Kind, Origin, Severity};
 use crate::model::Unit;
 use crate::pack::{Check, Rule};
 use crate::yaml::Pos;
@@ -71,5 +71,6 @@ pub(crate) fn rule_finding(
         message: format!("{message}{unverified}"),
         help: Some(help),
         detail: None,
+        origin: Origin::Rule,
     }
 }

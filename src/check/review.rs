@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use crate::extract::UNSCANNED;
-use crate::finding::{Finding, Kind, Severity};
+use crate::finding::{Finding, Kind, Origin, Severity};
 use crate::model::Unit;
 use crate::privacy::{Located, Rule};
 use crate::shape;
@@ -147,6 +147,7 @@ fn finding(unit: &Unit, hit: &Located) -> Finding {
         message: format!("{where_}{}", hit.rule.message(&hit.text)),
         help: Some(hit.rule.help().to_string()),
         detail: None,
+        origin: Origin::Privacy,
     }
 }
 

@@ -145,6 +145,7 @@ mod tests {
             message: "m".into(),
             help: None,
             detail: None,
+            origin: crate::finding::Origin::Rule,
         }
     }
 
