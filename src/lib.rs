@@ -1,3 +1,22 @@
+//! gongkai: a static-site generator and completeness checker for public institutions'
+//! information-disclosure portals.
+//!
+//! The modules depend in one direction only (tests/layers.rs fails on an upward import and on
+//! any import cycle), from the bottom:
+//!
+//! 1. values: `yaml`, `shape`, `status`, `input`; `finding`, `error`, `declaration`, `calendar`;
+//!    the content model `schema`; rule packs as data `pack`, the site configuration `config`;
+//!    the pure scans and readers `privacy` (第六条 text scan) and `extract` (attachment text);
+//!    `output` (atomic writes).
+//! 2. `model`: the loaded site, units and documents as plain data (with the text the 第六条
+//!    review scans).
+//! 3. `load`: reads the configuration, the packs and each unit's files into the model; it only
+//!    reads (it never imports `check` or `privacy`).
+//! 4. `check`: the packs applied to each unit, the 第六条 scan and the 第七条 review, scores.
+//! 5. `report`: check results as human, JSON, JUnit, SARIF, Markdown, GitHub and GitLab output.
+//! 6. `render`: typed views through the templates into files.
+//! 7. `commands`, `serve`, `init`: what the binary (`main.rs`) runs.
+
 pub mod calendar;
 pub mod check;
 pub mod commands;
