@@ -1,11 +1,11 @@
-//! Attachments (附件): which may be published, and what text they publish, so that the 第六条
-//! scan sees inside them and not only their names.
+//! Attachments (附件): which may be published, and what text they publish, read out of them so
+//! that the 第六条 scan sees inside them and not only their names.
 //!
-//! Sits between `privacy` (whose scan it runs over the text it extracts) and `load` (whose
-//! `scan_attachments` calls [`scan_file`] once per attachment); `render` asks [`refused_by_name`]
-//! before it copies a file, and `review` lets a person settle an unscanned file. Four outcomes
-//! per attachment: its text is scanned (plain text, CSV, JSON, XML, Markdown; Word/Excel/
-//! PowerPoint 2007+, OpenDocument and OFD packages; PDF page by page); it cannot be scanned (old
+//! A reader below `load` (whose `read_attachments` calls [`read_file`] once per attachment and
+//! keeps the text in the unit); `check` scans that text, `render` asks [`refused_by_name`] before
+//! it copies a file, and `check`'s review lets a person settle an unscanned file. Four outcomes
+//! per attachment: its text is read (plain text, CSV, JSON, XML, Markdown; Word/Excel/
+//! PowerPoint 2007+, OpenDocument and OFD packages; PDF page by page); it cannot be read (old
 //! Office formats, images, archives, a PDF without extractable text: an `unscanned` warning, so
 //! the report says which files a person must read); it could not be fully read (too large, a zip
 //! bomb, a damaged file: an `unscanned` finding); or it is active content (HTML, SVG, XML with
@@ -20,7 +20,6 @@ mod pdf;
 mod xml;
 
 use crate::finding::{Finding, Kind, Severity};
-use crate::privacy::{self, Located};
 
 /// The rule id of an unscanned-attachment finding, and of the 审查确认 record (see `review`) in
 /// which a person states that they reviewed the file.
@@ -31,15 +30,34 @@ pub(crate) const MAX_TEXT_BYTES: u64 = 16 * 1024 * 1024;
 /// PDFs are read whole (the parser needs them in memory) up to this size.
 pub(crate) const MAX_PDF_BYTES: u64 = 32 * 1024 * 1024;
 
-/// What the scan of one attachment found.
+/// What reading one attachment gave.
 #[derive(Debug, Default)]
-pub(crate) struct Outcome {
-    /// Privacy hits in its text (positions are lines of the file for text, none inside packages).
-    pub hits: Vec<Located>,
-    /// What stopped the scan, or why the file is not published.
+pub struct Outcome {
+    /// The text it publishes, in reading order.
+    pub parts: Vec<Part>,
+    /// What stopped the reading, or why the file is not published.
     pub findings: Vec<Finding>,
-    /// `false`: active content, never copied to the site.
+    /// `true`: active content, never copied to the site.
     pub refused: bool,
+}
+
+/// A piece of text read out of an attachment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    pub text: String,
+    pub reading: Reading,
+}
+
+/// How a piece of text is read, which says how its hits are placed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reading {
+    /// The lines of the file itself (plain text, CSV, JSON, XML): hits are placed at their line.
+    Lines,
+    /// A Markdown attachment, published as a page: what its reader sees is scanned.
+    Markdown,
+    /// Text with no lines of its own, named for a clerk: a part of a package (`word/document.xml
+    /// （正文）`), a page of a PDF (`第 1 页`).
+    Part(String),
 }
 
 /// How an attachment is read, from its name.
@@ -97,13 +115,13 @@ fn format_of(rel: &str) -> Format {
 
 /// Is this attachment never to be copied to the site, whatever it holds? (HTML, SVG, scripts:
 /// a browser would run them from the portal's own address.) XML is judged by its content, in
-/// [`scan_file`]; `load` leaves refused files out of the unit's attachments.
-pub(crate) fn refused_by_name(rel: &str) -> bool {
+/// [`read_file`]; `load` leaves refused files out of the unit's attachments.
+pub fn refused_by_name(rel: &str) -> bool {
     format_of(rel) == Format::Active
 }
 
-/// Scan the attachment at `path` (`rel` inside the unit folder, `file` site-relative).
-pub(crate) fn scan_file(path: &Path, rel: &str, file: &str) -> Outcome {
+/// Read the attachment at `path` (`rel` inside the unit folder, `file` site-relative).
+pub fn read_file(path: &Path, rel: &str, file: &str) -> Outcome {
     let mut out = Outcome::default();
     let format = format_of(rel);
     let read = match format {
@@ -116,10 +134,10 @@ pub(crate) fn scan_file(path: &Path, rel: &str, file: &str) -> Outcome {
             );
             return out;
         }
-        Format::Active | Format::Opaque => return scan_bytes(&[], rel, file),
+        Format::Active | Format::Opaque => return read_bytes(&[], rel, file),
         Format::Package(kind) => {
             match crate::input::open_regular(path) {
-                Ok(f) => package::scan(f, kind, file, &mut out),
+                Ok(f) => package::read(f, kind, file, &mut out),
                 Err(e) => out.findings.push(unreadable(file, &e.to_string())),
             }
             return out;
@@ -128,7 +146,7 @@ pub(crate) fn scan_file(path: &Path, rel: &str, file: &str) -> Outcome {
         Format::Markdown | Format::Text | Format::Xml => read_bounded(path, MAX_TEXT_BYTES),
     };
     match read {
-        Ok(Some(bytes)) => scan_bytes(&bytes, rel, file),
+        Ok(Some(bytes)) => read_bytes(&bytes, rel, file),
         Ok(None) => {
             out.findings.push(too_large(file, format));
             out
@@ -157,19 +175,19 @@ fn looks_active(path: &Path) -> bool {
             .any(|tag| text.contains(tag))
 }
 
-/// Scan an attachment held in memory (the fuzz target, tests, and [`scan_file`] once it has
+/// Read an attachment held in memory (the fuzz target, tests, and [`read_file`] once it has
 /// read a text or PDF file within its bound).
-pub(crate) fn scan_bytes(bytes: &[u8], rel: &str, file: &str) -> Outcome {
+pub fn read_bytes(bytes: &[u8], rel: &str, file: &str) -> Outcome {
     let mut out = Outcome::default();
     let format = format_of(rel);
     let limit = if format == Format::Pdf { MAX_PDF_BYTES } else { MAX_TEXT_BYTES };
     match format {
         Format::Active => refuse(&mut out, rel, file, None),
         Format::Opaque => out.findings.push(opaque(rel, file)),
-        Format::Package(kind) => package::scan(std::io::Cursor::new(bytes), kind, file, &mut out),
+        Format::Package(kind) => package::read(std::io::Cursor::new(bytes), kind, file, &mut out),
         _ if bytes.len() as u64 > limit => out.findings.push(too_large(file, format)),
-        Format::Pdf => pdf::scan(bytes, file, &mut out),
-        Format::Markdown | Format::Text | Format::Xml => scan_text(bytes, format, rel, file, &mut out),
+        Format::Pdf => pdf::read(bytes, file, &mut out),
+        Format::Markdown | Format::Text | Format::Xml => read_text(bytes, format, rel, file, &mut out),
     }
     out
 }
@@ -193,7 +211,7 @@ fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
     }
 }
 
-fn scan_text(bytes: &[u8], format: Format, rel: &str, file: &str, out: &mut Outcome) {
+fn read_text(bytes: &[u8], format: Format, rel: &str, file: &str, out: &mut Outcome) {
     let Some(text) = decode(bytes) else {
         if format == Format::Xml {
             // a browser may still read it (UTF-16 without a mark, another encoding): unsafe to publish
@@ -222,12 +240,8 @@ fn scan_text(bytes: &[u8], format: Format, rel: &str, file: &str, out: &mut Outc
             .with_help("用记事本打开，「另存为」时编码选「UTF-8」"),
         );
     }
-    if format == Format::Markdown {
-        // a Markdown attachment is published as a page: scan what its reader will see
-        privacy::scan_markdown(&text, 1, file, &mut out.hits);
-    } else {
-        privacy::scan_lines(&text, 1, file, &mut out.hits);
-    }
+    let reading = if format == Format::Markdown { Reading::Markdown } else { Reading::Lines };
+    out.parts.push(Part { text: text.into_owned(), reading });
 }
 
 /// Bytes to text: UTF-8 (with or without a byte-order mark), UTF-16 with a mark, else GBK/GB18030.
@@ -309,12 +323,7 @@ pub(crate) fn unscanned(file: &str, message: String, help: &str) -> Finding {
     f
 }
 
-/// Scan extracted text that has no lines of its own (a part of a package): hits name the part.
-fn scan_part(text: &str, file: &str, part: &str, out: &mut Outcome) {
-    let start = out.hits.len();
-    privacy::scan_lines(text, 1, file, &mut out.hits);
-    for hit in &mut out.hits[start..] {
-        hit.pos = None;
-        hit.field = Some(part.to_string());
-    }
+/// Extracted text that has no lines of its own (a part of a package, a page of a PDF).
+fn part(text: String, label: String, out: &mut Outcome) {
+    out.parts.push(Part { text, reading: Reading::Part(label) });
 }

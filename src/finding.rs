@@ -125,12 +125,26 @@ impl Severity {
     }
 }
 
+/// Where a finding comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Origin {
+    /// A rule of a pack (its `rule` is `<pack>/<rule>`).
+    Rule,
+    /// The 第六条 review of what a unit publishes (`privacy/<rule>`).
+    Privacy,
+    /// gongkai itself (`gongkai/<kind>`): loading, the content model, a date that cannot be true,
+    /// an attachment that cannot be read or published, an acknowledgement record, a broken link.
+    #[default]
+    Gongkai,
+}
+
 /// One problem found in a site.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// The unit (its folder name) or `None` for a site-wide problem.
     pub unit: Option<String>,
-    /// A stable rule id: `<pack>/<rule>` for rule-pack rules, `gongkai/<kind>` for the loader's own.
+    /// A stable rule id: `<pack>/<rule>` for rule-pack rules, `privacy/<rule>` for the 第六条 review,
+    /// `gongkai/<kind>` for gongkai's own (see `origin`).
     pub rule: String,
     /// The article the rule encodes, e.g. `第五条第(三)项`.
     pub citation: Option<String>,
@@ -156,6 +170,9 @@ pub struct Finding {
     /// IT person: in the JSON and SARIF reports, never in the clerk's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// Where it comes from (in no report: `rule` names it there).
+    #[serde(skip)]
+    pub origin: Origin,
 }
 
 impl Finding {
@@ -175,6 +192,7 @@ impl Finding {
             message,
             help: None,
             detail: None,
+            origin: Origin::Gongkai,
         }
     }
 

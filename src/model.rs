@@ -2,15 +2,17 @@
 //!
 //! The bottom of the content layers: `load` fills it in, `check`, `render` and `report` read it.
 //! It knows the content model (`schema`) and the rule packs only as values it carries; it evaluates
-//! no rule and reads no file.
+//! no rule and reads no file. What the 第六条 review scans is kept here as text (each document's
+//! YAML as written, each attachment's extracted text), so that `check` scans it and `load` only
+//! reads.
 
 use std::path::PathBuf;
 
 use crate::calendar::Env;
 use crate::config::Config;
+use crate::extract;
 use crate::finding::Finding;
 use crate::pack::Pack;
-use crate::privacy;
 use crate::schema::Schema;
 use crate::yaml::Node;
 
@@ -54,8 +56,20 @@ pub struct Unit {
     pub attachments: Vec<String>,
     /// Problems found while loading.
     pub findings: Vec<Finding>,
-    /// What the privacy scan found in attachment names and Markdown attachments.
-    pub privacy: Vec<privacy::Located>,
+    /// The text of every attachment read, in the order read (refused ones too: their names are
+    /// scanned), for the 第六条 review.
+    pub texts: Vec<AttachmentText>,
+}
+
+/// What an attachment publishes in words: its name and the text read out of it.
+#[derive(Debug)]
+pub struct AttachmentText {
+    /// Relative to the unit folder (`attachments/名单.txt`): published in the attachment's address.
+    pub rel: String,
+    /// Site-relative path.
+    pub file: String,
+    /// The text read out of it, in reading order (none when it could not be read).
+    pub parts: Vec<extract::Part>,
 }
 
 /// One content file of a unit.
@@ -71,8 +85,21 @@ pub struct Doc {
     pub data: Option<Node>,
     /// The Markdown body, for Markdown files.
     pub body: Option<Body>,
-    /// What the privacy scan found in its published text (before acknowledgements).
-    pub privacy: Vec<privacy::Located>,
+    /// The YAML as written, for the 第六条 review; `None` when the file could not be read or its
+    /// YAML could not be parsed (or is empty): then nothing of it is published.
+    pub source: Option<Source>,
+}
+
+/// A document's YAML as written, for the 第六条 review, which places each hit in it.
+#[derive(Debug)]
+pub struct Source {
+    /// The whole file, or a Markdown file's front matter.
+    pub yaml: String,
+    /// Lines of the file above `yaml` (the `---` over front matter).
+    pub line_offset: u32,
+    /// The parsed YAML when its top is not a mapping, so not the document's `data` (a list or a
+    /// bare value): scanned all the same.
+    pub stray: Option<Node>,
 }
 
 #[derive(Debug)]

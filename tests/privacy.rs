@@ -228,3 +228,24 @@ fn fuzz_seeds_and_evasions_never_panic() {
         gongkai::fuzz_one(input);
     }
 }
+
+/// Findings say where they come from by a field, not by the prefix of their rule id: a pack's
+/// rule, the 第六条 review, or gongkai itself.
+#[test]
+fn every_finding_says_where_it_comes_from() {
+    use gongkai::finding::Origin;
+    let site = Site::example_with("privacy");
+    site.write("content/qingyuan-water/fees.yaml", "收费项目: 待补充\n");
+    let r = site.check_unit("qingyuan-water");
+    let mut seen = std::collections::BTreeSet::new();
+    for f in &r.findings {
+        let origin = match f.rule.split_once('/').map(|(p, _)| p) {
+            Some("privacy") => Origin::Privacy,
+            Some("gongkai") => Origin::Gongkai,
+            _ => Origin::Rule,
+        };
+        assert_eq!(f.origin, origin, "{f:?}");
+        seen.insert(format!("{origin:?}"));
+    }
+    assert_eq!(seen.into_iter().collect::<Vec<_>>(), ["Gongkai", "Privacy", "Rule"], "all three are exercised");
+}

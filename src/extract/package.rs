@@ -8,7 +8,7 @@ use std::io::{Read, Seek, SeekFrom};
 
 use zip::ZipArchive;
 
-use super::{Outcome, scan_part, unscanned, xml};
+use super::{Outcome, part, unscanned, xml};
 use crate::finding::Severity;
 
 /// A package larger than this is not opened.
@@ -40,7 +40,7 @@ impl Kind {
     }
 }
 
-pub(super) fn scan<R: Read + Seek>(mut reader: R, kind: Kind, file: &str, out: &mut Outcome) {
+pub(super) fn read<R: Read + Seek>(mut reader: R, kind: Kind, file: &str, out: &mut Outcome) {
     let size = reader.seek(SeekFrom::End(0)).and_then(|n| reader.rewind().map(|()| n)).unwrap_or(u64::MAX);
     if size > MAX_PACKAGE_BYTES {
         return out.findings.push(unscanned(
@@ -98,7 +98,7 @@ pub(super) fn scan<R: Read + Seek>(mut reader: R, kind: Kind, file: &str, out: &
                 "用办公软件打开并重新保存，再放进 attachments/",
             ));
         }
-        scan_part(&text, file, &part_label(name), out);
+        part(text, part_label(name), out);
         scanned += 1;
     }
     if scanned == 0 {
@@ -199,7 +199,7 @@ mod tests {
                 b.truncate((seed >> 20) as usize % b.len());
             }
             for rel in ["a.docx", "a.ofd", "a.xml", "a.txt"] {
-                super::super::scan_bytes(&b, rel, "f");
+                super::super::read_bytes(&b, rel, "f");
             }
         }
     }

@@ -4,14 +4,14 @@
 
 use lopdf::{Document, LoadOptions};
 
-use super::{Outcome, scan_part, unscanned};
+use super::{Outcome, part, unscanned};
 
 /// Any one stream, decompressed.
 const MAX_STREAM_BYTES: usize = 16 * 1024 * 1024;
 /// Pages read; a longer PDF is scanned up to here and reported.
 const MAX_PAGES: usize = 2_000;
 
-pub(super) fn scan(bytes: &[u8], file: &str, out: &mut Outcome) {
+pub(super) fn read(bytes: &[u8], file: &str, out: &mut Outcome) {
     let options = LoadOptions { max_decompressed_size: Some(MAX_STREAM_BYTES), ..LoadOptions::default() };
     let doc = match Document::load_mem_with_options(bytes, options) {
         Ok(d) => d,
@@ -41,7 +41,7 @@ pub(super) fn scan(bytes: &[u8], file: &str, out: &mut Outcome) {
                         garbled += 1;
                     }
                 }
-                scan_part(&text, file, &format!("第 {n} 页"), out);
+                part(text, format!("第 {n} 页"), out);
             }
             Err(_) => failed.push(n),
         }
@@ -128,7 +128,7 @@ mod tests {
 
     fn scan(bytes: &[u8]) -> super::Outcome {
         let mut out = super::Outcome::default();
-        super::scan(bytes, "a.pdf", &mut out);
+        super::read(bytes, "a.pdf", &mut out);
         out
     }
 
@@ -143,8 +143,9 @@ mod tests {
         );
         for bytes in [latin, chinese(&format!("身份证{ID}"))] {
             let out = scan(&bytes);
-            let hits: Vec<_> = out.hits.iter().map(|h| (h.text.as_str(), h.field.as_deref())).collect();
-            assert_eq!(hits, [(ID, Some("第 1 页"))]);
+            let [part] = &out.parts[..] else { panic!("one page: {:?}", out.parts) };
+            assert!(part.text.contains(ID), "{part:?}");
+            assert_eq!(part.reading, super::super::Reading::Part("第 1 页".into()));
             assert!(out.findings.is_empty(), "{:?}", out.findings);
         }
     }

@@ -1,14 +1,14 @@
 //! One content file: reading it (size limit, encodings, binary data), splitting Markdown front
-//! matter, parsing and normalising its YAML, and scanning its published text for privacy hits.
-//! Problems become findings with their exact position; nothing here panics on input.
+//! matter, parsing and normalising its YAML, keeping the YAML as written for the 第六条 review
+//! (`check` scans it). Problems become findings with their exact position; nothing here panics on
+//! input.
 
 use std::fs;
 use std::path::Path;
 
 use super::MAX_FILE_BYTES;
 use crate::finding::{Finding, Kind, Severity};
-use crate::model::{Body, Doc, Unit};
-use crate::privacy;
+use crate::model::{Body, Doc, Source, Unit};
 use crate::schema::{self, Ctx, DocSpec, Schema};
 use crate::yaml::{self, Pos};
 
@@ -16,24 +16,15 @@ use crate::yaml::{self, Pos};
 pub(super) fn load_doc(path: &Path, site_path: &str, spec: &DocSpec, schema: &Schema) -> (Doc, Vec<Finding>) {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s).to_string();
-    let mut doc =
-        Doc { kind: spec.kind.clone(), path: site_path.to_string(), stem, data: None, body: None, privacy: Vec::new() };
-    // a page's file name is published too: in its address, the lists, the feeds and open data
-    let from_name = privacy::scan(site_path, privacy::Context::default());
-    doc.privacy.extend(from_name.into_iter().map(|hit| privacy::Located {
-        rule: hit.rule,
-        text: hit.text,
-        file: site_path.to_string(),
-        pos: None,
-        field: Some("文件名".into()),
-    }));
+    let doc = Doc { kind: spec.kind.clone(), path: site_path.to_string(), stem, data: None, body: None, source: None };
     match read_text(path, site_path) {
         Ok(text) => parse_doc(doc, &text, spec, schema),
         Err(f) => (doc, vec![*f]),
     }
 }
 
-/// Parse the text of a content file into `doc`: front matter, YAML, normalisation, privacy scan.
+/// Parse the text of a content file into `doc`: front matter, YAML, normalisation, and the YAML
+/// as written.
 fn parse_doc(mut doc: Doc, text: &str, spec: &DocSpec, schema: &Schema) -> (Doc, Vec<Finding>) {
     let site_path = doc.path.clone();
     let site_path = site_path.as_str();
@@ -67,29 +58,16 @@ fn parse_doc(mut doc: Doc, text: &str, spec: &DocSpec, schema: &Schema) -> (Doc,
         Ok(mut node) => {
             node.shift(line_offset);
             schema::normalize_doc(&mut node, &Ctx { file: site_path, schema, doc: spec }, &mut out);
-            let index = privacy::LineIndex::with_offset(yaml_src, line_offset);
-            privacy::scan_tree(&node, &spec.fields, &index, site_path, &mut doc.privacy);
             if let Some(body) = &doc.body {
-                privacy::scan_markdown(&body.text, body.line, site_path, &mut doc.privacy);
-                // open data publishes the Markdown source as written, comments and unused link
-                // definitions included: what only the source holds is a hit too
-                let mut raw = Vec::new();
-                privacy::scan_lines(&body.text, body.line, site_path, &mut raw);
-                for hit in raw {
-                    let seen = doc
-                        .privacy
-                        .iter()
-                        .any(|h| h.rule == hit.rule && h.pos.map(|p| p.line) == hit.pos.map(|p| p.line));
-                    if !seen {
-                        doc.privacy.push(hit);
-                    }
-                }
                 out.extend(super::paste::tab_tables(&body.text, body.line, site_path));
             }
-
+            let mut source = Source { yaml: yaml_src.to_string(), line_offset, stray: None };
             if node.as_map().is_some() || matches!(node.value, yaml::Value::Null) {
                 doc.data = Some(node);
+            } else {
+                source.stray = Some(node);
             }
+            doc.source = Some(source);
         }
         Err(e) => out.push(syntax_finding(site_path, &e, line_offset, yaml_src)),
     }
@@ -352,7 +330,7 @@ pub fn unit_from_bytes(schema: &Schema, spec: &DocSpec, bytes: &[u8]) -> Unit {
         stem: "doc".into(),
         data: None,
         body: None,
-        privacy: Vec::new(),
+        source: None,
     };
     let (doc, findings) = match decode(bytes.to_vec(), &site_path) {
         Ok(text) => parse_doc(doc, &text, spec, schema),
@@ -365,7 +343,7 @@ pub fn unit_from_bytes(schema: &Schema, spec: &DocSpec, bytes: &[u8]) -> Unit {
         docs: vec![doc],
         attachments: Vec::new(),
         findings,
-        privacy: Vec::new(),
+        texts: Vec::new(),
     };
     unit.sector = unit
         .doc("unit")
@@ -417,7 +395,7 @@ mod tests {
                 stem: "fees".into(),
                 data: None,
                 body: None,
-                privacy: Vec::new(),
+                source: None,
             };
             let (_, out) = parse_doc(doc, src, spec, &schema);
             assert_eq!(out.len(), 1, "{out:#?}");

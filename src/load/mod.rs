@@ -21,9 +21,9 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Kind, Severity};
 use crate::input::{self, Place};
+use crate::model::AttachmentText;
 use crate::model::{Site, Unit, UnitDir};
 use crate::pack::{self, Pack};
-use crate::privacy;
 use crate::schema::{self, Schema};
 use crate::yaml::Pos;
 
@@ -157,7 +157,7 @@ pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<Site> {
 }
 
 impl Site {
-    /// Read, parse and scan one unit. Units are loaded one at a time by whoever walks the site
+    /// Read and parse one unit. Units are loaded one at a time by whoever walks the site
     /// (check, build, serve), so a province-sized portal never sits in memory whole.
     pub fn load_unit(&self, dir: &UnitDir) -> Unit {
         let mut unit = load_unit(&self.root, &dir.slug, &dir.path, &self.schema, &self.config);
@@ -363,7 +363,7 @@ fn load_unit(root: &Path, slug: &str, path: &Path, schema: &Schema, config: &Con
         docs: Vec::new(),
         attachments: Vec::new(),
         findings: Vec::new(),
-        privacy: Vec::new(),
+        texts: Vec::new(),
     };
     if let Some((message, help)) = slug_problem(slug) {
         unit.findings.push(Finding::builtin(Kind::Invalid, Severity::Error, &dir, None, message).with_help(help));
@@ -434,7 +434,7 @@ fn load_unit(root: &Path, slug: &str, path: &Path, schema: &Schema, config: &Con
             },
         }
     }
-    scan_attachments(&mut unit, path);
+    read_attachments(&mut unit, path);
     if unit.docs.is_empty() && unit.attachments.is_empty() && unit.findings.is_empty() {
         unit.findings.push(
             Finding::builtin(Kind::Empty, Severity::Error, &dir, None, format!("单位文件夹「{slug}」是空的"))
@@ -549,28 +549,19 @@ fn flag_duplicate_slugs(units: &mut [UnitDir]) {
     }
 }
 
-/// Attachment names are published, and so is the text inside attachments: scan both (the
-/// reading is `extract`'s). Active content (HTML, SVG...) is left out of the unit's attachments,
-/// so nothing publishes or links to it.
-fn scan_attachments(unit: &mut Unit, dir: &Path) {
+/// The text inside attachments is published, so it is read for the 第六条 review (the reading is
+/// `extract`'s; `check` scans the text and the names). Active content (HTML, SVG...) is left out
+/// of the unit's attachments, so nothing publishes or links to it.
+fn read_attachments(unit: &mut Unit, dir: &Path) {
     let mut refused = Vec::new();
     for rel in &unit.attachments {
         let file = format!("{}/{rel}", unit.dir);
-        for hit in privacy::scan(rel, privacy::Context::default()) {
-            unit.privacy.push(privacy::Located {
-                rule: hit.rule,
-                text: hit.text,
-                file: file.clone(),
-                pos: None,
-                field: None,
-            });
-        }
-        let mut scan = crate::extract::scan_file(&dir.join(rel), rel, &file);
-        unit.privacy.append(&mut scan.hits);
-        unit.findings.append(&mut scan.findings);
-        if scan.refused {
+        let mut read = crate::extract::read_file(&dir.join(rel), rel, &file);
+        unit.findings.append(&mut read.findings);
+        if read.refused {
             refused.push(rel.clone());
         }
+        unit.texts.push(AttachmentText { rel: rel.clone(), file, parts: read.parts });
     }
     unit.attachments.retain(|rel| !refused.contains(rel));
 }

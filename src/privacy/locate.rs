@@ -1,4 +1,4 @@
-//! Hits placed in their files: the scans `load` runs over each published YAML value, Markdown
+//! Hits placed in their files: the scans `check` runs over each published YAML value, Markdown
 //! body and plain text, with the line and column of each hit in the file.
 
 use super::{Context, Hit, Reader, Rule, scan, scan_reader};

@@ -1,7 +1,8 @@
 //! What must never be published (第六条): resident ID numbers, bank card numbers, classification
 //! marks; and what probably should not be (personal mobiles outside contact fields, internal-use
-//! marks). Pure functions over text; `load` runs them over every published value, Markdown body
-//! and attachment name, `check` turns the hits into findings unless the content acknowledges them.
+//! marks). Pure functions over text; `check` runs them over every published value, Markdown body,
+//! file name and attachment text (`check/scan.rs`) and turns the hits into findings unless the
+//! content acknowledges them (`check/review.rs`).
 //!
 //! Never flagged: organisation credit codes (they contain letters, or are the unit's own code),
 //! landlines and service hotlines (too short), masked numbers (`138****1234`).

@@ -4,10 +4,10 @@
 use serde::Serialize;
 
 use super::Context;
+use crate::check::Acknowledgement;
 use crate::check::{CheckResult, UnitResult};
 use crate::finding::{Finding, Kind};
 use crate::pack::{Grades, Source};
-use crate::review::Acknowledgement;
 
 /// Bumped only when a field is removed or changes meaning.
 pub(super) const SCHEMA_VERSION: u32 = 1;

@@ -5,7 +5,7 @@
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::check::{CheckResult, Status};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Origin, Severity};
 
 pub(super) fn render(result: &CheckResult) -> String {
     let mut report = Report::new("gongkai");
@@ -55,7 +55,7 @@ pub(super) fn render(result: &CheckResult) -> String {
             }
             suite.add_test_case(case);
         }
-        suite.add_test_cases(mine.iter().filter(|f| f.rule.starts_with("gongkai/")).map(|f| loose_case(&unit.slug, f)));
+        suite.add_test_cases(mine.iter().filter(|f| f.origin == Origin::Gongkai).map(|f| loose_case(&unit.slug, f)));
         report.add_test_suite(suite);
     }
     report.to_string().unwrap_or_default()

@@ -13,7 +13,7 @@ use super::http::make_live;
 use super::state::{ReportKind, Shared, Stored};
 use crate::check::{CheckResult, UnitCheck};
 use crate::error::Result;
-use crate::finding::{self, Finding, Kind};
+use crate::finding::{self, Finding, Kind, Origin};
 use crate::load::{self, LoadOptions};
 use crate::model::Site;
 use crate::output::{MemorySink, Sink};
@@ -170,7 +170,7 @@ impl Builder {
                     .check
                     .findings
                     .iter()
-                    .any(|f| f.kind == Kind::Syntax || (f.kind == Kind::Empty && f.rule == "gongkai/empty"));
+                    .any(|f| f.kind == Kind::Syntax || (f.kind == Kind::Empty && f.origin == Origin::Gongkai));
 
                 match loaded.units.get_mut(*slug) {
                     Some(entry) if broken => entry.check = unit.check.clone(),

@@ -1,12 +1,17 @@
 //! Timing rules: published in time (第十二条(二)), notice given ahead of a change, published at
 //! a cadence, changes and withdrawals explained (第十二条(三)), and the stages of a major matter
-//! (第四条). Pure like `check`: "today" and the working-day calendar come in as values.
+//! (第四条).
+//!
+//! Inside `check`, above `outcome`, `docs` and `dates`; `check_unit` calls [`evaluate`] for each
+//! rule that is not an item rule. Pure: "today" and the working-day calendar come in as values.
 
 use jiff::ToSpan;
 use jiff::civil::Date;
 
-use crate::check::{Env, filter_words, rule_finding, selected};
-use crate::dates;
+use super::dates;
+use super::docs::{date_of, field_zh, filter_words, selected, title, zh};
+use super::outcome::rule_finding;
+use crate::calendar::Env;
 use crate::finding::{Finding, Kind, Severity};
 use crate::model::{Doc, Unit};
 use crate::pack::{ALL_DOCUMENTS, Check, Rule};
@@ -16,7 +21,7 @@ use crate::status;
 use crate::yaml::{Node, Pos};
 
 /// Evaluate one timing rule: (findings, whether some document could not be read).
-pub fn evaluate(rule: &Rule, unit: &Unit, schema: &Schema, env: &Env) -> (Vec<Finding>, bool) {
+pub(super) fn evaluate(rule: &Rule, unit: &Unit, schema: &Schema, env: &Env) -> (Vec<Finding>, bool) {
     let docs: Vec<(&Doc, &DocSpec)> = unit
         .docs
         .iter()
@@ -47,25 +52,6 @@ struct Cx<'a> {
     env: &'a Env,
 }
 
-/// A date field of a document, with where it is written.
-pub(crate) fn date_of(doc: &Doc, key: &str) -> Option<(Date, Pos)> {
-    let node = doc.data.as_ref()?.get(key)?;
-    Some((shape::parse_date(node.as_text()?)?, node.pos))
-}
-
-pub(crate) fn zh(d: Date) -> String {
-    format!("{}年{}月{}日", d.year(), d.month(), d.day())
-}
-
-/// How a document is named in messages.
-pub(crate) fn title(doc: &Doc, spec: &DocSpec) -> String {
-    if spec.is_collection() { doc.name().to_string() } else { spec.title.clone() }
-}
-
-pub(crate) fn field_zh(spec: &DocSpec, key: &str) -> String {
-    spec.field(key).map_or_else(|| key.to_string(), |f| f.zh.clone())
-}
-
 impl Cx<'_> {
     fn finding(&self, kind: Kind, file: &str, pos: Option<Pos>, message: String, help: String) -> Finding {
         rule_finding(self.rule, self.unit, kind, file, pos, None, message, help)
@@ -90,7 +76,7 @@ impl Cx<'_> {
     }
 
     /// Published within `days` of being formed or changed.
-    fn within(&self, docs: &[(&Doc, &DocSpec)], days: u32, working: bool, from: &str, to: &str) -> Vec<Finding> {
+    fn within(&self, docs: &[(&Doc, &DocSpec)], days: u32, working: bool, from: &str, to: &[String]) -> Vec<Finding> {
         let mut out = Vec::new();
         for (doc, spec) in docs {
             let Some((changed, pos)) = date_of(doc, from) else { continue };
@@ -101,10 +87,9 @@ impl Cx<'_> {
                 (changed.checked_add(i64::from(days).days()).unwrap_or(changed), false)
             };
             // `to` may name alternatives: `updated|date` (a notice's publication date)
-            let mut alternatives = to.split('|').map(str::trim);
-            let found = alternatives.clone().find_map(|k| date_of(doc, k).map(|(d, _)| (k, d)));
+            let found = to.iter().find_map(|k| date_of(doc, k).map(|(d, _)| (k.as_str(), d)));
             let published = found.map(|(_, d)| d);
-            let to = found.map(|(k, _)| k).or_else(|| alternatives.next()).unwrap_or(to);
+            let to = found.map(|(k, _)| k).or_else(|| to.first().map(String::as_str)).unwrap_or_default();
 
             // a publication date before the change is the earlier version's: the change itself
             // is not published yet

@@ -1,6 +1,7 @@
 //! Dates that cannot be true, and content gone stale.
 //!
-//! Beside `timing`, below `report`; pure like `check` ("today" comes in as a value). A publication
+//! Inside `check`, above `outcome` and `docs`, below `deadlines` (whose `require: fresh` rule is
+//! [`stale`]); pure: "today" comes in as a value. A publication
 //! date (发布日期, 更新日期) after today is an error whatever the pack: nothing can have been
 //! published in the future (`future`, run for every unit). Content whose 更新日期 is older than a
 //! pack's `max_age` is a warning that says how old it is (`stale`, the `require: fresh` rule).
@@ -8,12 +9,13 @@
 use jiff::civil::Date;
 use jiff::{ToSpan, Unit as TimeUnit};
 
-use crate::check::{Env, rule_finding};
+use super::docs::{date_of, field_zh, title, zh};
+use super::outcome::rule_finding;
+use crate::calendar::Env;
 use crate::finding::{Finding, Kind, Severity};
 use crate::model::{Doc, Unit};
 use crate::pack::{Period, Rule};
 use crate::schema::{DocSpec, FieldType, Schema};
-use crate::timing::{date_of, field_zh, title, zh};
 
 /// The fields that say when something was published.
 const PUBLICATION_DATES: &[&str] = &["date", "updated"];

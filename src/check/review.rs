@@ -3,13 +3,14 @@
 //! An attachment gongkai could not read (`unscanned`) is acknowledged the same way, by a record
 //! with the rule `gongkai/unscanned` naming the file a person has reviewed.
 //!
-//! Sits beside `check` (pure, no I/O): it reads the hits `load` found and the records in the
-//! unit's documents.
+//! Inside `check`, above `scan` (`check_unit` calls [`review`] once per unit, after the rules,
+//! with the hits `scan` found). Pure, no I/O: it reads the hits and the records in the unit's
+//! documents.
 
 use serde::Serialize;
 
 use crate::extract::UNSCANNED;
-use crate::finding::{Finding, Kind, Severity};
+use crate::finding::{Finding, Kind, Origin, Severity};
 use crate::model::Unit;
 use crate::privacy::{Located, Rule};
 use crate::shape;
@@ -48,13 +49,12 @@ struct Record<'a> {
 }
 
 /// Findings for the unit's privacy hits, and the acknowledgements that excused some of them.
-pub fn review(unit: &Unit) -> (Vec<Finding>, Vec<Acknowledgement>) {
+pub(super) fn review(unit: &Unit, hits: &[Located]) -> (Vec<Finding>, Vec<Acknowledgement>) {
     let mut findings = Vec::new();
     let mut records = records(unit, &mut findings);
     let own_code =
         unit.doc("unit").and_then(|d| d.data.as_ref()?.text("credit_code")).map(|c| c.trim().to_ascii_uppercase());
     let mut acks = Vec::new();
-    let hits = unit.docs.iter().flat_map(|d| d.privacy.iter()).chain(unit.privacy.iter());
     for hit in hits {
         if hit.rule == Rule::IdNumber && own_code.as_deref() == Some(compact(&hit.text).to_ascii_uppercase().as_str()) {
             continue;
@@ -147,6 +147,7 @@ fn finding(unit: &Unit, hit: &Located) -> Finding {
         message: format!("{where_}{}", hit.rule.message(&hit.text)),
         help: Some(hit.rule.help().to_string()),
         detail: None,
+        origin: Origin::Privacy,
     }
 }
 

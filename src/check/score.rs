@@ -1,13 +1,14 @@
 //! What a unit's completeness comes to: the count of required items published, the weighted
 //! score, the grade a supervising body would read it with, and the flags that must stay visible.
 //!
-//! Sits inside `check` (called once per unit, after its rules and the 第六条 review ran); pure.
+//! Inside `check`, above `outcome` (called once per unit, after its rules and the 第六条 review
+//! ran); pure.
 //! The grade bands are data (a pack's `grades:`), never code: gongkai only judges the exact
 //! ratio against them and caps the grade while an error remains.
 
 use serde::Serialize;
 
-use crate::check::{Outcome, Status};
+use super::outcome::{Outcome, Status};
 use crate::finding::{Finding, Kind, Severity};
 use crate::pack::Grades;
 
@@ -144,6 +145,7 @@ mod tests {
             message: "m".into(),
             help: None,
             detail: None,
+            origin: crate::finding::Origin::Rule,
         }
     }
 
