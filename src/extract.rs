@@ -32,7 +32,7 @@ pub(crate) const MAX_PDF_BYTES: u64 = 32 * 1024 * 1024;
 
 /// What reading one attachment gave.
 #[derive(Debug, Default)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     /// The text it publishes, in reading order.
     pub parts: Vec<Part>,
     /// What stopped the reading, or why the file is not published.
@@ -116,12 +116,12 @@ fn format_of(rel: &str) -> Format {
 /// Is this attachment never to be copied to the site, whatever it holds? (HTML, SVG, scripts:
 /// a browser would run them from the portal's own address.) XML is judged by its content, in
 /// [`read_file`]; `load` leaves refused files out of the unit's attachments.
-pub fn refused_by_name(rel: &str) -> bool {
+pub(crate) fn refused_by_name(rel: &str) -> bool {
     format_of(rel) == Format::Active
 }
 
 /// Read the attachment at `path` (`rel` inside the unit folder, `file` site-relative).
-pub fn read_file(path: &Path, rel: &str, file: &str) -> Outcome {
+pub(crate) fn read_file(path: &Path, rel: &str, file: &str) -> Outcome {
     let mut out = Outcome::default();
     let format = format_of(rel);
     let read = match format {
@@ -177,7 +177,7 @@ fn looks_active(path: &Path) -> bool {
 
 /// Read an attachment held in memory (the fuzz target, tests, and [`read_file`] once it has
 /// read a text or PDF file within its bound).
-pub fn read_bytes(bytes: &[u8], rel: &str, file: &str) -> Outcome {
+pub(crate) fn read_bytes(bytes: &[u8], rel: &str, file: &str) -> Outcome {
     let mut out = Outcome::default();
     let format = format_of(rel);
     let limit = if format == Format::Pdf { MAX_PDF_BYTES } else { MAX_TEXT_BYTES };

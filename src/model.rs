@@ -19,7 +19,9 @@ use crate::yaml::Node;
 /// A loaded site.
 #[derive(Debug)]
 pub struct Site {
+    /// The site root (the folder holding `content/`).
     pub root: PathBuf,
+    /// `gongkai.yaml`, or the defaults.
     pub config: Config,
     /// The content model, with the active packs' additions.
     pub schema: Schema,
@@ -36,7 +38,9 @@ pub struct Site {
 /// A unit folder, before it is loaded.
 #[derive(Debug, Clone)]
 pub struct UnitDir {
+    /// The folder name.
     pub slug: String,
+    /// The folder.
     pub path: PathBuf,
     /// Problems known from the folder's name alone (a case-insensitive clash).
     pub findings: Vec<Finding>,
@@ -51,6 +55,7 @@ pub struct Unit {
     pub dir: String,
     /// Canonical sector key (`school`, `hospital`...), if known.
     pub sector: Option<String>,
+    /// Its content files, in path order.
     pub docs: Vec<Doc>,
     /// Other files in the folder (application forms, images), relative to the unit folder.
     pub attachments: Vec<String>,
@@ -102,8 +107,10 @@ pub struct Source {
     pub stray: Option<Node>,
 }
 
+/// The Markdown text of a content file, after its front matter.
 #[derive(Debug)]
 pub struct Body {
+    /// The text as written.
     pub text: String,
     /// The line of the file where the body starts (1-based).
     pub line: u32,
@@ -115,6 +122,7 @@ impl Unit {
         self.docs.iter().find(|d| d.kind == kind)
     }
 
+    /// Every document of a kind (a folder's documents).
     pub fn docs_of<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Doc> + 'a {
         self.docs.iter().filter(move |d| d.kind == kind)
     }
@@ -132,6 +140,7 @@ impl Unit {
         self.docs.is_empty() && self.attachments.is_empty()
     }
 
+    /// The unit has this attachment (relative to its folder).
     pub fn has_attachment(&self, rel: &str) -> bool {
         self.attachments.iter().any(|a| a == rel)
     }

@@ -21,7 +21,7 @@ use crate::schema::{DocSpec, FieldType, Schema};
 const PUBLICATION_DATES: &[&str] = &["date", "updated"];
 
 /// Every publication date of a unit that lies after today.
-pub fn future(unit: &Unit, schema: &Schema, env: &Env) -> Vec<Finding> {
+pub(super) fn future(unit: &Unit, schema: &Schema, env: &Env) -> Vec<Finding> {
     let mut out = Vec::new();
     for doc in &unit.docs {
         let Some(spec) = schema.doc(&doc.kind) else { continue };

@@ -39,6 +39,7 @@ pub use score::{Completeness, Flag};
 /// The result of checking a site.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct CheckResult {
+    /// Every unit, in unit order.
     pub units: Vec<UnitResult>,
     /// Every finding, site-wide and per unit, in report order.
     pub findings: Vec<Finding>,
@@ -49,13 +50,18 @@ pub struct CheckResult {
 /// One unit's completeness.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct UnitResult {
+    /// The unit's folder name.
     pub slug: String,
+    /// Its name (from `unit.yaml`, else the folder name).
     pub name: String,
+    /// Its sector key, if known.
     pub sector: Option<String>,
     /// What is published of what is required, the score and the self-check grade.
     #[serde(flatten)]
     pub completeness: Completeness,
+    /// Error findings of the unit.
     pub errors: usize,
+    /// Warning findings of the unit.
     pub warnings: usize,
     /// One outcome per rule that applies to this unit.
     pub rules: Vec<Outcome>,
@@ -68,10 +74,12 @@ pub struct UnitResult {
 }
 
 impl CheckResult {
+    /// Error findings of the whole site.
     pub fn errors(&self) -> usize {
         self.findings.iter().filter(|f| f.severity == Severity::Error).count()
     }
 
+    /// Warning findings of the whole site.
     pub fn warnings(&self) -> usize {
         self.findings.iter().filter(|f| f.severity == Severity::Warning).count()
     }
@@ -101,8 +109,11 @@ pub fn collect(site: &Site, per_unit: Vec<UnitCheck>) -> CheckResult {
 /// One unit's check.
 #[derive(Debug, Clone, Default)]
 pub struct UnitCheck {
+    /// The unit's result.
     pub result: UnitResult,
+    /// Its findings, sorted.
     pub findings: Vec<Finding>,
+    /// The 第七条 acknowledgements that apply to it.
     pub acknowledgements: Vec<Acknowledgement>,
 }
 

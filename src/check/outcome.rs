@@ -16,19 +16,29 @@ use crate::yaml::Pos;
 /// How one rule fared for one unit.
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
+    /// The rule's id (`<pack>/<rule>`).
     pub rule: Arc<str>,
+    /// The article it encodes.
     pub citation: Arc<str>,
+    /// The item, in Chinese.
     pub title: Arc<str>,
+    /// What failing it is.
     pub severity: Severity,
+    /// Its weight in the completeness score (0 for reminders).
     pub weight: u32,
+    /// The article's text has been verified against the source.
     pub verified: bool,
+    /// Passed or failed.
     pub status: Status,
 }
 
+/// Whether a rule passed for a unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// Everything the rule asks is there.
     Passed,
+    /// Something it asks is missing or wrong.
     Failed,
     /// The file holding the item could not be read; its own finding says why.
     Unchecked,

@@ -19,15 +19,21 @@ use crate::yaml::{Node, Pos};
 /// An acknowledged hit, for the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Acknowledgement {
+    /// The unit.
     pub unit: String,
+    /// The privacy rule whose hit was acknowledged.
     pub rule: String,
     /// Where the acknowledged text is.
     pub file: String,
+    /// The line of the text, if known.
     pub line: Option<u32>,
     /// The acknowledged text, masked like in findings.
     pub text: String,
+    /// Why it may be published (the 第七条 review's reason).
     pub reason: String,
+    /// Who reviewed it.
     pub reviewer: Option<String>,
+    /// When.
     pub date: Option<String>,
     /// The file holding the record.
     pub recorded_in: String,
@@ -120,12 +126,12 @@ pub(super) fn review(unit: &Unit, hits: &[Located]) -> (Vec<Finding>, Vec<Acknow
 
 /// A loading finding the review handles: an attachment whose text could not be checked (a
 /// warning; an oversized or bomb-like package is an error and cannot be acknowledged).
-pub fn is_manual(f: &Finding) -> bool {
+pub(super) fn is_manual(f: &Finding) -> bool {
     f.kind == Kind::Unscanned && f.severity == Severity::Warning
 }
 
 /// What withholds personal data and secrets: the measure's 第六条, named with the measure.
-pub const PRIVACY_CITATION: &str = "《白银市公共企事业单位信息公开办法(试行)》第六条";
+pub(super) const PRIVACY_CITATION: &str = "《白银市公共企事业单位信息公开办法(试行)》第六条";
 
 fn finding(unit: &Unit, hit: &Located) -> Finding {
     let kind = match hit.rule {

@@ -23,6 +23,7 @@ pub enum Flag {
 }
 
 impl Flag {
+    /// The flag in words (逾期, 待改正).
     pub fn zh(self) -> &'static str {
         match self {
             Flag::Overdue => "逾期",
@@ -37,9 +38,11 @@ pub struct Completeness {
     /// The items the measure requires of this unit (its item rules that are errors when
     /// missing), and how many of them are published, complete and of the right shape.
     pub required: u32,
+    /// How many of `required` are published, complete and in shape.
     pub published: u32,
     /// The weight of the passed error rules, and of all error rules that apply.
     pub points: u32,
+    /// The weight of all error rules that apply.
     pub max_points: u32,
     /// 0–100: `points` over `max_points`, rounded down (89.5 is 89).
     pub score: u32,
@@ -53,7 +56,7 @@ pub struct Completeness {
 }
 
 /// Count and grade a unit from its rule outcomes and its findings.
-pub fn completeness(
+pub(super) fn completeness(
     outcomes: &[Outcome],
     items: &[bool],
     findings: &[Finding],

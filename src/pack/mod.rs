@@ -45,14 +45,21 @@ pub fn cite(measure: &str, citation: &str) -> String {
 /// A validated rule pack.
 #[derive(Debug, Clone)]
 pub struct Pack {
+    /// Stable id (`baiyin-2021`).
     pub id: String,
+    /// The measure's title.
     pub title: String,
+    /// Where its rules come from.
     pub source: Source,
     /// Sectors the whole pack applies to (empty: every unit).
     pub sectors: Vec<String>,
+    /// Words that mean "not filled in yet" besides the built-in ones.
     pub placeholders: Vec<String>,
+    /// Fields it adds to documents of the content model, by file.
     pub fields: BTreeMap<String, Vec<FieldDef>>,
+    /// Documents it adds to the content model.
     pub documents: Vec<DocSpec>,
+    /// Its rules, in file order.
     pub rules: Vec<Rule>,
     /// The grade bands a supervising body reads a completeness score with, if this pack names
     /// them (baiyin-2021: 《白银市政务公开工作考核办法(试行)》第十条).
@@ -78,7 +85,9 @@ pub struct Grades {
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Band {
+    /// The lowest score of the band.
     pub min: u32,
+    /// The band's label (优秀).
     pub label: String,
 }
 
@@ -141,6 +150,7 @@ pub struct Source {
     /// cited on each unit's request page when this is the site's measure.
     #[serde(default)]
     pub on_request: Option<String>,
+    /// Where the measure's text can be read.
     #[serde(default)]
     pub url: Option<String>,
 }
@@ -155,6 +165,7 @@ pub struct Rule {
     pub citation: Arc<str>,
     /// The article with its measure, as every message cites it: `《…办法(试行)》第五条第(三)项`.
     pub cited: Arc<str>,
+    /// The item, in Chinese.
     pub title: Arc<str>,
     /// The document kind the item lives in (`unit`, `fees`, `services`...).
     pub doc: String,
@@ -168,10 +179,13 @@ pub struct Rule {
     /// Rules on the same topic (e.g. `update-deadline`): for a unit only the strictest verified
     /// one applies, so a ministry's shorter deadline replaces the municipal default.
     pub topic: Option<String>,
+    /// Weight in the completeness score (0: a reminder).
     pub weight: u32,
+    /// What failing it is.
     pub severity: Severity,
     /// `false` for rules whose source text has not been confirmed: reported as warnings saying so.
     pub verified: bool,
+    /// The sectors it applies to (empty: every unit).
     pub sectors: Vec<String>,
     /// What to add, in the pack author's words.
     pub hint: Option<String>,
@@ -187,33 +201,73 @@ pub enum Check {
     Item(Requirement),
     /// Published within `days` of the date in field `from` (formed or changed); the publication
     /// date is the first of the fields `to` the item carries, or today when it carries none.
-    Within { days: u32, working: bool, from: String, to: Vec<String> },
+    Within {
+        /// How many days.
+        days: u32,
+        /// Working days (else calendar days).
+        working: bool,
+        /// The field with the date the period starts from.
+        from: String,
+        /// The fields that may hold the publication date, first found wins.
+        to: Vec<String>,
+    },
     /// Published (field `from`) at least `days` calendar days before the date in field `to`
     /// (when the change takes effect).
-    Ahead { days: u32, from: String, to: String },
+    Ahead {
+        /// How many calendar days ahead.
+        days: u32,
+        /// The field with the publication date.
+        from: String,
+        /// The field with the date the change takes effect.
+        to: String,
+    },
     /// Published again at least every `every`, or each year by `by` (month, day); `date` is the
     /// field holding each publication's date.
-    Cadence { every: Option<Period>, by: Option<(i8, i8)>, date: String },
+    Cadence {
+        /// The longest gap between publications.
+        every: Option<Period>,
+        /// The (month, day) by which each year's publication is due.
+        by: Option<(i8, i8)>,
+        /// The field with each publication's date.
+        date: String,
+    },
     /// Every change, withdrawal or termination in an item's history (`变更记录`) has a date and an
     /// explanation, and a withdrawn item says when and why.
     Explained,
     /// For each matter (field `matter`), a published final stage needs its earlier stages
     /// (field `stage`, values in order in `stages`) published too.
-    Lifecycle { matter: String, stage: String, stages: Vec<String> },
+    Lifecycle {
+        /// The field naming the matter.
+        matter: String,
+        /// The field naming the stage.
+        stage: String,
+        /// The stages, in order.
+        stages: Vec<String>,
+    },
     /// The date in field `date` (default `updated`, 更新日期) is no older than `max_age`: content
     /// not looked at for longer is probably out of date.
-    Fresh { max_age: Period, date: String },
+    Fresh {
+        /// The oldest the date may be.
+        max_age: Period,
+        /// The field with the date.
+        date: String,
+    },
 }
 
+/// A period of `cadence` and `fresh` rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Period {
+    /// A calendar month.
     Month,
+    /// A quarter (three months).
     Quarter,
+    /// A year.
     Year,
 }
 
 impl Period {
+    /// Its length in months.
     pub fn months(self) -> i32 {
         match self {
             Period::Month => 1,
@@ -222,6 +276,7 @@ impl Period {
         }
     }
 
+    /// Its name in Chinese (月, 季度, 年).
     pub fn zh(self) -> &'static str {
         match self {
             Period::Month => "每月",
@@ -241,6 +296,7 @@ impl Period {
 }
 
 impl Check {
+    /// The item requirement, for an item rule.
     pub fn item(&self) -> Option<&Requirement> {
         match self {
             Check::Item(r) => Some(r),
@@ -260,6 +316,7 @@ impl Check {
 /// What makes an item complete.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Requirement {
+    /// The shape the value must have.
     pub shape: Shape,
     /// For lists: the fewest entries allowed.
     pub min: usize,
@@ -277,9 +334,13 @@ pub enum Shape {
     Phone,
     /// A phone number or e-mail address the public can use (a masked mobile is reported).
     Contact,
+    /// An e-mail address.
     Email,
+    /// A six-digit postcode.
     Postcode,
+    /// A date.
     Date,
+    /// A web address.
     Url,
     /// An attachment in the unit folder, or a web address.
     File,
@@ -303,6 +364,7 @@ impl Shape {
         }
     }
 
+    /// The shape in words, for messages.
     pub fn zh(self) -> &'static str {
         match self {
             Shape::Text => "文字",
@@ -319,6 +381,7 @@ impl Shape {
 }
 
 impl Rule {
+    /// Does the pack apply to a unit of this sector?
     pub fn applies_to(&self, sector: Option<&str>) -> bool {
         self.sectors.is_empty() || sector.is_some_and(|s| self.sectors.iter().any(|p| p == s))
     }

@@ -94,6 +94,7 @@ impl Pack {
         Ok(())
     }
 
+    /// Does the rule apply to a unit of this sector?
     pub fn applies_to(&self, sector: Option<&str>) -> bool {
         self.sectors.is_empty() || sector.is_some_and(|s| self.sectors.iter().any(|p| p == s))
     }

@@ -224,10 +224,12 @@ fn reference(s: &str) -> Option<(usize, String)> {
 }
 
 /// A tag or comment at the start of `s`: its length, whether it breaks the line (a block tag or
-/// `<br>`), and its attributes.
+/// `<br>`), and its attributes (a comment's text).
 fn tag(s: &str) -> Option<(usize, bool, &str)> {
     if let Some(body) = s.strip_prefix("<!--") {
-        return body.find("-->").map(|i| (4 + i + 3, false, ""));
+        // what a comment holds is returned like attributes: not on a rendered page, but
+        // published wherever the text is shown as written (open data, an escaped YAML value)
+        return body.find("-->").map(|i| (4 + i + 3, false, &body[..i]));
     }
     let b = s.as_bytes();
     let name_start = if b.get(1) == Some(&b'/') { 2 } else { 1 };

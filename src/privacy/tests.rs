@@ -327,3 +327,14 @@ fn an_id_right_after_a_latin_label_is_found_and_codes_are_not() {
         assert_eq!(plain(text), [], "{text}");
     }
 }
+
+/// What an HTML comment hides from a page is still published where the text is shown as
+/// written (open data publishes a Markdown body's source; a YAML value is shown escaped), so the
+/// scans read inside comments, as they read link targets and attributes.
+#[test]
+fn a_number_inside_an_html_comment_is_found_in_the_source() {
+    let text = "收费标准见附件。<!-- 经办人 11010519491231002X -->";
+    assert_eq!(plain(text), vec![(Rule::IdNumber, ID.to_string())]);
+    assert_eq!(plain("<!--\n13912345678\n-->"), vec![(Rule::Mobile, MOBILE.to_string())]);
+    assert_eq!(rendered(text), vec![(Rule::IdNumber, ID.to_string())]);
+}
