@@ -344,4 +344,11 @@ fn a_site_under_the_hebei_measure_checks_and_builds_with_its_own_pack() {
     assert!(fees.contains("《河北省文化和旅游厅系统公共企事业单位信息公开制度》第五条第(二)项"), "{fees}");
     assert!(fees.contains("<th scope=\"col\">缴纳方式</th>"));
     assert!(!site.read("public/shili-museum/request.html").contains("白银"));
+    // no page claims Baiyin's article numbers: its sections cite what the Hebei pack cites
+    for page in ["request", "supervision", "guide"] {
+        let html = site.read(&format!("public/shili-museum/{page}.html"));
+        for baiyin in ["第十条", "第十一条", "第九条"] {
+            assert!(!html.contains(baiyin), "{page}.html cites Baiyin's {baiyin}");
+        }
+    }
 }

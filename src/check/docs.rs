@@ -5,6 +5,8 @@
 
 use jiff::civil::Date;
 
+pub(crate) use crate::shape::zh_date as zh;
+
 use crate::model::Doc;
 use crate::schema::DocSpec;
 use crate::shape;
@@ -34,11 +36,6 @@ pub(crate) fn filter_words(spec: &DocSpec, filter: &[(String, Vec<String>)]) -> 
 pub(crate) fn date_of(doc: &Doc, key: &str) -> Option<(Date, Pos)> {
     let node = doc.data.as_ref()?.get(key)?;
     Some((shape::parse_date(node.as_text()?)?, node.pos))
-}
-
-/// A date in words: `2026年11月27日`.
-pub(crate) fn zh(d: Date) -> String {
-    format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
 
 /// How a document is named in messages.

@@ -211,8 +211,8 @@ enum Status {
 pub fn parse(text: &str, origin: &str) -> Result<Pack> {
     let err = |pos: Option<Pos>, message: String| Error::Pack { file: origin.to_string(), pos, message };
     let file: PackFile = serde_saphyr::from_str(text).map_err(|e| {
-        let pos = e.location().map(|l| Pos::new(l.line() as u32, l.column() as u32));
-        err(pos, e.to_string().lines().next().unwrap_or_default().trim_start_matches("error: ").to_string())
+        let e = crate::yaml::SyntaxError::of(&e);
+        err(e.pos, e.message)
     })?;
     if !is_id(&file.id) {
         return Err(err(None, format!("pack id `{}` must be lowercase letters, digits and `-`", file.id)));

@@ -150,6 +150,14 @@ pub struct Source {
     /// cited on each unit's request page when this is the site's measure.
     #[serde(default)]
     pub on_request: Option<String>,
+    /// The article on the confidentiality review before publication (Baiyin's 第七条), cited by
+    /// the report's list of reviewed exceptions.
+    #[serde(default)]
+    pub review: Option<String>,
+    /// The article that lets anyone complain, report or sue over disclosure (Baiyin's 第十条),
+    /// cited on the request page.
+    #[serde(default)]
+    pub remedy: Option<String>,
     /// Where the measure's text can be read.
     #[serde(default)]
     pub url: Option<String>,

@@ -39,6 +39,8 @@ pub(crate) struct SiteView {
     pub stylesheet: String,
     /// Title of the first rule pack: the measure the site publishes under.
     pub measure: String,
+    /// That measure's source, whose articles pages cite (`source.remedy`: 第十条 in Baiyin's).
+    pub source: Option<crate::pack::Source>,
     /// The footer's facts from `gongkai.yaml`.
     pub footer: crate::config::FooterConfig,
     /// The record of the 公安机关备案号 in the MPS filing system.
@@ -58,6 +60,7 @@ impl SiteView {
             home: href(path, "index.html"),
             stylesheet: href(path, "static/style.css"),
             measure: site.packs.first().map(|p| p.title.clone()).unwrap_or_default(),
+            source: site.packs.first().map(|p| p.source.clone()),
             footer,
             police_href: (!digits.is_empty())
                 .then(|| format!("https://beian.mps.gov.cn/#/query/webSearch?code={digits}")),
@@ -118,9 +121,9 @@ pub(super) struct Renderer<'a> {
     pub(super) sink: &'a dyn Sink,
     pub(super) title: String,
     pub(super) base_url: Option<String>,
-    /// Per document kind, the clauses of the site's measure (its first pack) that its page
-    /// answers, as the pack's item rules cite them: a site under another measure does not claim
-    /// Baiyin's article numbers.
+    /// Per document kind (`fees`) and per field (`supervision.phone`), the clauses of the site's
+    /// measure (its first pack) that its page or section answers, as the pack's item rules cite
+    /// them: a site under another measure does not claim Baiyin's article numbers.
     pub(super) clauses: BTreeMap<String, String>,
     /// The stages of a major matter in order: those of the site's `lifecycle` rule, or 第四条's.
     pub(super) stage_order: Vec<String>,
@@ -356,19 +359,17 @@ impl Renderer<'_> {
     }
 }
 
-/// A QR code of `url` as inline SVG for the printed page.
-///
-/// Drawn in module units (the viewBox scales it) as one stroked path of horizontal runs, each
-/// written relative to the previous one: about 2 KB, a fifth of qrcode's own SVG, which matters
-/// when every page carries one.
 /// See `Renderer::clauses`.
 fn clauses(site: &Site) -> BTreeMap<String, String> {
     let mut cited: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     let rules = site.packs.first().map(|p| p.rules.as_slice()).unwrap_or_default();
     for r in rules.iter().filter(|r| r.check.item().is_some()) {
-        let of_doc = cited.entry(r.doc.clone()).or_default();
-        if !of_doc.contains(&&*r.citation) {
-            of_doc.push(&r.citation);
+        let keys = [Some(r.doc.clone()), r.field.as_ref().map(|f| format!("{}.{f}", r.doc))];
+        for key in keys.into_iter().flatten() {
+            let cites = cited.entry(key).or_default();
+            if !cites.contains(&&*r.citation) {
+                cites.push(&r.citation);
+            }
         }
     }
     cited.into_iter().map(|(kind, c)| (kind, c.join("、"))).collect()
@@ -385,6 +386,11 @@ fn stage_order(site: &Site) -> Vec<String> {
         .unwrap_or_else(|| ["决策前", "实施中", "结果"].map(String::from).to_vec())
 }
 
+/// A QR code of `url` as inline SVG for the printed page.
+///
+/// Drawn in module units (the viewBox scales it) as one stroked path of horizontal runs, each
+/// written relative to the previous one: about 2 KB, a fifth of qrcode's own SVG, which matters
+/// when every page carries one.
 fn qr_svg(url: &str) -> Option<String> {
     use qrcode::{EcLevel, bits, canvas, ec};
     use std::fmt::Write as _;

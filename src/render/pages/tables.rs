@@ -23,6 +23,10 @@ struct CommitmentsPage {
 #[derive(Serialize)]
 struct SupervisionPage {
     supervision: Supervision,
+    /// The clauses its two sections answer (supervision channels and supervisors; complaint
+    /// handling), as the site's measure cites them.
+    supervise_clause: Option<String>,
+    complaints_clause: Option<String>,
 }
 
 pub(super) fn fees(cx: &mut UnitCx<'_, '_>, b: &Built) -> Result<()> {
@@ -36,7 +40,12 @@ pub(super) fn commitments(cx: &mut UnitCx<'_, '_>, b: &Built) -> Result<()> {
 }
 
 pub(super) fn supervision(cx: &mut UnitCx<'_, '_>, b: &Built) -> Result<()> {
-    let view = SupervisionPage { supervision: view::supervision(cx.unit, cx.schema()) };
+    let clause = |field: &str| cx.r.clauses.get(&format!("{}.{field}", b.kind)).cloned();
+    let view = SupervisionPage {
+        supervision: view::supervision(cx.unit, cx.schema()),
+        supervise_clause: clause("phone"),
+        complaints_clause: clause("complaint_phone"),
+    };
     page(cx, b, &view)
 }
 
