@@ -133,9 +133,12 @@ pub enum Origin {
     /// The 第六条 review of what a unit publishes (`privacy/<rule>`).
     Privacy,
     /// gongkai itself (`gongkai/<kind>`): loading, the content model, a date that cannot be true,
-    /// an attachment that cannot be read or published, an acknowledgement record, a broken link.
+    /// an attachment that cannot be read or published, an acknowledgement record.
     #[default]
     Gongkai,
+    /// The check of the links written in Markdown against what was published
+    /// (`gongkai/broken-link`).
+    Links,
 }
 
 /// One problem found in a site.

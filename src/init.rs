@@ -160,7 +160,7 @@ pub fn scaffold(schema: &Schema, packs: &[Pack], sector: &str) -> Vec<(String, S
     let rules = crate::check::applicable_to(Some(sector), packs);
     let mut files = Vec::new();
     for spec in &schema.documents {
-        let mine: Vec<&(&Pack, &Rule)> = rules.iter().filter(|(_, r)| r.doc == spec.kind).collect();
+        let mine: Vec<&(&Pack, &Rule)> = rules.iter().filter(|(_, r)| r.kind() == Some(spec.kind.as_str())).collect();
         if mine.is_empty() && spec.kind != "unit" {
             continue;
         }

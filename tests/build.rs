@@ -129,7 +129,7 @@ fn every_required_value_is_published(site: &Site, at_least: usize) {
         for (_, rule) in applicable(&unit, &loaded.packs) {
             let Some(req) = rule.check.item() else { continue };
             let mut wanted = Vec::new();
-            for doc in unit.docs_of(&rule.doc).filter(|d| selected(d, &rule.filter)) {
+            for doc in unit.docs_of(rule.kind().unwrap()).filter(|d| selected(d, &rule.filter)) {
                 let Some(data) = &doc.data else { continue };
                 match &rule.field {
                     Some(f) => {

@@ -165,7 +165,7 @@ fn plan(site: &gongkai::model::Site, slug: &str) -> Vec<Case> {
     let mut cases = Vec::new();
     for (_, rule) in &rules {
         let Some(require) = rule.check.item() else { continue };
-        let spec = site.schema.doc(&rule.doc).unwrap();
+        let spec = site.schema.doc(rule.kind().unwrap()).unwrap();
         let case = |file: &str, deletion| Case {
             rule: rule.id.to_string(),
             citation: rule.cited.to_string(),
@@ -183,7 +183,7 @@ fn plan(site: &gongkai::model::Site, slug: &str) -> Vec<Case> {
             // a document no `where` rule asking for the same sub-fields picks, so that deleting
             // from it fails only this rule
             let mine = each(rule);
-            let overlaps = |f: &Rule| f.doc == rule.doc && each(f).iter().any(|k| mine.contains(k));
+            let overlaps = |f: &Rule| f.kind() == rule.kind() && each(f).iter().any(|k| mine.contains(k));
             let doc = docs.iter().find(|d| !filtered.iter().any(|f| overlaps(f) && selected(d, &f.filter)));
             let doc = doc.unwrap_or_else(|| panic!("{slug}: every {} document is of a special kind", spec.file));
             cases.extend(deletions(rule, spec).into_iter().map(|d| case(&doc.path, d)));
@@ -197,7 +197,7 @@ fn plan(site: &gongkai::model::Site, slug: &str) -> Vec<Case> {
         // sub-fields every document of the folder needs are the general rule's business
         let general: Vec<&str> = rules
             .iter()
-            .filter(|(_, r)| r.doc == rule.doc && r.filter.is_empty())
+            .filter(|(_, r)| r.kind() == rule.kind() && r.filter.is_empty())
             .filter_map(|(_, r)| r.check.item())
             .flat_map(|q| q.each.iter().map(|(k, _)| k.as_str()))
             .collect();

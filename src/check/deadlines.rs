@@ -14,7 +14,7 @@ use super::outcome::rule_finding;
 use crate::calendar::Env;
 use crate::finding::{Finding, Kind, Severity};
 use crate::model::{Doc, Unit};
-use crate::pack::{ALL_DOCUMENTS, Check, Rule};
+use crate::pack::{Check, Rule, Target};
 use crate::schema::{DocSpec, Schema};
 use crate::shape;
 use crate::status;
@@ -25,7 +25,7 @@ pub(super) fn evaluate(rule: &Rule, unit: &Unit, schema: &Schema, env: &Env) -> 
     let docs: Vec<(&Doc, &DocSpec)> = unit
         .docs
         .iter()
-        .filter(|d| rule.doc == ALL_DOCUMENTS || d.kind == rule.doc)
+        .filter(|d| rule.target == Target::AllDocuments || rule.kind() == Some(d.kind.as_str()))
         .filter(|d| selected(d, &rule.filter))
         .filter_map(|d| schema.doc(&d.kind).map(|s| (d, s)))
         .collect();
@@ -36,7 +36,7 @@ pub(super) fn evaluate(rule: &Rule, unit: &Unit, schema: &Schema, env: &Env) -> 
         Check::Within { days, working, from, to } => cx.within(&docs, *days, *working, from, to),
         Check::Ahead { days, from, to } => cx.ahead(&docs, *days, from, to),
         Check::Cadence { every, by, date } => {
-            let spec = schema.doc(&rule.doc);
+            let spec = rule.kind().and_then(|k| schema.doc(k));
             cx.cadence(&docs, spec, every.map(|p| (p.months(), p.zh())), *by, date)
         }
         Check::Explained => cx.explained(&docs),

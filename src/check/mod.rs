@@ -127,7 +127,7 @@ pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema, env: &Env) -> Un
     for (pack, rule) in applicable(unit, packs) {
         let (mut out, unchecked) = match &rule.check {
             Check::Item(req) => {
-                let Some(spec) = schema.doc(&rule.doc) else { continue };
+                let Some(spec) = rule.kind().and_then(|k| schema.doc(k)) else { continue };
                 let mut e = items::evaluate(rule, req, pack, unit, spec);
                 declared.append(&mut e.declared);
                 (e.findings, e.unchecked)
@@ -152,10 +152,10 @@ pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema, env: &Env) -> Un
         items.push(rule.check.item().is_some());
         // the one file an item rule reads (unit.yaml, fees.yaml…), to know if it is withheld
         files.push(
-            schema
-                .doc(&rule.doc)
+            rule.kind()
+                .and_then(|k| schema.doc(k))
                 .filter(|spec| rule.check.item().is_some() && !spec.is_collection())
-                .and_then(|_| unit.doc(&rule.doc))
+                .and_then(|spec| unit.doc(&spec.kind))
                 .map(|d| d.path.clone()),
         );
         rule_findings.append(&mut out);

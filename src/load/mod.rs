@@ -213,6 +213,8 @@ fn load_packs(root: &Path, config: &Config) -> Result<(Schema, Vec<Pack>)> {
         let p = pack::parse(text, &format!("builtin:{name}"))?;
         available.insert(p.id.clone(), p);
     }
+    // the ids the site's own files have defined so far
+    let mut from_site = std::collections::BTreeSet::new();
     let rules_dir = root.join("rules");
     if rules_dir.is_dir() {
         for entry in read_dir_sorted(&rules_dir)? {
@@ -226,13 +228,14 @@ fn load_packs(root: &Path, config: &Config) -> Result<(Schema, Vec<Pack>)> {
             let p = pack::parse(&text, &origin)?;
             // A site's pack replaces a built-in pack of the same id (local amendments); two site
             // packs with one id are a mistake.
-            if let Some(existing) = available.get(&p.id).filter(|e| !e.origin.starts_with("builtin:")) {
+            if let Some(existing) = available.get(&p.id).filter(|_| from_site.contains(&p.id)) {
                 return Err(Error::Pack {
                     file: origin,
                     pos: None,
                     message: format!("pack id `{}` is already used by {}", p.id, existing.origin),
                 });
             }
+            from_site.insert(p.id.clone());
             available.insert(p.id.clone(), p);
         }
     }

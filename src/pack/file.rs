@@ -9,7 +9,7 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
-use super::{Check, Grades, Pack, Period, Requirement, Rule, Shape, Source, cite};
+use super::{ALL_DOCUMENTS, Check, Grades, Pack, Period, Requirement, Rule, Shape, Source, Target, cite};
 use crate::error::{Error, Result};
 use crate::finding::Severity;
 use crate::schema::{DocSpec, FieldDef};
@@ -243,7 +243,8 @@ pub fn parse(text: &str, origin: &str) -> Result<Pack> {
             cited: cite(&file.title, &def.citation).into(),
             citation: def.citation.into(),
             title: def.title.into(),
-            doc: def.file,
+            target: if def.file == ALL_DOCUMENTS { Target::AllDocuments } else { Target::Unresolved },
+            file: def.file,
             field: def.field,
             filter: def
                 .filter

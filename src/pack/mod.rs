@@ -175,8 +175,10 @@ pub struct Rule {
     pub cited: Arc<str>,
     /// The item, in Chinese.
     pub title: Arc<str>,
-    /// The document kind the item lives in (`unit`, `fees`, `services`...).
-    pub doc: String,
+    /// The file or folder the pack names (`fees.yaml`, `services/`, `*` for every document).
+    pub file: String,
+    /// Which documents the rule looks at, found from `file` by [`Pack::resolve`].
+    pub target: Target,
     /// Dotted path of the field; `None` for a rule on a collection's documents themselves.
     pub field: Option<String>,
     /// For a folder of documents: only those whose fields have one of these values
@@ -396,4 +398,25 @@ impl Rule {
 }
 
 /// `file:` of a rule that applies to every document of a unit.
-pub const ALL_DOCUMENTS: &str = "*";
+pub(crate) const ALL_DOCUMENTS: &str = "*";
+
+/// Which documents a rule looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Every document of a unit (`file: "*"`): only `within`, `explained` and `fresh` rules.
+    AllDocuments,
+    /// The documents of one kind of the content model (`fees`, `services`, a pack's `routes`).
+    Doc(String),
+    /// Not yet resolved against the content model: between [`parse`] and [`Pack::resolve`].
+    Unresolved,
+}
+
+impl Rule {
+    /// The document kind the rule looks at, when it looks at one kind.
+    pub fn kind(&self) -> Option<&str> {
+        match &self.target {
+            Target::Doc(kind) => Some(kind),
+            Target::AllDocuments | Target::Unresolved => None,
+        }
+    }
+}

@@ -4,7 +4,7 @@
 //! Part of `pack`; `load` calls [`Pack::extend_schema`] and [`Pack::resolve`] once the content
 //! model is complete.
 
-use super::{ALL_DOCUMENTS, Check, Pack, Requirement, Shape};
+use super::{Check, Pack, Requirement, Shape, Target};
 use crate::error::{Error, Result};
 use crate::schema::{DocSpec, FieldDef, FieldType, Schema};
 
@@ -39,7 +39,7 @@ impl Pack {
                 *s = schema.sector(s).ok_or_else(|| err(&rule.id, format!("unknown sector `{s}`")))?.key.clone();
             }
             // a timing rule on every document of a unit
-            if rule.doc == ALL_DOCUMENTS {
+            if rule.target == Target::AllDocuments {
                 if !matches!(rule.check, Check::Within { .. } | Check::Explained | Check::Fresh { .. }) {
                     return Err(err(
                         &rule.id,
@@ -51,9 +51,10 @@ impl Pack {
                 }
                 continue;
             }
-            let doc =
-                schema.doc_for_file(&rule.doc).ok_or_else(|| err(&rule.id, format!("unknown file `{}`", rule.doc)))?;
-            rule.doc = doc.kind.clone();
+            let doc = schema
+                .doc_for_file(&rule.file)
+                .ok_or_else(|| err(&rule.id, format!("unknown file `{}`", rule.file)))?;
+            rule.target = Target::Doc(doc.kind.clone());
             for (key, _) in &mut rule.filter {
                 let f = doc
                     .fields

@@ -149,6 +149,7 @@ fn finding(l: &PendingLink, message: String) -> Finding {
     let mut f = Finding::builtin(Kind::BrokenLink, Severity::Error, &l.file, Some(crate::yaml::Pos::new(l.line, 1)), message)
         .with_help("链接到本单位的其他内容，可以直接写文件路径，例如 ../fees.yaml 或 ../attachments/申请表.md；页内位置写 #标题文字");
     f.unit = Some(l.unit.clone());
+    f.origin = crate::finding::Origin::Links;
     f
 }
 

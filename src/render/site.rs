@@ -364,7 +364,8 @@ fn clauses(site: &Site) -> BTreeMap<String, String> {
     let mut cited: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     let rules = site.packs.first().map(|p| p.rules.as_slice()).unwrap_or_default();
     for r in rules.iter().filter(|r| r.check.item().is_some()) {
-        let keys = [Some(r.doc.clone()), r.field.as_ref().map(|f| format!("{}.{f}", r.doc))];
+        let Some(kind) = r.kind() else { continue };
+        let keys = [Some(kind.to_string()), r.field.as_ref().map(|f| format!("{kind}.{f}"))];
         for key in keys.into_iter().flatten() {
             let cites = cited.entry(key).or_default();
             if !cites.contains(&&*r.citation) {

@@ -55,7 +55,11 @@ pub(super) fn render(result: &CheckResult) -> String {
             }
             suite.add_test_case(case);
         }
-        suite.add_test_cases(mine.iter().filter(|f| f.origin == Origin::Gongkai).map(|f| loose_case(&unit.slug, f)));
+        suite.add_test_cases(
+            mine.iter()
+                .filter(|f| matches!(f.origin, Origin::Gongkai | Origin::Links))
+                .map(|f| loose_case(&unit.slug, f)),
+        );
         report.add_test_suite(suite);
     }
     report.to_string().unwrap_or_default()
