@@ -180,9 +180,9 @@ fn render_and_report(
     tick: &(dyn Fn() + Sync),
 ) -> Result<Built> {
     use crate::output::{Sink, Staging};
-    use crate::render::{self, site as pages};
+    use crate::render::{self, run};
 
-    let (result, rendered) = pages::render_site(site, theme, staging, tick)?;
+    let (result, rendered) = run::render_site(site, theme, staging, tick)?;
     let cx = Context { root: &site.root, packs: &site.packs, color: false };
     let write_json = |path: &Path| -> Result<()> {
         let file = std::fs::File::create(path).map_err(|e| Error::write(path, e))?;

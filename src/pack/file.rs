@@ -100,35 +100,22 @@ enum RequireDef {
     Timing(TimingKind),
 }
 
-const REQUIRE_NAMES: &[&str] = &[
-    "text",
-    "phone",
-    "contact",
-    "email",
-    "postcode",
-    "date",
-    "url",
-    "file",
-    "list",
-    "within",
-    "ahead",
-    "cadence",
-    "explained",
-    "lifecycle",
-    "fresh",
-];
-
 impl<'de> Deserialize<'de> for RequireDef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let name = String::deserialize(d)?;
-        let as_value = de::value::StrDeserializer::<de::value::Error>::new(&name);
-        if let Ok(shape) = Shape::deserialize(as_value) {
-            return Ok(RequireDef::Shape(shape));
-        }
-        let as_value = de::value::StrDeserializer::<de::value::Error>::new(&name);
-        TimingKind::deserialize(as_value)
-            .map(RequireDef::Timing)
-            .map_err(|_| de::Error::unknown_variant(&name, REQUIRE_NAMES))
+        let as_value = || de::value::StrDeserializer::<de::value::Error>::new(&name);
+        let not_shape = match Shape::deserialize(as_value()) {
+            Ok(shape) => return Ok(RequireDef::Shape(shape)),
+            Err(e) => e,
+        };
+        TimingKind::deserialize(as_value()).map(RequireDef::Timing).map_err(|not_timing| {
+            // serde names the variants of each enum; the message lists both, so that a new shape
+            // or timing kind needs no list here
+            let expected =
+                |e: &de::value::Error| e.to_string().split_once("expected one of ").map(|(_, l)| l.to_string());
+            let names: Vec<String> = [expected(&not_shape), expected(&not_timing)].into_iter().flatten().collect();
+            de::Error::custom(format!("unknown variant `{name}`, expected one of {}", names.join(", ")))
+        })
     }
 }
 

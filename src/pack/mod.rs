@@ -411,6 +411,34 @@ pub enum Target {
     Unresolved,
 }
 
+/// What a timing rule needs of a field it names (checked against the content model by
+/// `Pack::resolve`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// A date field of the document.
+    Date,
+    /// A date field, where the document has the field at all (`within` on every document).
+    DateIfThere,
+    /// A field of any type.
+    Field,
+}
+
+impl Check {
+    /// The fields the rule names, and what it needs of each: the one place a new kind says it.
+    pub fn fields(&self) -> Vec<(&str, Need)> {
+        match self {
+            Check::Item(_) | Check::Explained => Vec::new(),
+            Check::Within { from, to, .. } => {
+                std::iter::once(from).chain(to).map(|k| (k.as_str(), Need::DateIfThere)).collect()
+            }
+            Check::Ahead { from, to, .. } => vec![(from, Need::Date), (to, Need::Date)],
+            Check::Cadence { date, .. } => vec![(date, Need::Date)],
+            Check::Fresh { date, .. } => vec![(date, Need::DateIfThere)],
+            Check::Lifecycle { matter, stage, .. } => vec![(matter, Need::Field), (stage, Need::Field)],
+        }
+    }
+}
+
 impl Rule {
     /// The document kind the rule looks at, when it looks at one kind.
     pub fn kind(&self) -> Option<&str> {

@@ -4,7 +4,7 @@
 //! Part of `pack`; `load` calls [`Pack::extend_schema`] and [`Pack::resolve`] once the content
 //! model is complete.
 
-use super::{Check, Pack, Requirement, Shape, Target};
+use super::{Check, Need, Pack, Requirement, Shape, Target};
 use crate::error::{Error, Result};
 use crate::schema::{DocSpec, FieldDef, FieldType, Schema};
 
@@ -109,24 +109,12 @@ fn check_dates(check: &Check, doc: &DocSpec) -> std::result::Result<(), String> 
         Some(_) => Err(format!("`{}#{key}` is not a date field", doc.file)),
         None => Err(format!("`{}` has no field `{key}`", doc.file)),
     };
-    let optional = |key: &str| if doc.field(key).is_some() { need_date(key) } else { Ok(()) };
-    match check {
-        Check::Item(_) | Check::Explained => Ok(()),
-        Check::Within { from, to, .. } => {
-            optional(from)?;
-            to.iter().try_for_each(|k| optional(k))
-        }
-
-        Check::Ahead { from, to, .. } => need_date(from).and_then(|()| need_date(to)),
-        Check::Cadence { date, .. } => need_date(date),
-        Check::Fresh { date, .. } => optional(date),
-        Check::Lifecycle { matter, stage, .. } => {
-            for key in [matter, stage] {
-                doc.field(key).ok_or_else(|| format!("`{}` has no field `{key}`", doc.file))?;
-            }
-            Ok(())
-        }
-    }
+    check.fields().into_iter().try_for_each(|(key, need)| match need {
+        Need::Date => need_date(key),
+        Need::DateIfThere if doc.field(key).is_some() => need_date(key),
+        Need::DateIfThere => Ok(()),
+        Need::Field => doc.field(key).map(|_| ()).ok_or_else(|| format!("`{}` has no field `{key}`", doc.file)),
+    })
 }
 
 fn check_requirement(req: &Requirement, ty: FieldType, subs: &[FieldDef], at: &str) -> std::result::Result<(), String> {

@@ -1,32 +1,21 @@
-//! Every page of a site: the portal, each unit's pages, feeds, open data, the sitemap; then the
-//! internal links of every Markdown body are checked against what was written.
+//! The base of rendering: the `Renderer` (site, theme, sink and what every page cites), the
+//! values every template sees (`site`, `page`), and writing one page from its typed view. The
+//! unit pages (`pages`), the portal (`portal`) and the whole-site run (`run`) build on it.
 //!
-//! Units render in parallel; each page goes to the sink as soon as it is rendered, so the whole
-//! site never sits in memory. Output depends only on the input: no clock, sorted everything.
+//! Each page goes to the sink as soon as it is rendered, so the whole site never sits in memory.
+//! Output depends only on the input: no clock, sorted everything.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use rayon::prelude::*;
 use serde::Serialize;
-use tera::Context;
 
-use super::feeds::{self, FeedEntry, NoticeRef, SitemapUrl};
-use super::links::{PageFacts, check_outward, ids_of};
-use super::pages::UnitPages;
+use super::links::{PageFacts, ids_of};
 use super::paths::{absolute, href};
 use super::theme::Theme;
-use super::view::{DateView, Link, SectorGroup, UnitCard};
-use crate::check::{self, CheckResult, UnitCheck};
+use super::view::{DateView, Link};
 use crate::error::Result;
-use crate::model::{Site, UnitDir};
+use crate::model::Site;
 use crate::output::Sink;
-
-/// What rendering produced besides the files.
-#[derive(Debug, Default)]
-pub(crate) struct Rendered {
-    /// Files written.
-    pub files: usize,
-}
 
 /// Site-wide values every template sees as `site`.
 #[derive(Debug, Clone, Serialize)]
@@ -70,7 +59,7 @@ impl SiteView {
 }
 
 /// The accessibility statement's path.
-const ACCESSIBILITY: &str = "accessibility.html";
+pub(super) const ACCESSIBILITY: &str = "accessibility.html";
 
 /// The current page, as every template sees it as `page`.
 #[derive(Debug, Clone, Serialize)]
@@ -102,19 +91,6 @@ struct Page<'v, V: Serialize> {
     view: &'v V,
 }
 
-/// `accessibility.html`: the statement says what every page does; its contact is the footer's.
-#[derive(Serialize)]
-struct AccessibilityPage {}
-
-/// `portal.html`
-#[derive(Serialize)]
-struct PortalPage {
-    sectors: Vec<SectorGroup>,
-    unit_count: usize,
-    /// Link to the portal's feed.
-    feed: &'static str,
-}
-
 pub(super) struct Renderer<'a> {
     pub(super) site: &'a Site,
     pub(super) theme: &'a Theme,
@@ -129,110 +105,19 @@ pub(super) struct Renderer<'a> {
     pub(super) stage_order: Vec<String>,
 }
 
-/// Renders one site with one theme into one sink: unit by unit, then the pages about all units.
-/// `build` drives it over every unit in parallel; `serve` re-renders one unit when it changes.
-pub(crate) struct SiteRenderer<'a> {
-    r: Renderer<'a>,
-}
-
-/// A unit, checked and rendered: its check, and the summary the portal needs.
-pub(crate) struct RenderedUnit {
-    pub check: UnitCheck,
-    pub(super) pages: UnitPages,
-}
-
-impl<'a> SiteRenderer<'a> {
-    pub(crate) fn new(site: &'a Site, theme: &'a Theme, sink: &'a dyn Sink) -> Self {
-        SiteRenderer {
-            r: Renderer {
-                site,
-                theme,
-                sink,
-                title: site.config.title.clone().unwrap_or_else(|| "信息公开".to_string()),
-                base_url: site
-                    .config
-                    .base_url
-                    .as_ref()
-                    .map(|u| if u.ends_with('/') { u.clone() } else { format!("{u}/") }),
-                clauses: clauses(site),
-                stage_order: stage_order(site),
-            },
+impl<'a> Renderer<'a> {
+    pub(super) fn new(site: &'a Site, theme: &'a Theme, sink: &'a dyn Sink) -> Self {
+        Renderer {
+            site,
+            theme,
+            sink,
+            title: site.config.title.clone().unwrap_or_else(|| "信息公开".to_string()),
+            base_url: site.config.base_url.as_ref().map(|u| if u.ends_with('/') { u.clone() } else { format!("{u}/") }),
+            clauses: clauses(site),
+            stage_order: stage_order(site),
         }
     }
 
-    /// Load, check and render one unit; nothing of it is kept but the summary.
-    pub(crate) fn unit(&self, dir: &UnitDir) -> Result<RenderedUnit> {
-        let site = self.r.site;
-        let mut unit = site.load_unit(dir);
-        let mut check = check::check_unit(&unit, &site.packs, &site.schema, &site.env);
-        withhold(&mut unit, &check.result.withheld);
-        let pages = self.r.unit(&unit, &check.result)?;
-        check.result.errors += pages.findings.len();
-        check.findings.extend(pages.findings.iter().cloned());
-        Ok(RenderedUnit { check, pages })
-    }
-
-    /// The pages about all units (portal, feeds, sitemap index, static files, 404), then the
-    /// links that leave their unit, checked with `exists`. `checks` and `units` are in unit order.
-    pub(crate) fn finish(
-        &self,
-        checks: Vec<UnitCheck>,
-        units: &[&RenderedUnit],
-        exists: &dyn Fn(&str) -> bool,
-    ) -> Result<(CheckResult, Rendered)> {
-        let summaries: Vec<&UnitPages> = units.iter().map(|u| &u.pages).collect();
-        let mut result = check::collect(self.r.site, checks);
-        let mut files = summaries.iter().map(|s| s.files).sum::<usize>();
-        files += self.r.portal(&result, &summaries)? + self.r.site_files(&summaries)?;
-        let mut broken = check_outward(summaries.iter().flat_map(|s| s.outward.iter()), exists);
-        for f in &broken {
-            if let Some(u) = result.units.iter_mut().find(|u| Some(&u.slug) == f.unit.as_ref()) {
-                u.errors += 1;
-            }
-        }
-        result.findings.append(&mut broken);
-        crate::finding::sort(&mut result.findings);
-        Ok((result, Rendered { files }))
-    }
-}
-
-/// Take what must not be published out of a checked unit before it is rendered: a withheld
-/// document renders as one whose file could not be used (no page of its own, absent from lists,
-/// feeds, open data and the sitemap), a withheld attachment is not copied.
-fn withhold(unit: &mut crate::model::Unit, files: &[String]) {
-    if files.is_empty() {
-        return;
-    }
-    unit.docs.retain(|d| !files.contains(&d.path));
-    let dir = unit.dir.clone();
-    unit.attachments.retain(|a| !files.contains(&format!("{dir}/{a}")));
-}
-
-/// Check and render the whole site, one unit at a time (in parallel): each unit is loaded,
-/// checked, rendered and dropped, keeping only a summary. Returns the check result (with broken
-/// links added) and what was written.
-pub(crate) fn render_site(
-    site: &Site,
-    theme: &Theme,
-    sink: &dyn Sink,
-    tick: &(dyn Fn() + Sync),
-) -> Result<(CheckResult, Rendered)> {
-    let sr = SiteRenderer::new(site, theme, sink);
-    let mut units: Vec<RenderedUnit> = site
-        .units
-        .par_iter()
-        .map(|dir| {
-            let out = sr.unit(dir);
-            tick();
-            out
-        })
-        .collect::<Result<_>>()?;
-    let checks = units.iter_mut().map(|u| std::mem::take(&mut u.check)).collect();
-    let refs: Vec<&RenderedUnit> = units.iter().collect();
-    sr.finish(checks, &refs, &|p| sink.exists(p))
-}
-
-impl Renderer<'_> {
     pub(super) fn site_view(&self, path: &str) -> SiteView {
         SiteView { base_url: self.base_url.clone(), ..SiteView::new(self.site, &self.title, path) }
     }
@@ -273,89 +158,6 @@ impl Renderer<'_> {
         let ids = ids_of(&html);
         self.sink.put(&page.path, html.as_bytes())?;
         Ok(PageFacts { path: page.path, ids, updated: page.updated.map(|d| d.iso), html: true })
-    }
-
-    /// The portal home page, from every unit's summary. Returns the number of files written.
-    fn portal(&self, result: &CheckResult, units: &[&UnitPages]) -> Result<usize> {
-        let path = "index.html";
-        let mut groups: BTreeMap<&str, Vec<UnitCard>> = BTreeMap::new();
-        let order: HashMap<&str, usize> =
-            self.site.schema.sectors.iter().enumerate().map(|(i, s)| (s.zh.as_str(), i)).collect();
-        for (u, r) in units.iter().zip(&result.units) {
-            groups.entry(&u.sector).or_default().push(UnitCard {
-                slug: r.slug.clone(),
-                name: r.name.clone(),
-                href: href(path, &format!("{}/index.html", r.slug)),
-                required: r.completeness.required,
-                published: r.completeness.published,
-                flags: super::view::flags(r),
-                errors: r.errors,
-                notices: u.notices.len(),
-                latest: u.latest.clone(),
-            });
-        }
-        let mut sectors: Vec<SectorGroup> =
-            groups.into_iter().map(|(name, units)| SectorGroup { name: name.to_string(), units }).collect();
-        sectors.sort_by_key(|g| order.get(g.name.as_str()).copied().unwrap_or(usize::MAX));
-        let newest = units.iter().filter_map(|u| u.newest.clone()).max();
-        let p = self.page_view(path, &self.title, None, newest, vec![("首页".into(), path.into())]);
-        let view = PortalPage { sectors, unit_count: units.len(), feed: "atom.xml" };
-        self.html("portal.html", p, &view)?;
-        Ok(1)
-    }
-
-    /// Files every site has: static files, 404 page, portal feed, sitemap. Returns how many.
-    fn site_files(&self, units: &[&UnitPages]) -> Result<usize> {
-        let mut n = 0;
-        for (name, bytes) in &self.theme.statics {
-            self.sink.put(&format!("static/{name}"), bytes)?;
-            n += 1;
-        }
-        // the 404 page is served at any depth: absolute links when the address is known
-        let mut cx = Context::new();
-        let mut site = self.site_view("404.html");
-        // The 404 page is served for a missing path at any depth, so its links start from the
-        // site's root path (the path part of base_url, `/` without one): same host, never another.
-        let root_path = self
-            .base_url
-            .as_deref()
-            .and_then(|b| b.split_once("://"))
-            .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()))
-            .unwrap_or_else(|| "/".to_string());
-        site.home = root_path.clone();
-        site.stylesheet = format!("{root_path}static/style.css");
-        site.accessibility = Some(format!("{root_path}{ACCESSIBILITY}"));
-
-        cx.insert("site", &site);
-        cx.insert("page", &self.page_view("404.html", "找不到这个页面", None, None, Vec::new()));
-        self.sink.put("404.html", self.theme.render("404.html", &cx)?.as_bytes())?;
-
-        // the accessibility statement
-        let crumbs = vec![("首页".into(), "index.html".into()), ("无障碍声明".into(), ACCESSIBILITY.into())];
-        let p = self.page_view(ACCESSIBILITY, "无障碍声明", None, None, crumbs);
-        self.html("accessibility.html", p, &AccessibilityPage {})?;
-        n += 1;
-
-        // the portal feed: the newest notices of every unit
-        let mut newest: Vec<(&NoticeRef, &str)> =
-            units.iter().flat_map(|u| u.notices.iter().map(move |n| (n, u.name.as_str()))).collect();
-        newest.sort_by(|a, b| b.0.updated.cmp(&a.0.updated).then_with(|| a.0.path.cmp(&b.0.path)));
-        newest.truncate(100);
-        let base = self.base_url.as_deref();
-        let entries: Vec<FeedEntry> = newest.into_iter().map(|(n, name)| feeds::portal_entry(base, n, name)).collect();
-        let feed = feeds::feed(self.theme, base, &self.title, "atom.xml", "index.html", entries)?;
-        self.sink.put("atom.xml", feed.as_bytes())?;
-        n += 2;
-        // a sitemap index: the portal's own sitemap and one per unit (each under 50,000 URLs)
-        if let Some(base) = base {
-            let portal = feeds::sitemap(self.theme, &[SitemapUrl { loc: base.to_string(), lastmod: None }])?;
-            self.sink.put("sitemap-portal.xml", portal.as_bytes())?;
-            let mut maps = vec![absolute(base, "sitemap-portal.xml")];
-            maps.extend(units.iter().filter(|u| u.sitemap).map(|u| absolute(base, &format!("{}/sitemap.xml", u.slug))));
-            self.sink.put("sitemap.xml", feeds::sitemap_index(self.theme, &maps)?.as_bytes())?;
-            n += 2;
-        }
-        Ok(n)
     }
 }
 

@@ -17,7 +17,7 @@ use crate::finding::{self, Finding, Kind, Origin};
 use crate::load::{self, LoadOptions};
 use crate::model::Site;
 use crate::output::{MemorySink, Sink};
-use crate::render::site::{RenderedUnit, SiteRenderer};
+use crate::render::run::{RenderedUnit, SiteRenderer};
 use crate::render::theme::Theme;
 use crate::report::{self, Context};
 

@@ -1,0 +1,110 @@
+//! Rendering a whole site: each unit loaded, checked, rendered and dropped (in parallel), then
+//! the pages about all units. `build` drives it over every unit; `serve` re-renders one unit when
+//! it changes. The top of `render`: it uses the unit pages and the portal, neither uses it.
+
+use rayon::prelude::*;
+
+use super::links::check_outward;
+use super::pages::UnitPages;
+use super::site::Renderer;
+use super::theme::Theme;
+use crate::check::{self, CheckResult, UnitCheck};
+use crate::error::Result;
+use crate::model::{Site, UnitDir};
+use crate::output::Sink;
+
+/// What rendering produced besides the files.
+#[derive(Debug, Default)]
+pub(crate) struct Rendered {
+    /// Files written.
+    pub files: usize,
+}
+
+/// Renders one site with one theme into one sink: unit by unit, then the pages about all units.
+/// `build` drives it over every unit in parallel; `serve` re-renders one unit when it changes.
+pub(crate) struct SiteRenderer<'a> {
+    r: Renderer<'a>,
+}
+
+/// A unit, checked and rendered: its check, and the summary the portal needs.
+pub(crate) struct RenderedUnit {
+    pub check: UnitCheck,
+    pub(super) pages: UnitPages,
+}
+
+impl<'a> SiteRenderer<'a> {
+    pub(crate) fn new(site: &'a Site, theme: &'a Theme, sink: &'a dyn Sink) -> Self {
+        SiteRenderer { r: Renderer::new(site, theme, sink) }
+    }
+
+    /// Load, check and render one unit; nothing of it is kept but the summary.
+    pub(crate) fn unit(&self, dir: &UnitDir) -> Result<RenderedUnit> {
+        let site = self.r.site;
+        let mut unit = site.load_unit(dir);
+        let mut check = check::check_unit(&unit, &site.packs, &site.schema, &site.env);
+        withhold(&mut unit, &check.result.withheld);
+        let pages = self.r.unit(&unit, &check.result)?;
+        check.result.errors += pages.findings.len();
+        check.findings.extend(pages.findings.iter().cloned());
+        Ok(RenderedUnit { check, pages })
+    }
+
+    /// The pages about all units (portal, feeds, sitemap index, static files, 404), then the
+    /// links that leave their unit, checked with `exists`. `checks` and `units` are in unit order.
+    pub(crate) fn finish(
+        &self,
+        checks: Vec<UnitCheck>,
+        units: &[&RenderedUnit],
+        exists: &dyn Fn(&str) -> bool,
+    ) -> Result<(CheckResult, Rendered)> {
+        let summaries: Vec<&UnitPages> = units.iter().map(|u| &u.pages).collect();
+        let mut result = check::collect(self.r.site, checks);
+        let mut files = summaries.iter().map(|s| s.files).sum::<usize>();
+        files += self.r.portal(&result, &summaries)? + self.r.site_files(&summaries)?;
+        let mut broken = check_outward(summaries.iter().flat_map(|s| s.outward.iter()), exists);
+        for f in &broken {
+            if let Some(u) = result.units.iter_mut().find(|u| Some(&u.slug) == f.unit.as_ref()) {
+                u.errors += 1;
+            }
+        }
+        result.findings.append(&mut broken);
+        crate::finding::sort(&mut result.findings);
+        Ok((result, Rendered { files }))
+    }
+}
+
+/// Take what must not be published out of a checked unit before it is rendered: a withheld
+/// document renders as one whose file could not be used (no page of its own, absent from lists,
+/// feeds, open data and the sitemap), a withheld attachment is not copied.
+fn withhold(unit: &mut crate::model::Unit, files: &[String]) {
+    if files.is_empty() {
+        return;
+    }
+    unit.docs.retain(|d| !files.contains(&d.path));
+    let dir = unit.dir.clone();
+    unit.attachments.retain(|a| !files.contains(&format!("{dir}/{a}")));
+}
+
+/// Check and render the whole site, one unit at a time (in parallel): each unit is loaded,
+/// checked, rendered and dropped, keeping only a summary. Returns the check result (with broken
+/// links added) and what was written.
+pub(crate) fn render_site(
+    site: &Site,
+    theme: &Theme,
+    sink: &dyn Sink,
+    tick: &(dyn Fn() + Sync),
+) -> Result<(CheckResult, Rendered)> {
+    let sr = SiteRenderer::new(site, theme, sink);
+    let mut units: Vec<RenderedUnit> = site
+        .units
+        .par_iter()
+        .map(|dir| {
+            let out = sr.unit(dir);
+            tick();
+            out
+        })
+        .collect::<Result<_>>()?;
+    let checks = units.iter_mut().map(|u| std::mem::take(&mut u.check)).collect();
+    let refs: Vec<&RenderedUnit> = units.iter().collect();
+    sr.finish(checks, &refs, &|p| sink.exists(p))
+}
