@@ -10,7 +10,7 @@ use jiff::civil::Date;
 use jiff::{ToSpan, Unit as TimeUnit};
 
 use super::docs::{date_of, field_zh, title, zh};
-use super::outcome::rule_finding;
+use super::outcome::{At, rule_finding};
 use crate::calendar::Env;
 use crate::finding::{Finding, Kind, Severity};
 use crate::model::{Doc, Unit};
@@ -80,7 +80,8 @@ pub(crate) fn stale(
             "核对 {} 的内容：有变化的改正；核对无误的，把「{what}」改成核对的日期",
             doc.path.rsplit_once('/').map_or(doc.path.as_str(), |(_, f)| f)
         );
-        out.push(rule_finding(rule, unit, Kind::Late, &doc.path, Some(pos), Some(written), message, help));
+        let at = At { file: &doc.path, pos: Some(pos), field: Some(written) };
+        out.push(rule_finding(rule, unit, Kind::Late, at, message, help));
     }
     out
 }

@@ -10,7 +10,7 @@ use jiff::civil::Date;
 
 use super::dates;
 use super::docs::{date_of, field_zh, filter_words, selected, title, zh};
-use super::outcome::rule_finding;
+use super::outcome::{At, rule_finding};
 use crate::calendar::Env;
 use crate::finding::{Finding, Kind, Severity};
 use crate::model::{Doc, Unit};
@@ -54,7 +54,7 @@ struct Cx<'a> {
 
 impl Cx<'_> {
     fn finding(&self, kind: Kind, file: &str, pos: Option<Pos>, message: String, help: String) -> Finding {
-        rule_finding(self.rule, self.unit, kind, file, pos, None, message, help)
+        rule_finding(self.rule, self.unit, kind, At { file, pos, field: None }, message, help)
     }
 
     /// Lateness that is already history (published, but late): nothing in the content can make

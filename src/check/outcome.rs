@@ -49,15 +49,19 @@ pub(crate) const UNVERIFIED: &str = "（此条规定原文尚未核实，仅作�
 /// What a reminder (a warning of weight 0 on an item) adds to its messages.
 pub(crate) const REMINDER: &str = "（提醒，不计入完整度）";
 
+/// Where a finding is: the site-relative file, the position, the field as the user wrote it.
+pub(crate) struct At<'a> {
+    pub(crate) file: &'a str,
+    pub(crate) pos: Option<Pos>,
+    pub(crate) field: Option<String>,
+}
+
 /// A finding of a pack rule; an unverified rule and a reminder say so.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn rule_finding(
     rule: &Rule,
     unit: &Unit,
     kind: Kind,
-    file: &str,
-    pos: Option<Pos>,
-    field: Option<String>,
+    At { file, pos, field }: At<'_>,
     message: String,
     help: String,
 ) -> Finding {

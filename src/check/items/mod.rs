@@ -9,7 +9,7 @@
 mod values;
 
 use super::docs::{filter_words, selected};
-use super::outcome::rule_finding;
+use super::outcome::{At, rule_finding};
 use crate::declaration::{self, Declaration};
 use crate::finding::{Finding, Kind};
 use crate::model::{Doc, Unit};
@@ -318,7 +318,7 @@ impl<'a> Eval<'a> {
         );
     }
     fn push(&mut self, kind: Kind, file: &str, pos: Option<Pos>, field: Option<String>, message: String, help: String) {
-        self.out.push(rule_finding(self.rule, self.unit, kind, file, pos, field, message, help));
+        self.out.push(rule_finding(self.rule, self.unit, kind, At { file, pos, field }, message, help));
     }
 }
 
