@@ -430,3 +430,22 @@ fn withdrawals_show_their_history_and_matters_link_their_stages() {
     // a notice of no matter has no stage list
     assert!(!site.read("public/yincheng-bus/notices/2026-3路站点调整.html").contains("class=\"stages\""));
 }
+
+/// The 公开目录 lists every item a unit must publish, linked to its page, and says 暂未公开 of
+/// one that is missing, instead of linking to nothing; every page family has its anchor.
+#[test]
+fn the_catalogue_lists_every_item_and_says_which_are_not_published() {
+    let site = Site::example();
+    let fees = site.read("content/qingyuan-water/fees.yaml");
+    let without_basis: String = fees.lines().filter(|l| !l.contains("收费依据")).map(|l| format!("{l}\n")).collect();
+    site.write("content/qingyuan-water/fees.yaml", without_basis);
+    assert_eq!(site.run(&["build", "--quiet"]).code, 0);
+    let html = site.read("public/qingyuan-water/catalog.html");
+    for anchor in ["unit", "services", "fees", "commitments", "notices", "supervision", "request"] {
+        assert!(html.contains(&format!("<h2 id=\"{anchor}\">")), "no section {anchor}");
+    }
+    assert!(html.contains("<th scope=\"row\">收费依据</th>"), "the missing item is listed, unlinked");
+    assert!(html.contains("暂未公开"));
+    assert!(html.contains("<a href=\"fees.html\">收费标准</a>"), "a published item links to its page");
+    assert!(html.contains("北京路管网改造计划停水通知"), "every notice is listed");
+}

@@ -28,6 +28,7 @@ const PAGES: &[(&str, &str)] = &[
     ("portal_accessibility", "accessibility.html"),
     ("unit_index", "yincheng-bus/index.html"),
     ("unit_guide", "yincheng-bus/guide.html"),
+    ("unit_catalog", "yincheng-bus/catalog.html"),
     ("unit_services", "yincheng-bus/services.html"),
     ("unit_service", "yincheng-bus/services/老年卡办理.html"),
     ("unit_fees", "yincheng-bus/fees.html"),

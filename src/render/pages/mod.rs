@@ -7,6 +7,7 @@
 //! follow from the table.
 
 mod attachments;
+mod catalog;
 mod documents;
 mod guide;
 mod notices;
@@ -99,6 +100,15 @@ pub(super) const UNIT_PAGES: &[PageKind] = &[
         always: true,
         clause: Clause::None,
         build: guide::build,
+    },
+    // 《考核办法》第七条(三), 《责任追究办法》第六条(三): the disclosure catalogue
+    PageKind {
+        family: Family::Own("catalog"),
+        template: "catalog.html",
+        label: Some("公开目录"),
+        always: true,
+        clause: Clause::None,
+        build: catalog::build,
     },
     // 第五条(二)
     PageKind {

@@ -1,0 +1,127 @@
+//! The unit's 公开目录 (disclosure catalogue): every item and document the unit must publish, in
+//! the columns of the 基层政务公开标准目录 — 事项 and 内容 (what), 依据 (the article the site's
+//! packs cite), 时限 (the deadline rules that apply), 更新日期 — grouped by page family with an
+//! anchor each, and linked to the page that shows it. It is also the search that needs no
+//! JavaScript: everything is on one page, in the order of the navigation.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::{Built, Content, UnitCx};
+use crate::check::{Status, applicable};
+use crate::error::Result;
+use crate::pack::{Check, Rule, Target};
+use crate::render::paths::href;
+use crate::render::view::{self, DateView};
+
+/// One line of the catalogue.
+#[derive(Serialize)]
+struct Entry {
+    /// The item or document (`收费依据`, a notice's title).
+    item: String,
+    /// Link to the page that shows it.
+    href: String,
+    /// The article it is published under, with its measure.
+    basis: String,
+    /// When it is updated.
+    updated: Option<DateView>,
+    /// It is published complete (a required item that is missing or wrong says 暂未公开).
+    published: bool,
+}
+
+/// The entries of one page family.
+#[derive(Serialize)]
+struct Group {
+    /// Anchor: the document kind.
+    id: String,
+    title: String,
+    href: String,
+    /// The deadline rules that apply to it, in words, with their articles.
+    limits: Vec<String>,
+    entries: Vec<Entry>,
+}
+
+/// `catalog.html`
+#[derive(Serialize)]
+struct CatalogPage {
+    groups: Vec<Group>,
+}
+
+pub(super) fn build(cx: &mut UnitCx<'_, '_>, b: &Built) -> Result<()> {
+    let rules = applicable(cx.unit, &cx.r.site.packs);
+    let passed: HashMap<&str, bool> = cx.result.rules.iter().map(|o| (&*o.rule, o.status == Status::Passed)).collect();
+    let groups = cx
+        .contents
+        .iter()
+        .filter(|c| c.path != b.path && c.kind != "guide")
+        .map(|c| group(cx, b, c, &rules, &passed))
+        .collect();
+    let updated = cx.unit.docs.iter().filter_map(|d| view::date(d.data.as_ref(), "updated")).max();
+    cx.main_page(b, updated, &CatalogPage { groups })
+}
+
+fn group(
+    cx: &UnitCx<'_, '_>,
+    b: &Built,
+    c: &Content,
+    rules: &[(&crate::pack::Pack, &Rule)],
+    passed: &HashMap<&str, bool>,
+) -> Group {
+    let of_kind = |r: &Rule| r.kind() == Some(c.kind.as_str());
+    let spec = cx.spec(&c.kind);
+    // a page of its own (依申请公开) is no document: no deadline applies to it
+    let limits = rules
+        .iter()
+        .filter(|_| spec.is_some())
+        .filter(|(_, r)| of_kind(r) || r.target == Target::AllDocuments)
+        .filter(|(_, r)| matches!(r.check, Check::Within { .. } | Check::Ahead { .. } | Check::Cadence { .. }))
+        .map(|(_, r)| format!("{}（{}）", r.title, r.cited))
+        .collect();
+    let page = href(&b.path, &c.path);
+    // a document of a folder is published under the articles its item rules cite (every
+    // applicable pack, with its measure); a page of its own under the clause of its row
+    let required = |r: &Rule| of_kind(r) && r.check.item().is_some() && r.severity == crate::finding::Severity::Error;
+    let mut cited: Vec<&str> = Vec::new();
+    for (_, r) in rules.iter().filter(|(_, r)| required(r)) {
+        if !cited.contains(&&*r.cited) {
+            cited.push(&r.cited);
+        }
+    }
+    let measure = cx.r.site.packs.first().map(|p| p.title.as_str()).unwrap_or_default();
+    let basis = match (cited.is_empty(), &c.clause) {
+        (false, _) => cited.join("、"),
+        (true, Some(clause)) => format!("《{measure}》{clause}"),
+        (true, None) => String::new(),
+    };
+    let entries = if spec.is_some_and(|s| s.is_collection()) {
+        cx.unit
+            .docs_of(&c.kind)
+            .map(|doc| Entry {
+                item: view::doc_title(doc),
+                href: href(&b.path, &cx.published_path(doc)),
+                basis: basis.clone(),
+                updated: view::date(doc.data.as_ref(), "updated").or_else(|| view::date(doc.data.as_ref(), "date")),
+                published: true,
+            })
+            .collect()
+    } else if spec.is_some() {
+        // a single document: each item the site's packs require of it
+        let updated = cx.updated_of(&c.kind);
+        rules
+            .iter()
+            .filter(|(_, r)| required(r))
+            .map(|(_, r)| Entry {
+                item: r.title.to_string(),
+                href: page.clone(),
+                basis: r.cited.to_string(),
+                updated: updated.clone(),
+                published: passed.get(&*r.id).copied().unwrap_or(false),
+            })
+            .collect()
+    } else {
+        // a page of its own (依申请公开)
+        vec![Entry { item: c.title.clone(), href: page.clone(), basis, updated: None, published: true }]
+    };
+    Group { id: c.kind.clone(), title: c.title.clone(), href: page, limits, entries }
+}
