@@ -26,6 +26,8 @@ const PAGES: &[(&str, &str)] = &[
     ("portal_index", "index.html"),
     ("portal_404", "404.html"),
     ("portal_accessibility", "accessibility.html"),
+    ("portal_latest", "latest.html"),
+    ("portal_sitemap", "sitemap.html"),
     ("unit_index", "yincheng-bus/index.html"),
     ("unit_guide", "yincheng-bus/guide.html"),
     ("unit_catalog", "yincheng-bus/catalog.html"),

@@ -311,6 +311,8 @@ fn bad_slug_char(c: char) -> bool {
 pub const RESERVED_NAMES: &[&str] = &[
     "index.html",
     "accessibility.html",
+    "latest.html",
+    "sitemap.html",
     "404.html",
     "atom.xml",
     "sitemap.xml",

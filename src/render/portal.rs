@@ -11,7 +11,7 @@ use super::feeds::{self, FeedEntry, NoticeRef, SitemapUrl};
 use super::pages::UnitPages;
 use super::paths::{absolute, href};
 use super::site::{ACCESSIBILITY, Renderer};
-use super::view::{SectorGroup, UnitCard};
+use super::view::{DateView, Link, SectorGroup, UnitCard};
 use crate::check::CheckResult;
 use crate::error::Result;
 
@@ -90,6 +90,8 @@ impl Renderer<'_> {
         self.html("accessibility.html", p, &AccessibilityPage {})?;
         n += 1;
 
+        n += self.latest(units)? + self.site_map(units)?;
+
         // the portal feed: the newest notices of every unit
         let mut newest: Vec<(&NoticeRef, &str)> =
             units.iter().flat_map(|u| u.notices.iter().map(move |n| (n, u.name.as_str()))).collect();
@@ -111,4 +113,114 @@ impl Renderer<'_> {
         }
         Ok(n)
     }
+
+    /// `latest.html`: the newest notices of all units, then of each sector, newest first.
+    fn latest(&self, units: &[&UnitPages]) -> Result<usize> {
+        let path = LATEST;
+        let mut all: Vec<(&NoticeRef, &UnitPages)> =
+            units.iter().flat_map(|u| u.notices.iter().map(move |n| (n, *u))).collect();
+        all.sort_by(|a, b| b.0.updated.cmp(&a.0.updated).then_with(|| a.0.path.cmp(&b.0.path)));
+        let entry = |(n, u): &(&NoticeRef, &UnitPages)| LatestNotice {
+            title: n.title.clone(),
+            href: href(path, &n.path),
+            unit: u.name.clone(),
+            category: n.category.clone(),
+            date: DateView::parse(&n.updated),
+        };
+        let mut sectors: Vec<LatestGroup> = Vec::new();
+        for sector in &self.site.schema.sectors {
+            let notices: Vec<LatestNotice> =
+                all.iter().filter(|(_, u)| u.sector == sector.zh).take(LATEST_PER_GROUP).map(entry).collect();
+            if !notices.is_empty() {
+                sectors.push(LatestGroup { id: sector.key.clone(), name: sector.zh.clone(), notices });
+            }
+        }
+        let newest = all.iter().take(LATEST_ALL).map(entry).collect();
+        let crumbs = vec![("首页".into(), "index.html".into()), ("最新通知".into(), path.into())];
+        let p = self.page_view(path, "最新通知", None, None, crumbs);
+        self.html("latest.html", p, &LatestPage { newest, sectors })?;
+        Ok(1)
+    }
+
+    /// `sitemap.html`: every unit, by sector, with each of its pages.
+    fn site_map(&self, units: &[&UnitPages]) -> Result<usize> {
+        let path = SITE_MAP;
+        let mut sectors: Vec<MapSector> = Vec::new();
+        for sector in self.site.schema.sectors.iter().map(|s| s.zh.as_str()).chain(["其他"]) {
+            let units: Vec<MapUnit> = units
+                .iter()
+                .filter(|u| u.sector == sector)
+                .map(|u| MapUnit {
+                    name: u.name.clone(),
+                    pages: u
+                        .pages
+                        .iter()
+                        .map(|(label, to)| Link { label: label.clone(), href: href(path, to), current: false })
+                        .collect(),
+                })
+                .collect();
+            if !units.is_empty() && !sectors.iter().any(|s| s.name == sector) {
+                sectors.push(MapSector { name: sector.to_string(), units });
+            }
+        }
+        let crumbs = vec![("首页".into(), "index.html".into()), ("网站地图".into(), path.into())];
+        let p = self.page_view(path, "网站地图", None, None, crumbs);
+        self.html("sitemap.html", p, &SiteMapPage { sectors })?;
+        Ok(1)
+    }
+}
+
+/// The portal's list of the newest notices, and its site map for people (`sitemap.xml` is for
+/// search engines).
+pub(super) const LATEST: &str = "latest.html";
+pub(super) const SITE_MAP: &str = "sitemap.html";
+/// How many notices `latest.html` lists of all units, and of each sector.
+const LATEST_ALL: usize = 100;
+const LATEST_PER_GROUP: usize = 30;
+
+/// A notice on `latest.html`.
+#[derive(Serialize)]
+struct LatestNotice {
+    title: String,
+    href: String,
+    /// The unit that published it.
+    unit: String,
+    category: String,
+    date: Option<DateView>,
+}
+
+/// The newest notices of one sector.
+#[derive(Serialize)]
+struct LatestGroup {
+    /// Anchor: the sector's key.
+    id: String,
+    name: String,
+    notices: Vec<LatestNotice>,
+}
+
+/// `latest.html`
+#[derive(Serialize)]
+struct LatestPage {
+    newest: Vec<LatestNotice>,
+    sectors: Vec<LatestGroup>,
+}
+
+/// A unit on the site map, with its pages.
+#[derive(Serialize)]
+struct MapUnit {
+    name: String,
+    pages: Vec<Link>,
+}
+
+/// The units of one sector on the site map.
+#[derive(Serialize)]
+struct MapSector {
+    name: String,
+    units: Vec<MapUnit>,
+}
+
+/// `sitemap.html`
+#[derive(Serialize)]
+struct SiteMapPage {
+    sectors: Vec<MapSector>,
 }

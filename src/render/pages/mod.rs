@@ -201,6 +201,8 @@ pub(super) struct UnitPages {
     pub(super) newest: Option<DateView>,
     /// A `<unit>/sitemap.xml` was written.
     pub(super) sitemap: bool,
+    /// The unit's pages in navigation order (label, path), for the portal's site map.
+    pub(super) pages: Vec<(String, String)>,
 }
 
 /// Every unit page's template sees `site`, `page`, `unit` and its own view's fields.
@@ -412,6 +414,7 @@ impl Renderer<'_> {
             false
         };
 
+        let pages = cx.contents.iter().map(|c| (c.title.clone(), c.path.clone())).collect();
         let UnitCx { facts, links, notices, extras, .. } = cx;
         let (findings, outward) = check_in_unit(&unit.slug, &facts, links);
         let latest = notices.iter().filter_map(|(_, n)| n.date.clone()).max();
@@ -440,6 +443,7 @@ impl Renderer<'_> {
             latest,
             newest,
             sitemap,
+            pages,
         })
     }
 
