@@ -235,6 +235,8 @@ pub(crate) struct UnitView {
     pub slug: String,
     pub name: String,
     pub short_name: String,
+    /// The complaint phone (supervision.yaml), printed on every sheet of the unit.
+    pub complaint_phone: String,
     pub sector: String,
     /// Completeness as it is: of the `required` items the measure names, `published` are
     /// published complete and in shape.
@@ -614,6 +616,7 @@ pub(crate) fn unit_view(
         slug: unit.slug.clone(),
         name: unit.name().to_string(),
         short_name: text(n, "short_name"),
+        complaint_phone: text(unit.doc("supervision").and_then(|d| d.data.as_ref()), "complaint_phone"),
         sector: sector_name(unit, schema),
         required: result.map_or(0, |r| r.completeness.required),
         published: result.map_or(0, |r| r.completeness.published),

@@ -1,7 +1,7 @@
 // The built site in a real browser. Usage: node run.mjs [SITE_DIR] (default ../../public)
 //
 // Serves SITE_DIR on 127.0.0.1 and checks every HTML page in Chromium:
-//   - zero axe-core violations for WCAG 2.1 A and AA, in the normal and the high-contrast mode;
+//   - zero axe-core violations for WCAG 2.1 A and AA, in the normal, the dark and the high-contrast mode;
 //   - no horizontal scrolling at 320 px wide, in the normal and the large-text mode;
 //   - no request to any other host;
 //   - the large-text and high-contrast switches work with JavaScript turned off;
@@ -103,6 +103,9 @@ for (const rel of pages) {
   const type = response.headers()['content-type'];
   if (type !== 'text/html; charset=utf-8') fail(`${rel}: content type ${type}`);
   await axe(page, rel);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await axe(page, `${rel} (dark)`);
+  await page.emulateMedia({ colorScheme: 'light' });
   await page.click('label[for="pref-contrast"]');
   await axe(page, `${rel} (high contrast)`);
   await page.close();
