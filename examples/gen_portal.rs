@@ -243,6 +243,14 @@ fn unit(content: &Path, i: usize) -> usize {
     write(&dir.join("supervision.yaml"), &supervision);
     files += 1;
 
+    // 第七条: the review mechanism, as the unit's 公开制度
+    let policy = String::from(
+        "---\n标题: 信息公开保密审查制度\n类别: 保密审查制度\n发布日期: 2026-03-01\n---\n\
+         拟公开的信息由承办科室自查、办公室复核、分管负责人审定，不能确定是否可以公开的报主管部门确定。\n",
+    );
+    write(&dir.join("policies/保密审查制度.md"), &policy);
+    files += 1;
+
     for k in 0..rng.range(4, 6) {
         let title = format!("{}（{}）", rng.pick(SERVICES), k + 1);
         let service = format!(

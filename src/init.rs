@@ -179,10 +179,6 @@ pub fn scaffold(schema: &Schema, packs: &[Pack], sector: &str) -> Vec<(String, S
         // that every required item has a place to be filled in.
         let general: Vec<&(&Pack, &Rule)> = mine.iter().copied().filter(|(_, r)| r.filter.is_empty()).collect();
         let item = spec.item.as_deref().unwrap_or("事项");
-        files.push((
-            format!("{}{item}1.md", spec.file),
-            collection_doc(spec, &header, item, None, &general, schema, sector),
-        ));
         let mut kinds: Vec<(&str, &str, &Rule)> = Vec::new();
         for (_, rule) in &mine {
             // documents that must exist: a list with a minimum, or a periodic report
@@ -197,6 +193,12 @@ pub fn scaffold(schema: &Schema, packs: &[Pack], sector: &str) -> Vec<(String, S
             {
                 kinds.push((key, value, rule));
             }
+        }
+        // the general document, unless every rule on the folder asks for a kind of its own (the
+        // 公开制度's 保密审查制度): a blank extra document would only be a placeholder to delete
+        if !general.is_empty() || kinds.is_empty() {
+            let text = collection_doc(spec, &header, item, None, &general, schema, sector);
+            files.push((format!("{}{item}1.md", spec.file), text));
         }
         for (key, value, why) in kinds {
             let picked: Vec<&(&Pack, &Rule)> = mine
@@ -358,7 +360,15 @@ mod tests {
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
             names,
-            ["unit.yaml", "services/事项1.md", "fees.yaml", "commitments.yaml", "notices/通知1.md", "supervision.yaml"]
+            [
+                "unit.yaml",
+                "services/事项1.md",
+                "fees.yaml",
+                "commitments.yaml",
+                "notices/通知1.md",
+                "supervision.yaml",
+                "policies/保密审查制度1.md"
+            ]
         );
         let unit = &files[0].1;
         assert!(unit.contains("\n# 第五条第(一)项 单位名称：单位全称，与公章一致\n单位名称: 待补充\n"), "{unit}");

@@ -41,6 +41,8 @@ const PAGES: &[(&str, &str)] = &[
     ("unit_supervision", "yincheng-bus/supervision.html"),
     ("unit_request", "yincheng-bus/request.html"),
     ("unit_attachment", "yincheng-bus/attachments/老年卡申请表.html"),
+    ("unit_policies", "yincheng-bus/policies.html"),
+    ("unit_policy", "yincheng-bus/policies/保密审查制度.html"),
     ("unit_routes", "yincheng-bus/routes.html"),
     ("unit_route", "yincheng-bus/routes/1路.html"),
 ];
