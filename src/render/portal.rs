@@ -135,10 +135,22 @@ impl Renderer<'_> {
                 sectors.push(LatestGroup { id: sector.key.clone(), name: sector.zh.clone(), notices });
             }
         }
+        // by 县区, when units declare one: in the order of their first appearance among the units
+        let mut districts: Vec<LatestGroup> = Vec::new();
+        for name in units.iter().map(|u| u.district.as_str()).filter(|d| !d.is_empty()) {
+            if districts.iter().any(|g| g.name == name) {
+                continue;
+            }
+            let notices: Vec<LatestNotice> =
+                all.iter().filter(|(_, u)| u.district == name).take(LATEST_PER_GROUP).map(entry).collect();
+            let id = format!("district-{}", districts.len() + 1);
+            districts.push(LatestGroup { id, name: name.to_string(), notices });
+        }
+        districts.retain(|g| !g.notices.is_empty());
         let newest = all.iter().take(LATEST_ALL).map(entry).collect();
         let crumbs = vec![("首页".into(), "index.html".into()), ("最新通知".into(), path.into())];
         let p = self.page_view(path, "最新通知", None, None, crumbs);
-        self.html("latest.html", p, &LatestPage { newest, sectors })?;
+        self.html("latest.html", p, &LatestPage { newest, sectors, districts })?;
         Ok(1)
     }
 
@@ -203,6 +215,8 @@ struct LatestGroup {
 struct LatestPage {
     newest: Vec<LatestNotice>,
     sectors: Vec<LatestGroup>,
+    /// By 县区, when units declare one (`所在县区` in unit.yaml).
+    districts: Vec<LatestGroup>,
 }
 
 /// A unit on the site map, with its pages.

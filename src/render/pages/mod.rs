@@ -189,6 +189,8 @@ pub(super) struct UnitPages {
     pub(super) name: String,
     /// The sector's Chinese name, for grouping on the portal.
     pub(super) sector: String,
+    /// The 县区 it declares (`所在县区`), for the portal's lists; empty when it declares none.
+    pub(super) district: String,
     pub(super) files: usize,
     /// Broken links inside the unit.
     pub(super) findings: Vec<Finding>,
@@ -436,6 +438,7 @@ impl Renderer<'_> {
             slug: unit.slug.clone(),
             name: unit.name().to_string(),
             sector: view::sector_name(unit, &self.site.schema),
+            district: view::text(unit.doc("unit").and_then(|d| d.data.as_ref()), "district"),
             files: facts.len() + extras,
             findings,
             outward,
