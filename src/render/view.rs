@@ -180,6 +180,10 @@ pub(crate) struct Notice {
     pub withdrawn: bool,
     pub date: Option<DateView>,
     pub effective: Option<DateView>,
+    /// 文号 and 成文日期 of the document, when it has them (the header block of a government
+    /// document).
+    pub number: String,
+    pub written: Option<DateView>,
     /// 第四条: the major matter the notice belongs to, and its stage.
     pub matter: String,
     pub stage: String,
@@ -596,7 +600,7 @@ pub(crate) fn status(node: Option<&Node>) -> (String, bool) {
 }
 
 pub(crate) const NOTICE_FIELDS: &[&str] =
-    &["title", "category", "status", "date", "effective", "matter", "stage", "updated"];
+    &["title", "category", "status", "date", "effective", "number", "written", "matter", "stage", "updated"];
 
 /// A unit's flags in words.
 pub(crate) fn flags(result: &UnitResult) -> Vec<String> {

@@ -56,6 +56,8 @@ pub(super) fn build(cx: &mut UnitCx<'_, '_>, b: &Built) -> Result<()> {
             withdrawn,
             date: view::date(data, "date"),
             effective: view::date(data, "effective"),
+            number: view::text(data, "number"),
+            written: view::date(data, "written"),
             stage: view::text(data, "stage"),
             matter,
             stages,
