@@ -127,26 +127,25 @@ impl Renderer<'_> {
             category: n.category.clone(),
             date: DateView::parse(&n.updated),
         };
-        let mut sectors: Vec<LatestGroup> = Vec::new();
-        for sector in &self.site.schema.sectors {
+        // the newest notices of the units `of` picks, if they have any
+        let group = |id: String, name: &str, of: &dyn Fn(&UnitPages) -> bool| {
             let notices: Vec<LatestNotice> =
-                all.iter().filter(|(_, u)| u.sector == sector.zh).take(LATEST_PER_GROUP).map(entry).collect();
-            if !notices.is_empty() {
-                sectors.push(LatestGroup { id: sector.key.clone(), name: sector.zh.clone(), notices });
-            }
-        }
+                all.iter().filter(|(_, u)| of(u)).take(LATEST_PER_GROUP).map(entry).collect();
+            (!notices.is_empty()).then(|| LatestGroup { id, name: name.to_string(), notices })
+        };
+        let sectors = (self.site.schema.sectors.iter())
+            .filter_map(|s| group(s.key.clone(), &s.zh, &|u| u.sector == s.zh))
+            .collect();
         // by 县区, when units declare one: in the order of their first appearance among the units
-        let mut districts: Vec<LatestGroup> = Vec::new();
+        let mut names: Vec<&str> = Vec::new();
         for name in units.iter().map(|u| u.district.as_str()).filter(|d| !d.is_empty()) {
-            if districts.iter().any(|g| g.name == name) {
-                continue;
+            if !names.contains(&name) {
+                names.push(name);
             }
-            let notices: Vec<LatestNotice> =
-                all.iter().filter(|(_, u)| u.district == name).take(LATEST_PER_GROUP).map(entry).collect();
-            let id = format!("district-{}", districts.len() + 1);
-            districts.push(LatestGroup { id, name: name.to_string(), notices });
         }
-        districts.retain(|g| !g.notices.is_empty());
+        let districts = (names.iter().enumerate())
+            .filter_map(|(i, name)| group(format!("district-{}", i + 1), name, &|u| u.district == *name))
+            .collect();
         let newest = all.iter().take(LATEST_ALL).map(entry).collect();
         let crumbs = vec![("首页".into(), "index.html".into()), ("最新通知".into(), path.into())];
         let p = self.page_view(path, "最新通知", None, None, crumbs);

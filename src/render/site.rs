@@ -41,19 +41,34 @@ pub(crate) struct SiteView {
 impl SiteView {
     /// The site-wide values for a page at `path` (relative links start from it).
     pub(super) fn new(site: &Site, title: &str, path: &str) -> SiteView {
+        SiteView::of_site(site, title).at(path)
+    }
+
+    /// The values that are the same on every page; `at` adds the relative links.
+    fn of_site(site: &Site, title: &str) -> SiteView {
         let footer = site.config.footer.clone();
         let digits: String = footer.police.iter().flat_map(|p| p.chars()).filter(char::is_ascii_digit).collect();
         SiteView {
             title: title.to_string(),
             base_url: None,
-            home: href(path, "index.html"),
-            stylesheet: href(path, "static/style.css"),
+            home: String::new(),
+            stylesheet: String::new(),
             measure: site.packs.first().map(|p| p.title.clone()).unwrap_or_default(),
             source: site.packs.first().map(|p| p.source.clone()),
             footer,
             police_href: (!digits.is_empty())
                 .then(|| format!("https://beian.mps.gov.cn/#/query/webSearch?code={digits}")),
+            accessibility: None,
+        }
+    }
+
+    /// These values, with the links of a page at `path`.
+    fn at(&self, path: &str) -> SiteView {
+        SiteView {
+            home: href(path, "index.html"),
+            stylesheet: href(path, "static/style.css"),
             accessibility: Some(href(path, ACCESSIBILITY)),
+            ..self.clone()
         }
     }
 }
@@ -103,23 +118,30 @@ pub(super) struct Renderer<'a> {
     pub(super) clauses: BTreeMap<String, String>,
     /// The stages of a major matter in order: those of the site's `lifecycle` rule, or 第四条's.
     pub(super) stage_order: Vec<String>,
+    /// What every page's `site` holds but its links, made once (see `site_view`).
+    site_values: SiteView,
 }
 
 impl<'a> Renderer<'a> {
     pub(super) fn new(site: &'a Site, theme: &'a Theme, sink: &'a dyn Sink) -> Self {
+        let title = site.config.title.clone().unwrap_or_else(|| "信息公开".to_string());
+        let base_url =
+            site.config.base_url.as_ref().map(|u| if u.ends_with('/') { u.clone() } else { format!("{u}/") });
+        let site_values = SiteView { base_url: base_url.clone(), ..SiteView::of_site(site, &title) };
         Renderer {
             site,
             theme,
             sink,
-            title: site.config.title.clone().unwrap_or_else(|| "信息公开".to_string()),
-            base_url: site.config.base_url.as_ref().map(|u| if u.ends_with('/') { u.clone() } else { format!("{u}/") }),
+            title,
+            base_url,
             clauses: clauses(site),
             stage_order: stage_order(site),
+            site_values,
         }
     }
 
     pub(super) fn site_view(&self, path: &str) -> SiteView {
-        SiteView { base_url: self.base_url.clone(), ..SiteView::new(self.site, &self.title, path) }
+        self.site_values.at(path)
     }
 
     pub(super) fn page_view(

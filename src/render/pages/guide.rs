@@ -60,11 +60,5 @@ pub(super) fn build(cx: &mut UnitCx<'_, '_>, b: &Built) -> Result<()> {
         request: href(&b.path, &cx.paths.page("request.html")),
         complaints: href(&b.path, &cx.paths.page("supervision.html")),
     };
-    let updated = cx
-        .unit
-        .docs
-        .iter()
-        .filter_map(|d| view::date(d.data.as_ref(), "updated").or_else(|| view::date(d.data.as_ref(), "date")))
-        .max();
-    cx.main_page(b, updated, &view)
+    cx.main_page(b, super::newest_of(cx.unit), &view)
 }

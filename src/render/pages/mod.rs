@@ -368,6 +368,14 @@ impl<'r> UnitCx<'r, '_> {
     }
 }
 
+/// The newest date of anything a unit publishes: each document's update, else its date.
+pub(super) fn newest_of(unit: &Unit) -> Option<DateView> {
+    unit.docs
+        .iter()
+        .filter_map(|d| view::date(d.data.as_ref(), "updated").or_else(|| view::date(d.data.as_ref(), "date")))
+        .max()
+}
+
 impl Renderer<'_> {
     /// Render every page of a unit, family by family in the order of [`UNIT_PAGES`], then its
     /// open data and sitemap; check the links that stay inside the unit.
@@ -420,11 +428,7 @@ impl Renderer<'_> {
         let UnitCx { facts, links, notices, extras, .. } = cx;
         let (findings, outward) = check_in_unit(&unit.slug, &facts, links);
         let latest = notices.iter().filter_map(|(_, n)| n.date.clone()).max();
-        let newest = unit
-            .docs
-            .iter()
-            .filter_map(|d| view::date(d.data.as_ref(), "updated").or_else(|| view::date(d.data.as_ref(), "date")))
-            .max();
+        let newest = newest_of(unit);
         let notices = notices
             .into_iter()
             .map(|(path, n)| NoticeRef {
