@@ -84,6 +84,34 @@ pub(crate) fn default_packs() -> Vec<String> {
     crate::pack::BUILTIN.iter().map(|(name, _)| name.trim_end_matches(".yaml").to_string()).collect()
 }
 
+impl FooterConfig {
+    /// Each value that is set, with its name as `gongkai.yaml` writes it (for the 第六条 scan).
+    pub(crate) fn values(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        [
+            ("主办单位", &self.sponsor),
+            ("联系方式", &self.contact),
+            ("网站标识码", &self.site_code),
+            ("ICP备案号", &self.icp),
+            ("公安机关备案号", &self.police),
+        ]
+        .into_iter()
+        .filter_map(|(name, v)| v.as_deref().map(|v| (name, v)))
+    }
+
+    /// The footer without the values that hold what 第六条 forbids (an ID number, a bank card,
+    /// a classification mark): those are never published; `check` reports them.
+    pub(crate) fn publishable(&self) -> FooterConfig {
+        let keep = |v: &Option<String>| v.clone().filter(|t| !crate::privacy::forbids(t));
+        FooterConfig {
+            sponsor: keep(&self.sponsor),
+            contact: keep(&self.contact),
+            site_code: keep(&self.site_code),
+            icp: keep(&self.icp),
+            police: keep(&self.police),
+        }
+    }
+}
+
 impl Config {
     pub fn packs(&self) -> Vec<String> {
         self.packs.clone().unwrap_or_else(default_packs)

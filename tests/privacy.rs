@@ -249,3 +249,29 @@ fn every_finding_says_where_it_comes_from() {
     }
     assert_eq!(seen.into_iter().collect::<Vec<_>>(), ["Gongkai", "Privacy", "Rule"], "all three are exercised");
 }
+
+/// The footer is on every page: a value in it that holds an ID number is reported against
+/// gongkai.yaml and left out of every page, the rest of the footer still shown.
+#[test]
+fn a_footer_value_with_an_id_number_is_reported_and_never_published() {
+    let site = Site::example();
+    let config = site.read("gongkai.yaml").replace("联系方式: 0943-8220000", "联系方式: 张三 11010519491231002X");
+    site.write("gongkai.yaml", config);
+    let out = site.run(&["check", "--format", "json"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let found: Vec<_> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap(), f["file"].as_str().unwrap(), f["field"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(found, [("privacy/id-number", "gongkai.yaml", "联系方式")]);
+
+    assert_eq!(site.run(&["build", "--quiet"]).code, 0);
+    for page in ["public/index.html", "public/qingyuan-water/fees.html", "public/accessibility.html"] {
+        let html = site.read(page);
+        assert!(!html.contains("11010519491231002X") && !html.contains("联系方式："), "{page}");
+        assert!(html.contains("主办单位："), "{page}: the rest of the footer stays");
+    }
+}

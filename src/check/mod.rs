@@ -95,6 +95,7 @@ pub fn check_site(site: &Site) -> CheckResult {
 /// Put per-unit checks together, in unit order, with the site's own findings.
 pub fn collect(site: &Site, per_unit: Vec<UnitCheck>) -> CheckResult {
     let mut findings = site.findings.clone();
+    findings.extend(scan::site(&site.config).iter().map(|hit| review::finding(None, hit)));
     let mut units = Vec::with_capacity(per_unit.len());
     let mut acknowledgements = Vec::new();
     for mut u in per_unit {

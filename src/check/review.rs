@@ -85,7 +85,7 @@ pub(super) fn review(unit: &Unit, hits: &[Located]) -> (Vec<Finding>, Vec<Acknow
                     recorded_in: r.recorded_in.to_string(),
                 });
             }
-            None => findings.push(finding(unit, hit)),
+            None => findings.push(finding(Some(&unit.slug), hit)),
         }
     }
     // attachments that could not be read: the warning stands unless a person reviewed the file
@@ -133,14 +133,15 @@ pub(super) fn is_manual(f: &Finding) -> bool {
 /// What withholds personal data and secrets: the measure's 第六条, named with the measure.
 pub(super) const PRIVACY_CITATION: &str = "《白银市公共企事业单位信息公开办法(试行)》第六条";
 
-fn finding(unit: &Unit, hit: &Located) -> Finding {
+/// The finding of a hit; `unit` is `None` for the site's own texts (`gongkai.yaml`).
+pub(super) fn finding(unit: Option<&str>, hit: &Located) -> Finding {
     let kind = match hit.rule {
         Rule::Classified | Rule::InternalMark => Kind::Confidential,
         _ => Kind::Privacy,
     };
     let where_ = hit.field.as_ref().map(|f| format!("「{f}」")).unwrap_or_default();
     Finding {
-        unit: Some(unit.slug.clone()),
+        unit: unit.map(str::to_string),
         rule: hit.rule.id().to_string(),
         citation: Some(PRIVACY_CITATION.to_string()),
         title: hit.rule.zh().to_string(),

@@ -11,6 +11,23 @@ use crate::model::{AttachmentText, Doc, Unit};
 use crate::privacy::{self, Located};
 use crate::schema::Schema;
 
+/// The hits in what every page shows of the site itself: its title and the footer's values
+/// (`gongkai.yaml`).
+pub(super) fn site(config: &crate::config::Config) -> Vec<Located> {
+    let title = config.title.as_deref().map(|t| ("站点名称", t));
+    let mut out = Vec::new();
+    for (field, text) in title.into_iter().chain(config.footer.values()) {
+        out.extend(privacy::scan(text, privacy::Context::default()).into_iter().map(|hit| Located {
+            rule: hit.rule,
+            text: hit.text,
+            file: crate::load::CONFIG_FILE.to_string(),
+            pos: None,
+            field: Some(field.to_string()),
+        }));
+    }
+    out
+}
+
 /// Every privacy hit of a unit: its documents in order, then its attachments in order.
 pub(super) fn unit(unit: &Unit, schema: &Schema) -> Vec<Located> {
     let mut out = Vec::new();

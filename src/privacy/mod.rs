@@ -140,6 +140,12 @@ pub struct Context {
     pub contact_field: bool,
 }
 
+/// `text` holds what may never be published (a hit whose rule is an error: an ID number, a bank
+/// card, a classification mark).
+pub fn forbids(text: &str) -> bool {
+    scan(text, Context::default()).iter().any(|h| h.rule.severity() == Severity::Error)
+}
+
 /// Every hit in the plain text `text` (a value, a file name), in order. (The unit's own credit code
 /// is excluded later, by `check`, which knows it.)
 pub fn scan(text: &str, cx: Context) -> Vec<Hit> {

@@ -46,7 +46,7 @@ impl SiteView {
 
     /// The values that are the same on every page; `at` adds the relative links.
     fn of_site(site: &Site, title: &str) -> SiteView {
-        let footer = site.config.footer.clone();
+        let footer = site.config.footer.publishable();
         let digits: String = footer.police.iter().flat_map(|p| p.chars()).filter(char::is_ascii_digit).collect();
         SiteView {
             title: title.to_string(),
