@@ -78,13 +78,30 @@ fn builds_every_page_of_the_example_portal() {
     for (path, bytes) in &files {
         if path.ends_with(".html") || path.ends_with(".css") {
             let text = String::from_utf8_lossy(bytes);
-            for bad in
-                ["<script", "src=\"http", "src=\"//", "@import", "url(http", "url(//", "rel=\"stylesheet\" href=\"http"]
-            {
+            for bad in ["src=\"http", "src=\"//", "@import", "url(http", "url(//", "rel=\"stylesheet\" href=\"http"] {
                 assert!(!text.contains(bad), "{path} contains {bad}");
+            }
+            // the one script is the theme's own, from the site itself
+            for (i, _) in text.match_indices("<script") {
+                let tag = &text[i..text[i..].find("</script>").map_or(text.len(), |e| i + e)];
+                assert!(is_theme_script(tag), "{path}: {tag}");
             }
         }
     }
+}
+
+/// Whether a `<script>` element is the theme's reading-settings script, loaded from the site's own
+/// `static/` folder (the only script a page may carry), with no inline code.
+fn is_theme_script(tag: &str) -> bool {
+    let Some(rest) = tag.strip_prefix("<script src=\"") else { return false };
+    let Some((src, after)) = rest.split_once('"') else { return false };
+    // relative (`../static/prefs.js`), or from the site's root path on the 404 page
+    let own = !src.contains("://") && !src.starts_with("//");
+    own && src
+        .trim_start_matches("../")
+        .rsplit_once("static/")
+        .is_some_and(|(dir, f)| f == "prefs.js" && !dir.contains(".."))
+        && matches!(after.trim_end_matches("</script>"), ">" | "")
 }
 
 /// The text a requirement asks for, as lines: what a reader must find on the unit's pages.
@@ -218,9 +235,12 @@ fn markdown_and_yaml_payloads_produce_no_executable_content() {
         for el in doc.root_element().descendants().filter_map(scraper::ElementRef::wrap) {
             let name = el.value().name();
             assert!(
-                !["script", "iframe", "object", "embed", "form", "base", "style", "frame", "applet"].contains(&name),
+                !["iframe", "object", "embed", "form", "base", "style", "frame", "applet"].contains(&name),
                 "{path}: <{name}>"
             );
+            if name == "script" {
+                assert!(is_theme_script(&el.html()), "{path}: {}", el.html());
+            }
             if name == "meta" {
                 assert_ne!(el.value().attr("http-equiv"), Some("refresh"), "{path}: meta refresh");
             }
@@ -448,4 +468,29 @@ fn the_catalogue_lists_every_item_and_says_which_are_not_published() {
     assert!(html.contains("暂未公开"));
     assert!(html.contains("<a href=\"fees.html\">收费标准</a>"), "a published item links to its page");
     assert!(html.contains("北京路管网改造计划停水通知"), "every notice is listed");
+}
+
+#[test]
+fn the_portal_catalogue_counts_what_each_sector_publishes_and_links_every_unit_catalogue() {
+    let site = Site::example();
+    let fees = site.read("content/qingyuan-water/fees.yaml");
+    let without_basis: String = fees.lines().filter(|l| !l.contains("收费依据")).map(|l| format!("{l}\n")).collect();
+    site.write("content/qingyuan-water/fees.yaml", without_basis);
+    assert_eq!(site.run(&["build", "--quiet"]).code, 0);
+    let html = site.read("public/catalog.html");
+    let text = scraper::Html::parse_document(&html).root_element().text().collect::<String>();
+    for unit in ["jinding-school", "qingyuan-water", "renhe-hospital", "tongcheng-power", "yincheng-bus"] {
+        assert!(html.contains(&format!("href=\"{unit}/catalog.html\"")), "{unit}'s catalogue is linked");
+    }
+    // the water sector: its one unit now lacks one required item of its fees
+    let water = &text[text.find("供水（1 个单位）").expect("a water section")..];
+    let water = &water[..water.find("供电（").unwrap_or(water.len())];
+    assert!(water.contains("收费项目《白银市公共企事业单位信息公开办法(试行)》第五条第(三)项"), "{water}");
+    assert!(water.contains("0/1 个单位全部公开"), "{water}");
+    // the unit's line: one item short of all it must publish
+    let counts = water.split("必须公开的事项已公开 ").nth(1).and_then(|t| t.split(" 项").next()).expect("counts");
+    let (published, required) = counts.split_once('/').expect("a/b");
+    let (published, required): (u32, u32) = (published.parse().unwrap(), required.parse().unwrap());
+    assert_eq!(published + 1, required, "{water}");
+    assert!(text.contains("学校（1 个单位）") && text.contains("1/1 个单位全部公开"));
 }

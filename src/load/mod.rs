@@ -313,6 +313,7 @@ pub const RESERVED_NAMES: &[&str] = &[
     "accessibility.html",
     "latest.html",
     "sitemap.html",
+    "catalog.html",
     "404.html",
     "atom.xml",
     "sitemap.xml",

@@ -8,6 +8,7 @@ mod open_data;
 mod pages;
 mod paths;
 mod portal;
+mod portal_catalog;
 mod report_page;
 pub(crate) mod run;
 pub(crate) mod site;

@@ -78,6 +78,7 @@ impl Renderer<'_> {
             .unwrap_or_else(|| "/".to_string());
         site.home = root_path.clone();
         site.stylesheet = format!("{root_path}static/style.css");
+        site.script = Some(format!("{root_path}static/prefs.js"));
         site.accessibility = Some(format!("{root_path}{ACCESSIBILITY}"));
 
         cx.insert("site", &site);
@@ -90,7 +91,7 @@ impl Renderer<'_> {
         self.html("accessibility.html", p, &AccessibilityPage {})?;
         n += 1;
 
-        n += self.latest(units)? + self.site_map(units)?;
+        n += self.latest(units)? + self.site_map(units)? + self.site_catalog(units)?;
 
         // the portal feed: the newest notices of every unit
         let mut newest: Vec<(&NoticeRef, &str)> =

@@ -57,6 +57,7 @@ pub(crate) fn report_html(
         &SiteView {
             home: home.to_string(),
             stylesheet: stylesheet.to_string(),
+            script: None,
             accessibility: None,
             ..SiteView::new(site, &title, "report/index.html")
         },

@@ -26,6 +26,9 @@ pub(crate) struct SiteView {
     pub home: String,
     /// Relative link to the stylesheet.
     pub stylesheet: String,
+    /// Relative link to the script that keeps the reading settings (大字, 高对比度) from page to
+    /// page in the reader's own browser; none where the theme's static files are not beside the page.
+    pub script: Option<String>,
     /// Title of the first rule pack: the measure the site publishes under.
     pub measure: String,
     /// That measure's source, whose articles pages cite (`source.remedy`: 第十条 in Baiyin's).
@@ -53,6 +56,7 @@ impl SiteView {
             base_url: None,
             home: String::new(),
             stylesheet: String::new(),
+            script: None,
             measure: site.packs.first().map(|p| p.title.clone()).unwrap_or_default(),
             source: site.packs.first().map(|p| p.source.clone()),
             footer,
@@ -67,6 +71,7 @@ impl SiteView {
         SiteView {
             home: href(path, "index.html"),
             stylesheet: href(path, "static/style.css"),
+            script: Some(href(path, "static/prefs.js")),
             accessibility: Some(href(path, ACCESSIBILITY)),
             ..self.clone()
         }

@@ -4,7 +4,9 @@
 //   - zero axe-core violations for WCAG 2.1 A and AA, in the normal, the dark and the high-contrast mode;
 //   - no horizontal scrolling at 320 px wide, in the normal and the large-text mode;
 //   - no request to any other host;
-//   - the large-text and high-contrast switches work with JavaScript turned off;
+//   - the large-text and high-contrast switches work with JavaScript turned off, without :has(),
+//     and (with JavaScript) stay on from page to page;
+//   - every supervision page prints on one A4 sheet;
 // then runs the Nu Html Checker (vnu) over every page, and keeps screenshots and a printed
 // (A4 PDF) unit page in ARTIFACTS (default ../../target/browser-artifacts).
 import jsQR from 'jsqr';
@@ -130,6 +132,42 @@ const nojs = await context({ javaScriptEnabled: false, viewport: { width: 800, h
   if (!(after > before * 1.15)) fail(`large-text switch without JavaScript: heading ${before} px → ${after} px`);
   if (!(await page.locator('#pref-large').isChecked())) fail('large-text switch is not a working checkbox');
   await page.screenshot({ path: path.join(artifacts, 'unit-large-text-nojs.png'), fullPage: false });
+  await page.close();
+}
+
+// ---- the reading switches stay on from page to page (prefs.js), and need no :has() ---------------
+{
+  const css = fs.readFileSync(path.join(root, 'static/style.css'), 'utf8');
+  if (css.includes(':has(')) fail('style.css uses :has(), which old phones and kiosks (Chrome < 105) lack');
+  const ctx = await context({ viewport: { width: 800, height: 900 } });
+  const page = await ctx.newPage();
+  const [first, second] = pages.filter((p) => /\/(fees|services)\.html$/.test(p));
+  await page.goto(url(first));
+  const before = (await page.locator('h1').boundingBox()).height;
+  await page.click('label[for="pref-large"]');
+  await page.click('label[for="pref-contrast"]');
+  await page.goto(url(second));
+  if (!(await page.locator('#pref-large').isChecked())) fail(`${second}: the large-text setting did not carry over from ${first}`);
+  if (!(await page.locator('#pref-contrast').isChecked())) fail(`${second}: the high-contrast setting did not carry over`);
+  const bg = await page.locator('.page').evaluate((e) => getComputedStyle(e).backgroundColor);
+  if (bg !== 'rgb(0, 0, 0)') fail(`${second}: high contrast carried over but the page is ${bg}`);
+  await page.click('label[for="pref-large"]');
+  await page.goto(url(first));
+  if (await page.locator('#pref-large').isChecked()) fail('switching large text off did not carry over');
+  const after = (await page.locator('h1').boundingBox()).height;
+  if (Math.abs(after - before) > 1) fail(`large text off again, but the heading is ${after} px, was ${before} px`);
+  await ctx.close();
+}
+
+// ---- the supervision page prints on one A4 sheet (第五条(六), 第十一条: a notice-board sheet) -----
+{
+  const page = await wide.newPage();
+  for (const rel of pages.filter((p) => /\/supervision\.html$/.test(p))) {
+    await page.goto(url(rel));
+    const pdf = await page.pdf({ format: 'A4', printBackground: true });
+    const sheets = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+    if (sheets !== 1) fail(`${rel}: printed on ${sheets} A4 sheets, not one`);
+  }
   await page.close();
 }
 

@@ -48,17 +48,80 @@ struct CatalogPage {
     groups: Vec<Group>,
 }
 
+/// What a unit's catalogue lists of one group, kept for the portal's catalogue (counts only:
+/// small enough to keep for every unit of a province-sized portal).
+pub(in crate::render) struct CatalogCount {
+    /// The document kind, or the page's own name (`request`).
+    pub(in crate::render) kind: String,
+    pub(in crate::render) title: String,
+    /// Entries published: the documents of a folder, or the required items of a single document
+    /// that are complete.
+    pub(in crate::render) published: u32,
+    /// Entries listed (for a single document: the items its packs require).
+    pub(in crate::render) listed: u32,
+    /// A folder of documents (notices), not a single document.
+    pub(in crate::render) collection: bool,
+}
+
 pub(super) fn build(cx: &mut UnitCx<'_, '_>, b: &Built) -> Result<()> {
     let rules = applicable(cx.unit, &cx.r.site.packs);
     let passed: HashMap<&str, bool> = cx.result.rules.iter().map(|o| (&*o.rule, o.status == Status::Passed)).collect();
-    let groups = cx
+    let groups: Vec<Group> = cx
         .contents
         .iter()
         .filter(|c| c.path != b.path && c.kind != "guide")
         .map(|c| group(cx, b, c, &rules, &passed))
         .collect();
+    cx.catalog = groups
+        .iter()
+        .map(|g| CatalogCount {
+            kind: g.id.clone(),
+            title: g.title.clone(),
+            published: g.entries.iter().filter(|e| e.published).count() as u32,
+            listed: g.entries.len() as u32,
+            collection: cx.spec(&g.id).is_some_and(|s| s.is_collection()),
+        })
+        .collect();
     let updated = cx.unit.docs.iter().filter_map(|d| view::date(d.data.as_ref(), "updated")).max();
     cx.main_page(b, updated, &CatalogPage { groups })
+}
+
+/// A group's 依据 (the articles the packs' required items of the kind cite, else the page's
+/// clause under the site's measure) and its 时限 (the deadline rules that apply to it, in words).
+pub(in crate::render) fn basis_and_limits(
+    site: &crate::model::Site,
+    rules: &[(&crate::pack::Pack, &Rule)],
+    kind: &str,
+    clause: Option<&str>,
+) -> (String, Vec<String>) {
+    let of_kind = |r: &Rule| r.kind() == Some(kind);
+    let spec = site.schema.doc(kind);
+    // a page of its own (依申请公开) is no document: no deadline applies to it
+    let limits = rules
+        .iter()
+        .filter(|_| spec.is_some())
+        .filter(|(_, r)| of_kind(r) || r.target == Target::AllDocuments)
+        .filter(|(_, r)| matches!(r.check, Check::Within { .. } | Check::Ahead { .. } | Check::Cadence { .. }))
+        .map(|(_, r)| format!("{}（{}）", r.title, r.cited))
+        .collect();
+    let mut cited: Vec<&str> = Vec::new();
+    for (_, r) in rules.iter().filter(|(_, r)| required(r, kind)) {
+        if !cited.contains(&&*r.cited) {
+            cited.push(&r.cited);
+        }
+    }
+    let measure = site.packs.first().map(|p| p.title.as_str()).unwrap_or_default();
+    let basis = match (cited.is_empty(), clause) {
+        (false, _) => cited.join("、"),
+        (true, Some(clause)) => format!("《{measure}》{clause}"),
+        (true, None) => String::new(),
+    };
+    (basis, limits)
+}
+
+/// An item rule of the kind whose absence is an error: what the catalogue lists of a document.
+fn required(r: &Rule, kind: &str) -> bool {
+    r.kind() == Some(kind) && r.check.item().is_some() && r.severity == crate::finding::Severity::Error
 }
 
 fn group(
@@ -68,32 +131,11 @@ fn group(
     rules: &[(&crate::pack::Pack, &Rule)],
     passed: &HashMap<&str, bool>,
 ) -> Group {
-    let of_kind = |r: &Rule| r.kind() == Some(c.kind.as_str());
     let spec = cx.spec(&c.kind);
-    // a page of its own (依申请公开) is no document: no deadline applies to it
-    let limits = rules
-        .iter()
-        .filter(|_| spec.is_some())
-        .filter(|(_, r)| of_kind(r) || r.target == Target::AllDocuments)
-        .filter(|(_, r)| matches!(r.check, Check::Within { .. } | Check::Ahead { .. } | Check::Cadence { .. }))
-        .map(|(_, r)| format!("{}（{}）", r.title, r.cited))
-        .collect();
     let page = href(&b.path, &c.path);
     // a document of a folder is published under the articles its item rules cite (every
     // applicable pack, with its measure); a page of its own under the clause of its row
-    let required = |r: &Rule| of_kind(r) && r.check.item().is_some() && r.severity == crate::finding::Severity::Error;
-    let mut cited: Vec<&str> = Vec::new();
-    for (_, r) in rules.iter().filter(|(_, r)| required(r)) {
-        if !cited.contains(&&*r.cited) {
-            cited.push(&r.cited);
-        }
-    }
-    let measure = cx.r.site.packs.first().map(|p| p.title.as_str()).unwrap_or_default();
-    let basis = match (cited.is_empty(), &c.clause) {
-        (false, _) => cited.join("、"),
-        (true, Some(clause)) => format!("《{measure}》{clause}"),
-        (true, None) => String::new(),
-    };
+    let (basis, limits) = basis_and_limits(cx.r.site, rules, &c.kind, c.clause.as_deref());
     let entries = if spec.is_some_and(|s| s.is_collection()) {
         cx.unit
             .docs_of(&c.kind)
@@ -110,7 +152,7 @@ fn group(
         let updated = cx.updated_of(&c.kind);
         rules
             .iter()
-            .filter(|(_, r)| required(r))
+            .filter(|(_, r)| required(r, &c.kind))
             .map(|(_, r)| Entry {
                 item: r.title.to_string(),
                 href: page.clone(),

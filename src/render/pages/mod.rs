@@ -8,6 +8,7 @@
 
 mod attachments;
 mod catalog;
+pub(super) use catalog::{CatalogCount, basis_and_limits};
 mod documents;
 mod guide;
 mod notices;
@@ -205,6 +206,8 @@ pub(super) struct UnitPages {
     pub(super) sitemap: bool,
     /// The unit's pages in navigation order (label, path), for the portal's site map.
     pub(super) pages: Vec<(String, String)>,
+    /// What its 公开目录 lists, group by group, for the portal's 公开目录.
+    pub(super) catalog: Vec<CatalogCount>,
 }
 
 /// Every unit page's template sees `site`, `page`, `unit` and its own view's fields.
@@ -244,6 +247,8 @@ pub(super) struct UnitCx<'r, 'a> {
     extras: usize,
     /// The page families in the unit's navigation, for the pages that list them (the guide).
     pub(super) contents: Vec<Content>,
+    /// What the unit's 公开目录 listed (its builder fills it in).
+    pub(super) catalog: Vec<CatalogCount>,
 }
 
 /// A page family in the unit's navigation.
@@ -404,6 +409,7 @@ impl Renderer<'_> {
             links: Vec::new(),
             notices: Vec::new(),
             extras: 0,
+            catalog: Vec::new(),
         };
         for (row, built) in &families {
             (row.build)(&mut cx, built)?;
@@ -425,7 +431,7 @@ impl Renderer<'_> {
         };
 
         let pages = cx.contents.iter().map(|c| (c.title.clone(), c.path.clone())).collect();
-        let UnitCx { facts, links, notices, extras, .. } = cx;
+        let UnitCx { facts, links, notices, extras, catalog, .. } = cx;
         let (findings, outward) = check_in_unit(&unit.slug, &facts, links);
         let latest = notices.iter().filter_map(|(_, n)| n.date.clone()).max();
         let newest = newest_of(unit);
@@ -451,7 +457,26 @@ impl Renderer<'_> {
             newest,
             sitemap,
             pages,
+            catalog,
         })
+    }
+
+    /// The clause a page family answers, by its kind (`fees`, `request`, a pack's `routes`), as
+    /// the unit pages cite it: for the portal's catalogue.
+    pub(super) fn clause_of_kind(&self, kind: &str) -> Option<String> {
+        let row = UNIT_PAGES.iter().find(|row| match row.family {
+            Family::Doc(k) | Family::Own(k) => k == kind,
+            Family::PackDocs => false,
+        });
+        self.clause(row.map_or(Clause::OfKind, |row| row.clause), kind)
+    }
+
+    fn clause(&self, clause: Clause, kind: &str) -> Option<String> {
+        match clause {
+            Clause::OfKind => self.clauses.get(kind).cloned(),
+            Clause::OnRequest => self.site.packs.first().and_then(|p| p.source.on_request.clone()),
+            Clause::None => None,
+        }
     }
 
     /// The table, with the pack documents' row expanded to one family per document kind a
@@ -466,11 +491,7 @@ impl Renderer<'_> {
             })
             .collect();
         let paths = UnitPaths { unit };
-        let clause = |row: &PageKind, kind: &str| match row.clause {
-            Clause::OfKind => self.clauses.get(kind).cloned(),
-            Clause::OnRequest => self.site.packs.first().and_then(|p| p.source.on_request.clone()),
-            Clause::None => None,
-        };
+        let clause = |row: &PageKind, kind: &str| self.clause(row.clause, kind);
         let mut out = Vec::new();
         for row in UNIT_PAGES {
             match row.family {
