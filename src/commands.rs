@@ -134,7 +134,7 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
     let bar = progress(site.units.len(), opts.quiet);
     let built = render_and_report(&site, &theme, &staging, &|| bar.inc(1)).map_err(stopped)?;
     bar.finish_and_clear();
-    let Built { result, files, report_dir } = built;
+    let Built { result, files, report_dir, numbers } = built;
 
     let styled = Context { root: &site.root, packs: &site.packs, color: true };
     let mut stdout = anstream::stdout().lock();
@@ -150,7 +150,9 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
         stdout.write_all(text.as_bytes()).map_err(|e| Error::write("<stdout>", e))?;
         return Ok(Outcome::Findings);
     }
+    let recorded = record(&site, &staging, numbers).map_err(stopped)?;
     let leftover = staging.commit().map_err(stopped)?;
+    text.push_str(&recorded);
     text.push_str(&format!(
         "已生成网站：{}（{files} 个文件）\n报告：{}\n",
         out.display(),
@@ -164,11 +166,54 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
+/// The publication record (第十二条(三)(五)): hash what the build is about to publish, and when
+/// it differs from what the record says was published (or new 索引号 were assigned), append an
+/// entry and write the record to the site's `record/` first — so that a published site never
+/// carries an entry the site's record lacks — then publish the whole record with the site under
+/// `.well-known/gongkai/`. Returns a line for the summary.
+fn record(
+    site: &crate::model::Site,
+    staging: &crate::output::Staging,
+    numbers: std::collections::BTreeMap<String, String>,
+) -> Result<String> {
+    use crate::output::{Sink, Staging};
+    use crate::record::{FOLDER, PUBLISHED, hash_tree};
+
+    let now = hash_tree(staging.path()).map_err(|e| Error::io(staging.path(), e))?;
+    let appended = site.record.append(&site.env.today.to_string(), &now, numbers);
+    let record = appended.as_ref().unwrap_or(&site.record);
+    for (rel, bytes) in record.files_to_write() {
+        staging.put(&format!("{PUBLISHED}/{rel}"), &bytes)?;
+    }
+    let Some(new) = &appended else {
+        return Ok("公开记录：与上次发布相比没有变化，没有新增记录。\n".into());
+    };
+    let dir = site.root.join(FOLDER);
+    let out = Staging::new(&dir, &site.root)?;
+    for (rel, bytes) in new.files_to_write() {
+        out.put(&rel, &bytes)?;
+    }
+    if let Some(warning) = out.commit()? {
+        eprintln!("注意：{warning}");
+    }
+    let e = new.entries().last().expect("an entry was appended");
+    Ok(format!(
+        "公开记录：第 {} 条（新增 {}、改动 {}、删除 {} 个文件，新编索引号 {} 个）已写入 {FOLDER}/，请和内容一起提交。\n",
+        e.seq,
+        e.added.len(),
+        e.changed.len(),
+        e.removed.len(),
+        e.numbers.len()
+    ))
+}
+
 /// What a build made before it is published.
 struct Built {
     result: CheckResult,
     files: usize,
     report_dir: PathBuf,
+    /// 索引号 assigned by this build.
+    numbers: std::collections::BTreeMap<String, String>,
 }
 
 /// Render the site into `staging`, and the missing-items report: on the site when configured,
@@ -208,7 +253,7 @@ fn render_and_report(
         }
         dir
     };
-    Ok(Built { result, files: rendered.files, report_dir })
+    Ok(Built { result, files: rendered.files, report_dir, numbers: rendered.numbers })
 }
 
 /// A progress bar on a terminal; hidden when quiet, in CI, or not on a terminal.

@@ -92,6 +92,15 @@ pub enum Error {
     /// The theme's templates are unusable.
     #[error("主题有误：{0}")]
     Theme(String),
+
+    #[error("公开记录 {} 核验不通过，为免另起一条记录链，没有发布：\n{}\n  帮助: 公开记录只能由 gongkai 追加。从正在运行的网站的 /.well-known/gongkai/ 取回完整的记录放回这个文件夹（或从版本库恢复），再重新生成", .path.display(), .problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+    /// The site's publication record does not verify: publishing over it would start a new chain.
+    Record {
+        /// The record's folder.
+        path: PathBuf,
+        /// Where its chain breaks, in words.
+        problems: Vec<String>,
+    },
 }
 
 fn pos_suffix(pos: Option<Pos>) -> String {

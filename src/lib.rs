@@ -7,7 +7,7 @@
 //! 1. values: `yaml`, `shape`, `status`, `input`; `finding`, `error`, `declaration`, `calendar`;
 //!    the content model `schema`; rule packs as data `pack`, the site configuration `config`;
 //!    the pure scans and readers `privacy` (第六条 text scan) and `extract` (attachment text);
-//!    `output` (atomic writes).
+//!    `output` (atomic writes); `record` (the hash-chained publication record and 索引号).
 //! 2. `model`: the loaded site, units and documents as plain data (with the text the 第六条
 //!    review scans).
 //! 3. `load`: reads the configuration, the packs and each unit's files into the model; it only
@@ -15,7 +15,7 @@
 //! 4. `check`: the packs applied to each unit, the 第六条 scan and the 第七条 review, scores.
 //! 5. `report`: check results as human, JSON, JUnit, SARIF, Markdown, GitHub and GitLab output.
 //! 6. `render`: typed views through the templates into files.
-//! 7. `commands`, `serve`, `init`: what the binary (`main.rs`) runs.
+//! 7. `commands`, `serve`, `init`, `verify`: what the binary (`main.rs`) runs.
 
 mod calendar;
 pub mod check;
@@ -32,12 +32,14 @@ pub mod model;
 mod output;
 pub mod pack;
 pub mod privacy;
+pub mod record;
 mod render;
 pub mod report;
 pub mod schema;
 pub mod serve;
 pub mod shape;
 mod status;
+pub mod verify;
 pub mod yaml;
 
 /// The fuzz target's entry point: load and check a one-file unit made of arbitrary bytes, render

@@ -1,7 +1,8 @@
 //! `gongkai`: parse the command line, run the command, map the outcome to an exit status.
 //!
-//! Exit status: 0 nothing required is missing; 1 an error finding remains; 2 a usage error or an
-//! unusable site, configuration or rule pack. This is the only place that decides it.
+//! Exit status: 0 nothing required is missing (`verify`: the site matches its record); 1 an error
+//! finding remains (`verify`: a file or the record differs); 2 a usage error or an unusable site,
+//! configuration or rule pack (`verify`: no record). This is the only place that decides it.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,6 +32,15 @@ enum Command {
     Serve(ServeArgs),
     /// 新建站点或单位的填写模板 (scaffold a site, or a unit inside a site)
     Init(InitArgs),
+    /// 核验网站是否与公开记录一致 (verify a built site against its publication record)
+    Verify(VerifyArgs),
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// 生成的网站所在的文件夹 (the built site, e.g. public/)
+    #[arg(default_value = "public")]
+    site: PathBuf,
 }
 
 #[derive(Args)]
@@ -126,6 +136,9 @@ fn main() -> ExitCode {
             quiet: a.quiet,
             today: a.today,
         }),
+        Command::Verify(a) => {
+            gongkai::verify::verify(&gongkai::verify::Target::Dir(a.site), &mut std::io::stdout().lock())
+        }
         Command::Serve(a) => gongkai::serve::serve(&gongkai::serve::ServeOptions {
             site: a.site,
             port: a.port,

@@ -33,6 +33,10 @@ pub struct Site {
     pub findings: Vec<Finding>,
     /// Today and the working-day calendar, for deadlines.
     pub env: Env,
+    /// The publication record so far (`record/`), verified; empty before the first build.
+    pub record: crate::record::Record,
+    /// 统一社会信用代码 more than one unit declares (each has a finding): no 索引号 is made of them.
+    pub shared_codes: std::collections::BTreeSet<String>,
 }
 
 /// A unit folder, before it is loaded.

@@ -158,7 +158,8 @@ pub(crate) struct Staging {
 /// A test hook that ends the process abruptly, as `kill -9` would (no clean-up runs), at a point
 /// the test chooses: after the Nth staged file (`GONGKAI_TEST_ABORT_AFTER_FILES=N`) or right after
 /// the output folder of that name was swapped in, before the old one is removed
-/// (`GONGKAI_TEST_ABORT_AFTER_SWAP=public`). Tests use it to
+/// (`GONGKAI_TEST_ABORT_AFTER_SWAP=public`); `GONGKAI_TEST_ABORT_IN=record` limits the file count
+/// to the output of that name (the publication record). Tests use it to
 /// show that an interrupted build leaves the whole old or the whole new site, without depending on
 /// the machine's speed. Unset, it costs one comparison per file.
 #[derive(Debug, Clone, Default)]
@@ -195,13 +196,17 @@ impl Staging {
         }
         let dir = parent.join(format!("{STAGING_PREFIX}{name}.{}", std::process::id()));
         fs::create_dir(&dir).map_err(|e| Error::write(&dir, e))?;
+        let mut abort = AbortHook::from_env();
+        if std::env::var_os("GONGKAI_TEST_ABORT_IN").is_some_and(|only| out.file_name() != Some(&only)) {
+            abort.after_files = None;
+        }
         let staging = Staging {
             dir,
             out: out.to_path_buf(),
             committed: false,
             dirs: Mutex::default(),
             written: Default::default(),
-            abort: AbortHook::from_env(),
+            abort,
         };
         staging.put(MARKER, marker_text().as_bytes())?;
         Ok(staging)

@@ -94,6 +94,21 @@ fn wrong_site() -> (Site, BTreeMap<String, Expect>) {
         if fixture().join(name).is_dir() {
             copy_dir(&fixture().join(name), &unit);
         }
+        // each wrong unit is a unit of its own: its 统一社会信用代码 (its base's, or its fixture's)
+        // is made unique, line for line, since a code shared by two units is a finding of its own
+        // (tests/record.rs), not what these units are about
+        let yaml = unit.join("unit.yaml");
+        if let Ok(text) = fs::read_to_string(&yaml) {
+            let n = expects.len();
+            let unique: String = text
+                .lines()
+                .map(|l| match l.starts_with("统一社会信用代码:") {
+                    true => format!("统一社会信用代码: 91620400TEST{n:06}\n"),
+                    false => format!("{l}\n"),
+                })
+                .collect();
+            fs::write(&yaml, unique).unwrap();
+        }
         for r in &expect.remove {
             let p = unit.join(r);
             if p.is_dir() { fs::remove_dir_all(p).unwrap() } else { fs::remove_file(p).unwrap() }

@@ -153,7 +153,64 @@ pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<Site> {
         None => None,
     };
     let env = Env { today: opts.today.or(pinned).unwrap_or_else(today_in_china), calendar };
-    Ok(Site { root: root.to_path_buf(), config, schema, packs, units, findings, env })
+    let record = read_record(root)?;
+    let shared_codes = if opts.unit.is_none() { shared_codes(&mut units, &schema) } else { Default::default() };
+    Ok(Site { root: root.to_path_buf(), config, schema, packs, units, findings, env, record, shared_codes })
+}
+
+/// 统一社会信用代码 that more than one unit declares in its unit.yaml (read ahead of the units,
+/// in parallel: a code is small). Each such unit gets an error finding; their documents' 索引号
+/// use the folder name instead of the code, so that no two documents share a number.
+fn shared_codes(units: &mut [UnitDir], schema: &Schema) -> std::collections::BTreeSet<String> {
+    use rayon::prelude::*;
+    let Some(spec) = schema.doc("unit") else { return Default::default() };
+    let codes: Vec<Option<String>> = units
+        .par_iter()
+        .map(|u| {
+            let site_path = format!("content/{}/{}", u.slug, spec.file);
+            let (doc, _) = file::load_doc(&u.path.join(&spec.file), &site_path, spec, schema);
+            let code = doc.data.as_ref().and_then(|d| d.text("credit_code")).map(str::trim).unwrap_or_default();
+            (!code.is_empty()).then(|| code.to_string())
+        })
+        .collect();
+    let mut by_code: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, code) in codes.iter().enumerate() {
+        if let Some(code) = code {
+            by_code.entry(code).or_default().push(i);
+        }
+    }
+    let mut shared = std::collections::BTreeSet::new();
+    for (code, at) in by_code.into_iter().filter(|(_, at)| at.len() > 1) {
+        let names: Vec<String> = at.iter().map(|&i| units[i].slug.clone()).collect();
+        for &i in &at {
+            let others: Vec<&str> = names.iter().filter(|n| **n != units[i].slug).map(String::as_str).collect();
+            let file = format!("content/{}/{}", units[i].slug, spec.file);
+            units[i].findings.push(
+                Finding::builtin(
+                    Kind::Invalid,
+                    Severity::Error,
+                    &file,
+                    None,
+                    format!("统一社会信用代码 {code} 与单位「{}」的相同；每个单位的代码是唯一的", others.join("」「")),
+                )
+                .with_help(
+                    "核对营业执照或事业单位法人证书，改正填错的代码；改正之前，这些单位文件的索引号用文件夹名编号",
+                ),
+            );
+        }
+        shared.insert(code.to_string());
+    }
+    shared
+}
+
+/// The site's publication record (`record/`), verified; empty before the first build. A record
+/// that does not verify stops everything: publishing over it would start a new chain.
+fn read_record(root: &Path) -> Result<crate::record::Record> {
+    let dir = root.join(crate::record::FOLDER);
+    match crate::record::Record::read(&dir) {
+        Ok(record) => Ok(record.unwrap_or_default()),
+        Err(problems) => Err(Error::Record { path: dir, problems }),
+    }
 }
 
 impl Site {
@@ -314,6 +371,7 @@ pub const RESERVED_NAMES: &[&str] = &[
     "latest.html",
     "sitemap.html",
     "catalog.html",
+    ".well-known",
     "404.html",
     "atom.xml",
     "sitemap.xml",

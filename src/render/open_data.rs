@@ -1,17 +1,20 @@
 //! A unit's open data (`<unit>/data.json`): every document as JSON with canonical keys, and the
 //! unit's completeness. Version 1 of its schema is documented in the README.
 
+use std::collections::BTreeMap;
+
+use super::view;
 use crate::check::UnitResult;
 use crate::model::{Doc, Site, Unit};
 use crate::yaml::{Node, Value};
 
 /// The open data of one unit, pretty-printed, ending in a newline.
-pub(super) fn unit(site: &Site, unit: &Unit, result: &UnitResult) -> Vec<u8> {
+pub(super) fn unit(site: &Site, unit: &Unit, result: &UnitResult, numbers: &BTreeMap<String, String>) -> Vec<u8> {
     let mut documents = serde_json::Map::new();
     for spec in &site.schema.documents {
         let docs: Vec<&Doc> = unit.docs_of(&spec.kind).collect();
         let value = if spec.is_collection() {
-            docs.iter().map(|d| collection_entry(d)).collect()
+            docs.iter().map(|d| collection_entry(d, unit.name(), numbers)).collect()
         } else {
             docs.first().and_then(|d| d.data.as_ref()).map_or(serde_json::Value::Null, to_json)
         };
@@ -44,10 +47,26 @@ pub(super) fn unit(site: &Site, unit: &Unit, result: &UnitResult) -> Vec<u8> {
     bytes
 }
 
-/// A document of a folder: its fields, its file name and its Markdown text.
-fn collection_entry(d: &Doc) -> serde_json::Value {
+/// A document of a folder: its fields, its file name, its Markdown text, and the header block
+/// its page shows (`header`: 索引号, 发布机构, 文号, 成文日期, 发布日期, 主题分类, 有效性).
+fn collection_entry(d: &Doc, publisher: &str, numbers: &BTreeMap<String, String>) -> serde_json::Value {
     let mut v = d.data.as_ref().map_or(serde_json::Value::Null, to_json);
     if let serde_json::Value::Object(m) = &mut v {
+        let data = d.data.as_ref();
+        let head = view::doc_head(data, publisher, numbers.get(&d.path).cloned().unwrap_or_default());
+        let iso = |d: Option<view::DateView>| d.map(|d| d.iso);
+        m.insert(
+            "header".into(),
+            serde_json::json!({
+                "index_number": head.index_number,
+                "publisher": head.publisher,
+                "number": head.number,
+                "written": iso(head.written),
+                "date": iso(head.date),
+                "category": view::text(data, "category"),
+                "validity": head.validity,
+            }),
+        );
         m.insert("file".into(), d.stem.clone().into());
         m.insert("body".into(), d.body.as_ref().map(|b| b.text.trim().to_string()).unwrap_or_default().into());
     }

@@ -2,6 +2,8 @@
 //! the pages about all units. `build` drives it over every unit; `serve` re-renders one unit when
 //! it changes. The top of `render`: it uses the unit pages and the portal, neither uses it.
 
+use std::collections::BTreeMap;
+
 use rayon::prelude::*;
 
 use super::links::check_outward;
@@ -18,6 +20,8 @@ use crate::output::Sink;
 pub(crate) struct Rendered {
     /// Files written.
     pub files: usize,
+    /// 索引号 assigned by this build (source path → number), for the publication record.
+    pub numbers: std::collections::BTreeMap<String, String>,
 }
 
 /// Renders one site with one theme into one sink: unit by unit, then the pages about all units.
@@ -69,8 +73,26 @@ impl<'a> SiteRenderer<'a> {
         }
         result.findings.append(&mut broken);
         crate::finding::sort(&mut result.findings);
-        Ok((result, Rendered { files }))
+        let numbers = new_numbers(&self.r.known_numbers, &summaries)?;
+        Ok((result, Rendered { files, numbers }))
     }
+}
+
+/// The 索引号 this build assigned, all units together. Two documents never share one (units that
+/// declare the same 统一社会信用代码 are numbered by folder name, see `load`); if they did, the
+/// build stops rather than publish it.
+fn new_numbers(known: &BTreeMap<String, String>, units: &[&UnitPages]) -> Result<BTreeMap<String, String>> {
+    let mut by_number: BTreeMap<&str, &str> = known.iter().map(|(p, n)| (n.as_str(), p.as_str())).collect();
+    let mut out = BTreeMap::new();
+    for (path, number) in units.iter().flat_map(|u| &u.new_numbers) {
+        if let Some(other) = by_number.insert(number, path) {
+            return Err(crate::error::Error::Usage(format!(
+                "{path} 和 {other} 得到了同一个索引号 {number}：这是 gongkai 的缺陷，请报告\n  帮助: 网站没有发布，之前的网站保持原样"
+            )));
+        }
+        out.insert(path.clone(), number.clone());
+    }
+    Ok(out)
 }
 
 /// Take what must not be published out of a checked unit before it is rendered: a withheld

@@ -125,6 +125,10 @@ pub(super) struct Renderer<'a> {
     pub(super) stage_order: Vec<String>,
     /// What every page's `site` holds but its links, made once (see `site_view`).
     site_values: SiteView,
+    /// Every 索引号 the publication record holds (source path → number), and the highest
+    /// sequence of each unit code and year: a unit's new documents are numbered after them.
+    pub(super) known_numbers: BTreeMap<String, String>,
+    pub(super) sequences: crate::record::numbers::Sequences,
 }
 
 impl<'a> Renderer<'a> {
@@ -142,6 +146,8 @@ impl<'a> Renderer<'a> {
             clauses: clauses(site),
             stage_order: stage_order(site),
             site_values,
+            known_numbers: site.record.numbers(),
+            sequences: crate::record::numbers::Sequences::of(&site.record.numbers()),
         }
     }
 

@@ -103,6 +103,8 @@ pub(crate) struct Form {
 /// 第五条(二): one service.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Service {
+    /// 索引号, from the publication record.
+    pub index_number: String,
     pub title: String,
     pub href: String,
     pub basis: Vec<String>,
@@ -170,6 +172,8 @@ pub(crate) struct Commitment {
 /// 第五条(五): one notice.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Notice {
+    /// 索引号, from the publication record.
+    pub index_number: String,
     pub title: String,
     pub href: String,
     pub category: String,
@@ -178,6 +182,8 @@ pub(crate) struct Notice {
     pub status: String,
     /// The notice was withdrawn or ended (its page says so, and why, in its history).
     pub withdrawn: bool,
+    /// 有效性 in a document header's words (see `validity`).
+    pub validity: String,
     pub date: Option<DateView>,
     pub effective: Option<DateView>,
     /// 文号 and 成文日期 of the document, when it has them (the header block of a government
@@ -192,6 +198,41 @@ pub(crate) struct Notice {
     pub body_html: String,
     pub updated: Option<DateView>,
     pub extras: Vec<Extra>,
+}
+
+/// The header block of a published document (as on government documents): 索引号, 发布机构,
+/// 文号, 成文日期, 发布日期, 有效性 — whichever the document has.
+#[derive(Debug, Clone, Serialize, Default)]
+pub(crate) struct DocHead {
+    pub index_number: String,
+    pub publisher: String,
+    pub number: String,
+    pub written: Option<DateView>,
+    pub date: Option<DateView>,
+    /// 现行有效, 已撤销 or 已失效; empty when the document gives no status.
+    pub validity: String,
+}
+
+/// The header block of a document published by `publisher` under `index_number`.
+pub(crate) fn doc_head(data: Option<&Node>, publisher: &str, index_number: String) -> DocHead {
+    let (status, _) = status(data);
+    DocHead {
+        index_number,
+        publisher: publisher.to_string(),
+        number: text(data, "number"),
+        written: date(data, "written"),
+        date: date(data, "date"),
+        validity: validity(&status),
+    }
+}
+
+/// 有效性 in the words of a government document's header: 有效 → 现行有效, 已终止 → 已失效.
+pub(crate) fn validity(status: &str) -> String {
+    match status {
+        "有效" => "现行有效".into(),
+        "已终止" => "已失效".into(),
+        other => other.to_string(),
+    }
 }
 
 /// One published stage of a major matter.

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::{Built, UnitCx};
 use crate::error::Result;
 use crate::render::paths::href;
-use crate::render::view::{self, Extra, Link};
+use crate::render::view::{self, DocHead, Extra, Link};
 
 /// `document.html`
 #[derive(Serialize, Default)]
@@ -18,6 +18,8 @@ struct DocumentPage {
     body_html: String,
     /// On the list page of a folder: its documents.
     documents: Vec<Link>,
+    /// On a document's own page: its header block (索引号, 发布机构, dates).
+    head: Option<DocHead>,
 }
 
 pub(super) fn build(cx: &mut UnitCx<'_, '_>, b: &Built) -> Result<()> {
@@ -33,9 +35,10 @@ pub(super) fn build(cx: &mut UnitCx<'_, '_>, b: &Built) -> Result<()> {
         let path = cx.published_path(doc);
         let data = doc.data.as_ref();
         let view = DocumentPage {
-            extras: view::extras(data, &spec.fields, &["title", "updated"]),
+            extras: view::extras(data, &spec.fields, &["title", "updated", "date", "written", "number", "status"]),
             body_html: cx.markdown(doc, &path),
             documents: Vec::new(),
+            head: Some(view::doc_head(data, cx.unit.name(), cx.index_number(doc))),
         };
         let title = view::doc_title(doc);
         cx.item_page(b, b.template, (&path, &title), view::date(data, "updated"), &view)?;

@@ -16,6 +16,8 @@ mod overview;
 mod services;
 mod tables;
 
+use std::collections::BTreeMap;
+
 use percent_encoding::percent_decode_str;
 use serde::Serialize;
 
@@ -208,6 +210,8 @@ pub(super) struct UnitPages {
     pub(super) pages: Vec<(String, String)>,
     /// What its 公开目录 lists, group by group, for the portal's 公开目录.
     pub(super) catalog: Vec<CatalogCount>,
+    /// 索引号 assigned to its documents by this build (source path → number).
+    pub(super) new_numbers: BTreeMap<String, String>,
 }
 
 /// Every unit page's template sees `site`, `page`, `unit` and its own view's fields.
@@ -249,6 +253,8 @@ pub(super) struct UnitCx<'r, 'a> {
     pub(super) contents: Vec<Content>,
     /// What the unit's 公开目录 listed (its builder fills it in).
     pub(super) catalog: Vec<CatalogCount>,
+    /// The 索引号 of its documents (source path → number).
+    numbers: BTreeMap<String, String>,
 }
 
 /// A page family in the unit's navigation.
@@ -260,6 +266,11 @@ pub(super) struct Content {
 }
 
 impl<'r> UnitCx<'r, '_> {
+    /// A document's 索引号 (empty for a single-file document, which has none).
+    pub(super) fn index_number(&self, doc: &Doc) -> String {
+        self.numbers.get(&doc.path).cloned().unwrap_or_default()
+    }
+
     /// The unit's front page.
     pub(super) fn front(&self) -> String {
         self.paths.page("index.html")
@@ -398,7 +409,9 @@ impl Renderer<'_> {
             })
             .collect();
         let nav = contents.iter().map(|c| (c.path.clone(), c.title.clone())).collect();
+        let (numbers, new_numbers) = self.index_numbers(unit);
         let mut cx = UnitCx {
+            numbers,
             contents,
             r: self,
             unit,
@@ -415,7 +428,7 @@ impl Renderer<'_> {
             (row.build)(&mut cx, built)?;
         }
 
-        cx.extra(&cx.paths.page("data.json"), &super::open_data::unit(self.site, unit, result))?;
+        cx.extra(&cx.paths.page("data.json"), &super::open_data::unit(self.site, unit, result, &cx.numbers))?;
         let sitemap = if let Some(base) = &self.base_url {
             let urls: Vec<super::feeds::SitemapUrl> = cx
                 .facts
@@ -458,7 +471,33 @@ impl Renderer<'_> {
             sitemap,
             pages,
             catalog,
+            new_numbers,
         })
+    }
+
+    /// The 索引号 of every document of the unit's folders (notices, policies, a pack's documents),
+    /// kept from the publication record or assigned now: (all, the new ones).
+    fn index_numbers(&self, unit: &Unit) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+        use crate::record::numbers::{Candidate, assign};
+        let this_year = self.site.env.today.year();
+        let docs: Vec<Candidate> = unit
+            .docs
+            .iter()
+            .filter(|d| d.data.is_some() && self.site.schema.doc(&d.kind).is_some_and(|s| s.is_collection()))
+            .map(|d| {
+                let date = view::date(d.data.as_ref(), "date").or_else(|| view::date(d.data.as_ref(), "written"));
+                Candidate {
+                    path: d.path.clone(),
+                    year: date.as_ref().and_then(|d| d.iso[..4].parse().ok()).unwrap_or(this_year),
+                    date: date.map(|d| d.iso).unwrap_or_default(),
+                }
+            })
+            .collect();
+        let credit = view::text(unit.doc("unit").and_then(|d| d.data.as_ref()), "credit_code");
+        let credit = credit.trim();
+        let code =
+            if credit.is_empty() || self.site.shared_codes.contains(credit) { unit.slug.as_str() } else { credit };
+        assign(code, &docs, &self.known_numbers, &self.sequences)
     }
 
     /// The clause a page family answers, by its kind (`fees`, `request`, a pack's `routes`), as

@@ -49,9 +49,11 @@ pub(super) fn build(cx: &mut UnitCx<'_, '_>, b: &Built) -> Result<()> {
         });
         let (status, withdrawn) = view::status(data);
         let notice = Notice {
+            index_number: cx.index_number(doc),
             title: title.clone(),
             href: String::new(),
             category: view::text(data, "category"),
+            validity: view::validity(&status),
             status,
             withdrawn,
             date: view::date(data, "date"),

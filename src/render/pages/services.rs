@@ -66,6 +66,7 @@ fn service(cx: &UnitCx<'_, '_>, doc: &Doc, path: &str, body_html: String) -> Ser
         .collect();
     let spec_fields = cx.spec("services").map(|d| &d.fields[..]).unwrap_or_default();
     Service {
+        index_number: cx.index_number(doc),
         title: view::doc_title(doc),
         href: path.to_string(),
         basis: view::lines(data, "basis"),

@@ -1,0 +1,296 @@
+//! The publication record (第十二条(三)(五)): an append-only, hash-chained log of what each build
+//! published, kept in the site (`record/`, committed with the content) and published with it under
+//! `/.well-known/gongkai/`, so that anyone can check that no page was altered, added or removed
+//! outside a recorded build (`gongkai verify`).
+//!
+//! A value layer: it reads and writes its own files and knows nothing of units or pages. Format
+//! (`gongkai-record/1`, documented in the README):
+//! - `log.json`: `{"schema", "entries": [{"seq", "date", "file", "blake3"}]}`, the index;
+//! - `entries/000001.json`: one entry per build that changed the site: `{"schema", "seq",
+//!   "date", "previous", "added", "changed", "removed", "numbers"}` — the BLAKE3 of every file
+//!   added or changed since the entry before, the paths removed, the 索引号 assigned by that build;
+//!   `previous` is the BLAKE3 of the previous entry's file, which makes the chain.
+//!
+//! JSON maps are sorted, so the same record and the same site give the same bytes.
+
+pub mod numbers;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+/// The format's name and version, in every file.
+pub const SCHEMA: &str = "gongkai-record/1";
+/// Where the record is published on the site.
+pub const PUBLISHED: &str = ".well-known/gongkai";
+/// The record's folder in the site, committed with the content.
+pub const FOLDER: &str = "record";
+/// The record's index file.
+pub const LOG: &str = "log.json";
+
+/// The index of the record.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Log {
+    /// [`SCHEMA`].
+    pub schema: String,
+    /// One line per entry, in order.
+    pub entries: Vec<LogLine>,
+}
+
+/// One entry of the index.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LogLine {
+    /// 1, 2, 3…
+    pub seq: u64,
+    /// The build's date, as in the entry.
+    pub date: String,
+    /// The entry's file, relative to the record (`entries/000001.json`).
+    pub file: String,
+    /// BLAKE3 of the entry file's bytes.
+    pub blake3: String,
+}
+
+/// What one build published: the changes to the site since the entry before.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Entry {
+    /// [`SCHEMA`].
+    pub schema: String,
+    /// 1 for the first build recorded, then one more for each.
+    pub seq: u64,
+    /// The build's date (`--today`, or the clock).
+    pub date: String,
+    /// BLAKE3 of the previous entry's file; none for the first.
+    pub previous: Option<String>,
+    /// Files new to the site, with their BLAKE3.
+    pub added: BTreeMap<String, String>,
+    /// Files whose bytes changed, with their new BLAKE3.
+    pub changed: BTreeMap<String, String>,
+    /// Files no longer on the site.
+    pub removed: Vec<String>,
+    /// 索引号 assigned by this build: source document path → number. Never changed later.
+    pub numbers: BTreeMap<String, String>,
+}
+
+/// A record read and verified, or a new one.
+#[derive(Debug, Clone, Default)]
+pub struct Record {
+    /// The entries in order, each with its file's bytes as read or written.
+    entries: Vec<(Entry, Vec<u8>)>,
+}
+
+/// What is wrong with a record, in words, one problem each.
+pub type Problems = Vec<String>;
+
+/// Reads a file of a record by its path relative to the record: its bytes, `None` when it is not
+/// there, or what went wrong in words.
+pub type Fetch<'f> = &'f dyn Fn(&str) -> Result<Option<Vec<u8>>, String>;
+
+impl Record {
+    /// No entry yet: the first build.
+    pub fn empty() -> Record {
+        Record::default()
+    }
+
+    /// The entries, oldest first.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().map(|(e, _)| e)
+    }
+
+    /// No build recorded yet.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Read a record from a folder (`record/` of a site, or `.well-known/gongkai/` of a built
+    /// site) and verify its chain. `Ok(None)`: there is no `log.json` there. The problems name
+    /// the entry where the chain breaks.
+    pub fn read(dir: &Path) -> Result<Option<Record>, Problems> {
+        Record::read_with(&|rel| match fs::read(dir.join(rel)) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(format!("无法读取 {}：{}", dir.join(rel).display(), crate::error::io_reason(&e))),
+        })
+    }
+
+    /// Read a record through `get` (a path relative to the record → its bytes, `None` when
+    /// absent), and verify its chain.
+    pub fn read_with(get: Fetch<'_>) -> Result<Option<Record>, Problems> {
+        let Some(bytes) = get(LOG).map_err(|e| vec![e])? else { return Ok(None) };
+        let log: Log = serde_json::from_slice(&bytes).map_err(|e| vec![format!("{LOG} 不是有效的公开记录：{e}")])?;
+        if log.schema != SCHEMA {
+            return Err(vec![format!("{LOG} 的格式是「{}」，这个版本的 gongkai 只认识「{SCHEMA}」", log.schema)]);
+        }
+        let mut problems = Vec::new();
+        let mut entries: Vec<(Entry, Vec<u8>)> = Vec::new();
+        for (i, line) in log.entries.iter().enumerate() {
+            let seq = i as u64 + 1;
+            let at = format!("第 {seq} 条记录（{}）", line.file);
+            if line.seq != seq || line.file != entry_file(seq) {
+                problems.push(format!("{at}：序号或文件名不连续，应为第 {seq} 条、{}", entry_file(seq)));
+                break;
+            }
+            let bytes = match get(&line.file) {
+                Ok(Some(b)) => b,
+                Ok(None) => {
+                    problems.push(format!("{at}：文件缺失"));
+                    break;
+                }
+                Err(e) => {
+                    problems.push(e);
+                    break;
+                }
+            };
+            let hash = hex(&bytes);
+            if hash != line.blake3 {
+                problems.push(format!(
+                    "{at}：内容与索引记下的哈希不符，记录在发布后被改动过（应为 {}，实为 {hash}）",
+                    line.blake3
+                ));
+            }
+            let entry: Entry = match serde_json::from_slice(&bytes) {
+                Ok(e) => e,
+                Err(e) => {
+                    problems.push(format!("{at}：不是有效的记录：{e}"));
+                    break;
+                }
+            };
+            let previous = entries.last().map(|(_, b)| hex(b));
+            if entry.previous != previous {
+                problems.push(format!(
+                    "{at}：链断开：它记下的上一条记录哈希是 {}，上一条记录实际的哈希是 {}",
+                    entry.previous.as_deref().unwrap_or("（无）"),
+                    previous.as_deref().unwrap_or("（无，这应是第一条）")
+                ));
+            }
+            if entry.seq != seq || entry.date != line.date || entry.schema != SCHEMA {
+                problems.push(format!("{at}：序号、日期或格式与索引不符"));
+            }
+            entries.push((entry, bytes));
+        }
+        if problems.is_empty() { Ok(Some(Record { entries })) } else { Err(problems) }
+    }
+
+    /// The site as the record says it is now: every file with its BLAKE3.
+    pub fn files(&self) -> BTreeMap<String, String> {
+        let mut files = BTreeMap::new();
+        for e in self.entries() {
+            for path in &e.removed {
+                files.remove(path);
+            }
+            files.extend(e.added.iter().chain(&e.changed).map(|(p, h)| (p.clone(), h.clone())));
+        }
+        files
+    }
+
+    /// Every 索引号 ever assigned: source document path → number.
+    pub fn numbers(&self) -> BTreeMap<String, String> {
+        self.entries().flat_map(|e| e.numbers.iter().map(|(p, n)| (p.clone(), n.clone()))).collect()
+    }
+
+    /// The record with one more entry for a site whose files are `now`, built on `date`, that
+    /// assigned `numbers`; `None` when nothing changed (no entry is added for an unchanged site).
+    pub fn append(
+        &self,
+        date: &str,
+        now: &BTreeMap<String, String>,
+        numbers: BTreeMap<String, String>,
+    ) -> Option<Record> {
+        let before = self.files();
+        let mut added = BTreeMap::new();
+        let mut changed = BTreeMap::new();
+        for (path, hash) in now {
+            match before.get(path) {
+                None => {
+                    added.insert(path.clone(), hash.clone());
+                }
+                Some(old) if old != hash => {
+                    changed.insert(path.clone(), hash.clone());
+                }
+                Some(_) => {}
+            }
+        }
+        let removed: Vec<String> = before.keys().filter(|p| !now.contains_key(*p)).cloned().collect();
+        if added.is_empty() && changed.is_empty() && removed.is_empty() && numbers.is_empty() {
+            return None;
+        }
+        let seq = self.entries.len() as u64 + 1;
+        let entry = Entry {
+            schema: SCHEMA.into(),
+            seq,
+            date: date.into(),
+            previous: self.entries.last().map(|(_, b)| hex(b)),
+            added,
+            changed,
+            removed,
+            numbers,
+        };
+        let mut bytes = serde_json::to_vec_pretty(&entry).unwrap_or_default();
+        bytes.push(b'\n');
+        let mut entries = self.entries.clone();
+        entries.push((entry, bytes));
+        Some(Record { entries })
+    }
+
+    /// The record's files, relative to the record folder: the index, then each entry.
+    pub fn files_to_write(&self) -> Vec<(String, Vec<u8>)> {
+        let log = Log {
+            schema: SCHEMA.into(),
+            entries: self
+                .entries
+                .iter()
+                .map(|(e, b)| LogLine { seq: e.seq, date: e.date.clone(), file: entry_file(e.seq), blake3: hex(b) })
+                .collect(),
+        };
+        let mut index = serde_json::to_vec_pretty(&log).unwrap_or_default();
+        index.push(b'\n');
+        let mut out = vec![(LOG.to_string(), index)];
+        out.extend(self.entries.iter().map(|(e, b)| (entry_file(e.seq), b.clone())));
+        out
+    }
+
+    /// BLAKE3 of the newest entry's file: the head of the chain.
+    pub fn head(&self) -> Option<String> {
+        self.entries.last().map(|(_, b)| hex(b))
+    }
+}
+
+/// Every file of a built site (but the record and the output marker, see `is_own`) with its
+/// BLAKE3, hashed in parallel.
+pub fn hash_tree(dir: &Path) -> std::io::Result<BTreeMap<String, String>> {
+    use rayon::prelude::*;
+    let mut paths = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(std::io::Error::other)?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).map_err(std::io::Error::other)?;
+        let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        let rel = rel.join("/");
+        if !is_own(&rel) {
+            paths.push((rel, entry.into_path()));
+        }
+    }
+    paths.into_par_iter().map(|(rel, path)| Ok((rel, hex(&fs::read(&path)?)))).collect()
+}
+
+/// The file of entry `seq`, relative to the record.
+pub fn entry_file(seq: u64) -> String {
+    format!("entries/{seq:06}.json")
+}
+
+/// BLAKE3 of `bytes`, in lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex().to_string()
+}
+
+/// Whether a path of a built site belongs to the record itself or to the output's marker: not
+/// part of what the record lists.
+pub fn is_own(path: &str) -> bool {
+    path.starts_with(&format!("{PUBLISHED}/")) || path == crate::output::MARKER
+}
+
+#[cfg(test)]
+mod tests;

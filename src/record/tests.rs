@@ -1,0 +1,79 @@
+use std::collections::BTreeMap;
+
+use super::*;
+
+fn site(files: &[(&str, &str)]) -> BTreeMap<String, String> {
+    files.iter().map(|(p, b)| (p.to_string(), hex(b.as_bytes()))).collect()
+}
+
+fn write(dir: &Path, record: &Record) {
+    for (rel, bytes) in record.files_to_write() {
+        let path = dir.join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, bytes).unwrap();
+    }
+}
+
+fn three_builds() -> Record {
+    let r = Record::empty();
+    let r = r.append("2026-01-01", &site(&[("a.html", "1"), ("b.html", "2")]), BTreeMap::new()).unwrap();
+    let r =
+        r.append("2026-02-01", &site(&[("a.html", "1"), ("b.html", "3"), ("c.html", "4")]), BTreeMap::new()).unwrap();
+    r.append("2026-03-01", &site(&[("b.html", "3"), ("c.html", "4")]), BTreeMap::new()).unwrap()
+}
+
+#[test]
+fn replaying_the_entries_gives_the_site_and_an_unchanged_site_adds_nothing() {
+    let r = three_builds();
+    assert_eq!(r.files(), site(&[("b.html", "3"), ("c.html", "4")]));
+    assert!(r.append("2026-04-01", &r.files(), BTreeMap::new()).is_none());
+    let e: Vec<&Entry> = r.entries().collect();
+    assert_eq!(e[1].changed.keys().collect::<Vec<_>>(), ["b.html"]);
+    assert_eq!(e[1].added.keys().collect::<Vec<_>>(), ["c.html"]);
+    assert_eq!(e[2].removed, ["a.html"]);
+    assert_eq!(e[0].previous, None);
+    assert_eq!(e[2].previous.as_deref(), Some(hex(&r.entries[1].1).as_str()));
+}
+
+#[test]
+fn a_record_written_and_read_back_is_the_same_and_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = three_builds();
+    write(dir.path(), &r);
+    let back = Record::read(dir.path()).unwrap().unwrap();
+    assert_eq!(back.files_to_write(), r.files_to_write());
+    assert!(Record::read(&dir.path().join("nothing")).unwrap().is_none());
+}
+
+#[test]
+fn a_forged_entry_in_the_middle_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), &three_builds());
+    // forge entry 2 (say b.html was never changed) and fix its hash in the index: entry 3 still
+    // points at the original
+    let path = dir.path().join("entries/000002.json");
+    let forged = fs::read_to_string(&path).unwrap().replace("\"b.html\"", "\"x.html\"");
+    fs::write(&path, &forged).unwrap();
+    let log = fs::read_to_string(dir.path().join(LOG)).unwrap();
+    let mut parsed: Log = serde_json::from_str(&log).unwrap();
+    parsed.entries[1].blake3 = hex(forged.as_bytes());
+    fs::write(dir.path().join(LOG), serde_json::to_vec(&parsed).unwrap()).unwrap();
+    let problems = Record::read(dir.path()).unwrap_err();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].starts_with("第 3 条记录（entries/000003.json）：链断开"), "{problems:?}");
+
+    // without fixing the index, the entry itself is named
+    fs::write(dir.path().join(LOG), log).unwrap();
+    let problems = Record::read(dir.path()).unwrap_err();
+    assert!(problems[0].starts_with("第 2 条记录（entries/000002.json）：内容与索引记下的哈希不符"), "{problems:?}");
+}
+
+#[test]
+fn a_missing_entry_and_a_foreign_format_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), &three_builds());
+    fs::remove_file(dir.path().join("entries/000003.json")).unwrap();
+    assert_eq!(Record::read(dir.path()).unwrap_err(), ["第 3 条记录（entries/000003.json）：文件缺失"]);
+    fs::write(dir.path().join(LOG), "{\"schema\": \"other/9\", \"entries\": []}").unwrap();
+    assert!(Record::read(dir.path()).unwrap_err()[0].contains("只认识「gongkai-record/1」"));
+}
