@@ -313,6 +313,8 @@ pub const RESERVED_NAMES: &[&str] = &[
     "accessibility.html",
     "latest.html",
     "sitemap.html",
+    "search.html",
+    "search",
     "404.html",
     "atom.xml",
     "sitemap.xml",

@@ -10,6 +10,7 @@ mod paths;
 mod portal;
 mod report_page;
 pub(crate) mod run;
+mod search;
 pub(crate) mod site;
 pub(crate) mod theme;
 pub(crate) mod view;

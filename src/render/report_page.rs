@@ -58,6 +58,7 @@ pub(crate) fn report_html(
             home: home.to_string(),
             stylesheet: stylesheet.to_string(),
             accessibility: None,
+            search: None,
             ..SiteView::new(site, &title, "report/index.html")
         },
     );

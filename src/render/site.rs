@@ -36,6 +36,8 @@ pub(crate) struct SiteView {
     pub police_href: Option<String>,
     /// Relative link to the accessibility statement (none on the report).
     pub accessibility: Option<String>,
+    /// Relative link to the search page, when the site has one.
+    pub search: Option<String>,
 }
 
 impl SiteView {
@@ -59,6 +61,7 @@ impl SiteView {
             police_href: (!digits.is_empty())
                 .then(|| format!("https://beian.mps.gov.cn/#/query/webSearch?code={digits}")),
             accessibility: None,
+            search: site.config.search().then(String::new),
         }
     }
 
@@ -68,6 +71,7 @@ impl SiteView {
             home: href(path, "index.html"),
             stylesheet: href(path, "static/style.css"),
             accessibility: Some(href(path, ACCESSIBILITY)),
+            search: self.search.as_ref().map(|_| href(path, super::search::PAGE)),
             ..self.clone()
         }
     }
@@ -118,6 +122,8 @@ pub(super) struct Renderer<'a> {
     pub(super) clauses: BTreeMap<String, String>,
     /// The stages of a major matter in order: those of the site's `lifecycle` rule, or 第四条's.
     pub(super) stage_order: Vec<String>,
+    /// Whether the site has a search page and index (`search` in `gongkai.yaml`).
+    pub(super) search: bool,
     /// What every page's `site` holds but its links, made once (see `site_view`).
     site_values: SiteView,
 }
@@ -136,7 +142,23 @@ impl<'a> Renderer<'a> {
             base_url,
             clauses: clauses(site),
             stage_order: stage_order(site),
+            search: site.config.search(),
             site_values,
+        }
+    }
+
+    /// The same renderer, writing into `sink` (the search index's tap on a unit's pages).
+    pub(super) fn with_sink<'b>(&'b self, sink: &'b dyn Sink) -> Renderer<'b> {
+        Renderer {
+            site: self.site,
+            theme: self.theme,
+            sink,
+            title: self.title.clone(),
+            base_url: self.base_url.clone(),
+            clauses: self.clauses.clone(),
+            stage_order: self.stage_order.clone(),
+            search: self.search,
+            site_values: self.site_values.clone(),
         }
     }
 
