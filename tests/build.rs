@@ -78,6 +78,12 @@ fn builds_every_page_of_the_example_portal() {
     for (path, bytes) in &files {
         if path.ends_with(".html") || path.ends_with(".css") {
             let text = String::from_utf8_lossy(bytes);
+            // the search page runs the site's own script, and no page runs another
+            let text = if path == "search.html" {
+                text.replace("<script src=\"static/search.js\" defer></script>", "").into()
+            } else {
+                text
+            };
             for bad in
                 ["<script", "src=\"http", "src=\"//", "@import", "url(http", "url(//", "rel=\"stylesheet\" href=\"http"]
             {
@@ -217,8 +223,12 @@ fn markdown_and_yaml_payloads_produce_no_executable_content() {
         let doc = scraper::Html::parse_document(std::str::from_utf8(bytes).unwrap());
         for el in doc.root_element().descendants().filter_map(scraper::ElementRef::wrap) {
             let name = el.value().name();
+            // the search page's own form and script (static/search.js), and nothing else
+            let own = path == "search.html"
+                && (name == "form" || (name == "script" && el.value().attr("src") == Some("static/search.js")));
             assert!(
-                !["script", "iframe", "object", "embed", "form", "base", "style", "frame", "applet"].contains(&name),
+                own || !["script", "iframe", "object", "embed", "form", "base", "style", "frame", "applet"]
+                    .contains(&name),
                 "{path}: <{name}>"
             );
             if name == "meta" {

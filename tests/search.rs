@@ -29,7 +29,8 @@ fn build_writes_the_index_and_the_search_page_deterministically() {
     assert_eq!(site.run(&["build", "-q"]).code, 0);
     let first = index_files(&site);
     assert!(first.contains_key("meta.json") && first.contains_key("d/0.json"), "{:?}", first.keys());
-    let shard: String = first.iter().filter(|(k, _)| k.starts_with("g/")).map(|(_, v)| String::from_utf8_lossy(v)).collect();
+    let shard: String =
+        first.iter().filter(|(k, _)| k.starts_with("g/")).map(|(_, v)| String::from_utf8_lossy(v)).collect();
     assert!(shard.contains("\"停水\":["), "the outage notice's title is indexed");
     let docs = String::from_utf8_lossy(&first["d/0.json"]).into_owned();
     assert!(docs.contains("北京路管网改造计划停水通知"), "{docs}");

@@ -162,7 +162,8 @@ mod tests {
 
     fn built(sink: &MemorySink) -> BTreeMap<String, String> {
         let mut index = Index::default();
-        let a = [entry("a/fees.html", "收费项目", "收费项目 居民生活用水"), entry("a/n/1.html", "停水通知", "计划停水")];
+        let a =
+            [entry("a/fees.html", "收费项目", "收费项目 居民生活用水"), entry("a/n/1.html", "停水通知", "计划停水")];
         index.add("甲单位", &a, sink).unwrap();
         index.add("乙单位", &[entry("b/fees.html", "收费项目", "收费项目 学费")], sink).unwrap();
         index.finish(sink).unwrap();

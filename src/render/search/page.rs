@@ -121,11 +121,14 @@ mod tests {
         assert_eq!(entry("a.html", &long).unwrap().excerpt.chars().count(), EXCERPT_CHARS);
         assert_eq!(entry("a.html", "<main><p>无标题</p></main>"), None);
         assert_eq!(entry("a.html", "<p>no main</p>"), None);
-        assert_eq!(entry("a.html", "<main><h1>未闭合"), Some(Entry {
-            path: "a.html".into(),
-            title: "未闭合".into(),
-            labels: "未闭合".into(),
-            excerpt: String::new()
-        }));
+        assert_eq!(
+            entry("a.html", "<main><h1>未闭合"),
+            Some(Entry {
+                path: "a.html".into(),
+                title: "未闭合".into(),
+                labels: "未闭合".into(),
+                excerpt: String::new()
+            })
+        );
     }
 }
