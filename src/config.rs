@@ -39,6 +39,9 @@ pub struct Config {
     /// What the footer of every page says about the portal (主办单位, 备案号...).
     #[serde(default, alias = "页脚")]
     pub footer: FooterConfig,
+    /// The site search (`search.html` and its index under `search/`); on unless `false`.
+    #[serde(default, alias = "站内搜索")]
+    pub search: Option<bool>,
 }
 
 /// The facts a Chinese government portal shows in its footer; each is left out when not set.
@@ -113,6 +116,11 @@ impl FooterConfig {
 }
 
 impl Config {
+    /// Whether the site gets a search page and index (the default).
+    pub fn search(&self) -> bool {
+        self.search.unwrap_or(true)
+    }
+
     pub fn packs(&self) -> Vec<String> {
         self.packs.clone().unwrap_or_else(default_packs)
     }

@@ -29,6 +29,7 @@ const PAGES: &[(&str, &str)] = &[
     ("portal_latest", "latest.html"),
     ("portal_sitemap", "sitemap.html"),
     ("portal_catalog", "catalog.html"),
+    ("portal_search", "search.html"),
     ("unit_index", "yincheng-bus/index.html"),
     ("unit_guide", "yincheng-bus/guide.html"),
     ("unit_catalog", "yincheng-bus/catalog.html"),

@@ -372,6 +372,8 @@ pub const RESERVED_NAMES: &[&str] = &[
     "sitemap.html",
     "catalog.html",
     ".well-known",
+    "search.html",
+    "search",
     "404.html",
     "atom.xml",
     "sitemap.xml",

@@ -11,6 +11,7 @@ mod portal;
 mod portal_catalog;
 mod report_page;
 pub(crate) mod run;
+mod search;
 pub(crate) mod site;
 pub(crate) mod theme;
 pub(crate) mod view;

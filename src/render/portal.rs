@@ -62,6 +62,9 @@ impl Renderer<'_> {
     pub(super) fn site_files(&self, units: &[&UnitPages]) -> Result<usize> {
         let mut n = 0;
         for (name, bytes) in &self.theme.statics {
+            if name == "search.js" && !self.search {
+                continue;
+            }
             self.sink.put(&format!("static/{name}"), bytes)?;
             n += 1;
         }
@@ -80,6 +83,7 @@ impl Renderer<'_> {
         site.stylesheet = format!("{root_path}static/style.css");
         site.script = Some(format!("{root_path}static/prefs.js"));
         site.accessibility = Some(format!("{root_path}{ACCESSIBILITY}"));
+        site.search = site.search.map(|_| format!("{root_path}search.html"));
 
         cx.insert("site", &site);
         cx.insert("page", &self.page_view("404.html", "找不到这个页面", None, None, Vec::new()));

@@ -59,6 +59,7 @@ pub(crate) fn report_html(
             stylesheet: stylesheet.to_string(),
             script: None,
             accessibility: None,
+            search: None,
             ..SiteView::new(site, &title, "report/index.html")
         },
     );

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use super::links::check_outward;
 use super::pages::UnitPages;
+use super::search::{self, Entry, Tap};
 use super::site::Renderer;
 use super::theme::Theme;
 use crate::check::{self, CheckResult, UnitCheck};
@@ -34,6 +35,9 @@ pub(crate) struct SiteRenderer<'a> {
 pub(crate) struct RenderedUnit {
     pub check: UnitCheck,
     pub(super) pages: UnitPages,
+    /// Its pages as the search index sees them (empty once folded into the index, or when the
+    /// site has no search).
+    pub(super) search: Vec<Entry>,
 }
 
 impl<'a> SiteRenderer<'a> {
@@ -47,24 +51,48 @@ impl<'a> SiteRenderer<'a> {
         let mut unit = site.load_unit(dir);
         let mut check = check::check_unit(&unit, &site.packs, &site.schema, &site.env);
         withhold(&mut unit, &check.result.withheld);
-        let pages = self.r.unit(&unit, &check.result)?;
+        let (pages, search) = if self.r.search {
+            let tap = Tap::new(self.r.sink);
+            let pages = self.r.with_sink(&tap).unit(&unit, &check.result)?;
+            (pages, tap.into_entries())
+        } else {
+            (self.r.unit(&unit, &check.result)?, Vec::new())
+        };
         check.result.errors += pages.findings.len();
         check.findings.extend(pages.findings.iter().cloned());
-        Ok(RenderedUnit { check, pages })
+        Ok(RenderedUnit { check, pages, search })
     }
 
-    /// The pages about all units (portal, feeds, sitemap index, static files, 404), then the
-    /// links that leave their unit, checked with `exists`. `checks` and `units` are in unit order.
+    /// The search index of `units` (in unit order), for a caller that did not build one as
+    /// it went (`serve`); `None` when the site has no search.
+    pub(crate) fn index(&self, units: &[&RenderedUnit]) -> Result<Option<search::Index>> {
+        if !self.r.search {
+            return Ok(None);
+        }
+        let mut index = search::Index::default();
+        for u in units {
+            index.add(&u.pages.name, &u.search, self.r.sink)?;
+        }
+        Ok(Some(index))
+    }
+
+    /// The pages about all units (portal, feeds, sitemap index, static files, 404, the search
+    /// page and `index`), then the links that leave their unit, checked with `exists`. `checks`
+    /// and `units` are in unit order.
     pub(crate) fn finish(
         &self,
         checks: Vec<UnitCheck>,
         units: &[&RenderedUnit],
+        index: Option<search::Index>,
         exists: &dyn Fn(&str) -> bool,
     ) -> Result<(CheckResult, Rendered)> {
         let summaries: Vec<&UnitPages> = units.iter().map(|u| &u.pages).collect();
         let mut result = check::collect(self.r.site, checks);
         let mut files = summaries.iter().map(|s| s.files).sum::<usize>();
         files += self.r.portal(&result, &summaries)? + self.r.site_files(&summaries)?;
+        if let Some(index) = index {
+            files += index.finish(self.r.sink)? + self.r.search_page(&summaries)?;
+        }
         let mut broken = check_outward(summaries.iter().flat_map(|s| s.outward.iter()), exists);
         for f in &broken {
             if let Some(u) = result.units.iter_mut().find(|u| Some(&u.slug) == f.unit.as_ref()) {
@@ -107,6 +135,10 @@ fn withhold(unit: &mut crate::model::Unit, files: &[String]) {
     unit.attachments.retain(|a| !files.contains(&format!("{dir}/{a}")));
 }
 
+/// Units rendered in parallel before their pages are folded into the search index: the index
+/// takes them in unit order, so only one batch of entries is ever held.
+const BATCH: usize = 64;
+
 /// Check and render the whole site, one unit at a time (in parallel): each unit is loaded,
 /// checked, rendered and dropped, keeping only a summary. Returns the check result (with broken
 /// links added) and what was written.
@@ -117,16 +149,25 @@ pub(crate) fn render_site(
     tick: &(dyn Fn() + Sync),
 ) -> Result<(CheckResult, Rendered)> {
     let sr = SiteRenderer::new(site, theme, sink);
-    let mut units: Vec<RenderedUnit> = site
-        .units
-        .par_iter()
-        .map(|dir| {
-            let out = sr.unit(dir);
-            tick();
-            out
-        })
-        .collect::<Result<_>>()?;
+    let mut index = sr.index(&[])?;
+    let mut units: Vec<RenderedUnit> = Vec::with_capacity(site.units.len());
+    for batch in site.units.chunks(BATCH) {
+        let done: Vec<RenderedUnit> = batch
+            .par_iter()
+            .map(|dir| {
+                let out = sr.unit(dir);
+                tick();
+                out
+            })
+            .collect::<Result<_>>()?;
+        for mut u in done {
+            if let Some(index) = &mut index {
+                index.add(&u.pages.name, &std::mem::take(&mut u.search), sink)?;
+            }
+            units.push(u);
+        }
+    }
     let checks = units.iter_mut().map(|u| std::mem::take(&mut u.check)).collect();
     let refs: Vec<&RenderedUnit> = units.iter().collect();
-    sr.finish(checks, &refs, &|p| sink.exists(p))
+    sr.finish(checks, &refs, index, &|p| sink.exists(p))
 }

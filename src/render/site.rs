@@ -39,6 +39,8 @@ pub(crate) struct SiteView {
     pub police_href: Option<String>,
     /// Relative link to the accessibility statement (none on the report).
     pub accessibility: Option<String>,
+    /// Relative link to the search page, when the site has one.
+    pub search: Option<String>,
 }
 
 impl SiteView {
@@ -63,6 +65,7 @@ impl SiteView {
             police_href: (!digits.is_empty())
                 .then(|| format!("https://beian.mps.gov.cn/#/query/webSearch?code={digits}")),
             accessibility: None,
+            search: site.config.search().then(String::new),
         }
     }
 
@@ -73,6 +76,7 @@ impl SiteView {
             stylesheet: href(path, "static/style.css"),
             script: Some(href(path, "static/prefs.js")),
             accessibility: Some(href(path, ACCESSIBILITY)),
+            search: self.search.as_ref().map(|_| href(path, super::search::PAGE)),
             ..self.clone()
         }
     }
@@ -123,12 +127,14 @@ pub(super) struct Renderer<'a> {
     pub(super) clauses: BTreeMap<String, String>,
     /// The stages of a major matter in order: those of the site's `lifecycle` rule, or 第四条's.
     pub(super) stage_order: Vec<String>,
+    /// Whether the site has a search page and index (`search` in `gongkai.yaml`).
+    pub(super) search: bool,
     /// What every page's `site` holds but its links, made once (see `site_view`).
     site_values: SiteView,
     /// Every 索引号 the publication record holds (source path → number), and the highest
     /// sequence of each unit code and year: a unit's new documents are numbered after them.
-    pub(super) known_numbers: BTreeMap<String, String>,
-    pub(super) sequences: crate::record::numbers::Sequences,
+    pub(super) known_numbers: std::sync::Arc<BTreeMap<String, String>>,
+    pub(super) sequences: std::sync::Arc<crate::record::numbers::Sequences>,
 }
 
 impl<'a> Renderer<'a> {
@@ -145,9 +151,27 @@ impl<'a> Renderer<'a> {
             base_url,
             clauses: clauses(site),
             stage_order: stage_order(site),
+            search: site.config.search(),
             site_values,
-            known_numbers: site.record.numbers(),
-            sequences: crate::record::numbers::Sequences::of(&site.record.numbers()),
+            known_numbers: std::sync::Arc::new(site.record.numbers()),
+            sequences: std::sync::Arc::new(crate::record::numbers::Sequences::of(&site.record.numbers())),
+        }
+    }
+
+    /// The same renderer, writing into `sink` (the search index's tap on a unit's pages).
+    pub(super) fn with_sink<'b>(&'b self, sink: &'b dyn Sink) -> Renderer<'b> {
+        Renderer {
+            site: self.site,
+            theme: self.theme,
+            sink,
+            title: self.title.clone(),
+            base_url: self.base_url.clone(),
+            clauses: self.clauses.clone(),
+            stage_order: self.stage_order.clone(),
+            search: self.search,
+            site_values: self.site_values.clone(),
+            known_numbers: self.known_numbers.clone(),
+            sequences: self.sequences.clone(),
         }
     }
 

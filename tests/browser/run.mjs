@@ -7,6 +7,7 @@
 //   - the large-text and high-contrast switches work with JavaScript turned off, without :has(),
 //     and (with JavaScript) stay on from page to page;
 //   - every supervision page prints on one A4 sheet;
+//   - the site search finds 停水 and a fee item name, and points to the 公开目录 without JavaScript;
 // then runs the Nu Html Checker (vnu) over every page, and keeps screenshots and a printed
 // (A4 PDF) unit page in ARTIFACTS (default ../../target/browser-artifacts).
 import jsQR from 'jsqr';
@@ -198,6 +199,45 @@ const nojs = await context({ javaScriptEnabled: false, viewport: { width: 800, h
   await phone.goto(url(unitPage));
   await phone.screenshot({ path: path.join(artifacts, 'unit-page-320px.png'), fullPage: true });
   await phone.close();
+}
+// ---- site search: Chinese queries find the right pages; without JavaScript, the 公开目录 --------
+if (pages.includes('search.html')) {
+  for (const rel of pages) {
+    // every page may run the reading-settings script (static/prefs.js); only the search page runs more
+    const scripts = fs.readFileSync(path.join(root, rel), 'utf8').match(/<script[^>]*>/gi) ?? [];
+    const others = scripts.filter((t) => !/^<script src="(\.\.\/|\/)*static\/prefs\.js">$/.test(t));
+    if (rel !== 'search.html' && others.length) fail(`${rel}: a script outside the search page: ${others[0]}`);
+  }
+  // a fee item name from content/*/fees.yaml, and the outage notice of the water company
+  const queries = [
+    ['停水', /qingyuan-water\/notices\/.*停水/],
+    ['居民生活用水', /qingyuan-water\/fees\.html$/],
+  ];
+  const page = await wide.newPage();
+  await page.goto(url('search.html'));
+  if (await page.locator('#search-nojs').isVisible()) fail('search.html: the no-JavaScript text is shown with JavaScript on');
+  for (const [query, want] of queries) {
+    await page.fill('#search-q', query);
+    await page.click('.search-form button');
+    await page.waitForFunction(() => /找到|没有找到|没有加载/.test(document.getElementById('search-status').textContent));
+    const hrefs = await page.locator('#search-results a').evaluateAll((as) => as.map((a) => decodeURIComponent(a.href)));
+    if (!hrefs.some((h) => want.test(h))) fail(`search for ${query}: no result matches ${want} (got ${hrefs.join(', ') || 'nothing'})`);
+    else console.log(`search for ${query}: ${hrefs.length} result(s), first ${hrefs[0]}`);
+  }
+  await page.goto(url('search.html') + '?q=' + encodeURIComponent('停水'));
+  await page.waitForSelector('#search-results a');
+  await axe(page, 'search.html (with results)');
+  await page.screenshot({ path: path.join(artifacts, 'search-results.png'), fullPage: true });
+  await page.close();
+  const off = await nojs.newPage();
+  await off.goto(url('search.html'));
+  if (!(await off.locator('#search-nojs').isVisible()) || (await off.locator('#search-nojs a[href$="catalog.html"]').count()) === 0) {
+    fail('search.html without JavaScript does not point to the 公开目录');
+  }
+  await off.screenshot({ path: path.join(artifacts, 'search-nojs.png'), fullPage: true });
+  await off.close();
+} else {
+  console.log('search.html not built (search: false): search checks skipped');
 }
 await browser.close();
 server.close();
