@@ -481,7 +481,9 @@ impl Renderer<'_> {
                     out.push((row, Built { template: row.template, kind, title, path, clause: clause(row, kind) }));
                 }
                 Family::PackDocs => {
-                    for spec in schema.documents.iter().filter(|s| !built_in.contains(&s.kind.as_str())) {
+                    // a data folder (`requests/`) is shown on its document's pages, not on its own
+                    let own = |s: &&DocSpec| !built_in.contains(&s.kind.as_str()) && !s.data;
+                    for spec in schema.documents.iter().filter(own) {
                         let path = paths.page(&format!("{}.html", page_name(&spec.kind)));
                         let built = Built {
                             template: row.template,
