@@ -567,7 +567,7 @@ mod tests {
     #[test]
     fn builtin_schema_loads_and_every_field_has_both_names() {
         let s = Schema::builtin();
-        assert_eq!(s.documents.len(), 7);
+        assert_eq!(s.documents.len(), 9);
         for d in &s.documents {
             for f in &d.fields {
                 assert!(f.key.is_ascii() && !f.zh.is_ascii(), "{}: {}", d.file, f.key);

@@ -17,6 +17,11 @@ pub(super) fn check(unit: &Unit) -> Vec<Finding> {
     for doc in unit.docs_of("reports") {
         let Some(data) = &doc.data else { continue };
         let title = annual::title(doc);
+        let written = data.text("year");
+        if written.is_some_and(|t| crate::shape::is_placeholder(t, &[])) {
+            // 年度: 待补充 is the item rule's finding
+            continue;
+        }
         let Some(year) = annual::year_of(doc) else {
             let pos = data.entry("year").map(|e| e.value.pos);
             out.push(
@@ -75,10 +80,12 @@ pub(super) fn check(unit: &Unit) -> Vec<Finding> {
     }
     for doc in unit.docs_of("requests") {
         let Some(data) = &doc.data else { continue };
-        let Some(year) = data.text("year").map_or_else(|| annual::parse_year(&doc.stem), annual::parse_year) else {
+        let written = data.text("year");
+        let Some(year) = written.map_or_else(|| annual::parse_year(&doc.stem), annual::parse_year) else {
+            let placeholder = written.is_some_and(|t| crate::shape::is_placeholder(t, &[]));
             out.push(
                 Finding::builtin(
-                    Kind::Invalid,
+                    if placeholder { Kind::Placeholder } else { Kind::Invalid },
                     Severity::Error,
                     &doc.path,
                     data.entry("year").map(|e| e.value.pos),
@@ -105,6 +112,14 @@ fn figure_findings(r: &annual::Requests, year: i16, top: Option<Pos>) -> Vec<Fin
     let mut out = Vec::new();
     for (key, pos, written) in &r.wrong {
         let f = match pos {
+            Some(pos) if crate::shape::is_placeholder(written, &[]) => Finding::builtin(
+                Kind::Placeholder,
+                Severity::Error,
+                &r.file,
+                Some(*pos),
+                format!("「{}」的件数还是占位内容「{written}」", name(key)),
+            )
+            .with_help(format!("写阿拉伯数字，例如「{}: 3」；没有的写 0", name(key))),
             Some(pos) if !written.is_empty() => Finding::builtin(
                 Kind::Invalid,
                 Severity::Error,

@@ -12,6 +12,7 @@ mod documents;
 mod guide;
 mod notices;
 mod overview;
+mod reports;
 mod services;
 mod tables;
 
@@ -162,6 +163,15 @@ pub(super) const UNIT_PAGES: &[PageKind] = &[
         always: false,
         clause: Clause::OfKind,
         build: documents::build,
+    },
+    // 《考核办法》第七条(三), 《责任追究办法》第六条(四): the 年度报告, one page each
+    PageKind {
+        family: Family::Doc("reports"),
+        template: "reports.html",
+        label: None,
+        always: true,
+        clause: Clause::OfKind,
+        build: reports::build,
     },
     // 第九条
     PageKind {
@@ -525,7 +535,7 @@ mod tests {
                 assert!(schema.doc(kind).is_some(), "no document kind {kind}");
             }
         }
-        for item in ["service.html", "notice.html"] {
+        for item in ["service.html", "notice.html", "annual-report.html"] {
             assert!(theme.has_template(item), "no template {item}");
         }
     }
