@@ -40,7 +40,9 @@ pub(crate) const SECTIONS: [Section; 6] = [
     Section { heading: "总体情况", words: &["总体情况"], table: None },
     Section { heading: "主动公开情况", words: &["主动公开"], table: Some(Table::Active) },
     Section { heading: "收到和处理申请情况", words: &["收到和处理"], table: Some(Table::Requests) },
-    Section { heading: "被申请行政复议、提起行政诉讼情况", words: &["行政复议"], table: Some(Table::Appeals) },
+    Section {
+        heading: "被申请行政复议、提起行政诉讼情况", words: &["行政复议"], table: Some(Table::Appeals)
+    },
     Section { heading: "存在的主要问题及改进情况", words: &["主要问题"], table: None },
     Section { heading: "其他需要报告的事项", words: &["其他需要报告"], table: None },
 ];
@@ -276,7 +278,10 @@ mod tests {
     fn headings_are_found_outside_code_and_matched_to_sections() {
         let body = "前言\n\n## 一、总体情况\n\n```\n## 二、主动公开情况\n```\n\n### （二）主动公开政府信息情况 ##\n#不是标题\n";
         let hs = headings(body);
-        assert_eq!(hs.iter().map(|h| h.text.as_str()).collect::<Vec<_>>(), ["一、总体情况", "（二）主动公开政府信息情况"]);
+        assert_eq!(
+            hs.iter().map(|h| h.text.as_str()).collect::<Vec<_>>(),
+            ["一、总体情况", "（二）主动公开政府信息情况"]
+        );
         assert_eq!(hs.iter().map(|h| section_of(&h.text)).collect::<Vec<_>>(), [Some(0), Some(1)]);
         assert_eq!(missing_sections(body), [2, 3, 4, 5]);
     }
@@ -294,23 +299,75 @@ mod tests {
 
     #[test]
     fn the_balance_adds_intake_and_outcomes() {
-        let mut r = Requests::default();
-        r.counts = vec![
-            ("received", 10),
-            ("carried_over", 2),
-            ("disclosed", 6),
-            ("partly", 2),
-            ("refused", 1),
-            ("unavailable", 1),
-            ("not_handled", 0),
-            ("other", 1),
-            ("carried_forward", 1),
-        ];
+        let mut r = Requests {
+            counts: vec![
+                ("received", 10),
+                ("carried_over", 2),
+                ("disclosed", 6),
+                ("partly", 2),
+                ("refused", 1),
+                ("unavailable", 1),
+                ("not_handled", 0),
+                ("other", 1),
+                ("carried_forward", 1),
+            ],
+            ..Default::default()
+        };
         assert_eq!(r.balance(), Some((12, 12)));
         assert_eq!(r.handled(), Some(11));
         r.counts[0].1 = 11;
         assert_eq!(r.balance(), Some((13, 12)));
         r.counts.pop();
         assert_eq!(r.balance(), None, "a figure that is not there is not a zero");
+    }
+
+    fn row(title: &str, published: Option<u32>, changed: u32, withdrawn: u32) -> ActiveRow {
+        ActiveRow { title: title.into(), published, changed, withdrawn }
+    }
+
+    /// The bus company of the example portal, counted by hand: five notices published in 2026
+    /// (one of them withdrawn on 2026-08-20), one 公开制度 published 2026-03-02, a service and
+    /// two routes with no 发布日期; nothing changed. Nothing at all in 2025.
+    #[test]
+    fn the_example_bus_company_counted_by_hand() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let site = crate::load::load_site(root, &Default::default()).unwrap();
+        let dir = site.units.iter().find(|u| u.slug == "yincheng-bus").unwrap();
+        let unit = site.load_unit(dir);
+        let (rows, total) = active(&unit, &site.schema, 2026);
+        assert_eq!(
+            rows,
+            [
+                row("办事服务", None, 0, 0),
+                row("变动事项和计划", Some(5), 0, 1),
+                row("公开制度", Some(1), 0, 0),
+                row("运营线路", None, 0, 0)
+            ]
+        );
+        assert_eq!(total, row("合计", Some(6), 0, 1));
+        assert_eq!(active(&unit, &site.schema, 2025).1, row("合计", Some(0), 0, 0));
+    }
+
+    /// A change is a 变更记录 entry of the year, or a 变更日期 of the year after the publication;
+    /// a withdrawal counts in the year of its 撤销 entry.
+    #[test]
+    fn changes_and_withdrawals_are_counted_in_their_year() {
+        let schema = Schema::builtin();
+        let spec = schema.doc("notices").unwrap().clone();
+        let count = |front: &str, year| {
+            let text = format!("---\n标题: 通知\n{front}---\n正文\n");
+            let unit = crate::load::unit_from_bytes(&schema, &spec, text.as_bytes());
+            active(&unit, &schema, year).1
+        };
+        let entry = "变更记录:\n  - {日期: 2025-03-01, 变更类型: 变更, 说明: 改期}\n";
+        assert_eq!(count(&format!("发布日期: 2024-12-01\n{entry}"), 2025), row("合计", Some(0), 1, 0));
+        assert_eq!(count(&format!("发布日期: 2024-12-01\n{entry}"), 2024), row("合计", Some(1), 0, 0));
+        // formed and published the same day: no change
+        assert_eq!(count("发布日期: 2025-05-01\n变更日期: 2025-05-01\n", 2025), row("合计", Some(1), 0, 0));
+        assert_eq!(count("发布日期: 2025-05-01\n变更日期: 2025-06-01\n", 2025), row("合计", Some(1), 1, 0));
+        let withdrawn =
+            "发布日期: 2025-05-01\n状态: 已撤销\n变更记录:\n  - {日期: 2026-01-10, 变更类型: 撤销, 说明: 取消}\n";
+        assert_eq!(count(withdrawn, 2025), row("合计", Some(1), 0, 0));
+        assert_eq!(count(withdrawn, 2026), row("合计", Some(0), 0, 1));
     }
 }

@@ -273,7 +273,11 @@ fn fill_in(dir: &std::path::Path) {
                     let key = head.trim_start().trim_start_matches("- ");
                     format!("{head}: {}\n", sample_value(key))
                 }
-                _ => format!("{}\n", line.replace("待补充：在这里写正文。", "正文。").replace("待补充：在这里写本年度的情况。", "本年度的情况。")),
+                _ => format!(
+                    "{}\n",
+                    line.replace("待补充：在这里写正文。", "正文。")
+                        .replace("待补充：在这里写本年度的情况。", "本年度的情况。")
+                ),
             })
             .collect();
         std::fs::write(path, filled).unwrap();

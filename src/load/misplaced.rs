@@ -23,7 +23,11 @@ pub(super) fn unknown_file(dir: &str, rel: &str, schema: &Schema) -> Finding {
                 format!("把它移到 {dir}/{}{}", spec.file, rest.rsplit('/').next().unwrap_or(rest)),
             ),
             (Some(spec), Some(rest)) if spec.data => (
-                format!("「{rel}」不会读取：{} 里的每份{}要写成 .yaml 文件", spec.file, spec.item.as_deref().unwrap_or("数据")),
+                format!(
+                    "「{rel}」不会读取：{} 里的每份{}要写成 .yaml 文件",
+                    spec.file,
+                    spec.item.as_deref().unwrap_or("数据")
+                ),
                 format!("把它改名为 {}{}.yaml", spec.file, rest.rsplit_once('.').map_or(rest, |(stem, _)| stem)),
             ),
             (Some(spec), Some(rest)) => (

@@ -17,7 +17,10 @@ impl Pack {
         let Check::Cadence { by, site: true, .. } = &mut rule.check else {
             return Err(format!("规则「{rule_id}」的期限由规则包规定，不能在 gongkai.yaml 里设定"));
         };
-        *by = Some(super::file::month_day(md).ok_or_else(|| format!("「{md}」不是一年中的日期，写成 01-31 这样的「月-日」"))?);
+        *by = Some(
+            super::file::month_day(md)
+                .ok_or_else(|| format!("「{md}」不是一年中的日期，写成 01-31 这样的「月-日」"))?,
+        );
         Ok(true)
     }
 

@@ -55,9 +55,7 @@ fn annual_reports(site: &Site, unit: &Unit) -> serde_json::Value {
     for doc in unit.docs_of("reports") {
         let Some(year) = annual::year_of(doc) else { continue };
         let (rows, total) = annual::active(unit, &site.schema, year);
-        let row = |r: &annual::ActiveRow| {
-            serde_json::json!({"kind": r.title, "published": r.published, "changed": r.changed, "withdrawn": r.withdrawn})
-        };
+        let row = |r: &annual::ActiveRow| serde_json::json!({"kind": r.title, "published": r.published, "changed": r.changed, "withdrawn": r.withdrawn});
         let requests = annual::requests(unit, year).map(|r| {
             let mut m: serde_json::Map<String, serde_json::Value> =
                 annual::figures().map(|(k, _)| (k.to_string(), r.count(k).into())).collect();
