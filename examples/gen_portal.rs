@@ -98,7 +98,7 @@ fn main() {
     fs::write(
         out.join("gongkai.yaml"),
         format!(
-            "title: 示例市公共企事业单位信息公开平台（{units} 个单位，生成）\nbase_url: https://gongkai.example/\ntoday: 2026-11-27\n"
+            "title: 示例市公共企事业单位信息公开平台（{units} 个单位，生成）\nbase_url: https://gongkai.example/\ntoday: 2026-11-27\n期限:\n  baiyin-2021/annual-report-deadline: 01-31\n"
         ),
     )
     .expect("write config");
@@ -250,6 +250,31 @@ fn unit(content: &Path, i: usize) -> usize {
     );
     write(&dir.join("policies/保密审查制度.md"), &policy);
     files += 1;
+
+    // 《考核办法》第七条(三): the 2025 年度报告, its six sections, and its request figures
+    let sections = [
+        "一、总体情况",
+        "二、主动公开情况",
+        "三、收到和处理申请情况",
+        "四、被申请行政复议、提起行政诉讼情况",
+        "五、存在的主要问题及改进情况",
+        "六、其他需要报告的事项",
+    ];
+    let mut report = String::from("---\n年度: 2025\n发布日期: 2026-01-20\n---\n");
+    for s in sections {
+        report.push_str(&format!("\n## {s}\n\n{}\n", paragraph(&mut rng, 2)));
+    }
+    write(&dir.join("reports/2025.md"), &report);
+    let (new, granted) = (rng.range(0, 20), rng.range(0, 5));
+    let granted = granted.min(new);
+    write(
+        &dir.join("requests/2025.yaml"),
+        &format!(
+            "年度: 2025\n新收申请数量: {new}\n上年结转: 0\n予以公开: {granted}\n部分公开: {}\n不予公开: 0\n无法提供: 0\n不予处理: 0\n其他处理: 0\n结转下年度继续办理: 0\n行政复议: 0\n行政诉讼: 0\n",
+            new - granted
+        ),
+    );
+    files += 2;
 
     for k in 0..rng.range(4, 6) {
         let title = format!("{}（{}）", rng.pick(SERVICES), k + 1);

@@ -36,6 +36,10 @@ pub struct Config {
     /// Local days off and make-up working days, added to the national calendar.
     #[serde(default, alias = "日历")]
     pub calendar: crate::calendar::LocalDays,
+    /// The dates of the rules whose pack leaves the date to the site (`by: site`), by rule id:
+    /// `baiyin-2021/annual-report-deadline: 01-31`.
+    #[serde(default, alias = "期限")]
+    pub deadlines: BTreeMap<String, String>,
     /// What the footer of every page says about the portal (主办单位, 备案号...).
     #[serde(default, alias = "页脚")]
     pub footer: FooterConfig,

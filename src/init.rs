@@ -212,7 +212,43 @@ pub fn scaffold(schema: &Schema, packs: &[Pack], sector: &str) -> Vec<(String, S
             files.push((format!("{}{value}1.md", spec.file), text));
         }
     }
+    // a unit that must publish a 年度报告 also keeps the request figures it is made from
+    if files.iter().any(|(name, _)| name.starts_with("reports/"))
+        && let Some(spec) = schema.doc("requests")
+    {
+        files.push((format!("{}{}1.yaml", spec.file, spec.item.as_deref().unwrap_or("年度统计")), requests_doc(spec)));
+    }
     files
+}
+
+/// The six section headings of the national template, each to be written under.
+fn report_body() -> String {
+    crate::annual::SECTIONS
+        .iter()
+        .zip(crate::annual::NUMERALS)
+        .map(|(s, n)| format!("## {n}、{}\n\n{PLACEHOLDER}：在这里写本年度的情况。\n\n", s.heading))
+        .collect()
+}
+
+/// The request figures of a 年度 (`requests/`): every count to fill in.
+fn requests_doc(spec: &DocSpec) -> String {
+    let mut text = format!(
+        "# {}（{}），年度报告「收到和处理申请情况」一节的数字；每个年度一个文件，例如 requests/2025.yaml。\n\
+         # 件数写阿拉伯数字，没有的写 0：新收申请数量 + 上年结转 = 各项办理结果之和 + 结转下年度继续办理。\n",
+        spec.title, spec.clause
+    );
+    let keys = std::iter::once("year").chain(crate::annual::figures().map(|(k, _)| k)).chain(["note"]);
+    for f in keys.filter_map(|k| spec.field(k)) {
+        match f.key.as_str() {
+            "note" => {
+                let _ = writeln!(text, "# {}: （{}）", f.zh, f.hint.as_deref().unwrap_or_default());
+            }
+            _ => {
+                let _ = writeln!(text, "{}: {PLACEHOLDER}", f.zh);
+            }
+        }
+    }
+    text
 }
 
 /// A Markdown document of a folder: front matter with the required fields, then the body.
@@ -238,7 +274,9 @@ fn collection_doc(
     write_fields(&mut yaml, spec, &spec.fields, &required(spec, rules), Level::TOP, (schema, sector, header));
     let body_required =
         rules.iter().any(|(_, r)| r.check.item().is_some_and(|q| q.each.iter().any(|(k, _)| k == "body")));
-    let body = if body_required {
+    let body = if spec.kind == "reports" {
+        report_body()
+    } else if body_required {
         format!("{PLACEHOLDER}：在这里写正文。\n")
     } else {
         "（可在这里写办事须知等说明，没有可删除这一行）\n".to_string()
@@ -367,7 +405,9 @@ mod tests {
                 "commitments.yaml",
                 "notices/通知1.md",
                 "supervision.yaml",
-                "policies/保密审查制度1.md"
+                "policies/保密审查制度1.md",
+                "reports/年度报告1.md",
+                "requests/年度统计1.yaml"
             ]
         );
         let unit = &files[0].1;

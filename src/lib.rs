@@ -17,6 +17,7 @@
 //! 6. `render`: typed views through the templates into files.
 //! 7. `commands`, `serve`, `init`, `verify`: what the binary (`main.rs`) runs.
 
+mod annual;
 mod calendar;
 pub mod check;
 pub mod commands;

@@ -60,6 +60,11 @@ pub struct DocSpec {
     /// What one document of a folder is called (事项, 通知, 线路), for scaffolds.
     #[serde(default)]
     pub item: Option<String>,
+    /// A folder of YAML data files (`requests/2025.yaml`), not of Markdown documents: read and
+    /// checked like any document, shown on the pages of another (the 年度报告), never a page of
+    /// its own.
+    #[serde(default)]
+    pub data: bool,
     /// Its fields.
     #[serde(default)]
     pub fields: Vec<FieldDef>,
@@ -243,16 +248,22 @@ fn merge_fields(into: &mut Vec<FieldDef>, add: &[FieldDef], ctx: &str) -> Result
 }
 
 impl DocSpec {
-    /// A folder of Markdown files, not one YAML file.
+    /// A folder of files (Markdown documents, or YAML data files), not one YAML file.
     pub fn is_collection(&self) -> bool {
         self.file.ends_with('/')
+    }
+
+    /// A folder of Markdown documents, each published as a page: a collection that is not data.
+    pub fn has_pages(&self) -> bool {
+        self.is_collection() && !self.data
     }
 
     /// Does `rel` (a path inside the unit folder) belong to this document?
     pub fn matches(&self, rel: &str) -> bool {
         if self.is_collection() {
-            rel.strip_prefix(&self.file)
-                .is_some_and(|name| !name.contains('/') && (name.ends_with(".md") || name.ends_with(".markdown")))
+            let ends = |exts: &[&str]| exts.iter().any(|e| rel.ends_with(e));
+            let exts: &[&str] = if self.data { &[".yaml", ".yml"] } else { &[".md", ".markdown"] };
+            rel.strip_prefix(&self.file).is_some_and(|name| !name.contains('/') && ends(exts))
         } else {
             rel == self.file || rel == self.file.replace(".yaml", ".yml")
         }
@@ -556,7 +567,7 @@ mod tests {
     #[test]
     fn builtin_schema_loads_and_every_field_has_both_names() {
         let s = Schema::builtin();
-        assert_eq!(s.documents.len(), 7);
+        assert_eq!(s.documents.len(), 9);
         for d in &s.documents {
             for f in &d.fields {
                 assert!(f.key.is_ascii() && !f.zh.is_ascii(), "{}: {}", d.file, f.key);

@@ -239,7 +239,8 @@ fn the_scaffolded_site_title_is_reported_until_it_is_replaced() {
 
 /// What a clerk might type for a field, by a word of its Chinese name.
 fn sample_value(key: &str) -> &'static str {
-    const SAMPLES: [(&str, &str); 9] = [
+    const SAMPLES: [(&str, &str); 10] = [
+        ("年度", "2025"),
         ("热线", "12398"),
         ("电话", "0943-8221234"),
         ("传真", "0943-8221235"),
@@ -264,11 +265,19 @@ fn fill_in(dir: &std::path::Path) {
         let filled: String = text
             .lines()
             .map(|line| match line.strip_suffix(": 待补充") {
+                // the request figures are counts
+                Some(head) if path.parent().is_some_and(|p| p.ends_with("requests")) && !head.starts_with("年度") => {
+                    format!("{head}: 0\n")
+                }
                 Some(head) if !head.trim_start().starts_with('#') => {
                     let key = head.trim_start().trim_start_matches("- ");
                     format!("{head}: {}\n", sample_value(key))
                 }
-                _ => format!("{}\n", line.replace("待补充：在这里写正文。", "正文。")),
+                _ => format!(
+                    "{}\n",
+                    line.replace("待补充：在这里写正文。", "正文。")
+                        .replace("待补充：在这里写本年度的情况。", "本年度的情况。")
+                ),
             })
             .collect();
         std::fs::write(path, filled).unwrap();

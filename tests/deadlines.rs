@@ -154,7 +154,8 @@ fn a_yearly_report_is_late_a_year_after_the_last_one() {
     let site = Site::example();
     // the example published its 供电质量 report on 2026-03-10
     let (code, late) = check(&site, "tongcheng-power", "2027-03-10", "power-2021/supply-quality");
-    assert_eq!((code, late.len()), (0, 0), "{late:#?}");
+    // (exit 1: by then the 2026 年度报告 is overdue too, baiyin-2021/annual-report-deadline)
+    assert_eq!((code, late.len()), (1, 0), "{late:#?}");
     let (code, late) = check(&site, "tongcheng-power", "2027-03-11", "power-2021/supply-quality");
     assert_eq!((code, late.len()), (1, 1), "{late:#?}");
     let message = late[0]["message"].as_str().unwrap();
@@ -165,9 +166,10 @@ fn a_yearly_report_is_late_a_year_after_the_last_one() {
 #[test]
 fn an_annual_report_is_due_by_a_fixed_date() {
     let site = Site::example_with("sector_units");
-    // the fixture's report is dated 2026-03-02: in time for 2026-10-31, not for 2027-10-31
+    // the fixture's report is dated 2026-01-20: in time for 2026-10-31, not for 2027-10-31 (exit
+    // 1 all the same: the site's own date for it, 2027-01-31, has passed too)
     let (code, late) = check(&site, "yinguang-college", "2027-10-31", "university-2010/annual-report");
-    assert_eq!((code, late.len()), (0, 0), "{late:#?}");
+    assert_eq!((code, late.len()), (1, 0), "{late:#?}");
     let (code, late) = check(&site, "yinguang-college", "2027-11-01", "university-2010/annual-report");
     assert_eq!((code, late.len()), (1, 1), "{late:#?}");
     let message = late[0]["message"].as_str().unwrap();
@@ -228,4 +230,45 @@ fn local_holidays_from_the_site_configuration_move_a_deadline() {
 
     let (code, late) = check(&site, "qingyuan-water", "2026-11-27", "ogi-2019/update-deadline");
     assert_eq!((code, late.len()), (0, 0), "{late:#?}");
+}
+
+/// 年度报告: the Baiyin measures name no date, so the example site sets one (`期限:` 01-31 in
+/// gongkai.yaml). Missing after it: an error citing the rule; published: nothing; before it:
+/// nothing; on a site that sets no date, the rule is reported unchecked.
+#[test]
+fn the_annual_report_is_due_by_the_date_the_site_sets() {
+    const RULE: &str = "baiyin-2021/annual-report-deadline";
+    let site = Site::example();
+    let (_, late) = check(&site, "qingyuan-water", "2026-02-01", RULE);
+    assert!(late.is_empty(), "the example published its 2025 report on 2026-01-22: {late:#?}");
+
+    // only last year's report is there: the 2025 one is missing
+    let report = site.read("content/qingyuan-water/reports/2025.md");
+    site.remove("content/qingyuan-water/reports/2025.md");
+    let last =
+        report.replace("年度: 2025", "年度: 2024").replace("2026-01-22", "2025-01-20").replace("2025年度", "2024年度");
+    site.write("content/qingyuan-water/reports/2024.md", last);
+    let (code, late) = check(&site, "qingyuan-water", "2026-02-01", RULE);
+    assert_eq!((code, late.len()), (1, 1), "{late:#?}");
+    assert_eq!(late[0]["severity"], "error");
+    assert_eq!(late[0]["citation"], "《白银市政务公开工作责任追究办法(试行)》第六条第(四)项");
+    let message = late[0]["message"].as_str().unwrap();
+    assert!(message.contains("应在每年1月31日前公开，2026年的这一份没有按时公开"), "{message}");
+    assert!(message.contains("期限由本站在 gongkai.yaml 的「期限」中设定"), "{message}");
+    let (_, late) = check(&site, "qingyuan-water", "2026-01-31", RULE);
+    assert!(late.is_empty(), "on the day itself there is still time: {late:#?}");
+
+    // without a date from the site the rule judges nothing, and says so
+    let config = site.read("gongkai.yaml").replace("  baiyin-2021/annual-report-deadline: 01-31\n", "");
+    site.write("gongkai.yaml", config.replace("期限:\n", ""));
+    let out = site.run(&["check", "--unit", "qingyuan-water", "--today", "2026-02-01", "--format", "json"]);
+    let json: Value = serde_json::from_str(&out.stdout).unwrap();
+    let rule = json["units"][0]["rules"].as_array().unwrap().iter().find(|r| r["rule"] == RULE).cloned().unwrap();
+    assert_eq!(rule["status"], "unchecked", "{rule}");
+
+    // a date for a rule whose measure sets its own is refused
+    site.write("gongkai.yaml", format!("{}期限:\n  university-2010/annual-report: 01-31\n", site.read("gongkai.yaml")));
+    let out = site.run(&["check"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("期限由规则包规定"), "{}", out.stderr);
 }

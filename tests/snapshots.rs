@@ -45,6 +45,8 @@ const PAGES: &[(&str, &str)] = &[
     ("unit_attachment", "yincheng-bus/attachments/老年卡申请表.html"),
     ("unit_policies", "yincheng-bus/policies.html"),
     ("unit_policy", "yincheng-bus/policies/保密审查制度.html"),
+    ("unit_reports", "yincheng-bus/reports.html"),
+    ("unit_report", "yincheng-bus/reports/2025.html"),
     ("unit_routes", "yincheng-bus/routes.html"),
     ("unit_route", "yincheng-bus/routes/1路.html"),
 ];

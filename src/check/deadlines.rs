@@ -35,9 +35,17 @@ pub(super) fn evaluate(rule: &Rule, unit: &Unit, schema: &Schema, env: &Env) -> 
         Check::Item(_) => Vec::new(),
         Check::Within { days, working, from, to } => cx.within(&docs, *days, *working, from, to),
         Check::Ahead { days, from, to } => cx.ahead(&docs, *days, from, to),
-        Check::Cadence { every, by, date } => {
+        // a date the site has not set: nothing to judge on, and the outcome says so
+        Check::Cadence { every: None, by: None, .. } => return (Vec::new(), true),
+        Check::Cadence { every, by, site, date } => {
             let spec = rule.kind().and_then(|k| schema.doc(k));
-            cx.cadence(&docs, spec, every.map(|p| (p.months(), p.zh())), *by, date)
+            let mut out = cx.cadence(&docs, spec, every.map(|p| (p.months(), p.zh())), *by, date);
+            if *site {
+                for f in &mut out {
+                    f.message.push_str("（期限由本站在 gongkai.yaml 的「期限」中设定）");
+                }
+            }
+            out
         }
         Check::Explained => cx.explained(&docs),
         Check::Lifecycle { matter, stage, stages } => cx.lifecycle(&docs, matter, stage, stages),

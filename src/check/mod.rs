@@ -10,6 +10,7 @@
 //! reads the loaded units and no file, and "today" comes in as a value (`Env`); `check_site`
 //! loads each unit through `Site::load_unit` (the loader's I/O), one at a time.
 
+mod annual;
 mod dates;
 mod deadlines;
 mod docs;
@@ -179,6 +180,7 @@ pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema, env: &Env) -> Un
     misspelt_keys(&mut findings, &mut rule_findings);
     findings.append(&mut rule_findings);
     findings.append(&mut dates::future(unit, schema, env));
+    findings.append(&mut annual::check(unit));
     let (mut privacy, acknowledgements) = review::review(unit, &scan::unit(unit, schema));
     let withheld: std::collections::BTreeSet<String> = privacy
         .iter()

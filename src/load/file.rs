@@ -29,7 +29,7 @@ fn parse_doc(mut doc: Doc, text: &str, spec: &DocSpec, schema: &Schema) -> (Doc,
     let site_path = doc.path.clone();
     let site_path = site_path.as_str();
     let mut out = Vec::new();
-    let (yaml_src, line_offset) = if spec.is_collection() {
+    let (yaml_src, line_offset) = if spec.has_pages() {
         match split_front_matter(text) {
             Ok((front, offset, body, body_line)) => {
                 doc.body = Some(Body { text: body.to_string(), line: body_line });
@@ -49,12 +49,12 @@ fn parse_doc(mut doc: Doc, text: &str, spec: &DocSpec, schema: &Schema) -> (Doc,
             .with_title(spec.title.clone())
             .with_help(format!("填写{}（{}），或删除这个文件后运行 gongkai init 重新生成模板", spec.title, spec.clause))
     };
-    if !spec.is_collection() && yaml_src.trim().is_empty() {
+    if !spec.has_pages() && yaml_src.trim().is_empty() {
         return (doc, vec![empty()]);
     }
     match yaml::parse(yaml_src) {
         // a file of nothing but comments is as empty as an empty one
-        Ok(node) if !spec.is_collection() && matches!(node.value, yaml::Value::Null) => return (doc, vec![empty()]),
+        Ok(node) if !spec.has_pages() && matches!(node.value, yaml::Value::Null) => return (doc, vec![empty()]),
         Ok(mut node) => {
             node.shift(line_offset);
             schema::normalize_doc(&mut node, &Ctx { file: site_path, schema, doc: spec }, &mut out);

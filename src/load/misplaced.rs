@@ -22,6 +22,14 @@ pub(super) fn unknown_file(dir: &str, rel: &str, schema: &Schema) -> Finding {
                 format!("「{rel}」不会发布：{} 里的文件要直接放在这个文件夹下，不能再分子文件夹", spec.file),
                 format!("把它移到 {dir}/{}{}", spec.file, rest.rsplit('/').next().unwrap_or(rest)),
             ),
+            (Some(spec), Some(rest)) if spec.data => (
+                format!(
+                    "「{rel}」不会读取：{} 里的每份{}要写成 .yaml 文件",
+                    spec.file,
+                    spec.item.as_deref().unwrap_or("数据")
+                ),
+                format!("把它改名为 {}{}.yaml", spec.file, rest.rsplit_once('.').map_or(rest, |(stem, _)| stem)),
+            ),
             (Some(spec), Some(rest)) => (
                 format!(
                     "「{rel}」不会发布：{} 里的每个{}要写成 .md 文件（开头是 --- 包围的信息区）",

@@ -322,7 +322,37 @@ fn load_packs(root: &Path, config: &Config) -> Result<(Schema, Vec<Pack>)> {
     for p in &mut packs {
         p.resolve(&schema)?;
     }
+    set_deadlines(&mut packs, config)?;
     Ok((schema, packs))
+}
+
+/// The dates `gongkai.yaml` sets for the rules whose measure names none (`期限:`); a rule id that
+/// is no such rule of an applied pack stops the site (exit 2), as any configuration mistake.
+fn set_deadlines(packs: &mut [Pack], config: &Config) -> Result<()> {
+    for (id, md) in &config.deadlines {
+        let mut found = false;
+        for p in packs.iter_mut() {
+            found |= p.set_deadline(id, md).map_err(|message| Error::Config {
+                file: CONFIG_FILE.into(),
+                pos: None,
+                message: format!("期限: {message}"),
+            })?;
+        }
+        if !found {
+            let open: Vec<String> = packs
+                .iter()
+                .flat_map(|p| &p.rules)
+                .filter(|r| matches!(r.check, pack::Check::Cadence { site: true, .. }))
+                .map(|r| r.id.to_string())
+                .collect();
+            return Err(Error::Config {
+                file: CONFIG_FILE.into(),
+                pos: None,
+                message: format!("期限: 没有规则「{id}」；由本站设定期限的规则有：{}", open.join("、")),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The site title is published on every page: `init`'s `待补充` must not stay there.

@@ -311,19 +311,18 @@ fn check(def: &mut RuleDef) -> std::result::Result<Check, String> {
             }
         }
         TimingKind::Cadence => {
+            // `by: site`: the measure requires the publication but names no date; the site sets it
+            // (`期限:` in gongkai.yaml, `Pack::set_deadline`)
+            let site = def.by.as_deref() == Some("site");
             let by = match &def.by {
                 None => None,
-                Some(md) => {
-                    let (m, d) = md.split_once('-').ok_or("`by:` is MM-DD, e.g. 10-31")?;
-                    let (m, d): (i8, i8) = (m.parse().map_err(|_| "`by:` month")?, d.parse().map_err(|_| "`by:` day")?);
-                    jiff::civil::Date::new(2024, m, d).map_err(|_| format!("`by: {md}` is not a date"))?;
-                    Some((m, d))
-                }
+                Some(_) if site => None,
+                Some(md) => Some(month_day(md).ok_or_else(|| format!("`by: {md}` is not a date: MM-DD, e.g. 10-31"))?),
             };
-            if by.is_none() == def.every.is_none() {
+            if (by.is_none() && !site) == def.every.is_none() {
                 return Err("a cadence needs exactly one of `every:` and `by:`".into());
             }
-            Check::Cadence { every: def.every, by, date: def.date.clone().unwrap_or_else(|| "date".into()) }
+            Check::Cadence { every: def.every, by, site, date: def.date.clone().unwrap_or_else(|| "date".into()) }
         }
         TimingKind::Explained => Check::Explained,
         TimingKind::Fresh => Check::Fresh {
@@ -352,4 +351,12 @@ fn requirement(def: ReqDef) -> Requirement {
 
 fn is_id(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// `MM-DD` (`01-31`, `1-31`) as (month, day), if it is a day of the year.
+pub(crate) fn month_day(md: &str) -> Option<(i8, i8)> {
+    let (m, d) = md.trim().split_once('-')?;
+    let (m, d): (i8, i8) = (m.parse().ok()?, d.parse().ok()?);
+    jiff::civil::Date::new(2024, m, d).ok()?;
+    Some((m, d))
 }

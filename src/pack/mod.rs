@@ -238,6 +238,9 @@ pub enum Check {
         every: Option<Period>,
         /// The (month, day) by which each year's publication is due.
         by: Option<(i8, i8)>,
+        /// `by: site`: the date is the site's (`期限:` in `gongkai.yaml`), not the measure's;
+        /// `by` stays `None`, and the rule unchecked, until the site sets one.
+        site: bool,
         /// The field with each publication's date.
         date: String,
     },

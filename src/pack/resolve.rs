@@ -9,6 +9,21 @@ use crate::error::{Error, Result};
 use crate::schema::{DocSpec, FieldDef, FieldType, Schema};
 
 impl Pack {
+    /// Give a `by: site` rule of this pack its date (`期限:` in `gongkai.yaml`): `Ok(false)` when
+    /// the pack has no rule `rule_id` (the full id, `baiyin-2021/annual-report-deadline`), an
+    /// error when the rule's date is the measure's or `md` is no day of the year.
+    pub(crate) fn set_deadline(&mut self, rule_id: &str, md: &str) -> std::result::Result<bool, String> {
+        let Some(rule) = self.rules.iter_mut().find(|r| &*r.id == rule_id) else { return Ok(false) };
+        let Check::Cadence { by, site: true, .. } = &mut rule.check else {
+            return Err(format!("规则「{rule_id}」的期限由规则包规定，不能在 gongkai.yaml 里设定"));
+        };
+        *by = Some(
+            super::file::month_day(md)
+                .ok_or_else(|| format!("「{md}」不是一年中的日期，写成 01-31 这样的「月-日」"))?,
+        );
+        Ok(true)
+    }
+
     /// Add this pack's fields and documents to the content model.
     pub fn extend_schema(&self, schema: &mut Schema) -> Result<()> {
         let err = |message: String| Error::Pack { file: self.origin.clone(), pos: None, message };

@@ -33,6 +33,8 @@ pub(super) fn unit(site: &Site, unit: &Unit, result: &UnitResult, numbers: &BTre
         // a self-check reference (capped while an error remains), not an assessment result
         "grade": c.grade.as_deref(),
         "documents": documents,
+        // each 年度报告 with the figures its page shows, computed as `crate::annual` does
+        "annual_reports": annual_reports(site, unit),
         // items the unit declared absent (`不适用: 原因`) and the pack accepted
         "declarations": result.declarations.iter().map(|d| serde_json::json!({
             "document": d.document,
@@ -45,6 +47,33 @@ pub(super) fn unit(site: &Site, unit: &Unit, result: &UnitResult, numbers: &BTre
     let mut bytes = serde_json::to_vec_pretty(&data).unwrap_or_default();
     bytes.push(b'\n');
     bytes
+}
+
+/// The figures of each 年度报告 (README, "年度报告"): the 主动公开 counts by kind of document, and
+/// the request figures (`null` when the unit has no data file for the 年度, a figure `null` when
+/// it is not a count), whether they add up.
+fn annual_reports(site: &Site, unit: &Unit) -> serde_json::Value {
+    use crate::annual;
+    let mut out = Vec::new();
+    for doc in unit.docs_of("reports") {
+        let Some(year) = annual::year_of(doc) else { continue };
+        let (rows, total) = annual::active(unit, &site.schema, year);
+        let row = |r: &annual::ActiveRow| serde_json::json!({"kind": r.title, "published": r.published, "changed": r.changed, "withdrawn": r.withdrawn});
+        let requests = annual::requests(unit, year).map(|r| {
+            let mut m: serde_json::Map<String, serde_json::Value> =
+                annual::figures().map(|(k, _)| (k.to_string(), r.count(k).into())).collect();
+            m.insert("balanced".into(), r.balance().map(|(came, went)| came == went).into());
+            m
+        });
+        out.push(serde_json::json!({
+            "year": year,
+            "file": doc.stem,
+            "active": rows.iter().map(row).collect::<Vec<_>>(),
+            "active_total": row(&total),
+            "requests": requests,
+        }));
+    }
+    out.into()
 }
 
 /// A document of a folder: its fields, its file name, its Markdown text, and the header block

@@ -17,7 +17,7 @@ impl UnitPaths<'_> {
 
     /// The site path a unit-relative source file is published at, if it is published.
     pub(super) fn published(&self, rel: &str, site: &Site) -> Option<String> {
-        if let Some(spec) = site.schema.doc_for_path(rel) {
+        if let Some(spec) = site.schema.doc_for_path(rel).filter(|s| !s.data) {
             return Some(if spec.is_collection() {
                 let stem = rel.rsplit('/').next()?.rsplit_once('.')?.0;
                 self.page(&format!("{}{stem}.html", spec.file))

@@ -76,11 +76,14 @@ impl SiteView {
             stylesheet: href(path, "static/style.css"),
             script: Some(href(path, "static/prefs.js")),
             accessibility: Some(href(path, ACCESSIBILITY)),
-            search: self.search.as_ref().map(|_| href(path, super::search::PAGE)),
+            search: self.search.as_ref().map(|_| href(path, SEARCH)),
             ..self.clone()
         }
     }
 }
+
+/// The search page's path (`search` holds the page and its index).
+pub(super) const SEARCH: &str = "search.html";
 
 /// The accessibility statement's path.
 pub(super) const ACCESSIBILITY: &str = "accessibility.html";

@@ -195,6 +195,19 @@ const nojs = await context({ javaScriptEnabled: false, viewport: { width: 800, h
   if (await page.locator('.unit-nav').isVisible()) fail('the unit navigation is printed');
   await page.pdf({ path: path.join(artifacts, 'unit-page-A4.pdf'), format: 'A4', printBackground: true });
   await page.close();
+  // a 年度报告, on screen and printed on A4 without the navigation
+  const reportPage = pages.find((p) => /^[^/]+\/reports\/\d{4}\.html$/.test(p));
+  if (!reportPage) fail('no 年度报告 page in the build');
+  else {
+    const report = await wide.newPage();
+    await report.goto(url(reportPage));
+    await report.screenshot({ path: path.join(artifacts, 'annual-report.png'), fullPage: true });
+    await report.emulateMedia({ media: 'print' });
+    if (await report.locator('.unit-nav').isVisible()) fail(`${reportPage}: the unit navigation is printed`);
+    if (!(await report.locator('.print-only').isVisible())) fail(`${reportPage}: the printed report lacks the unit's name and complaint phone`);
+    await report.pdf({ path: path.join(artifacts, 'annual-report-A4.pdf'), format: 'A4', printBackground: true });
+    await report.close();
+  }
   const phone = await narrow.newPage();
   await phone.goto(url(unitPage));
   await phone.screenshot({ path: path.join(artifacts, 'unit-page-320px.png'), fullPage: true });

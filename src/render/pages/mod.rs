@@ -13,6 +13,7 @@ mod documents;
 mod guide;
 mod notices;
 mod overview;
+mod reports;
 mod services;
 mod tables;
 
@@ -165,6 +166,15 @@ pub(super) const UNIT_PAGES: &[PageKind] = &[
         always: false,
         clause: Clause::OfKind,
         build: documents::build,
+    },
+    // 《考核办法》第七条(三), 《责任追究办法》第六条(四): the 年度报告, one page each
+    PageKind {
+        family: Family::Doc("reports"),
+        template: "reports.html",
+        label: None,
+        always: true,
+        clause: Clause::OfKind,
+        build: reports::build,
     },
     // 第九条
     PageKind {
@@ -483,7 +493,7 @@ impl Renderer<'_> {
         let docs: Vec<Candidate> = unit
             .docs
             .iter()
-            .filter(|d| d.data.is_some() && self.site.schema.doc(&d.kind).is_some_and(|s| s.is_collection()))
+            .filter(|d| d.data.is_some() && self.site.schema.doc(&d.kind).is_some_and(|s| s.is_collection() && !s.data))
             .map(|d| {
                 let date = view::date(d.data.as_ref(), "date").or_else(|| view::date(d.data.as_ref(), "written"));
                 Candidate {
@@ -541,7 +551,9 @@ impl Renderer<'_> {
                     out.push((row, Built { template: row.template, kind, title, path, clause: clause(row, kind) }));
                 }
                 Family::PackDocs => {
-                    for spec in schema.documents.iter().filter(|s| !built_in.contains(&s.kind.as_str())) {
+                    // a data folder (`requests/`) is shown on its document's pages, not on its own
+                    let own = |s: &&DocSpec| !built_in.contains(&s.kind.as_str()) && !s.data;
+                    for spec in schema.documents.iter().filter(own) {
                         let path = paths.page(&format!("{}.html", page_name(&spec.kind)));
                         let built = Built {
                             template: row.template,
@@ -583,7 +595,7 @@ mod tests {
                 assert!(schema.doc(kind).is_some(), "no document kind {kind}");
             }
         }
-        for item in ["service.html", "notice.html"] {
+        for item in ["service.html", "notice.html", "annual-report.html"] {
             assert!(theme.has_template(item), "no template {item}");
         }
     }

@@ -30,7 +30,7 @@ use crate::error::Result;
 use crate::output::Sink;
 
 /// The search page's path, and the folder of its index.
-pub(crate) const PAGE: &str = "search.html";
+pub(crate) const PAGE: &str = super::site::SEARCH;
 const DIR: &str = "search";
 /// Documents per document file: a query's first results are usually in one or two files.
 const DOCS_PER_FILE: usize = 500;
