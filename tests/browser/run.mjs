@@ -178,6 +178,14 @@ const nojs = await context({ javaScriptEnabled: false, viewport: { width: 800, h
   const page = await wide.newPage();
   await page.goto(url('index.html'));
   await page.screenshot({ path: path.join(artifacts, 'portal-home.png'), fullPage: true });
+  // the portal's columns a bureau looks for: a unit's 公开指南 and 公开目录, and the portal's 公开目录
+  const unitDir = unitPage.split('/')[0];
+  for (const [rel, shot] of [[`${unitDir}/guide.html`, 'unit-guide.png'], [`${unitDir}/catalog.html`, 'unit-catalog.png'],
+    ['catalog.html', 'portal-catalog.png']]) {
+    if (!pages.includes(rel)) { fail(`${rel}: missing`); continue; }
+    await page.goto(url(rel));
+    await page.screenshot({ path: path.join(artifacts, shot), fullPage: true });
+  }
   await page.goto(url(unitPage));
   await page.screenshot({ path: path.join(artifacts, 'unit-page.png'), fullPage: true });
   await page.emulateMedia({ media: 'print' });
