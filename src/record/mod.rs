@@ -76,8 +76,9 @@ pub struct Entry {
 /// A record read and verified, or a new one.
 #[derive(Debug, Clone, Default)]
 pub struct Record {
-    /// The entries in order, each with its file's bytes as read or written.
-    entries: Vec<(Entry, Vec<u8>)>,
+    /// The entries in order, each with its file's bytes as read or written; shared, so that a
+    /// record with one more entry costs one entry, not a copy of the whole record.
+    entries: Vec<std::sync::Arc<(Entry, Vec<u8>)>>,
 }
 
 /// What is wrong with a record, in words, one problem each.
@@ -95,7 +96,7 @@ impl Record {
 
     /// The entries, oldest first.
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
-        self.entries.iter().map(|(e, _)| e)
+        self.entries.iter().map(|e| &e.0)
     }
 
     /// No build recorded yet.
@@ -123,7 +124,7 @@ impl Record {
             return Err(vec![format!("{LOG} 的格式是「{}」，这个版本的 gongkai 只认识「{SCHEMA}」", log.schema)]);
         }
         let mut problems = Vec::new();
-        let mut entries: Vec<(Entry, Vec<u8>)> = Vec::new();
+        let mut entries: Vec<std::sync::Arc<(Entry, Vec<u8>)>> = Vec::new();
         for (i, line) in log.entries.iter().enumerate() {
             let seq = i as u64 + 1;
             let at = format!("第 {seq} 条记录（{}）", line.file);
@@ -156,7 +157,7 @@ impl Record {
                     break;
                 }
             };
-            let previous = entries.last().map(|(_, b)| hex(b));
+            let previous = entries.last().map(|e| hex(&e.1));
             if entry.previous != previous {
                 problems.push(format!(
                     "{at}：链断开：它记下的上一条记录哈希是 {}，上一条记录实际的哈希是 {}",
@@ -167,19 +168,24 @@ impl Record {
             if entry.seq != seq || entry.date != line.date || entry.schema != SCHEMA {
                 problems.push(format!("{at}：序号、日期或格式与索引不符"));
             }
-            entries.push((entry, bytes));
+            entries.push(std::sync::Arc::new((entry, bytes)));
         }
         if problems.is_empty() { Ok(Some(Record { entries })) } else { Err(problems) }
     }
 
     /// The site as the record says it is now: every file with its BLAKE3.
     pub fn files(&self) -> BTreeMap<String, String> {
+        self.files_ref().into_iter().map(|(p, h)| (p.to_string(), h.to_string())).collect()
+    }
+
+    /// `files`, borrowing from the entries (a province-sized site lists a quarter of a million).
+    pub fn files_ref(&self) -> BTreeMap<&str, &str> {
         let mut files = BTreeMap::new();
         for e in self.entries() {
             for path in &e.removed {
-                files.remove(path);
+                files.remove(path.as_str());
             }
-            files.extend(e.added.iter().chain(&e.changed).map(|(p, h)| (p.clone(), h.clone())));
+            files.extend(e.added.iter().chain(&e.changed).map(|(p, h)| (p.as_str(), h.as_str())));
         }
         files
     }
@@ -197,21 +203,21 @@ impl Record {
         now: &BTreeMap<String, String>,
         numbers: BTreeMap<String, String>,
     ) -> Option<Record> {
-        let before = self.files();
+        let before = self.files_ref();
         let mut added = BTreeMap::new();
         let mut changed = BTreeMap::new();
         for (path, hash) in now {
-            match before.get(path) {
+            match before.get(path.as_str()) {
                 None => {
                     added.insert(path.clone(), hash.clone());
                 }
-                Some(old) if old != hash => {
+                Some(old) if *old != hash => {
                     changed.insert(path.clone(), hash.clone());
                 }
                 Some(_) => {}
             }
         }
-        let removed: Vec<String> = before.keys().filter(|p| !now.contains_key(*p)).cloned().collect();
+        let removed: Vec<String> = before.keys().filter(|p| !now.contains_key(**p)).map(|p| p.to_string()).collect();
         if added.is_empty() && changed.is_empty() && removed.is_empty() && numbers.is_empty() {
             return None;
         }
@@ -220,39 +226,40 @@ impl Record {
             schema: SCHEMA.into(),
             seq,
             date: date.into(),
-            previous: self.entries.last().map(|(_, b)| hex(b)),
+            previous: self.head(),
             added,
             changed,
             removed,
             numbers,
         };
-        let mut bytes = serde_json::to_vec_pretty(&entry).unwrap_or_default();
+        // compact: the first entry of a large site lists every file
+        let mut bytes = serde_json::to_vec(&entry).unwrap_or_default();
         bytes.push(b'\n');
         let mut entries = self.entries.clone();
-        entries.push((entry, bytes));
+        entries.push(std::sync::Arc::new((entry, bytes)));
         Some(Record { entries })
     }
 
     /// The record's files, relative to the record folder: the index, then each entry.
-    pub fn files_to_write(&self) -> Vec<(String, Vec<u8>)> {
+    pub fn files_to_write(&self) -> Vec<(String, std::borrow::Cow<'_, [u8]>)> {
         let log = Log {
             schema: SCHEMA.into(),
             entries: self
                 .entries
                 .iter()
-                .map(|(e, b)| LogLine { seq: e.seq, date: e.date.clone(), file: entry_file(e.seq), blake3: hex(b) })
+                .map(|e| LogLine { seq: e.0.seq, date: e.0.date.clone(), file: entry_file(e.0.seq), blake3: hex(&e.1) })
                 .collect(),
         };
         let mut index = serde_json::to_vec_pretty(&log).unwrap_or_default();
         index.push(b'\n');
-        let mut out = vec![(LOG.to_string(), index)];
-        out.extend(self.entries.iter().map(|(e, b)| (entry_file(e.seq), b.clone())));
+        let mut out = vec![(LOG.to_string(), std::borrow::Cow::Owned(index))];
+        out.extend(self.entries.iter().map(|e| (entry_file(e.0.seq), std::borrow::Cow::Borrowed(&e.1[..]))));
         out
     }
 
     /// BLAKE3 of the newest entry's file: the head of the chain.
     pub fn head(&self) -> Option<String> {
-        self.entries.last().map(|(_, b)| hex(b))
+        self.entries.last().map(|e| hex(&e.1))
     }
 }
 
@@ -270,10 +277,14 @@ pub fn hash_tree(dir: &Path) -> std::io::Result<BTreeMap<String, String>> {
         let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
         let rel = rel.join("/");
         if !is_own(&rel) {
-            paths.push((rel, entry.into_path()));
+            paths.push(rel);
         }
     }
-    paths.into_par_iter().map(|(rel, path)| Ok((rel, hex(&fs::read(&path)?)))).collect()
+    paths
+        .into_par_iter()
+        .map(|rel| Ok((hex(&fs::read(dir.join(&rel))?), rel)))
+        .map(|r| r.map(|(h, rel)| (rel, h)))
+        .collect()
 }
 
 /// The file of entry `seq`, relative to the record.
