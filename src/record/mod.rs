@@ -282,8 +282,10 @@ pub fn hash_tree(dir: &Path) -> std::io::Result<BTreeMap<String, String>> {
     }
     paths
         .into_par_iter()
-        .map(|rel| Ok((hex(&fs::read(dir.join(&rel))?), rel)))
-        .map(|r| r.map(|(h, rel)| (rel, h)))
+        .map(|rel| {
+            let hash = hex(&fs::read(dir.join(&rel))?);
+            Ok((rel, hash))
+        })
         .collect()
 }
 
