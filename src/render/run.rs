@@ -23,6 +23,8 @@ pub(crate) struct Rendered {
     pub files: usize,
     /// 索引号 assigned by this build (source path → number), for the publication record.
     pub numbers: std::collections::BTreeMap<String, String>,
+    /// The document pages written (one per source file of a folder), for the record's archive.
+    pub documents: Vec<String>,
 }
 
 /// Renders one site with one theme into one sink: unit by unit, then the pages about all units.
@@ -102,7 +104,9 @@ impl<'a> SiteRenderer<'a> {
         result.findings.append(&mut broken);
         crate::finding::sort(&mut result.findings);
         let numbers = new_numbers(&self.r.known_numbers, &summaries)?;
-        Ok((result, Rendered { files, numbers }))
+        files += self.r.gone_units(&summaries)?;
+        let documents = summaries.iter().flat_map(|s| s.documents.iter().cloned()).collect();
+        Ok((result, Rendered { files, numbers, documents }))
     }
 }
 
