@@ -220,7 +220,8 @@ fn record(
     if let Some(warning) = out.commit()? {
         eprintln!("注意：{warning}");
     }
-    let archived = if to_archive.is_empty() { String::new() } else { format!("存档 {} 个文件版本，", to_archive.len()) };
+    let archived =
+        if to_archive.is_empty() { String::new() } else { format!("存档 {} 个文件版本，", to_archive.len()) };
     let Some(e) = appended.as_ref().and_then(|r| r.entries().last()) else {
         return Ok(format!("公开记录：没有新增记录；{archived}已写入 {FOLDER}/，请和内容一起提交。\n"));
     };

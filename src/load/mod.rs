@@ -161,18 +161,7 @@ pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<Site> {
         findings.extend(removed::gone_units(&slugs, &published));
     }
     let shared_codes = if opts.unit.is_none() { shared_codes(&mut units, &schema) } else { Default::default() };
-    Ok(Site {
-        root: root.to_path_buf(),
-        config,
-        schema,
-        packs,
-        units,
-        findings,
-        env,
-        record,
-        shared_codes,
-        published,
-    })
+    Ok(Site { root: root.to_path_buf(), config, schema, packs, units, findings, env, record, shared_codes, published })
 }
 
 /// 统一社会信用代码 that more than one unit declares in its unit.yaml (read ahead of the units,

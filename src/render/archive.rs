@@ -44,11 +44,13 @@ impl Archive {
 
     /// The bytes of an archived version, or why not (a damaged archive stops the build).
     pub(super) fn bytes(&self, hash: &str) -> crate::error::Result<Vec<u8>> {
-        self.store.read(hash).map_err(|reason| crate::error::Error::Usage(format!(
-            "{reason}\n  帮助: 存档（{}/{}/）只能由 gongkai build 写入；从版本库恢复这个文件",
-            crate::record::FOLDER,
-            archive::DIR
-        )))
+        self.store.read(hash).map_err(|reason| {
+            crate::error::Error::Usage(format!(
+                "{reason}\n  帮助: 存档（{}/{}/）只能由 gongkai build 写入；从版本库恢复这个文件",
+                crate::record::FOLDER,
+                archive::DIR
+            ))
+        })
     }
 }
 
