@@ -128,23 +128,3 @@ pub(super) fn title_of(html: &[u8]) -> Option<String> {
     let end = start + html[start..].find("</h1>")?;
     Some(html_escape::decode_html_entities(&html[start..end]).into_owned())
 }
-
-impl super::site::Renderer<'_> {
-    /// Publish the archived versions of the pages of units no longer in the site (their folder
-    /// was removed): reachable at their archive addresses; the check names the removal. Returns
-    /// the number of files written.
-    pub(super) fn gone_units(&self, units: &[&super::pages::UnitPages]) -> crate::error::Result<usize> {
-        let slugs: std::collections::HashSet<&str> = units.iter().map(|u| u.slug.as_str()).collect();
-        let mut files = 0;
-        for (path, versions) in &self.archive.histories {
-            if path.split_once('/').is_some_and(|(slug, _)| slugs.contains(slug)) {
-                continue;
-            }
-            for v in versions.iter().filter(|v| self.archive.store.contains(&v.hash)) {
-                self.sink.put(&archive::published_path(path, v), &self.archive.bytes(&v.hash)?)?;
-                files += 1;
-            }
-        }
-        Ok(files)
-    }
-}

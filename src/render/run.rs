@@ -104,7 +104,7 @@ impl<'a> SiteRenderer<'a> {
         result.findings.append(&mut broken);
         crate::finding::sort(&mut result.findings);
         let numbers = new_numbers(&self.r.known_numbers, &summaries)?;
-        files += self.r.gone_units(&summaries)?;
+        files += gone_units(&self.r, &summaries)?;
         let documents = summaries.iter().flat_map(|s| s.documents.iter().cloned()).collect();
         Ok((result, Rendered { files, numbers, documents }))
     }
@@ -125,6 +125,24 @@ fn new_numbers(known: &BTreeMap<String, String>, units: &[&UnitPages]) -> Result
         out.insert(path.clone(), number.clone());
     }
     Ok(out)
+}
+
+/// Publish the archived versions of the pages of units no longer in the site (their folder was
+/// removed): reachable at their archive addresses; `check` names the removal. Returns the number
+/// of files written.
+fn gone_units(r: &Renderer<'_>, units: &[&UnitPages]) -> Result<usize> {
+    let slugs: std::collections::HashSet<&str> = units.iter().map(|u| u.slug.as_str()).collect();
+    let mut files = 0;
+    for (path, versions) in &r.archive.histories {
+        if path.split_once('/').is_some_and(|(slug, _)| slugs.contains(slug)) {
+            continue;
+        }
+        for v in versions.iter().filter(|v| r.archive.store.contains(&v.hash)) {
+            r.sink.put(&crate::record::archive::published_path(path, v), &r.archive.bytes(&v.hash)?)?;
+            files += 1;
+        }
+    }
+    Ok(files)
 }
 
 /// Take what must not be published out of a checked unit before it is rendered: a withheld
