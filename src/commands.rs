@@ -134,7 +134,7 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
     let bar = progress(site.units.len(), opts.quiet);
     let built = render_and_report(&site, &theme, &staging, &|| bar.inc(1)).map_err(stopped)?;
     bar.finish_and_clear();
-    let Built { result, files, report_dir, numbers } = built;
+    let Built { result, files, report_dir, numbers, documents } = built;
 
     let styled = Context { root: &site.root, packs: &site.packs, color: true };
     let mut stdout = anstream::stdout().lock();
@@ -150,7 +150,7 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
         stdout.write_all(text.as_bytes()).map_err(|e| Error::write("<stdout>", e))?;
         return Ok(Outcome::Findings);
     }
-    let recorded = record(&site, &staging, numbers).map_err(stopped)?;
+    let recorded = record(&site, &staging, numbers, &documents).map_err(stopped)?;
     let leftover = staging.commit().map_err(stopped)?;
     text.push_str(&recorded);
     text.push_str(&format!(
@@ -170,14 +170,17 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
 /// it differs from what the record says was published (or new 索引号 were assigned), append an
 /// entry and write the record to the site's `record/` first — so that a published site never
 /// carries an entry the site's record lacks — then publish the whole record with the site under
-/// `.well-known/gongkai/`. Returns a line for the summary.
+/// `.well-known/gongkai/`. Every document page (`documents`) whose bytes the archive lacks is
+/// added to `record/archive/` in the same Staging (see `record::archive`). Returns a line for
+/// the summary.
 fn record(
     site: &crate::model::Site,
     staging: &crate::output::Staging,
     numbers: std::collections::BTreeMap<String, String>,
+    documents: &[String],
 ) -> Result<String> {
     use crate::output::{Sink, Staging};
-    use crate::record::{FOLDER, PUBLISHED, hash_tree};
+    use crate::record::{FOLDER, PUBLISHED, archive, hash_tree};
 
     let now = hash_tree(staging.path()).map_err(|e| Error::io(staging.path(), e))?;
     let appended = site.record.append(&site.env.today.to_string(), &now, numbers);
@@ -185,20 +188,45 @@ fn record(
     for (rel, bytes) in record.files_to_write() {
         staging.put(&format!("{PUBLISHED}/{rel}"), &bytes)?;
     }
-    let Some(new) = &appended else {
-        return Ok("公开记录：与上次发布相比没有变化，没有新增记录。\n".into());
-    };
     let dir = site.root.join(FOLDER);
+    let store = archive::Store::open(&dir).map_err(|e| Error::io(dir.join(archive::DIR), e))?;
+    let mut to_archive: Vec<(&String, &String)> =
+        documents.iter().filter_map(|p| Some((p, now.get(p)?))).filter(|(_, h)| !store.contains(h)).collect();
+    to_archive.sort_by(|a, b| a.1.cmp(b.1));
+    to_archive.dedup_by(|a, b| a.1 == b.1);
+    if appended.is_none() && to_archive.is_empty() {
+        return Ok("公开记录：与上次发布相比没有变化，没有新增记录。\n".into());
+    }
     let out = Staging::new(&dir, &site.root)?;
-    for (rel, bytes) in new.files_to_write() {
+    for (rel, bytes) in record.files_to_write() {
         out.put(&rel, &bytes)?;
+    }
+    // the versions archived before, as they are (linked, or copied where links are not possible)
+    if !store.hashes().is_empty() {
+        let into = out.path().join(archive::DIR);
+        std::fs::create_dir_all(&into).map_err(|e| Error::write(&into, e))?;
+        for hash in store.hashes() {
+            let (from, to) = (store.path(hash), into.join(format!("{hash}.html.gz")));
+            if std::fs::hard_link(&from, &to).is_err() {
+                std::fs::copy(&from, &to).map_err(|e| Error::write(&to, e))?;
+            }
+        }
+    }
+    for (path, hash) in &to_archive {
+        let page = staging.path().join(path.as_str());
+        let bytes = std::fs::read(&page).map_err(|e| Error::io(&page, e))?;
+        out.put(&archive::file(hash), &archive::compress(&bytes))?;
     }
     if let Some(warning) = out.commit()? {
         eprintln!("注意：{warning}");
     }
-    let e = new.entries().last().expect("an entry was appended");
+    let archived =
+        if to_archive.is_empty() { String::new() } else { format!("存档 {} 个文件版本，", to_archive.len()) };
+    let Some(e) = appended.as_ref().and_then(|r| r.entries().last()) else {
+        return Ok(format!("公开记录：没有新增记录；{archived}已写入 {FOLDER}/，请和内容一起提交。\n"));
+    };
     Ok(format!(
-        "公开记录：第 {} 条（新增 {}、改动 {}、删除 {} 个文件，新编索引号 {} 个）已写入 {FOLDER}/，请和内容一起提交。\n",
+        "公开记录：第 {} 条（新增 {}、改动 {}、删除 {} 个文件，新编索引号 {} 个），{archived}已写入 {FOLDER}/，请和内容一起提交。\n",
         e.seq,
         e.added.len(),
         e.changed.len(),
@@ -214,6 +242,8 @@ struct Built {
     report_dir: PathBuf,
     /// 索引号 assigned by this build.
     numbers: std::collections::BTreeMap<String, String>,
+    /// The document pages written (see `record::archive`).
+    documents: Vec<String>,
 }
 
 /// Render the site into `staging`, and the missing-items report: on the site when configured,
@@ -253,7 +283,7 @@ fn render_and_report(
         }
         dir
     };
-    Ok(Built { result, files: rendered.files, report_dir, numbers: rendered.numbers })
+    Ok(Built { result, files: rendered.files, report_dir, numbers: rendered.numbers, documents: rendered.documents })
 }
 
 /// A progress bar on a terminal; hidden when quiet, in CI, or not on a terminal.

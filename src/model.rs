@@ -35,6 +35,9 @@ pub struct Site {
     pub env: Env,
     /// The publication record so far (`record/`), verified; empty before the first build.
     pub record: crate::record::Record,
+    /// Every document the record says was published (source path → 索引号 and date), to name
+    /// those deleted since (第十二条(三)(五)).
+    pub published: std::collections::BTreeMap<String, crate::record::numbers::Published>,
     /// 统一社会信用代码 more than one unit declares (each has a finding): no 索引号 is made of them.
     pub shared_codes: std::collections::BTreeSet<String>,
 }

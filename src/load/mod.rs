@@ -11,6 +11,7 @@ use std::path::Path;
 mod file;
 mod misplaced;
 mod paste;
+mod removed;
 
 use file::load_doc;
 pub use file::{decode, unit_from_bytes};
@@ -154,8 +155,13 @@ pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<Site> {
     };
     let env = Env { today: opts.today.or(pinned).unwrap_or_else(today_in_china), calendar };
     let record = read_record(root)?;
+    let published = crate::record::numbers::published(&record);
+    if opts.unit.is_none() {
+        let slugs = units.iter().map(|u| u.slug.as_str()).collect();
+        findings.extend(removed::gone_units(&slugs, &published));
+    }
     let shared_codes = if opts.unit.is_none() { shared_codes(&mut units, &schema) } else { Default::default() };
-    Ok(Site { root: root.to_path_buf(), config, schema, packs, units, findings, env, record, shared_codes })
+    Ok(Site { root: root.to_path_buf(), config, schema, packs, units, findings, env, record, shared_codes, published })
 }
 
 /// 统一社会信用代码 that more than one unit declares in its unit.yaml (read ahead of the units,
@@ -219,6 +225,7 @@ impl Site {
     pub fn load_unit(&self, dir: &UnitDir) -> Unit {
         let mut unit = load_unit(&self.root, &dir.slug, &dir.path, &self.schema, &self.config);
         unit.findings.extend(dir.findings.iter().cloned());
+        unit.findings.extend(removed::in_unit(&unit, &self.published, &self.env.today.to_string()));
         unit
     }
 }
@@ -413,6 +420,7 @@ pub const RESERVED_NAMES: &[&str] = &[
     "robots.txt",
     "favicon.ico",
     "data.json",
+    "archive",
 ];
 
 /// A unit folder name as the web sees it: Unicode-normalised (NFKC folds full-width letters and

@@ -13,6 +13,7 @@
 //!
 //! JSON maps are sorted, so the same record and the same site give the same bytes.
 
+pub mod archive;
 pub mod numbers;
 
 use std::collections::BTreeMap;

@@ -7,6 +7,26 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+/// A document the record says was published: its 索引号 and the date it was first recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    /// Its 索引号.
+    pub number: String,
+    /// The date of the entry that assigned it.
+    pub date: String,
+}
+
+/// Every document the record says was published, by source path (`content/x/notices/a.md`).
+pub fn published(record: &super::Record) -> BTreeMap<String, Published> {
+    let mut out = BTreeMap::new();
+    for e in record.entries() {
+        for (path, number) in &e.numbers {
+            out.entry(path.clone()).or_insert_with(|| Published { number: number.clone(), date: e.date.clone() });
+        }
+    }
+    out
+}
+
 /// The highest sequence assigned so far per `<code>/<year>`, from every number ever assigned.
 #[derive(Debug, Default)]
 pub struct Sequences(HashMap<String, u32>);

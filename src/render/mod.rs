@@ -1,5 +1,6 @@
 //! Rendering: typed views, Markdown, the theme, and every page of the site.
 
+mod archive;
 mod contact;
 mod feeds;
 mod links;

@@ -23,6 +23,8 @@ pub(crate) struct Rendered {
     pub files: usize,
     /// 索引号 assigned by this build (source path → number), for the publication record.
     pub numbers: std::collections::BTreeMap<String, String>,
+    /// The document pages written (one per source file of a folder), for the record's archive.
+    pub documents: Vec<String>,
 }
 
 /// Renders one site with one theme into one sink: unit by unit, then the pages about all units.
@@ -102,7 +104,9 @@ impl<'a> SiteRenderer<'a> {
         result.findings.append(&mut broken);
         crate::finding::sort(&mut result.findings);
         let numbers = new_numbers(&self.r.known_numbers, &summaries)?;
-        Ok((result, Rendered { files, numbers }))
+        files += gone_units(&self.r, &summaries)?;
+        let documents = summaries.iter().flat_map(|s| s.documents.iter().cloned()).collect();
+        Ok((result, Rendered { files, numbers, documents }))
     }
 }
 
@@ -121,6 +125,24 @@ fn new_numbers(known: &BTreeMap<String, String>, units: &[&UnitPages]) -> Result
         out.insert(path.clone(), number.clone());
     }
     Ok(out)
+}
+
+/// Publish the archived versions of the pages of units no longer in the site (their folder was
+/// removed): reachable at their archive addresses; `check` names the removal. Returns the number
+/// of files written.
+fn gone_units(r: &Renderer<'_>, units: &[&UnitPages]) -> Result<usize> {
+    let slugs: std::collections::HashSet<&str> = units.iter().map(|u| u.slug.as_str()).collect();
+    let mut files = 0;
+    for (path, versions) in &r.archive.histories {
+        if path.split_once('/').is_some_and(|(slug, _)| slugs.contains(slug)) {
+            continue;
+        }
+        for v in versions.iter().filter(|v| r.archive.store.contains(&v.hash)) {
+            r.sink.put(&crate::record::archive::published_path(path, v), &r.archive.bytes(&v.hash)?)?;
+            files += 1;
+        }
+    }
+    Ok(files)
 }
 
 /// Take what must not be published out of a checked unit before it is rendered: a withheld

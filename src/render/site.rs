@@ -138,6 +138,8 @@ pub(super) struct Renderer<'a> {
     /// sequence of each unit code and year: a unit's new documents are numbered after them.
     pub(super) known_numbers: std::sync::Arc<BTreeMap<String, String>>,
     pub(super) sequences: std::sync::Arc<crate::record::numbers::Sequences>,
+    /// The record's archive of document pages and their histories (历史版本), read once.
+    pub(super) archive: std::sync::Arc<super::archive::Archive>,
 }
 
 impl<'a> Renderer<'a> {
@@ -158,6 +160,7 @@ impl<'a> Renderer<'a> {
             site_values,
             known_numbers: std::sync::Arc::new(site.record.numbers()),
             sequences: std::sync::Arc::new(crate::record::numbers::Sequences::of(&site.record.numbers())),
+            archive: std::sync::Arc::new(super::archive::Archive::of(site)),
         }
     }
 
@@ -175,6 +178,7 @@ impl<'a> Renderer<'a> {
             site_values: self.site_values.clone(),
             known_numbers: self.known_numbers.clone(),
             sequences: self.sequences.clone(),
+            archive: self.archive.clone(),
         }
     }
 
@@ -213,8 +217,18 @@ impl<'a> Renderer<'a> {
     /// Render one HTML page from its template's view and hand it to the sink; returns its
     /// facts for link checking.
     pub(super) fn html<V: Serialize>(&self, template: &str, page: PageView, view: &V) -> Result<PageFacts> {
+        let html = self.render_html(template, &page, view)?;
+        self.put_html(page, html)
+    }
+
+    /// Render one HTML page from its template's view, without writing it.
+    pub(super) fn render_html<V: Serialize>(&self, template: &str, page: &PageView, view: &V) -> Result<String> {
         let site = self.site_view(&page.path);
-        let html = self.theme.render_view(template, &Page { site: &site, page: &page, view })?;
+        self.theme.render_view(template, &Page { site: &site, page, view })
+    }
+
+    /// Hand a rendered page to the sink; returns its facts for link checking.
+    pub(super) fn put_html(&self, page: PageView, html: String) -> Result<PageFacts> {
         let ids = ids_of(&html);
         self.sink.put(&page.path, html.as_bytes())?;
         Ok(PageFacts { path: page.path, ids, updated: page.updated.map(|d| d.iso), html: true })

@@ -4,7 +4,7 @@
 //! anchor each, and linked to the page that shows it. It is also the search that needs no
 //! JavaScript: everything is on one page, in the order of the navigation.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -12,6 +12,8 @@ use super::{Built, Content, UnitCx};
 use crate::check::{Status, applicable};
 use crate::error::Result;
 use crate::pack::{Check, Rule, Target};
+use crate::record::archive::published_path;
+use crate::render::archive::{Removed, history, title_of};
 use crate::render::paths::href;
 use crate::render::view::{self, DateView};
 
@@ -46,6 +48,9 @@ struct Group {
 #[derive(Serialize)]
 struct CatalogPage {
     groups: Vec<Group>,
+    /// 已删除的文件: documents once published and no longer in the content, with their
+    /// archived versions (第十二条(三)(五)).
+    removed: Vec<Removed>,
 }
 
 /// What a unit's catalogue lists of one group, kept for the portal's catalogue (counts only:
@@ -83,7 +88,42 @@ pub(super) fn build(cx: &mut UnitCx<'_, '_>, b: &Built) -> Result<()> {
         })
         .collect();
     let updated = cx.unit.docs.iter().filter_map(|d| view::date(d.data.as_ref(), "updated")).max();
-    cx.main_page(b, updated, &CatalogPage { groups })
+    let removed = removed(cx)?;
+    cx.main_page(b, updated, &CatalogPage { groups, removed })
+}
+
+/// The unit's documents the archive holds versions of that are no longer published (not those
+/// withheld under 第六条: their old versions are not republished either), each version
+/// published under `archive/`.
+fn removed(cx: &mut UnitCx<'_, '_>) -> Result<Vec<Removed>> {
+    let archive = cx.r.archive.clone();
+    let site = cx.r.site;
+    let dir = format!("{}/", cx.unit.dir);
+    let page_of = |source: &str| cx.paths.published(source.strip_prefix(&dir).unwrap_or(source), site);
+    let current: HashSet<String> = cx
+        .unit
+        .docs
+        .iter()
+        .filter(|d| cx.spec(&d.kind).is_some_and(|s| s.is_collection()))
+        .map(|d| cx.published_path(d))
+        .chain(cx.result.withheld.iter().filter_map(|f| page_of(f)))
+        .collect();
+    let today = site.env.today.to_string();
+    let mut out = Vec::new();
+    for (path, versions) in archive.of_unit(&cx.unit.slug).filter(|(p, _)| !current.contains(*p)) {
+        let Some(shown) = history(&archive.store, &cx.paths.page("catalog.html"), path, versions, None, &today) else {
+            continue;
+        };
+        let mut title = None;
+        for v in versions.iter().filter(|v| archive.store.contains(&v.hash)) {
+            let bytes = archive.bytes(&v.hash)?;
+            title = title_of(&bytes).or(title);
+            cx.extra(&published_path(path, v), &bytes)?;
+        }
+        let title = title.unwrap_or_else(|| path.rsplit('/').next().unwrap_or(path).trim_end_matches(".html").into());
+        out.push(Removed { title, versions: shown.versions });
+    }
+    Ok(out)
 }
 
 /// A group's 依据 (the articles the packs' required items of the kind cite, else the page's

@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 use percent_encoding::percent_decode_str;
 use serde::Serialize;
 
+use super::archive::{self, HistoryView};
 use super::feeds::NoticeRef;
 use super::links::{PageFacts, PendingLink, check_in_unit};
 use super::markdown;
@@ -222,12 +223,16 @@ pub(super) struct UnitPages {
     pub(super) catalog: Vec<CatalogCount>,
     /// 索引号 assigned to its documents by this build (source path → number).
     pub(super) new_numbers: BTreeMap<String, String>,
+    /// Its document pages (one per source file of a folder), for the archive.
+    pub(super) documents: Vec<String>,
 }
 
 /// Every unit page's template sees `site`, `page`, `unit` and its own view's fields.
 #[derive(Serialize)]
 struct UnitPage<'v, V: Serialize> {
     unit: UnitView,
+    /// A document page's 历史版本.
+    history: Option<&'v HistoryView>,
     #[serde(flatten)]
     view: &'v V,
 }
@@ -265,6 +270,8 @@ pub(super) struct UnitCx<'r, 'a> {
     pub(super) catalog: Vec<CatalogCount>,
     /// The 索引号 of its documents (source path → number).
     numbers: BTreeMap<String, String>,
+    /// Its document pages written so far.
+    documents: Vec<String>,
 }
 
 /// A page family in the unit's navigation.
@@ -340,6 +347,18 @@ impl<'r> UnitCx<'r, '_> {
 
     /// Render one unit page with its view and write it.
     pub(super) fn page<V: Serialize>(&mut self, template: &str, head: Head<'_>, view: &V) -> Result<()> {
+        let (page, html) = self.compose(template, &head, view, None)?;
+        self.write(page, html)
+    }
+
+    /// Render one unit page with its view (and its 历史版本), without writing it.
+    fn compose<V: Serialize>(
+        &self,
+        template: &str,
+        head: &Head<'_>,
+        view: &V,
+        history: Option<&HistoryView>,
+    ) -> Result<(crate::render::site::PageView, String)> {
         let path = head.path;
         let nav = self
             .nav
@@ -349,9 +368,14 @@ impl<'r> UnitCx<'r, '_> {
         let unit = view::unit_view(self.unit, Some(self.result), self.schema(), nav, href(path, &self.front()));
         let mut crumbs =
             vec![("首页".to_string(), "index.html".to_string()), (self.unit.name().to_string(), self.front())];
-        crumbs.extend(head.crumbs);
-        let page = self.r.page_view(path, head.title, head.clause, head.updated, crumbs);
-        let facts = self.r.html(template, page, &UnitPage { unit, view })?;
+        crumbs.extend(head.crumbs.iter().cloned());
+        let page = self.r.page_view(path, head.title, head.clause, head.updated.clone(), crumbs);
+        let html = self.r.render_html(template, &page, &UnitPage { unit, history, view })?;
+        Ok((page, html))
+    }
+
+    fn write(&mut self, page: crate::render::site::PageView, html: String) -> Result<()> {
+        let facts = self.r.put_html(page, html)?;
         self.facts.push(facts);
         Ok(())
     }
@@ -375,7 +399,30 @@ impl<'r> UnitCx<'r, '_> {
     ) -> Result<()> {
         let crumbs = vec![(b.title.to_string(), b.path.clone()), (title.to_string(), path.to_string())];
         let head = Head { path, title, clause: b.clause.as_deref(), updated, crumbs };
-        self.page(template, head, view)
+        self.documents.push(path.to_string());
+        let archive = self.r.archive.clone();
+        let Some(versions) = archive.histories.get(path) else { return self.page(template, head, view) };
+        // 历史版本: first as if the newest recorded version were still current; when the page
+        // is no longer that version, again with it listed (see `render::archive`)
+        let data = self.unit.docs.iter().find(|d| self.published_path(d) == path).and_then(|d| d.data.as_ref());
+        let today = self.r.site.env.today.to_string();
+        let (older, newest) = versions.split_at(versions.len() - 1);
+        let listed = archive::history(&archive.store, path, path, older, data, &today);
+        let (page, html) = self.compose(template, &head, view, listed.as_ref())?;
+        let superseded = crate::record::hex(html.as_bytes()) != newest[0].hash;
+        let (shown, page, html) = if superseded && archive.store.contains(&newest[0].hash) {
+            let listed = archive::history(&archive.store, path, path, versions, data, &today);
+            let (page, html) = self.compose(template, &head, view, listed.as_ref())?;
+            (&versions[..], page, html)
+        } else {
+            (older, page, html)
+        };
+        self.write(page, html)?;
+        for v in shown.iter().filter(|v| archive.store.contains(&v.hash)) {
+            let bytes = archive.bytes(&v.hash)?;
+            self.extra(&crate::record::archive::published_path(path, v), &bytes)?;
+        }
+        Ok(())
     }
 
     /// Write a file that is not a page but may be linked to (an attachment as it is).
@@ -433,6 +480,7 @@ impl Renderer<'_> {
             notices: Vec::new(),
             extras: 0,
             catalog: Vec::new(),
+            documents: Vec::new(),
         };
         for (row, built) in &families {
             (row.build)(&mut cx, built)?;
@@ -454,7 +502,7 @@ impl Renderer<'_> {
         };
 
         let pages = cx.contents.iter().map(|c| (c.title.clone(), c.path.clone())).collect();
-        let UnitCx { facts, links, notices, extras, catalog, .. } = cx;
+        let UnitCx { facts, links, notices, extras, catalog, documents, .. } = cx;
         let (findings, outward) = check_in_unit(&unit.slug, &facts, links);
         let latest = notices.iter().filter_map(|(_, n)| n.date.clone()).max();
         let newest = newest_of(unit);
@@ -482,6 +530,7 @@ impl Renderer<'_> {
             pages,
             catalog,
             new_numbers,
+            documents,
         })
     }
 

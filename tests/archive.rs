@@ -1,0 +1,154 @@
+//! Archived versions and removed documents (issue 14 part 4, 第十二条(三)(五)), through the binary:
+//! a changed notice shows 历史版本 linking its old version, kept byte for byte and verifiable
+//! against the record; a notice removed from content is an error, and its versions stay
+//! reachable; a fresh checkout builds the same archive.
+
+mod common;
+
+use common::{Site, copy_dir};
+
+const NOTICE: &str = "content/qingyuan-water/notices/2026-11-计划停水.md";
+const PAGE: &str = "qingyuan-water/notices/2026-11-计划停水.html";
+
+fn build(site: &Site, today: &str) -> common::Output {
+    let out = site.run(&["build", "-q", "--today", today]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    out
+}
+
+fn entry(site: &Site, seq: u32) -> serde_json::Value {
+    serde_json::from_str(&site.read(&format!("record/entries/{seq:06}.json"))).unwrap()
+}
+
+/// The archive links of the 历史版本 section of a page, as written (relative).
+fn history_links(html: &str) -> Vec<String> {
+    let Some(at) = html.find("<h2 id=\"history\">历史版本</h2>") else { return Vec::new() };
+    let section = &html[at..at + html[at..].find("</section>").unwrap()];
+    section.split("href=\"").skip(1).map(|s| s[..s.find('"').unwrap()].to_string()).collect()
+}
+
+/// Change the outage notice's hours, with the 变更记录 entry that explains it.
+fn correct_hours(site: &Site) {
+    let text = site.read(NOTICE).replace("8:00 至 20:00", "9:00 至 18:00").replace(
+        "生效日期: 2026-11-24\n",
+        "生效日期: 2026-11-24\n变更记录:\n  - {日期: 2026-12-02, 变更类型: 变更, 说明: 施工缩短，停水改为 9:00 至 18:00}\n",
+    );
+    site.write(NOTICE, text);
+}
+
+#[test]
+fn a_changed_notice_lists_its_old_version_kept_byte_for_byte() {
+    let site = Site::example();
+    build(&site, "2026-11-30");
+    let first = site.read(&format!("public/{PAGE}"));
+    assert!(history_links(&first).is_empty(), "a first version has no history");
+    let recorded = entry(&site, 1)["added"][PAGE].as_str().unwrap().to_string();
+
+    correct_hours(&site);
+    build(&site, "2026-12-02");
+    let html = site.read(&format!("public/{PAGE}"));
+    let links = history_links(&html);
+    let expected = format!("../../archive/qingyuan-water/notices/2026-11-计划停水/2026-11-30-{}.html", &recorded[..8]);
+    assert_eq!(links, vec![expected.clone()]);
+    assert!(html.contains("2026年12月2日被替换：施工缩短，停水改为 9:00 至 18:00"), "the reason from 变更记录");
+
+    // the archived file is the old page, byte for byte, as entry 1 recorded it
+    let archived = std::fs::read(site.file("public/qingyuan-water/notices").join(&expected)).unwrap();
+    assert_eq!(blake3::hash(&archived).to_hex().as_str(), recorded);
+    assert_eq!(archived, first.as_bytes());
+    let out = site.run(&["verify", "public"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+
+    // an unchanged build adds nothing and writes the same bytes
+    let before = site.read(&format!("public/{PAGE}"));
+    let out = build(&site, "2026-12-03");
+    assert!(out.stdout.contains("没有新增记录"), "{}", out.stdout);
+    assert_eq!(site.read(&format!("public/{PAGE}")), before);
+}
+
+#[test]
+fn a_removed_notice_is_an_error_and_its_versions_stay_reachable() {
+    let site = Site::example();
+    build(&site, "2026-11-30");
+    let number = entry(&site, 1)["numbers"][NOTICE].as_str().unwrap().to_string();
+    let text = site.read(NOTICE);
+    site.remove(NOTICE);
+
+    let out = site.run(&["check", "--today", "2026-12-05"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("错误[gongkai/removed-document]"), "{}", out.stdout);
+    assert!(out.stdout.contains(&format!("已于 2026-11-30 公开（索引号 {number}）")), "{}", out.stdout);
+    assert!(out.stdout.contains("第十二条(三)(五)"), "{}", out.stdout);
+    assert!(out.stdout.contains(&format!("--> {NOTICE}")), "{}", out.stdout);
+
+    // the build still publishes; the catalogue links the archived version, which is there
+    build(&site, "2026-12-05");
+    assert!(!site.file(&format!("public/{PAGE}")).exists());
+    let catalog = site.read("public/qingyuan-water/catalog.html");
+    let at = catalog.find("<h2 id=\"removed\">已删除的文件</h2>").expect("a 已删除的文件 group");
+    let link = catalog[at..].split("href=\"").nth(1).map(|s| s[..s.find('"').unwrap()].to_string()).unwrap();
+    assert!(link.starts_with("../archive/qingyuan-water/notices/2026-11-计划停水/2026-11-30-"), "{link}");
+    assert!(catalog[at..].contains("北京路管网改造计划停水通知"), "titled as it was published");
+    assert!(site.file("public/qingyuan-water").join(&link).is_file(), "{link}");
+    assert_eq!(site.run(&["verify", "public"]).code, 0);
+
+    // restored and marked withdrawn as the help says: no error, and it is current again
+    let help = text.replacen(
+        "---\n",
+        "---\n状态: 已撤销\n变更记录: [{日期: 2026-12-05, 变更类型: 撤销, 说明: 管网改造延期}]\n",
+        1,
+    );
+    site.write(NOTICE, help);
+    let out = site.run(&["check", "--today", "2026-12-05"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+}
+
+#[test]
+fn a_removed_unit_is_one_error() {
+    let site = Site::example();
+    build(&site, "2026-11-30");
+    std::fs::remove_dir_all(site.file("content/jinding-school")).unwrap();
+    let out = site.run(&["check", "--today", "2026-12-05"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert_eq!(out.stdout.matches("gongkai/removed-document").count(), 1, "{}", out.stdout);
+    assert!(out.stdout.contains("单位文件夹 content/jinding-school 已删除"), "{}", out.stdout);
+    // its archived pages are still published
+    build(&site, "2026-12-05");
+    assert!(site.file("public/archive/jinding-school/notices").is_dir());
+}
+
+#[test]
+fn a_fresh_checkout_builds_the_same_site_and_archive() {
+    let site = Site::example();
+    build(&site, "2026-11-30");
+    correct_hours(&site);
+    build(&site, "2026-12-02");
+    site.remove("content/jinding-school/notices/2026-食堂改造.md");
+    build(&site, "2026-12-05");
+
+    let fresh = Site::empty();
+    for part in ["content", "record"] {
+        copy_dir(&site.file(part), &fresh.file(part));
+    }
+    std::fs::copy(site.file("gongkai.yaml"), fresh.file("gongkai.yaml")).unwrap();
+    let out = build(&fresh, "2026-12-05");
+    assert!(out.stdout.contains("没有新增记录"), "the same site: {}", out.stdout);
+    let tree = |s: &Site| {
+        let root = s.file("public");
+        walkdir::WalkDir::new(&root)
+            .sort_by_file_name()
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| (e.path().strip_prefix(&root).unwrap().to_path_buf(), std::fs::read(e.path()).unwrap()))
+            .collect::<Vec<_>>()
+    };
+    let (a, b) = (tree(&site), tree(&fresh));
+    assert_eq!(a.len(), b.len());
+    for ((pa, ba), (pb, bb)) in a.iter().zip(&b) {
+        assert_eq!(pa, pb);
+        assert!(ba == bb, "{} differs", pa.display());
+    }
+    assert!(a.iter().any(|(p, _)| p.starts_with("archive/jinding-school")), "the removed notice's version");
+    assert!(a.iter().any(|(p, _)| p.starts_with("archive/qingyuan-water")), "the superseded version");
+}
