@@ -43,14 +43,26 @@ impl Archive {
     }
 
     /// The bytes of an archived version, or why not (a damaged archive stops the build).
+    ///
+    /// An archived version passed the 第六条 scan when it was published; it is scanned again
+    /// before it is published again (the scan may have learnt since, or a hit was acknowledged
+    /// then), and one that holds what 第六条 forbids stops the build rather than be republished.
     pub(super) fn bytes(&self, hash: &str) -> crate::error::Result<Vec<u8>> {
-        self.store.read(hash).map_err(|reason| {
+        let bytes = self.store.read(hash).map_err(|reason| {
             crate::error::Error::Usage(format!(
                 "{reason}\n  帮助: 存档（{}/{}/）只能由 gongkai build 写入；从版本库恢复这个文件",
                 crate::record::FOLDER,
                 archive::DIR
             ))
-        })
+        })?;
+        if crate::privacy::forbids(&String::from_utf8_lossy(&bytes)) {
+            return Err(crate::error::Error::Usage(format!(
+                "存档的历史版本 {}/{}/{hash}.html.gz 含有第六条禁止公开的内容（身份证号、银行卡号或密级标志），不能作为历史版本再次发布；网站没有生成\n  帮助: 由负责人确认后，把这个版本从存档中移出（它在公开记录里的哈希仍然保留），再重新生成",
+                crate::record::FOLDER,
+                archive::DIR
+            )));
+        }
+        Ok(bytes)
     }
 }
 
@@ -127,4 +139,29 @@ pub(super) fn title_of(html: &[u8]) -> Option<String> {
     let start = html.find("<h1>")? + "<h1>".len();
     let end = start + html[start..].find("</h1>")?;
     Some(html_escape::decode_html_entities(&html[start..end]).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An archived version that holds what 第六条 forbids is never published again: the build
+    /// stops instead (a clean one is returned as it is).
+    #[test]
+    fn an_archived_version_with_an_id_number_is_not_republished() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join(archive::DIR);
+        std::fs::create_dir_all(&folder).unwrap();
+        let mut hashes = Vec::new();
+        for page in ["<p>停水通知：联系人张三</p>", "<p>停水通知：联系人张三，身份证号 110101199003074514</p>"]
+        {
+            let hash = crate::record::hex(page.as_bytes());
+            std::fs::write(dir.path().join(archive::file(&hash)), archive::compress(page.as_bytes())).unwrap();
+            hashes.push(hash);
+        }
+        let archive = Archive { store: Store::open(dir.path()).unwrap(), histories: BTreeMap::new() };
+        assert_eq!(archive.bytes(&hashes[0]).unwrap(), "<p>停水通知：联系人张三</p>".as_bytes());
+        let refused = archive.bytes(&hashes[1]).unwrap_err().to_string();
+        assert!(refused.contains("含有第六条禁止公开的内容") && refused.contains(&hashes[1]), "{refused}");
+    }
 }
