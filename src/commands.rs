@@ -182,7 +182,8 @@ fn record(
     let now = hash_tree(staging.path()).map_err(|e| Error::io(staging.path(), e))?;
     let appended = site.record.append(&site.env.today.to_string(), &now, numbers);
     let record = appended.as_ref().unwrap_or(&site.record);
-    for (rel, bytes) in record.files_to_write() {
+    let signatures = crate::record::sign::for_build(&site.root, record, appended.is_some()).map_err(Error::Usage)?;
+    for (rel, bytes) in record.files_to_write().into_iter().chain(signatures.clone()) {
         staging.put(&format!("{PUBLISHED}/{rel}"), &bytes)?;
     }
     let Some(new) = &appended else {
@@ -190,7 +191,7 @@ fn record(
     };
     let dir = site.root.join(FOLDER);
     let out = Staging::new(&dir, &site.root)?;
-    for (rel, bytes) in new.files_to_write() {
+    for (rel, bytes) in new.files_to_write().into_iter().chain(signatures) {
         out.put(&rel, &bytes)?;
     }
     if let Some(warning) = out.commit()? {

@@ -14,6 +14,7 @@
 //! JSON maps are sorted, so the same record and the same site give the same bytes.
 
 pub mod numbers;
+pub mod sign;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -96,6 +97,11 @@ impl Record {
     /// The entries, oldest first.
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter().map(|(e, _)| e)
+    }
+
+    /// The entries, oldest first, each with its file's bytes (what a signature signs).
+    pub fn entry_files(&self) -> impl Iterator<Item = (&Entry, &[u8])> {
+        self.entries.iter().map(|(e, b)| (e, b.as_slice()))
     }
 
     /// No build recorded yet.
