@@ -185,7 +185,10 @@ fn record(
     let now = hash_tree(staging.path()).map_err(|e| Error::io(staging.path(), e))?;
     let appended = site.record.append(&site.env.today.to_string(), &now, numbers);
     let record = appended.as_ref().unwrap_or(&site.record);
-    for (rel, bytes) in record.files_to_write() {
+    let signatures = crate::record::sign::for_build(&site.root, record, appended.is_some()).map_err(Error::Usage)?;
+    for (rel, bytes) in
+        record.files_to_write().into_iter().chain(signatures.iter().map(|(r, b)| (r.clone(), b[..].into())))
+    {
         staging.put(&format!("{PUBLISHED}/{rel}"), &bytes)?;
     }
     let dir = site.root.join(FOLDER);
@@ -198,7 +201,7 @@ fn record(
         return Ok("公开记录：与上次发布相比没有变化，没有新增记录。\n".into());
     }
     let out = Staging::new(&dir, &site.root)?;
-    for (rel, bytes) in record.files_to_write() {
+    for (rel, bytes) in record.files_to_write().into_iter().chain(signatures.into_iter().map(|(r, b)| (r, b.into()))) {
         out.put(&rel, &bytes)?;
     }
     // the versions archived before, as they are (linked, or copied where links are not possible)

@@ -38,9 +38,45 @@ enum Command {
 
 #[derive(Args)]
 struct VerifyArgs {
-    /// 生成的网站所在的文件夹 (the built site, e.g. public/)
+    /// 生成的网站所在的文件夹，或网站地址 (the built site, e.g. public/, or its URL, e.g. https://example.org/)
     #[arg(default_value = "public")]
-    site: PathBuf,
+    site: String,
+    /// 通过 HTTP 核验时最多发出的请求数 (over HTTP: the most requests in all)
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    max_requests: u64,
+    /// 每个请求的时限，秒 (over HTTP: seconds for one request)
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    timeout: f64,
+    /// 整次核验的时限，秒 (over HTTP: seconds for the whole check)
+    #[arg(long, value_name = "SECONDS", default_value_t = 14_400.0)]
+    total_timeout: f64,
+    /// 单个文件的大小上限，MB (over HTTP: the largest file read, in MiB)
+    #[arg(long, value_name = "MIB", default_value_t = 200)]
+    max_body: u64,
+    /// 同时发出的请求数 (over HTTP: requests at once)
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=16))]
+    connections: u16,
+    /// 生成一对签名密钥，私钥写入这个文件 (make a signing key pair; write the private key to FILE)
+    #[arg(long, value_name = "FILE")]
+    new_key: Option<PathBuf>,
+}
+
+impl VerifyArgs {
+    fn bounds(&self) -> Result<gongkai::verify::Bounds, gongkai::error::Error> {
+        let seconds = |s: f64, flag: &str| {
+            std::time::Duration::try_from_secs_f64(s)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| gongkai::error::Error::Usage(format!("{flag} 应为大于 0 的秒数，实为 {s}")))
+        };
+        Ok(gongkai::verify::Bounds {
+            max_requests: self.max_requests,
+            timeout: seconds(self.timeout, "--timeout")?,
+            total: seconds(self.total_timeout, "--total-timeout")?,
+            max_body: self.max_body.saturating_mul(1024 * 1024),
+            connections: usize::from(self.connections),
+        })
+    }
 }
 
 #[derive(Args)]
@@ -136,9 +172,13 @@ fn main() -> ExitCode {
             quiet: a.quiet,
             today: a.today,
         }),
-        Command::Verify(a) => {
-            gongkai::verify::verify(&gongkai::verify::Target::Dir(a.site), &mut std::io::stdout().lock())
-        }
+        Command::Verify(a) => match (&a.new_key, a.bounds()) {
+            (Some(file), _) => gongkai::verify::new_key(file, &mut std::io::stdout().lock()),
+            (None, Ok(bounds)) => {
+                gongkai::verify::verify(&gongkai::verify::Target::new(&a.site, bounds), &mut std::io::stdout().lock())
+            }
+            (None, Err(e)) => Err(e),
+        },
         Command::Serve(a) => gongkai::serve::serve(&gongkai::serve::ServeOptions {
             site: a.site,
             port: a.port,

@@ -374,3 +374,30 @@ fn one_connection_carries_several_requests_and_the_reload_stream_still_fires() {
         seen.push_str(&String::from_utf8_lossy(&chunk[..n]));
     }
 }
+
+#[test]
+fn the_preview_shows_what_a_build_would_record_without_writing_the_log() {
+    let site = Site::example();
+    assert_eq!(site.run(&["build", "-q"]).code, 0);
+    let log = site.read("record/log.json");
+    let server = Server::start(&site, &[]);
+    let started = Instant::now();
+    while !server.log().contains("公开记录预览：http://127.0.0.1:") {
+        assert!(started.elapsed() < Duration::from_secs(10), "the terminal names the preview: {}", server.log());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (status, kind, body) = server.get("/__gongkai/record.html");
+    assert_eq!((status, kind.as_str()), (200, "text/html; charset=utf-8"));
+    assert!(body.contains("最新一条是第 1 条"), "{body}");
+    assert!(body.contains("网页没有变化"), "the preview renders what the build published: {body}");
+
+    let fees = site.read(FEES);
+    site.write(FEES, fees.replace("3.10 元/立方米", "3.20 元/立方米"));
+    let body = server.wait_for("/__gongkai/record.html", "the changed page", |b| b.contains("id=\"changed\""));
+    assert!(body.contains("<a href=\"/qingyuan-water/fees.html\">qingyuan-water/fees.html</a>"), "{body}");
+    assert!(!body.contains("id=\"removed\""), "{body}");
+
+    // the preview wrote nothing to the record
+    assert_eq!(site.read("record/log.json"), log);
+    assert!(!site.file("record/entries/000002.json").exists());
+}

@@ -15,6 +15,7 @@
 
 pub mod archive;
 pub mod numbers;
+pub mod sign;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -98,6 +99,11 @@ impl Record {
     /// The entries, oldest first.
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter().map(|e| &e.0)
+    }
+
+    /// The entries, oldest first, each with its file's bytes (what a signature signs).
+    pub fn entry_files(&self) -> impl Iterator<Item = (&Entry, &[u8])> {
+        self.entries.iter().map(|e| (&e.0, e.1.as_slice()))
     }
 
     /// No build recorded yet.

@@ -36,6 +36,7 @@ pub(super) fn respond(shared: &Arc<Shared>, request: &Request) -> Response {
         Some("live.js") => (200, LIVE_JS.as_bytes().to_vec(), "text/javascript; charset=utf-8"),
         Some("overlay.css") => (200, OVERLAY_CSS.as_bytes().to_vec(), "text/css; charset=utf-8"),
         Some("report.html") => (200, shared.report(ReportKind::Html).into_bytes(), "text/html; charset=utf-8"),
+        Some("record.html") => (200, shared.report(ReportKind::Record).into_bytes(), "text/html; charset=utf-8"),
         Some("report.json") => (200, shared.report(ReportKind::Json).into_bytes(), "application/json; charset=utf-8"),
         Some(_) => not_found(shared),
         None => match site_path(raw) {

@@ -6,6 +6,7 @@
 //! into messages for it. The last good pages are served while an edit is broken.
 
 mod http;
+mod preview;
 mod rebuild;
 mod state;
 mod watch;
@@ -75,7 +76,7 @@ pub fn serve(opts: &ServeOptions) -> Result<Outcome> {
     }
     let _ = writeln!(
         out,
-        "预览地址：{url}\n检查报告：{url}__gongkai/report.html\n正在监视文件变化（{}），按 Ctrl-C 退出。",
+        "预览地址：{url}\n检查报告：{url}__gongkai/report.html\n公开记录预览：{url}__gongkai/record.html\n正在监视文件变化（{}），按 Ctrl-C 退出。",
         watching.mode
     );
     let _ = out.flush();

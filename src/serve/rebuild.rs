@@ -245,6 +245,7 @@ impl Builder {
             ReportKind::Html => {
                 crate::render::report_html(&l.site, &l.result, &l.theme, "/static/style.css", "/").unwrap_or_default()
             }
+            ReportKind::Record => super::preview::page(&l.site.record, &self.shared.hashes()),
         }
     }
 
@@ -268,7 +269,7 @@ fn stored(sink: MemorySink) -> Files {
             } else {
                 Stored::new(&bytes)
             };
-            (path, Arc::new(stored))
+            (path, Arc::new(stored.with_hash(crate::record::hex(&bytes))))
         })
         .collect()
 }

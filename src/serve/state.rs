@@ -13,6 +13,9 @@ use std::time::Duration;
 pub(super) struct Stored {
     data: Vec<u8>,
     deflated: bool,
+    /// BLAKE3 of the bytes a build would write (before the page was made live), for the record
+    /// preview; empty when not given.
+    hash: String,
 }
 
 impl Stored {
@@ -23,10 +26,15 @@ impl Stored {
                 && let Ok(data) = enc.finish()
                 && data.len() < bytes.len()
             {
-                return Stored { data, deflated: true };
+                return Stored { data, deflated: true, hash: String::new() };
             }
         }
-        Stored { data: bytes.to_vec(), deflated: false }
+        Stored { data: bytes.to_vec(), deflated: false, hash: String::new() }
+    }
+
+    /// The same, with the BLAKE3 of the bytes a build would write.
+    pub(super) fn with_hash(self, hash: String) -> Stored {
+        Stored { hash, ..self }
     }
 
     pub(super) fn bytes(&self) -> Vec<u8> {
@@ -48,6 +56,8 @@ impl Stored {
 pub(super) enum ReportKind {
     Html,
     Json,
+    /// What a build would record (`preview`).
+    Record,
 }
 
 /// What the builder thread is told.
@@ -91,6 +101,12 @@ impl Shared {
             files.remove(p);
         }
         files.extend(new);
+    }
+
+    /// Every file with the BLAKE3 of the bytes a build would write.
+    pub(super) fn hashes(&self) -> std::collections::BTreeMap<String, String> {
+        let files = self.files.read().unwrap_or_else(|e| e.into_inner());
+        files.iter().map(|(p, s)| (p.clone(), s.hash.clone())).collect()
     }
 
     /// Memory held by the built files.
