@@ -90,7 +90,7 @@ fn site() -> BTreeMap<String, Vec<u8>> {
     let record = Record::empty().append("2026-11-30", &hashes, BTreeMap::new()).unwrap();
     let mut files = pages;
     for (rel, bytes) in record.files_to_write() {
-        files.insert(format!("{PUBLISHED}/{rel}"), bytes);
+        files.insert(format!("{PUBLISHED}/{rel}"), bytes.into_owned());
     }
     files
 }
