@@ -85,7 +85,7 @@ impl Store {
 /// A page's bytes, compressed for the archive (gzip with no name and no time in its header: the
 /// same page gives the same file).
 pub fn compress(bytes: &[u8]) -> Vec<u8> {
-    let mut gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::best());
+    let mut gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::fast());
     // writing into a Vec cannot fail
     let _ = gz.write_all(bytes);
     gz.finish().unwrap_or_default()
