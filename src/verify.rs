@@ -16,7 +16,7 @@ pub use self::http::Bounds;
 use self::http::{Client, Got};
 use crate::commands::Outcome;
 use crate::error::{Error, Result};
-use crate::record::{Fetch, PUBLISHED, Record, hex, is_own, sign};
+use crate::record::{Fetch, PUBLISHED, Record, hex, sign};
 
 /// What `verify` compares.
 #[derive(Debug, Clone)]
@@ -143,7 +143,11 @@ fn compare_dir(dir: &Path) -> Result<Verified> {
             None => diff.missing.push(path),
         }
     }
-    diff.added = on_disk(dir)?.into_iter().filter(|p| !recorded.contains_key(p)).collect();
+    diff.added = crate::record::site_files(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .into_iter()
+        .filter(|p| !recorded.contains_key(p))
+        .collect();
     verified.record = Some(record);
     Ok(verified)
 }
@@ -216,23 +220,6 @@ fn signatures(record: &Record, get: Fetch<'_>, verified: &mut Verified) {
         }
         Err(why) => verified.diff.unchecked.push(format!("签名：{why}")),
     }
-}
-
-/// Every file under `dir` but the record's own, as site paths.
-fn on_disk(dir: &Path) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.map_err(|e| Error::io(dir, e.into()))?;
-        if entry.file_type().is_file() {
-            let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-            let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-            let rel = rel.join("/");
-            if !is_own(&rel) {
-                out.push(rel);
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// At most this many unchecked files are listed one by one.

@@ -274,6 +274,18 @@ impl Record {
 /// BLAKE3, hashed in parallel.
 pub fn hash_tree(dir: &Path) -> std::io::Result<BTreeMap<String, String>> {
     use rayon::prelude::*;
+    site_files(dir)?
+        .into_par_iter()
+        .map(|rel| {
+            let hash = hex(&fs::read(dir.join(&rel))?);
+            Ok((rel, hash))
+        })
+        .collect()
+}
+
+/// Every file of a built site but the record's own and the output marker (see `is_own`), as
+/// `/`-separated site paths in name order: what the record lists, and what `verify` compares.
+pub fn site_files(dir: &Path) -> std::io::Result<Vec<String>> {
     let mut paths = Vec::new();
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.map_err(std::io::Error::other)?;
@@ -287,13 +299,7 @@ pub fn hash_tree(dir: &Path) -> std::io::Result<BTreeMap<String, String>> {
             paths.push(rel);
         }
     }
-    paths
-        .into_par_iter()
-        .map(|rel| {
-            let hash = hex(&fs::read(dir.join(&rel))?);
-            Ok((rel, hash))
-        })
-        .collect()
+    Ok(paths)
 }
 
 /// The file of entry `seq`, relative to the record.

@@ -148,6 +148,7 @@ impl<'a> Renderer<'a> {
         let base_url =
             site.config.base_url.as_ref().map(|u| if u.ends_with('/') { u.clone() } else { format!("{u}/") });
         let site_values = SiteView { base_url: base_url.clone(), ..SiteView::of_site(site, &title) };
+        let known_numbers = site.record.numbers();
         Renderer {
             site,
             theme,
@@ -158,8 +159,8 @@ impl<'a> Renderer<'a> {
             stage_order: stage_order(site),
             search: site.config.search(),
             site_values,
-            known_numbers: std::sync::Arc::new(site.record.numbers()),
-            sequences: std::sync::Arc::new(crate::record::numbers::Sequences::of(&site.record.numbers())),
+            sequences: std::sync::Arc::new(crate::record::numbers::Sequences::of(&known_numbers)),
+            known_numbers: std::sync::Arc::new(known_numbers),
             archive: std::sync::Arc::new(super::archive::Archive::of(site)),
         }
     }
