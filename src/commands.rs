@@ -111,7 +111,9 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
     use crate::output::Staging;
     use crate::render::theme::Theme;
 
+    let load = crate::timing::phase("读取站点");
     let site = load::load_site(&opts.site, &LoadOptions { unit: None, today: opts.today })?;
+    drop(load);
     let theme = Theme::load(&site.root, site.config.theme.as_deref().unwrap_or("default"))?;
     let out = opts.out.clone().unwrap_or_else(|| site.root.join("public"));
     let report_dir = std::fs::canonicalize(&site.root).map(|r| r.join(REPORT_DIR)).ok();
@@ -132,8 +134,10 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
     let stopped = |e: Error| Error::BuildStopped { out: out.clone(), kept: existed, source: Box::new(e) };
 
     let bar = progress(site.units.len(), opts.quiet);
+    let rendering = crate::timing::phase("检查并生成");
     let built = render_and_report(&site, &theme, &staging, &|| bar.inc(1)).map_err(stopped)?;
     bar.finish_and_clear();
+    drop(rendering);
     let Built { result, files, report_dir, numbers, documents } = built;
 
     let styled = Context { root: &site.root, packs: &site.packs, color: true };
@@ -150,8 +154,12 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
         stdout.write_all(text.as_bytes()).map_err(|e| Error::write("<stdout>", e))?;
         return Ok(Outcome::Findings);
     }
+    let recording = crate::timing::phase("公开记录");
     let recorded = record(&site, &staging, numbers, &documents).map_err(stopped)?;
+    drop(recording);
+    let swap = crate::timing::phase("替换旧网站");
     let leftover = staging.commit().map_err(stopped)?;
+    drop(swap);
     text.push_str(&recorded);
     text.push_str(&format!(
         "已生成网站：{}（{files} 个文件）\n报告：{}\n",
@@ -182,7 +190,9 @@ fn record(
     use crate::output::{Sink, Staging};
     use crate::record::{FOLDER, PUBLISHED, archive, hash_tree};
 
-    let now = hash_tree(staging.path()).map_err(|e| Error::io(staging.path(), e))?;
+    let hashing = crate::timing::phase("公开记录：计算哈希");
+    let now = hash_tree(staging.path(), &staging.hashes()).map_err(|e| Error::io(staging.path(), e))?;
+    drop(hashing);
     let appended = site.record.append(&site.env.today.to_string(), &now, numbers);
     let record = appended.as_ref().unwrap_or(&site.record);
     let signatures = crate::record::sign::for_build(&site.root, record, appended.is_some()).map_err(Error::Usage)?;
@@ -200,6 +210,7 @@ fn record(
     if appended.is_none() && to_archive.is_empty() {
         return Ok("公开记录：与上次发布相比没有变化，没有新增记录。\n".into());
     }
+    let _writing = crate::timing::phase("公开记录：写入记录和存档");
     let out = Staging::new(&dir, &site.root)?;
     for (rel, bytes) in record.files_to_write().into_iter().chain(signatures.into_iter().map(|(r, b)| (r, b.into()))) {
         out.put(&rel, &bytes)?;
@@ -215,10 +226,13 @@ fn record(
             }
         }
     }
-    for (path, hash) in &to_archive {
-        let page = staging.path().join(path.as_str());
-        let bytes = std::fs::read(&page).map_err(|e| Error::io(&page, e))?;
-        out.put(&archive::file(hash), &archive::compress(&bytes))?;
+    {
+        use rayon::prelude::*;
+        to_archive.par_iter().try_for_each(|(path, hash)| {
+            let page = staging.path().join(path.as_str());
+            let bytes = std::fs::read(&page).map_err(|e| Error::io(&page, e))?;
+            out.put(&archive::file(hash), &archive::compress(&bytes))
+        })?;
     }
     if let Some(warning) = out.commit()? {
         eprintln!("注意：{warning}");
@@ -262,6 +276,8 @@ fn render_and_report(
 
     let (result, rendered) = run::render_site(site, theme, staging, tick)?;
     let cx = Context { root: &site.root, packs: &site.packs, color: false };
+    // streamed to its file (it grows with the site: tens of MB for thousands of units); the
+    // publication record reads it back to hash it
     let write_json = |path: &Path| -> Result<()> {
         let file = std::fs::File::create(path).map_err(|e| Error::write(path, e))?;
         report::write_json(&result, &cx, std::io::BufWriter::new(file)).map_err(|e| Error::write(path, e))

@@ -40,6 +40,7 @@ pub mod schema;
 pub mod serve;
 pub mod shape;
 mod status;
+pub mod timing;
 pub mod verify;
 pub mod yaml;
 

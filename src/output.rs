@@ -152,6 +152,9 @@ pub(crate) struct Staging {
     dirs: Mutex<std::collections::HashSet<PathBuf>>,
     /// Files staged so far, for the test hook below.
     written: std::sync::atomic::AtomicUsize,
+    /// The BLAKE3 of every file put, by path, hashed from the bytes in memory as they are
+    /// written: the publication record need not read the tree back.
+    hashes: Mutex<std::collections::HashMap<String, blake3::Hash>>,
     abort: AbortHook,
 }
 
@@ -206,6 +209,7 @@ impl Staging {
             committed: false,
             dirs: Mutex::default(),
             written: Default::default(),
+            hashes: Mutex::default(),
             abort,
         };
         staging.put(MARKER, marker_text().as_bytes())?;
@@ -219,6 +223,11 @@ impl Staging {
 
     pub(crate) fn path(&self) -> &Path {
         &self.dir
+    }
+
+    /// The BLAKE3 of each file put so far, by path (the last bytes put at a path).
+    pub(crate) fn hashes(&self) -> std::collections::HashMap<String, blake3::Hash> {
+        self.hashes.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Swap the staged site in. The old output is removed afterwards; if it cannot be, the new
@@ -296,6 +305,8 @@ impl Sink for Staging {
                 self.dirs.lock().unwrap_or_else(|e| e.into_inner()).insert(parent.to_path_buf());
             }
         }
+        let hash = blake3::hash(bytes);
+        self.hashes.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_string(), hash);
         let previous = self.out.join(path);
         if same_bytes(&previous, bytes) && fs::hard_link(&previous, &target).is_ok() {
             return Ok(());
@@ -344,6 +355,23 @@ mod tests {
         let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(leftovers, ["public"]);
         assert!(out.join(MARKER).is_file(), "every output carries the marker");
+    }
+
+    #[test]
+    fn every_file_put_is_hashed_from_its_last_bytes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let s = Staging::new(&tmp.path().join("public"), tmp.path()).unwrap();
+        s.put("report/index.html", b"").unwrap();
+        s.put("report/index.html", b"<h1>report</h1>").unwrap();
+        s.put("a.html", b"a").unwrap();
+        let hashes = s.hashes();
+        assert_eq!(
+            hashes["report/index.html"],
+            blake3::hash(b"<h1>report</h1>"),
+            "the bytes on disk, not the first ones"
+        );
+        assert_eq!(hashes["a.html"], blake3::hash(&fs::read(s.path().join("a.html")).unwrap()));
+        assert_eq!(hashes.len(), 3, "and the marker: {hashes:?}");
     }
 
     #[test]

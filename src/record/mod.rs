@@ -271,13 +271,21 @@ impl Record {
 }
 
 /// Every file of a built site (but the record and the output marker, see `is_own`) with its
-/// BLAKE3, hashed in parallel.
-pub fn hash_tree(dir: &Path) -> std::io::Result<BTreeMap<String, String>> {
+/// BLAKE3: from `known` (path → hash of the bytes written there, e.g. by the build that wrote
+/// them) where it has the file, otherwise read and hashed, in parallel. The tree is always
+/// listed, so a file written without `known` learning of it is hashed all the same.
+pub fn hash_tree(
+    dir: &Path,
+    known: &std::collections::HashMap<String, blake3::Hash>,
+) -> std::io::Result<BTreeMap<String, String>> {
     use rayon::prelude::*;
     site_files(dir)?
         .into_par_iter()
         .map(|rel| {
-            let hash = hex(&fs::read(dir.join(&rel))?);
+            let hash = match known.get(&rel) {
+                Some(h) => h.to_hex().to_string(),
+                None => hex(&fs::read(dir.join(&rel))?),
+            };
             Ok((rel, hash))
         })
         .collect()

@@ -77,3 +77,23 @@ fn a_missing_entry_and_a_foreign_format_are_named() {
     fs::write(dir.path().join(LOG), "{\"schema\": \"other/9\", \"entries\": []}").unwrap();
     assert!(Record::read(dir.path()).unwrap_err()[0].contains("只认识「gongkai-record/1」"));
 }
+
+#[test]
+fn hashing_a_tree_takes_known_hashes_and_reads_the_files_it_was_not_told_of() {
+    let dir = tempfile::tempdir().unwrap();
+    for (rel, bytes) in [("a.html", "1"), ("report/report.json", "{}"), (".gongkai-output", "marker")] {
+        let path = dir.path().join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, bytes).unwrap();
+    }
+    // the writer knew a.html (as it wrote it); report.json was streamed to its file
+    let known = [("a.html".to_string(), blake3::hash(b"1"))].into_iter().collect();
+    assert_eq!(
+        hash_tree(dir.path(), &known).unwrap(),
+        site(&[("a.html", "1"), ("report/report.json", "{}")]),
+        "every file but the marker, whether known or not"
+    );
+    // a known hash is taken as told: the tree is not read for it
+    let told = [("a.html".to_string(), blake3::hash(b"told"))].into_iter().collect();
+    assert_eq!(hash_tree(dir.path(), &told).unwrap()["a.html"], hex(b"told"));
+}

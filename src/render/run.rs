@@ -93,6 +93,7 @@ impl<'a> SiteRenderer<'a> {
         let mut files = summaries.iter().map(|s| s.files).sum::<usize>();
         files += self.r.portal(&result, &summaries)? + self.r.site_files(&summaries)?;
         if let Some(index) = index {
+            let _phase = crate::timing::phase("搜索索引");
             files += index.finish(self.r.sink)? + self.r.search_page(&summaries)?;
         }
         let mut broken = check_outward(summaries.iter().flat_map(|s| s.outward.iter()), exists);
@@ -173,6 +174,7 @@ pub(crate) fn render_site(
     let sr = SiteRenderer::new(site, theme, sink);
     let mut index = sr.index(&[])?;
     let mut units: Vec<RenderedUnit> = Vec::with_capacity(site.units.len());
+    let phase = crate::timing::phase("单位页面");
     for batch in site.units.chunks(BATCH) {
         let done: Vec<RenderedUnit> = batch
             .par_iter()
@@ -189,6 +191,8 @@ pub(crate) fn render_site(
             units.push(u);
         }
     }
+    drop(phase);
+    let _phase = crate::timing::phase("全站页面");
     let checks = units.iter_mut().map(|u| std::mem::take(&mut u.check)).collect();
     let refs: Vec<&RenderedUnit> = units.iter().collect();
     sr.finish(checks, &refs, index, &|p| sink.exists(p))
