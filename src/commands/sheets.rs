@@ -73,7 +73,8 @@ pub fn import(opts: &ImportOptions) -> Result<Outcome> {
         None => shown.clone(),
     };
     if !plan.problems.is_empty() {
-        out.push_str(&format!("{source} 中有 {} 处无法导入，没有写入任何文件：\n", plan.problems.len()));
+        let gap = if source.ends_with('」') { "" } else { " " };
+        out.push_str(&format!("{source}{gap}中有 {} 处无法导入，没有写入任何文件：\n", plan.problems.len()));
         for p in &plan.problems {
             let place = p.place();
             out.push_str(&format!("  {}{}{}\n", place, if place.is_empty() { "" } else { "：" }, p.message));
@@ -93,22 +94,22 @@ pub fn import(opts: &ImportOptions) -> Result<Outcome> {
     if plan.other_units > 0 {
         out.push_str(&format!("（其他单位的 {} 行没有读取）", plan.other_units));
     }
-    out.push_str("。\n");
     let bom = old.as_deref().is_some_and(|b| b.starts_with(b"\xEF\xBB\xBF"));
     let new_bytes = [if bom { &b"\xEF\xBB\xBF"[..] } else { b"" }, new.as_bytes()].concat();
     if old.as_deref() == Some(&new_bytes[..]) {
-        out.push_str(&format!("{rel} 已经是这些内容，不需要改动。\n"));
+        out.push_str(&format!("。\n{rel} 已经是这些内容，不需要改动。\n"));
         print(&out)?;
         return Ok(Outcome::Clean);
     }
     match &text {
         Some(before) => {
-            out.push_str(&format!("{rel} 将改动如下（- 删去，+ 加上）：\n"));
+            let replaced = plan.replaced.map(|n| format!("（替换原有的 {n} 项）")).unwrap_or_default();
+            out.push_str(&format!("。\n{rel} 将改动如下{replaced}，- 删去，+ 加上：\n"));
             let diff = similar::TextDiff::from_lines(before.as_str(), new.as_str());
             out.push_str(&diff.unified_diff().context_radius(2).header(&rel, &format!("{rel}（导入后）")).to_string());
         }
         None => {
-            out.push_str(&format!("将新建 {rel}：\n"));
+            out.push_str(&format!("。\n将新建 {rel}：\n"));
             out.push_str(&new);
         }
     }

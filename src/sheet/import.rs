@@ -74,6 +74,8 @@ pub struct Plan {
     pub declaration: Option<String>,
     /// Rows of other units skipped (in a table of every unit).
     pub other_units: usize,
+    /// How many entries the file's list had before (`None`: it had no list).
+    pub replaced: Option<usize>,
     /// Everything that could not be read; when not empty, `text` is `None`.
     pub problems: Vec<Problem>,
     /// The file's new text.
@@ -98,6 +100,7 @@ pub fn plan(target: &Target<'_>, sheets: &[Sheet]) -> Plan {
         entries: 0,
         declaration: None,
         other_units: 0,
+        replaced: None,
         problems: Vec::new(),
         text: None,
     };
@@ -225,6 +228,7 @@ pub fn plan(target: &Target<'_>, sheets: &[Sheet]) -> Plan {
         Ok(spliced) => {
             check_written(target, doc, &spliced, &columns, sheet, &mut plan.problems);
             if plan.problems.is_empty() {
+                plan.replaced = spliced.replaced;
                 plan.text = Some(spliced.text);
             }
         }

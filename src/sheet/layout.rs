@@ -38,6 +38,8 @@ pub(super) struct Spliced {
     pub text: String,
     /// For each line written (1-based, in `text`), the cell it came from: (row, column).
     pub cells: BTreeMap<u32, (u32, u32)>,
+    /// How many entries the list had before (`None`: there was no list).
+    pub replaced: Option<usize>,
 }
 
 /// Set `body` into `existing` (the file's text, `None` when there is no file yet) as the list
@@ -59,7 +61,15 @@ pub(super) fn splice(existing: Option<&str>, doc: &DocSpec, list: &FieldDef, bod
         return Err("不是每行一个「键: 值」的写法（写在了花括号里），无法只替换其中一项".into());
     }
     let found = entries.iter().position(|e| list.accepts(&e.written));
-    let style = Style::of(entries, found.map(|i| &entries[i]), list);
+    let mut style = Style::of(entries, found.map(|i| &entries[i]), list);
+    // a field written as a list in one row is a list in every row
+    if let Body::Entries(rows) = body {
+        for v in rows.iter().flat_map(|(_, values)| values) {
+            if split_lines(&v.text).len() > 1 && !style.lists.contains(&v.def.key) {
+                style.lists.push(v.def.key.clone());
+            }
+        }
+    }
     let (block, cells) = write_block(&style, body);
 
     let lines: Vec<&str> = src.split_inclusive('\n').collect();
@@ -104,7 +114,8 @@ pub(super) fn splice(existing: Option<&str>, doc: &DocSpec, list: &FieldDef, bod
         text.push_str(l);
     }
     let cells = cells.into_iter().map(|(line, cell)| (line + first - 1, cell)).collect();
-    Ok(Spliced { text, cells })
+    let replaced = found.and_then(|i| entries[i].value.as_list()).map(<[Node]>::len);
+    Ok(Spliced { text, cells, replaced })
 }
 
 /// How the file writes its keys.
@@ -116,7 +127,8 @@ struct Style {
     /// The sub-fields' keys as the file's entries write them: (canonical, written), in the
     /// order the entries use.
     written: Vec<(String, String)>,
-    /// The sub-fields of several lines that the file writes as lists even with one line.
+    /// The sub-fields of several lines written as lists even with one line (as the file
+    /// does, or as another row of the table needs).
     lists: Vec<String>,
 }
 

@@ -202,10 +202,19 @@ mod tests {
         );
     }
 
+    /// A date typed into Excel is a serial number with a date format: it reads as the date.
     #[test]
     fn excel_dates_are_calendar_dates() {
-        assert_eq!(excel_date(46_352.0), "2026-11-27");
-        assert_eq!(excel_date(46_352.5), "2026-11-27 12:00");
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let date = rust_xlsxwriter::Format::new().set_num_format("yyyy/m/d");
+        let ws = book.add_worksheet();
+        ws.write_datetime_with_format(0, 0, rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 11, 27).unwrap(), &date)
+            .unwrap();
+        ws.write_number(0, 1, 12.0).unwrap();
+        ws.write_number(0, 2, 3.1).unwrap();
+        let rows = read(&book.save_to_buffer().unwrap(), "xlsx").unwrap().remove(0).rows;
+        assert_eq!(rows[0], [Cell::Text("2026-11-27".into()), Cell::Text("12".into()), Cell::Text("3.1".into())]);
+        assert_eq!(excel_date(46_353.5), "2026-11-27 12:00");
     }
 
     #[test]
