@@ -161,4 +161,42 @@ mod tests {
         assert_eq!(Kind::Fees.title(&schema), "收费项目");
         assert_eq!(Kind::Staff.title(&schema), "岗位职责");
     }
+
+    /// A value the loader refuses (here a date sub-field a pack could add) is reported at the
+    /// cell it came from, and nothing is written.
+    #[test]
+    fn what_the_loader_refuses_is_reported_at_its_cell() {
+        use read::{Cell, Sheet};
+        let mut schema = Schema::builtin();
+        let since: FieldDef = serde_saphyr::from_str(
+            "{key: fees, zh: 收费项目, type: list, fields: [{key: since, zh: 执行日期, type: date}]}",
+        )
+        .unwrap();
+        schema.extend("fees.yaml", &[since]).unwrap();
+        let text = |s: &str| Cell::Text(s.to_string());
+        let sheet = Sheet {
+            name: None,
+            top: 1,
+            left: 1,
+            rows: vec![
+                vec![text("项目名称"), text("执行日期")],
+                vec![text("水费"), text("2026-01-01")],
+                vec![text("污水处理费"), text("2026-02-30")],
+            ],
+        };
+        let target = import::Target {
+            schema: &schema,
+            packs: &[],
+            kind: Kind::Fees,
+            slug: "u",
+            name: "u",
+            sector: None,
+            file: "content/u/fees.yaml",
+            existing: Some("收费项目:\n  - 名称: 旧\n更新日期: 2026-01-01\n"),
+        };
+        let plan = import::plan(&target, &[sheet]);
+        assert_eq!(plan.text, None);
+        let places: Vec<(String, &str)> = plan.problems.iter().map(|p| (p.place(), p.message.as_str())).collect();
+        assert_eq!(places, [("第 3 行 C 列（执行日期）".to_string(), "「执行日期」不是有效的日期：「2026-02-30」")]);
+    }
 }
