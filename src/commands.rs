@@ -9,6 +9,9 @@ use crate::error::{Error, Result};
 use crate::load::{self, LoadOptions};
 use crate::report::{self, Context, Format};
 
+mod sheets;
+pub use sheets::{ExportOptions, ImportOptions, SheetFormat, export, import};
+
 /// How a command ended, for the exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {

@@ -15,7 +15,8 @@
 //! 4. `check`: the packs applied to each unit, the 第六条 scan and the 第七条 review, scores.
 //! 5. `report`: check results as human, JSON, JUnit, SARIF, Markdown, GitHub and GitLab output.
 //! 6. `render`: typed views through the templates into files.
-//! 7. `commands`, `serve`, `init`, `verify`: what the binary (`main.rs`) runs.
+//! 7. `sheet`: spreadsheets in and out (the tables of a unit as rows; above `load`).
+//! 8. `commands`, `serve`, `init`, `verify`: what the binary (`main.rs`) runs.
 
 mod annual;
 mod calendar;
@@ -39,6 +40,7 @@ pub mod report;
 pub mod schema;
 pub mod serve;
 pub mod shape;
+pub mod sheet;
 mod status;
 pub mod timing;
 pub mod verify;

@@ -3,12 +3,16 @@
 //! Exit status: 0 nothing required is missing (`verify`: the site matches its record); 1 an error
 //! finding remains (`verify`: a file or the record differs); 2 a usage error or an unusable site,
 //! configuration or rule pack (`verify`: no record). This is the only place that decides it.
+//! `import`: 0 the table was read (shown, or written with `--write`); 1 a row, a cell or the
+//! unit's file could not be used, and nothing was written; 2 a usage error or an unreadable file.
+//! `export`: 0 written; 2 nothing written (an existing file in the way, an unusable site).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use gongkai::commands::{self, BuildOptions, CheckOptions, Outcome};
+use gongkai::commands::{self, BuildOptions, CheckOptions, ExportOptions, ImportOptions, Outcome, SheetFormat};
+use gongkai::sheet::Kind;
 
 use gongkai::report::Format;
 
@@ -34,6 +38,50 @@ enum Command {
     Init(InitArgs),
     /// 核验网站是否与公开记录一致 (verify a built site against its publication record)
     Verify(VerifyArgs),
+    /// 从 Excel、WPS 或 CSV 表格导入收费项目、领导名录等 (import a spreadsheet into a unit's YAML)
+    Import(ImportArgs),
+    /// 把收费项目、领导名录等导出为表格，或生成空白填写表 (export tables as xlsx or CSV)
+    Export(ExportArgs),
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// 表格文件：.xlsx、.xls、.et、.ods 或 .csv (the spreadsheet)
+    file: PathBuf,
+    /// 导入到这个单位 (the unit's folder name)
+    #[arg(long, value_name = "NAME")]
+    unit: String,
+    /// 表格的内容 (which table it is)
+    #[arg(long = "as", value_enum, value_name = "TABLE")]
+    kind: Kind,
+    /// 写入文件；不加时只显示将写入的内容 (write the file; without it, only show the change)
+    #[arg(long)]
+    write: bool,
+    /// 站点目录 (the site root: the folder holding content/)
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    site: PathBuf,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// 表格格式 (xlsx: one workbook, a sheet per table; csv: a file per table)
+    #[arg(long, value_enum, default_value_t = SheetFormat::Xlsx)]
+    format: SheetFormat,
+    /// 只导出这个单位；不写时导出所有单位，并加上「单位」列 (only this unit)
+    #[arg(long, value_name = "NAME")]
+    unit: Option<String>,
+    /// 只导出这一种表 (only this table)
+    #[arg(long = "as", value_enum, value_name = "TABLE")]
+    kind: Option<Kind>,
+    /// 生成只有表头的空白填写表 (fill-in sheets: headers only)
+    #[arg(long)]
+    blank: bool,
+    /// 输出目录 (the folder to write into)
+    #[arg(long, short, value_name = "DIR", default_value = ".")]
+    output: PathBuf,
+    /// 站点目录 (the site root: the folder holding content/)
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    site: PathBuf,
 }
 
 #[derive(Args)]
@@ -179,6 +227,17 @@ fn main() -> ExitCode {
             }
             (None, Err(e)) => Err(e),
         },
+        Command::Import(a) => {
+            commands::import(&ImportOptions { site: a.site, file: a.file, unit: a.unit, kind: a.kind, write: a.write })
+        }
+        Command::Export(a) => commands::export(&ExportOptions {
+            site: a.site,
+            format: a.format,
+            unit: a.unit,
+            kind: a.kind,
+            blank: a.blank,
+            out: a.output,
+        }),
         Command::Serve(a) => gongkai::serve::serve(&gongkai::serve::ServeOptions {
             site: a.site,
             port: a.port,

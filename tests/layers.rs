@@ -20,6 +20,8 @@ const RULES: &[(&str, &[&str])] = &[
     ("check", &["render", "report", "serve", "commands"]),
     ("report", &["render", "serve", "commands"]),
     ("render", &["serve", "commands"]),
+    // spreadsheets in and out read the model and the loader; the commands do the files
+    ("sheet", &["check", "render", "report", "serve", "commands"]),
 ];
 
 #[test]
