@@ -225,9 +225,10 @@ impl Staging {
         &self.dir
     }
 
-    /// The BLAKE3 of each file put so far, by path (the last bytes put at a path).
-    pub(crate) fn hashes(&self) -> std::collections::HashMap<String, blake3::Hash> {
-        self.hashes.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    /// The BLAKE3 of each file put so far, by path (the last bytes put at a path), handed over:
+    /// the table starts again empty.
+    pub(crate) fn take_hashes(&self) -> std::collections::HashMap<String, blake3::Hash> {
+        std::mem::take(&mut *self.hashes.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// Swap the staged site in. The old output is removed afterwards; if it cannot be, the new
@@ -364,7 +365,7 @@ mod tests {
         s.put("report/index.html", b"").unwrap();
         s.put("report/index.html", b"<h1>report</h1>").unwrap();
         s.put("a.html", b"a").unwrap();
-        let hashes = s.hashes();
+        let hashes = s.take_hashes();
         assert_eq!(
             hashes["report/index.html"],
             blake3::hash(b"<h1>report</h1>"),
@@ -372,6 +373,7 @@ mod tests {
         );
         assert_eq!(hashes["a.html"], blake3::hash(&fs::read(s.path().join("a.html")).unwrap()));
         assert_eq!(hashes.len(), 3, "and the marker: {hashes:?}");
+        assert!(s.take_hashes().is_empty(), "handed over");
     }
 
     #[test]

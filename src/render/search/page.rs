@@ -65,12 +65,9 @@ pub(crate) fn entry(path: &str, html: &str) -> Option<Entry> {
         let tag = &after[1..close.max(1)];
         rest = &after[close..];
         let closing = tag.starts_with('/');
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(char::is_ascii_alphanumeric)
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
+        let bare = tag.trim_start_matches('/');
+        let name = &bare[..bare.bytes().take_while(u8::is_ascii_alphanumeric).count()];
+        let among = |names: &[&str]| names.iter().any(|n| n.eq_ignore_ascii_case(name));
         let opens = |n: &mut usize| {
             if closing {
                 *n = n.saturating_sub(1);
@@ -78,12 +75,12 @@ pub(crate) fn entry(path: &str, html: &str) -> Option<Entry> {
                 *n += 1;
             }
         };
-        if SKIP.contains(&name.as_str()) {
+        if among(SKIP) {
             opens(&mut skip);
-        } else if LABELS.contains(&name.as_str()) {
+        } else if among(LABELS) {
             opens(&mut label);
             e.labels.push(' ');
-            if name == "h1" && skip == 0 {
+            if name.eq_ignore_ascii_case("h1") && skip == 0 {
                 in_h1 = !closing && e.title.is_empty();
             }
         } else if !closing && label == 0 && !e.excerpt.is_empty() && !e.excerpt.ends_with(' ') {
