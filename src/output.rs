@@ -24,6 +24,12 @@ pub(crate) trait Sink: Sync {
 
     /// Has a file been stored at `path`?
     fn exists(&self, path: &str) -> bool;
+
+    /// Store a rendered HTML page (a sink that reads pages, like the search index's, gets the
+    /// text without checking its encoding again).
+    fn put_page(&self, path: &str, html: &str) -> Result<()> {
+        self.put(path, html.as_bytes())
+    }
 }
 
 /// Keeps every file in memory (for tests and `serve`).

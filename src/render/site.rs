@@ -231,7 +231,7 @@ impl<'a> Renderer<'a> {
     /// Hand a rendered page to the sink; returns its facts for link checking.
     pub(super) fn put_html(&self, page: PageView, html: String) -> Result<PageFacts> {
         let ids = ids_of(&html);
-        self.sink.put(&page.path, html.as_bytes())?;
+        self.sink.put_page(&page.path, &html)?;
         Ok(PageFacts { path: page.path, ids, updated: page.updated.map(|d| d.iso), html: true })
     }
 }

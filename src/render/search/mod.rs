@@ -57,16 +57,31 @@ impl<'s> Tap<'s> {
     }
 }
 
-impl Sink for Tap<'_> {
-    fn put(&self, path: &str, bytes: &[u8]) -> Result<()> {
+impl Tap<'_> {
+    /// Keep the entry of an HTML page that belongs in the index.
+    fn read(&self, path: &str, html: &str) {
         if path.ends_with(".html")
             && !path.ends_with("/catalog.html")
-            && let Ok(html) = std::str::from_utf8(bytes)
             && let Some(entry) = page::entry(path, html)
         {
             self.entries.lock().unwrap_or_else(|e| e.into_inner()).push(entry);
         }
+    }
+}
+
+impl Sink for Tap<'_> {
+    fn put(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        if path.ends_with(".html")
+            && let Ok(html) = std::str::from_utf8(bytes)
+        {
+            self.read(path, html);
+        }
         self.inner.put(path, bytes)
+    }
+
+    fn put_page(&self, path: &str, html: &str) -> Result<()> {
+        self.read(path, html);
+        self.inner.put_page(path, html)
     }
 
     fn exists(&self, path: &str) -> bool {

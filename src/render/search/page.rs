@@ -25,15 +25,16 @@ const SKIP: &[&str] = &["nav", "script", "style", "svg", "figure"];
 
 /// The entry of the page at `path`, or `None` when it has no `<main>` or no `<h1>`.
 pub(crate) fn entry(path: &str, html: &str) -> Option<Entry> {
-    let start = html.find("<main")?;
-    let end = html[start..].find("</main>").map_or(html.len(), |e| start + e);
+    use memchr::{memchr, memmem};
+    let start = memmem::find(html.as_bytes(), b"<main")?;
+    let end = memmem::find(&html.as_bytes()[start..], b"</main>").map_or(html.len(), |e| start + e);
     let main = &html[start..end];
     let mut e = Entry { path: path.to_string(), ..Entry::default() };
     let (mut label, mut skip, mut in_h1) = (0usize, 0usize, false);
     let mut excerpt_chars = 0;
     let mut rest = main;
     while !rest.is_empty() {
-        let (text, after) = match rest.find('<') {
+        let (text, after) = match memchr(b'<', rest.as_bytes()) {
             Some(i) => rest.split_at(i),
             None => (rest, ""),
         };
@@ -61,7 +62,7 @@ pub(crate) fn entry(path: &str, html: &str) -> Option<Entry> {
         if after.is_empty() {
             break;
         }
-        let close = after.find('>').map_or(after.len(), |i| i + 1);
+        let close = memchr(b'>', after.as_bytes()).map_or(after.len(), |i| i + 1);
         let tag = &after[1..close.max(1)];
         rest = &after[close..];
         let closing = tag.starts_with('/');
