@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Compare two gongkai binaries on the same generated portal, and say where the new one's time
+# goes (GONGKAI_TIMINGS phases): what the portal issue's and the record issue's budgets are
+# measured with.
+#
+#   bench/compare.sh BASE_BINARY 1000 10000
+#   RUNS=5 BENCH_DIR=/dev/shm/gk bench/compare.sh /tmp/gongkai-876f81e 1000
+#
+# BASE_BINARY is a release build of an earlier commit (e.g. `git worktree add /tmp/base 876f81e &&
+# cargo build --release --manifest-path /tmp/base/Cargo.toml --target-dir /tmp/base-target`). A
+# base older than the 年度报告 deadline setting cannot read `期限:` in gongkai.yaml: the line is
+# taken out for its runs. Output goes to BENCH_DIR (tmpfs is best: the disk then does not decide).
+# For each size it prints, per run, wall and user+sys CPU seconds and peak RSS of:
+#   base     the base binary building into a new folder
+#   new      this checkout's binary, the same, with its record removed first (a first build: the
+#            record archives every document page), and its phases: 读取站点 (load), 检查并生成
+#            (check and render, with the search index), 公开记录 (hash, write the record and archive)
+# then once: new with `search: false`; a build over its own output and record with nothing
+# changed (again); one notice edited (edit1); `gongkai verify` of the output.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+base=$(realpath "$1"); shift
+runs=${RUNS:-3}
+dir=${BENCH_DIR:-target/bench}
+mkdir -p "$dir"; dir=$(realpath "$dir")
+cargo build --release --quiet --example gen_portal
+cargo build --release --quiet
+new=$PWD/target/release/gongkai
+gen=$PWD/target/release/examples/gen_portal
+
+t() {
+  sync
+  /usr/bin/time -f "%e %U %S %M" -o "$dir/.t" "$@" >/dev/null 2>"$dir/.err"
+  read -r e u s m < <(tail -1 "$dir/.t")
+  printf 'wall=%s cpu=%s rss=%sMiB %s\n' "$e" "$(awk -v u="$u" -v s="$s" 'BEGIN{print u+s}')" $((m / 1024)) \
+    "$(grep 耗时 "$dir/.err" | grep '公开记录 \|检查并生成\|读取站点' | sed 's/耗时 //;s/（内存峰值 /(/;s/ MiB）/ MiB)/' | tr '\n' ' ')"
+}
+
+for n in "$@"; do
+  p=$dir/portal-$n
+  [ -d "$p/content" ] || "$gen" --units "$n" --out "$p" >/dev/null
+  cp "$p/gongkai.yaml" "$dir/gongkai.yaml.orig"
+  for _ in $(seq "$runs"); do
+    grep -v "期限\|annual-report-deadline" "$dir/gongkai.yaml.orig" >"$p/gongkai.yaml"
+    rm -rf "$dir/out-base"; echo "$n base   $(t "$base" build "$p" -o "$dir/out-base" -q)"; rm -rf "$dir/out-base"
+    cp "$dir/gongkai.yaml.orig" "$p/gongkai.yaml"
+    rm -rf "$p/record" "$dir/out"; echo "$n new    $(GONGKAI_TIMINGS=1 t "$new" build "$p" -o "$dir/out" -q)"
+  done
+  echo "search: false" >>"$p/gongkai.yaml"
+  rm -rf "$p/record" "$dir/out"; echo "$n nosrch $(GONGKAI_TIMINGS=1 t "$new" build "$p" -o "$dir/out" -q)"
+  cp "$dir/gongkai.yaml.orig" "$p/gongkai.yaml"
+  rm -rf "$p/record" "$dir/out"; t "$new" build "$p" -o "$dir/out" -q >/dev/null
+  echo "$n again  $(GONGKAI_TIMINGS=1 t "$new" build "$p" -o "$dir/out" -q)"
+  notice=$(find "$p/content" -path '*/notices/*.md' | sort | head -1)
+  cp "$notice" "$dir/notice.orig"; echo "改动一处。" >>"$notice"
+  echo "$n edit1  $(GONGKAI_TIMINGS=1 t "$new" build "$p" -o "$dir/out" -q)"
+  cp "$dir/notice.orig" "$notice"
+  echo "$n verify $(t "$new" verify "$dir/out")"
+  echo "$n record $(du -sh "$p/record" | cut -f1), output $(find "$dir/out" -type f | wc -l) files"
+  rm -rf "$p/record" "$dir/out"
+done
