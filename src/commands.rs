@@ -194,7 +194,9 @@ fn record(
     use crate::record::{FOLDER, PUBLISHED, archive, hash_tree};
 
     let hashing = crate::timing::phase("公开记录：计算哈希");
-    let now = hash_tree(staging.path(), staging.take_hashes()).map_err(|e| Error::io(staging.path(), e))?;
+    let staged = staging.take_hashes();
+    let now = hash_tree(staging.path(), &|p| staged.get(p)).map_err(|e| Error::io(staging.path(), e))?;
+    drop(staged);
     drop(hashing);
     let appended = site.record.append(&site.env.today.to_string(), &now, numbers);
     let record = appended.as_ref().unwrap_or(&site.record);

@@ -272,32 +272,23 @@ impl Record {
 
 /// Every file of a built site (but the record and the output marker, see `is_own`) with its
 /// BLAKE3: from `known` (path → hash of the bytes written there, e.g. by the build that wrote
-/// them) where it has the file, otherwise read and hashed, in parallel. The tree is always
-/// listed, so a file written without `known` learning of it is hashed all the same. `known` is
-/// consumed: its paths move into the result rather than being copied.
+/// them) where it knows the file, otherwise read and hashed, in parallel. The tree is always
+/// listed, so a file written without `known` learning of it is hashed all the same.
 pub fn hash_tree(
     dir: &Path,
-    mut known: std::collections::HashMap<String, blake3::Hash>,
+    known: &(dyn Fn(&str) -> Option<blake3::Hash> + Sync),
 ) -> std::io::Result<BTreeMap<String, String>> {
     use rayon::prelude::*;
-    let mut tree = BTreeMap::new();
-    let mut unknown = Vec::new();
-    for rel in site_files(dir)? {
-        match known.remove_entry(&rel) {
-            Some((rel, hash)) => _ = tree.insert(rel, hash.to_hex().to_string()),
-            None => unknown.push(rel),
-        }
-    }
-    drop(known);
-    let read: Vec<(String, String)> = unknown
+    site_files(dir)?
         .into_par_iter()
         .map(|rel| {
-            let hash = hex(&fs::read(dir.join(&rel))?);
+            let hash = match known(&rel) {
+                Some(h) => h.to_hex().to_string(),
+                None => hex(&fs::read(dir.join(&rel))?),
+            };
             Ok((rel, hash))
         })
-        .collect::<std::io::Result<_>>()?;
-    tree.extend(read);
-    Ok(tree)
+        .collect()
 }
 
 /// Every file of a built site but the record's own and the output marker (see `is_own`), as
