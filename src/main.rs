@@ -42,6 +42,52 @@ enum Command {
     Import(ImportArgs),
     /// 把收费项目、领导名录等导出为表格，或生成空白填写表 (export tables as xlsx or CSV)
     Export(ExportArgs),
+    /// 输出命令行补全脚本 (print shell completions: bash, zsh, fish, powershell, elvish)
+    Completions {
+        /// 命令行程序 (the shell)
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// 输出 man 手册页 (print the man page, of gongkai or of one command: `gongkai man build`)
+    Man {
+        /// 命令名，如 build；不写则为 gongkai 本身 (a command's name; none: gongkai itself)
+        command: Option<String>,
+    },
+}
+
+/// `gongkai completions SHELL`: the script on standard output.
+fn completions(shell: clap_complete::Shell) -> Result<Outcome, gongkai::error::Error> {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "gongkai", &mut out);
+    std::io::Write::write_all(&mut std::io::stdout().lock(), &out)
+        .map_err(|e| gongkai::error::Error::write("<stdout>", e))?;
+    Ok(Outcome::Clean)
+}
+
+/// `gongkai man [COMMAND]`: the page in roff on standard output (`gongkai man > gongkai.1`).
+fn man(command: Option<&str>) -> Result<Outcome, gongkai::error::Error> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    cmd.build();
+    let page = match command {
+        None => cmd,
+        Some(name) => {
+            let names: Vec<&str> = cmd.get_subcommands().map(|c| c.get_name()).filter(|n| *n != "help").collect();
+            let Some(sub) = cmd.find_subcommand(name).filter(|_| name != "help").cloned() else {
+                return Err(gongkai::error::Error::Usage(format!(
+                    "没有「{name}」这个命令；可以是：{}",
+                    names.join("、")
+                )));
+            };
+            sub.display_name(format!("gongkai-{name}"))
+        }
+    };
+    let mut out = Vec::new();
+    clap_mangen::Man::new(page).render(&mut out).map_err(|e| gongkai::error::Error::write("<stdout>", e))?;
+    std::io::Write::write_all(&mut std::io::stdout().lock(), &out)
+        .map_err(|e| gongkai::error::Error::write("<stdout>", e))?;
+    Ok(Outcome::Clean)
 }
 
 #[derive(Args)]
@@ -238,6 +284,8 @@ fn main() -> ExitCode {
             blank: a.blank,
             out: a.output,
         }),
+        Command::Completions { shell } => completions(shell),
+        Command::Man { command } => man(command.as_deref()),
         Command::Serve(a) => gongkai::serve::serve(&gongkai::serve::ServeOptions {
             site: a.site,
             port: a.port,

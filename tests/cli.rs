@@ -361,3 +361,34 @@ fn a_site_under_the_hebei_measure_checks_and_builds_with_its_own_pack() {
         }
     }
 }
+
+#[test]
+fn completions_and_man_pages_for_every_shell_and_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let bash = run_in(dir.path(), &["completions", "bash"], &[]);
+    assert_eq!(bash.code, 0, "{}", bash.stderr);
+    assert!(bash.stdout.contains("_gongkai()") && bash.stdout.contains("verify"), "{}", bash.stdout);
+    // the script is valid bash
+    let check = std::process::Command::new("bash")
+        .args(["-n", "-c", &bash.stdout])
+        .output()
+        .expect("bash is on every machine this suite runs on");
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    for (shell, mark) in [("zsh", "#compdef gongkai"), ("fish", "complete -c gongkai"), ("powershell", "gongkai")] {
+        let out = run_in(dir.path(), &["completions", shell], &[]);
+        assert!(out.code == 0 && out.stdout.contains(mark), "{shell}: {}{}", out.stdout, out.stderr);
+    }
+    let man = run_in(dir.path(), &["man"], &[]);
+    assert!(man.code == 0 && man.stdout.contains(".TH gongkai 1"), "{}", man.stdout);
+    assert!(man.stdout.contains("公共企事业单位信息公开网站的生成与检查工具"));
+    let build = run_in(dir.path(), &["man", "build"], &[]);
+    assert!(build.code == 0 && build.stdout.contains(".TH gongkai-build 1"), "{}", build.stdout);
+    assert!(build.stdout.contains("strict"), "the page lists the command's options: {}", build.stdout);
+    let wrong = run_in(dir.path(), &["man", "biuld"], &[]);
+    assert_eq!(wrong.code, 2);
+    assert!(wrong.stderr.contains("没有「biuld」这个命令") && wrong.stderr.contains("build"), "{}", wrong.stderr);
+    assert!(!wrong.stderr.contains("help"), "{}", wrong.stderr);
+    let bad = run_in(dir.path(), &["completions", "tcsh"], &[]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing written");
+}
