@@ -45,6 +45,11 @@ pub struct LoadOptions {
     pub unit: Option<String>,
     /// The date deadlines are judged on (default: today in China).
     pub today: Option<jiff::civil::Date>,
+    /// The site's address for this run, in place of `base_url` in `gongkai.yaml` (`--base-url`:
+    /// a staging address, or production's).
+    pub base_url: Option<String>,
+    /// Keep drafts (`草稿: true`) among the documents, marked as drafts (`serve --drafts`).
+    pub drafts: bool,
 }
 
 /// Today's date in China (UTC+8), where the deadlines run.
@@ -64,7 +69,13 @@ pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<Site> {
             root.display()
         )));
     }
-    let config = read_config(root)?;
+    let mut config = read_config(root)?;
+    if let Some(problem) = config.base_url.as_deref().and_then(crate::config::base_url_problem) {
+        return Err(Error::Config { file: CONFIG_FILE.into(), pos: None, message: format!("base_url: {problem}") });
+    }
+    if let Some(url) = &opts.base_url {
+        config.base_url = Some(checked_base_url(url)?);
+    }
     let (schema, packs) = load_packs(root, &config)?;
 
     let mut findings = Vec::new();
@@ -162,6 +173,19 @@ pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<Site> {
     }
     let shared_codes = if opts.unit.is_none() { shared_codes(&mut units, &schema) } else { Default::default() };
     Ok(Site { root: root.to_path_buf(), config, schema, packs, units, findings, env, record, shared_codes, published })
+}
+
+/// The address `gongkai.yaml` gives the site (`base_url`), as written.
+pub fn configured_base_url(root: &Path) -> Result<Option<String>> {
+    Ok(read_config(root)?.base_url)
+}
+
+/// The address `--base-url` gives, when it is one (exit 2 otherwise: a usage error).
+pub fn checked_base_url(url: &str) -> Result<String> {
+    match crate::config::base_url_problem(url) {
+        None => Ok(url.to_string()),
+        Some(problem) => Err(Error::Usage(format!("--base-url：{problem}"))),
+    }
 }
 
 /// 统一社会信用代码 that more than one unit declares in its unit.yaml (read ahead of the units,
