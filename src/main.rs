@@ -196,6 +196,9 @@ struct ServeArgs {
     /// 这次预览用的网站地址，代替 gongkai.yaml 的 base_url (the address for QR codes, feeds, sitemap)
     #[arg(long, value_name = "URL")]
     base_url: Option<String>,
+    /// 预览中也显示草稿（草稿: true），页面上标明「草稿」(show drafts, each marked as one)
+    #[arg(long)]
+    drafts: bool,
 }
 
 #[derive(Args)]
@@ -255,7 +258,7 @@ fn main() -> ExitCode {
             open: a.open,
             poll: a.poll,
             base_url: a.base_url,
-            drafts: false,
+            drafts: a.drafts,
         }),
     };
     match result {
