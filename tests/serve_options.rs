@@ -1,4 +1,5 @@
-//! `gongkai serve --drafts`: drafts in the preview, marked as drafts.
+//! `gongkai serve --drafts` and `--open`: drafts in the preview, marked as drafts; the browser
+//! opened on the preview's address, and a browser that cannot be opened only a notice.
 
 mod common;
 
@@ -98,4 +99,52 @@ fn drafts_are_shown_only_when_asked_for_and_marked_as_drafts() {
     // a published page carries no banner
     let (_, fees) = server.get("/qingyuan-water/fees.html");
     assert!(!fees.contains("draft-banner"), "{fees}");
+}
+
+#[cfg(unix)]
+#[test]
+fn open_starts_the_browser_on_the_preview_address() {
+    use std::os::unix::fs::PermissionsExt;
+    let site = Site::example();
+    let opened = site.file("opened.txt");
+    let browser = site.file("browser.sh");
+    site.write("browser.sh", format!("#!/bin/sh\necho \"$1\" > '{}'\n", opened.display()));
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let server = Server::start(&site, &["--open"], &[("BROWSER", browser.to_str().unwrap())]);
+    let start = Instant::now();
+    while !opened.exists() && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let url = std::fs::read_to_string(&opened).expect("the browser was started");
+    assert_eq!(url.trim(), format!("http://127.0.0.1:{}/", server.port));
+    assert_eq!(server.get("/").0, 200);
+}
+
+#[test]
+fn a_browser_that_cannot_be_opened_is_a_notice() {
+    let site = Site::example();
+    let empty = tempfile::tempdir().unwrap();
+    let nowhere = empty.path().to_str().unwrap();
+    // no browser anywhere: none named, none on the PATH, no desktop configuration
+    let env = [
+        ("BROWSER", "/nonexistent/browser"),
+        ("PATH", nowhere),
+        ("HOME", nowhere),
+        ("XDG_CONFIG_HOME", nowhere),
+        ("XDG_DATA_HOME", nowhere),
+        ("XDG_DATA_DIRS", nowhere),
+        ("XDG_CONFIG_DIRS", nowhere),
+        ("XDG_CURRENT_DESKTOP", ""),
+        ("WSL_DISTRO_NAME", ""),
+    ];
+    let server = Server::start(&site, &["--open"], &env);
+    let said = server.stderr_when(|s| s.contains("注意："));
+    let notice: Vec<&str> = said.lines().filter(|l| l.contains("浏览器")).collect();
+    assert_eq!(notice.len(), 1, "{said}");
+    assert!(
+        notice[0].starts_with("注意：没能打开浏览器") && notice[0].contains("请在浏览器里打开 http://127.0.0.1:"),
+        "{said}"
+    );
+    // and the preview goes on
+    assert_eq!(server.get("/").0, 200);
 }

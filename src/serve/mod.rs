@@ -230,19 +230,17 @@ fn change_report(builder: &Builder, paths: &[PathBuf], r: &Rebuilt) -> String {
     s
 }
 
+/// Open the preview in the user's browser, through `webbrowser` (which knows `$BROWSER`, the
+/// desktops' openers, Windows, macOS and WSL, and makes sure a browser is what opens). On a
+/// thread of its own: a text browser named in `$BROWSER` runs in the foreground until it is
+/// closed, and the server is listening meanwhile. Failing is a notice, never an error.
 fn open_browser(url: &str) {
-    let program = if cfg!(target_os = "macos") {
-        "open"
-    } else if cfg!(windows) {
-        "explorer"
-    } else {
-        "xdg-open"
-    };
-    let _ = std::process::Command::new(program)
-        .arg(url)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
+    let url = url.to_string();
+    std::thread::spawn(move || {
+        if let Err(e) = webbrowser::open(&url) {
+            let _ = writeln!(anstream::stderr(), "注意：没能打开浏览器（{e}），请在浏览器里打开 {url}");
+        }
+    });
 }
 
 /// For tests: is this path (relative to a site root) one that triggers a rebuild?
