@@ -9,7 +9,9 @@ use crate::error::{Error, Result};
 use crate::load::{self, LoadOptions};
 use crate::report::{self, Context, Format};
 
+mod root;
 mod sheets;
+pub use root::site_root;
 pub use sheets::{ExportOptions, ImportOptions, SheetFormat, export, import};
 
 /// How a command ended, for the exit status.
@@ -40,7 +42,8 @@ pub struct CheckOptions {
 
 /// `gongkai check`: load, check, report.
 pub fn check(opts: &CheckOptions) -> Result<Outcome> {
-    let site = load::load_site(&opts.site, &LoadOptions { unit: opts.unit.clone(), today: opts.today })?;
+    let site =
+        load::load_site(&opts.site, &LoadOptions { unit: opts.unit.clone(), today: opts.today, ..Default::default() })?;
     let result = check::check_site(&site);
     let plain = Context { root: &site.root, packs: &site.packs, color: false };
     let styled = Context { color: true, ..plain };
@@ -104,6 +107,8 @@ pub struct BuildOptions {
     pub quiet: bool,
     /// Judge deadlines as on this date.
     pub today: Option<jiff::civil::Date>,
+    /// The site's address for this build, in place of `base_url` in `gongkai.yaml`.
+    pub base_url: Option<String>,
 }
 
 /// The report folder when the report is not published on the site.
@@ -115,7 +120,16 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
     use crate::render::theme::Theme;
 
     let load = crate::timing::phase("读取站点");
-    let site = load::load_site(&opts.site, &LoadOptions { unit: None, today: opts.today })?;
+    let load_options = LoadOptions { today: opts.today, base_url: opts.base_url.clone(), ..Default::default() };
+    let site = load::load_site(&opts.site, &load_options)?;
+    // built for another address than the configured one (a staging site): not a publication
+    let elsewhere = match &opts.base_url {
+        Some(url) => {
+            let slash = |u: &str| u.trim_end_matches('/').to_string();
+            load::configured_base_url(&site.root)?.map(|c| slash(&c)) != Some(slash(url))
+        }
+        None => false,
+    };
     drop(load);
     let theme = Theme::load(&site.root, site.config.theme.as_deref().unwrap_or("default"))?;
     let out = opts.out.clone().unwrap_or_else(|| site.root.join("public"));
@@ -158,7 +172,14 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
         return Ok(Outcome::Findings);
     }
     let recording = crate::timing::phase("公开记录");
-    let recorded = record(&site, &staging, numbers, &documents).map_err(stopped)?;
+    let recorded = if elsewhere {
+        format!(
+            "公开记录：这次生成用的是 --base-url 给的地址，不是 gongkai.yaml 的 base_url，不算正式发布，没有写入 {}/。\n",
+            crate::record::FOLDER
+        )
+    } else {
+        record(&site, &staging, numbers, &documents).map_err(stopped)?
+    };
     drop(recording);
     let swap = crate::timing::phase("替换旧网站");
     let leftover = staging.commit().map_err(stopped)?;

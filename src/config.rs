@@ -119,6 +119,36 @@ impl FooterConfig {
     }
 }
 
+/// What is wrong with a site address (`base_url` in `gongkai.yaml`, or `--base-url`), in the
+/// clerk's words; `None` when it can be used. The address goes into every QR code, the feeds,
+/// the sitemap and the canonical links, so it must be a whole `http(s)://host/path/` with nothing
+/// that would be lost or mean something else there (a query, a fragment, a password).
+pub(crate) fn base_url_problem(written: &str) -> Option<String> {
+    let example = "例如 https://gk.example.gov.cn/ 或 https://www.example.gov.cn/gongkai/";
+    if written.trim().is_empty() {
+        return Some(format!("网站地址是空的，{example}"));
+    }
+    if written.chars().any(char::is_whitespace) {
+        return Some(format!("网站地址「{written}」中有空格或换行，{example}"));
+    }
+    let Ok(url) = url::Url::parse(written) else {
+        return Some(format!("「{written}」不是完整的网站地址：应以 http:// 或 https:// 开头，{example}"));
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        return Some(format!("「{written}」不是网站地址：应以 http:// 或 https:// 开头，{example}"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Some(format!("「{written}」缺少域名，{example}"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Some(format!("网站地址「{written}」里不能写用户名或密码（会印在每一页的二维码里）"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Some(format!("网站地址「{written}」不能带「?」或「#」及其后面的部分，{example}"));
+    }
+    None
+}
+
 impl Config {
     /// Whether the site gets a search page and index (the default).
     pub fn search(&self) -> bool {
@@ -127,5 +157,32 @@ impl Config {
 
     pub fn packs(&self) -> Vec<String> {
         self.packs.clone().unwrap_or_else(default_packs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base_url_problem;
+
+    #[test]
+    fn a_site_address_is_a_whole_http_address() {
+        for good in ["https://gk.example.gov.cn/", "http://10.0.0.8:8080/gongkai", "https://例子.中国/信息公开/"]
+        {
+            assert_eq!(base_url_problem(good), None, "{good}");
+        }
+        for bad in [
+            "",
+            "gk.example.gov.cn",
+            "/gongkai/",
+            "ftp://gk.example.gov.cn/",
+            "file:///srv/www/",
+            "https://gk.example.gov.cn/ ",
+            "https://gk.example.gov.cn/?a=1",
+            "https://gk.example.gov.cn/#top",
+            "https://user:pw@gk.example.gov.cn/",
+            "https://",
+        ] {
+            assert!(base_url_problem(bad).is_some(), "{bad:?} accepted");
+        }
     }
 }

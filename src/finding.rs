@@ -38,11 +38,13 @@ pub enum Kind {
     Unscanned,
     /// An attachment that would run scripts from the site (HTML, SVG, active XML): not published.
     ActiveContent,
+    /// A document marked `草稿: true`: not published until the mark is removed (a note).
+    Draft,
 }
 
 impl Kind {
     /// Every kind, in the order reports list them.
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Missing,
         Kind::Empty,
         Kind::Placeholder,
@@ -56,6 +58,7 @@ impl Kind {
         Kind::Late,
         Kind::Unscanned,
         Kind::ActiveContent,
+        Kind::Draft,
     ];
 
     /// What the kind means, in Chinese.
@@ -74,6 +77,7 @@ impl Kind {
             Kind::Late => "没有按时公开",
             Kind::Unscanned => "附件内容未能自动检查",
             Kind::ActiveContent => "附件含有可运行的脚本，不会发布",
+            Kind::Draft => "草稿，不会发布",
         }
     }
 
@@ -93,11 +97,12 @@ impl Kind {
             Kind::Late => "late",
             Kind::Unscanned => "unscanned",
             Kind::ActiveContent => "active-content",
+            Kind::Draft => "draft",
         }
     }
 }
 
-/// How serious a finding is: an error fails `check`, a warning does not.
+/// How serious a finding is: an error fails `check`, a warning does not, a note is only said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -105,6 +110,8 @@ pub enum Severity {
     Error,
     /// Should be looked at; does not fail `check`.
     Warning,
+    /// Worth knowing, nothing to fix (a draft that is not published); not counted as a problem.
+    Note,
 }
 
 impl Severity {
@@ -113,6 +120,7 @@ impl Severity {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         }
     }
 
@@ -121,6 +129,7 @@ impl Severity {
         match self {
             Severity::Error => "错误",
             Severity::Warning => "警告",
+            Severity::Note => "提示",
         }
     }
 }

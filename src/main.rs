@@ -11,7 +11,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use gongkai::commands::{self, BuildOptions, CheckOptions, ExportOptions, ImportOptions, Outcome, SheetFormat};
+use gongkai::commands::{
+    self, BuildOptions, CheckOptions, ExportOptions, ImportOptions, Outcome, SheetFormat, site_root,
+};
 use gongkai::sheet::Kind;
 
 use gongkai::report::Format;
@@ -103,9 +105,10 @@ struct ImportArgs {
     /// 写入文件；不加时只显示将写入的内容 (write the file; without it, only show the change)
     #[arg(long)]
     write: bool,
-    /// 站点目录 (the site root: the folder holding content/)
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    site: PathBuf,
+    /// 站点目录；不写时用当前文件夹，或它上级中最近的有 gongkai.yaml 的文件夹
+    /// (the site root; default: this folder, or the nearest above it holding gongkai.yaml)
+    #[arg(long, value_name = "DIR")]
+    site: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -122,12 +125,13 @@ struct ExportArgs {
     /// 生成只有表头的空白填写表 (fill-in sheets: headers only)
     #[arg(long)]
     blank: bool,
-    /// 输出目录 (the folder to write into)
-    #[arg(long, short, value_name = "DIR", default_value = ".")]
-    output: PathBuf,
-    /// 站点目录 (the site root: the folder holding content/)
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    site: PathBuf,
+    /// 输出目录，默认站点目录 (the folder to write into; default: the site root)
+    #[arg(long, short, value_name = "DIR")]
+    output: Option<PathBuf>,
+    /// 站点目录；不写时用当前文件夹，或它上级中最近的有 gongkai.yaml 的文件夹
+    /// (the site root; default: this folder, or the nearest above it holding gongkai.yaml)
+    #[arg(long, value_name = "DIR")]
+    site: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -175,9 +179,9 @@ impl VerifyArgs {
 
 #[derive(Args)]
 struct CheckArgs {
-    /// 站点目录 (the site root: the folder holding content/)
-    #[arg(default_value = ".")]
-    site: PathBuf,
+    /// 站点目录；不写时用当前文件夹，或它上级中最近的有 gongkai.yaml 的文件夹
+    /// (the site root; default: this folder, or the nearest above it holding gongkai.yaml)
+    site: Option<PathBuf>,
     /// 输出格式 (report format)
     #[arg(long, short, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -197,9 +201,9 @@ struct CheckArgs {
 
 #[derive(Args)]
 struct BuildArgs {
-    /// 站点目录 (the site root: the folder holding content/)
-    #[arg(default_value = ".")]
-    site: PathBuf,
+    /// 站点目录；不写时用当前文件夹，或它上级中最近的有 gongkai.yaml 的文件夹
+    /// (the site root; default: this folder, or the nearest above it holding gongkai.yaml)
+    site: Option<PathBuf>,
     /// 输出目录 (output folder; default SITE/public)
     #[arg(long, short, value_name = "DIR")]
     output: Option<PathBuf>,
@@ -212,13 +216,17 @@ struct BuildArgs {
     /// 按这一天判断是否按时公开，默认今天 (judge deadlines as on this date, YYYY-MM-DD)
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
     today: Option<jiff::civil::Date>,
+    /// 这次用的网站地址，代替 gongkai.yaml 的 base_url（测试站、正式站）
+    /// (the site's address for this run, in place of base_url: QR codes, feeds, sitemap)
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
 }
 
 #[derive(Args)]
 struct ServeArgs {
-    /// 站点目录 (the site root: the folder holding content/)
-    #[arg(default_value = ".")]
-    site: PathBuf,
+    /// 站点目录；不写时用当前文件夹，或它上级中最近的有 gongkai.yaml 的文件夹
+    /// (the site root; default: this folder, or the nearest above it holding gongkai.yaml)
+    site: Option<PathBuf>,
     /// 端口，0 表示任选一个空闲端口 (port; 0 picks a free one)
     #[arg(long, short, default_value_t = 8000)]
     port: u16,
@@ -231,6 +239,12 @@ struct ServeArgs {
     /// 定时扫描文件变化，用于网络盘和 WSL (poll for changes: network drives, WSL)
     #[arg(long)]
     poll: bool,
+    /// 这次预览用的网站地址，代替 gongkai.yaml 的 base_url (the address for QR codes, feeds, sitemap)
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// 预览中也显示草稿（草稿: true），页面上标明「草稿」(show drafts, each marked as one)
+    #[arg(long)]
+    drafts: bool,
 }
 
 #[derive(Args)]
@@ -251,7 +265,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(a) => commands::check(&CheckOptions {
-            site: a.site,
+            site: site_root(a.site),
             format: a.format,
             output: a.output,
             unit: a.unit,
@@ -260,11 +274,12 @@ fn main() -> ExitCode {
         }),
         Command::Init(a) => gongkai::init::run(&a.dir, a.sector.as_deref()),
         Command::Build(a) => commands::build(&BuildOptions {
-            site: a.site,
+            site: site_root(a.site),
             out: a.output,
             strict: a.strict,
             quiet: a.quiet,
             today: a.today,
+            base_url: a.base_url,
         }),
         Command::Verify(a) => match (&a.new_key, a.bounds()) {
             (Some(file), _) => gongkai::verify::new_key(file, &mut std::io::stdout().lock()),
@@ -274,24 +289,24 @@ fn main() -> ExitCode {
             (None, Err(e)) => Err(e),
         },
         Command::Import(a) => {
-            commands::import(&ImportOptions { site: a.site, file: a.file, unit: a.unit, kind: a.kind, write: a.write })
+            let site = site_root(a.site);
+            commands::import(&ImportOptions { site, file: a.file, unit: a.unit, kind: a.kind, write: a.write })
         }
-        Command::Export(a) => commands::export(&ExportOptions {
-            site: a.site,
-            format: a.format,
-            unit: a.unit,
-            kind: a.kind,
-            blank: a.blank,
-            out: a.output,
-        }),
+        Command::Export(a) => {
+            let site = site_root(a.site);
+            let out = a.output.unwrap_or_else(|| site.clone());
+            commands::export(&ExportOptions { site, format: a.format, unit: a.unit, kind: a.kind, blank: a.blank, out })
+        }
         Command::Completions { shell } => completions(shell),
         Command::Man { command } => man(command.as_deref()),
         Command::Serve(a) => gongkai::serve::serve(&gongkai::serve::ServeOptions {
-            site: a.site,
+            site: site_root(a.site),
             port: a.port,
             bind: a.bind,
             open: a.open,
             poll: a.poll,
+            base_url: a.base_url,
+            drafts: a.drafts,
         }),
     };
     match result {

@@ -40,6 +40,9 @@ pub struct Site {
     pub published: std::collections::BTreeMap<String, crate::record::numbers::Published>,
     /// 统一社会信用代码 more than one unit declares (each has a finding): no 索引号 is made of them.
     pub shared_codes: std::collections::BTreeSet<String>,
+    /// Drafts stay among a unit's documents, to be shown marked as drafts (`serve --drafts`);
+    /// otherwise they are set aside in `Unit::drafts`.
+    pub drafts: bool,
 }
 
 /// A unit folder, before it is loaded.
@@ -62,8 +65,11 @@ pub struct Unit {
     pub dir: String,
     /// Canonical sector key (`school`, `hospital`...), if known.
     pub sector: Option<String>,
-    /// Its content files, in path order.
+    /// Its content files, in path order: what is published (drafts only when the site shows them).
     pub docs: Vec<Doc>,
+    /// Its drafts (`草稿: true`), in path order: never published, so never checked as published
+    /// content; only the 第六条 scan reads them, and its hits there are warnings.
+    pub drafts: Vec<Doc>,
     /// Other files in the folder (application forms, images), relative to the unit folder.
     pub attachments: Vec<String>,
     /// Problems found while loading.
@@ -154,6 +160,14 @@ impl Unit {
 }
 
 impl Doc {
+    /// Is it a draft (`草稿: true`), never to be published as it is?
+    pub fn is_draft(&self) -> bool {
+        self.data
+            .as_ref()
+            .and_then(|d| d.get(crate::schema::DRAFT))
+            .is_some_and(|n| matches!(n.value, crate::yaml::Value::Bool(true)))
+    }
+
     /// The document's name in messages: its 标题, unless that is blank or still a placeholder
     /// (`待补充` is no name), else its file name.
     pub fn name(&self) -> &str {

@@ -20,6 +20,9 @@ pub struct Schema {
     /// Fields every document may have (the review record).
     #[serde(default)]
     pub common: Vec<FieldDef>,
+    /// Fields every Markdown document (a page of its own) may have besides (`草稿`).
+    #[serde(default)]
+    pub pages: Vec<FieldDef>,
     /// The documents of a unit, built-in first, then what packs add.
     pub documents: Vec<DocSpec>,
 }
@@ -112,6 +115,8 @@ pub enum FieldType {
     Sector,
     /// A document's standing: a word of the closed set in `status` (有效, 已撤销, 已终止).
     Status,
+    /// Yes or no: `true` or `false`, 是 or 否 (kept as a YAML boolean).
+    Flag,
 }
 
 const BUILTIN: &str = include_str!("schema.yaml");
@@ -119,16 +124,31 @@ const BUILTIN: &str = include_str!("schema.yaml");
 /// The key of the review record every document may carry (see `common` in schema.yaml).
 pub const ACKNOWLEDGEMENTS: &str = "acknowledgements";
 
+/// The key that marks a Markdown document as a draft, never published (see `pages` in
+/// schema.yaml).
+pub const DRAFT: &str = "draft";
+
+/// Keys that say something about the document to gongkai, not to the public: never shown on its
+/// page nor in open data.
+pub fn is_internal(key: &str) -> bool {
+    key == ACKNOWLEDGEMENTS || key == DRAFT
+}
+
 impl Schema {
     /// The built-in content model.
     pub fn builtin() -> Schema {
         // The embedded file is ours and covered by tests; failing here is a build defect.
         let mut s: Schema = serde_saphyr::from_str(BUILTIN).expect("embedded schema.yaml is valid");
         let common = std::mem::take(&mut s.common);
+        let pages = std::mem::take(&mut s.pages);
         for doc in &mut s.documents {
             doc.fields.extend(common.iter().cloned());
+            if doc.has_pages() {
+                doc.fields.extend(pages.iter().cloned());
+            }
         }
         s.common = common;
+        s.pages = pages;
         s
     }
 
@@ -199,7 +219,8 @@ impl Schema {
 
     /// Add a document a pack defines; refused when its kind or file is taken.
     pub fn add_document(&mut self, mut spec: DocSpec) -> Result<(), String> {
-        for f in &self.common {
+        let pages = if spec.has_pages() { &self.pages[..] } else { &[] };
+        for f in self.common.iter().chain(pages) {
             if !spec.fields.iter().any(|e| e.key == f.key) {
                 spec.fields.push(f.clone());
             }
@@ -413,6 +434,8 @@ fn unknown_key(written: &str, pos: Pos, fields: &[FieldDef], path: &str, ctx: &C
         f.title = zh.to_string();
         let named = if zh == s { format!("「{s}」") } else { format!("「{s}」（{zh}）") };
         format!("是不是{named}？字段名写错，这一项会被当作没填")
+    } else if let Some(fd) = ctx.schema.pages.iter().find(|fd| fd.accepts(written)).filter(|_| path.is_empty()) {
+        format!("「{}」只能写在通知、办事服务、制度、年度报告等 Markdown 文件开头，{here} 不能这样标记", fd.zh)
     } else if let Some((doc, fd)) = elsewhere.filter(|_| path.is_empty()) {
         format!("「{}」应写在 {} 里（{}）", fd.zh, doc.file, doc.clause)
     } else {
@@ -442,6 +465,16 @@ fn check_type(node: &mut Node, def: &FieldDef, path: &str, ctx: &Ctx<'_>, out: &
     }
     match (&def.ty, &node.value) {
         (_, Value::Null) => {}
+        (FieldType::Flag, Value::Bool(_)) => {}
+        (FieldType::Flag, _) => match node.as_text().map(str::trim).and_then(flag) {
+            Some(yes) => node.value = Value::Bool(yes),
+            None => out.push(
+                ctx.finding(Kind::Invalid, node.pos, format!("「{}」只能写 true 或 false（是 或 否）", def.zh))
+                    .with_field(path.to_string())
+                    .with_title(def.zh.clone())
+                    .with_help(def.hint.clone().unwrap_or_else(|| format!("写成「{}: true」", def.zh))),
+            ),
+        },
         (FieldType::Status, Value::Text(t)) => {
             if let Some(f) = status_finding(t, node, def, path, ctx) {
                 out.push(f);
@@ -529,6 +562,15 @@ fn check_type(node: &mut Node, def: &FieldDef, path: &str, ctx: &Ctx<'_>, out: &
         (FieldType::Text | FieldType::Date | FieldType::Sector | FieldType::Status, _) => {
             out.push(wrong("一段文字", node).with_help("如需写多行，用「|」开头的多行文字"))
         }
+    }
+}
+
+/// A yes or no as a clerk writes it.
+fn flag(written: &str) -> Option<bool> {
+    match written {
+        "true" | "True" | "TRUE" | "是" | "yes" | "Yes" => Some(true),
+        "false" | "False" | "FALSE" | "否" | "no" | "No" => Some(false),
+        _ => None,
     }
 }
 
@@ -656,6 +698,27 @@ mod tests {
         let (_, out) = run("unit", "sector: 博物馆\n");
         let help = out[0].help.as_deref().unwrap();
         assert!(help.contains("妇幼保健（") && help.contains("幼儿园"), "{help}");
+    }
+
+    /// `草稿` is a key of every Markdown document only (pages: a draft is a page not published).
+    #[test]
+    fn a_draft_is_a_yes_or_no_of_markdown_documents() {
+        for (written, yes) in [("true", true), ("是", true), ("false", false), ("否", false), ("\"true\"", true)] {
+            let (n, out) = run("notices", &format!("草稿: {written}\n标题: 通知\n"));
+            assert!(out.is_empty(), "{written}: {out:?}");
+            assert_eq!(n.get(DRAFT).map(|d| d.value.clone()), Some(Value::Bool(yes)), "{written}");
+        }
+        let (_, out) = run("services", "draft: 也许\n");
+        assert_eq!((out.len(), out[0].kind), (1, Kind::Invalid), "{out:?}");
+        assert!(out[0].message.contains("只能写 true 或 false"), "{}", out[0].message);
+        // a single-file document cannot be a draft: the key is unknown there
+        let (_, out) = run("fees", "草稿: true\n");
+        assert_eq!(out[0].kind, Kind::UnknownField, "{out:?}");
+        assert!(out[0].help.as_deref().unwrap().contains("只能写在通知、办事服务"), "{:?}", out[0].help);
+        let s = Schema::builtin();
+        for d in &s.documents {
+            assert_eq!(d.field(DRAFT).is_some(), d.has_pages(), "{}", d.kind);
+        }
     }
 
     #[test]

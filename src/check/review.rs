@@ -171,7 +171,7 @@ fn compact(s: &str) -> String {
 /// The acknowledgement records of every document; malformed ones become findings.
 fn records<'a>(unit: &'a Unit, findings: &mut Vec<Finding>) -> Vec<Record<'a>> {
     let mut out = Vec::new();
-    for doc in &unit.docs {
+    for doc in unit.docs.iter().chain(&unit.drafts) {
         let Some(data) = &doc.data else { continue };
         let Some(list) = data.get(crate::schema::ACKNOWLEDGEMENTS).and_then(Node::as_list) else { continue };
         for item in list {

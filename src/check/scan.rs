@@ -28,10 +28,11 @@ pub(super) fn site(config: &crate::config::Config) -> Vec<Located> {
     out
 }
 
-/// Every privacy hit of a unit: its documents in order, then its attachments in order.
+/// Every privacy hit of a unit: its documents in order, its drafts (never published, but
+/// better told now than when one is published), then its attachments in order.
 pub(super) fn unit(unit: &Unit, schema: &Schema) -> Vec<Located> {
     let mut out = Vec::new();
-    for doc in &unit.docs {
+    for doc in unit.docs.iter().chain(&unit.drafts) {
         document(doc, schema, &mut out);
     }
     for text in &unit.texts {

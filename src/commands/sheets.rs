@@ -30,7 +30,8 @@ pub struct ImportOptions {
 
 /// `gongkai import`: read the table, show the change, write it with `--write`.
 pub fn import(opts: &ImportOptions) -> Result<Outcome> {
-    let site = load::load_site(&opts.site, &LoadOptions { unit: Some(opts.unit.clone()), today: None })?;
+    let site =
+        load::load_site(&opts.site, &LoadOptions { unit: Some(opts.unit.clone()), today: None, ..Default::default() })?;
     let dir = site.units.first().ok_or_else(|| Error::UnknownUnit { name: opts.unit.clone(), suggestion: None })?;
     let unit = site.load_unit(dir);
     let (doc, _) =
@@ -196,7 +197,10 @@ pub fn export(opts: &ExportOptions) -> Result<Outcome> {
     let (tables, base): (Vec<export::Table>, String) = if opts.blank {
         let (schema, packs, sector) = match &opts.unit {
             Some(u) => {
-                let site = load::load_site(&opts.site, &LoadOptions { unit: Some(u.clone()), today: None })?;
+                let site = load::load_site(
+                    &opts.site,
+                    &LoadOptions { unit: Some(u.clone()), today: None, ..Default::default() },
+                )?;
                 let sector = site.units.first().and_then(|d| site.load_unit(d).sector);
                 (site.schema, site.packs, sector)
             }
@@ -208,7 +212,8 @@ pub fn export(opts: &ExportOptions) -> Result<Outcome> {
         let tables = kinds.iter().map(|&k| export::blank(k, &schema, &packs, sector.as_deref())).collect();
         (tables, "blank".to_string())
     } else {
-        let site = load::load_site(&opts.site, &LoadOptions { unit: opts.unit.clone(), today: None })?;
+        let site =
+            load::load_site(&opts.site, &LoadOptions { unit: opts.unit.clone(), today: None, ..Default::default() })?;
         let every = opts.unit.is_none();
         let mut collect: Vec<export::Collect> = kinds.iter().map(|&k| export::Collect::new(k, every)).collect();
         for dir in &site.units {

@@ -341,6 +341,7 @@ pub fn unit_from_bytes(schema: &Schema, spec: &DocSpec, bytes: &[u8]) -> Unit {
         dir: "content/fuzz".into(),
         sector: None,
         docs: vec![doc],
+        drafts: Vec::new(),
         attachments: Vec::new(),
         findings,
         texts: Vec::new(),

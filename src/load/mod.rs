@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
+mod drafts;
 mod file;
 mod misplaced;
 mod paste;
@@ -45,6 +46,11 @@ pub struct LoadOptions {
     pub unit: Option<String>,
     /// The date deadlines are judged on (default: today in China).
     pub today: Option<jiff::civil::Date>,
+    /// The site's address for this run, in place of `base_url` in `gongkai.yaml` (`--base-url`:
+    /// a staging address, or production's).
+    pub base_url: Option<String>,
+    /// Keep drafts (`草稿: true`) among the documents, marked as drafts (`serve --drafts`).
+    pub drafts: bool,
 }
 
 /// Today's date in China (UTC+8), where the deadlines run.
@@ -64,7 +70,13 @@ pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<Site> {
             root.display()
         )));
     }
-    let config = read_config(root)?;
+    let mut config = read_config(root)?;
+    if let Some(problem) = config.base_url.as_deref().and_then(crate::config::base_url_problem) {
+        return Err(Error::Config { file: CONFIG_FILE.into(), pos: None, message: format!("base_url: {problem}") });
+    }
+    if let Some(url) = &opts.base_url {
+        config.base_url = Some(checked_base_url(url)?);
+    }
     let (schema, packs) = load_packs(root, &config)?;
 
     let mut findings = Vec::new();
@@ -161,7 +173,32 @@ pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<Site> {
         findings.extend(removed::gone_units(&slugs, &published));
     }
     let shared_codes = if opts.unit.is_none() { shared_codes(&mut units, &schema) } else { Default::default() };
-    Ok(Site { root: root.to_path_buf(), config, schema, packs, units, findings, env, record, shared_codes, published })
+    Ok(Site {
+        root: root.to_path_buf(),
+        config,
+        schema,
+        packs,
+        units,
+        findings,
+        env,
+        record,
+        shared_codes,
+        published,
+        drafts: opts.drafts,
+    })
+}
+
+/// The address `gongkai.yaml` gives the site (`base_url`), as written.
+pub fn configured_base_url(root: &Path) -> Result<Option<String>> {
+    Ok(read_config(root)?.base_url)
+}
+
+/// The address `--base-url` gives, when it is one (exit 2 otherwise: a usage error).
+pub fn checked_base_url(url: &str) -> Result<String> {
+    match crate::config::base_url_problem(url) {
+        None => Ok(url.to_string()),
+        Some(problem) => Err(Error::Usage(format!("--base-url：{problem}"))),
+    }
 }
 
 /// 统一社会信用代码 that more than one unit declares in its unit.yaml (read ahead of the units,
@@ -223,7 +260,7 @@ impl Site {
     /// Read and parse one unit. Units are loaded one at a time by whoever walks the site
     /// (check, build, serve), so a province-sized portal never sits in memory whole.
     pub fn load_unit(&self, dir: &UnitDir) -> Unit {
-        let mut unit = load_unit(&self.root, &dir.slug, &dir.path, &self.schema, &self.config);
+        let mut unit = load_unit(&self.root, dir, &self.schema, &self.config, self.drafts);
         unit.findings.extend(dir.findings.iter().cloned());
         unit.findings.extend(removed::in_unit(&unit, &self.published, &self.env.today.to_string()));
         unit
@@ -458,13 +495,15 @@ fn slug_problem(slug: &str) -> Option<(String, String)> {
     None
 }
 
-fn load_unit(root: &Path, slug: &str, path: &Path, schema: &Schema, config: &Config) -> Unit {
+fn load_unit(root: &Path, unit_dir: &UnitDir, schema: &Schema, config: &Config, show_drafts: bool) -> Unit {
+    let (slug, path) = (unit_dir.slug.as_str(), unit_dir.path.as_path());
     let dir = format!("content/{slug}");
     let mut unit = Unit {
         slug: slug.to_string(),
         dir: dir.clone(),
         sector: None,
         docs: Vec::new(),
+        drafts: Vec::new(),
         attachments: Vec::new(),
         findings: Vec::new(),
         texts: Vec::new(),
@@ -513,8 +552,15 @@ fn load_unit(root: &Path, slug: &str, path: &Path, schema: &Schema, config: &Con
         match schema.doc_for_path(&rel) {
             Some(spec) => {
                 let (doc, mut found) = load_doc(entry.path(), &format!("{dir}/{rel}"), spec, schema);
-                unit.docs.push(doc);
                 unit.findings.append(&mut found);
+                if doc.is_draft() {
+                    unit.findings.push(drafts::note(&doc, show_drafts));
+                    if !show_drafts {
+                        unit.drafts.push(doc);
+                        continue;
+                    }
+                }
+                unit.docs.push(doc);
             }
             None if is_content_like(&rel) && !rel.starts_with("attachments/") => {
                 unit.findings.push(unknown_file(&dir, &rel, schema));

@@ -19,31 +19,47 @@ pub(super) const CITATION: &str = "《白银市公共企事业单位信息公开
 /// The id of the finding in reports.
 pub(super) const RULE: &str = "gongkai/removed-document";
 
-/// The published documents of `unit` that its folder no longer has: one error each.
+/// The published documents of `unit` that its folder no longer has, or has only as a draft
+/// (`草稿: true` takes a page off the site as surely as deleting its file): one error each. A
+/// draft never published is in no record, so it is never one of them.
 pub(super) fn in_unit(unit: &Unit, published: &BTreeMap<String, Published>, today: &str) -> Vec<Finding> {
     let from = format!("{}/", unit.dir);
     let to = format!("{}0", unit.dir); // '0' follows '/'
-    let have: BTreeSet<&str> = unit.docs.iter().map(|d| d.path.as_str()).collect();
+    let have: BTreeSet<&str> = unit.docs.iter().filter(|d| !d.is_draft()).map(|d| d.path.as_str()).collect();
+    let drafts: BTreeSet<&str> =
+        unit.drafts.iter().chain(unit.docs.iter().filter(|d| d.is_draft())).map(|d| d.path.as_str()).collect();
     published
         .range(from..to)
         .filter(|(path, _)| !have.contains(path.as_str()))
         .map(|(path, p)| {
-            let mut f = Finding::builtin(
-                Kind::Missing,
-                Severity::Error,
-                path,
-                None,
-                format!(
-                    "这份文件已于 {} 公开（索引号 {}），现在内容里没有了：已公开的文件不能删除，撤销或终止要公开说明原因",
-                    p.date, p.number
-                ),
-            )
-            .with_title("已公开的文件被删除")
-            .with_help(format!(
-                "从版本库恢复这个文件（git checkout -- \"{path}\"），在开头的 YAML（--- 之间）加上这两项：\
-                 「状态: 已撤销」和「变更记录: [{{日期: {today}, 变更类型: 撤销, 说明: 撤销的原因}}]」\
-                 （已经执行、现在停止的，写「已终止」和「终止」）。网站的存档仍保留它公开过的各个版本"
-            ));
+            let (message, help) = if drafts.contains(path.as_str()) {
+                (
+                    format!(
+                        "这份文件已于 {} 公开（索引号 {}），现在标成了草稿，会从网站上撤下：已公开的文件不能这样撤下，撤销或终止要公开说明原因",
+                        p.date, p.number
+                    ),
+                    format!(
+                        "删掉「草稿: true」这一行，让它继续公开；不再公开的，在开头的 YAML（--- 之间）加上这两项：\
+                         「状态: 已撤销」和「变更记录: [{{日期: {today}, 变更类型: 撤销, 说明: 撤销的原因}}]」\
+                         （已经执行、现在停止的，写「已终止」和「终止」）。要改写内容，另存一个新文件作草稿"
+                    ),
+                )
+            } else {
+                (
+                    format!(
+                        "这份文件已于 {} 公开（索引号 {}），现在内容里没有了：已公开的文件不能删除，撤销或终止要公开说明原因",
+                        p.date, p.number
+                    ),
+                    format!(
+                        "从版本库恢复这个文件（git checkout -- \"{path}\"），在开头的 YAML（--- 之间）加上这两项：\
+                         「状态: 已撤销」和「变更记录: [{{日期: {today}, 变更类型: 撤销, 说明: 撤销的原因}}]」\
+                         （已经执行、现在停止的，写「已终止」和「终止」）。网站的存档仍保留它公开过的各个版本"
+                    ),
+                )
+            };
+            let mut f = Finding::builtin(Kind::Missing, Severity::Error, path, None, message)
+                .with_title("已公开的文件被删除")
+                .with_help(help);
             f.unit = Some(unit.slug.clone());
             f.rule = RULE.into();
             f.citation = Some(CITATION.into());

@@ -102,8 +102,8 @@ fn collection_entry(d: &Doc, publisher: &str, numbers: &BTreeMap<String, String>
     v
 }
 
-/// The normalised tree as JSON: canonical keys, text as written. The review record is internal
-/// and left out.
+/// The normalised tree as JSON: canonical keys, text as written. What is said to gongkai only
+/// (the review record, `草稿: false`) is left out.
 fn to_json(node: &Node) -> serde_json::Value {
     match &node.value {
         Value::Null => serde_json::Value::Null,
@@ -112,7 +112,7 @@ fn to_json(node: &Node) -> serde_json::Value {
         Value::List(items) => items.iter().map(to_json).collect(),
         Value::Map(entries) => entries
             .iter()
-            .filter(|e| e.key != crate::schema::ACKNOWLEDGEMENTS)
+            .filter(|e| !crate::schema::is_internal(&e.key))
             .map(|e| (e.key.clone(), to_json(&e.value)))
             .collect::<serde_json::Map<_, _>>()
             .into(),

@@ -74,6 +74,7 @@ pub(crate) fn report_html(
             url: None,
             url_shown: None,
             qr_svg: None,
+            draft: false,
             breadcrumbs: Vec::new(),
         },
     );

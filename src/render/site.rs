@@ -106,6 +106,8 @@ pub(crate) struct PageView {
     pub url_shown: Option<String>,
     /// A QR code (inline SVG) of `url`, for the printed notice.
     pub qr_svg: Option<String>,
+    /// The page of a draft, shown only by `serve --drafts`: the theme marks it as one.
+    pub draft: bool,
     pub breadcrumbs: Vec<Link>,
 }
 
@@ -208,6 +210,7 @@ impl<'a> Renderer<'a> {
             root: "../".repeat(path.matches('/').count()),
             url,
             qr_svg,
+            draft: false,
             breadcrumbs: crumbs
                 .into_iter()
                 .map(|(label, to)| Link { current: to == path, href: href(path, &to), label })

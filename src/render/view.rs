@@ -404,7 +404,7 @@ pub(crate) fn extras(node: Option<&Node>, spec_fields: &[FieldDef], known: &[&st
     };
     entries
         .iter()
-        .filter(|e| !known.contains(&e.key.as_str()) && e.key != crate::schema::ACKNOWLEDGEMENTS)
+        .filter(|e| !known.contains(&e.key.as_str()) && !crate::schema::is_internal(&e.key))
         .filter_map(|e| {
             let def = spec_fields.iter().find(|f| f.key == e.key)?;
             let mut x = Extra { label: def.zh.clone(), lines: Vec::new(), headers: Vec::new(), rows: Vec::new() };

@@ -14,6 +14,7 @@ pub fn annotations(result: &CheckResult) -> String {
         let level = match f.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "notice",
         };
         let mut props = format!("file={}", property(&f.file));
         if let Some(l) = f.line {

@@ -43,6 +43,7 @@ pub(super) fn render(result: &CheckResult) -> String {
             severity: match f.severity {
                 Severity::Error => "major",
                 Severity::Warning => "minor",
+                Severity::Note => "info",
             },
             location: Location { path: &f.file, lines: Lines { begin: f.line.unwrap_or(1) } },
         })

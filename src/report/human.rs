@@ -37,6 +37,7 @@ fn group<'a>(f: &'a Finding, line_text: Option<&'a str>) -> Group<'a> {
     let level = match f.severity {
         Severity::Error => Level::ERROR.with_name("错误"),
         Severity::Warning => Level::WARNING.with_name("警告"),
+        Severity::Note => Level::NOTE.with_name("提示"),
     };
     let mut g = Group::with_title(level.primary_title(f.message.as_str()).id(f.rule.as_str()));
     match (f.line, line_text) {
@@ -117,6 +118,10 @@ pub fn summary(result: &CheckResult, cx: &Context<'_>) -> String {
         result.units.len(),
         if packs.is_empty() { "无".to_string() } else { packs.join("、") }
     );
+    let drafts = result.findings.iter().filter(|f| f.kind == crate::finding::Kind::Draft).count();
+    if drafts > 0 {
+        let _ = writeln!(s, "另有草稿 {drafts} 份，不会发布（见上面的「提示」）。");
+    }
     if !result.acknowledgements.is_empty() {
         let _ = writeln!(s, "经审查确认公开的例外 {} 项（第七条），详见报告：", result.acknowledgements.len());
         for a in &result.acknowledgements {

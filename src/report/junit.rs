@@ -46,11 +46,11 @@ pub(super) fn render(result: &CheckResult) -> String {
                     s
                 }
                 // a warning does not fail the build: record it and pass
-                (_, Severity::Warning) => TestCaseStatus::success(),
+                (_, Severity::Warning | Severity::Note) => TestCaseStatus::success(),
             };
             let mut case = TestCase::new(format!("{} {}（{}）", outcome.citation, outcome.title, outcome.rule), status);
             case.set_classname(format!("{}.{}", unit.slug, outcome.citation));
-            if outcome.severity == Severity::Warning && !text.is_empty() {
+            if outcome.severity != Severity::Error && !text.is_empty() {
                 case.set_system_out(text);
             }
             suite.add_test_case(case);
@@ -84,12 +84,12 @@ fn loose_case(suite: &str, f: &Finding) -> TestCase {
             s.set_description(describe(f));
             s
         }
-        Severity::Warning => TestCaseStatus::success(),
+        Severity::Warning | Severity::Note => TestCaseStatus::success(),
     };
     let line = f.line.map(|l| format!(":{l}")).unwrap_or_default();
     let mut case = TestCase::new(format!("{}{line} {}", f.file, f.kind.as_str()), status);
     case.set_classname(format!("{suite}.{}", f.rule));
-    if f.severity == Severity::Warning {
+    if f.severity != Severity::Error {
         case.set_system_out(describe(f));
     }
     case

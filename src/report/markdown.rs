@@ -63,6 +63,7 @@ pub fn render(result: &CheckResult, cx: &Context<'_>) -> String {
             let icon = match f.severity {
                 crate::finding::Severity::Error => "❌",
                 crate::finding::Severity::Warning => "⚠️",
+                crate::finding::Severity::Note => "ℹ️",
             };
             let at = match f.line {
                 Some(l) => code(&format!("{}:{l}", f.file)),

@@ -76,6 +76,7 @@ pub(super) fn render(result: &CheckResult, cx: &Context<'_>) -> String {
                 .level(match f.severity {
                     Severity::Error => ResultLevel::Error,
                     Severity::Warning => ResultLevel::Warning,
+                    Severity::Note => ResultLevel::Note,
                 })
                 .message(Message::builder().text(message).build())
                 .locations(vec![Location::builder().physical_location(physical).build()])

@@ -42,6 +42,11 @@ pub struct ServeOptions {
     pub open: bool,
     /// Poll for changes instead of native file events (network drives, WSL).
     pub poll: bool,
+    /// The site's address for the preview's QR codes, feeds and sitemap, in place of `base_url`
+    /// in `gongkai.yaml`.
+    pub base_url: Option<String>,
+    /// Show drafts (`草稿: true`), each with a banner saying it is one.
+    pub drafts: bool,
 }
 
 /// Build into memory, serve on loopback, rebuild what changes; returns when interrupted.
@@ -50,6 +55,8 @@ pub fn serve(opts: &ServeOptions) -> Result<Outcome> {
     if !root.join("content").is_dir() {
         return Err(Error::NoContent(root));
     }
+    // a bad address is a usage error before anything is served, not a broken preview
+    let base_url = opts.base_url.as_deref().map(crate::load::checked_base_url).transpose()?;
     let listener = TcpListener::bind((opts.bind, opts.port)).map_err(|e| {
         Error::Usage(format!(
             "无法在 {}:{} 上提供服务：{e}（端口可能被占用，可用 --port 换一个）",
@@ -65,7 +72,8 @@ pub fn serve(opts: &ServeOptions) -> Result<Outcome> {
 
     let (tx, rx) = channel::<Msg>();
     let shared = Arc::new(Shared::new(tx.clone()));
-    let mut builder = Builder::new(&root, Arc::clone(&shared));
+    let options = crate::load::LoadOptions { base_url, drafts: opts.drafts, ..Default::default() };
+    let mut builder = Builder::new(&root, options, Arc::clone(&shared));
     let first = builder.apply(&[Change::Everything]);
     let mut out = anstream::stdout();
     let _ = write!(out, "{}", first_report(&builder, &first));
@@ -222,19 +230,17 @@ fn change_report(builder: &Builder, paths: &[PathBuf], r: &Rebuilt) -> String {
     s
 }
 
+/// Open the preview in the user's browser, through `webbrowser` (which knows `$BROWSER`, the
+/// desktops' openers, Windows, macOS and WSL, and makes sure a browser is what opens). On a
+/// thread of its own: a text browser named in `$BROWSER` runs in the foreground until it is
+/// closed, and the server is listening meanwhile. Failing is a notice, never an error.
 fn open_browser(url: &str) {
-    let program = if cfg!(target_os = "macos") {
-        "open"
-    } else if cfg!(windows) {
-        "explorer"
-    } else {
-        "xdg-open"
-    };
-    let _ = std::process::Command::new(program)
-        .arg(url)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
+    let url = url.to_string();
+    std::thread::spawn(move || {
+        if let Err(e) = webbrowser::open(&url) {
+            let _ = writeln!(anstream::stderr(), "注意：没能打开浏览器（{e}），请在浏览器里打开 {url}");
+        }
+    });
 }
 
 /// For tests: is this path (relative to a site root) one that triggers a rebuild?

@@ -63,6 +63,8 @@ struct Loaded {
 
 pub(super) struct Builder {
     root: PathBuf,
+    /// How the site is loaded: `--base-url`, `--drafts`.
+    options: LoadOptions,
     shared: Arc<Shared>,
     loaded: Option<Loaded>,
     /// Why the last rebuild could not be used (a template or configuration error).
@@ -78,8 +80,8 @@ pub(super) struct Outcome {
 }
 
 impl Builder {
-    pub(super) fn new(root: &Path, shared: Arc<Shared>) -> Builder {
-        Builder { root: root.to_path_buf(), shared, loaded: None, error: None }
+    pub(super) fn new(root: &Path, options: LoadOptions, shared: Arc<Shared>) -> Builder {
+        Builder { root: root.to_path_buf(), options, shared, loaded: None, error: None }
     }
 
     /// The current check result, for the terminal and the report.
@@ -131,7 +133,7 @@ impl Builder {
 
     /// Load everything and render every unit.
     fn full(&mut self) -> Result<()> {
-        let site = load::load_site(&self.root, &LoadOptions::default())?;
+        let site = load::load_site(&self.root, &self.options)?;
         let theme = Theme::load(&site.root, site.config.theme.as_deref().unwrap_or("default"))?;
         let rendered: Vec<(String, RenderedUnit, Files)> = site
             .units

@@ -75,7 +75,9 @@ impl Site {
     }
 
     pub(crate) fn check_unit(&self, unit: &str) -> CheckResult {
-        let site = load_site(self.path(), &LoadOptions { unit: Some(unit.to_string()), today: None }).unwrap();
+        let site =
+            load_site(self.path(), &LoadOptions { unit: Some(unit.to_string()), today: None, ..Default::default() })
+                .unwrap();
         check_site(&site)
     }
 

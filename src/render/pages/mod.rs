@@ -370,7 +370,10 @@ impl<'r> UnitCx<'r, '_> {
         let mut crumbs =
             vec![("首页".to_string(), "index.html".to_string()), (self.unit.name().to_string(), self.front())];
         crumbs.extend(head.crumbs.iter().cloned());
-        let page = self.r.page_view(path, head.title, head.clause, head.updated.clone(), crumbs);
+        let mut page = self.r.page_view(path, head.title, head.clause, head.updated.clone(), crumbs);
+        // only a preview that shows drafts has any among the documents
+        page.draft =
+            self.r.site.drafts && self.unit.docs.iter().any(|d| d.is_draft() && self.published_path(d) == path);
         let html = self.r.render_html(template, &page, &UnitPage { unit, history, view })?;
         Ok((page, html))
     }
