@@ -3,24 +3,12 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
-use common::{Site, run_in};
+use common::{Site, run_in, tree};
 use gongkai::check::{applicable, selected};
 use gongkai::load::{LoadOptions, load_site};
 use gongkai::pack::{Requirement, Shape};
 use gongkai::yaml::Node;
-
-/// Every file under `dir`, relative path → bytes.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
-        .collect()
-}
 
 /// Staging folders a build left beside its output.
 fn staging_leftovers(site: &Site) -> Vec<String> {

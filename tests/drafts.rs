@@ -4,22 +4,11 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::Site;
+use common::{Site, tree};
 
 const DRAFT: &str = "content/qingyuan-water/notices/draft-2027-price.md";
-
-/// Every file under `dir`, by relative path, with its bytes.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
-        .collect()
-}
 
 #[test]
 fn a_draft_is_left_out_of_every_output() {

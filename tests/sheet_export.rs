@@ -7,22 +7,12 @@ mod common;
 use std::fs;
 use std::io::Read;
 
-use common::Site;
+use common::{Site, tree};
 use gongkai::sheet::Kind;
 use gongkai::yaml::{Node, Value};
 
 const KINDS: [&str; 5] = ["fees", "commitments", "leaders", "staff", "supervisors"];
 const UNITS: [&str; 5] = ["jinding-school", "qingyuan-water", "renhe-hospital", "tongcheng-power", "yincheng-bus"];
-
-/// Every file under a folder, with its bytes.
-fn tree(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().display().to_string(), fs::read(e.path()).unwrap()))
-        .collect()
-}
 
 fn ok(out: &common::Output) {
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);

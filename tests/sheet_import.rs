@@ -3,11 +3,9 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::fs;
-use std::path::Path;
 
-use common::Site;
+use common::{Site, tree};
 use rust_xlsxwriter::Workbook;
 
 /// A one-sheet workbook of these rows (the first is the header).
@@ -23,16 +21,6 @@ fn xlsx(sheet: &str, rows: &[&[&str]]) -> Vec<u8> {
         }
     }
     book.save_to_buffer().unwrap()
-}
-
-/// Every file under the site, with its bytes.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().display().to_string(), fs::read(e.path()).unwrap()))
-        .collect()
 }
 
 const FEES: &str = "content/qingyuan-water/fees.yaml";

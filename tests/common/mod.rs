@@ -13,6 +13,16 @@ use gongkai::load::{LoadOptions, load_site};
 
 pub(crate) const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
+/// Every file under `dir`, by relative path, with its bytes.
+pub(crate) fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned(), fs::read(e.path()).unwrap()))
+        .collect()
+}
+
 /// A copy of a site in a temporary folder, removed when dropped.
 pub(crate) struct Site {
     pub(crate) dir: tempfile::TempDir,
