@@ -142,7 +142,7 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
             help: "不写 -o 时网站输出到站点里的 public/；或用 -o 指定另一个文件夹".into(),
         });
     }
-    let staging = Staging::new(&out, &site.root).map_err(|e| match e {
+    let staging = Staging::hashed(&out, &site.root).map_err(|e| match e {
         Error::Write { .. } => Error::BuildStopped { kept: out.exists(), out: out.clone(), source: Box::new(e) },
         other => other,
     })?;

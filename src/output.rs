@@ -182,9 +182,10 @@ pub(crate) struct Staging {
     dirs: Mutex<std::collections::HashSet<PathBuf>>,
     /// Files staged so far, for the test hook below.
     written: std::sync::atomic::AtomicUsize,
-    /// The BLAKE3 of every file put, hashed from the bytes in memory as they are written: the
-    /// publication record need not read the tree back.
-    hashes: Mutex<StagedHashes>,
+    /// The BLAKE3 of every file put, hashed from the bytes in memory as they are written, when
+    /// the output is one the publication record lists (see [`Staging::hashed`]): the record need
+    /// not read the tree back.
+    hashes: Option<Mutex<StagedHashes>>,
     abort: AbortHook,
 }
 
@@ -214,6 +215,16 @@ impl Staging {
     /// Create a fresh staging folder for `out` (an output of the site at `root`, checked by
     /// [`validate_output`]), removing what earlier, interrupted builds left.
     pub(crate) fn new(out: &Path, root: &Path) -> Result<Staging> {
+        Staging::open(out, root, false)
+    }
+
+    /// [`Staging::new`], keeping the hash of every file put ([`Staging::take_hashes`]): for the
+    /// site the publication record lists, not for the record's own folder or the report's.
+    pub(crate) fn hashed(out: &Path, root: &Path) -> Result<Staging> {
+        Staging::open(out, root, true)
+    }
+
+    fn open(out: &Path, root: &Path, hashed: bool) -> Result<Staging> {
         let out = &validate_output(out, root)?;
         let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
@@ -239,7 +250,7 @@ impl Staging {
             committed: false,
             dirs: Mutex::default(),
             written: Default::default(),
-            hashes: Mutex::default(),
+            hashes: hashed.then(Mutex::default),
             abort,
         };
         staging.put(MARKER, marker_text().as_bytes())?;
@@ -258,7 +269,10 @@ impl Staging {
     /// The BLAKE3 of each file put so far (the last bytes put at a path), handed over: the
     /// table starts again empty.
     pub(crate) fn take_hashes(&self) -> StagedHashes {
-        std::mem::take(&mut *self.hashes.lock().unwrap_or_else(|e| e.into_inner()))
+        self.hashes
+            .as_ref()
+            .map(|h| std::mem::take(&mut *h.lock().unwrap_or_else(|e| e.into_inner())))
+            .unwrap_or_default()
     }
 
     /// Swap the staged site in. The old output is removed afterwards; if it cannot be, the new
@@ -336,8 +350,10 @@ impl Sink for Staging {
                 self.dirs.lock().unwrap_or_else(|e| e.into_inner()).insert(parent.to_path_buf());
             }
         }
-        let hash = blake3::hash(bytes);
-        self.hashes.lock().unwrap_or_else(|e| e.into_inner()).insert(path, hash);
+        if let Some(hashes) = &self.hashes {
+            let hash = blake3::hash(bytes);
+            hashes.lock().unwrap_or_else(|e| e.into_inner()).insert(path, hash);
+        }
         let previous = self.out.join(path);
         if same_bytes(&previous, bytes) && fs::hard_link(&previous, &target).is_ok() {
             return Ok(());
@@ -391,7 +407,10 @@ mod tests {
     #[test]
     fn every_file_put_is_hashed_from_its_last_bytes() {
         let tmp = tempfile::tempdir().unwrap();
-        let s = Staging::new(&tmp.path().join("public"), tmp.path()).unwrap();
+        let plain = Staging::new(&tmp.path().join("report"), tmp.path()).unwrap();
+        plain.put("a.html", b"a").unwrap();
+        assert_eq!(plain.take_hashes().0.len(), 0, "only a staging made to be hashed hashes");
+        let s = Staging::hashed(&tmp.path().join("public"), tmp.path()).unwrap();
         s.put("report/index.html", b"").unwrap();
         s.put("report/index.html", b"<h1>report</h1>").unwrap();
         s.put("a.html", b"a").unwrap();
