@@ -49,6 +49,7 @@ impl Theme {
         }
         let mut tera = Tera::new();
         tera.autoescape_on([".html", ".xml"]);
+        tera.set_escape_fn(escape_html);
         // `{{ x | contact }}`: phone numbers and e-mail addresses as tel:/mailto: links
         tera.register_filter("contact", |text: &str, _: tera::Kwargs, _: &tera::State| {
             tera::Value::safe_string(&super::contact::linked(text))
@@ -86,6 +87,28 @@ impl Theme {
     }
 }
 
+/// Tera's escaping of a value (the same five characters, the same entities), written in runs
+/// between the characters to escape instead of one `write_all` per byte: Tera's own was a few
+/// per cent of a build's CPU time, every value of every page going through it.
+fn escape_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let bytes = input.as_bytes();
+    let mut from = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        let entity: &[u8] = match b {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            b'\'' => b"&#39;",
+            _ => continue,
+        };
+        out.write_all(&bytes[from..i])?;
+        out.write_all(entity)?;
+        from = i + 1;
+    }
+    out.write_all(&bytes[from..])
+}
+
 /// Tera's error with its causes, on one line each.
 fn tera_error(e: &tera::Error) -> String {
     let mut s = e.to_string();
@@ -95,4 +118,19 @@ fn tera_error(e: &tera::Error) -> String {
         source = cause.source();
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    /// The same bytes as Tera's own escaping, whatever the text.
+    #[test]
+    fn escaping_is_teras() {
+        for text in ["", "plain", "<a href=\"x\">'&'</a>", "&&", "停水<通知>", "末尾&", "\"开头", "a'b\"c<d>e&f"]
+        {
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            super::escape_html(text, &mut ours).unwrap();
+            tera::escape_html(text, &mut theirs).unwrap();
+            assert_eq!(String::from_utf8(ours).unwrap(), String::from_utf8(theirs).unwrap(), "{text}");
+        }
+    }
 }
