@@ -112,6 +112,14 @@ fn values_are_checked_as_check_reads_them() {
     ] {
         assert!(!validate(&unit, bad), "accepted: {bad}");
     }
+    // the figures of requests/ are counts
+    let requests = schema_of("requests.schema.json");
+    for good in ["予以公开: 3\n", "予以公开: 3件\n", "予以公开: 待补充\n", "予以公开: 0\n"] {
+        assert!(validate(&requests, good), "refused: {good}");
+    }
+    for bad in ["予以公开: 六\n", "予以公开: -1\n", "予以公开: 2.5\n"] {
+        assert!(!validate(&requests, bad), "accepted: {bad}");
+    }
     let notices = schema_of("notices.schema.json");
     assert!(validate(&notices, "状态: 已撤销\n草稿: 是\n"));
     assert!(!validate(&notices, "状态: 取消\n"));

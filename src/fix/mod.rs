@@ -296,3 +296,43 @@ fn backup(path: &Path) -> Result<PathBuf> {
     }
     Err(Error::Usage(format!("{} 旁边的备份文件太多（.{name}.bak.*），请先清理", path.display())))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repaired(kind: &str, rel: &str, text: &str) -> String {
+        let schema = Schema::builtin();
+        let spec = schema.doc(kind).unwrap().clone();
+        let plan = plan(rel, PathBuf::from(rel), text.as_bytes(), &FileKind::Doc(spec), &schema).unwrap();
+        plan.map_or_else(|| text.to_string(), |p| p.after)
+    }
+
+    /// `办公时间` is a key of unit.yaml, but in a list of lines it is the start of a line of text:
+    /// the repair would make a mapping of it, which the loader refuses, so it stays.
+    #[test]
+    fn a_colon_that_would_turn_text_into_a_key_stays() {
+        let text = "单位名称：白银市第一中学\n工作标准:\n  - 办公时间：周一至周五\n";
+        assert_eq!(
+            repaired("unit", "content/a/unit.yaml", text),
+            "单位名称: 白银市第一中学\n工作标准:\n  - 办公时间：周一至周五\n"
+        );
+    }
+
+    #[test]
+    fn a_markdown_body_is_never_touched() {
+        let text = "---\n标题：通知\n---\n\t缩进的代码\n标题：正文里的冒号\n";
+        assert_eq!(
+            repaired("notices", "content/a/notices/a.md", text),
+            "---\n标题: 通知\n---\n\t缩进的代码\n标题：正文里的冒号\n"
+        );
+    }
+
+    #[test]
+    fn nothing_to_repair_is_no_plan() {
+        let schema = Schema::builtin();
+        let spec = schema.doc("fees").unwrap().clone();
+        let text = "收费项目:\n  - 项目名称: 水费\n";
+        assert!(plan("f", PathBuf::from("f"), text.as_bytes(), &FileKind::Doc(spec), &schema).unwrap().is_none());
+    }
+}
