@@ -47,6 +47,8 @@ pub(crate) fn document(schema: &Schema, packs: &[Pack], spec: &DocSpec) -> Value
 struct Words {
     sectors: Vec<String>,
     placeholder: String,
+    /// What to write for a sector, for an editor's message.
+    sector_help: String,
     /// Fields whose value is a number of cases (`3`, `3件`).
     counts: Vec<&'static str>,
 }
@@ -56,7 +58,8 @@ impl Words {
         let mut sectors: Vec<String> = schema.sectors.iter().flat_map(|s| s.words().map(str::to_string)).collect();
         sectors.dedup();
         let extra: Vec<&str> = packs.iter().flat_map(|p| p.placeholders.iter().map(String::as_str)).collect();
-        Words { sectors, placeholder: placeholder_pattern(&extra), counts: Vec::new() }
+        let sector_help = format!("不认识的行业，可以写：{}", schema.sector_list());
+        Words { sectors, placeholder: placeholder_pattern(&extra), sector_help, counts: Vec::new() }
     }
 }
 
@@ -79,7 +82,7 @@ fn field(f: &FieldDef, dotted: &str, rules: &[&Rule], words: &Words) -> Value {
         FieldType::Text if words.counts.contains(&dotted) => json!({
             "anyOf": [
                 { "type": ["integer", "null"], "minimum": 0 },
-                { "type": "string", "pattern": "^\\s*\\d+\\s*件*$" },
+                { "type": "string", "pattern": "^\\s*\\d+\\s*件*$", "patternErrorMessage": "件数写阿拉伯数字，没有的写 0" },
                 { "type": "string", "pattern": words.placeholder }
             ]
         }),
@@ -90,19 +93,29 @@ fn field(f: &FieldDef, dotted: &str, rules: &[&Rule], words: &Words) -> Value {
         }),
         FieldType::Date => json!({
             "type": ["string", "null"],
-            "pattern": format!("{DATE}|{}", words.placeholder)
+            "pattern": format!("{DATE}|{}", words.placeholder),
+            // read by yaml-language-server in place of the pattern itself
+            "patternErrorMessage": "日期写成 2024-03-01 或 2024年3月1日"
         }),
-        FieldType::Sector => {
-            json!({ "type": ["string", "null"], "enum": words.sectors.iter().map(|s| json!(s)).chain([Value::Null]).collect::<Vec<_>>() })
-        }
+        FieldType::Sector => json!({
+            "type": ["string", "null"],
+            "enum": words.sectors.iter().map(|s| json!(s)).chain([Value::Null]).collect::<Vec<_>>(),
+            "errorMessage": words.sector_help
+        }),
         FieldType::Status => json!({
             "anyOf": [
-                { "enum": crate::status::exact_words().iter().map(|w| json!(w)).chain([Value::Null]).collect::<Vec<_>>() },
-                { "type": "string", "pattern": words.placeholder }
+                {
+                    "enum": crate::status::exact_words().iter().map(|w| json!(w)).chain([Value::Null]).collect::<Vec<_>>(),
+                    "errorMessage": format!("状态只能写{}", crate::status::choices())
+                },
+                { "type": "string", "pattern": words.placeholder, "patternErrorMessage": format!("状态只能写{}", crate::status::choices()) }
             ]
         }),
         FieldType::Flag => {
-            json!({ "enum": [true, false, "true", "True", "TRUE", "是", "yes", "Yes", "false", "False", "FALSE", "否", "no", "No", null] })
+            json!({
+                "enum": [true, false, "true", "True", "TRUE", "是", "yes", "Yes", "false", "False", "FALSE", "否", "no", "No", null],
+                "errorMessage": format!("「{}」只能写 true 或 false（是 或 否）", f.zh)
+            })
         }
         FieldType::List if f.fields.is_empty() => {
             json!({ "type": ["array", "null"], "items": { "type": ["string", "number", "null"] } })
