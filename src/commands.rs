@@ -9,8 +9,11 @@ use crate::error::{Error, Result};
 use crate::load::{self, LoadOptions};
 use crate::report::{self, Context, Format};
 
+mod editor;
 mod root;
 mod sheets;
+pub(crate) use editor::write_schemas;
+pub use editor::{SchemaOptions, schema};
 pub use root::site_root;
 pub use sheets::{ExportOptions, ImportOptions, SheetFormat, export, import};
 
@@ -343,4 +346,19 @@ fn progress(len: usize, quiet: bool) -> indicatif::ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+/// Write beside, then rename over: a crash leaves the old file or the new one, never half.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = path.with_file_name(format!(".{name}.gongkai.tmp"));
+    let written = std::fs::File::create(&tmp).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()
+    });
+    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, path)) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::write(path, e));
+    }
+    Ok(())
 }

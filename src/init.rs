@@ -10,6 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::commands::Outcome;
+use crate::editor_schema;
 use crate::error::{Error, Result};
 use crate::load;
 use crate::pack::{Check, Pack, Requirement, Rule, Shape};
@@ -57,6 +58,15 @@ pub fn run(dir: &Path, sector: Option<&str>) -> Result<Outcome> {
         write_new(&path, &text)?;
         created.push(path);
     }
+    // the editors' schemas the modelines point to, and VS Code's mapping for a new site; files
+    // already there are left as they are (`gongkai schema` brings them up to date)
+    let schema_dir = site_root.join(editor_schema::DIR);
+    let schemas = crate::commands::write_schemas(&schema_dir, &editor_schema::files(&schema, &packs), true)?;
+    let settings = site_root.join(".vscode").join("settings.json");
+    if new_site && !settings.exists() {
+        write_new(&settings, &editor_schema::vscode_settings(&schema))?;
+        created.push(settings);
+    }
     let attachments = unit_dir.join("attachments");
     fs::create_dir_all(&attachments).map_err(|e| Error::write(&attachments, e))?;
 
@@ -73,6 +83,14 @@ pub fn run(dir: &Path, sector: Option<&str>) -> Result<Outcome> {
         if !kept.is_empty() {
             let _ = writeln!(msg, "原有的文件没有改动（已有的不会覆盖）。");
         }
+    }
+    if !schemas.is_empty() {
+        let _ = writeln!(
+            msg,
+            "编辑器用的 JSON Schema（{} 个）写在 {}：VS Code 装上 YAML 扩展，即可补全字段、提示写错的地方。",
+            schemas.len(),
+            schema_dir.display()
+        );
     }
     let slug = unit_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let _ = writeln!(
@@ -144,13 +162,14 @@ fn write_new(path: &Path, text: &str) -> Result<()> {
 fn site_config(packs: &[Pack]) -> String {
     let ids: Vec<&str> = packs.iter().map(|p| p.id.as_str()).collect();
     format!(
-        "# gongkai 站点配置。所有项都可省略。\n\
+        "{}# gongkai 站点配置。所有项都可省略。\n\
          # 站点名称\n\
          title: {PLACEHOLDER}\n\
          # 网站发布后的地址（用于二维码和订阅链接），例如 https://gk.example.gov.cn/\n\
          # base_url: https://gk.example.gov.cn/\n\
          # 适用的规则包\n\
          packs: [{}]\n",
+        editor_schema::modeline(load::CONFIG_FILE, editor_schema::CONFIG_FILE),
         ids.join(", ")
     )
 }
@@ -217,6 +236,13 @@ pub fn scaffold(schema: &Schema, packs: &[Pack], sector: &str) -> Vec<(String, S
         && let Some(spec) = schema.doc("requests")
     {
         files.push((format!("{}{}1.yaml", spec.file, spec.item.as_deref().unwrap_or("年度统计")), requests_doc(spec)));
+    }
+    // each YAML file names its editors' schema (a relative path, from `content/<unit>/…`)
+    for (rel, text) in &mut files {
+        if let Some(spec) = schema.doc_for_path(rel).filter(|_| rel.ends_with(".yaml")) {
+            let line = editor_schema::modeline(&format!("content/unit/{rel}"), &editor_schema::file_name(spec));
+            text.insert_str(0, &line);
+        }
     }
     files
 }

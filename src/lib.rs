@@ -16,7 +16,8 @@
 //! 5. `report`: check results as human, JSON, JUnit, SARIF, Markdown, GitHub and GitLab output.
 //! 6. `render`: typed views through the templates into files.
 //! 7. `sheet`: spreadsheets in and out (the tables of a unit as rows; above `load`).
-//! 8. `commands`, `serve`, `init`, `verify`: what the binary (`main.rs`) runs.
+//! 8. `commands`, `serve`, `init`, `verify`, `fix`: what the binary (`main.rs`) runs; the
+//!    editors' JSON Schemas `editor_schema`, which `init` and the `schema` command write.
 
 mod annual;
 mod calendar;
@@ -24,9 +25,11 @@ pub mod check;
 pub mod commands;
 mod config;
 mod declaration;
+pub mod editor_schema;
 pub mod error;
 mod extract;
 pub mod finding;
+pub mod fix;
 pub mod init;
 mod input;
 pub mod load;

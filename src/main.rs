@@ -6,6 +6,8 @@
 //! `import`: 0 the table was read (shown, or written with `--write`); 1 a row, a cell or the
 //! unit's file could not be used, and nothing was written; 2 a usage error or an unreadable file.
 //! `export`: 0 written; 2 nothing written (an existing file in the way, an unusable site).
+//! `schema`: 0 written; 2 nothing written. `fix`: 0 nothing to repair, or repaired (`--write`);
+//! 1 repairs shown but not written, or a file that cannot be repaired; 2 an unusable site.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,6 +46,10 @@ enum Command {
     Import(ImportArgs),
     /// 把收费项目、领导名录等导出为表格，或生成空白填写表 (export tables as xlsx or CSV)
     Export(ExportArgs),
+    /// 生成编辑器用的 JSON Schema：字段补全、行业等选项、错误提示 (write the editors' JSON Schemas)
+    Schema(SchemaArgs),
+    /// 修正编码（GBK、UTF-16、BOM）、字段名后的全角冒号、Tab 缩进 (repair encodings, full-width colons, tabs)
+    Fix(FixArgs),
     /// 输出命令行补全脚本 (print shell completions: bash, zsh, fish, powershell, elvish)
     Completions {
         /// 命令行程序 (the shell)
@@ -90,6 +96,26 @@ fn man(command: Option<&str>) -> Result<Outcome, gongkai::error::Error> {
     std::io::Write::write_all(&mut std::io::stdout().lock(), &out)
         .map_err(|e| gongkai::error::Error::write("<stdout>", e))?;
     Ok(Outcome::Clean)
+}
+
+#[derive(Args)]
+struct SchemaArgs {
+    /// 站点目录；不写时用当前文件夹，或它上级中最近的有 gongkai.yaml 的文件夹
+    /// (the site root; default: this folder, or the nearest above it holding gongkai.yaml)
+    site: Option<PathBuf>,
+    /// 输出目录，默认 SITE/.gongkai/schema (the folder to write into)
+    #[arg(long, short, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct FixArgs {
+    /// 站点目录；不写时用当前文件夹，或它上级中最近的有 gongkai.yaml 的文件夹
+    /// (the site root; default: this folder, or the nearest above it holding gongkai.yaml)
+    site: Option<PathBuf>,
+    /// 写入修正，原文件备份为隐藏的 .文件名.bak；不加时只显示将做的修改 (write; without it, only show the diff)
+    #[arg(long)]
+    write: bool,
 }
 
 #[derive(Args)]
@@ -297,6 +323,8 @@ fn main() -> ExitCode {
             let out = a.output.unwrap_or_else(|| site.clone());
             commands::export(&ExportOptions { site, format: a.format, unit: a.unit, kind: a.kind, blank: a.blank, out })
         }
+        Command::Schema(a) => commands::schema(&commands::SchemaOptions { site: site_root(a.site), out: a.out }),
+        Command::Fix(a) => gongkai::fix::run(&gongkai::fix::FixOptions { site: site_root(a.site), write: a.write }),
         Command::Completions { shell } => completions(shell),
         Command::Man { command } => man(command.as_deref()),
         Command::Serve(a) => gongkai::serve::serve(&gongkai::serve::ServeOptions {

@@ -47,7 +47,7 @@ pub const PLACEHOLDERS: &[&str] = &[
 ];
 
 /// Prefixes that mark a placeholder even with more text after them (`待补充：单位全称`).
-const PLACEHOLDER_PREFIXES: &[&str] = &["待补充", "待填写", "请填写", "请在此填写", "TODO", "TBD"];
+pub(crate) const PLACEHOLDER_PREFIXES: &[&str] = &["待补充", "待填写", "请填写", "请在此填写", "TODO", "TBD"];
 
 /// Does `text` still hold a placeholder instead of content?
 pub fn is_placeholder(text: &str, extra: &[String]) -> bool {

@@ -110,6 +110,11 @@ pub(crate) fn read(written: &str) -> Reading {
         .map_or(Reading::Unknown, |(_, s)| Reading::Near(*s))
 }
 
+/// Every word of the closed set, as `read` takes it exactly (for the editors' schemas).
+pub(crate) fn exact_words() -> Vec<&'static str> {
+    WORDS.iter().map(|(w, _)| *w).collect()
+}
+
 /// Does this status say the document was withdrawn or ended? The one definition used by the
 /// checker and the pages.
 pub(crate) fn is_withdrawn(written: &str) -> bool {

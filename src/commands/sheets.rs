@@ -125,7 +125,7 @@ pub fn import(opts: &ImportOptions) -> Result<Outcome> {
         let name = backup.file_name().unwrap_or_default().to_string_lossy();
         out.push_str(&format!("\n原来的文件备份为 content/{}/{name}（隐藏文件，不会发布）。\n", unit.slug));
     }
-    write_atomic(&path, &new_bytes)?;
+    super::write_atomic(&path, &new_bytes)?;
     out.push_str(&format!("已写入 {rel}。运行 gongkai check 检查内容是否齐全。\n"));
     print(&out)?;
     Ok(Outcome::Clean)
@@ -144,21 +144,6 @@ fn backup_path(path: &Path, now: jiff::Timestamp) -> PathBuf {
         candidate = dir.join(format!(".{name}.bak-{stamp}-{n}"));
     }
     candidate
-}
-
-/// Write beside, then rename over: a crash leaves the old file or the new one, never half.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let tmp = path.with_file_name(format!(".{name}.gongkai-import.tmp"));
-    let written = std::fs::File::create(&tmp).and_then(|mut f| {
-        f.write_all(bytes)?;
-        f.sync_all()
-    });
-    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, path)) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::write(path, e));
-    }
-    Ok(())
 }
 
 fn print(text: &str) -> Result<()> {
@@ -252,7 +237,7 @@ pub fn export(opts: &ExportOptions) -> Result<Outcome> {
         }
     }
     for (path, bytes) in fresh {
-        write_atomic(&path, bytes)?;
+        super::write_atomic(&path, bytes)?;
         out.push_str(&format!("已写入 {}\n", path.display()));
     }
     for t in &tables {

@@ -109,7 +109,7 @@ fn explain_yaml_error(raw: &str, src: &str, pos: Option<Pos>) -> (Option<Pos>, S
         return (
             Some(Pos::new(line as u32, col)),
             "字段名后面的冒号用成了中文全角「：」".into(),
-            "字段名后面的冒号要用英文半角「:」，并在后面加一个空格，例如「收费项目:」".into(),
+            "字段名后面的冒号要用英文半角「:」，并在后面加一个空格，例如「收费项目:」；或运行 gongkai fix --write 自动修正".into(),
         );
     }
     if let Some(n) = long_key(line_text).filter(|_| lower.contains("simple key")) {
@@ -130,7 +130,7 @@ fn explain_yaml_error(raw: &str, src: &str, pos: Option<Pos>) -> (Option<Pos>, S
     let (what, help): (String, &str) = if lower.contains("duplicate") {
         ("同一个字段写了两次".into(), "删掉重复的一处，只保留一个")
     } else if lower.contains("tab") {
-        ("用了 Tab 键缩进".into(), "YAML 只能用空格缩进，把 Tab 换成两个空格")
+        ("用了 Tab 键缩进".into(), "YAML 只能用空格缩进，把 Tab 换成两个空格；或运行 gongkai fix --write 自动修正")
     } else if lower.contains("unclosed quote")
         || lower.contains("while scanning a quoted scalar")
         || lower.contains("found unexpected end of stream") && line_text.contains('"')
@@ -140,7 +140,10 @@ fn explain_yaml_error(raw: &str, src: &str, pos: Option<Pos>) -> (Option<Pos>, S
     {
         ("文件嵌套太深或引用（&、*）展开太多".into(), "不要使用 YAML 的 & 和 * 引用；检查缩进是否过深")
     } else if line_text.contains('：') && !line_text.contains(": ") {
-        ("冒号用成了中文全角「：」".into(), "字段名后面的冒号要用英文半角「:」，并在后面加一个空格")
+        (
+            "冒号用成了中文全角「：」".into(),
+            "字段名后面的冒号要用英文半角「:」，并在后面加一个空格；或运行 gongkai fix --write 自动修正",
+        )
     } else if lower.contains("non-finite") {
         let value = line_text.split_once(':').map_or(line_text, |(_, v)| v).trim();
         (
@@ -223,7 +226,7 @@ pub fn decode(bytes: Vec<u8>, site_path: &str) -> std::result::Result<String, Bo
         return Err(fail(
             Some(Pos::new(1, 1)),
             "文件是 UTF-16 编码，gongkai 只读 UTF-8".into(),
-            "用记事本打开，「另存为」时编码选「UTF-8」",
+            "用记事本打开，「另存为」时编码选「UTF-8」；或运行 gongkai fix --write 自动转换（原文件会备份）",
         ));
     }
     match String::from_utf8(bytes) {
@@ -256,7 +259,7 @@ pub fn decode(bytes: Vec<u8>, site_path: &str) -> std::result::Result<String, Bo
                 Err(fail(
                     pos,
                     "文件不是 UTF-8 编码，看起来是 GBK/GB18030（Windows 中文默认编码）".into(),
-                    "用记事本打开，「另存为」时编码选「UTF-8」；或运行 iconv -f GB18030 -t UTF-8 原文件 > 新文件",
+                    "用记事本打开，「另存为」时编码选「UTF-8」；或运行 gongkai fix --write 自动转换（原文件会备份），或 iconv -f GB18030 -t UTF-8 原文件 > 新文件",
                 ))
             } else {
                 Err(fail(pos, "文件不是 UTF-8 编码的文字".into(), "另存为 UTF-8 编码的文本文件"))
