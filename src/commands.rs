@@ -244,12 +244,14 @@ fn record(
     for (rel, bytes) in record.files_to_write().into_iter().chain(signatures.into_iter().map(|(r, b)| (r, b.into()))) {
         out.put(&rel, &bytes)?;
     }
-    // the versions archived before, as they are (linked, or copied where links are not possible)
-    if !store.hashes().is_empty() {
-        let into = out.path().join(archive::DIR);
+    // the archive's files as they are (linked, or copied where links are not possible), then
+    // the new versions in new packs, compressed in parallel a batch at a time and written in
+    // order (the same site gives the same packs)
+    let into = out.path().join(archive::DIR);
+    if !store.files().is_empty() {
         std::fs::create_dir_all(&into).map_err(|e| Error::write(&into, e))?;
-        for hash in store.hashes() {
-            let (from, to) = (store.path(hash), into.join(format!("{hash}.html.gz")));
+        for name in store.files() {
+            let (from, to) = (store.dir().join(name), into.join(name));
             if std::fs::hard_link(&from, &to).is_err() {
                 std::fs::copy(&from, &to).map_err(|e| Error::write(&to, e))?;
             }
@@ -257,11 +259,21 @@ fn record(
     }
     {
         use rayon::prelude::*;
-        to_archive.par_iter().try_for_each(|(path, hash)| {
-            let page = staging.path().join(path.as_str());
-            let bytes = std::fs::read(&page).map_err(|e| Error::io(&page, e))?;
-            out.put(&archive::file(hash), &archive::compress(&bytes))
-        })?;
+        let mut packs = archive::PackWriter::new(&into, &store);
+        for batch in to_archive.chunks(512) {
+            let compressed: Vec<(&String, Vec<u8>)> = batch
+                .par_iter()
+                .map(|(path, hash)| {
+                    let page = staging.path().join(path.as_str());
+                    let bytes = std::fs::read(&page).map_err(|e| Error::io(&page, e))?;
+                    Ok((*hash, archive::compress(&bytes)))
+                })
+                .collect::<Result<_>>()?;
+            for (hash, gz) in compressed {
+                packs.add(hash, &gz).map_err(|e| Error::write(&into, e))?;
+            }
+        }
+        packs.finish().map_err(|e| Error::write(&into, e))?;
     }
     if let Some(warning) = out.commit()? {
         eprintln!("注意：{warning}");

@@ -1,27 +1,65 @@
 //! The archive of published document pages (第十二条(三)(五)): every version of every document
 //! page (a notice, a service, a policy, a 年度报告: a page built from one source file of a folder)
-//! that a build published, kept byte for byte in the site's record (`record/archive/<blake3>.html.gz`)
-//! so that a version stays reachable after it is replaced or removed, also from a fresh checkout
-//! that has no previous `public/`.
+//! that a build published, kept byte for byte in the site's record (`record/archive/`) so that a
+//! version stays reachable after it is replaced or removed, also from a fresh checkout that has
+//! no previous `public/`.
 //!
 //! A value layer beside the log: content-addressed by the BLAKE3 of the uncompressed page, which
 //! is the hash the record's entry lists for the page's path, so an archived version is verifiable
-//! against the chain. `build` adds a file when it publishes a version the archive lacks (in the
-//! same Staging as the log); `render` reads the archive to publish superseded and removed versions
+//! against the chain. `build` writes the versions the archive lacks into new packs
+//! (`pack-000001.gz`, each version one gzip member, with an index `pack-000001.json`), in the
+//! same Staging as the log, and keeps the files already there as they are: a build adds a few
+//! files, never one per version. Versions in the first layout (`<blake3>.html.gz`, one file
+//! each) are still read. `render` reads the archive to publish superseded and removed versions
 //! and to list them ([`histories`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
+
 use super::{Record, hex};
 
 /// The archive's folder inside the record folder.
 pub const DIR: &str = "archive";
 
-/// The archive file of a page version, relative to the record folder.
+/// The format of a pack's index.
+pub const PACK_SCHEMA: &str = "gongkai-archive/1";
+
+/// A pack is closed when it reaches this size and the next one begun: well under the 100 MB a
+/// file may have on GitHub (which warns from 50 MB).
+pub const PACK_LIMIT: u64 = 32 << 20;
+
+/// The archive file of a page version in the first layout (one gzip file per version), relative
+/// to the record folder: still read, no longer written.
 pub fn file(hash: &str) -> String {
     format!("{DIR}/{hash}.html.gz")
+}
+
+/// A pack's file name (`pack-000001.gz`: the gzip members of its versions, one after another)
+/// and its index's (`pack-000001.json`).
+fn pack_names(n: usize) -> (String, String) {
+    (format!("pack-{n:06}.gz"), format!("pack-{n:06}.json"))
+}
+
+/// A pack's index: where each version's gzip member lies in the pack.
+#[derive(Debug, Serialize, Deserialize)]
+struct PackIndex {
+    schema: String,
+    /// The pack's file name, beside the index.
+    pack: String,
+    /// BLAKE3 of the page → (offset, length) of its gzip member in the pack.
+    pages: BTreeMap<String, (u64, u64)>,
+}
+
+/// Where a version lies.
+#[derive(Debug, Clone)]
+enum Place {
+    /// Its own file, `<hash>.html.gz` (the first layout).
+    Loose,
+    /// A member of a pack: the pack's file name, the member's offset and length.
+    Packed(std::sync::Arc<str>, u64, u64),
 }
 
 /// The archive of a site: which versions it holds (read once), and where.
@@ -29,26 +67,54 @@ pub fn file(hash: &str) -> String {
 pub struct Store {
     dir: PathBuf,
     hashes: BTreeSet<String>,
+    places: BTreeMap<String, Place>,
+    /// Every file of the archive (packs, their indexes, loose versions), by name.
+    files: Vec<String>,
+    /// The highest pack number present.
+    last_pack: usize,
 }
 
 impl Store {
-    /// The archive in the record folder `record` (empty when there is none yet).
+    /// The archive in the record folder `record` (empty when there is none yet). A pack index
+    /// that cannot be read is an error (`InvalidData`, in words).
     pub fn open(record: &Path) -> std::io::Result<Store> {
         let dir = record.join(DIR);
-        let mut hashes = BTreeSet::new();
-        match std::fs::read_dir(&dir) {
-            Ok(entries) => {
-                for entry in entries {
-                    let name = entry?.file_name();
-                    if let Some(hash) = name.to_str().and_then(|n| n.strip_suffix(".html.gz")) {
-                        hashes.insert(hash.to_string());
-                    }
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        let mut store = Store { dir, ..Store::default() };
+        let entries = match std::fs::read_dir(&store.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(store),
             Err(e) => return Err(e),
+        };
+        let mut names = Vec::new();
+        for entry in entries {
+            if let Ok(name) = entry?.file_name().into_string() {
+                names.push(name);
+            }
         }
-        Ok(Store { dir, hashes })
+        names.sort();
+        for name in names {
+            if let Some(hash) = name.strip_suffix(".html.gz") {
+                store.places.insert(hash.to_string(), Place::Loose);
+            } else if let Some(n) = name.strip_prefix("pack-").and_then(|n| n.strip_suffix(".json")) {
+                let invalid = |why: String| std::io::Error::new(std::io::ErrorKind::InvalidData, why);
+                let bytes = std::fs::read(store.dir.join(&name))?;
+                let index: PackIndex = serde_json::from_slice(&bytes)
+                    .map_err(|e| invalid(format!("{DIR}/{name} 不是有效的存档索引：{e}")))?;
+                if index.schema != PACK_SCHEMA || index.pack != pack_names(n.parse().unwrap_or(0)).0 {
+                    return Err(invalid(format!("{DIR}/{name} 的格式或所指的包不对（应为 {PACK_SCHEMA}）")));
+                }
+                store.last_pack = store.last_pack.max(n.parse().unwrap_or(0));
+                let pack: std::sync::Arc<str> = index.pack.into();
+                for (hash, (offset, len)) in index.pages {
+                    store.places.insert(hash, Place::Packed(pack.clone(), offset, len));
+                }
+            } else if !(name.starts_with("pack-") && name.ends_with(".gz")) {
+                continue;
+            }
+            store.files.push(name);
+        }
+        store.hashes = store.places.keys().cloned().collect();
+        Ok(store)
     }
 
     /// Whether the archive holds the version with this BLAKE3.
@@ -61,24 +127,114 @@ impl Store {
         &self.hashes
     }
 
-    /// The file of a version on disk.
-    pub fn path(&self, hash: &str) -> PathBuf {
-        self.dir.join(format!("{hash}.html.gz"))
+    /// Every file of the archive, by name inside its folder: what a new record keeps as it is.
+    pub fn files(&self) -> &[String] {
+        &self.files
+    }
+
+    /// The archive's folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Where a version is kept, for messages: its file, or its pack.
+    pub fn location(&self, hash: &str) -> String {
+        match self.places.get(hash) {
+            Some(Place::Packed(pack, ..)) => format!("{DIR}/{pack}（版本 {hash}）"),
+            _ => file(hash),
+        }
     }
 
     /// The exact bytes of a version, checked against its hash; what is wrong in words.
     pub fn read(&self, hash: &str) -> Result<Vec<u8>, String> {
-        let path = self.path(hash);
-        let file = std::fs::File::open(&path)
-            .map_err(|e| format!("无法读取 {}：{}", path.display(), crate::error::io_reason(&e)))?;
+        let (path, gz) = match self.places.get(hash) {
+            Some(Place::Packed(pack, offset, len)) => {
+                let path = self.dir.join(&**pack);
+                let mut gz = Vec::new();
+                let read = std::fs::File::open(&path).and_then(|mut f| {
+                    std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(*offset))?;
+                    f.take(*len).read_to_end(&mut gz)
+                });
+                match read {
+                    Ok(n) if n as u64 == *len => (path, gz),
+                    Ok(_) => return Err(format!("{} 比它的索引所说的短：存档包不完整", path.display())),
+                    Err(e) => return Err(format!("无法读取 {}：{}", path.display(), crate::error::io_reason(&e))),
+                }
+            }
+            _ => {
+                let path = self.dir.join(format!("{hash}.html.gz"));
+                let gz = std::fs::read(&path)
+                    .map_err(|e| format!("无法读取 {}：{}", path.display(), crate::error::io_reason(&e)))?;
+                (path, gz)
+            }
+        };
         let mut bytes = Vec::new();
-        flate2::read::GzDecoder::new(file)
+        flate2::read::GzDecoder::new(&gz[..])
             .read_to_end(&mut bytes)
-            .map_err(|e| format!("{} 不是有效的 gzip 文件：{e}", path.display()))?;
+            .map_err(|e| format!("{} 中的版本 {hash} 不是有效的 gzip 数据：{e}", path.display()))?;
         if hex(&bytes) != hash {
-            return Err(format!("{} 的内容与它的哈希不符：存档在发布后被改动过", path.display()));
+            return Err(format!("{} 中的版本 {hash} 与它的哈希不符：存档在发布后被改动过", path.display()));
         }
         Ok(bytes)
+    }
+}
+
+/// Writes new versions into packs in the archive folder of a new record (`into`), numbered
+/// after the packs the archive has: each version one gzip member, in the order given; a pack is
+/// closed at [`PACK_LIMIT`] and its index written beside it.
+pub struct PackWriter {
+    into: PathBuf,
+    next: usize,
+    limit: u64,
+    open: Option<OpenPack>,
+}
+
+struct OpenPack {
+    names: (String, String),
+    file: std::io::BufWriter<std::fs::File>,
+    size: u64,
+    pages: BTreeMap<String, (u64, u64)>,
+}
+
+impl PackWriter {
+    /// Packs for versions the archive `after` lacks, written into `into`.
+    pub fn new(into: &Path, after: &Store) -> PackWriter {
+        PackWriter { into: into.to_path_buf(), next: after.last_pack + 1, limit: PACK_LIMIT, open: None }
+    }
+
+    /// Add one version: its BLAKE3 and its bytes compressed ([`compress`]).
+    pub fn add(&mut self, hash: &str, gz: &[u8]) -> std::io::Result<()> {
+        if self.open.as_ref().is_some_and(|p| p.size > 0 && p.size + gz.len() as u64 > self.limit) {
+            self.close()?;
+        }
+        let pack = match &mut self.open {
+            Some(pack) => pack,
+            None => {
+                std::fs::create_dir_all(&self.into)?;
+                let names = pack_names(self.next);
+                self.next += 1;
+                let file = std::io::BufWriter::new(std::fs::File::create(self.into.join(&names.0))?);
+                self.open.insert(OpenPack { names, file, size: 0, pages: BTreeMap::new() })
+            }
+        };
+        std::io::Write::write_all(&mut pack.file, gz)?;
+        pack.pages.insert(hash.to_string(), (pack.size, gz.len() as u64));
+        pack.size += gz.len() as u64;
+        Ok(())
+    }
+
+    fn close(&mut self) -> std::io::Result<()> {
+        let Some(mut pack) = self.open.take() else { return Ok(()) };
+        std::io::Write::flush(&mut pack.file)?;
+        pack.file.get_ref().sync_all()?;
+        let index = PackIndex { schema: PACK_SCHEMA.into(), pack: pack.names.0, pages: pack.pages };
+        let json = serde_json::to_vec(&index).map_err(std::io::Error::other)?;
+        std::fs::write(self.into.join(&pack.names.1), json)
+    }
+
+    /// Close the last pack.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.close()
     }
 }
 
@@ -205,5 +361,48 @@ mod tests {
         assert_eq!(store.read(&hash).unwrap(), page);
         std::fs::write(dir.path().join(file(&hash)), compress("<h1>改过</h1>".as_bytes())).unwrap();
         assert!(store.read(&hash).unwrap_err().contains("哈希不符"));
+    }
+
+    #[test]
+    fn packs_hold_exact_bytes_roll_over_at_their_limit_and_refuse_altered_ones() {
+        let record = tempfile::tempdir().unwrap();
+        let into = record.path().join(DIR);
+        // pages that do not compress away (hex of hashes): about 700 bytes each once compressed
+        let pages: Vec<String> = (0..5)
+            .map(|i| {
+                format!("<h1>通知 {i}</h1>{}", (0..20).map(|j| hex(format!("{i}-{j}").as_bytes())).collect::<String>())
+            })
+            .collect();
+        let mut writer = PackWriter::new(&into, &Store::default());
+        writer.limit = 1500; // two versions a pack
+        for page in &pages {
+            writer.add(&hex(page.as_bytes()), &compress(page.as_bytes())).unwrap();
+        }
+        writer.finish().unwrap();
+        let store = Store::open(record.path()).unwrap();
+        assert!(store.files().len() >= 4, "several packs, each with its index: {:?}", store.files());
+        for page in &pages {
+            assert_eq!(store.read(&hex(page.as_bytes())).unwrap(), page.as_bytes());
+        }
+        // the next build numbers its packs after these and keeps them
+        let mut next = PackWriter::new(&into, &store);
+        let late = "<h1>后来的版本</h1>";
+        next.add(&hex(late.as_bytes()), &compress(late.as_bytes())).unwrap();
+        next.finish().unwrap();
+        let again = Store::open(record.path()).unwrap();
+        assert_eq!(again.hashes().len(), pages.len() + 1);
+        assert_eq!(again.files().len(), store.files().len() + 2);
+        // one byte of a pack changed: that version is refused, by its hash or as bad gzip
+        let first = into.join("pack-000001.gz");
+        let mut bytes = std::fs::read(&first).unwrap();
+        let at = bytes.len() - 12;
+        bytes[at] ^= 0x55;
+        std::fs::write(&first, bytes).unwrap();
+        let broken = Store::open(record.path()).unwrap();
+        let damaged = broken.hashes().iter().filter(|h| broken.read(h).is_err()).count();
+        assert_eq!(damaged, 1, "exactly the version whose bytes changed");
+        // an index that is not one stops the build, in words
+        std::fs::write(into.join("pack-000002.json"), "{").unwrap();
+        assert!(Store::open(record.path()).unwrap_err().to_string().contains("不是有效的存档索引"));
     }
 }

@@ -57,9 +57,9 @@ impl Archive {
         })?;
         if crate::privacy::forbids(&String::from_utf8_lossy(&bytes)) {
             return Err(crate::error::Error::Usage(format!(
-                "存档的历史版本 {}/{}/{hash}.html.gz 含有第六条禁止公开的内容（身份证号、银行卡号或密级标志），不能作为历史版本再次发布；网站没有生成\n  帮助: 由负责人确认后，把这个版本从存档中移出（它在公开记录里的哈希仍然保留），再重新生成",
+                "存档的历史版本 {}/{} 含有第六条禁止公开的内容（身份证号、银行卡号或密级标志），不能作为历史版本再次发布；网站没有生成\n  帮助: 由负责人确认后，把这个版本从存档中移出（单独的 .html.gz 文件删掉；存档包里的版本，从同名 .json 索引的 pages 中删去它的哈希这一项），它在公开记录里的哈希仍然保留，再重新生成",
                 crate::record::FOLDER,
-                archive::DIR
+                self.store.location(hash)
             )));
         }
         Ok(bytes)
