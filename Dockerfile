@@ -1,0 +1,24 @@
+# gongkai in a container: a multi-stage build, the binary alone on a distroless base, run as a
+# non-root user in /site.
+#
+#   docker build -t gongkai .
+#   docker run --rm -v "$PWD:/site" gongkai check                        # check the site here
+#   docker run --rm -u "$(id -u):$(id -g)" -v "$PWD:/site" gongkai build  # write public/ as you
+#
+# The builder is the current stable Rust (the crate needs 1.89 or newer: Cargo.toml, rust-version).
+FROM docker.io/library/rust:1-slim-bookworm AS build
+WORKDIR /src
+# only what the binary is made of: the manifest, the code, the embedded packs, schema and theme
+COPY Cargo.toml Cargo.lock build.rs ./
+COPY src src
+COPY rules rules
+COPY themes themes
+RUN cargo install --locked --path . --root /out
+
+# glibc and libgcc, CA certificates, a passwd with `nonroot` (65532), and nothing else: no shell
+FROM gcr.io/distroless/cc-debian12:nonroot
+COPY --from=build /out/bin/gongkai /usr/local/bin/gongkai
+USER nonroot
+WORKDIR /site
+ENTRYPOINT ["/usr/local/bin/gongkai"]
+CMD ["check"]
