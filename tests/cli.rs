@@ -393,3 +393,34 @@ fn completions_and_man_pages_for_every_shell_and_command() {
     assert_eq!(bad.code, 2, "{}", bad.stderr);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing written");
 }
+
+/// `gongkai init 站点/content/X` where 站点 is no site yet is refused (exit 2), rather than making a
+/// new site at `站点/content/X` with a second `content/my-unit` nested inside it.
+#[test]
+fn init_into_the_content_folder_of_no_site_is_refused() {
+    let tmp = Site::empty();
+    let out = run_in(tmp.path(), &["init", "站点/content/qingyuan-water"], &[]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("站点/content 不存在，站点/content/qingyuan-water 不在任何站点里"), "{}", out.stderr);
+    assert!(out.stderr.contains("先运行 gongkai init 站点 新建站点"), "{}", out.stderr);
+    assert!(!tmp.file("站点").exists(), "nothing is written");
+    // done in the order the message gives, it works
+    assert_eq!(run_in(tmp.path(), &["init", "站点"], &[]).code, 0);
+    let out = run_in(tmp.path(), &["init", "站点/content/qingyuan-water"], &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(tmp.file("站点/content/qingyuan-water/fees.yaml").is_file());
+    assert!(!tmp.file("站点/content/qingyuan-water/content").exists());
+}
+
+/// A help text that names a file keeps a space on each side of the name (「在 supervision.yaml 里
+/// 添加」), as every other help text does; a label in 「」 needs none.
+#[test]
+fn a_missing_field_help_names_its_file_with_spaces() {
+    let site = Site::example();
+    let text = site.read("content/qingyuan-water/supervision.yaml").replace("监督窗口: 北京路 25 号营业厅 8 号投诉窗口\n", "");
+    site.write("content/qingyuan-water/supervision.yaml", text);
+    let out = site.run(&["check"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.contains("= 帮助: 在 supervision.yaml 里添加「监督窗口: "), "{}", out.stdout);
+    assert!(!out.stdout.contains("在supervision.yaml"), "{}", out.stdout);
+}
