@@ -29,6 +29,18 @@ pub fn run(dir: &Path, sector: Option<&str>) -> Result<Outcome> {
         Some(root) => (root, dir.to_path_buf(), false),
         None => (dir.to_path_buf(), dir.join("content").join("my-unit"), true),
     };
+    if new_site && let Some(content) = dir.parent().filter(|p| p.file_name().is_some_and(|n| n == "content")) {
+        // `init 站点/content/X` where 站点 is no site yet: a new site at that path would nest a
+        // second `content/my-unit` inside the unit folder the clerk meant
+        let site = content.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        return Err(Error::Usage(format!(
+            "{} 不存在，{} 不在任何站点里。先运行 gongkai init {} 新建站点，再运行 gongkai init {} 新建这个单位",
+            content.display(),
+            dir.display(),
+            site.display(),
+            dir.display()
+        )));
+    }
     if new_site && dir.join("content").exists() {
         return Err(Error::Usage(format!(
             "{} 已经是一个站点；要新建单位或给单位补上缺少的文件，请运行 gongkai init {}",

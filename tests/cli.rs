@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Site, run_in};
+use common::{Site, fill_in, run_in};
 
 #[test]
 fn clean_site_exits_0() {
@@ -238,53 +238,6 @@ fn the_scaffolded_site_title_is_reported_until_it_is_replaced() {
     assert!(title[0]["message"].as_str().unwrap().contains("站点名称"), "{}", title[0]);
 }
 
-/// What a clerk might type for a field, by a word of its Chinese name.
-fn sample_value(key: &str) -> &'static str {
-    const SAMPLES: [(&str, &str); 10] = [
-        ("年度", "2025"),
-        ("热线", "12398"),
-        ("电话", "0943-8221234"),
-        ("传真", "0943-8221235"),
-        ("联系方式", "0943-8221236"),
-        ("邮政编码", "730900"),
-        ("信箱", "gk@example.cn"),
-        ("日期", "2026-03-02"),
-        ("文件", "https://www.example.cn/form.pdf"),
-        ("", "已填写的内容"),
-    ];
-    SAMPLES.iter().find(|(word, _)| key.contains(word)).map_or("已填写的内容", |(_, v)| v)
-}
-
-/// Replace every `key: 待补充` line, and the body placeholder, as a clerk would.
-fn fill_in(dir: &std::path::Path) {
-    for entry in walkdir::WalkDir::new(dir).into_iter().map(Result::unwrap) {
-        let path = entry.path();
-        if !path.extension().is_some_and(|e| e == "yaml" || e == "md") {
-            continue;
-        }
-        let text = std::fs::read_to_string(path).unwrap();
-        let filled: String = text
-            .lines()
-            .map(|line| match line.strip_suffix(": 待补充") {
-                // the request figures are counts
-                Some(head) if path.parent().is_some_and(|p| p.ends_with("requests")) && !head.starts_with("年度") => {
-                    format!("{head}: 0\n")
-                }
-                Some(head) if !head.trim_start().starts_with('#') => {
-                    let key = head.trim_start().trim_start_matches("- ");
-                    format!("{head}: {}\n", sample_value(key))
-                }
-                _ => format!(
-                    "{}\n",
-                    line.replace("待补充：在这里写正文。", "正文。")
-                        .replace("待补充：在这里写本年度的情况。", "本年度的情况。")
-                ),
-            })
-            .collect();
-        std::fs::write(path, filled).unwrap();
-    }
-}
-
 #[test]
 fn every_sector_scaffold_lists_only_placeholders_and_passes_once_filled_in() {
     let sectors = [
@@ -392,4 +345,36 @@ fn completions_and_man_pages_for_every_shell_and_command() {
     let bad = run_in(dir.path(), &["completions", "tcsh"], &[]);
     assert_eq!(bad.code, 2, "{}", bad.stderr);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing written");
+}
+
+/// `gongkai init 站点/content/X` where 站点 is no site yet is refused (exit 2), rather than making a
+/// new site at `站点/content/X` with a second `content/my-unit` nested inside it.
+#[test]
+fn init_into_the_content_folder_of_no_site_is_refused() {
+    let tmp = Site::empty();
+    let out = run_in(tmp.path(), &["init", "站点/content/qingyuan-water"], &[]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("站点/content 不存在，站点/content/qingyuan-water 不在任何站点里"), "{}", out.stderr);
+    assert!(out.stderr.contains("先运行 gongkai init 站点 新建站点"), "{}", out.stderr);
+    assert!(!tmp.file("站点").exists(), "nothing is written");
+    // done in the order the message gives, it works
+    assert_eq!(run_in(tmp.path(), &["init", "站点"], &[]).code, 0);
+    let out = run_in(tmp.path(), &["init", "站点/content/qingyuan-water"], &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(tmp.file("站点/content/qingyuan-water/fees.yaml").is_file());
+    assert!(!tmp.file("站点/content/qingyuan-water/content").exists());
+}
+
+/// A help text that names a file keeps a space on each side of the name (「在 supervision.yaml 里
+/// 添加」), as every other help text does; a label in 「」 needs none.
+#[test]
+fn a_missing_field_help_names_its_file_with_spaces() {
+    let site = Site::example();
+    let text =
+        site.read("content/qingyuan-water/supervision.yaml").replace("监督窗口: 北京路 25 号营业厅 8 号投诉窗口\n", "");
+    site.write("content/qingyuan-water/supervision.yaml", text);
+    let out = site.run(&["check"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.contains("= 帮助: 在 supervision.yaml 里添加「监督窗口: "), "{}", out.stdout);
+    assert!(!out.stdout.contains("在supervision.yaml"), "{}", out.stdout);
 }

@@ -6,8 +6,9 @@
 //!   (the real binary) or `cd DIR`. The lines under a command are its output as the manual shows
 //!   it (standard output, then standard error), compared line by line; a line `…` stands for any
 //!   number of lines, and a line ending in `…` for any line that begins so. A command ends with `# 退出码 N` when it must exit with N (else 0).
-//! - a ```` ```yaml file=PATH ```` or ```` ```markdown file=PATH ```` block is written to PATH
-//!   (under the current folder): the clerk saving a file; a later `gongkai check` checks it.
+//! - a ```` ```yaml file=PATH ````, ```` ```markdown file=PATH ```` or ```` ```csv file=PATH ````
+//!   block is written to PATH (under the current folder): the clerk saving a file (a CSV saved from
+//!   a spreadsheet); a later `gongkai check` or `gongkai import` reads it.
 //! - any other ```` ```yaml ```` block must parse as YAML (gongkai's own parser).
 //! - a `gongkai …` command in any other block, or a ```` ```sh ```` block, fails the test: every
 //!   command is in a block that runs. A `gongkai …` in running text (`` `gongkai serve --open` ``)
@@ -179,7 +180,7 @@ fn run_chapter(path: &Path) -> Vec<String> {
                     }
                 }
             }
-            ("yaml" | "markdown", Some(rel)) => {
+            ("yaml" | "markdown" | "csv", Some(rel)) => {
                 let target = cwd.join(rel);
                 fs::create_dir_all(target.parent().unwrap()).unwrap();
                 fs::write(&target, &block.text).unwrap();

@@ -138,3 +138,50 @@ pub(crate) fn errors(r: &CheckResult) -> Vec<(String, &'static str, String, Opti
         .map(|f| (f.rule.clone(), f.kind.as_str(), f.file.clone(), f.line))
         .collect()
 }
+
+/// What a clerk might type for a field, by a word of its Chinese name.
+pub(crate) fn sample_value(key: &str) -> &'static str {
+    const SAMPLES: [(&str, &str); 10] = [
+        ("年度", "2025"),
+        ("热线", "12398"),
+        ("电话", "0943-8221234"),
+        ("传真", "0943-8221235"),
+        ("联系方式", "0943-8221236"),
+        ("邮政编码", "730900"),
+        ("信箱", "gk@example.cn"),
+        ("日期", "2026-03-02"),
+        ("文件", "https://www.example.cn/form.pdf"),
+        ("", "已填写的内容"),
+    ];
+    SAMPLES.iter().find(|(word, _)| key.contains(word)).map_or("已填写的内容", |(_, v)| v)
+}
+
+/// Replace every `key: 待补充` line, and the body placeholder, as a clerk would.
+pub(crate) fn fill_in(dir: &std::path::Path) {
+    for entry in walkdir::WalkDir::new(dir).into_iter().map(Result::unwrap) {
+        let path = entry.path();
+        if !path.extension().is_some_and(|e| e == "yaml" || e == "md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).unwrap();
+        let filled: String = text
+            .lines()
+            .map(|line| match line.strip_suffix(": 待补充") {
+                // the request figures are counts
+                Some(head) if path.parent().is_some_and(|p| p.ends_with("requests")) && !head.starts_with("年度") => {
+                    format!("{head}: 0\n")
+                }
+                Some(head) if !head.trim_start().starts_with('#') => {
+                    let key = head.trim_start().trim_start_matches("- ");
+                    format!("{head}: {}\n", sample_value(key))
+                }
+                _ => format!(
+                    "{}\n",
+                    line.replace("待补充：在这里写正文。", "正文。")
+                        .replace("待补充：在这里写本年度的情况。", "本年度的情况。")
+                ),
+            })
+            .collect();
+        std::fs::write(path, filled).unwrap();
+    }
+}

@@ -283,10 +283,14 @@ impl<'a> Eval<'a> {
     }
 
     fn missing_field(&mut self, parent: &Node, place: &Place<'_>, def: &FieldDef) {
-        let where_ =
-            if place.label.is_empty() { self.spec.file.trim_end_matches('/').to_string() } else { place.label.clone() };
         let example = def.hint.as_deref().unwrap_or("…");
-        let help = self.rule.hint.clone().unwrap_or_else(|| format!("在{where_}下添加「{}: {example}」", def.zh));
+        // a file name stands apart from the Chinese around it (「在 gongkai.yaml 里」), a label does not
+        let where_ = if place.label.is_empty() {
+            format!("在 {} 里", self.spec.file.trim_end_matches('/'))
+        } else {
+            format!("在{}下", place.label)
+        };
+        let help = self.rule.hint.clone().unwrap_or_else(|| format!("{where_}添加「{}: {example}」", def.zh));
         let help = self.absent_help(help, def, place);
         let pos = match parent.value {
             Value::Null => Pos::new(1, 1).max(parent.pos),
