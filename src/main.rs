@@ -162,9 +162,9 @@ struct ExportArgs {
 
 #[derive(Args)]
 struct VerifyArgs {
-    /// 生成的网站所在的文件夹，或网站地址 (the built site, e.g. public/, or its URL, e.g. https://example.org/)
-    #[arg(default_value = "public")]
-    site: String,
+    /// 生成的网站所在的文件夹，或网站地址 (the built site, e.g. public/, or its URL, e.g. https://example.org/;
+    /// default: public/ of the site, found like `build` finds it)
+    site: Option<String>,
     /// 通过 HTTP 核验时最多发出的请求数 (over HTTP: the most requests in all)
     #[arg(long, value_name = "N", default_value_t = 1_000_000)]
     max_requests: u64,
@@ -310,7 +310,9 @@ fn main() -> ExitCode {
         Command::Verify(a) => match (&a.new_key, a.bounds()) {
             (Some(file), _) => gongkai::verify::new_key(file, &mut std::io::stdout().lock()),
             (None, Ok(bounds)) => {
-                gongkai::verify::verify(&gongkai::verify::Target::new(&a.site, bounds), &mut std::io::stdout().lock())
+                // `build`'s default output: public/ of the site this folder is in
+                let site = a.site.unwrap_or_else(|| site_root(None).join("public").to_string_lossy().into_owned());
+                gongkai::verify::verify(&gongkai::verify::Target::new(&site, bounds), &mut std::io::stdout().lock())
             }
             (None, Err(e)) => Err(e),
         },

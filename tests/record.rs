@@ -205,3 +205,19 @@ fn two_units_with_one_credit_code_are_told_and_never_share_an_index_number() {
     let two = index_number(&site, "public/qingyuan-water-2/notices/2026-11-计划停水.html");
     assert!(one.starts_with("qingyuan-water/") && two.starts_with("qingyuan-water-2/"), "{one} {two}");
 }
+
+/// `verify` with no folder named checks `public/` of the site the current folder is in, found
+/// like `build` finds it (here from a unit's notices folder), not a `public/` under that folder.
+#[test]
+fn verify_without_a_folder_checks_the_sites_public_from_a_subfolder() {
+    let site = Site::example();
+    build(&site);
+    let inside = site.path().join("content/qingyuan-water/notices");
+    let out = run_in(&inside, &["verify"], &[]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("网站上的每个文件都与公开记录一致"), "{}", out.stdout);
+    std::fs::write(site.path().join(NOTICE_PAGE), "<p>改过</p>").unwrap();
+    let out = run_in(&inside, &["verify"], &[]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("2026-11-计划停水.html"), "{}", out.stdout);
+}
