@@ -6,7 +6,15 @@
 #   docker run --rm -u "$(id -u):$(id -g)" -v "$PWD:/site" gongkai build  # write public/ as you
 #
 # The builder is the current stable Rust (the crate needs 1.89 or newer: Cargo.toml, rust-version).
-FROM docker.io/library/rust:1-slim-bookworm AS build
+# Both images can be replaced (`--build-arg BUILDER=… --build-arg RUNTIME=…`): `.ci/run` does so
+# where no registry can be reached, with a Debian base it makes itself (see there).
+ARG BUILDER=docker.io/library/rust:1-slim-bookworm
+ARG RUNTIME=gcr.io/distroless/cc-debian12:nonroot
+
+FROM ${BUILDER} AS build
+# cargo reads these when they are given (e.g. CARGO_NET_OFFLINE=true with a mounted crate cache)
+ARG CARGO_NET_OFFLINE
+ARG CARGO_TARGET_DIR
 WORKDIR /src
 # only what the binary is made of: the manifest, the code, the embedded packs, schema and theme
 COPY Cargo.toml Cargo.lock build.rs ./
@@ -16,9 +24,10 @@ COPY themes themes
 RUN cargo install --locked --path . --root /out
 
 # glibc and libgcc, CA certificates, a passwd with `nonroot` (65532), and nothing else: no shell
-FROM gcr.io/distroless/cc-debian12:nonroot
+FROM ${RUNTIME}
 COPY --from=build /out/bin/gongkai /usr/local/bin/gongkai
-USER nonroot
+# distroless's `nonroot`, by number, so that a base without that name works the same
+USER 65532:65532
 WORKDIR /site
 ENTRYPOINT ["/usr/local/bin/gongkai"]
 CMD ["check"]
