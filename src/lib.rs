@@ -20,6 +20,7 @@
 //!    editors' JSON Schemas `editor_schema`, which `init` and the `schema` command write.
 
 mod annual;
+pub mod bureau;
 mod calendar;
 pub mod check;
 pub mod commands;
