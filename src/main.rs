@@ -226,6 +226,18 @@ struct AssessArgs {
     /// 请求失败后重试的次数 (over HTTP: times a failed request is asked again)
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
     retries: u32,
+    /// 把这次汇总存入历史库（默认 DIR/history.sqlite），只记录变化 (store the gathering in the history)
+    #[arg(long)]
+    save: bool,
+    /// 历史库文件，默认 DIR/history.sqlite (the history file)
+    #[arg(long, value_name = "FILE")]
+    db: Option<PathBuf>,
+    /// 不汇总，显示这个单位各项公开情况的变化：何时缺失、何时改正 (show a unit's stored changes)
+    #[arg(long, value_name = "UNIT", conflicts_with_all = ["save", "output", "format"])]
+    history: Option<String>,
+    /// 与 --history 同用：只看这一项规则，如 baiyin-2021/fee-standard (only this rule)
+    #[arg(long, value_name = "RULE", requires = "history")]
+    rule: Option<String>,
     /// 同时读取的单位数 (units read at once)
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=16))]
     connections: u16,
@@ -243,7 +255,9 @@ impl AssessArgs {
             max_body: 64 * 1024 * 1024,
             ..Default::default()
         };
+        let db = self.db.unwrap_or_else(|| self.dir.join(gongkai::bureau::history::HISTORY_FILE));
         Ok(gongkai::bureau::AssessOptions {
+            save: self.save.then_some(db),
             dir: self.dir,
             format: self.format,
             output: self.output,
@@ -372,7 +386,13 @@ fn main() -> ExitCode {
             let out = a.output.unwrap_or_else(|| site.clone());
             commands::export(&ExportOptions { site, format: a.format, unit: a.unit, kind: a.kind, blank: a.blank, out })
         }
-        Command::Assess(a) => a.options().and_then(|o| gongkai::bureau::assess(&o, &mut std::io::stdout().lock())),
+        Command::Assess(a) => match a.history.clone() {
+            Some(unit) => {
+                let db = a.db.clone().unwrap_or_else(|| a.dir.join(gongkai::bureau::history::HISTORY_FILE));
+                gongkai::bureau::show_history(&db, &unit, a.rule.as_deref(), &mut std::io::stdout().lock())
+            }
+            None => a.options().and_then(|o| gongkai::bureau::assess(&o, &mut std::io::stdout().lock())),
+        },
         Command::Schema(a) => commands::schema(&commands::SchemaOptions { site: site_root(a.site), out: a.out }),
         Command::Fix(a) => gongkai::fix::run(&gongkai::fix::FixOptions { site: site_root(a.site), write: a.write }),
         Command::Completions { shell } => completions(shell),

@@ -5,6 +5,7 @@
 //! `load`, `check` and `report` for site folders and `verify`'s bounded HTTP client.
 
 mod gather;
+pub mod history;
 mod human;
 mod read;
 pub mod roster;
@@ -39,6 +40,8 @@ pub struct AssessOptions {
     pub output: Option<PathBuf>,
     /// How to gather.
     pub gather: GatherOptions,
+    /// Store the gathering in this history file (`--save`).
+    pub save: Option<PathBuf>,
 }
 
 /// The snapshot as JSON, pretty and ending with a newline.
@@ -52,6 +55,10 @@ pub fn to_json(snapshot: &Snapshot) -> String {
 pub fn assess(opts: &AssessOptions, out: &mut dyn Write) -> Result<Outcome> {
     let bureau = roster::read(&opts.dir)?;
     let snapshot = gather(&bureau, &opts.gather);
+    let saved = match &opts.save {
+        Some(db) => Some((db, history::store(db, &snapshot)?)),
+        None => None,
+    };
     let text = match opts.format {
         AssessFormat::Human => human::render(&snapshot),
         AssessFormat::Json => to_json(&snapshot),
@@ -64,5 +71,16 @@ pub fn assess(opts: &AssessOptions, out: &mut dyn Write) -> Result<Outcome> {
         None => out.write_all(text.as_bytes()),
     }
     .map_err(|e| Error::write("<stdout>", e))?;
+    if let Some((db, id)) = saved {
+        let line = format!("已存入历史库 {}（第 {id} 次汇总）\n", db.display());
+        std::io::stderr().write_all(line.as_bytes()).map_err(|e| Error::write("<stderr>", e))?;
+    }
     Ok(if snapshot.has_errors() { Outcome::Findings } else { Outcome::Clean })
+}
+
+/// `gongkai assess --history UNIT [--rule RULE]`: the stored changes of a unit, in words.
+pub fn show_history(db: &std::path::Path, unit: &str, rule: Option<&str>, out: &mut dyn Write) -> Result<Outcome> {
+    let changes = history::changes(db, unit, rule)?;
+    out.write_all(history::render(unit, &changes).as_bytes()).map_err(|e| Error::write("<stdout>", e))?;
+    Ok(Outcome::Clean)
 }
