@@ -88,8 +88,11 @@ fn index(source: &Source, clients: &BTreeMap<String, Client>, opts: &GatherOptio
             Ok(units) => Index::Units(units),
             Err((kind, why)) => Index::Broken(kind, why),
         },
-        // no report, or none reachable: each unit's data.json still says what it publishes
-        Read::Absent(_) | Read::Failed(_) => Index::None,
+        // no report: each unit's data.json still says what it publishes
+        Read::Absent(_) => Index::None,
+        // the site did not answer (after the retries): its units are not asked again, so that a
+        // site that is down costs one request's retries, not one per unit
+        Read::Failed(why) => Index::Broken(FindingKind::Unreachable, why),
     }
 }
 
