@@ -26,8 +26,8 @@ pub struct GatherOptions {
 
 /// What a source's report said, or why there is none.
 enum Index {
-    /// The report's units.
-    Units(Vec<UnitJson>),
+    /// The report's units, by folder name.
+    Units(BTreeMap<String, UnitJson>),
     /// No report (a built site publishes it only with `report: {publish: true}`).
     None,
     /// The source itself is unusable: every unit of it failed, with this reason.
@@ -63,7 +63,7 @@ fn index(source: &Source, clients: &BTreeMap<String, Client>, opts: &GatherOptio
     let got = match source {
         Source::Site(root) => {
             return match read::site(root, opts.today) {
-                Ok(units) => Index::Units(units),
+                Ok(units) => Index::Units(by_slug(units)),
                 Err(why) => Index::Broken(FindingKind::SourceError, format!("站点 {} 无法检查：{why}", root.display())),
             };
         }
@@ -85,7 +85,7 @@ fn index(source: &Source, clients: &BTreeMap<String, Client>, opts: &GatherOptio
     };
     match got {
         Read::Body(bytes) => match read::report(&bytes, &report_at) {
-            Ok(units) => Index::Units(units),
+            Ok(units) => Index::Units(by_slug(units)),
             Err((kind, why)) => Index::Broken(kind, why),
         },
         // no report: each unit's data.json still says what it publishes
@@ -148,8 +148,10 @@ pub fn gather(bureau: &Bureau, opts: &GatherOptions) -> Snapshot {
         unlisted: Vec::new(),
         findings: Vec::new(),
     };
+    // before the units' report entries are taken out of the indexes
+    snapshot.unlisted = unlisted(bureau, &slugs, &indexes);
     for (i, unit) in bureau.roster.iter().enumerate() {
-        let index = indexes.get(&unit.source);
+        let index = indexes.get_mut(&unit.source);
         let (status, data, finding) = outcome(unit, slugs[i].as_deref(), index, data_json.remove(&i));
         if let Some((kind, message)) = finding {
             snapshot.findings.push(BureauFinding {
@@ -185,7 +187,6 @@ pub fn gather(bureau: &Bureau, opts: &GatherOptions) -> Snapshot {
             data,
         });
     }
-    snapshot.unlisted = unlisted(bureau, &slugs, &indexes);
     for u in &snapshot.unlisted {
         snapshot.findings.push(BureauFinding {
             unit: None,
@@ -207,7 +208,7 @@ fn slug_of(unit: &RosterUnit, index: Option<&Index>) -> Option<String> {
         return Some(slug.clone());
     }
     match index {
-        Some(Index::Units(units)) => units.iter().find(|u| u.name == unit.name).map(|u| u.slug.clone()),
+        Some(Index::Units(units)) => units.values().find(|u| u.name == unit.name).map(|u| u.slug.clone()),
         _ => None,
     }
 }
@@ -215,13 +216,15 @@ fn slug_of(unit: &RosterUnit, index: Option<&Index>) -> Option<String> {
 type Outcome = (Status, Option<super::snapshot::UnitData>, Option<(FindingKind, String)>);
 
 /// What became of one unit.
-fn outcome(unit: &RosterUnit, slug: Option<&str>, index: Option<&Index>, read: Option<Read>) -> Outcome {
+/// What became of one unit. Its report entry is taken out of `index` (each unit is on the roster
+/// once per source).
+fn outcome(unit: &RosterUnit, slug: Option<&str>, index: Option<&mut Index>, read: Option<Read>) -> Outcome {
     let not_published = |why: String| (Status::Missing, None, Some((FindingKind::NotPublished, why)));
-    if let Some(Index::Broken(kind, why)) = index {
+    if let Some(Index::Broken(kind, why)) = index.as_deref() {
         return (Status::Failed, None, Some((*kind, why.clone())));
     }
-    let reported = |slug: &str| match index {
-        Some(Index::Units(units)) => units.iter().find(|u| u.slug == slug),
+    let reported = match index {
+        Some(Index::Units(units)) => slug.and_then(|s| units.remove(s)),
         _ => None,
     };
     let Some(slug) = slug else {
@@ -232,17 +235,14 @@ fn outcome(unit: &RosterUnit, slug: Option<&str>, index: Option<&Index>, read: O
         ));
     };
     if let Source::Site(root) = &unit.source {
-        return match index {
-            Some(Index::Units(units)) => match units.iter().position(|u| u.slug == slug) {
-                Some(_) => (Status::Gathered, reported(slug).map(clone_data), None),
-                None => not_published(format!("应报未报：站点 {} 没有单位文件夹 content/{slug}", root.display())),
-            },
-            _ => not_published(format!("应报未报：站点 {} 没有单位 {slug}", root.display())),
+        return match reported {
+            Some(found) => (Status::Gathered, Some(found.into_data()), None),
+            None => not_published(format!("应报未报：站点 {} 没有单位文件夹 content/{slug}", root.display())),
         };
     }
     match read {
         Some(Read::Body(bytes)) => match read::data(&bytes, &data_at(&unit.source, slug)) {
-            Ok(data) => (Status::Gathered, Some(reported(slug).map_or_else(|| data.into_data(), clone_data)), None),
+            Ok(data) => (Status::Gathered, Some(reported.unwrap_or(data).into_data()), None),
             Err((kind, why)) => (Status::Failed, None, Some((kind, why))),
         },
         Some(Read::Absent(where_)) => not_published(format!("应报未报：{where_} 不存在（该单位没有公开数据）")),
@@ -259,8 +259,8 @@ fn data_at(source: &Source, slug: &str) -> String {
     }
 }
 
-fn clone_data(u: &UnitJson) -> super::snapshot::UnitData {
-    u.clone().into_data()
+fn by_slug(units: Vec<UnitJson>) -> BTreeMap<String, UnitJson> {
+    units.into_iter().map(|u| (u.slug.clone(), u)).collect()
 }
 
 /// Units found at a source that no roster unit of that source names.
@@ -275,7 +275,7 @@ fn unlisted(bureau: &Bureau, slugs: &[Option<String>], indexes: &BTreeMap<&Sourc
             .filter_map(|(_, s)| s.as_deref())
             .collect();
         let mut found: BTreeMap<String, String> = match index {
-            Index::Units(units) => units.iter().map(|u| (u.slug.clone(), u.name.clone())).collect(),
+            Index::Units(units) => units.values().map(|u| (u.slug.clone(), u.name.clone())).collect(),
             _ => BTreeMap::new(),
         };
         if let Source::Public(public) = source {

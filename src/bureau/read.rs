@@ -138,9 +138,14 @@ pub(crate) fn site(root: &Path, today: Option<jiff::civil::Date>) -> Result<Vec<
     use crate::load::{LoadOptions, load_site};
     let site = load_site(root, &LoadOptions { today, ..Default::default() }).map_err(|e| e.to_string())?;
     let result = crate::check::check_site(&site);
-    let cx = crate::report::Context { root: &site.root, packs: &site.packs, color: false };
-    let json = crate::report::render(crate::report::Format::Json, &result, &cx);
-    report(json.as_bytes(), &root.display().to_string()).map_err(|(_, why)| why)
+    // each unit through the JSON shape of the report, one at a time: the same fields as a
+    // published report.json, without making the whole report (a province's is 100 MB and more)
+    result
+        .units
+        .iter()
+        .map(|u| serde_json::to_value(u).and_then(serde_json::from_value))
+        .collect::<Result<Vec<UnitJson>, _>>()
+        .map_err(|e| format!("检查结果无法转换（{e}）"))
 }
 
 /// A file of a built folder.

@@ -178,6 +178,7 @@ pub fn parse(dir: &Path, text: &str) -> Result<Bureau> {
     }
     let mut roster = Vec::with_capacity(raw.roster.len());
     let mut names: BTreeMap<String, Pos> = BTreeMap::new();
+    let mut folders: BTreeMap<(Source, String), (String, Pos)> = BTreeMap::new();
     for u in raw.roster {
         let pos = pos_of(&u.name);
         let name = u.name.value.trim().to_string();
@@ -200,10 +201,22 @@ pub fn parse(dir: &Path, text: &str) -> Result<Bureau> {
             ));
         };
         let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let slug = clean(u.slug.clone());
+        if let Some(slug) = &slug
+            && let Some((first, _)) = folders.insert((source.clone(), slug.clone()), (name.clone(), pos))
+        {
+            return Err(config_error(
+                Some(pos),
+                format!(
+                    "「{name}」和「{first}」是 {} 中的同一个单位（目录 {slug}）：每个单位只列一次",
+                    source.location()
+                ),
+            ));
+        }
         roster.push(RosterUnit {
             name,
             code: clean(u.code),
-            slug: clean(u.slug),
+            slug,
             county: clean(u.county),
             department: clean(u.department),
             sector: clean(u.sector),

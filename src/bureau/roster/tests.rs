@@ -47,6 +47,10 @@ fn mistakes_are_named_where_they_are() {
         "bureau.yaml:2:5: 配置文件有误：网址「ftp://x/」不对：写成 http://主机/ 或 https://主机/路径/，不带 ? 和 #"
     );
     assert!(err("考核年度: 2026\n站点: .\n名单: []\n").contains("名单是空的"));
+    assert_eq!(
+        err("考核年度: 2026\n站点: s\n名单:\n  - 名称: 甲\n    目录: a\n  - 名称: 乙\n    目录: a\n"),
+        "bureau.yaml:6:9: 配置文件有误：「乙」和「甲」是 /b/s 中的同一个单位（目录 a）：每个单位只列一次"
+    );
 }
 
 #[test]
