@@ -16,10 +16,12 @@
 //! 5. `report`: check results as human, JSON, JUnit, SARIF, Markdown, GitHub and GitLab output.
 //! 6. `render`: typed views through the templates into files.
 //! 7. `sheet`: spreadsheets in and out (the tables of a unit as rows; above `load`).
-//! 8. `commands`, `serve`, `init`, `verify`, `fix`: what the binary (`main.rs`) runs; the
-//!    editors' JSON Schemas `editor_schema`, which `init` and the `schema` command write.
+//! 8. `commands`, `serve`, `init`, `verify`, `fix`, `bureau` (a supervising bureau's `assess`):
+//!    what the binary (`main.rs`) runs; the editors' JSON Schemas `editor_schema`, which `init`
+//!    and the `schema` command write.
 
 mod annual;
+pub mod bureau;
 mod calendar;
 pub mod check;
 pub mod commands;

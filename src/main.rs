@@ -46,6 +46,8 @@ enum Command {
     Import(ImportArgs),
     /// 把收费项目、领导名录等导出为表格，或生成空白填写表 (export tables as xlsx or CSV)
     Export(ExportArgs),
+    /// 主管部门考核：按名单汇总各单位公开的数据 (gather a bureau's roster for the 考核)
+    Assess(AssessArgs),
     /// 生成编辑器用的 JSON Schema：字段补全、行业等选项、错误提示 (write the editors' JSON Schemas)
     Schema(SchemaArgs),
     /// 修正编码（GBK、UTF-16、BOM）、字段名后的全角冒号、Tab 缩进 (repair encodings, full-width colons, tabs)
@@ -204,6 +206,67 @@ impl VerifyArgs {
 }
 
 #[derive(Args)]
+struct AssessArgs {
+    /// 考核文件夹，其中的 bureau.yaml 写明考核年度和单位名单，默认当前文件夹
+    /// (the bureau folder, holding bureau.yaml; default: this folder)
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// 输出格式 (human: in words; json: the snapshot)
+    #[arg(long, short, value_enum, default_value_t = gongkai::bureau::AssessFormat::Human)]
+    format: gongkai::bureau::AssessFormat,
+    /// 把结果写入文件，终端仍显示文字 (write the result to FILE; the terminal still shows the words)
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// 按这一天判断是否按时公开，默认各站点自己的设置或今天 (judge deadlines as on this date)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    today: Option<jiff::civil::Date>,
+    /// 通过网址读取时每个请求的时限，秒 (over HTTP: seconds for one request)
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    timeout: f64,
+    /// 请求失败后重试的次数 (over HTTP: times a failed request is asked again)
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
+    retries: u32,
+    /// 把这次汇总存入历史库（默认 DIR/history.sqlite），只记录变化 (store the gathering in the history)
+    #[arg(long)]
+    save: bool,
+    /// 历史库文件，默认 DIR/history.sqlite (the history file)
+    #[arg(long, value_name = "FILE")]
+    db: Option<PathBuf>,
+    /// 不汇总，显示这个单位各项公开情况的变化：何时缺失、何时改正 (show a unit's stored changes)
+    #[arg(long, value_name = "UNIT", conflicts_with_all = ["save", "output", "format"])]
+    history: Option<String>,
+    /// 与 --history 同用：只看这一项规则，如 baiyin-2021/fee-standard (only this rule)
+    #[arg(long, value_name = "RULE", requires = "history")]
+    rule: Option<String>,
+    /// 同时读取的单位数 (units read at once)
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=16))]
+    connections: u16,
+}
+
+impl AssessArgs {
+    fn options(self) -> Result<gongkai::bureau::AssessOptions, gongkai::error::Error> {
+        let timeout =
+            std::time::Duration::try_from_secs_f64(self.timeout).ok().filter(|d| !d.is_zero()).ok_or_else(|| {
+                gongkai::error::Error::Usage(format!("--timeout 应为大于 0 的秒数，实为 {}", self.timeout))
+            })?;
+        let bounds = gongkai::verify::Bounds {
+            timeout,
+            connections: usize::from(self.connections),
+            max_body: 64 * 1024 * 1024,
+            ..Default::default()
+        };
+        let db = self.db.unwrap_or_else(|| self.dir.join(gongkai::bureau::history::HISTORY_FILE));
+        Ok(gongkai::bureau::AssessOptions {
+            save: self.save.then_some(db),
+            dir: self.dir,
+            format: self.format,
+            output: self.output,
+            gather: gongkai::bureau::GatherOptions { today: self.today, bounds, retries: self.retries },
+        })
+    }
+}
+
+#[derive(Args)]
 struct CheckArgs {
     /// 站点目录；不写时用当前文件夹，或它上级中最近的有 gongkai.yaml 的文件夹
     /// (the site root; default: this folder, or the nearest above it holding gongkai.yaml)
@@ -325,6 +388,13 @@ fn main() -> ExitCode {
             let out = a.output.unwrap_or_else(|| site.clone());
             commands::export(&ExportOptions { site, format: a.format, unit: a.unit, kind: a.kind, blank: a.blank, out })
         }
+        Command::Assess(a) => match a.history.clone() {
+            Some(unit) => {
+                let db = a.db.clone().unwrap_or_else(|| a.dir.join(gongkai::bureau::history::HISTORY_FILE));
+                gongkai::bureau::show_history(&db, &unit, a.rule.as_deref(), &mut std::io::stdout().lock())
+            }
+            None => a.options().and_then(|o| gongkai::bureau::assess(&o, &mut std::io::stdout().lock())),
+        },
         Command::Schema(a) => commands::schema(&commands::SchemaOptions { site: site_root(a.site), out: a.out }),
         Command::Fix(a) => gongkai::fix::run(&gongkai::fix::FixOptions { site: site_root(a.site), write: a.write }),
         Command::Completions { shell } => completions(shell),

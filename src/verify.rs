@@ -5,7 +5,7 @@
 //! build. A site is a folder on disk or, over plain HTTP GETs bounded in count and time, a URL
 //! (`http`). A commands-layer module: it uses `record` and nothing of the content layers.
 
-mod http;
+pub(crate) mod http;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -22,6 +22,9 @@ const RULES: &[(&str, &[&str])] = &[
     ("render", &["serve", "commands"]),
     // spreadsheets in and out read the model and the loader; the commands do the files
     ("sheet", &["check", "render", "report", "serve", "commands"]),
+    // the bureau's 考核 reads sites as `check` does and published ones as `verify` does; it renders
+    // no page and serves nothing
+    ("bureau", &["render", "serve"]),
 ];
 
 #[test]
