@@ -13,7 +13,7 @@
 //! each) are still read. `render` reads the archive to publish superseded and removed versions
 //! and to list them ([`histories`]).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -66,7 +66,7 @@ enum Place {
 #[derive(Debug, Default)]
 pub struct Store {
     dir: PathBuf,
-    hashes: BTreeSet<String>,
+    /// Every version held, by BLAKE3, and where it lies.
     places: BTreeMap<String, Place>,
     /// Every file of the archive (packs, their indexes, loose versions), by name.
     files: Vec<String>,
@@ -113,18 +113,17 @@ impl Store {
             }
             store.files.push(name);
         }
-        store.hashes = store.places.keys().cloned().collect();
         Ok(store)
     }
 
     /// Whether the archive holds the version with this BLAKE3.
     pub fn contains(&self, hash: &str) -> bool {
-        self.hashes.contains(hash)
+        self.places.contains_key(hash)
     }
 
     /// Every version held, by BLAKE3.
-    pub fn hashes(&self) -> &BTreeSet<String> {
-        &self.hashes
+    pub fn hashes(&self) -> impl Iterator<Item = &String> {
+        self.places.keys()
     }
 
     /// Every file of the archive, by name inside its folder: what a new record keeps as it is.
@@ -276,9 +275,10 @@ pub struct Version {
     pub replaced: Option<String>,
 }
 
-/// The history of every page of which the archive holds at least one version: path → versions,
+/// The history of every page of which the archive holds at least one version (`archived`: does
+/// it hold this BLAKE3?): path → versions,
 /// oldest first, from the record's entries.
-pub fn histories(record: &Record, archived: &BTreeSet<String>) -> BTreeMap<String, Vec<Version>> {
+pub fn histories(record: &Record, archived: impl Fn(&str) -> bool) -> BTreeMap<String, Vec<Version>> {
     let mut all: BTreeMap<&str, Vec<Version>> = BTreeMap::new();
     for e in record.entries() {
         for path in &e.removed {
@@ -298,10 +298,7 @@ pub fn histories(record: &Record, archived: &BTreeSet<String>) -> BTreeMap<Strin
             versions.push(Version { hash: hash.clone(), published: e.date.clone(), replaced: None });
         }
     }
-    all.into_iter()
-        .filter(|(_, v)| v.iter().any(|v| archived.contains(&v.hash)))
-        .map(|(p, v)| (p.to_string(), v))
-        .collect()
+    all.into_iter().filter(|(_, v)| v.iter().any(|v| archived(&v.hash))).map(|(p, v)| (p.to_string(), v)).collect()
 }
 
 /// Where a superseded or removed version is published: `archive/<page path without .html>/
@@ -325,8 +322,8 @@ mod tests {
         let r = r.append("2026-01-01", &files(&[("u/n/a.html", "h1"), ("u/n/b.html", "x1")]), BTreeMap::new()).unwrap();
         let r = r.append("2026-02-01", &files(&[("u/n/a.html", "h2"), ("u/n/b.html", "x1")]), BTreeMap::new()).unwrap();
         let r = r.append("2026-03-01", &files(&[("u/n/b.html", "x1")]), BTreeMap::new()).unwrap();
-        let archived: BTreeSet<String> = ["h1".to_string()].into();
-        let h = histories(&r, &archived);
+        let archived: std::collections::BTreeSet<String> = ["h1".to_string()].into();
+        let h = histories(&r, |h| archived.contains(h));
         assert_eq!(h.len(), 1, "b has no archived version: {h:?}");
         assert_eq!(
             h["u/n/a.html"],
@@ -390,7 +387,7 @@ mod tests {
         next.add(&hex(late.as_bytes()), &compress(late.as_bytes())).unwrap();
         next.finish().unwrap();
         let again = Store::open(record.path()).unwrap();
-        assert_eq!(again.hashes().len(), pages.len() + 1);
+        assert_eq!(again.hashes().count(), pages.len() + 1);
         assert_eq!(again.files().len(), store.files().len() + 2);
         // one byte of a pack changed: that version is refused, by its hash or as bad gzip
         let first = into.join("pack-000001.gz");
@@ -399,7 +396,7 @@ mod tests {
         bytes[at] ^= 0x55;
         std::fs::write(&first, bytes).unwrap();
         let broken = Store::open(record.path()).unwrap();
-        let damaged = broken.hashes().iter().filter(|h| broken.read(h).is_err()).count();
+        let damaged = broken.hashes().filter(|h| broken.read(h).is_err()).count();
         assert_eq!(damaged, 1, "exactly the version whose bytes changed");
         // an index that is not one stops the build, in words
         std::fs::write(into.join("pack-000002.json"), "{").unwrap();

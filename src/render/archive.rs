@@ -31,7 +31,7 @@ impl Archive {
     /// writes the record).
     pub(super) fn of(site: &crate::model::Site) -> Archive {
         let Ok(store) = Store::open(&site.root.join(crate::record::FOLDER)) else { return Archive::default() };
-        let histories = archive::histories(&site.record, store.hashes());
+        let histories = archive::histories(&site.record, |h| store.contains(h));
         Archive { store, histories }
     }
 
