@@ -35,12 +35,16 @@ struct YearDef {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Block {
+    /// What the days are for (名称).
     #[serde(default, alias = "名称")]
     pub name: String,
+    /// The first day off, YYYY-MM-DD.
     #[serde(alias = "开始")]
     pub from: String,
+    /// The last day off.
     #[serde(alias = "结束")]
     pub to: String,
+    /// Whether the run takes in a weekend (informative).
     #[serde(default)]
     pub weekend_joined: bool,
 }
@@ -57,6 +61,7 @@ pub struct LocalDays {
     pub workdays: Vec<String>,
 }
 
+/// Working days: the national arrangement of each year in the table, plus local days.
 #[derive(Debug, Clone)]
 pub struct Calendar {
     off: BTreeSet<Date>,
@@ -68,6 +73,7 @@ pub struct Calendar {
 /// The result of counting working days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Count<T> {
+    /// What was counted.
     pub value: T,
     /// Some day counted lies in a year whose arrangement is not in the table (weekdays assumed).
     pub estimated: bool,
@@ -126,6 +132,7 @@ impl Calendar {
         self.years.contains(&d.year()) && (d.month() != 12 || d.day() < 29 || self.years.contains(&(d.year() + 1)))
     }
 
+    /// A working day: a make-up day, or a weekday that is not a day off.
     pub fn is_working_day(&self, d: Date) -> bool {
         if self.work.contains(&d) {
             return true;

@@ -5,6 +5,7 @@
 //! any import cycle), from the bottom:
 //!
 //! 1. values: `yaml`, `shape`, `status`, `input`; `finding`, `error`, `declaration`, `calendar`;
+//!    `desk` (what the site and the request desk agree on: form fields, routes, the 评议 file);
 //!    the content model `schema`; rule packs as data `pack`, the site configuration `config`;
 //!    the pure scans and readers `privacy` (第六条 text scan) and `extract` (attachment text);
 //!    `output` (atomic writes); `record` (the hash-chained publication record and 索引号).
@@ -22,11 +23,12 @@
 
 mod annual;
 pub mod bureau;
-mod calendar;
+pub mod calendar;
 pub mod check;
 pub mod commands;
 mod config;
 mod declaration;
+pub mod desk;
 pub mod editor_schema;
 pub mod error;
 mod extract;
