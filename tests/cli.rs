@@ -378,3 +378,28 @@ fn a_missing_field_help_names_its_file_with_spaces() {
     assert!(out.stdout.contains("= 帮助: 在 supervision.yaml 里添加「监督窗口: "), "{}", out.stdout);
     assert!(!out.stdout.contains("在supervision.yaml"), "{}", out.stdout);
 }
+
+#[test]
+fn a_portal_of_many_units_lists_only_the_units_that_need_attention() {
+    let site = Site::example();
+    let water = site.path().join("content/qingyuan-water");
+    for i in 0..20 {
+        common::copy_dir(&water, &site.path().join(format!("content/water-{i:02}")));
+        // a unit's code is unique: the copies have none
+        let unit = format!("content/water-{i:02}/unit.yaml");
+        let text = site.read(&unit);
+        site.write(&unit, text.lines().filter(|l| !l.starts_with("统一社会信用代码")).collect::<Vec<_>>().join("\n"));
+    }
+    site.remove("content/water-07/fees.yaml");
+    let out = site.run(&["check", "--quiet"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let table: Vec<&str> = out.stdout.lines().filter(|l| l.contains("（water-") || l.contains("（qingyuan")).collect();
+    assert_eq!(table.len(), 1, "{}", out.stdout);
+    assert!(table[0].contains("water-07"), "{}", out.stdout);
+    assert!(out.stdout.contains("另有 24 个单位必须公开的都已公开，没有错误和警告"), "{}", out.stdout);
+    assert!(out.stdout.contains("检查了 25 个单位"), "{}", out.stdout);
+    // the example's five units alone are all listed
+    let out = Site::example().run(&["check", "--quiet"]);
+    assert_eq!(out.stdout.lines().filter(|l| l.contains("   100  优秀")).count(), 5, "{}", out.stdout);
+    assert!(!out.stdout.contains("另有"), "{}", out.stdout);
+}

@@ -75,6 +75,10 @@ fn line_of(src: &str, line: u32) -> Option<&str> {
     src.lines().nth(line.checked_sub(1)? as usize)
 }
 
+/// Up to this many units, the summary's table lists every unit; past it, only those that need
+/// attention (an error, a warning, an item missing, a flag or a capped grade).
+const TABLE_ALL: usize = 20;
+
 /// The completeness table, worst unit first, and the totals.
 pub fn summary(result: &CheckResult, cx: &Context<'_>) -> String {
     let mut s = String::new();
@@ -82,7 +86,20 @@ pub fn summary(result: &CheckResult, cx: &Context<'_>) -> String {
     units.sort_by(|a, b| {
         a.completeness.score.cmp(&b.completeness.score).then(b.errors.cmp(&a.errors)).then(a.slug.cmp(&b.slug))
     });
-    if !units.is_empty() {
+    // a portal of many units lists the units that need attention; the clean ones are counted
+    // (the HTML report lists every unit)
+    let clean = |u: &crate::check::UnitResult| {
+        u.errors == 0
+            && u.warnings == 0
+            && u.completeness.published == u.completeness.required
+            && u.completeness.flags.is_empty()
+            && u.completeness.grade_capped.is_none()
+    };
+    let hidden = if units.len() > TABLE_ALL { units.iter().filter(|u| clean(u)).count() } else { 0 };
+    if hidden > 0 {
+        units.retain(|u| !clean(u));
+    }
+    if !units.is_empty() || hidden > 0 {
         let _ = writeln!(s, "单位完整度（从低到高）");
         let _ = writeln!(s, "  已公开/必须公开  得分  自查等级  错误  警告  单位");
         for u in units {
@@ -104,6 +121,10 @@ pub fn summary(result: &CheckResult, cx: &Context<'_>) -> String {
                 u.errors,
                 u.warnings
             );
+        }
+        if hidden > 0 {
+            let _ =
+                writeln!(s, "  另有 {hidden} 个单位必须公开的都已公开，没有错误和警告（不逐一列出，见报告的单位列表）");
         }
         if let Some(g) = super::grading(cx.packs) {
             let _ = writeln!(s, "{}", super::grading_note(g));
