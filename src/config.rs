@@ -168,7 +168,9 @@ pub(crate) fn desk_problem(written: &str) -> Option<String> {
     let url = match url::Url::parse(written) {
         Ok(url) if matches!(url.scheme(), "http" | "https") => url,
         _ => {
-            return Some(format!("「{written}」不是完整的网址：受理平台的地址应以 https:// 或 http:// 开头，{example}"));
+            return Some(format!(
+                "「{written}」不是完整的网址：受理平台的地址应以 https:// 或 http:// 开头，{example}"
+            ));
         }
     };
     if url.host_str().is_none_or(str::is_empty) {
