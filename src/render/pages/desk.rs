@@ -39,7 +39,6 @@ fn field_view(f: &Field) -> FieldView {
         "applicant" => ("text", "name"),
         "phone" => ("tel", "tel"),
         "email" => ("email", "email"),
-        "address" => ("text", "street-address"),
         _ => ("text", ""),
     };
     let (multiline, choices) = match f.input {
