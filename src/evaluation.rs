@@ -15,6 +15,10 @@ use crate::yaml::{Node, Pos};
 /// The document kind (`evaluations/` in schema.yaml).
 pub(crate) const KIND: &str = "evaluations";
 
+/// The fields that are counts (dotted, as the content model's keys).
+pub(crate) const COUNTS: [&str; 4] =
+    ["responses", "questions.satisfied", "questions.basically", "questions.unsatisfied"];
+
 /// One question's result.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Question {

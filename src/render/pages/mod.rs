@@ -10,7 +10,6 @@ mod attachments;
 mod catalog;
 mod desk;
 pub(super) use catalog::{CatalogCount, basis_and_limits};
-pub(super) use desk::open_data as evaluations_open_data;
 mod documents;
 mod guide;
 mod notices;
