@@ -337,6 +337,36 @@ mod tests {
         assert!(marked.exported && marked.is_sound());
     }
 
+    /// What the desk exports (`desk::EvaluationExport`, its serde names) reads back sound, with
+    /// every figure: the content model and the contract name the same keys. (JSON is YAML.)
+    #[test]
+    fn the_desks_export_reads_back_sound() {
+        use crate::desk::{EvaluationExport, QUESTIONS, QuestionResult, Rectification as R};
+        let t = |s, b, u| Tally { satisfied: s, basically: b, unsatisfied: u };
+        let export = EvaluationExport {
+            name: "2026年度政务公开社会评议".into(),
+            from: "2026-10-01".into(),
+            to: "2026-10-31".into(),
+            responses: 3,
+            questions: QUESTIONS.iter().map(|(_, q)| QuestionResult::new(q, t(2, 1, 0))).collect(),
+            rectifications: vec![R {
+                problem: "公开栏位置偏僻".into(),
+                measure: "移到大厅入口".into(),
+                due: Some("2026-12-31".into()),
+                state: "已完成".into(),
+                done: Some("2026-11-20".into()),
+            }],
+        };
+        let text = format!("{EXPORT_MARK}\n{}\n", serde_json::to_string_pretty(&export).unwrap());
+        let c = campaign(&text);
+        assert!(c.is_sound() && c.exported, "{:?}", c.problems);
+        assert_eq!(c.tallies().unwrap(), vec![t(2, 1, 0); QUESTIONS.len()]);
+        assert_eq!(
+            (c.name.as_str(), c.responses, c.rectifications[0].done.as_deref()),
+            (export.name.as_str(), Some(3), Some("2026-11-20"))
+        );
+    }
+
     fn problems(yaml: &str) -> Vec<(Option<u32>, &'static str)> {
         campaign(yaml).problems.iter().map(|p| (p.pos.map(|p| p.line), p.field)).collect()
     }
