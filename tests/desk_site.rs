@@ -175,6 +175,12 @@ fn the_evaluation_page_shows_the_counts_and_the_grade_computed_at_build_time() {
             select(&page(&site, linking), "a").iter().filter_map(|a| attr(a, "href").map(str::to_string)).collect();
         assert!(links.iter().any(|l| l.ends_with("evaluation.html")), "{linking}: {links:?}");
     }
+    // in the 公开目录 each campaign is a document published, not a required item
+    let catalog = page(&site, "qingyuan-water/catalog.html");
+    let listed: Vec<&str> = select(&catalog, "#evaluation ~ div a").iter().filter_map(|a| attr(a, "href")).collect();
+    assert_eq!(listed, ["evaluation.html#campaign-2026"]);
+    let portal: String = select(&page(&site, "catalog.html"), "main")[0].text().collect();
+    assert!(portal.contains("必须公开的事项已公开 32/32 项 · 公开文件 7 件"), "{portal}");
     let sitemap: Vec<String> =
         select(&page(&site, "sitemap.html"), "a").iter().filter_map(|a| attr(a, "href").map(str::to_string)).collect();
     assert!(sitemap.contains(&"qingyuan-water/evaluation.html".to_string()), "{sitemap:?}");

@@ -13,6 +13,9 @@ use crate::evaluation::{self, Campaign};
 use crate::render::paths::href;
 use crate::render::view::{self, DateView, Overview, Supervision};
 
+/// The name of the 评议结果 page family (`evaluation.html`).
+pub(super) const KIND: &str = "evaluation";
+
 /// The printable application form's page, beside `request.html`.
 pub(super) const FORM_PAGE: &str = "request-form.html";
 
@@ -218,6 +221,18 @@ fn campaign_view(c: Campaign) -> CampaignView {
         grade,
         rectifications,
     }
+}
+
+/// The unit's campaigns as its 公开目录 lists them, latest first: (anchor id, name, 结束日期).
+pub(super) fn campaigns_listed(unit: &crate::model::Unit) -> Vec<(String, String, Option<DateView>)> {
+    evaluation::campaigns(unit)
+        .into_iter()
+        .map(|c| {
+            let to = c.to.and_then(|d| DateView::parse(&d.to_string()));
+            let name = if c.name.is_empty() { "社会评议".to_string() } else { c.name };
+            (c.id, name, to)
+        })
+        .collect()
 }
 
 /// `evaluation.html`

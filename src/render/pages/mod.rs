@@ -189,7 +189,7 @@ pub(super) const UNIT_PAGES: &[PageKind] = &[
     },
     // 《社会评议办法》第七条(五)、第九条: the 评议结果, when the unit has `evaluations/`
     PageKind {
-        family: Family::Own("evaluation"),
+        family: Family::Own(desk::KIND),
         template: "evaluation.html",
         label: Some("评议结果"),
         always: false,
@@ -475,7 +475,7 @@ impl Renderer<'_> {
                 row.always
                     || match row.family {
                         Family::PackDocs => unit.doc(b.kind).is_some(),
-                        Family::Own("evaluation") => crate::evaluation::any(unit),
+                        Family::Own(desk::KIND) => crate::evaluation::any(unit),
                         _ => false,
                     }
             })
