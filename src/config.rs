@@ -46,6 +46,10 @@ pub struct Config {
     /// The site search (`search.html` and its index under `search/`); on unless `false`.
     #[serde(default, alias = "站内搜索")]
     pub search: Option<bool>,
+    /// The address of the 依申请公开 and 社会评议 desk (`gongkai-desk`) the request pages post
+    /// to, as written with where it was written; read it through [`Config::desk`].
+    #[serde(default, alias = "受理平台")]
+    pub desk: Option<serde_saphyr::Spanned<String>>,
 }
 
 /// The facts a Chinese government portal shows in its footer; each is left out when not set.
@@ -149,7 +153,59 @@ pub(crate) fn base_url_problem(written: &str) -> Option<String> {
     None
 }
 
+/// What is wrong with the desk's address (`desk:` in `gongkai.yaml`), in the clerk's words; `None`
+/// when it can be used. The request form posts to it and the page's Content-Security-Policy
+/// allows exactly its origin, so it must be a whole `http(s)://host/path` without a query, a
+/// fragment or a password.
+pub(crate) fn desk_problem(written: &str) -> Option<String> {
+    let example = "例如 https://shenqing.example.gov.cn/";
+    if written.trim().is_empty() {
+        return Some(format!("受理平台的地址是空的，{example}；没有受理平台就删掉这一项"));
+    }
+    if written.chars().any(char::is_whitespace) {
+        return Some(format!("受理平台的地址「{written}」中有空格或换行，{example}"));
+    }
+    let url = match url::Url::parse(written) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => url,
+        _ => {
+            return Some(format!(
+                "「{written}」不是完整的网址：受理平台的地址应以 https:// 或 http:// 开头，{example}"
+            ));
+        }
+    };
+    if url.host_str().is_none_or(str::is_empty) {
+        return Some(format!("受理平台的地址「{written}」缺少域名，{example}"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Some(format!("受理平台的地址「{written}」里不能写用户名或密码（会出现在每个申请页上）"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Some(format!("受理平台的地址「{written}」不能带「?」或「#」及其后面的部分，{example}"));
+    }
+    None
+}
+
+/// The desk's address as the pages use it: always ending with `/` (the desk's routes are
+/// relative to it, `crate::desk::apply_path`).
+pub(crate) fn desk_address(written: &str) -> String {
+    let t = written.trim();
+    if t.ends_with('/') { t.to_string() } else { format!("{t}/") }
+}
+
+/// The origin of an address (`https://desk.example.gov.cn:8443`), as a Content-Security-Policy
+/// source; `None` when it has none.
+pub(crate) fn origin_of(address: &str) -> Option<String> {
+    let origin = url::Url::parse(address).ok()?.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
+}
+
 impl Config {
+    /// The desk's address, normalised to end with `/`; `None` without a desk. `load` has refused
+    /// an address [`desk_problem`] objects to.
+    pub fn desk(&self) -> Option<String> {
+        self.desk.as_ref().map(|d| desk_address(&d.value))
+    }
+
     /// Whether the site gets a search page and index (the default).
     pub fn search(&self) -> bool {
         self.search.unwrap_or(true)
@@ -162,7 +218,33 @@ impl Config {
 
 #[cfg(test)]
 mod tests {
-    use super::base_url_problem;
+    use super::{base_url_problem, desk_address, desk_problem, origin_of};
+
+    #[test]
+    fn a_desk_address_is_a_whole_http_address_and_ends_with_a_slash() {
+        for good in ["https://shenqing.example.gov.cn", "http://127.0.0.1:8087/desk/", "https://例子.中国/受理"] {
+            assert_eq!(desk_problem(good), None, "{good}");
+            assert!(desk_address(good).ends_with('/'), "{good}");
+        }
+        assert_eq!(desk_address("https://a.example/desk"), "https://a.example/desk/");
+        assert_eq!(desk_address("https://a.example/"), "https://a.example/");
+        for bad in [
+            "",
+            " ",
+            "shenqing.example.gov.cn",
+            "ftp://a.example/",
+            "https://a.example/?x=1",
+            "https://u:p@a.example/",
+            "mailto:a@b.cn",
+            "https://a.example/ x",
+        ] {
+            let problem = desk_problem(bad);
+            assert!(problem.as_deref().is_some_and(|p| p.contains("受理平台")), "{bad:?}: {problem:?}");
+        }
+        assert_eq!(origin_of("http://127.0.0.1:8087/desk/").as_deref(), Some("http://127.0.0.1:8087"));
+        assert_eq!(origin_of("https://a.example:443/x/").as_deref(), Some("https://a.example"));
+        assert_eq!(origin_of("https://例子.中国/").as_deref(), Some("https://xn--fsqu00a.xn--fiqs8s"));
+    }
 
     #[test]
     fn a_site_address_is_a_whole_http_address() {

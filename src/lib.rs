@@ -31,6 +31,7 @@ mod declaration;
 pub mod desk;
 pub mod editor_schema;
 pub mod error;
+mod evaluation;
 mod extract;
 pub mod finding;
 pub mod fix;

@@ -609,7 +609,7 @@ mod tests {
     #[test]
     fn builtin_schema_loads_and_every_field_has_both_names() {
         let s = Schema::builtin();
-        assert_eq!(s.documents.len(), 9);
+        assert_eq!(s.documents.len(), 10);
         for d in &s.documents {
             for f in &d.fields {
                 assert!(f.key.is_ascii() && !f.zh.is_ascii(), "{}: {}", d.file, f.key);

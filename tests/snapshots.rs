@@ -42,6 +42,7 @@ const PAGES: &[(&str, &str)] = &[
     ("unit_notice_withdrawn", "yincheng-bus/notices/2026-撤销的线路调整.html"),
     ("unit_supervision", "yincheng-bus/supervision.html"),
     ("unit_request", "yincheng-bus/request.html"),
+    ("unit_request_form", "yincheng-bus/request-form.html"),
     ("unit_attachment", "yincheng-bus/attachments/老年卡申请表.html"),
     ("unit_policies", "yincheng-bus/policies.html"),
     ("unit_policy", "yincheng-bus/policies/保密审查制度.html"),
@@ -161,6 +162,26 @@ fn main_of_every_page_kind() {
         })
         .collect();
     assert_eq!(kinds, pinned, "page kinds of {UNIT} without a snapshot (or snapshots of pages that went away)");
+}
+
+/// The pages of the request desk's site side that the unit above does not show: the water
+/// utility's 评议结果 (the example's evaluations file) and a request page whose form posts to a
+/// desk (tests/fixtures/desk_form/ sets `受理平台:`).
+#[test]
+fn main_of_the_request_desk_pages() {
+    let site = Site::example_with("desk_form");
+    let (code, stdout, stderr) = gongkai(site.path(), &["build", "--quiet", "--today", TODAY], &[]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let cases =
+        [("unit_evaluation", "qingyuan-water/evaluation.html"), ("unit_request_desk", "qingyuan-water/request.html")]
+            .iter()
+            .map(|(name, page)| {
+                let html = site.read(&format!("public/{page}"));
+                let description = format!("<main> of public/{page} (example portal + tests/fixtures/desk_form)");
+                (format!("page_{name}"), description, stable(&main_outline(&html), site.path()))
+            })
+            .collect();
+    snap_all(cases);
 }
 
 /// Run `gongkai check` in a copy of the example portal with the planted findings of

@@ -14,6 +14,7 @@ mod annual;
 mod dates;
 mod deadlines;
 mod docs;
+mod evaluations;
 mod items;
 mod outcome;
 mod review;
@@ -181,6 +182,7 @@ pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema, env: &Env) -> Un
     findings.append(&mut rule_findings);
     findings.append(&mut dates::future(unit, schema, env));
     findings.append(&mut annual::check(unit));
+    findings.append(&mut evaluations::check(unit));
     let (mut privacy, acknowledgements) = review::review(unit, &scan::unit(unit, schema));
     // a draft is not published: what 第六条 forbids in it is a warning (to remove before it is)
     for f in privacy.iter_mut().filter(|f| f.severity == Severity::Error) {

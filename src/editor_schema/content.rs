@@ -31,6 +31,11 @@ pub(crate) fn document(schema: &Schema, packs: &[Pack], spec: &DocSpec) -> Value
     if spec.kind == "requests" {
         words.counts = crate::annual::figures().map(|(k, _)| k).collect();
     }
+    // and so are the figures of a 社会评议 campaign (`evaluation`), digits only
+    if spec.kind == crate::evaluation::KIND {
+        words.counts = crate::evaluation::COUNTS.to_vec();
+        words.bare_counts = true;
+    }
     let mut root = object(&spec.fields, "", &rules, &words);
     let o = root.as_object_mut().expect("an object schema");
     o.insert("type".into(), json!(["object", "null"]));
@@ -51,6 +56,8 @@ struct Words {
     sector_help: String,
     /// Fields whose value is a number of cases (`3`, `3件`).
     counts: Vec<&'static str>,
+    /// The counts are digits only: no `件`, no placeholder.
+    bare_counts: bool,
 }
 
 impl Words {
@@ -59,7 +66,7 @@ impl Words {
         sectors.dedup();
         let extra: Vec<&str> = packs.iter().flat_map(|p| p.placeholders.iter().map(String::as_str)).collect();
         let sector_help = format!("不认识的行业，可以写：{}", schema.sector_list());
-        Words { sectors, placeholder: placeholder_pattern(&extra), sector_help, counts: Vec::new() }
+        Words { sectors, placeholder: placeholder_pattern(&extra), sector_help, counts: Vec::new(), bare_counts: false }
     }
 }
 
@@ -79,6 +86,12 @@ fn object(fields: &[FieldDef], path: &str, rules: &[&Rule], words: &Words) -> Va
 /// The schema of one field's value: its shape, or a declaration `{不适用: 原因}`, or nothing yet.
 fn field(f: &FieldDef, dotted: &str, rules: &[&Rule], words: &Words) -> Value {
     let shape = match f.ty {
+        FieldType::Text if words.bare_counts && words.counts.contains(&dotted) => json!({
+            "anyOf": [
+                { "type": ["integer", "null"], "minimum": 0 },
+                { "type": "string", "pattern": "^\\s*\\d+\\s*$", "patternErrorMessage": "写阿拉伯数字，没有的写 0" }
+            ]
+        }),
         FieldType::Text if words.counts.contains(&dotted) => json!({
             "anyOf": [
                 { "type": ["integer", "null"], "minimum": 0 },

@@ -111,6 +111,11 @@ pub(crate) fn config(schema: &Schema, packs: &[Pack]) -> Value {
         ),
         ("footer", "页脚", with_description(footer, "每页页脚显示的网站信息（主办单位、备案号等）")),
         ("search", "站内搜索", json!({ "type": "boolean", "description": "站内搜索，默认开启；写 false 关闭" })),
+        (
+            "desk",
+            "受理平台",
+            json!({ "type": "string", "pattern": "^https?://[^\\s?#]+$", "description": "依申请公开和社会评议受理平台（gongkai-desk）的地址，例如 https://shenqing.example.gov.cn/；写了就在每个单位的依申请公开页上放申请表单" }),
+        ),
     ]);
     top(&mut root, "gongkai：站点配置 gongkai.yaml", "gongkai 站点配置，所有项都可省略；键可写英文或中文。");
     root

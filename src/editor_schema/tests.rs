@@ -44,6 +44,10 @@ fn every_key_of_the_configuration_has_its_place_in_the_schema() {
     assert_eq!(properties(&schema["properties"]["calendar"]), serde_keys::<crate::calendar::LocalDays>());
     assert!(validate(&schema, "站点名称: 白银\n规则包: [baiyin-2021]\n页脚: {主办单位: 白银市}\n"));
     assert!(!validate(&schema, "站点名: 白银\n"));
+    assert!(validate(&schema, "受理平台: https://shenqing.example.gov.cn/\n"));
+    assert!(validate(&schema, "desk: http://127.0.0.1:8087\n"));
+    assert!(!validate(&schema, "desk: shenqing.example.gov.cn\n"));
+    assert!(!validate(&schema, "desk: https://a.example/?x=1\n"));
 }
 
 #[test]

@@ -77,6 +77,16 @@ pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<Site> {
     if let Some(url) = &opts.base_url {
         config.base_url = Some(checked_base_url(url)?);
     }
+    if let Some(desk) = &config.desk
+        && let Some(problem) = crate::config::desk_problem(&desk.value)
+    {
+        let at = desk.referenced;
+        let clamp = |n: u64| u32::try_from(n.max(1)).unwrap_or(u32::MAX);
+        let pos = Some(crate::yaml::Pos::new(clamp(at.line()), clamp(at.column())));
+        return Err(Error::Config {
+            file: CONFIG_FILE.into(), pos, message: format!("desk（受理平台）: {problem}")
+        });
+    }
     let (schema, packs) = load_packs(root, &config)?;
 
     let mut findings = Vec::new();

@@ -2,6 +2,7 @@
 
 mod archive;
 mod contact;
+mod evaluations;
 mod feeds;
 mod links;
 pub(crate) mod markdown;

@@ -35,6 +35,8 @@ pub(super) fn unit(site: &Site, unit: &Unit, result: &UnitResult, numbers: &BTre
         "documents": documents,
         // each 年度报告 with the figures its page shows, computed as `crate::annual` does
         "annual_reports": annual_reports(site, unit),
+        // each 社会评议 campaign with the figures its 评议结果 page shows (README, "社会评议结果")
+        "evaluations": super::evaluations::open_data(unit),
         // items the unit declared absent (`不适用: 原因`) and the pack accepted
         "declarations": result.declarations.iter().map(|d| serde_json::json!({
             "document": d.document,

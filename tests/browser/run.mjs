@@ -6,8 +6,10 @@
 //   - no request to any other host;
 //   - the large-text and high-contrast switches work with JavaScript turned off, without :has(),
 //     and (with JavaScript) stay on from page to page;
-//   - every supervision page prints on one A4 sheet;
+//   - every supervision page and every 申请表 (request-form.html) prints on one A4 sheet;
 //   - the site search finds 停水 and a fee item name, and points to the 公开目录 without JavaScript;
+//   - with DESK_SITE (a second build whose gongkai.yaml names a desk): the request form posts to the
+//     desk with JavaScript off under the page's CSP, the 申请表 prints on one A4 sheet;
 // then runs the Nu Html Checker (vnu) over every page, and keeps screenshots and a printed
 // (A4 PDF) unit page in ARTIFACTS (default ../../target/browser-artifacts).
 import jsQR from 'jsqr';
@@ -34,7 +36,7 @@ const types = {
   '.json': 'application/json; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg',
   '.pdf': 'application/pdf',
 };
-const server = http.createServer((req, res) => {
+const serveDir = (root) => http.createServer((req, res) => {
   let rel;
   try { rel = decodeURIComponent(new URL(req.url, 'http://x').pathname); } catch { rel = '/'; }
   let file = path.join(root, path.normalize(rel));
@@ -47,6 +49,7 @@ const server = http.createServer((req, res) => {
   res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
   res.end(fs.readFileSync(file));
 });
+const server = serveDir(root);
 await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
 const origin = `http://127.0.0.1:${server.address().port}`;
 
@@ -160,10 +163,11 @@ const nojs = await context({ javaScriptEnabled: false, viewport: { width: 800, h
   await ctx.close();
 }
 
-// ---- the supervision page prints on one A4 sheet (第五条(六), 第十一条: a notice-board sheet) -----
+// ---- the supervision page prints on one A4 sheet (第五条(六), 第十一条: a notice-board sheet), and so
+// does the 申请表 (request-form.html) to fill in by hand --------------------------------------------
 {
   const page = await wide.newPage();
-  for (const rel of pages.filter((p) => /\/supervision\.html$/.test(p))) {
+  for (const rel of pages.filter((p) => /\/(supervision|request-form)\.html$/.test(p))) {
     await page.goto(url(rel));
     const pdf = await page.pdf({ format: 'A4', printBackground: true });
     const sheets = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
@@ -260,12 +264,105 @@ if (pages.includes('search.html')) {
 } else {
   console.log('search.html not built (search: false): search checks skipped');
 }
+// ---- the request desk's pages (DESK_SITE: the example built with tests/fixtures/desk_form) -----
+// The request page's form posts to the desk with JavaScript off, under the page's own CSP (whose
+// form-action allows the desk's origin); the browser refuses an incomplete form without a
+// script; the honeypot is out of sight; the 申请表 prints on one A4 sheet; the 评议结果 page prints
+// without the navigation. The desk is stood in for by answering its address in the browser.
+const deskRoot = process.env.DESK_SITE ? path.resolve(process.env.DESK_SITE) : null;
+const deskPages = ['qingyuan-water/request.html', 'qingyuan-water/request-form.html', 'qingyuan-water/evaluation.html'];
+if (deskRoot) {
+  const deskServer = serveDir(deskRoot);
+  await new Promise((ok) => deskServer.listen(0, '127.0.0.1', ok));
+  const deskSite = `http://127.0.0.1:${deskServer.address().port}`;
+  const at = (rel) => `${deskSite}/${rel.split('/').map(encodeURIComponent).join('/')}`;
+  const posted = [];
+  const deskContext = async (options) => {
+    const ctx = await browser.newContext({ locale: 'zh-CN', ...options });
+    await ctx.route('**/*', (route) => {
+      const req = route.request();
+      const u = new URL(req.url());
+      if (u.origin === deskSite) return route.continue();
+      if (u.hostname === 'shenqing.baiyin.example' && req.method() === 'POST') {
+        posted.push({ url: u.href, body: req.postData() ?? '' });
+        return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8',
+          body: '<!DOCTYPE html><html lang="zh-CN"><title>回执</title><h1>已受理</h1></html>' });
+      }
+      fail(`${u.href}: a request to another host`);
+      return route.abort();
+    });
+    return ctx;
+  };
+  const deskWide = await deskContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+  const deskNarrow = await deskContext({ viewport: { width: 320, height: 640 } });
+  for (const rel of deskPages) {
+    const page = await deskWide.newPage();
+    const response = await page.goto(at(rel));
+    if (!response.ok()) fail(`desk site ${rel}: HTTP ${response.status()}`);
+    await axe(page, `desk site ${rel}`);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await axe(page, `desk site ${rel} (dark)`);
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.click('label[for="pref-contrast"]');
+    await axe(page, `desk site ${rel} (high contrast)`);
+    await page.close();
+    const small = await deskNarrow.newPage();
+    await small.goto(at(rel));
+    await noHorizontalScroll(small, `desk site ${rel} at 320 px`);
+    await small.click('label[for="pref-large"]');
+    await noHorizontalScroll(small, `desk site ${rel} at 320 px, large text`);
+    await small.close();
+  }
+  // the application, with JavaScript off and the page's CSP in force
+  const off = await deskContext({ javaScriptEnabled: false, viewport: { width: 800, height: 900 } });
+  const page = await off.newPage();
+  await page.goto(at('qingyuan-water/request.html'));
+  const hp = await page.locator('input[name="homepage"]').boundingBox();
+  if (!hp || hp.x + hp.width > 0) fail(`request.html: the honeypot field is on the screen (${JSON.stringify(hp)})`);
+  await page.click('button[type="submit"]');
+  await page.waitForTimeout(300);
+  if (posted.length) fail('request.html: an empty application was sent; the browser should have refused it');
+  await page.fill('#f-applicant', '张三');
+  await page.fill('#f-id_doc', '居民身份证');
+  await page.fill('#f-email', 'zhangsan@example.com');
+  await page.fill('#f-info', '2025年第三季度水质检测报告');
+  await page.check('input[name="medium"][value="电子"]');
+  await page.check('input[name="delivery"][value="电子邮件"]');
+  await page.screenshot({ path: path.join(artifacts, 'request-form-nojs.png'), fullPage: true });
+  await Promise.all([page.waitForURL(/shenqing\.baiyin\.example/), page.click('button[type="submit"]')]);
+  if (posted.length !== 1) fail(`request.html: ${posted.length} posts reached the desk, not 1`);
+  else {
+    const sent = new URLSearchParams(posted[0].body);
+    if (!posted[0].url.endsWith('/gongkai/u/qingyuan-water/apply')) fail(`request.html posted to ${posted[0].url}`);
+    if (sent.get('applicant') !== '张三' || sent.get('medium') !== '电子' || sent.get('homepage') !== '') {
+      fail(`request.html posted ${posted[0].body}`);
+    } else console.log(`the request form posted to ${posted[0].url} without JavaScript`);
+  }
+  await page.close();
+  await off.close();
+  // on paper
+  const print = await deskWide.newPage();
+  await print.goto(at('qingyuan-water/request-form.html'));
+  await print.emulateMedia({ media: 'print' });
+  const pdf = await print.pdf({ path: path.join(artifacts, 'request-form-A4.pdf'), format: 'A4', printBackground: true });
+  const sheets = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+  if (sheets !== 1) fail(`request-form.html: printed on ${sheets} A4 sheets, not one`);
+  await print.goto(at('qingyuan-water/evaluation.html'));
+  await print.emulateMedia({ media: 'print' });
+  if (await print.locator('.unit-nav').isVisible()) fail('evaluation.html: the unit navigation is printed');
+  await print.pdf({ path: path.join(artifacts, 'evaluation-A4.pdf'), format: 'A4', printBackground: true });
+  await print.close();
+  deskServer.close();
+} else {
+  console.log('DESK_SITE not set: the request desk\'s form is not checked');
+}
 await browser.close();
 server.close();
 
 // ---- Nu Html Checker --------------------------------------------------------------------------
 const vnu = spawnSync('java', ['-jar', path.join(here, 'node_modules/vnu-jar/build/dist/vnu.jar'),
-  '--errors-only', '--format', 'gnu', '--skip-non-html', root], { encoding: 'utf8' });
+  '--errors-only', '--format', 'gnu', '--skip-non-html', root,
+  ...(deskRoot ? deskPages.map((p) => path.join(deskRoot, p)) : [])], { encoding: 'utf8' });
 const vnuOut = `${vnu.stdout}${vnu.stderr}`.trim();
 if (vnu.status !== 0 || vnuOut) {
   for (const line of vnuOut.split('\n').slice(0, 50)) fail(`vnu: ${line}`);

@@ -84,7 +84,7 @@ pub(super) fn build(cx: &mut UnitCx<'_, '_>, b: &Built) -> Result<()> {
             title: g.title.clone(),
             published: g.entries.iter().filter(|e| e.published).count() as u32,
             listed: g.entries.len() as u32,
-            collection: cx.spec(&g.id).is_some_and(|s| s.is_collection()),
+            collection: cx.spec(&g.id).is_some_and(|s| s.is_collection()) || g.id == super::desk::KIND,
         })
         .collect();
     let updated = cx.unit.docs.iter().filter_map(|d| view::date(d.data.as_ref(), "updated")).max();
@@ -199,6 +199,20 @@ fn group(
                 basis: r.cited.to_string(),
                 updated: updated.clone(),
                 published: passed.get(&*r.id).copied().unwrap_or(false),
+            })
+            .collect()
+    } else if c.kind == super::desk::KIND {
+        // 评议结果: one entry per campaign, a document published, not an item required, under
+        // the clause the content model gives the campaign files
+        let basis = cx.spec(crate::evaluation::KIND).map_or(basis, |s| s.clause.clone());
+        super::desk::campaigns_listed(cx.unit)
+            .into_iter()
+            .map(|(id, name, updated)| Entry {
+                item: name,
+                href: format!("{page}#campaign-{id}"),
+                basis: basis.clone(),
+                updated,
+                published: true,
             })
             .collect()
     } else {

@@ -8,6 +8,7 @@
 
 mod attachments;
 mod catalog;
+mod desk;
 pub(super) use catalog::{CatalogCount, basis_and_limits};
 mod documents;
 mod guide;
@@ -185,6 +186,15 @@ pub(super) const UNIT_PAGES: &[PageKind] = &[
         always: true,
         clause: Clause::OnRequest,
         build: overview::request,
+    },
+    // 《社会评议办法》第七条(五)、第九条: the 评议结果, when the unit has `evaluations/`
+    PageKind {
+        family: Family::Own(desk::KIND),
+        template: "evaluation.html",
+        label: Some("评议结果"),
+        always: false,
+        clause: Clause::None,
+        build: desk::build,
     },
     PageKind {
         family: Family::Own("attachments"),
@@ -461,7 +471,14 @@ impl Renderer<'_> {
         let families = self.families(unit);
         let contents: Vec<Content> = families
             .iter()
-            .filter(|(row, b)| row.always || (matches!(row.family, Family::PackDocs) && unit.doc(b.kind).is_some()))
+            .filter(|(row, b)| {
+                row.always
+                    || match row.family {
+                        Family::PackDocs => unit.doc(b.kind).is_some(),
+                        Family::Own(desk::KIND) => crate::evaluation::any(unit),
+                        _ => false,
+                    }
+            })
             .map(|(_, b)| Content {
                 kind: b.kind.to_string(),
                 title: b.title.to_string(),
@@ -506,11 +523,15 @@ impl Renderer<'_> {
         };
 
         // the site map lists a unit's home, 公开指南 and 公开目录 (which lists every page of the
-        // unit): every page of every unit made a page of 7.6 MB at 10,000 units
+        // unit), and its 评议结果 when it has one: every page of every unit made a page of 7.6 MB at 10,000 units
         let pages = cx
             .contents
             .iter()
-            .filter(|c| ["index.html", "guide.html", "catalog.html"].iter().any(|p| c.path == cx.paths.page(p)))
+            .filter(|c| {
+                ["index.html", "guide.html", "catalog.html", "evaluation.html"]
+                    .iter()
+                    .any(|p| c.path == cx.paths.page(p))
+            })
             .map(|c| (c.title.clone(), c.path.clone()))
             .collect();
         let UnitCx { facts, links, notices, extras, catalog, documents, .. } = cx;

@@ -18,6 +18,10 @@ struct OverviewPage {
 struct RequestPage {
     overview: Overview,
     supervision: Supervision,
+    /// The desk the application form posts to; `None`: no desk, no form.
+    desk: Option<super::desk::DeskView>,
+    /// The printable 申请表.
+    form: String,
 }
 
 pub(super) fn build(cx: &mut UnitCx<'_, '_>, b: &Built) -> Result<()> {
@@ -36,7 +40,10 @@ pub(super) fn request(cx: &mut UnitCx<'_, '_>, b: &Built) -> Result<()> {
     let view = RequestPage {
         overview: view::overview(cx.unit, cx.schema()),
         supervision: view::supervision(cx.unit, cx.schema()),
+        desk: super::desk::desk_view(cx),
+        form: crate::render::paths::href(&b.path, &cx.paths.page(super::desk::FORM_PAGE)),
     };
     let updated = [cx.updated_of("unit"), cx.updated_of("supervision")].into_iter().flatten().max();
-    cx.main_page(b, updated, &view)
+    cx.main_page(b, updated, &view)?;
+    super::desk::form_page(cx, b)
 }
