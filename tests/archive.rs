@@ -95,6 +95,7 @@ fn a_changed_notice_lists_its_old_version_kept_byte_for_byte() {
     assert!(moved.contains(&format!("<a href=\"{to}\">")), "{moved}");
     assert!(moved.contains("noindex") && moved.contains("Content-Security-Policy") && !moved.contains("<script"));
     assert!(site.file(&before).parent().unwrap().join(&to).is_file(), "the redirect's target is there");
+    insta::assert_snapshot!("archive_former_address", moved.replace(&recorded[..8], "HASH8"));
     let out = site.run(&["verify", "public"]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
 

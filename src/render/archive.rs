@@ -103,9 +103,9 @@ pub(super) fn moved(from: &str, to: &str, title: Option<&str>, published: &str) 
     let target = html_escape::encode_double_quoted_attribute(&href(from, to)).into_owned();
     let css = href(from, "static/style.css");
     let what = match (title, DateView::parse(published)) {
-        (Some(t), Some(d)) => format!("《{}》{} 发布的版本", html_escape::encode_text(t), d.zh),
+        (Some(t), Some(d)) => format!("《{}》{}发布的版本", html_escape::encode_text(t), d.zh),
         (Some(t), None) => format!("《{}》的这个版本", html_escape::encode_text(t)),
-        (None, Some(d)) => format!("{} 发布的版本", d.zh),
+        (None, Some(d)) => format!("{}发布的版本", d.zh),
         (None, None) => "这个历史版本".into(),
     };
     format!(
@@ -309,7 +309,7 @@ mod tests {
         let target = "../../../../u/notices/停水.v2026-11-30-1a2b3c4d.html";
         assert!(page.contains(&format!("content=\"0; url={target}\"")), "{page}");
         assert!(page.contains(&format!("<a href=\"{target}\">")), "{page}");
-        assert!(page.contains("《停水&lt;通知&gt;》2026年11月30日 发布的版本"), "{page}");
+        assert!(page.contains("《停水&lt;通知&gt;》2026年11月30日发布的版本"), "{page}");
         assert!(page.contains("noindex") && page.contains("default-src 'none'") && !page.contains("<script"));
         assert!(page.contains("href=\"../../../../static/style.css\""));
     }
