@@ -289,12 +289,12 @@ mod tests {
                 "u/notices/../../../../up.html"
             ]
         );
-        let links = vec![("u/notices/a.v.html".to_string(), "static/style.css".to_string())];
+        let links = [("u/notices/a.v.html".to_string(), "static/style.css".to_string())];
         let found = check_links(links.iter(), &|_| false);
         assert_eq!(found.len(), 1);
         assert!(found[0].message.contains("static/style.css") && found[0].unit.as_deref() == Some("u"));
         assert!(check_links(links.iter(), &|_| true).is_empty());
-        let removed = vec![("u/notices/a.v.html".to_string(), "u/notices/gone.html".to_string())];
+        let removed = [("u/notices/a.v.html".to_string(), "u/notices/gone.html".to_string())];
         assert!(check_links(removed.iter(), &|_| false).is_empty(), "a page removed since is not reported");
     }
 
