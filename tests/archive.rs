@@ -27,6 +27,24 @@ fn history_links(html: &str) -> Vec<String> {
     section.split("href=\"").skip(1).map(|s| s[..s.find('"').unwrap()].to_string()).collect()
 }
 
+/// The value of the attribute that follows `before` in `html`.
+fn link_to(html: &str, before: &str) -> String {
+    let at = html.find(before).unwrap_or_else(|| panic!("{before}")) + before.len();
+    html[at..at + html[at..].find('"').unwrap()].to_string()
+}
+
+/// The relative links of a page (`href` and `src`), percent-decoded, without their fragment.
+fn relative_links(html: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(html);
+    let all = scraper::Selector::parse("[href], [src]").unwrap();
+    doc.select(&all)
+        .filter_map(|e| e.value().attr("href").or_else(|| e.value().attr("src")))
+        .map(|l| l.split('#').next().unwrap())
+        .filter(|l| !l.is_empty() && !l.contains(':') && !l.starts_with("//"))
+        .map(|l| percent_encoding::percent_decode_str(l).decode_utf8_lossy().into_owned())
+        .collect()
+}
+
 /// Change the outage notice's hours, with the 变更记录 entry that explains it.
 fn correct_hours(site: &Site) {
     let text = site.read(NOTICE).replace("8:00 至 20:00", "9:00 至 18:00").replace(
@@ -48,7 +66,8 @@ fn a_changed_notice_lists_its_old_version_kept_byte_for_byte() {
     build(&site, "2026-12-02");
     let html = site.read(&format!("public/{PAGE}"));
     let links = history_links(&html);
-    let expected = format!("../../archive/qingyuan-water/notices/2026-11-计划停水/2026-11-30-{}.html", &recorded[..8]);
+    // beside the page, in the same folder, so that its relative links lead where they led
+    let expected = format!("2026-11-计划停水.v2026-11-30-{}.html", &recorded[..8]);
     assert_eq!(links, vec![expected.clone()]);
     assert!(html.contains("2026年12月2日被替换：施工缩短，停水改为 9:00 至 18:00"), "the reason from 变更记录");
 
@@ -56,6 +75,27 @@ fn a_changed_notice_lists_its_old_version_kept_byte_for_byte() {
     let archived = std::fs::read(site.file("public/qingyuan-water/notices").join(&expected)).unwrap();
     assert_eq!(blake3::hash(&archived).to_hex().as_str(), recorded);
     assert_eq!(archived, first.as_bytes());
+    // its stylesheet, navigation and the unit's pages that still exist resolve from there
+    let dir = site.file("public/qingyuan-water/notices");
+    let css = link_to(&first, "<link rel=\"stylesheet\" href=\"");
+    assert_eq!(css, "../../static/style.css");
+    assert!(dir.join(&css).is_file(), "{css}");
+    // nothing was removed: every link of the old page that stays in the site resolves
+    let links = relative_links(&first);
+    assert!(links.len() > 10, "{links:?}");
+    for link in links {
+        let path = dir.join(&link);
+        assert!(path.is_file() || path.join("index.html").is_file(), "{link}");
+    }
+    // the address it had before leads there, without script, kept out of search engines
+    let before = format!("public/archive/qingyuan-water/notices/2026-11-计划停水/2026-11-30-{}.html", &recorded[..8]);
+    let moved = site.read(&before);
+    let to = format!("../../../../qingyuan-water/notices/{expected}");
+    assert!(moved.contains(&format!("<meta http-equiv=\"refresh\" content=\"0; url={to}\">")), "{moved}");
+    assert!(moved.contains(&format!("<a href=\"{to}\">")), "{moved}");
+    assert!(moved.contains("noindex") && moved.contains("Content-Security-Policy") && !moved.contains("<script"));
+    assert!(site.file(&before).parent().unwrap().join(&to).is_file(), "the redirect's target is there");
+    insta::assert_snapshot!("archive_former_address", moved.replace(&recorded[..8], "HASH8"));
     let out = site.run(&["verify", "public"]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
 
@@ -87,7 +127,7 @@ fn a_removed_notice_is_an_error_and_its_versions_stay_reachable() {
     let catalog = site.read("public/qingyuan-water/catalog.html");
     let at = catalog.find("<h2 id=\"removed\">已删除的文件</h2>").expect("a 已删除的文件 group");
     let link = catalog[at..].split("href=\"").nth(1).map(|s| s[..s.find('"').unwrap()].to_string()).unwrap();
-    assert!(link.starts_with("../archive/qingyuan-water/notices/2026-11-计划停水/2026-11-30-"), "{link}");
+    assert!(link.starts_with("notices/2026-11-计划停水.v2026-11-30-"), "{link}");
     assert!(catalog[at..].contains("北京路管网改造计划停水通知"), "titled as it was published");
     assert!(site.file("public/qingyuan-water").join(&link).is_file(), "{link}");
     assert_eq!(site.run(&["verify", "public"]).code, 0);
@@ -112,9 +152,13 @@ fn a_removed_unit_is_one_error() {
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert_eq!(out.stdout.matches("gongkai/removed-document").count(), 1, "{}", out.stdout);
     assert!(out.stdout.contains("单位文件夹 content/jinding-school 已删除"), "{}", out.stdout);
-    // its archived pages are still published
+    // its archived pages are still published, beside where its pages were, and the addresses
+    // they had before lead there
     build(&site, "2026-12-05");
+    let versions = std::fs::read_dir(site.file("public/jinding-school/notices")).unwrap().count();
+    assert!(versions > 0);
     assert!(site.file("public/archive/jinding-school/notices").is_dir());
+    assert!(!site.file("public/jinding-school/index.html").exists(), "no page of the unit but its versions");
 }
 
 #[test]
@@ -151,4 +195,15 @@ fn a_fresh_checkout_builds_the_same_site_and_archive() {
     }
     assert!(a.iter().any(|(p, _)| p.starts_with("archive/jinding-school")), "the removed notice's version");
     assert!(a.iter().any(|(p, _)| p.starts_with("archive/qingyuan-water")), "the superseded version");
+}
+
+#[test]
+fn a_source_file_named_like_a_version_is_refused() {
+    let site = Site::example();
+    let name = "content/qingyuan-water/notices/2026-11-计划停水.v2026-11-30-1a2b3c4d.md";
+    site.write(name, site.read(NOTICE));
+    let out = site.run(&["build", "-q", "--today", "2026-11-30"]);
+    assert_ne!(out.code, 0, "{}", out.stdout);
+    assert!(out.stderr.contains("和历史版本的地址重名") && out.stderr.contains(name), "{}", out.stderr);
+    assert!(!site.file("public").join("qingyuan-water").exists(), "nothing published");
 }

@@ -287,8 +287,8 @@ pub fn histories(record: &Record, archived: impl Fn(&str) -> bool) -> BTreeMap<S
             }
         }
         for (path, hash) in e.added.iter().chain(&e.changed) {
-            // the archive's own copies are no document pages
-            if !path.ends_with(".html") || path.starts_with(&format!("{DIR}/")) {
+            // the published versions (and the pages that lead to them) are no document pages
+            if !path.ends_with(".html") || is_version(path) {
                 continue;
             }
             let versions = all.entry(path).or_default();
@@ -301,11 +301,51 @@ pub fn histories(record: &Record, archived: impl Fn(&str) -> bool) -> BTreeMap<S
     all.into_iter().filter(|(_, v)| v.iter().any(|v| archived(&v.hash))).map(|(p, v)| (p.to_string(), v)).collect()
 }
 
-/// Where a superseded or removed version is published: `archive/<page path without .html>/
-/// <YYYY-MM-DD>-<first 8 hex of its hash>.html`.
+/// Where a superseded or removed version is published: beside its page, in the same folder, so
+/// that the relative links of its unchanged bytes (stylesheet, navigation, attachments, the unit's
+/// other pages) lead where they led: `<page path without .html>.v<YYYY-MM-DD>-<first 8 hex of its
+/// hash>.html` (`u/notices/停水.v2026-11-30-1a2b3c4d.html`). No document page has a name of that
+/// shape (`render` refuses a source file that would make one, see [`is_version`]), so a version
+/// never takes the place of a page.
 pub fn published_path(page: &str, version: &Version) -> String {
     let stem = page.strip_suffix(".html").unwrap_or(page);
-    format!("{DIR}/{stem}/{}-{}.html", version.published, &version.hash[..8.min(version.hash.len())])
+    format!("{stem}.v{}-{}.html", version.published, short(&version.hash))
+}
+
+/// Where a version was published before it moved beside its page (`archive/<page path without
+/// .html>/<YYYY-MM-DD>-<hash8>.html`): that address stays, as a page that leads to
+/// [`published_path`].
+pub fn moved_path(page: &str, version: &Version) -> String {
+    let stem = page.strip_suffix(".html").unwrap_or(page);
+    format!("{DIR}/{stem}/{}-{}.html", version.published, short(&version.hash))
+}
+
+fn short(hash: &str) -> &str {
+    &hash[..8.min(hash.len())]
+}
+
+/// Whether a site path is a published version rather than a page: under `archive/`, or named
+/// `….v<YYYY-MM-DD>-<8 lowercase hex>.html`.
+pub fn is_version(path: &str) -> bool {
+    if path.starts_with(&format!("{DIR}/")) {
+        return true;
+    }
+    let Some(stem) = path.strip_suffix(".html") else { return false };
+    let tail = stem.as_bytes();
+    // ".v" 2026-11-30 "-" 1a2b3c4d: 2 + 10 + 1 + 8
+    if tail.len() < 21 {
+        return false;
+    }
+    let t = &tail[tail.len() - 21..];
+    let digits = |r: std::ops::Range<usize>| t[r].iter().all(u8::is_ascii_digit);
+    t.starts_with(b".v")
+        && digits(2..6)
+        && t[6] == b'-'
+        && digits(7..9)
+        && t[9] == b'-'
+        && digits(10..12)
+        && t[12] == b'-'
+        && t[13..].iter().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
 }
 
 #[cfg(test)]
@@ -333,6 +373,23 @@ mod tests {
             ],
             "changed, then removed"
         );
+    }
+
+    #[test]
+    fn a_version_is_published_beside_its_page_under_a_name_no_page_has() {
+        let v = Version { hash: "1a2b3c4d5e6f".into(), published: "2026-11-30".into(), replaced: None };
+        let page = "u/notices/停水.html";
+        assert_eq!(published_path(page, &v), "u/notices/停水.v2026-11-30-1a2b3c4d.html");
+        assert_eq!(moved_path(page, &v), "archive/u/notices/停水/2026-11-30-1a2b3c4d.html");
+        assert!(is_version(&published_path(page, &v)) && is_version(&moved_path(page, &v)));
+        for page in
+            ["u/notices/停水.html", "u/notices/v2026-11-30-1a2b3c4d.html", "u/fees.html", "a.v2026-11-30-1A2B3C4D.html"]
+        {
+            assert!(!is_version(page), "{page}");
+        }
+        // the name of a version of a version is one too, and differs from its page's
+        let again = published_path(&published_path(page, &v), &v);
+        assert!(is_version(&again) && again != published_path(page, &v));
     }
 
     #[test]

@@ -96,7 +96,11 @@ impl<'a> SiteRenderer<'a> {
             let _phase = crate::timing::phase("搜索索引");
             files += index.finish(self.r.sink)? + self.r.search_page(&summaries)?;
         }
+        let (gone, gone_links) = gone_units(&self.r, &summaries)?;
+        files += gone;
         let mut broken = check_outward(summaries.iter().flat_map(|s| s.outward.iter()), exists);
+        let archived = summaries.iter().flat_map(|s| s.archived_links.iter()).chain(&gone_links);
+        broken.append(&mut super::archive::check_links(archived, exists));
         for f in &broken {
             if let Some(u) = result.units.iter_mut().find(|u| Some(&u.slug) == f.unit.as_ref()) {
                 u.errors += 1;
@@ -105,7 +109,6 @@ impl<'a> SiteRenderer<'a> {
         result.findings.append(&mut broken);
         crate::finding::sort(&mut result.findings);
         let numbers = new_numbers(&self.r.known_numbers, &summaries)?;
-        files += gone_units(&self.r, &summaries)?;
         let documents = summaries.iter().flat_map(|s| s.documents.iter().cloned()).collect();
         Ok((result, Rendered { files, numbers, documents }))
     }
@@ -130,20 +133,23 @@ fn new_numbers(known: &BTreeMap<String, String>, units: &[&UnitPages]) -> Result
 
 /// Publish the archived versions of the pages of units no longer in the site (their folder was
 /// removed): reachable at their archive addresses; `check` names the removal. Returns the number
-/// of files written.
-fn gone_units(r: &Renderer<'_>, units: &[&UnitPages]) -> Result<usize> {
+/// of files written, and where the versions' relative links lead.
+fn gone_units(r: &Renderer<'_>, units: &[&UnitPages]) -> Result<(usize, Vec<(String, String)>)> {
     let slugs: std::collections::HashSet<&str> = units.iter().map(|u| u.slug.as_str()).collect();
-    let mut files = 0;
+    let (mut files, mut links) = (0, Vec::new());
     for (path, versions) in &r.archive.histories {
         if path.split_once('/').is_some_and(|(slug, _)| slugs.contains(slug)) {
             continue;
         }
         for v in versions.iter().filter(|v| r.archive.store.contains(&v.hash)) {
-            r.sink.put(&crate::record::archive::published_path(path, v), &r.archive.bytes(&v.hash)?)?;
-            files += 1;
+            let mut put = |p: &str, bytes: &[u8]| {
+                files += 1;
+                r.sink.put(p, bytes)
+            };
+            links.extend(r.archive.publish(path, v, &mut put)?.links);
         }
     }
-    Ok(files)
+    Ok((files, links))
 }
 
 /// Take what must not be published out of a checked unit before it is rendered: a withheld

@@ -9,7 +9,10 @@
 //   - every supervision page and every 申请表 (request-form.html) prints on one A4 sheet;
 //   - the site search finds 停水 and a fee item name, and points to the 公开目录 without JavaScript;
 //   - with DESK_SITE (a second build whose gongkai.yaml names a desk): the request form posts to the
-//     desk with JavaScript off under the page's CSP, the 申请表 prints on one A4 sheet;
+//     desk with JavaScript off under the page's CSP, the 申请表 prints on one A4 sheet; and when
+//     that site was built twice with a notice changed between, its archived version (beside its
+//     page) passes the same checks with its stylesheet loaded, and its former address under
+//     archive/ leads to it without JavaScript;
 // then runs the Nu Html Checker (vnu) over every page, and keeps screenshots and a printed
 // (A4 PDF) unit page in ARTIFACTS (default ../../target/browser-artifacts).
 import jsQR from 'jsqr';
@@ -271,6 +274,23 @@ if (pages.includes('search.html')) {
 // without the navigation. The desk is stood in for by answering its address in the browser.
 const deskRoot = process.env.DESK_SITE ? path.resolve(process.env.DESK_SITE) : null;
 const deskPages = ['qingyuan-water/request.html', 'qingyuan-water/request-form.html', 'qingyuan-water/evaluation.html'];
+// archived versions (`<page>.v<date>-<hash8>.html`) and the pages left at their former addresses
+const versionName = /\.v\d{4}-\d{2}-\d{2}-[0-9a-f]{8}\.html$/;
+const archived = [];
+const moved = [];
+if (deskRoot) {
+  (function walk(dir) {
+    for (const name of fs.readdirSync(dir).sort()) {
+      const p = path.join(dir, name);
+      const rel = path.relative(deskRoot, p).split(path.sep).join('/');
+      if (fs.statSync(p).isDirectory()) walk(p);
+      else if (rel.startsWith('archive/') && name.endsWith('.html')) moved.push(rel);
+      else if (versionName.test(name)) archived.push(rel);
+    }
+  })(deskRoot);
+  deskPages.push(...archived);
+  console.log(`desk site: ${archived.length} archived version(s), ${moved.length} former address(es)`);
+}
 if (deskRoot) {
   const deskServer = serveDir(deskRoot);
   await new Promise((ok) => deskServer.listen(0, '127.0.0.1', ok));
@@ -312,6 +332,29 @@ if (deskRoot) {
     await small.click('label[for="pref-large"]');
     await noHorizontalScroll(small, `desk site ${rel} at 320 px, large text`);
     await small.close();
+  }
+  // an archived version is styled (its stylesheet resolves from beside its page), and its former
+  // address leads to it with JavaScript off
+  {
+    const ctx = await deskContext({ javaScriptEnabled: false, viewport: { width: 800, height: 900 } });
+    const page = await ctx.newPage();
+    for (const rel of archived) {
+      await page.goto(at(rel));
+      const styled = await page.locator('.site-header').evaluate((e) => getComputedStyle(e).backgroundColor !== 'rgba(0, 0, 0, 0)');
+      if (!styled) fail(`desk site ${rel}: the archived version is shown without its stylesheet`);
+    }
+    for (const rel of moved) {
+      await page.goto(at(rel));
+      await page.waitForURL(versionName, { timeout: 5000 }).catch(() => {});
+      const now = decodeURIComponent(new URL(page.url()).pathname).slice(1);
+      if (!archived.includes(now)) fail(`desk site ${rel}: leads to ${now}, not to an archived version`);
+      else console.log(`${rel} leads to ${now}`);
+    }
+    if (archived.length) {
+      await page.goto(at(archived[0]));
+      await page.screenshot({ path: path.join(artifacts, 'archived-version.png'), fullPage: true });
+    }
+    await ctx.close();
   }
   // the application, with JavaScript off and the page's CSP in force
   const off = await deskContext({ javaScriptEnabled: false, viewport: { width: 800, height: 900 } });
@@ -362,7 +405,7 @@ server.close();
 // ---- Nu Html Checker --------------------------------------------------------------------------
 const vnu = spawnSync('java', ['-jar', path.join(here, 'node_modules/vnu-jar/build/dist/vnu.jar'),
   '--errors-only', '--format', 'gnu', '--skip-non-html', root,
-  ...(deskRoot ? deskPages.map((p) => path.join(deskRoot, p)) : [])], { encoding: 'utf8' });
+  ...(deskRoot ? [...deskPages, ...moved].map((p) => path.join(deskRoot, p)) : [])], { encoding: 'utf8' });
 const vnuOut = `${vnu.stdout}${vnu.stderr}`.trim();
 if (vnu.status !== 0 || vnuOut) {
   for (const line of vnuOut.split('\n').slice(0, 50)) fail(`vnu: ${line}`);

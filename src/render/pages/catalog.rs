@@ -12,8 +12,7 @@ use super::{Built, Content, UnitCx};
 use crate::check::{Status, applicable};
 use crate::error::Result;
 use crate::pack::{Check, Rule, Target};
-use crate::record::archive::published_path;
-use crate::render::archive::{Removed, history, title_of};
+use crate::render::archive::{Removed, history};
 use crate::render::paths::href;
 use crate::render::view::{self, DateView};
 
@@ -94,7 +93,7 @@ pub(super) fn build(cx: &mut UnitCx<'_, '_>, b: &Built) -> Result<()> {
 
 /// The unit's documents the archive holds versions of that are no longer published (not those
 /// withheld under 第六条: their old versions are not republished either), each version
-/// published under `archive/`.
+/// published beside the page it was.
 fn removed(cx: &mut UnitCx<'_, '_>) -> Result<Vec<Removed>> {
     let archive = cx.r.archive.clone();
     let site = cx.r.site;
@@ -116,9 +115,7 @@ fn removed(cx: &mut UnitCx<'_, '_>) -> Result<Vec<Removed>> {
         };
         let mut title = None;
         for v in versions.iter().filter(|v| archive.store.contains(&v.hash)) {
-            let bytes = archive.bytes(&v.hash)?;
-            title = title_of(&bytes).or(title);
-            cx.extra(&published_path(path, v), &bytes)?;
+            title = cx.version(&archive, path, v)?.or(title);
         }
         let title = title.unwrap_or_else(|| path.rsplit('/').next().unwrap_or(path).trim_end_matches(".html").into());
         out.push(Removed { title, versions: shown.versions });

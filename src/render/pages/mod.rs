@@ -236,6 +236,8 @@ pub(super) struct UnitPages {
     pub(super) new_numbers: BTreeMap<String, String>,
     /// Its document pages (one per source file of a folder), for the archive.
     pub(super) documents: Vec<String>,
+    /// Where the relative links of its archived versions lead: (version, target).
+    pub(super) archived_links: Vec<(String, String)>,
 }
 
 /// Every unit page's template sees `site`, `page`, `unit` and its own view's fields.
@@ -283,6 +285,8 @@ pub(super) struct UnitCx<'r, 'a> {
     numbers: BTreeMap<String, String>,
     /// Its document pages written so far.
     documents: Vec<String>,
+    /// Where the relative links of its archived versions lead: (version, target).
+    archived_links: Vec<(String, String)>,
 }
 
 /// A page family in the unit's navigation.
@@ -413,6 +417,12 @@ impl<'r> UnitCx<'r, '_> {
     ) -> Result<()> {
         let crumbs = vec![(b.title.to_string(), b.path.clone()), (title.to_string(), path.to_string())];
         let head = Head { path, title, clause: b.clause.as_deref(), updated, crumbs };
+        if crate::record::archive::is_version(path) {
+            let source = self.unit.docs.iter().find(|d| self.published_path(d) == path).map_or(path, |d| &d.path);
+            return Err(crate::error::Error::Usage(format!(
+                "{source} 的文件名以「.v日期-8 位十六进制数」结尾，生成的网页会和历史版本的地址重名；网站没有生成\n  帮助: 改一下文件名的末尾（例如去掉「.v」），历史版本用这种名字发布在文件页旁边"
+            )));
+        }
         self.documents.push(path.to_string());
         let archive = self.r.archive.clone();
         let Some(versions) = archive.histories.get(path) else { return self.page(template, head, view) };
@@ -433,10 +443,22 @@ impl<'r> UnitCx<'r, '_> {
         };
         self.write(page, html)?;
         for v in shown.iter().filter(|v| archive.store.contains(&v.hash)) {
-            let bytes = archive.bytes(&v.hash)?;
-            self.extra(&crate::record::archive::published_path(path, v), &bytes)?;
+            self.version(&archive, path, v)?;
         }
         Ok(())
+    }
+
+    /// Publish an archived version of the page at `page` (beside it, and the page that leads
+    /// there from its former address); its title.
+    pub(super) fn version(
+        &mut self,
+        archive: &super::archive::Archive,
+        page: &str,
+        v: &crate::record::archive::Version,
+    ) -> Result<Option<String>> {
+        let published = archive.publish(page, v, &mut |path, bytes| self.extra(path, bytes))?;
+        self.archived_links.extend(published.links);
+        Ok(published.title)
     }
 
     /// Write a file that is not a page but may be linked to (an attachment as it is).
@@ -502,6 +524,7 @@ impl Renderer<'_> {
             extras: 0,
             catalog: Vec::new(),
             documents: Vec::new(),
+            archived_links: Vec::new(),
         };
         for (row, built) in &families {
             (row.build)(&mut cx, built)?;
@@ -534,7 +557,7 @@ impl Renderer<'_> {
             })
             .map(|c| (c.title.clone(), c.path.clone()))
             .collect();
-        let UnitCx { facts, links, notices, extras, catalog, documents, .. } = cx;
+        let UnitCx { facts, links, notices, extras, catalog, documents, archived_links, .. } = cx;
         let (findings, outward) = check_in_unit(&unit.slug, &facts, links);
         let latest = notices.iter().filter_map(|(_, n)| n.date.clone()).max();
         let newest = newest_of(unit);
@@ -563,6 +586,7 @@ impl Renderer<'_> {
             catalog,
             new_numbers,
             documents,
+            archived_links,
         })
     }
 

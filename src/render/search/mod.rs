@@ -62,6 +62,8 @@ impl Tap<'_> {
     fn read(&self, path: &str, html: &str) {
         if path.ends_with(".html")
             && !path.ends_with("/catalog.html")
+            // an archived version (its page is indexed) and the page at its former address
+            && !crate::record::archive::is_version(path)
             && let Some(entry) = page::entry(path, html)
         {
             self.entries.lock().unwrap_or_else(|e| e.into_inner()).push(entry);
@@ -209,14 +211,17 @@ mod tests {
     }
 
     #[test]
-    fn the_tap_keeps_pages_but_not_the_catalogue() {
+    fn the_tap_keeps_pages_but_not_the_catalogue_nor_archived_versions() {
         let sink = MemorySink::default();
         let tap = Tap::new(&sink);
         tap.put("u/z.html", "<main><h1>乙</h1></main>".as_bytes()).unwrap();
         tap.put("u/catalog.html", "<main><h1>公开目录</h1></main>".as_bytes()).unwrap();
         tap.put("u/a.html", "<main><h1>甲</h1></main>".as_bytes()).unwrap();
         tap.put("u/data.json", b"{}").unwrap();
-        assert_eq!(sink.files.lock().unwrap().len(), 4);
+        // an archived version, and the page at its former address, are not searched
+        tap.put("u/a.v2026-11-30-1a2b3c4d.html", "<main><h1>甲</h1></main>".as_bytes()).unwrap();
+        tap.put("archive/u/a/2026-11-30-1a2b3c4d.html", "<main><h1>已移</h1></main>".as_bytes()).unwrap();
+        assert_eq!(sink.files.lock().unwrap().len(), 6);
         let paths: Vec<String> = tap.into_entries().into_iter().map(|e| e.path).collect();
         assert_eq!(paths, ["u/a.html", "u/z.html"]);
     }
