@@ -141,7 +141,7 @@ fn config_error(pos: Option<Pos>, message: String) -> Error {
     Error::Config { file: BUREAU_FILE.into(), pos, message }
 }
 
-fn pos_of<T>(s: &Spanned<T>) -> Pos {
+pub(crate) fn pos_of<T>(s: &Spanned<T>) -> Pos {
     let clamp = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
     Pos::new(clamp(s.referenced.line()), clamp(s.referenced.column()))
 }
@@ -272,7 +272,7 @@ fn beside(dir: &Path, rel: &str) -> PathBuf {
 }
 
 /// The parser's words for a mistake in the bureau file, in Chinese.
-fn message(raw: &str) -> String {
+pub(crate) fn message(raw: &str) -> String {
     if let Some(rest) = raw.strip_prefix("unknown field `") {
         let (key, known) = rest.split_once('`').unwrap_or((rest, ""));
         let known: Vec<&str> = known.split_once("expected one of ").map_or("", |(_, k)| k).split(", ").collect();
