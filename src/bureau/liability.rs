@@ -56,7 +56,11 @@ pub struct Evidence {
     pub twice_or_more: bool,
 }
 
-fn episodes_of(list: &[(String, bool)], first: &str, make: impl Fn(String, Option<String>, bool) -> Episode) -> Vec<Episode> {
+fn episodes_of(
+    list: &[(String, bool)],
+    first: &str,
+    make: impl Fn(String, Option<String>, bool) -> Episode,
+) -> Vec<Episode> {
     let mut out: Vec<Episode> = Vec::new();
     let mut open: Option<String> = None;
     for (day, bad) in list {
@@ -125,7 +129,10 @@ mod tests {
     fn an_item_missing_twice_is_two_episodes_the_second_a_repeat() {
         let days: Vec<String> = ["2026-03-01", "2026-04-01", "2026-05-01", "2026-06-01"].map(String::from).to_vec();
         let mut unit = UnitTimeline::default();
-        let ch = |day: &str, status: &str| RuleChange { day: day.into(), status: status.into(), title: "收费标准".into() };
+        let ch =
+            |day: &str, status: &str| RuleChange {
+                day: day.into(), status: status.into(), title: "收费标准".into()
+            };
         unit.rules.insert(
             "baiyin-2021/fee-standard".into(),
             vec![ch("2026-03-01", "failed"), ch("2026-04-01", "passed"), ch("2026-06-01", "failed")],

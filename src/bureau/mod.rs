@@ -149,8 +149,8 @@ fn publish(
         Some(a) => format!("考核结果经{}于 {} 审定。", a.by, a.date),
         None => "初步考核结果，尚未经领导小组审定；待评的单位不评等次。".to_string(),
     };
-    let xlsx = table::xlsx(&head, &rows, &note)
-        .map_err(|e| Error::Usage(format!("评分表 {xlsx_name} 无法生成：{e}")))?;
+    let xlsx =
+        table::xlsx(&head, &rows, &note).map_err(|e| Error::Usage(format!("评分表 {xlsx_name} 无法生成：{e}")))?;
     staging.put(&xlsx_name, &xlsx)?;
     if let Some(warning) = staging.commit()? {
         std::io::stderr().write_all(format!("{warning}\n").as_bytes()).map_err(|e| Error::write("<stderr>", e))?;

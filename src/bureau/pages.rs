@@ -74,10 +74,13 @@ fn grade_cell(r: &Row) -> String {
 fn trend(t: &Timeline) -> String {
     let (w, h, pad) = (600.0_f64, 160.0_f64, 30.0_f64);
     let n = t.days.len();
-    let share = |&(complete, _, roster): &(usize, usize, usize)| if roster == 0 { 0.0 } else { complete as f64 / roster as f64 };
+    let share = |&(complete, _, roster): &(usize, usize, usize)| {
+        if roster == 0 { 0.0 } else { complete as f64 / roster as f64 }
+    };
     let x = |i: usize| if n <= 1 { pad } else { pad + (w - 2.0 * pad) * i as f64 / (n - 1) as f64 };
     let y = |v: f64| h - pad - (h - 2.0 * pad) * v;
-    let pts: Vec<String> = t.totals.iter().enumerate().map(|(i, v)| format!("{:.1},{:.1}", x(i), y(share(v)))).collect();
+    let pts: Vec<String> =
+        t.totals.iter().enumerate().map(|(i, v)| format!("{:.1},{:.1}", x(i), y(share(v)))).collect();
     let mut s = format!(
         "<svg role=\"img\" aria-labelledby=\"trend-title\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" xmlns=\"http://www.w3.org/2000/svg\">\n<title id=\"trend-title\">各次汇总中公开齐全的单位所占比例</title>\n\
          <line x1=\"{pad}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#888\"/>\n<text x=\"2\" y=\"{:.1}\" font-size=\"10\">100%</text>\n<text x=\"2\" y=\"{:.1}\" font-size=\"10\">0%</text>\n",
@@ -88,7 +91,8 @@ fn trend(t: &Timeline) -> String {
         y(0.0) + 4.0
     );
     if !pts.is_empty() {
-        let _ = writeln!(s, "<polyline fill=\"none\" stroke=\"#1f5fa8\" stroke-width=\"2\" points=\"{}\"/>", pts.join(" "));
+        let _ =
+            writeln!(s, "<polyline fill=\"none\" stroke=\"#1f5fa8\" stroke-width=\"2\" points=\"{}\"/>", pts.join(" "));
     }
     for (i, (day, v)) in t.days.iter().zip(&t.totals).enumerate() {
         let _ = writeln!(
@@ -105,7 +109,10 @@ fn trend(t: &Timeline) -> String {
     // the same figures as a table, for those who cannot see the drawing
     s.push_str("<table>\n<caption>各次汇总（与上图相同的数字）</caption>\n<tr><th scope=\"col\">日期</th><th scope=\"col\">名单</th><th scope=\"col\">已汇总</th><th scope=\"col\">公开齐全</th></tr>\n");
     for (day, (complete, gathered, roster)) in t.days.iter().zip(&t.totals) {
-        let _ = writeln!(s, "<tr><td>{day}</td><td class=\"n\">{roster}</td><td class=\"n\">{gathered}</td><td class=\"n\">{complete}</td></tr>");
+        let _ = writeln!(
+            s,
+            "<tr><td>{day}</td><td class=\"n\">{roster}</td><td class=\"n\">{gathered}</td><td class=\"n\">{complete}</td></tr>"
+        );
     }
     s.push_str("</table>\n");
     s
@@ -139,7 +146,11 @@ fn group(title: &str, key: impl Fn(&UnitSnapshot) -> Option<&String>, p: &Pages<
         "<table>\n<caption>按{title}</caption>\n<tr><th scope=\"col\">{title}</th><th scope=\"col\">单位</th><th scope=\"col\">已定等次</th><th scope=\"col\">平均分（已定等次）</th><th scope=\"col\">优秀</th><th scope=\"col\">良好</th><th scope=\"col\">合格</th><th scope=\"col\">不合格</th><th scope=\"col\">待评</th><th scope=\"col\">缺项工作日合计</th><th scope=\"col\">责任追究线索</th></tr>\n"
     );
     for (name, g) in &groups {
-        let avg = if g.graded.is_empty() { "—".into() } else { points(g.graded.iter().sum::<f64>() / g.graded.len() as f64) };
+        let avg = if g.graded.is_empty() {
+            "—".into()
+        } else {
+            points(g.graded.iter().sum::<f64>() / g.graded.len() as f64)
+        };
         let c = |k: &str| g.grades.get(k).copied().unwrap_or(0);
         let _ = writeln!(
             s,
@@ -165,7 +176,15 @@ pub(super) fn dashboard(p: &Pages<'_>) -> String {
     let s = p.snapshot;
     let mut b = format!(
         "<h1>{} 年度信息公开考核</h1>\n<p>考核年度 {} 至 {}；最近一次汇总 {}；名单 {} 个单位，已汇总 {}，公开齐全 {}，应报未报 {}，无法读取 {}。</p>\n",
-        s.year, s.period.start, s.period.end, s.date, s.summary.roster, s.summary.gathered, s.summary.complete, s.summary.missing, s.summary.failed
+        s.year,
+        s.period.start,
+        s.period.end,
+        s.date,
+        s.summary.roster,
+        s.summary.gathered,
+        s.summary.complete,
+        s.summary.missing,
+        s.summary.failed
     );
     b.push_str(&approval(p.sheet));
     let _ = writeln!(
@@ -267,7 +286,8 @@ pub(super) fn letter(p: &Pages<'_>, i: usize) -> String {
     } else {
         b.push_str("<table>\n<caption>检查发现（只列证据，不作责任追究的决定）</caption>\n<tr><th scope=\"col\">事项</th><th scope=\"col\">相应情形</th><th scope=\"col\">发现日期</th><th scope=\"col\">改正日期</th><th scope=\"col\">备注</th></tr>\n");
         for x in &e.episodes {
-            let from = if x.at_first { format!("{}（本年度首次汇总时已存在）", x.from) } else { x.from.clone() };
+            let from =
+                if x.at_first { format!("{}（本年度首次汇总时已存在）", x.from) } else { x.from.clone() };
             let note = if x.repeat { "本年度再次出现" } else { "" };
             let _ = writeln!(
                 b,
@@ -294,6 +314,8 @@ pub(super) fn letter(p: &Pages<'_>, i: usize) -> String {
             failing.join("、")
         );
     }
-    b.push_str("<p class=\"note\">本反馈列出的问题和日期来自对你单位公开数据的汇总记录，只是证据，不是责任追究的决定。</p>\n");
+    b.push_str(
+        "<p class=\"note\">本反馈列出的问题和日期来自对你单位公开数据的汇总记录，只是证据，不是责任追究的决定。</p>\n",
+    );
     page(&format!("{} {} 年度信息公开考核结果书面反馈", u.name, s.year), &b)
 }

@@ -101,7 +101,12 @@ fn add_privacy(units: &mut [UnitJson], findings: &[FindingJson]) {
             continue;
         }
         let title = if f.title.is_empty() { f.rule.clone() } else { f.title.clone() };
-        unit.rules.push(RuleJson { rule: f.rule.clone(), status: "failed".into(), severity: f.severity.clone(), title });
+        unit.rules.push(RuleJson {
+            rule: f.rule.clone(),
+            status: "failed".into(),
+            severity: f.severity.clone(),
+            title,
+        });
     }
 }
 

@@ -187,7 +187,8 @@ fn err(file: &str, pos: Option<Pos>, message: String) -> Error {
 fn read_text(path: &Path, file: &str) -> Result<Option<String>> {
     match std::fs::read(path) {
         Ok(bytes) => {
-            let text = String::from_utf8(bytes).map_err(|_| err(file, None, "不是 UTF-8 编码；请另存为 UTF-8".into()))?;
+            let text =
+                String::from_utf8(bytes).map_err(|_| err(file, None, "不是 UTF-8 编码；请另存为 UTF-8".into()))?;
             Ok(Some(text.strip_prefix('\u{feff}').unwrap_or(&text).to_string()))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -321,7 +322,10 @@ pub fn parse_entries(text: &str, file: &str, bureau: &Bureau, scheme: &Scheme) -
             return Err(err(
                 file,
                 Some(pos_of(&s.score)),
-                format!("得分 {score} 不对：指标「{}」的分值是 {}，得分写 0 到 {} 之间、最多一位小数", ind.name, ind.points, ind.points),
+                format!(
+                    "得分 {score} 不对：指标「{}」的分值是 {}，得分写 0 到 {} 之间、最多一位小数",
+                    ind.name, ind.points, ind.points
+                ),
             ));
         }
         let by = s.by.value.trim().to_string();

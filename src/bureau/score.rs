@@ -155,16 +155,39 @@ fn computed(points: u32, share: f64, basis: String) -> Cell {
     Cell::Computed { score, basis }
 }
 
+/// 全年及时: the share of the year's working days (between its gatherings) without a missing item.
+fn timeliness(p: u32, timeline: Option<&UnitTimeline>, days: &[String], cal: &Calendar) -> Cell {
+    match timeline.and_then(|t| late_days(t, days, cal)) {
+        Some((_, 0)) | None => {
+            Cell::Unavailable { why: "历史库中本年度的汇总不足两次，无法计算缺项天数".into() }
+        }
+        Some((late, all)) => computed(
+            p,
+            1.0 - f64::from(late) / f64::from(all),
+            format!("{all} 个工作日中有缺项 {late} 个工作日（{} 至 {}）", days[0], days[days.len() - 1]),
+        ),
+    }
+}
+
 /// One computed indicator for one unit.
-fn measure(ind: &Indicator, u: &UnitSnapshot, timeline: Option<&UnitTimeline>, days: &[String], cal: &Calendar) -> Cell {
+fn measure(
+    ind: &Indicator,
+    u: &UnitSnapshot,
+    timeline: Option<&UnitTimeline>,
+    days: &[String],
+    cal: &Calendar,
+) -> Cell {
     let p = ind.points;
     let unavailable = |why: &str| Cell::Unavailable { why: why.to_string() };
-    if u.status == Status::Missing && ind.measure != Measure::Timeliness {
-        return computed(p, 0.0, "应报未报：没有公开的数据".into());
+    match ind.measure {
+        Measure::Manual => return Cell::Pending,
+        Measure::Timeliness => return timeliness(p, timeline, days, cal),
+        _ if u.status == Status::Missing => return computed(p, 0.0, "应报未报：没有公开的数据".into()),
+        _ => {}
     }
     let Some(d) = u.data.as_ref() else { return unavailable("本次汇总没有读到该单位的数据") };
     match ind.measure {
-        Measure::Manual => Cell::Pending,
+        Measure::Manual | Measure::Timeliness => Cell::Pending,
         Measure::Completeness => {
             if d.required == 0 {
                 return unavailable("没有必须公开的项目");
@@ -172,14 +195,6 @@ fn measure(ind: &Indicator, u: &UnitSnapshot, timeline: Option<&UnitTimeline>, d
             let share = f64::from(d.published) / f64::from(d.required);
             computed(p, share, format!("必须公开 {} 项，已公开 {} 项", d.required, d.published))
         }
-        Measure::Timeliness => match timeline.and_then(|t| late_days(t, days, cal)) {
-            Some((_, 0)) | None => unavailable("历史库中本年度的汇总不足两次，无法计算缺项天数"),
-            Some((late, all)) => computed(
-                p,
-                1.0 - f64::from(late) / f64::from(all),
-                format!("{all} 个工作日中有缺项 {late} 个工作日（{} 至 {}）", days[0], days[days.len() - 1]),
-            ),
-        },
         Measure::AnnualReport => {
             let rule = |id: &str| d.rules.iter().find(|r| r.rule == id).map(|r| r.status.as_str());
             match (rule("baiyin-2021/annual-report"), rule("baiyin-2021/annual-report-deadline")) {
@@ -222,7 +237,9 @@ pub fn score(scheme: &Scheme, entries: &Entries, snapshot: &Snapshot, timeline: 
                 .indicators
                 .iter()
                 .map(|ind| match entries.scores.get(&(u.name.clone(), ind.id.clone())) {
-                    Some(m) => Cell::Entered { score: m.score, by: m.by.clone(), date: m.date.clone(), note: m.note.clone() },
+                    Some(m) => {
+                        Cell::Entered { score: m.score, by: m.by.clone(), date: m.date.clone(), note: m.note.clone() }
+                    }
                     None => measure(ind, u, t, &timeline.days, &cal),
                 })
                 .collect();
@@ -248,9 +265,10 @@ mod tests {
 
     #[test]
     fn grades_follow_article_ten() {
-        assert_eq!([grade(100.0), grade(90.0), grade(89.9), grade(80.0), grade(60.0), grade(59.9)], [
-            "优秀", "优秀", "良好", "良好", "合格", "不合格"
-        ]);
+        assert_eq!(
+            [grade(100.0), grade(90.0), grade(89.9), grade(80.0), grade(60.0), grade(59.9)],
+            ["优秀", "优秀", "良好", "良好", "合格", "不合格"]
+        );
         assert_eq!([points(29.25), points(30.0), points(7.0 / 3.0)], ["29.3", "30", "2.3"]);
     }
 }
