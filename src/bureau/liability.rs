@@ -76,8 +76,8 @@ fn episodes_of(
     if let Some(from) = open {
         out.push(make(from.clone(), None, from == first));
     }
-    for i in 1..out.len() {
-        out[i].repeat = true;
+    for later in out.iter_mut().skip(1) {
+        later.repeat = true;
     }
     out
 }
