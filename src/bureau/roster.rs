@@ -141,7 +141,7 @@ fn config_error(pos: Option<Pos>, message: String) -> Error {
     Error::Config { file: BUREAU_FILE.into(), pos, message }
 }
 
-pub(crate) fn pos_of<T>(s: &Spanned<T>) -> Pos {
+fn pos_of<T>(s: &Spanned<T>) -> Pos {
     let clamp = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
     Pos::new(clamp(s.referenced.line()), clamp(s.referenced.column()))
 }

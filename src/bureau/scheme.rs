@@ -7,12 +7,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::Deserialize;
-use serde_saphyr::Spanned;
-
-use super::roster::{Bureau, message, pos_of};
+use super::roster::{Bureau, message};
 use crate::error::{Error, Result};
-use crate::yaml::Pos;
+use crate::yaml::{Entry, Node, Pos};
 
 /// The built-in scheme (the same text as `bureau/scheme-2026.yaml` of the example).
 pub const DEFAULT_SCHEME: &str = include_str!("default_scheme.yaml");
@@ -107,69 +104,6 @@ pub struct Entries {
     pub approval: Option<Approval>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawScheme {
-    #[serde(rename = "考核年度")]
-    year: Spanned<u32>,
-    #[serde(rename = "指标")]
-    indicators: Vec<RawIndicator>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawIndicator {
-    #[serde(rename = "编号")]
-    id: Spanned<String>,
-    #[serde(rename = "名称")]
-    name: String,
-    #[serde(rename = "依据", default)]
-    basis: String,
-    #[serde(rename = "类别")]
-    category: Spanned<String>,
-    #[serde(rename = "分值")]
-    points: Spanned<u32>,
-    #[serde(rename = "评分")]
-    measure: Spanned<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawEntries {
-    #[serde(rename = "考核年度")]
-    year: Spanned<u32>,
-    #[serde(rename = "审定", default)]
-    approval: Option<RawApproval>,
-    #[serde(rename = "评分", default)]
-    scores: Vec<RawScore>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawApproval {
-    #[serde(rename = "审定人")]
-    by: Spanned<String>,
-    #[serde(rename = "日期")]
-    date: Spanned<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawScore {
-    #[serde(rename = "单位")]
-    unit: Spanned<String>,
-    #[serde(rename = "指标")]
-    indicator: Spanned<String>,
-    #[serde(rename = "得分")]
-    score: Spanned<f64>,
-    #[serde(rename = "评分人")]
-    by: Spanned<String>,
-    #[serde(rename = "日期")]
-    date: Spanned<String>,
-    #[serde(rename = "说明", default)]
-    note: Option<String>,
-}
-
 /// The scheme file's name for a year.
 pub fn scheme_file(year: i16) -> String {
     format!("scheme-{year}.yaml")
@@ -196,19 +130,52 @@ fn read_text(path: &Path, file: &str) -> Result<Option<String>> {
     }
 }
 
-fn parse_yaml<T: for<'de> Deserialize<'de>>(text: &str, file: &str) -> Result<T> {
-    serde_saphyr::from_str(text).map_err(|e| {
-        let e = crate::yaml::SyntaxError::of(&e);
-        err(file, e.pos, message(&e.message))
-    })
+/// The file's tree (read through the project's own spanned YAML reader: no code per file shape).
+fn parse_yaml(text: &str, file: &str) -> Result<Node> {
+    crate::yaml::parse(text).map_err(|e| err(file, e.pos, message(&e.message)))
 }
 
-fn check_year(file: &str, year: &Spanned<u32>, want: i16) -> Result<()> {
-    if i64::from(year.value) != i64::from(want) {
+/// A mapping whose keys are all among `known` (a mistaken key is named, with the nearest known
+/// one), and whose `required` keys are there.
+fn fields<'a>(file: &str, node: &'a Node, known: &[&str], required: &[&str]) -> Result<&'a [Entry]> {
+    let Some(entries) = node.as_map() else {
+        return Err(err(file, Some(node.pos), format!("这里应是「键: 值」组，实为{}", node.type_name())));
+    };
+    for e in entries {
+        if !known.contains(&e.key.as_str()) {
+            let guess = crate::schema::did_you_mean(&e.key, known.iter().copied())
+                .map(|g| format!("是不是「{g}」？"))
+                .unwrap_or_default();
+            return Err(err(
+                file,
+                Some(e.key_pos),
+                format!("不认识的项「{}」。{guess}可以写：{}", e.written, known.join("、")),
+            ));
+        }
+    }
+    if let Some(missing) = required.iter().find(|k| !entries.iter().any(|e| e.key == **k)) {
+        return Err(err(file, Some(node.pos), format!("缺少「{missing}」")));
+    }
+    Ok(entries)
+}
+
+/// The text of `key` (a number is text too), trimmed; "" when absent.
+fn val<'a>(node: &'a Node, key: &str) -> &'a str {
+    node.get(key).and_then(Node::as_text).map_or("", str::trim)
+}
+
+/// Where `key`'s value is (else the mapping).
+fn at(node: &Node, key: &str) -> Pos {
+    node.get(key).map_or(node.pos, |v| v.pos)
+}
+
+fn check_year(file: &str, node: &Node, want: i16) -> Result<()> {
+    let year = val(node, "考核年度");
+    if year != want.to_string() {
         return Err(err(
             file,
-            Some(pos_of(year)),
-            format!("考核年度是 {}，而 bureau.yaml 的考核年度是 {want}：每个考核年度一个文件", year.value),
+            Some(at(node, "考核年度")),
+            format!("考核年度是 {year}，而 bureau.yaml 的考核年度是 {want}：每个考核年度一个文件"),
         ));
     }
     Ok(())
@@ -225,41 +192,48 @@ pub fn read_scheme(bureau: &Bureau) -> Result<Scheme> {
 
 /// Parse a scheme file's text.
 pub fn parse_scheme(text: &str, file: &str, year: i16) -> Result<Scheme> {
-    let raw: RawScheme = parse_yaml(text, file)?;
-    check_year(file, &raw.year, year)?;
+    let root = parse_yaml(text, file)?;
+    fields(file, &root, &["考核年度", "指标"], &["考核年度", "指标"])?;
+    check_year(file, &root, year)?;
+    let Some(list) = root.get("指标").and_then(Node::as_list) else {
+        return Err(err(file, Some(at(&root, "指标")), "「指标」应是以「- 编号: …」开头的列表".into()));
+    };
     let mut indicators: Vec<Indicator> = Vec::new();
     let mut sums: BTreeMap<&str, u32> = BTreeMap::new();
-    for r in &raw.indicators {
-        let id = r.id.value.trim().to_string();
+    for r in list {
+        let keys = ["编号", "名称", "依据", "类别", "分值", "评分"];
+        fields(file, r, &keys, &["编号", "名称", "类别", "分值", "评分"])?;
+        let id = val(r, "编号").to_string();
         if id.is_empty() || indicators.iter().any(|i| i.id == id) {
-            return Err(err(file, Some(pos_of(&r.id)), format!("编号「{id}」是空的或重复了：每个指标一个不同的编号")));
+            return Err(err(file, Some(at(r, "编号")), format!("编号「{id}」是空的或重复了：每个指标一个不同的编号")));
         }
-        let category = r.category.value.trim();
+        let category = val(r, "类别");
         if !["年度专项", "日常"].contains(&category) {
             return Err(err(
                 file,
-                Some(pos_of(&r.category)),
+                Some(at(r, "类别")),
                 format!("类别「{category}」不对：写「年度专项」或「日常」（《考核办法》第八条）"),
             ));
         }
-        let Some(measure) = Measure::NAMES.iter().find(|(n, _)| *n == r.measure.value.trim()).map(|(_, m)| *m) else {
+        let written = val(r, "评分");
+        let Some(measure) = Measure::NAMES.iter().find(|(n, _)| *n == written).map(|(_, m)| *m) else {
             let names: Vec<&str> = Measure::NAMES.iter().map(|(n, _)| *n).collect();
             return Err(err(
                 file,
-                Some(pos_of(&r.measure)),
-                format!("评分「{}」不认识：可以写 {}", r.measure.value, names.join("、")),
+                Some(at(r, "评分")),
+                format!("评分「{written}」不认识：可以写 {}", names.join("、")),
             ));
         };
-        if r.points.value == 0 {
-            return Err(err(file, Some(pos_of(&r.points)), "分值应大于 0".into()));
-        }
-        *sums.entry(if category == "日常" { "日常" } else { "年度专项" }).or_default() += r.points.value;
+        let points = val(r, "分值").parse::<u32>().ok().filter(|p| (1..=100).contains(p)).ok_or_else(|| {
+            err(file, Some(at(r, "分值")), format!("分值「{}」不对：写 1 到 100 的整数", val(r, "分值")))
+        })?;
+        *sums.entry(if category == "日常" { "日常" } else { "年度专项" }).or_default() += points;
         indicators.push(Indicator {
             id,
-            name: r.name.trim().to_string(),
-            basis: r.basis.trim().to_string(),
+            name: val(r, "名称").to_string(),
+            basis: val(r, "依据").to_string(),
             category: category.to_string(),
-            points: r.points.value,
+            points,
             measure,
         });
     }
@@ -276,10 +250,11 @@ pub fn parse_scheme(text: &str, file: &str, year: i16) -> Result<Scheme> {
     Ok(Scheme { file: file.to_string(), indicators })
 }
 
-fn date_of(file: &str, s: &Spanned<String>) -> Result<String> {
-    crate::shape::parse_date(s.value.trim())
+fn date_of(file: &str, node: &Node) -> Result<String> {
+    let written = val(node, "日期");
+    crate::shape::parse_date(written)
         .map(|d| d.to_string())
-        .ok_or_else(|| err(file, Some(pos_of(s)), format!("日期「{}」不对：写成 2026-12-20", s.value)))
+        .ok_or_else(|| err(file, Some(at(node, "日期")), format!("日期「{written}」不对：写成 2026-12-20")))
 }
 
 /// The 考核小组's entries for the bureau's year: `scores-YEAR.yaml`, or none yet.
@@ -293,48 +268,61 @@ pub fn read_entries(bureau: &Bureau, scheme: &Scheme) -> Result<Entries> {
 
 /// Parse the entries' text.
 pub fn parse_entries(text: &str, file: &str, bureau: &Bureau, scheme: &Scheme) -> Result<Entries> {
-    let raw: RawEntries = parse_yaml(text, file)?;
-    check_year(file, &raw.year, bureau.year)?;
+    let root = parse_yaml(text, file)?;
+    fields(file, &root, &["考核年度", "审定", "评分"], &["考核年度"])?;
+    check_year(file, &root, bureau.year)?;
     let mut out = Entries::default();
-    if let Some(a) = &raw.approval {
-        let by = a.by.value.trim().to_string();
+    if let Some(a) = root.get("审定") {
+        fields(file, a, &["审定人", "日期"], &["审定人", "日期"])?;
+        let by = val(a, "审定人").to_string();
         if by.is_empty() {
-            return Err(err(file, Some(pos_of(&a.by)), "审定人是空的：写审定的领导小组或其负责人".into()));
+            return Err(err(file, Some(at(a, "审定人")), "审定人是空的：写审定的领导小组或其负责人".into()));
         }
-        out.approval = Some(Approval { by, date: date_of(file, &a.date)? });
+        out.approval = Some(Approval { by, date: date_of(file, a)? });
     }
-    for s in &raw.scores {
-        let unit = s.unit.value.trim().to_string();
+    let list = match root.get("评分") {
+        None => &[][..],
+        Some(n) => n.as_list().ok_or_else(|| err(file, Some(n.pos), "「评分」应是以「- 单位: …」开头的列表".into()))?,
+    };
+    for s in list {
+        let keys = ["单位", "指标", "得分", "评分人", "日期", "说明"];
+        fields(file, s, &keys, &["单位", "指标", "得分", "评分人", "日期"])?;
+        let unit = val(s, "单位").to_string();
         if !bureau.roster.iter().any(|u| u.name == unit) {
-            return Err(err(file, Some(pos_of(&s.unit)), format!("单位「{unit}」不在 bureau.yaml 的名单上")));
+            return Err(err(file, Some(at(s, "单位")), format!("单位「{unit}」不在 bureau.yaml 的名单上")));
         }
-        let id = s.indicator.value.trim().to_string();
+        let id = val(s, "指标").to_string();
         let Some(ind) = scheme.indicators.iter().find(|i| i.id == id) else {
             let ids: Vec<&str> = scheme.indicators.iter().map(|i| i.id.as_str()).collect();
             return Err(err(
                 file,
-                Some(pos_of(&s.indicator)),
+                Some(at(s, "指标")),
                 format!("指标「{id}」不在评分方案（{}）中：可以写 {}", scheme.file, ids.join("、")),
             ));
         };
-        let score = s.score.value;
-        if !(0.0..=f64::from(ind.points)).contains(&score) || (score * 10.0).fract() != 0.0 {
-            return Err(err(
-                file,
-                Some(pos_of(&s.score)),
-                format!(
-                    "得分 {score} 不对：指标「{}」的分值是 {}，得分写 0 到 {} 之间、最多一位小数",
-                    ind.name, ind.points, ind.points
-                ),
-            ));
-        }
-        let by = s.by.value.trim().to_string();
+        let written = val(s, "得分");
+        let score = written
+            .parse::<f64>()
+            .ok()
+            .filter(|v| (0.0..=f64::from(ind.points)).contains(v) && (v * 10.0).fract() == 0.0)
+            .ok_or_else(|| {
+                err(
+                    file,
+                    Some(at(s, "得分")),
+                    format!(
+                        "得分 {written} 不对：指标「{}」的分值是 {}，得分写 0 到 {} 之间、最多一位小数",
+                        ind.name, ind.points, ind.points
+                    ),
+                )
+            })?;
+        let by = val(s, "评分人").to_string();
         if by.is_empty() {
-            return Err(err(file, Some(pos_of(&s.by)), "评分人是空的：写填写评分的考核小组成员".into()));
+            return Err(err(file, Some(at(s, "评分人")), "评分人是空的：写填写评分的考核小组成员".into()));
         }
-        let entry = ManualScore { score, by, date: date_of(file, &s.date)?, note: s.note.clone() };
+        let note = Some(val(s, "说明").to_string()).filter(|n| !n.is_empty());
+        let entry = ManualScore { score, by, date: date_of(file, s)?, note };
         if out.scores.insert((unit.clone(), id.clone()), entry).is_some() {
-            return Err(err(file, Some(pos_of(&s.unit)), format!("「{unit}」的指标 {id} 评了两次：每项只写一次")));
+            return Err(err(file, Some(at(s, "单位")), format!("「{unit}」的指标 {id} 评了两次：每项只写一次")));
         }
     }
     Ok(out)
