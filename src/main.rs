@@ -233,7 +233,7 @@ struct AssessArgs {
     #[arg(long, value_name = "FILE")]
     db: Option<PathBuf>,
     /// 不汇总，显示这个单位各项公开情况的变化：何时缺失、何时改正 (show a unit's stored changes)
-    #[arg(long, value_name = "UNIT", conflicts_with_all = ["save", "output", "format"])]
+    #[arg(long, value_name = "UNIT", conflicts_with_all = ["save", "output", "format", "site"])]
     history: Option<String>,
     /// 与 --history 同用：只看这一项规则，如 baiyin-2021/fee-standard (only this rule)
     #[arg(long, value_name = "RULE", requires = "history")]
@@ -241,6 +241,10 @@ struct AssessArgs {
     /// 同时读取的单位数 (units read at once)
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=16))]
     connections: u16,
+    /// 按评分方案评分，把考核总表、各单位书面反馈和评分表（CSV、XLSX）写入这个文件夹
+    /// (score, and write the dashboard, the letters and the score sheet into OUTDIR)
+    #[arg(long, value_name = "OUTDIR")]
+    site: Option<PathBuf>,
 }
 
 impl AssessArgs {
@@ -257,7 +261,9 @@ impl AssessArgs {
         };
         let db = self.db.unwrap_or_else(|| self.dir.join(gongkai::bureau::history::HISTORY_FILE));
         Ok(gongkai::bureau::AssessOptions {
-            save: self.save.then_some(db),
+            save: self.save.then(|| db.clone()),
+            db: Some(db),
+            site: self.site,
             dir: self.dir,
             format: self.format,
             output: self.output,

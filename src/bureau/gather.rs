@@ -152,7 +152,7 @@ pub fn gather(bureau: &Bureau, opts: &GatherOptions) -> Snapshot {
     snapshot.unlisted = unlisted(bureau, &slugs, &indexes);
     for (i, unit) in bureau.roster.iter().enumerate() {
         let index = indexes.get_mut(&unit.source);
-        let (status, data, finding) = outcome(unit, slugs[i].as_deref(), index, data_json.remove(&i));
+        let (status, data, finding) = outcome(unit, slugs[i].as_deref(), index, data_json.remove(&i), bureau.year);
         if let Some((kind, message)) = finding {
             snapshot.findings.push(BureauFinding {
                 unit: Some(unit.name.clone()),
@@ -215,10 +215,9 @@ fn slug_of(unit: &RosterUnit, index: Option<&Index>) -> Option<String> {
 
 type Outcome = (Status, Option<super::snapshot::UnitData>, Option<(FindingKind, String)>);
 
-/// What became of one unit.
 /// What became of one unit. Its report entry is taken out of `index` (each unit is on the roster
 /// once per source).
-fn outcome(unit: &RosterUnit, slug: Option<&str>, index: Option<&mut Index>, read: Option<Read>) -> Outcome {
+fn outcome(unit: &RosterUnit, slug: Option<&str>, index: Option<&mut Index>, read: Option<Read>, year: i16) -> Outcome {
     let not_published = |why: String| (Status::Missing, None, Some((FindingKind::NotPublished, why)));
     if let Some(Index::Broken(kind, why)) = index.as_deref() {
         return (Status::Failed, None, Some((*kind, why.clone())));
@@ -236,13 +235,19 @@ fn outcome(unit: &RosterUnit, slug: Option<&str>, index: Option<&mut Index>, rea
     };
     if let Source::Site(root) = &unit.source {
         return match reported {
-            Some(found) => (Status::Gathered, Some(found.into_data()), None),
+            Some(found) => (Status::Gathered, Some(found.into_data(year)), None),
             None => not_published(format!("应报未报：站点 {} 没有单位文件夹 content/{slug}", root.display())),
         };
     }
     match read {
         Some(Read::Body(bytes)) => match read::data(&bytes, &data_at(&unit.source, slug)) {
-            Ok(data) => (Status::Gathered, Some(reported.unwrap_or(data).into_data()), None),
+            Ok(data) => {
+                let unit = match reported {
+                    Some(r) => r.with_open_data(data),
+                    None => data,
+                };
+                (Status::Gathered, Some(unit.into_data(year)), None)
+            }
             Err((kind, why)) => (Status::Failed, None, Some((kind, why))),
         },
         Some(Read::Absent(where_)) => not_published(format!("应报未报：{where_} 不存在（该单位没有公开数据）")),

@@ -22,7 +22,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "history", include_str!("migratio
 /// A rule's outcome that is no longer reported for a gathered unit.
 const ABSENT: &str = "absent";
 
-fn db_error(path: &Path, e: &rusqlite::Error) -> Error {
+pub(super) fn db_error(path: &Path, e: &rusqlite::Error) -> Error {
     Error::Usage(format!(
         "历史库 {} 无法使用：{e}\n  帮助: 这个文件应由 gongkai assess --save 生成；如果它是别的文件，请换一个文件名（--db）",
         path.display()
@@ -30,7 +30,7 @@ fn db_error(path: &Path, e: &rusqlite::Error) -> Error {
 }
 
 /// Open (or make) the history at `path` and bring its tables up to date.
-fn open(path: &Path) -> Result<Connection> {
+pub(super) fn open(path: &Path) -> Result<Connection> {
     let mut conn = Connection::open(path).map_err(|e| db_error(path, &e))?;
     migrate(&mut conn).map_err(|e| db_error(path, &e))?;
     Ok(conn)

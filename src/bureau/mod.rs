@@ -7,9 +7,15 @@
 mod gather;
 pub mod history;
 mod human;
+pub mod liability;
+mod pages;
 mod read;
 pub mod roster;
+pub mod scheme;
+pub mod score;
 pub mod snapshot;
+mod table;
+pub mod timeline;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -42,6 +48,10 @@ pub struct AssessOptions {
     pub gather: GatherOptions,
     /// Store the gathering in this history file (`--save`).
     pub save: Option<PathBuf>,
+    /// The history file read for the 评分表 (days late, evidence dates, the trend), if it exists.
+    pub db: Option<PathBuf>,
+    /// Write the dashboard, the letters and the 评分表 into this folder (`--site`).
+    pub site: Option<PathBuf>,
 }
 
 /// The snapshot as JSON, pretty and ending with a newline.
@@ -54,10 +64,29 @@ pub fn to_json(snapshot: &Snapshot) -> String {
 /// `gongkai assess`: read the bureau file, gather, print. Exit 1 while an error finding remains.
 pub fn assess(opts: &AssessOptions, out: &mut dyn Write) -> Result<Outcome> {
     let bureau = roster::read(&opts.dir)?;
+    // the scheme and the hand scores are read before gathering: a mistake in them stops at once
+    let scoring = match &opts.site {
+        Some(_) => {
+            let scheme = scheme::read_scheme(&bureau)?;
+            let entries = scheme::read_entries(&bureau, &scheme)?;
+            Some((scheme, entries))
+        }
+        None => None,
+    };
     let snapshot = gather(&bureau, &opts.gather);
     let saved = match &opts.save {
         Some(db) => Some((db, history::store(db, &snapshot)?)),
         None => None,
+    };
+    let written = match (&opts.site, scoring) {
+        (Some(out), Some((scheme, entries))) => {
+            let timeline = timeline::read(opts.db.as_deref(), &snapshot)?;
+            let sheet = score::score(&scheme, &entries, &snapshot, &timeline);
+            let evidence = liability::all(snapshot.units.iter().map(|u| u.name.as_str()), &timeline);
+            publish(out, &opts.dir, &snapshot, &sheet, &timeline, &evidence)?;
+            Some((out, sheet))
+        }
+        _ => None,
     };
     let text = match opts.format {
         AssessFormat::Human => human::render(&snapshot),
@@ -75,6 +104,17 @@ pub fn assess(opts: &AssessOptions, out: &mut dyn Write) -> Result<Outcome> {
         let line = format!("已存入历史库 {}（第 {id} 次汇总）\n", db.display());
         std::io::stderr().write_all(line.as_bytes()).map_err(|e| Error::write("<stderr>", e))?;
     }
+    if let Some((out, sheet)) = written {
+        let graded = sheet.rows.iter().filter(|r| r.grade.is_some()).count();
+        let line = format!(
+            "已写出考核结果 {}：评分表 {} 个单位，已定等次 {graded}，待评 {}{}\n",
+            out.display(),
+            sheet.rows.len(),
+            sheet.rows.len() - graded,
+            if sheet.approval.is_some() { "" } else { "（尚未经领导小组审定）" }
+        );
+        std::io::stderr().write_all(line.as_bytes()).map_err(|e| Error::write("<stderr>", e))?;
+    }
     Ok(if snapshot.has_errors() { Outcome::Findings } else { Outcome::Clean })
 }
 
@@ -83,4 +123,37 @@ pub fn show_history(db: &std::path::Path, unit: &str, rule: Option<&str>, out: &
     let changes = history::changes(db, unit, rule)?;
     out.write_all(history::render(unit, &changes).as_bytes()).map_err(|e| Error::write("<stdout>", e))?;
     Ok(Outcome::Clean)
+}
+
+/// Write the dashboard, the letters, and the 评分表 as CSV and XLSX into `out`, atomically.
+fn publish(
+    out: &std::path::Path,
+    dir: &std::path::Path,
+    snapshot: &Snapshot,
+    sheet: &score::Sheet,
+    timeline: &timeline::Timeline,
+    evidence: &[liability::Evidence],
+) -> Result<()> {
+    use crate::output::Sink;
+    let csv_name = format!("score-sheet-{}.csv", snapshot.year);
+    let xlsx_name = format!("score-sheet-{}.xlsx", snapshot.year);
+    let p = pages::Pages { snapshot, sheet, timeline, evidence, files: (&csv_name, &xlsx_name) };
+    let staging = crate::output::Staging::new(out, dir)?;
+    staging.put("index.html", pages::dashboard(&p).as_bytes())?;
+    for i in 0..snapshot.units.len() {
+        staging.put(&pages::letter_path(i), pages::letter(&p, i).as_bytes())?;
+    }
+    let (head, rows) = table::rows(sheet, snapshot);
+    staging.put(&csv_name, &table::csv(&head, &rows))?;
+    let note = match &sheet.approval {
+        Some(a) => format!("考核结果经{}于 {} 审定。", a.by, a.date),
+        None => "初步考核结果，尚未经领导小组审定；待评的单位不评等次。".to_string(),
+    };
+    let xlsx =
+        table::xlsx(&head, &rows, &note).map_err(|e| Error::Usage(format!("评分表 {xlsx_name} 无法生成：{e}")))?;
+    staging.put(&xlsx_name, &xlsx)?;
+    if let Some(warning) = staging.commit()? {
+        std::io::stderr().write_all(format!("{warning}\n").as_bytes()).map_err(|e| Error::write("<stderr>", e))?;
+    }
+    Ok(())
 }

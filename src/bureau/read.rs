@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::snapshot::{FindingKind, RuleOutcome, UnitData};
+use super::snapshot::{Evaluation, FindingKind, Requests, RuleOutcome, UnitData};
 use crate::verify::http::{Client, Got};
 
 /// The `schema_version` of `data.json` and `report.json` this gongkai reads.
@@ -47,6 +47,32 @@ pub(crate) struct UnitJson {
     warnings: Option<u32>,
     #[serde(default)]
     rules: Vec<RuleJson>,
+    /// `data.json`'s 年度报告 figures (absent from reports).
+    #[serde(default)]
+    pub(crate) annual_reports: Option<Vec<AnnualJson>>,
+    /// `data.json`'s 社会评议 results, when the site publishes them (absent: not known).
+    #[serde(default)]
+    pub(crate) evaluations: Option<Vec<serde_json::Value>>,
+}
+
+/// One 年度报告 of a `data.json`: its year and request figures (`null`: no data file).
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct AnnualJson {
+    year: i16,
+    #[serde(default)]
+    requests: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// A finding of a report, for the privacy hits it names (《信息公开办法》第六条).
+#[derive(Debug, Clone, Deserialize)]
+struct FindingJson {
+    #[serde(default)]
+    unit: Option<String>,
+    rule: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    severity: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -62,6 +88,59 @@ struct RuleJson {
 #[derive(Deserialize)]
 struct ReportJson {
     units: Vec<UnitJson>,
+    #[serde(default)]
+    findings: Vec<FindingJson>,
+}
+
+/// The privacy hits of `findings` (rule `privacy/…`) added to their units' rule outcomes as
+/// failed rules, so that the history dates them like any other item.
+fn add_privacy(units: &mut [UnitJson], findings: &[FindingJson]) {
+    for f in findings.iter().filter(|f| f.rule.starts_with("privacy/")) {
+        let Some(unit) = units.iter_mut().find(|u| Some(&u.slug) == f.unit.as_ref()) else { continue };
+        if unit.rules.iter().any(|r| r.rule == f.rule) {
+            continue;
+        }
+        let title = if f.title.is_empty() { f.rule.clone() } else { f.title.clone() };
+        unit.rules.push(RuleJson {
+            rule: f.rule.clone(),
+            status: "failed".into(),
+            severity: f.severity.clone(),
+            title,
+        });
+    }
+}
+
+/// The request figures of a unit's 年度报告 of `year`, else of the latest year before it.
+fn requests_of(annual: &[AnnualJson], year: i16) -> Option<Requests> {
+    let a = annual.iter().filter(|a| a.year <= year && a.requests.is_some()).max_by_key(|a| a.year)?;
+    let m = a.requests.as_ref()?;
+    let n = |k: &str| m.get(k).and_then(serde_json::Value::as_u64).and_then(|v| u32::try_from(v).ok());
+    Some(Requests {
+        year: a.year,
+        received: n("received"),
+        carried_over: n("carried_over"),
+        not_handled: n("not_handled"),
+        carried_forward: n("carried_forward"),
+        balanced: m.get("balanced").and_then(serde_json::Value::as_bool),
+    })
+}
+
+/// The 综合满意度 (0–100) of each published 社会评议: its `score`, else its 等次 as the desk's
+/// points (满意 100, 基本满意 60, 不满意 0).
+fn evaluation_scores(list: &[serde_json::Value]) -> Vec<Evaluation> {
+    list.iter()
+        .map(|e| {
+            let text = |k: &str| e.get(k).and_then(serde_json::Value::as_str).map(str::to_string);
+            let grade = text("grade").or_else(|| text("等次"));
+            let score = e.get("score").and_then(serde_json::Value::as_f64).or(match grade.as_deref() {
+                Some("满意") => Some(100.0),
+                Some("基本满意") => Some(60.0),
+                Some("不满意") => Some(0.0),
+                _ => None,
+            });
+            Evaluation { name: text("name").or_else(|| text("名称")).unwrap_or_default(), grade, score }
+        })
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -70,7 +149,15 @@ struct Versioned {
 }
 
 impl UnitJson {
-    pub(crate) fn into_data(self) -> UnitData {
+    /// Take the figures only `data.json` has (年度报告, 社会评议) from `data` when this entry (from
+    /// a report) lacks them.
+    pub(crate) fn with_open_data(mut self, data: UnitJson) -> UnitJson {
+        self.annual_reports = self.annual_reports.or(data.annual_reports);
+        self.evaluations = self.evaluations.or(data.evaluations);
+        self
+    }
+
+    pub(crate) fn into_data(self, year: i16) -> UnitData {
         let mut rules: Vec<RuleOutcome> = self
             .rules
             .into_iter()
@@ -88,6 +175,8 @@ impl UnitJson {
             errors: self.errors,
             warnings: self.warnings,
             rules,
+            requests: self.annual_reports.as_deref().and_then(|a| requests_of(a, year)),
+            evaluations: self.evaluations.as_deref().map(evaluation_scores),
         }
     }
 }
@@ -125,7 +214,10 @@ fn parse<T: for<'de> Deserialize<'de>>(bytes: &[u8], what: &str) -> Result<T, Pr
 
 /// The units of a report (`check --format json`, `report.json`).
 pub(crate) fn report(bytes: &[u8], what: &str) -> Result<Vec<UnitJson>, Problem> {
-    parse::<ReportJson>(bytes, what).map(|r| r.units)
+    parse::<ReportJson>(bytes, what).map(|mut r| {
+        add_privacy(&mut r.units, &r.findings);
+        r.units
+    })
 }
 
 /// One unit's `data.json`.
@@ -140,12 +232,48 @@ pub(crate) fn site(root: &Path, today: Option<jiff::civil::Date>) -> Result<Vec<
     let result = crate::check::check_site(&site);
     // each unit through the JSON shape of the report, one at a time: the same fields as a
     // published report.json, without making the whole report (a province's is 100 MB and more)
-    result
+    let mut units = result
         .units
         .iter()
         .map(|u| serde_json::to_value(u).and_then(serde_json::from_value))
         .collect::<Result<Vec<UnitJson>, _>>()
-        .map_err(|e| format!("检查结果无法转换（{e}）"))
+        .map_err(|e| format!("检查结果无法转换（{e}）"))?;
+    let findings: Vec<FindingJson> = result
+        .findings
+        .iter()
+        .filter(|f| f.rule.starts_with("privacy/"))
+        .map(|f| FindingJson {
+            unit: f.unit.clone(),
+            rule: f.rule.clone(),
+            title: f.title.clone(),
+            severity: f.severity.as_str().to_string(),
+        })
+        .collect();
+    add_privacy(&mut units, &findings);
+    // the 年度报告 request figures, as `build` publishes them in data.json
+    for u in &mut units {
+        let Some(dir) = site.units.iter().find(|x| x.slug == u.slug) else { continue };
+        // loaded a second time (the check does not keep units): only for a unit with reports
+        if !dir.path.join("reports").is_dir() {
+            continue;
+        }
+        let unit = &site.load_unit(dir);
+        let annual = unit
+            .docs_of("reports")
+            .filter_map(crate::annual::year_of)
+            .map(|year| AnnualJson {
+                year,
+                requests: crate::annual::requests(unit, year).map(|r| {
+                    let mut m: serde_json::Map<String, serde_json::Value> =
+                        crate::annual::figures().map(|(k, _)| (k.to_string(), r.count(k).into())).collect();
+                    m.insert("balanced".into(), r.balance().map(|(came, went)| came == went).into());
+                    m
+                }),
+            })
+            .collect();
+        u.annual_reports = Some(annual);
+    }
+    Ok(units)
 }
 
 /// A file of a built folder.
@@ -219,7 +347,7 @@ mod tests {
             "a/data.json",
         )
         .unwrap()
-        .into_data();
+        .into_data(2026);
         assert_eq!((unit.required, unit.published, unit.score), (3, 2, Some(60)));
         assert_eq!(unit.flags, ["to-fix"]);
         assert!(unit.rules.is_empty());

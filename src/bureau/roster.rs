@@ -272,7 +272,7 @@ fn beside(dir: &Path, rel: &str) -> PathBuf {
 }
 
 /// The parser's words for a mistake in the bureau file, in Chinese.
-fn message(raw: &str) -> String {
+pub(crate) fn message(raw: &str) -> String {
     if let Some(rest) = raw.strip_prefix("unknown field `") {
         let (key, known) = rest.split_once('`').unwrap_or((rest, ""));
         let known: Vec<&str> = known.split_once("expected one of ").map_or("", |(_, k)| k).split(", ").collect();

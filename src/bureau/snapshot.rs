@@ -119,8 +119,43 @@ pub struct UnitData {
     pub errors: Option<u32>,
     /// Warnings of its report.
     pub warnings: Option<u32>,
-    /// Each rule's outcome, by rule id (empty when only `data.json` could be read).
+    /// Each rule's outcome, by rule id (empty when only `data.json` could be read). Privacy hits
+    /// of its report are here too, as failed rules `privacy/…`.
     pub rules: Vec<RuleOutcome>,
+    /// The request figures of its latest 年度报告 up to the 考核年度 (`None`: not published).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests: Option<Requests>,
+    /// Its 社会评议 results (`None`: the site publishes none, or not in a form read here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluations: Option<Vec<Evaluation>>,
+}
+
+/// The request figures of a 年度报告 (README, 年度报告); a figure `None` when it is not a count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Requests {
+    /// The year the report covers.
+    pub year: i16,
+    /// 本年新收申请数量.
+    pub received: Option<u32>,
+    /// 上年结转申请数量.
+    pub carried_over: Option<u32>,
+    /// 不予处理.
+    pub not_handled: Option<u32>,
+    /// 结转下年度继续办理.
+    pub carried_forward: Option<u32>,
+    /// Whether the figures add up (`None`: some figure is not a count).
+    pub balanced: Option<bool>,
+}
+
+/// One 社会评议 a unit's site publishes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// Its name.
+    pub name: String,
+    /// 满意, 基本满意 or 不满意.
+    pub grade: Option<String>,
+    /// 综合满意度, 0–100.
+    pub score: Option<f64>,
 }
 
 /// One rule's outcome for a unit.
