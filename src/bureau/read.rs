@@ -127,17 +127,28 @@ fn requests_of(annual: &[AnnualJson], year: i16) -> Option<Requests> {
 
 /// The 综合满意度 (0–100) of each published 社会评议: its `score`, else its 等次 as the desk's
 /// points (满意 100, 基本满意 60, 不满意 0).
-fn evaluation_scores(list: &[serde_json::Value]) -> Vec<Evaluation> {
+/// The 社会评议 campaigns of a unit's open data (`evaluations` of `data.json`, README "社会评议结果")
+/// that ended in the 考核年度 `year`: the 综合满意度 the site computed (`score_tenths`, in tenths
+/// of a point) and its 等次. A campaign the site found unsound (`sound: false`: its file has
+/// errors) gives no score. A campaign without a date is kept (an older or hand-made file).
+fn evaluation_scores(list: &[serde_json::Value], year: i16) -> Vec<Evaluation> {
     list.iter()
+        .filter(|e| e.get("sound").and_then(serde_json::Value::as_bool) != Some(false))
+        .filter(|e| {
+            let to = e.get("to").and_then(serde_json::Value::as_str);
+            to.and_then(|d| d.get(..4)).and_then(|y| y.parse::<i16>().ok()).is_none_or(|y| y == year)
+        })
         .map(|e| {
             let text = |k: &str| e.get(k).and_then(serde_json::Value::as_str).map(str::to_string);
             let grade = text("grade").or_else(|| text("等次"));
-            let score = e.get("score").and_then(serde_json::Value::as_f64).or(match grade.as_deref() {
-                Some("满意") => Some(100.0),
-                Some("基本满意") => Some(60.0),
-                Some("不满意") => Some(0.0),
-                _ => None,
-            });
+            let tenths = e.get("score_tenths").and_then(serde_json::Value::as_u64).map(|t| t as f64 / 10.0);
+            let score =
+                tenths.or_else(|| e.get("score").and_then(serde_json::Value::as_f64)).or(match grade.as_deref() {
+                    Some("满意") => Some(100.0),
+                    Some("基本满意") => Some(60.0),
+                    Some("不满意") => Some(0.0),
+                    _ => None,
+                });
             Evaluation { name: text("name").or_else(|| text("名称")).unwrap_or_default(), grade, score }
         })
         .collect()
@@ -176,7 +187,7 @@ impl UnitJson {
             warnings: self.warnings,
             rules,
             requests: self.annual_reports.as_deref().and_then(|a| requests_of(a, year)),
-            evaluations: self.evaluations.as_deref().map(evaluation_scores),
+            evaluations: self.evaluations.as_deref().map(|e| evaluation_scores(e, year)),
         }
     }
 }
@@ -321,6 +332,20 @@ pub(crate) fn get(client: &Client, path: &str, retries: u32) -> Read {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn evaluations_give_the_sites_score_of_the_years_sound_campaigns() {
+        let list: Vec<serde_json::Value> = serde_json::from_str(
+            r#"[{"name": "2026年度", "to": "2026-10-31", "grade": "基本满意", "score_tenths": 786, "sound": true},
+                {"name": "有错", "to": "2026-11-30", "grade": null, "score_tenths": null, "sound": false},
+                {"name": "去年", "to": "2025-10-31", "grade": "满意", "score_tenths": 900, "sound": true},
+                {"name": "手写", "grade": "满意"}]"#,
+        )
+        .unwrap();
+        let got = evaluation_scores(&list, 2026);
+        let names: Vec<_> = got.iter().map(|e| (e.name.as_str(), e.score)).collect();
+        assert_eq!(names, [("2026年度", Some(78.6)), ("手写", Some(100.0))]);
+    }
 
     #[test]
     fn a_version_it_does_not_know_is_named() {
