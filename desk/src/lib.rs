@@ -2,6 +2,7 @@
 //! A small web service (axum on tokio) over SQLite or PostgreSQL; the portal's units and calendar
 //! come from the `gongkai` library, the form's fields and the questionnaire from `gongkai::desk`.
 
+pub mod backup;
 pub mod campaigns;
 pub mod cases;
 pub mod codes;
@@ -9,6 +10,7 @@ pub mod db;
 pub mod export;
 pub mod migrate;
 pub mod portal;
+pub mod retention;
 pub mod users;
 pub mod web;
 pub mod workflow;

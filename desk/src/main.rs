@@ -10,7 +10,7 @@ use gongkai_desk::campaigns::{self, Campaign};
 use gongkai_desk::db::Db;
 use gongkai_desk::portal::Portal;
 use gongkai_desk::web::{self, App, Limits};
-use gongkai_desk::{export, migrate, users};
+use gongkai_desk::{backup, export, migrate, retention, users};
 
 /// 依申请公开与社会评议受理平台
 #[derive(Parser)]
@@ -57,6 +57,36 @@ enum Command {
         /// 年度
         #[arg(long)]
         year: i16,
+    },
+    /// 备份整个数据库到一个文件（JSON 行，SQLite 和 PostgreSQL 通用）
+    Backup {
+        /// 数据库地址
+        #[arg(long, value_name = "URL")]
+        db: String,
+        /// 备份文件（不覆盖已有的文件）
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// 从备份恢复到一个新建（migrate 过）的空数据库
+    Restore {
+        /// 数据库地址
+        #[arg(long, value_name = "URL")]
+        db: String,
+        /// 备份文件
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+    },
+    /// 清除保存期满的个人信息：已归档、答复超过 DAYS 天的申请，结束超过 DAYS 天的评议的意见
+    Purge {
+        /// 数据库地址
+        #[arg(long, value_name = "URL")]
+        db: String,
+        /// 保存天数
+        #[arg(long, value_name = "DAYS")]
+        older_than: i64,
+        /// 把这一天当作今天（测试用）
+        #[arg(long, hide = true)]
+        today: Option<jiff::civil::Date>,
     },
     /// 工作人员账号
     User {
@@ -167,6 +197,39 @@ async fn run(cli: Cli) -> Result<(), String> {
             if report.written.is_empty() && report.kept.is_empty() {
                 eprintln!("{year}年度没有要导出的内容（或导出的文件已是最新）");
             }
+            Ok(())
+        }
+        Command::Backup { db, out } => {
+            let db = open(&db).await?;
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&out)
+                .map_err(|e| format!("无法新建备份文件 {}：{e}（已有的文件不会被覆盖）", out.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            let n = backup::backup(&db, &mut w).await?;
+            let file = w.into_inner().map_err(|e| format!("无法写出备份：{e}"))?;
+            file.sync_all().map_err(|e| format!("无法写出备份：{e}"))?;
+            eprintln!("已备份 {n} 行到 {}", out.display());
+            Ok(())
+        }
+        Command::Restore { db, from } => {
+            let db = open(&db).await?;
+            migrate::check_current(&db).await?;
+            let file = std::fs::File::open(&from).map_err(|e| format!("无法打开备份文件 {}：{e}", from.display()))?;
+            let n = backup::restore(&db, std::io::BufReader::new(file)).await?;
+            eprintln!("已恢复 {n} 行");
+            Ok(())
+        }
+        Command::Purge { db, older_than, today } => {
+            if older_than < 0 {
+                return Err("--older-than 须为 0 或正数（天）".into());
+            }
+            let db = open(&db).await?;
+            migrate::check_current(&db).await?;
+            let today = today.unwrap_or_else(gongkai::load::today_in_china);
+            let p = retention::purge(&db, today, older_than).await.map_err(|e| e.to_string())?;
+            eprintln!("已清除 {} 件申请的个人信息、{} 份问卷的意见", p.cases, p.remarks);
             Ok(())
         }
         Command::User { action: UserCmd::Add { name, db, admin, unit } } => {
