@@ -39,6 +39,9 @@ enum Command {
         /// 同一地址可以连续提交几次（0：不限，只用于测试和压测）
         #[arg(long, default_value_t = 10)]
         burst: u32,
+        /// 在反向代理（nginx）之后：按代理设置的 X-Forwarded-For 限流（代理须覆盖客户端自己发来的这个头）
+        #[arg(long)]
+        behind_proxy: bool,
         /// 登录 Cookie 不带 Secure（只用于在本机以 http://127.0.0.1 试用；http://localhost 不需要）
         #[arg(long)]
         insecure_cookie: bool,
@@ -155,12 +158,12 @@ async fn open(url: &str) -> Result<Db, String> {
 
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Serve { site, db, listen, every_ms, burst, insecure_cookie, today } => {
+        Command::Serve { site, db, listen, every_ms, burst, behind_proxy, insecure_cookie, today } => {
             let portal = Portal::load(&site)?;
             let db = open(&db).await?;
             migrate::check_current(&db).await?;
             let app = App { db, portal: Arc::new(portal), today, secure_cookie: !insecure_cookie };
-            let router = web::router(app, Limits { every_ms, burst });
+            let router = web::router(app, Limits { every_ms, burst, behind_proxy });
             let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
                 format!("无法监听 {listen}：{e}\n  帮助: 换一个端口（--listen 127.0.0.1:8481），或先停掉占用它的程序")
             })?;

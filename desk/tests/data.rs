@@ -106,6 +106,23 @@ async fn a_purge_blanks_personal_data_of_old_archived_cases_and_keeps_the_counts
     assert_eq!(trail.last().unwrap().text(0), "清除");
     let again = retention::purge(&db, jiff::civil::date(2027, 1, 1), 30).await.unwrap();
     assert_eq!(again.cases, 0);
+    // the free text of a campaign closed long enough ago goes, its ratings stay
+    let c = gongkai_desk::campaigns::Campaign {
+        id: "2026".into(),
+        name: "2026年度社会评议".into(),
+        unit: String::new(),
+        opens: "2026-11-01".into(),
+        closes: "2026-11-27".into(),
+    };
+    gongkai_desk::campaigns::add(&db, &c).await.unwrap();
+    let ratings = [gongkai::desk::Rating::满意; 6];
+    gongkai_desk::campaigns::answer(&db, "2026", "qingyuan-water", &ratings, "我是张三，电话13800000000")
+        .await
+        .unwrap();
+    assert_eq!(retention::purge(&db, jiff::civil::date(2026, 12, 20), 30).await.unwrap().remarks, 0);
+    assert_eq!(retention::purge(&db, jiff::civil::date(2027, 1, 1), 30).await.unwrap().remarks, 1);
+    let left = db.rows("SELECT remark, content FROM responses", vec![]).await.unwrap();
+    assert_eq!((left[0].text(0), left[0].text(1)), (String::new(), "满意".to_owned()));
 }
 
 #[tokio::test]

@@ -91,7 +91,7 @@ async fn the_honeypot_the_body_limit_and_an_unknown_unit_are_refused() {
 async fn one_address_is_limited_after_its_burst() {
     let dir = tempfile::tempdir().unwrap();
     let (db, _) = fresh_db(dir.path()).await;
-    let r = service(app(db), Limits { every_ms: 60_000, burst: 2 });
+    let r = service(app(db), Limits { every_ms: 60_000, burst: 2, behind_proxy: false });
     let form = application("张三");
     for _ in 0..2 {
         assert_eq!(send(&r, "POST", "/u/qingyuan-water/apply", Some(&pairs(&form))).await.status, StatusCode::OK);
@@ -101,6 +101,28 @@ async fn one_address_is_limited_after_its_burst() {
     assert!(got.body.contains("提交过于频繁"));
     // reading is not limited
     assert_eq!(send(&r, "GET", "/u/qingyuan-water/apply", None).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn behind_a_proxy_each_forwarded_address_has_its_own_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = fresh_db(dir.path()).await;
+    let r = service(app(db), Limits { every_ms: 60_000, burst: 1, behind_proxy: true });
+    let post = |from: &'static str| {
+        let r = r.clone();
+        async move {
+            let body = encode(&pairs(&application("张三")));
+            let req = axum::http::Request::post("/u/qingyuan-water/apply")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("x-forwarded-for", from)
+                .body(axum::body::Body::from(body))
+                .unwrap();
+            tower::ServiceExt::oneshot(r, req).await.unwrap().status()
+        }
+    };
+    assert_eq!(post("198.51.100.1").await, StatusCode::OK);
+    assert_eq!(post("198.51.100.1").await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(post("198.51.100.2").await, StatusCode::OK);
 }
 
 #[tokio::test]

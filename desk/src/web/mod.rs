@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use jiff::civil::Date;
 use tower_governor::governor::GovernorConfigBuilder;
+use tower_governor::key_extractor::SmartIpKeyExtractor;
 use tower_governor::{GovernorError, GovernorLayer};
 
 use crate::db::Db;
@@ -33,11 +34,14 @@ pub struct Limits {
     pub every_ms: u64,
     /// …after a burst of this many; 0: no limit (tests, benchmarks).
     pub burst: u32,
+    /// The desk is behind a reverse proxy that sets `X-Forwarded-For` to the client's address
+    /// (and drops the client's own): limit by that header, not by the proxy's address.
+    pub behind_proxy: bool,
 }
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { every_ms: 6_000, burst: 10 }
+        Limits { every_ms: 6_000, burst: 10, behind_proxy: false }
     }
 }
 
@@ -107,19 +111,25 @@ fn limited(r: Router<App>, limits: Limits, title: &'static str, depth: usize, te
     if limits.burst == 0 {
         return r;
     }
-    let config = GovernorConfigBuilder::default()
-        .per_millisecond(limits.every_ms.max(1))
-        .burst_size(limits.burst)
-        .methods(vec![Method::POST])
-        .finish()
-        .expect("a positive period and burst make a valid limit");
-    r.layer(GovernorLayer::new(config).error_handler(move |e| match e {
+    let refuse = move |e: GovernorError| match e {
         GovernorError::TooManyRequests { .. } => page::message(StatusCode::TOO_MANY_REQUESTS, title, depth, text),
         other => {
             eprintln!("无法按地址限流：{other}");
             page::message(StatusCode::INTERNAL_SERVER_ERROR, "暂时无法受理", depth, "系统配置有误，请稍后再试。")
         }
-    }))
+    };
+    let mut builder = GovernorConfigBuilder::default();
+    builder.per_millisecond(limits.every_ms.max(1)).burst_size(limits.burst).methods(vec![Method::POST]);
+    if limits.behind_proxy {
+        let config = builder
+            .key_extractor(SmartIpKeyExtractor)
+            .finish()
+            .expect("a positive period and burst make a valid limit");
+        r.layer(GovernorLayer::new(config).error_handler(refuse))
+    } else {
+        let config = builder.finish().expect("a positive period and burst make a valid limit");
+        r.layer(GovernorLayer::new(config).error_handler(refuse))
+    }
 }
 
 async fn css() -> Response {

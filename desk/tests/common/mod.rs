@@ -72,7 +72,7 @@ pub fn service(app: App, limits: Limits) -> Router {
 }
 
 /// No limits.
-pub const OPEN: Limits = Limits { every_ms: 1, burst: 0 };
+pub const OPEN: Limits = Limits { every_ms: 1, burst: 0, behind_proxy: false };
 
 /// A response: status, headers, body.
 pub struct Got {
