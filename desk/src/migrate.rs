@@ -4,8 +4,10 @@
 use crate::db::{Db, DbError, Stmt, i, t};
 
 /// The migrations: (version, what it does, SQL). Append only; never edit a released one.
-pub const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "申请、审计、评议、账号", include_str!("../migrations/0001_init.sql"))];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "申请、审计、评议、账号", include_str!("../migrations/0001_init.sql")),
+    (2, "按收到日期和评议编号的索引", include_str!("../migrations/0002_indexes.sql")),
+];
 
 const TABLE: &str =
     "CREATE TABLE IF NOT EXISTS desk_schema (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)";

@@ -138,3 +138,31 @@ async fn migrations_are_versioned_applied_once_and_a_newer_database_is_refused()
     db.exec("INSERT INTO desk_schema (version, name, applied) VALUES (999, 'future', 'x')", vec![]).await.unwrap();
     assert!(migrate::migrate(&db, None).await.unwrap_err().contains("比这个 gongkai-desk 新"));
 }
+
+#[tokio::test]
+async fn a_database_made_by_the_previous_schema_upgrades_with_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_url(dir.path()).await;
+    let db = Db::open(&url).await.unwrap();
+    let previous = MIGRATIONS[MIGRATIONS.len() - 2].0;
+    migrate::migrate(&db, Some(previous)).await.unwrap();
+    // the previous schema's desk takes an application
+    let no = gongkai_desk::cases::submit(
+        &db,
+        "qingyuan-water",
+        &["张三", "居民身份证", "", "a@b.cn", "", "水质报告", "", "电子", "电子邮件"].map(String::from),
+        today(),
+        (jiff::civil::date(2026, 12, 25), false),
+    )
+    .await
+    .unwrap();
+    assert!(migrate::check_current(&db).await.is_err());
+    let done = migrate::migrate(&db, None).await.unwrap();
+    assert_eq!(done, MIGRATIONS[MIGRATIONS.len() - 1..].iter().map(|(v, _, _)| *v).collect::<Vec<_>>());
+    migrate::check_current(&db).await.unwrap();
+    let r = service(app(db), OPEN);
+    let found = send(&r, "POST", "/lookup", Some(&[("number", &no.no.to_string()), ("code", &no.code)])).await;
+    assert_eq!(found.status, StatusCode::OK);
+    let next = send(&r, "POST", "/u/qingyuan-water/apply", Some(&pairs(&application("李四")))).await;
+    assert!(next.body.contains("qingyuan-water-2026-00002"));
+}
