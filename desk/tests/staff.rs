@@ -232,3 +232,86 @@ async fn the_workflow_goes_step_by_step_records_every_step_and_extends_once() {
     let done_row = list.body.split("<tr").find(|row| row.contains(&format!(">{no}<"))).unwrap();
     assert!(!done_row.contains("overdue"), "{done_row}");
 }
+
+#[tokio::test]
+async fn staff_read_their_units_free_text_and_record_rectifications_that_the_export_publishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = fresh_db(dir.path()).await;
+    setup(&db).await;
+    let r = service(app(db.clone()), OPEN);
+    let c = gongkai_desk::campaigns::Campaign {
+        id: "2026".into(),
+        name: "2026年度社会评议".into(),
+        unit: String::new(),
+        opens: "2026-11-01".into(),
+        closes: "2026-11-30".into(),
+    };
+    gongkai_desk::campaigns::add(&db, &c).await.unwrap();
+    for (unit, rating, remark) in
+        [("qingyuan-water", "不满意", "公开栏在二楼不好找"), ("renhe-hospital", "满意", "医院的意见")]
+    {
+        let mut answers: Vec<(&str, &str)> = gongkai::desk::QUESTIONS.iter().map(|(k, _)| (*k, rating)).collect();
+        answers.push(("remark", remark));
+        assert_eq!(send(&r, "POST", &format!("/u/{unit}/evaluate"), Some(&answers)).await.status, StatusCode::OK);
+    }
+    let s = login(&r, "water").await;
+    let page = req(&r, "GET", "/staff/evaluations", Some(&s), &[]).await;
+    assert!(page.body.contains("公开栏在二楼不好找") && !page.body.contains("医院的意见"), "{}", page.body);
+    assert!(page.body.contains("等次：不满意"));
+    let hospital_id =
+        db.rows("SELECT id FROM responses WHERE unit = 'renhe-hospital'", vec![]).await.unwrap()[0].text(0);
+    let got =
+        req(&r, "POST", "/staff/evaluations", Some(&s), &[("csrf", &s.csrf), ("do", "review"), ("id", &hospital_id)])
+            .await;
+    assert_eq!(got.status, StatusCode::NOT_FOUND);
+    let got = req(
+        &r,
+        "POST",
+        "/staff/evaluations",
+        Some(&s),
+        &[
+            ("csrf", &s.csrf),
+            ("do", "fix"),
+            ("campaign", "2026"),
+            ("unit", "renhe-hospital"),
+            ("problem", "x"),
+            ("measure", "y"),
+        ],
+    )
+    .await;
+    assert_eq!(got.status, StatusCode::NOT_FOUND);
+    let water_id = db.rows("SELECT id FROM responses WHERE unit = 'qingyuan-water'", vec![]).await.unwrap()[0].text(0);
+    let got =
+        req(&r, "POST", "/staff/evaluations", Some(&s), &[("csrf", &s.csrf), ("do", "review"), ("id", &water_id)])
+            .await;
+    assert_eq!(got.status, StatusCode::SEE_OTHER);
+    let fix = [
+        ("csrf", s.csrf.as_str()),
+        ("do", "fix"),
+        ("campaign", "2026"),
+        ("unit", "qingyuan-water"),
+        ("problem", "公开栏位置偏僻"),
+        ("measure", "移到一楼大厅"),
+        ("due", "2026-12-31"),
+    ];
+    assert_eq!(req(&r, "POST", "/staff/evaluations", Some(&s), &fix).await.status, StatusCode::SEE_OTHER);
+    let done =
+        [("csrf", s.csrf.as_str()), ("do", "done"), ("campaign", "2026"), ("unit", "qingyuan-water"), ("n", "1")];
+    assert_eq!(req(&r, "POST", "/staff/evaluations", Some(&s), &done).await.status, StatusCode::SEE_OTHER);
+    let page = req(&r, "GET", "/staff/evaluations", Some(&s), &[]).await;
+    assert!(page.body.contains("（已阅）") && page.body.contains("已完成（2026-11-27）"), "{}", page.body);
+
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    let units = [("qingyuan-water".to_owned(), "清源".to_owned())].into_iter().collect();
+    gongkai_desk::export::export(&db, &site, &units, 2026).await.unwrap();
+    let eval = std::fs::read_to_string(site.join("content/qingyuan-water/evaluations/2026.yaml")).unwrap();
+    let read: gongkai::desk::EvaluationExport = serde_saphyr::from_str(&eval).unwrap();
+    assert_eq!(read.rectifications.len(), 1);
+    let f = &read.rectifications[0];
+    assert_eq!(
+        (f.problem.as_str(), f.state.as_str(), f.done.as_deref()),
+        ("公开栏位置偏僻", "已完成", Some("2026-11-27"))
+    );
+    assert!(!eval.contains("公开栏在二楼不好找"));
+}

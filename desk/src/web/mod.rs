@@ -6,6 +6,7 @@ mod apply;
 mod evaluate;
 mod lookup;
 pub mod page;
+mod review;
 mod staff;
 
 use std::sync::Arc;
@@ -84,7 +85,8 @@ pub fn router(app: App, limits: Limits) -> Router {
         .route("/staff/", get(staff::list))
         .route("/staff/logout", axum::routing::post(staff::logout))
         .route("/staff/case/{no}", get(staff::case).post(staff::act))
-        .route("/staff/admin", get(admin::show).post(admin::act));
+        .route("/staff/admin", get(admin::show).post(admin::act))
+        .route("/staff/evaluations", get(review::show).post(review::act));
     Router::new()
         .route("/desk.css", get(css))
         .merge(public)

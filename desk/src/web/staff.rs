@@ -143,7 +143,8 @@ fn bar(user: &User, depth: usize) -> Markup {
     html! {
         nav {
             (user.name) @if user.admin { "（管理员）" } " · "
-            a href={ (up) "./" } { "申请列表" }
+            a href={ (up) "./" } { "申请列表" } " · "
+            a href={ (up) "evaluations" } { "社会评议" }
             @if user.admin { " · " a href={ (up) "admin" } { "账号和评议" } }
             form method="post" action={ (up) "logout" } { (csrf(user)) button type="submit" { "退出" } }
         }
