@@ -336,6 +336,28 @@ pub struct EvaluationExport {
     pub rectifications: Vec<Rectification>,
 }
 
+/// What became of an application, as the reply records it: the outcomes of the national
+/// annual-report template, by the names the request figures file `requests/<年度>.yaml` gives
+/// them (the 年度报告's 收到和处理申请情况). 不予公开 needs its reason.
+pub const OUTCOMES: [&str; 6] = ["予以公开", "部分公开", "不予公开", "无法提供", "不予处理", "其他处理"];
+
+/// The keys of a request figures file `requests/<年度>.yaml`, in the order the desk writes them:
+/// the year, what came in, [`OUTCOMES`], what goes on to next year, and the appeals.
+pub const REQUEST_FIGURES: [&str; 12] = [
+    "年度",
+    "新收申请数量",
+    "上年结转",
+    "予以公开",
+    "部分公开",
+    "不予公开",
+    "无法提供",
+    "不予处理",
+    "其他处理",
+    "结转下年度继续办理",
+    "行政复议",
+    "行政诉讼",
+];
+
 /// The first line of every file the desk writes into a site: the desk replaces a file that starts
 /// with it, and never one that does not (a clerk's own file).
 pub const EXPORT_MARK: &str = "# 由 gongkai-desk 导出：改动请在受理平台上进行，手工修改会在下次导出时被替换";
@@ -385,6 +407,13 @@ mod tests {
         let text = serde_json::to_string(&e).expect("serialises");
         assert!(text.contains("\"满意\":2"), "{text}");
         assert_eq!(serde_json::from_str::<EvaluationExport>(&text).expect("reads"), e);
+    }
+
+    #[test]
+    fn the_outcomes_are_the_annual_reports() {
+        let names: Vec<&str> = crate::annual::OUTCOMES.iter().map(|(_, n)| *n).collect();
+        assert_eq!(names, OUTCOMES);
+        assert_eq!(&REQUEST_FIGURES[3..9], OUTCOMES.as_slice());
     }
 
     #[test]

@@ -1,0 +1,16 @@
+//! gongkai-desk: the 依申请公开 and 社会评议 desk a unit or a city runs beside its gongkai portal.
+//! A small web service (axum on tokio) over SQLite or PostgreSQL; the portal's units and calendar
+//! come from the `gongkai` library, the form's fields and the questionnaire from `gongkai::desk`.
+
+pub mod backup;
+pub mod campaigns;
+pub mod cases;
+pub mod codes;
+pub mod db;
+pub mod export;
+pub mod migrate;
+pub mod portal;
+pub mod retention;
+pub mod users;
+pub mod web;
+pub mod workflow;

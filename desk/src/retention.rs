@@ -1,0 +1,73 @@
+//! Personal data is kept only as long as needed: `purge --older-than DAYS` blanks the applicant's
+//! details of archived applications replied more than DAYS days ago (the counts and the audit
+//! trail stay, so the export still adds up), the free text of questionnaires of campaigns that
+//! closed that long ago, and ended sessions.
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+
+use crate::cases::CaseNo;
+use crate::db::{Db, DbError, Stmt, i, t};
+
+/// What a purge did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Purged {
+    /// Applications whose personal data was blanked.
+    pub cases: usize,
+    /// Questionnaires whose free text was blanked.
+    pub remarks: usize,
+}
+
+/// Blanks what is older than `days` days before `today`.
+pub async fn purge(db: &Db, today: Date, days: i64) -> Result<Purged, DbError> {
+    let cutoff = today.checked_sub(days.days()).unwrap_or(today).to_string();
+    let due = db
+        .rows(
+            "SELECT unit, year, seq FROM cases WHERE purged = 0 AND state = '归档' AND replied < $1 ORDER BY unit, year, seq",
+            vec![t(cutoff.clone())],
+        )
+        .await?;
+    let now = jiff::Timestamp::now().to_string();
+    let mut out = Purged::default();
+    for r in &due {
+        let no = CaseNo { unit: r.text(0), year: r.int(1), seq: r.int(2) };
+        let key = || vec![t(no.unit.clone()), i(no.year), i(no.seq)];
+        let done = db
+            .tx(vec![
+                Stmt::touching(
+                    "UPDATE cases SET applicant = '', id_doc = '', phone = '', email = '', address = '', info = '', \
+                     doc_number = '', purged = 1 WHERE unit = $1 AND year = $2 AND seq = $3 AND purged = 0",
+                    key(),
+                ),
+                Stmt::new(
+                    "INSERT INTO audit (unit, year, seq, n, at, actor, action, detail) VALUES ($1, $2, $3, \
+                     (SELECT COALESCE(MAX(n), 0) + 1 FROM audit WHERE unit = $1 AND year = $2 AND seq = $3), $4, '系统', '清除', $5)",
+                    {
+                        let mut a = key();
+                        a.extend([t(now.clone()), t(format!("保存期满（{days} 天），清除申请人信息和申请内容"))]);
+                        a
+                    },
+                ),
+            ])
+            .await;
+        match done {
+            Ok(_) => out.cases += 1,
+            Err(DbError::Conflict) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let remarks = db
+        .rows(
+            "SELECT id FROM responses WHERE remark <> '' AND campaign IN (SELECT id FROM campaigns WHERE closes < $1)",
+            vec![t(cutoff.clone())],
+        )
+        .await?;
+    db.exec(
+        "UPDATE responses SET remark = '' WHERE remark <> '' AND campaign IN (SELECT id FROM campaigns WHERE closes < $1)",
+        vec![t(cutoff)],
+    )
+    .await?;
+    out.remarks = remarks.len();
+    db.exec("DELETE FROM sessions WHERE expires < $1", vec![t(jiff::Timestamp::now().to_string())]).await?;
+    Ok(out)
+}

@@ -1,0 +1,357 @@
+//! The staff console under `staff/`: login, the cases of one's units (overdue ones marked),
+//! a case with its audit trail and the forms for its next step and its extension. Every form
+//! carries the session's CSRF token; a case of another unit is "not found".
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use gongkai::desk::OUTCOMES;
+use maud::{Markup, html};
+
+use super::page::{message, page, respond};
+use super::{App, form_problem};
+use crate::cases::CaseNo;
+use crate::codes;
+use crate::db::{V, i, t};
+use crate::users::{self, User};
+use crate::workflow::{self, Step};
+
+/// The session cookie's name.
+pub const COOKIE: &str = "desk_session";
+
+fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
+        let (k, v) = c.trim().split_once('=')?;
+        (k == COOKIE && !v.is_empty()).then(|| v.to_owned())
+    })
+}
+
+/// The signed-in account, or the response to give instead (to the login page).
+pub(crate) async fn signed_in(app: &App, headers: &HeaderMap, depth: usize) -> Result<User, Response> {
+    let login = || {
+        let to = format!("{}login", "../".repeat(depth.saturating_sub(1)));
+        (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
+    };
+    let Some(token) = cookie_token(headers) else { return Err(login()) };
+    match users::session(&app.db, &token).await {
+        Ok(Some(u)) => Ok(u),
+        Ok(None) => Err(login()),
+        Err(e) => {
+            eprintln!("读取登录状态失败：{e}");
+            Err(message(StatusCode::SERVICE_UNAVAILABLE, "暂时不可用", depth, "系统暂时不可用，请稍后再试。"))
+        }
+    }
+}
+
+/// A form's fields, after the CSRF check.
+// the error is the page to answer with, made once per refused request: boxing it gains nothing
+#[allow(clippy::result_large_err)]
+pub(crate) fn fields(
+    user: &User,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+    depth: usize,
+) -> Result<impl Fn(&str) -> String, Response> {
+    let pairs = match form {
+        Ok(Form(p)) => p,
+        Err(e) => return Err(form_problem(&e, depth)),
+    };
+    let get = move |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+    if !codes::same(&get("csrf"), &user.csrf) {
+        return Err(message(
+            StatusCode::FORBIDDEN,
+            "操作未执行",
+            depth,
+            "表单已过期或不是从本平台提交的：请刷新页面后重试。",
+        ));
+    }
+    Ok(get)
+}
+
+fn login_page(problem: Option<&str>) -> Markup {
+    page(
+        "受理平台工作人员登录",
+        1,
+        html! {
+            @if let Some(p) = problem { div.errors role="alert" { p { (p) } } }
+            form method="post" action="login" {
+                label for="name" { "账号" }
+                input type="text" id="name" name="name" autocomplete="username" required;
+                label for="password" { "密码" }
+                input type="password" id="password" name="password" autocomplete="current-password" required;
+                button type="submit" { "登录" }
+            }
+        },
+    )
+}
+
+/// GET `staff/login`.
+pub async fn login_form() -> Response {
+    respond(StatusCode::OK, login_page(None))
+}
+
+/// POST `staff/login`.
+pub async fn login(State(app): State<App>, form: Result<Form<Vec<(String, String)>>, FormRejection>) -> Response {
+    let pairs = match form {
+        Ok(Form(p)) => p,
+        Err(e) => return form_problem(&e, 1),
+    };
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    match users::login(&app.db, get("name").trim(), &get("password")).await {
+        Ok(Some(token)) => {
+            let secure = if app.secure_cookie { "; Secure" } else { "" };
+            let cookie = format!(
+                "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+                users::SESSION_HOURS * 3600
+            );
+            (StatusCode::SEE_OTHER, [(header::SET_COOKIE, cookie), (header::LOCATION, "./".to_owned())]).into_response()
+        }
+        Ok(None) => respond(StatusCode::UNAUTHORIZED, login_page(Some("账号或密码不对。"))),
+        Err(e) => {
+            eprintln!("登录失败：{e}");
+            message(StatusCode::SERVICE_UNAVAILABLE, "暂时无法登录", 1, "系统暂时不可用，请稍后再试。")
+        }
+    }
+}
+
+/// POST `staff/logout`.
+pub async fn logout(
+    State(app): State<App>,
+    headers: HeaderMap,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    let user = match signed_in(&app, &headers, 1).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    if let Err(r) = fields(&user, form, 1) {
+        return r;
+    }
+    if let Some(token) = cookie_token(&headers) {
+        let _ = users::logout(&app.db, &token).await;
+    }
+    let clear = format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    (StatusCode::SEE_OTHER, [(header::SET_COOKIE, clear), (header::LOCATION, "login".to_owned())]).into_response()
+}
+
+fn csrf(user: &User) -> Markup {
+    html! { input type="hidden" name="csrf" value=(user.csrf); }
+}
+
+fn bar(user: &User, depth: usize) -> Markup {
+    let up = "../".repeat(depth.saturating_sub(1));
+    html! {
+        nav {
+            (user.name) @if user.admin { "（管理员）" } " · "
+            a href={ (up) "./" } { "申请列表" } " · "
+            a href={ (up) "evaluations" } { "社会评议" }
+            @if user.admin { " · " a href={ (up) "admin" } { "账号和评议" } }
+            form method="post" action={ (up) "logout" } { (csrf(user)) button type="submit" { "退出" } }
+        }
+    }
+}
+
+/// GET `staff/`: the cases of the account's units, newest first, overdue ones marked.
+pub async fn list(State(app): State<App>, headers: HeaderMap) -> Response {
+    let user = match signed_in(&app, &headers, 1).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let (filter, args): (String, Vec<V>) = if user.admin {
+        (String::new(), vec![])
+    } else if user.units.is_empty() {
+        ("WHERE 1 = 0".to_owned(), vec![])
+    } else {
+        let marks: Vec<String> = (1..=user.units.len()).map(|n| format!("${n}")).collect();
+        (format!("WHERE unit IN ({})", marks.join(", ")), user.units.iter().map(|u| t(u.clone())).collect())
+    };
+    let sql = format!(
+        "SELECT unit, year, seq, received, due, extended_due, state, outcome FROM cases {filter} \
+         ORDER BY received DESC, unit, seq DESC LIMIT 1000"
+    );
+    let rows = match app.db.rows(&sql, args).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("读取申请失败：{e}");
+            return message(StatusCode::SERVICE_UNAVAILABLE, "暂时不可用", 1, "系统暂时不可用，请稍后再试。");
+        }
+    };
+    let today = app.today();
+    respond(
+        StatusCode::OK,
+        page(
+            "依申请公开：申请列表",
+            1,
+            html! {
+                (bar(&user, 1))
+                p { "标红的申请已超过答复期限。" }
+                table {
+                    tr { th { "受理编号" } th { "单位" } th { "收到日期" } th { "答复期限" } th { "进度" } th { "结果" } }
+                    @for r in &rows {
+                        @let no = CaseNo { unit: r.text(0), year: r.int(1), seq: r.int(2) }.to_string();
+                        @let due = r.opt(5).unwrap_or_else(|| r.text(4));
+                        @let late = workflow::overdue(&r.text(6), &due, today);
+                        tr class=[late.then_some("overdue")] {
+                            td { a href={ "case/" (no) } { (no) } }
+                            td { (app.portal.unit(&r.text(0)).unwrap_or(&r.text(0))) }
+                            td { (r.text(3)) }
+                            td { (due) @if late { "（已超期）" } }
+                            td { (r.text(6)) }
+                            td { (r.text(7)) }
+                        }
+                    }
+                }
+            },
+        ),
+    )
+}
+
+async fn case_page(app: &App, user: &User, no: &CaseNo, problem: Option<&str>) -> Response {
+    let key = vec![t(no.unit.clone()), i(no.year), i(no.seq)];
+    let cols = "received, due, extended_due, extension_reason, state, outcome, outcome_reason, replied, \
+                applicant, id_doc, phone, email, address, info, doc_number, medium, delivery";
+    let case =
+        app.db.rows(&format!("SELECT {cols} FROM cases WHERE unit = $1 AND year = $2 AND seq = $3"), key.clone()).await;
+    let trail = app
+        .db
+        .rows("SELECT at, actor, action, detail FROM audit WHERE unit = $1 AND year = $2 AND seq = $3 ORDER BY n", key)
+        .await;
+    let (Ok(case), Ok(trail)) = (case, trail) else {
+        return message(StatusCode::SERVICE_UNAVAILABLE, "暂时不可用", 2, "系统暂时不可用，请稍后再试。");
+    };
+    let Some(c) = case.first() else { return not_found() };
+    let state = c.text(4);
+    let due = c.opt(2).unwrap_or_else(|| c.text(1));
+    let late = workflow::overdue(&state, &due, app.today());
+    let labels = gongkai::desk::APPLICATION_FIELDS.iter().map(|f| f.label);
+    let next = workflow::next(&state);
+    let status = if problem.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    respond(
+        status,
+        page(
+            &format!("申请 {no}"),
+            2,
+            html! {
+                (bar(user, 2))
+                @if let Some(p) = problem { div.errors role="alert" { p { (p) } } }
+                table {
+                    tr { th { "单位" } td { (app.portal.unit(&no.unit).unwrap_or(&no.unit)) } }
+                    tr { th { "收到日期" } td { (c.text(0)) } }
+                    tr class=[late.then_some("overdue")] { th { "答复期限" } td { (due) @if late { "（已超期）" } } }
+                    @if let Some(r) = c.opt(3) { tr { th { "延期理由" } td { (r) } } }
+                    tr { th { "进度" } td { (state) } }
+                    @if let Some(o) = c.opt(5) { tr { th { "处理结果" } td { (o) @if let Some(r) = c.opt(6) { "：" (r) } } } }
+                    @if let Some(d) = c.opt(7) { tr { th { "答复日期" } td { (d) } } }
+                    @for (n, label) in labels.enumerate() { tr { th { (label) } td { (c.text(8 + n)) } } }
+                }
+                @if let Some(to) = next {
+                    h2 { "下一步：" (to) }
+                    form method="post" action="" {
+                        (csrf(user))
+                        input type="hidden" name="do" value="step";
+                        input type="hidden" name="to" value=(to);
+                        @if to == "答复" {
+                            fieldset { legend { "处理结果" }
+                                @for o in OUTCOMES { label { input type="radio" name="outcome" value=(o) required; " " (o) } }
+                            }
+                            label for="reason" { "理由或说明（不予公开必填）" }
+                            textarea id="reason" name="reason" {}
+                        }
+                        button type="submit" { "确认：" (to) }
+                    }
+                }
+                @if c.opt(2).is_none() && next.is_some() && !matches!(state.as_str(), "答复") {
+                    h2 { "延长答复期限（只能一次，最多 20 个工作日）" }
+                    form method="post" action="" {
+                        (csrf(user))
+                        input type="hidden" name="do" value="extend";
+                        label for="days" { "延长的工作日数" }
+                        input type="text" id="days" name="days" value="20" required;
+                        label for="ext-reason" { "理由（经负责人同意，并告知申请人）" }
+                        textarea id="ext-reason" name="reason" required {}
+                        button type="submit" { "延长期限" }
+                    }
+                }
+                h2 { "办理记录" }
+                table {
+                    tr { th { "时间" } th { "经办" } th { "操作" } th { "内容" } }
+                    @for a in &trail { tr { td { (a.text(0)) } td { (a.text(1)) } td { (a.text(2)) } td { (a.text(3)) } } }
+                }
+            },
+        ),
+    )
+}
+
+fn not_found() -> Response {
+    message(StatusCode::NOT_FOUND, "找不到这件申请", 2, "没有这件申请，或者它不属于您负责的单位。")
+}
+
+/// The case a path names, if the account may see it.
+fn case_no(user: &User, no: &str) -> Option<CaseNo> {
+    CaseNo::parse(no).filter(|n| user.may(&n.unit))
+}
+
+/// GET `staff/case/<受理编号>`.
+pub async fn case(State(app): State<App>, headers: HeaderMap, Path(no): Path<String>) -> Response {
+    let user = match signed_in(&app, &headers, 2).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    match case_no(&user, &no) {
+        Some(no) => case_page(&app, &user, &no, None).await,
+        None => not_found(),
+    }
+}
+
+async fn current_state(app: &App, no: &CaseNo) -> Option<(String, String)> {
+    let rows = app
+        .db
+        .rows(
+            "SELECT state, COALESCE(extended_due, due) FROM cases WHERE unit = $1 AND year = $2 AND seq = $3",
+            vec![t(no.unit.clone()), i(no.year), i(no.seq)],
+        )
+        .await
+        .ok()?;
+    rows.first().map(|r| (r.text(0), r.text(1)))
+}
+
+fn back(no: &CaseNo) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, no.to_string())]).into_response()
+}
+
+/// POST `staff/case/<受理编号>`: the next step (`do=step`) or the extension (`do=extend`).
+pub async fn act(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(no): Path<String>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    let user = match signed_in(&app, &headers, 2).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let get = match fields(&user, form, 2) {
+        Ok(g) => g,
+        Err(r) => return r,
+    };
+    let Some(no) = case_no(&user, &no) else { return not_found() };
+    let Some((state, due)) = current_state(&app, &no).await else { return not_found() };
+    if get("do") == "extend" {
+        let Ok(days) = get("days").parse::<u32>() else {
+            return case_page(&app, &user, &no, Some("延长的工作日数请写数字，例如 20")).await;
+        };
+        let Ok(due) = due.parse() else { return not_found() };
+        return match workflow::extend(&app.db, &app.portal.calendar, &no, due, days, &get("reason"), &user.name).await {
+            Ok(_) => back(&no),
+            Err(p) => case_page(&app, &user, &no, Some(&p)).await,
+        };
+    }
+    let s = Step { to: get("to"), outcome: get("outcome"), reason: get("reason") };
+    if let Err(p) = workflow::check(&state, &s) {
+        return case_page(&app, &user, &no, Some(&p)).await;
+    }
+    match workflow::advance(&app.db, &no, &state, &s, &user.name, app.today()).await {
+        Ok(()) => back(&no),
+        Err(_) => case_page(&app, &user, &no, Some("这件申请刚被别人办理过：请看最新的进度后再操作。")).await,
+    }
+}

@@ -1,0 +1,317 @@
+//! The staff console: login, CSRF, units' separation on every route, the workflow with its
+//! audit trail, the one extension, overdue marks. On SQLite, or PostgreSQL with GONGKAI_DESK_TEST_PG.
+
+mod common;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::*;
+use gongkai_desk::db::Db;
+use gongkai_desk::users;
+use tower::ServiceExt;
+
+const PW: &str = "correct horse battery";
+
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+async fn req(r: &Router, method: &str, uri: &str, s: Option<&Session>, form: &[(&str, &str)]) -> Got {
+    let mut b = Request::builder().method(method).uri(uri);
+    if let Some(s) = s {
+        b = b.header("cookie", &s.cookie);
+    }
+    let body = if method == "POST" {
+        b = b.header("content-type", "application/x-www-form-urlencoded");
+        Body::from(encode(form))
+    } else {
+        Body::empty()
+    };
+    let res = r.clone().oneshot(b.body(body).unwrap()).await.unwrap();
+    let (status, headers) = (res.status(), res.headers().clone());
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+    Got { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+}
+
+async fn login(r: &Router, name: &str) -> Session {
+    let got = req(r, "POST", "/staff/login", None, &[("name", name), ("password", PW)]).await;
+    assert_eq!(got.status, StatusCode::SEE_OTHER, "{}", got.body);
+    let set = got.headers.get("set-cookie").unwrap().to_str().unwrap().to_owned();
+    for flag in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
+        assert!(set.contains(flag), "{set}");
+    }
+    let cookie = set.split(';').next().unwrap().to_owned();
+    let mut s = Session { cookie, csrf: String::new() };
+    let page = req(r, "GET", "/staff/", Some(&s), &[]).await;
+    s.csrf = between(&page.body, "name=\"csrf\" value=\"", "\"").expect("a csrf token").to_owned();
+    s
+}
+
+async fn setup(db: &Db) {
+    users::add(db, "admin", PW, true, &[]).await.unwrap();
+    users::add(db, "water", PW, false, &["qingyuan-water".into()]).await.unwrap();
+    users::add(db, "hospital", PW, false, &["renhe-hospital".into()]).await.unwrap();
+}
+
+async fn apply(r: &Router, unit: &str, who: &str) -> String {
+    let got = send(r, "POST", &format!("/u/{unit}/apply"), Some(&pairs(&application(who)))).await;
+    assert_eq!(got.status, StatusCode::OK);
+    between(&got.body, "受理编号：<strong>", "</strong>").unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_login_needs_the_right_password_and_every_form_its_csrf_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = fresh_db(dir.path()).await;
+    setup(&db).await;
+    let r = service(app(db), OPEN);
+    assert_eq!(req(&r, "GET", "/staff/", None, &[]).await.status, StatusCode::SEE_OTHER);
+    for (n, p) in [("water", "wrong password!"), ("nobody", PW)] {
+        let got = req(&r, "POST", "/staff/login", None, &[("name", n), ("password", p)]).await;
+        assert_eq!(got.status, StatusCode::UNAUTHORIZED);
+        assert!(got.body.contains("账号或密码不对") && got.headers.get("set-cookie").is_none());
+    }
+    let no = apply(&r, "qingyuan-water", "张三").await;
+    let s = login(&r, "water").await;
+    let uri = format!("/staff/case/{no}");
+    for token in ["", "forged"] {
+        let got = req(&r, "POST", &uri, Some(&s), &[("csrf", token), ("do", "step"), ("to", "登记")]).await;
+        assert_eq!(got.status, StatusCode::FORBIDDEN);
+    }
+    let page = req(&r, "GET", &uri, Some(&s), &[]).await;
+    assert!(page.body.contains("进度</th><td>接收"), "{}", page.body);
+    // logging out ends the session
+    assert_eq!(req(&r, "POST", "/staff/logout", Some(&s), &[("csrf", &s.csrf)]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(req(&r, "GET", "/staff/", Some(&s), &[]).await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn staff_never_see_or_touch_another_units_cases_on_any_route() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = fresh_db(dir.path()).await;
+    setup(&db).await;
+    let r = service(app(db.clone()), OPEN);
+    let water = apply(&r, "qingyuan-water", "张三").await;
+    let hospital = apply(&r, "renhe-hospital", "李四").await;
+    let s = login(&r, "water").await;
+    let list = req(&r, "GET", "/staff/", Some(&s), &[]).await;
+    assert!(list.body.contains(&water) && !list.body.contains(&hospital));
+    let uri = format!("/staff/case/{hospital}");
+    assert_eq!(req(&r, "GET", &uri, Some(&s), &[]).await.status, StatusCode::NOT_FOUND);
+    for form in [
+        vec![("csrf", s.csrf.as_str()), ("do", "step"), ("to", "登记")],
+        vec![("csrf", s.csrf.as_str()), ("do", "extend"), ("days", "5"), ("reason", "需要会商")],
+    ] {
+        let got = req(&r, "POST", &uri, Some(&s), &form).await;
+        assert_eq!(got.status, StatusCode::NOT_FOUND, "{form:?}");
+        assert!(!got.body.contains("李四"));
+    }
+    assert_eq!(req(&r, "GET", "/staff/admin", Some(&s), &[]).await.status, StatusCode::FORBIDDEN);
+    let made = req(
+        &r,
+        "POST",
+        "/staff/admin",
+        Some(&s),
+        &[("csrf", &s.csrf), ("do", "user"), ("name", "x"), ("password", PW), ("admin", "1")],
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::FORBIDDEN);
+    let state = db.rows("SELECT state, extended_due FROM cases WHERE unit = 'renhe-hospital'", vec![]).await.unwrap();
+    assert_eq!((state[0].text(0), state[0].opt(1)), ("接收".to_owned(), None));
+    assert_eq!(db.rows("SELECT name FROM users WHERE name = 'x'", vec![]).await.unwrap().len(), 0);
+    // the admin sees both, and creates accounts and campaigns
+    let a = login(&r, "admin").await;
+    let list = req(&r, "GET", "/staff/", Some(&a), &[]).await;
+    assert!(list.body.contains(&water) && list.body.contains(&hospital));
+    let got = req(
+        &r,
+        "POST",
+        "/staff/admin",
+        Some(&a),
+        &[
+            ("csrf", &a.csrf),
+            ("do", "campaign"),
+            ("id", "2026"),
+            ("cname", "2026年度社会评议"),
+            ("from", "2026-11-01"),
+            ("to", "2026-11-30"),
+            ("unit", ""),
+        ],
+    )
+    .await;
+    assert_eq!(got.status, StatusCode::SEE_OTHER, "{}", got.body);
+    let got = req(
+        &r,
+        "POST",
+        "/staff/admin",
+        Some(&a),
+        &[("csrf", &a.csrf), ("do", "user"), ("name", "bus"), ("password", PW), ("unit", "yincheng-bus")],
+    )
+    .await;
+    assert_eq!(got.status, StatusCode::SEE_OTHER, "{}", got.body);
+    let got = req(
+        &r,
+        "POST",
+        "/staff/admin",
+        Some(&a),
+        &[("csrf", &a.csrf), ("do", "user"), ("name", "ghost"), ("password", PW), ("unit", "no-such-unit")],
+    )
+    .await;
+    assert!(got.body.contains("门户中没有单位「no-such-unit」"));
+}
+
+#[tokio::test]
+async fn the_workflow_goes_step_by_step_records_every_step_and_extends_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = fresh_db(dir.path()).await;
+    setup(&db).await;
+    let r = service(app(db.clone()), OPEN);
+    let no = apply(&r, "qingyuan-water", "张三").await;
+    let other = apply(&r, "qingyuan-water", "王五").await;
+    let s = login(&r, "water").await;
+    let uri = format!("/staff/case/{no}");
+    let step = |to: &'static str, outcome: &'static str, reason: &'static str| {
+        vec![
+            ("csrf", s.csrf.clone()),
+            ("do", "step".into()),
+            ("to", to.into()),
+            ("outcome", outcome.into()),
+            ("reason", reason.into()),
+        ]
+    };
+    let post = |f: Vec<(&'static str, String)>| {
+        let (r, uri, s) = (&r, &uri, &s);
+        async move { req(r, "POST", uri, Some(s), &f.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await }
+    };
+    assert!(post(step("审核", "", "")).await.body.contains("下一步只能是「登记」"));
+    for to in ["登记", "审核", "办理"] {
+        assert_eq!(post(step(to, "", "")).await.status, StatusCode::SEE_OTHER, "{to}");
+    }
+    let got = post(step("答复", "不予公开", "")).await;
+    assert_eq!(got.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(got.body.contains("不予公开须写明理由"));
+    assert_eq!(post(step("答复", "不予公开", "涉及第三方商业秘密")).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(post(step("归档", "", "")).await.status, StatusCode::SEE_OTHER);
+    let trail = db
+        .rows("SELECT actor, action, detail FROM audit WHERE seq = 1 AND unit = 'qingyuan-water' ORDER BY n", vec![])
+        .await
+        .unwrap();
+    let actions: Vec<String> = trail.iter().map(|r| r.text(1)).collect();
+    assert_eq!(actions, ["接收", "登记", "审核", "办理", "答复", "归档"]);
+    assert_eq!(trail[4].text(0), "water");
+    assert_eq!(trail[4].text(2), "答复：不予公开；理由：涉及第三方商业秘密");
+
+    // one extension, by at most 20 working days, with a reason
+    let ouri = format!("/staff/case/{other}");
+    let ext = |days: &'static str, reason: &'static str| {
+        vec![("csrf", s.csrf.as_str()), ("do", "extend"), ("days", days), ("reason", reason)]
+    };
+    assert!(req(&r, "POST", &ouri, Some(&s), &ext("21", "会商")).await.body.contains("1 到 20"));
+    assert!(req(&r, "POST", &ouri, Some(&s), &ext("5", " ")).await.body.contains("须写明理由"));
+    assert_eq!(req(&r, "POST", &ouri, Some(&s), &ext("20", "需征求第三方意见")).await.status, StatusCode::SEE_OTHER);
+    assert!(req(&r, "POST", &ouri, Some(&s), &ext("1", "再延")).await.body.contains("只能延长一次"));
+    let row =
+        db.rows("SELECT due, extended_due FROM cases WHERE unit = 'qingyuan-water' AND seq = 2", vec![]).await.unwrap();
+    let cal = gongkai::calendar::Calendar::builtin();
+    let due: jiff::civil::Date = row[0].text(0).parse().unwrap();
+    assert_eq!(row[0].text(1), cal.add_working_days(due, 20).value.to_string());
+
+    // the applicant sees the outcome
+    let found = send(&r, "POST", "/lookup", Some(&[("number", &no), ("code", "wrong")])).await;
+    assert_eq!(found.status, StatusCode::NOT_FOUND);
+
+    // a late case is marked in the list
+    let mut later = app(db.clone());
+    later.today = Some(jiff::civil::date(2027, 3, 1));
+    let r2 = service(later, OPEN);
+    let list = req(&r2, "GET", "/staff/", Some(&s), &[]).await;
+    let late_row = list.body.split("<tr").find(|row| row.contains(&other)).unwrap();
+    assert!(late_row.contains("class=\"overdue\"") && late_row.contains("已超期"), "{late_row}");
+    let done_row = list.body.split("<tr").find(|row| row.contains(&format!(">{no}<"))).unwrap();
+    assert!(!done_row.contains("overdue"), "{done_row}");
+}
+
+#[tokio::test]
+async fn staff_read_their_units_free_text_and_record_rectifications_that_the_export_publishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = fresh_db(dir.path()).await;
+    setup(&db).await;
+    let r = service(app(db.clone()), OPEN);
+    let c = gongkai_desk::campaigns::Campaign {
+        id: "2026".into(),
+        name: "2026年度社会评议".into(),
+        unit: String::new(),
+        opens: "2026-11-01".into(),
+        closes: "2026-11-30".into(),
+    };
+    gongkai_desk::campaigns::add(&db, &c).await.unwrap();
+    for (unit, rating, remark) in
+        [("qingyuan-water", "不满意", "公开栏在二楼不好找"), ("renhe-hospital", "满意", "医院的意见")]
+    {
+        let mut answers: Vec<(&str, &str)> = gongkai::desk::QUESTIONS.iter().map(|(k, _)| (*k, rating)).collect();
+        answers.push(("remark", remark));
+        assert_eq!(send(&r, "POST", &format!("/u/{unit}/evaluate"), Some(&answers)).await.status, StatusCode::OK);
+    }
+    let s = login(&r, "water").await;
+    let page = req(&r, "GET", "/staff/evaluations", Some(&s), &[]).await;
+    assert!(page.body.contains("公开栏在二楼不好找") && !page.body.contains("医院的意见"), "{}", page.body);
+    assert!(page.body.contains("等次：不满意"));
+    let hospital_id =
+        db.rows("SELECT id FROM responses WHERE unit = 'renhe-hospital'", vec![]).await.unwrap()[0].text(0);
+    let got =
+        req(&r, "POST", "/staff/evaluations", Some(&s), &[("csrf", &s.csrf), ("do", "review"), ("id", &hospital_id)])
+            .await;
+    assert_eq!(got.status, StatusCode::NOT_FOUND);
+    let got = req(
+        &r,
+        "POST",
+        "/staff/evaluations",
+        Some(&s),
+        &[
+            ("csrf", &s.csrf),
+            ("do", "fix"),
+            ("campaign", "2026"),
+            ("unit", "renhe-hospital"),
+            ("problem", "x"),
+            ("measure", "y"),
+        ],
+    )
+    .await;
+    assert_eq!(got.status, StatusCode::NOT_FOUND);
+    let water_id = db.rows("SELECT id FROM responses WHERE unit = 'qingyuan-water'", vec![]).await.unwrap()[0].text(0);
+    let got =
+        req(&r, "POST", "/staff/evaluations", Some(&s), &[("csrf", &s.csrf), ("do", "review"), ("id", &water_id)])
+            .await;
+    assert_eq!(got.status, StatusCode::SEE_OTHER);
+    let fix = [
+        ("csrf", s.csrf.as_str()),
+        ("do", "fix"),
+        ("campaign", "2026"),
+        ("unit", "qingyuan-water"),
+        ("problem", "公开栏位置偏僻"),
+        ("measure", "移到一楼大厅"),
+        ("due", "2026-12-31"),
+    ];
+    assert_eq!(req(&r, "POST", "/staff/evaluations", Some(&s), &fix).await.status, StatusCode::SEE_OTHER);
+    let done =
+        [("csrf", s.csrf.as_str()), ("do", "done"), ("campaign", "2026"), ("unit", "qingyuan-water"), ("n", "1")];
+    assert_eq!(req(&r, "POST", "/staff/evaluations", Some(&s), &done).await.status, StatusCode::SEE_OTHER);
+    let page = req(&r, "GET", "/staff/evaluations", Some(&s), &[]).await;
+    assert!(page.body.contains("（已阅）") && page.body.contains("已完成（2026-11-27）"), "{}", page.body);
+
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    let units = [("qingyuan-water".to_owned(), "清源".to_owned())].into_iter().collect();
+    gongkai_desk::export::export(&db, &site, &units, 2026).await.unwrap();
+    let eval = std::fs::read_to_string(site.join("content/qingyuan-water/evaluations/2026.yaml")).unwrap();
+    let read: gongkai::desk::EvaluationExport = serde_saphyr::from_str(&eval).unwrap();
+    assert_eq!(read.rectifications.len(), 1);
+    let f = &read.rectifications[0];
+    assert_eq!(
+        (f.problem.as_str(), f.state.as_str(), f.done.as_deref()),
+        ("公开栏位置偏僻", "已完成", Some("2026-11-27"))
+    );
+    assert!(!eval.contains("公开栏在二楼不好找"));
+}
