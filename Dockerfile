@@ -21,6 +21,9 @@ COPY Cargo.toml Cargo.lock build.rs ./
 COPY src src
 COPY rules rules
 COPY themes themes
+# the workspace's other member (the request desk) must be there for cargo to read the workspace;
+# only gongkai itself is built
+COPY desk desk
 RUN cargo install --locked --path . --root /out
 
 # glibc and libgcc, CA certificates, a passwd with `nonroot` (65532), and nothing else: no shell
