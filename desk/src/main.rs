@@ -204,9 +204,12 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Backup { db, out } => {
             let db = open(&db).await?;
-            let file = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
+            // every applicant's details and every password hash: readable by the owner only
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let file = options
                 .open(&out)
                 .map_err(|e| format!("无法新建备份文件 {}：{e}（已有的文件不会被覆盖）", out.display()))?;
             let mut w = std::io::BufWriter::new(file);
@@ -225,8 +228,8 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Purge { db, older_than, today } => {
-            if older_than < 0 {
-                return Err("--older-than 须为 0 或正数（天）".into());
+            if !(0..=retention::MAX_DAYS).contains(&older_than) {
+                return Err(format!("--older-than 须为 0 到 {} 之间的天数（一百年以内）", retention::MAX_DAYS));
             }
             let db = open(&db).await?;
             migrate::check_current(&db).await?;

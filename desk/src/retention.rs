@@ -18,9 +18,15 @@ pub struct Purged {
     pub remarks: usize,
 }
 
-/// Blanks what is older than `days` days before `today`.
+/// The longest retention `purge` accepts, in days (a hundred years).
+pub const MAX_DAYS: i64 = 36_525;
+
+/// Blanks what is older than `days` days before `today` (`days` is clamped to 0..=[`MAX_DAYS`]:
+/// a cutoff that cannot be computed purges nothing rather than everything).
 pub async fn purge(db: &Db, today: Date, days: i64) -> Result<Purged, DbError> {
-    let cutoff = today.checked_sub(days.days()).unwrap_or(today).to_string();
+    let days = days.clamp(0, MAX_DAYS);
+    let Ok(cutoff) = today.checked_sub(days.days()) else { return Ok(Purged::default()) };
+    let cutoff = cutoff.to_string();
     let due = db
         .rows(
             "SELECT unit, year, seq FROM cases WHERE purged = 0 AND state = '归档' AND replied < $1 ORDER BY unit, year, seq",

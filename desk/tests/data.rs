@@ -106,6 +106,10 @@ async fn a_purge_blanks_personal_data_of_old_archived_cases_and_keeps_the_counts
     assert_eq!(trail.last().unwrap().text(0), "清除");
     let again = retention::purge(&db, jiff::civil::date(2027, 1, 1), 30).await.unwrap();
     assert_eq!(again.cases, 0);
+    // a retention past what a date can hold purges nothing (it once made the cutoff today, or panicked)
+    for days in [5_000_000, i64::MAX] {
+        assert_eq!(retention::purge(&db, jiff::civil::date(2027, 1, 1), days).await.unwrap(), Default::default());
+    }
     // the free text of a campaign closed long enough ago goes, its ratings stay
     let c = gongkai_desk::campaigns::Campaign {
         id: "2026".into(),
