@@ -222,11 +222,7 @@ impl Tally {
 /// questions; 85 or more is 满意, 60 or more 基本满意, below 60 不满意. No answer: no 等次.
 /// Exact integer arithmetic, no rounding.
 pub fn grade<'a>(tallies: impl IntoIterator<Item = &'a Tally>) -> Option<Rating> {
-    let (mut points, mut answers) = (0u64, 0u64);
-    for t in tallies {
-        points = points.saturating_add(t.points());
-        answers = answers.saturating_add(t.total());
-    }
+    let (points, answers) = pooled(tallies);
     if answers == 0 {
         None
     } else if points >= answers.saturating_mul(85) {
@@ -241,12 +237,15 @@ pub fn grade<'a>(tallies: impl IntoIterator<Item = &'a Tally>) -> Option<Rating>
 /// The 综合满意度 in tenths of a point (853 = 85.3), rounded down: what a page shows beside the
 /// 等次. `None` without answers.
 pub fn score_tenths<'a>(tallies: impl IntoIterator<Item = &'a Tally>) -> Option<u64> {
-    let (mut points, mut answers) = (0u64, 0u64);
-    for t in tallies {
-        points = points.saturating_add(t.points());
-        answers = answers.saturating_add(t.total());
-    }
+    let (points, answers) = pooled(tallies);
     (answers > 0).then(|| points.saturating_mul(10) / answers)
+}
+
+/// The points and the number of answers of all tallies together (saturating).
+fn pooled<'a>(tallies: impl IntoIterator<Item = &'a Tally>) -> (u64, u64) {
+    tallies.into_iter().fold((0u64, 0u64), |(points, answers), t| {
+        (points.saturating_add(t.points()), answers.saturating_add(t.total()))
+    })
 }
 
 /// One question's result in an export.
