@@ -30,11 +30,13 @@ pub async fn add(db: &Db, c: &Campaign) -> Result<(), String> {
     if c.name.trim().is_empty() {
         return Err("请写评议的名称，例如 2026年度政务公开社会评议".into());
     }
-    let (from, to) = (c.opens.parse::<Date>(), c.closes.parse::<Date>());
-    match (from, to) {
-        (Ok(f), Ok(t)) if f <= t => {}
-        (Ok(_), Ok(_)) => return Err("评议的结束日期早于开始日期".into()),
-        _ => return Err(format!("日期「{}」「{}」请写成 2026-10-01", c.opens, c.closes)),
+    // exactly YYYY-MM-DD: the dates are compared as text in SQL, and jiff also reads other
+    // forms (20261101)
+    let iso = |s: &str| s.parse::<Date>().ok().filter(|d| d.to_string() == s);
+    match (iso(&c.opens), iso(&c.closes)) {
+        (Some(f), Some(t)) if f <= t => {}
+        (Some(_), Some(_)) => return Err("评议的结束日期早于开始日期".into()),
+        _ => return Err(format!("日期「{}」「{}」请写成 2026-10-01 这样的格式", c.opens, c.closes)),
     }
     db.exec(
         "INSERT INTO campaigns (id, name, unit, opens, closes) VALUES ($1, $2, $3, $4, $5)",

@@ -76,6 +76,10 @@ pub async fn login(db: &Db, name: &str, password: &str) -> Result<Option<String>
             .clone(),
     };
     let pw = password.to_owned();
+    // each check takes argon2's 19 MiB on a blocking thread: at most two at once, so a burst of
+    // logins queues instead of taking the machine's memory
+    static CHECKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+    let Ok(_permit) = CHECKS.acquire().await else { return Ok(None) };
     let ok =
         tokio::task::spawn_blocking(move || Argon2::default().verify_password(pw.as_bytes(), stored.as_str()).is_ok())
             .await

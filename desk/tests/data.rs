@@ -170,3 +170,25 @@ async fn a_database_made_by_the_previous_schema_upgrades_with_its_data() {
     let next = send(&r, "POST", "/u/qingyuan-water/apply", Some(&pairs(&application("李四")))).await;
     assert!(next.body.contains("qingyuan-water-2026-00002"));
 }
+
+#[tokio::test]
+async fn a_campaign_takes_dates_written_yyyy_mm_dd_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = fresh_db(dir.path()).await;
+    let campaign = |id: &str, opens: &str, closes: &str| gongkai_desk::campaigns::Campaign {
+        id: id.into(),
+        name: "2026年度政务公开社会评议".into(),
+        unit: String::new(),
+        opens: opens.into(),
+        closes: closes.into(),
+    };
+    // compared as text in SQL: another form of the same day would never open
+    for (opens, closes) in [("20261101", "2026-11-30"), ("2026-11-01", "2026-11-30T00:00"), ("2026-11-1", "2026-11-30")]
+    {
+        let err = gongkai_desk::campaigns::add(&db, &campaign("a", opens, closes)).await.unwrap_err();
+        assert!(err.contains("2026-10-01"), "{opens} {closes}: {err}");
+    }
+    let err = gongkai_desk::campaigns::add(&db, &campaign("a", "2026-11-30", "2026-11-01")).await.unwrap_err();
+    assert!(err.contains("早于"), "{err}");
+    gongkai_desk::campaigns::add(&db, &campaign("a", "2026-11-01", "2026-11-30")).await.unwrap();
+}

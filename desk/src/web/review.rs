@@ -165,7 +165,8 @@ pub async fn act(
                 || measure.chars().count() > 500
             {
                 Err("请写明问题和措施（各不超过 500 字）".to_owned())
-            } else if !due.is_empty() && due.parse::<jiff::civil::Date>().is_err() {
+            } else if !due.is_empty() && due.parse::<jiff::civil::Date>().ok().is_none_or(|d| d.to_string() != due) {
+                // exactly YYYY-MM-DD: the export publishes it, and the site reads no other form
                 Err(format!("期限「{due}」请写成 2026-12-31"))
             } else {
                 let key = vec![t(get("campaign")), t(get("unit"))];
