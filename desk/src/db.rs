@@ -144,6 +144,22 @@ fn lite_sql(sql: &str) -> String {
     out
 }
 
+/// Takes group and other permissions off a file (where there are such permissions).
+fn owner_only(path: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            let mode = meta.permissions().mode();
+            if mode & 0o077 != 0 {
+                let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & !0o077));
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
 impl Db {
     /// Opens the database an address names: `sqlite:PATH`, a path, or `postgres://…`.
     pub async fn open(url: &str) -> Result<Db, DbError> {
@@ -158,6 +174,9 @@ impl Db {
         let path = path.to_owned();
         let conn = tokio::task::spawn_blocking(move || -> Result<rusqlite::Connection, DbError> {
             let conn = rusqlite::Connection::open(&path)?;
+            // applicants' details and password hashes: readable by the owner only, the file
+            // and (made with its permissions by SQLite) its WAL and shared-memory files
+            owner_only(std::path::Path::new(&path));
             conn.busy_timeout(std::time::Duration::from_secs(10))?;
             conn.pragma_update(None, "journal_mode", "WAL")?;
             conn.pragma_update(None, "synchronous", "FULL")?;

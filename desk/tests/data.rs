@@ -192,3 +192,19 @@ async fn a_campaign_takes_dates_written_yyyy_mm_dd_only() {
     assert!(err.contains("早于"), "{err}");
     gongkai_desk::campaigns::add(&db, &campaign("a", "2026-11-01", "2026-11-30")).await.unwrap();
 }
+
+#[tokio::test]
+async fn a_sqlite_database_is_in_wal_mode_and_readable_by_its_owner_only() {
+    // about the SQLite file itself: the same on either run of the suite
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    let db = Db::open(&format!("sqlite:{}", path.display())).await.unwrap();
+    let mode = db.rows("PRAGMA journal_mode", vec![]).await.unwrap();
+    assert_eq!(mode[0].text(0), "wal", "WAL, as the README says (SQLite built without it would say delete)");
+    gongkai_desk::migrate::migrate(&db, None).await.unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    for file in ["desk.db", "desk.db-wal", "desk.db-shm"] {
+        let meta = std::fs::metadata(dir.path().join(file)).unwrap();
+        assert_eq!(meta.permissions().mode() & 0o077, 0, "{file}");
+    }
+}
