@@ -127,8 +127,17 @@ pub async fn logout(
     if let Err(r) = fields(&user, form, 1) {
         return r;
     }
-    if let Some(token) = cookie_token(&headers) {
-        let _ = users::logout(&app.db, &token).await;
+    if let Some(token) = cookie_token(&headers)
+        && let Err(e) = users::logout(&app.db, &token).await
+    {
+        // the session would stay valid: say so rather than show the login page
+        eprintln!("无法结束会话：{e}");
+        return message(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "未能退出",
+            1,
+            "系统暂时无法结束您的登录，请稍后再点一次「退出」。",
+        );
     }
     let clear = format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     (StatusCode::SEE_OTHER, [(header::SET_COOKIE, clear), (header::LOCATION, "login".to_owned())]).into_response()
