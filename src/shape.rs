@@ -80,6 +80,20 @@ pub fn zh_date(d: Date) -> String {
 
 /// Parse the date formats clerks write: `2024-03-01`, `2024/3/1`, `2024.3.1`, `2024年3月1日`.
 pub fn parse_date(text: &str) -> Option<Date> {
+    // `2024-03-01`, nearly every date there is, without the regular expression's captures (a
+    // date is parsed for every document and every page: this was 2% of a build)
+    if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *text.as_bytes()
+        && [y0, y1, y2, y3, m0, m1, d0, d1].iter().all(u8::is_ascii_digit)
+    {
+        let n = |bytes: &[u8]| bytes.iter().fold(0i16, |n, b| n * 10 + i16::from(b - b'0'));
+        let (m, d) = (i8::try_from(n(&[m0, m1])).ok()?, i8::try_from(n(&[d0, d1])).ok()?);
+        return Date::new(n(&[y0, y1, y2, y3]), m, d).ok();
+    }
+    parse_written_date(text)
+}
+
+/// [`parse_date`] for every form it reads.
+fn parse_written_date(text: &str) -> Option<Date> {
     static RE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
             r"^\s*(\d{4})\s*(?:[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?)\s*$",
@@ -328,6 +342,24 @@ mod tests {
         for bad in ["2024-02-30", "2024-13-01", "24-3-1", "三月一日", "2024-03", ""] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
+    }
+
+    /// The shortcut for `YYYY-MM-DD` reads exactly what the general form reads.
+    #[test]
+    fn the_shortcut_agrees_with_the_general_form() {
+        let mut tried = 0;
+        for y in ["0000", "0001", "1999", "2023", "2024", "9999"] {
+            for m in ["00", "01", "02", "09", "12", "13", "99"] {
+                for d in ["00", "01", "28", "29", "30", "31", "32", "99"] {
+                    for text in [format!("{y}-{m}-{d}"), format!("{y}-{m}-{d} "), format!("{y}/{m}-{d}")] {
+                        assert_eq!(parse_date(&text), parse_written_date(&text), "{text}");
+                        tried += usize::from(parse_date(&text).is_some());
+                    }
+                }
+            }
+        }
+        assert!(tried > 100, "{tried}");
+        assert_eq!(parse_date("２０２４-03-01"), parse_written_date("２０２４-03-01"));
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod pages;
 mod paths;
 mod portal;
 mod portal_catalog;
+mod qr;
 mod report_page;
 pub(crate) mod run;
 mod search;

@@ -198,7 +198,7 @@ impl<'a> Renderer<'a> {
         crumbs: Vec<(String, String)>,
     ) -> PageView {
         let url = self.base_url.as_ref().map(|b| absolute(b, path));
-        let qr_svg = url.as_deref().and_then(qr_svg);
+        let qr_svg = url.as_deref().and_then(super::qr::svg);
         let url_shown =
             url.as_deref().map(|u| percent_encoding::percent_decode_str(u).decode_utf8_lossy().into_owned());
         PageView {
@@ -265,67 +265,4 @@ fn stage_order(site: &Site) -> Vec<String> {
             _ => None,
         })
         .unwrap_or_else(|| ["决策前", "实施中", "结果"].map(String::from).to_vec())
-}
-
-/// A QR code of `url` as inline SVG for the printed page.
-///
-/// Drawn in module units (the viewBox scales it) as one stroked path of horizontal runs, each
-/// written relative to the previous one: about 2 KB, a fifth of qrcode's own SVG, which matters
-/// when every page carries one.
-fn qr_svg(url: &str) -> Option<String> {
-    use qrcode::{EcLevel, bits, canvas, ec};
-    // What QrCode::new does, but with one fixed mask instead of scoring all eight: a valid code
-    // (the mask is written in the format bits), and the scoring was a third of a build's CPU time.
-    let ec_level = EcLevel::M;
-    let bits = bits::encode_auto(url.as_bytes(), ec_level).ok()?;
-    let version = bits.version();
-    let (data, ec_data) = ec::construct_codewords(&bits.into_bytes(), version, ec_level).ok()?;
-    let mut canvas = canvas::Canvas::new(version, ec_level);
-    canvas.draw_all_functional_patterns();
-    canvas.draw_data(&data, &ec_data);
-    canvas.apply_mask(canvas::MaskPattern::Checkerboard);
-    let width = usize::try_from(version.width()).ok()?;
-    let colors = canvas.into_colors();
-
-    let quiet = 4;
-    let size = width + 2 * quiet;
-    let mut d = String::with_capacity(width * width / 2);
-    let mut num = itoa::Buffer::new();
-    for (y, row) in colors.chunks(width).enumerate() {
-        let mut pen: Option<usize> = None; // where the previous run ended, on this row
-        let mut x = 0;
-        while x < width {
-            if row[x] != qrcode::Color::Dark {
-                x += 1;
-                continue;
-            }
-            let start = x;
-            while x < width && row[x] == qrcode::Color::Dark {
-                x += 1;
-            }
-            // `M<x> <y>.5h<run>` for a row's first run, `m<gap> 0h<run>` after it: pushed
-            // piece by piece (fmt's write! here was a few per cent of a build's CPU time)
-            match pen {
-                None => {
-                    d.push('M');
-                    d.push_str(num.format(start + quiet));
-                    d.push(' ');
-                    d.push_str(num.format(y + quiet));
-                    d.push_str(".5h");
-                }
-                Some(end) => {
-                    d.push('m');
-                    d.push_str(num.format(start - end));
-                    d.push_str(" 0h");
-                }
-            }
-            d.push_str(num.format(x - start));
-            pen = Some(x);
-        }
-    }
-    Some(format!(
-        "<svg role=\"img\" aria-label=\"本页网址二维码\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" \
-         width=\"164\" height=\"164\" shape-rendering=\"crispEdges\"><rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/>\
-         <path stroke=\"#000\" d=\"{d}\"/></svg>"
-    ))
 }
