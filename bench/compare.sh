@@ -9,7 +9,11 @@
 # BASE_BINARY is a release build of an earlier commit (e.g. `git worktree add /tmp/base 876f81e &&
 # cargo build --release --manifest-path /tmp/base/Cargo.toml --target-dir /tmp/base-target`). A
 # base older than the 年度报告 deadline setting cannot read `期限:` in gongkai.yaml: the line is
-# taken out for its runs. Output goes to BENCH_DIR (tmpfs is best: the disk then does not decide).
+# taken out for its runs. Portals go to BENCH_DIR, built sites to OUT_DIR (default BENCH_DIR;
+# tmpfs is best: the disk then does not decide; a 10,000-unit portal is about 0.9 GB, its site
+# 3 GB and its record 0.4 GB). The binaries are built in CARGO_TARGET_DIR (default target/), or
+# NEW_BINARY names this checkout's binary already built (then nothing is compiled: the generator
+# must be built already).
 # For each size it prints, per run, wall and user+sys CPU seconds and peak RSS of:
 #   base     the base binary building into a new folder
 #   new      this checkout's binary, the same, with its record removed first (a first build: the
@@ -23,10 +27,15 @@ base=$(realpath "$1"); shift
 runs=${RUNS:-3}
 dir=${BENCH_DIR:-target/bench}
 mkdir -p "$dir"; dir=$(realpath "$dir")
-cargo build --release --quiet --example gen_portal
-cargo build --release --quiet
-new=$PWD/target/release/gongkai
-gen=$PWD/target/release/examples/gen_portal
+outs=${OUT_DIR:-$dir}
+mkdir -p "$outs"; outs=$(realpath "$outs")
+target=$(realpath "${CARGO_TARGET_DIR:-target}")
+if [ -z "${NEW_BINARY:-}" ]; then
+  cargo build --release --quiet --example gen_portal
+  cargo build --release --quiet
+fi
+new=${NEW_BINARY:-$target/release/gongkai}
+gen=$target/release/examples/gen_portal
 
 t() {
   sync
@@ -42,20 +51,20 @@ for n in "$@"; do
   cp "$p/gongkai.yaml" "$dir/gongkai.yaml.orig"
   for _ in $(seq "$runs"); do
     grep -v "期限\|annual-report-deadline" "$dir/gongkai.yaml.orig" >"$p/gongkai.yaml"
-    rm -rf "$dir/out-base"; echo "$n base   $(t "$base" build "$p" -o "$dir/out-base" -q)"; rm -rf "$dir/out-base"
+    rm -rf "$outs/out-base"; echo "$n base   $(t "$base" build "$p" -o "$outs/out-base" -q)"; rm -rf "$outs/out-base"
     cp "$dir/gongkai.yaml.orig" "$p/gongkai.yaml"
-    rm -rf "$p/record" "$dir/out"; echo "$n new    $(GONGKAI_TIMINGS=1 t "$new" build "$p" -o "$dir/out" -q)"
+    rm -rf "$p/record" "$outs/out"; echo "$n new    $(GONGKAI_TIMINGS=1 t "$new" build "$p" -o "$outs/out" -q)"
   done
   echo "search: false" >>"$p/gongkai.yaml"
-  rm -rf "$p/record" "$dir/out"; echo "$n nosrch $(GONGKAI_TIMINGS=1 t "$new" build "$p" -o "$dir/out" -q)"
+  rm -rf "$p/record" "$outs/out"; echo "$n nosrch $(GONGKAI_TIMINGS=1 t "$new" build "$p" -o "$outs/out" -q)"
   cp "$dir/gongkai.yaml.orig" "$p/gongkai.yaml"
-  rm -rf "$p/record" "$dir/out"; t "$new" build "$p" -o "$dir/out" -q >/dev/null
-  echo "$n again  $(GONGKAI_TIMINGS=1 t "$new" build "$p" -o "$dir/out" -q)"
+  rm -rf "$p/record" "$outs/out"; t "$new" build "$p" -o "$outs/out" -q >/dev/null
+  echo "$n again  $(GONGKAI_TIMINGS=1 t "$new" build "$p" -o "$outs/out" -q)"
   notice=$(find "$p/content" -path '*/notices/*.md' | sort | head -1)
   cp "$notice" "$dir/notice.orig"; echo "改动一处。" >>"$notice"
-  echo "$n edit1  $(GONGKAI_TIMINGS=1 t "$new" build "$p" -o "$dir/out" -q)"
+  echo "$n edit1  $(GONGKAI_TIMINGS=1 t "$new" build "$p" -o "$outs/out" -q)"
   cp "$dir/notice.orig" "$notice"
-  echo "$n verify $(t "$new" verify "$dir/out")"
-  echo "$n record $(du -sh "$p/record" | cut -f1), output $(find "$dir/out" -type f | wc -l) files"
-  rm -rf "$p/record" "$dir/out"
+  echo "$n verify $(t "$new" verify "$outs/out")"
+  echo "$n record $(du -sh "$p/record" | cut -f1), output $(find "$outs/out" -type f | wc -l) files"
+  rm -rf "$p/record" "$outs/out"
 done

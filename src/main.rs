@@ -185,6 +185,10 @@ struct VerifyArgs {
     /// 生成一对签名密钥，私钥写入这个文件 (make a signing key pair; write the private key to FILE)
     #[arg(long, value_name = "FILE")]
     new_key: Option<PathBuf>,
+    /// 核验站点 record/archive/ 中的每个存档版本 (check every version in the site's archive,
+    /// record/archive/, against its hash and the record; the site found like `build` finds it)
+    #[arg(long, conflicts_with_all = ["site", "new_key"])]
+    archive: bool,
 }
 
 impl VerifyArgs {
@@ -378,6 +382,7 @@ fn main() -> ExitCode {
         }),
         Command::Verify(a) => match (&a.new_key, a.bounds()) {
             (Some(file), _) => gongkai::verify::new_key(file, &mut std::io::stdout().lock()),
+            (None, _) if a.archive => gongkai::verify::verify_archive(&site_root(None), &mut std::io::stdout().lock()),
             (None, Ok(bounds)) => {
                 // `build`'s default output: public/ of the site this folder is in
                 let site = a.site.unwrap_or_else(|| site_root(None).join("public").to_string_lossy().into_owned());

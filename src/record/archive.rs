@@ -7,11 +7,13 @@
 //! A value layer beside the log: content-addressed by the BLAKE3 of the uncompressed page, which
 //! is the hash the record's entry lists for the page's path, so an archived version is verifiable
 //! against the chain. `build` writes the versions the archive lacks into new packs
-//! (`pack-000001.gz`, each version one gzip member, with an index `pack-000001.json`), in the
-//! same Staging as the log, and keeps the files already there as they are: a build adds a few
-//! files, never one per version. Versions in the first layout (`<blake3>.html.gz`, one file
-//! each) are still read. `render` reads the archive to publish superseded and removed versions
-//! and to list them ([`histories`]).
+//! (`pack-000001.lz4`, each version one LZ4 frame, with an index `pack-000001.json` of format
+//! `gongkai-archive/2`), in the same Staging as the log, and keeps the files already there as
+//! they are: a build adds a few files, never one per version. What earlier builds wrote is read
+//! forever, never rewritten: packs of format `gongkai-archive/1` (`pack-000001.gz`, one gzip
+//! member a version) and the first layout (`<blake3>.html.gz`, one file a version); an archive
+//! may hold all three. `render` reads the archive to publish superseded and removed versions and
+//! to list them ([`histories`]).
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -24,8 +26,56 @@ use super::{Record, hex};
 /// The archive's folder inside the record folder.
 pub const DIR: &str = "archive";
 
-/// The format of a pack's index.
-pub const PACK_SCHEMA: &str = "gongkai-archive/1";
+/// The format of the packs a build writes: LZ4 frames.
+pub const PACK_SCHEMA: &str = "gongkai-archive/2";
+
+/// The format of the first packs, still read: gzip members.
+pub const PACK_SCHEMA_GZIP: &str = "gongkai-archive/1";
+
+/// How a version is compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Codec {
+    /// A gzip member (`gongkai-archive/1`, and the first layout's `.html.gz` files).
+    Gzip,
+    /// An LZ4 frame (`gongkai-archive/2`).
+    Lz4,
+}
+
+impl Codec {
+    /// The codec of a pack index's schema.
+    fn of(schema: &str) -> Option<Codec> {
+        match schema {
+            PACK_SCHEMA => Some(Codec::Lz4),
+            PACK_SCHEMA_GZIP => Some(Codec::Gzip),
+            _ => None,
+        }
+    }
+
+    /// The extension of its pack files.
+    fn extension(self) -> &'static str {
+        match self {
+            Codec::Gzip => "gz",
+            Codec::Lz4 => "lz4",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Codec::Gzip => "gzip",
+            Codec::Lz4 => "LZ4",
+        }
+    }
+
+    /// The bytes of one compressed version.
+    fn decompress(self, data: &[u8]) -> std::io::Result<Vec<u8>> {
+        let mut bytes = Vec::with_capacity(data.len() * 3);
+        match self {
+            Codec::Gzip => flate2::read::GzDecoder::new(data).read_to_end(&mut bytes)?,
+            Codec::Lz4 => lz4_flex::frame::FrameDecoder::new(data).read_to_end(&mut bytes)?,
+        };
+        Ok(bytes)
+    }
+}
 
 /// A pack is closed when it reaches this size and the next one begun: well under the 100 MB a
 /// file may have on GitHub (which warns from 50 MB).
@@ -37,10 +87,10 @@ pub fn file(hash: &str) -> String {
     format!("{DIR}/{hash}.html.gz")
 }
 
-/// A pack's file name (`pack-000001.gz`: the gzip members of its versions, one after another)
-/// and its index's (`pack-000001.json`).
-fn pack_names(n: usize) -> (String, String) {
-    (format!("pack-{n:06}.gz"), format!("pack-{n:06}.json"))
+/// A pack's file name (`pack-000001.lz4`: the compressed versions one after another; `.gz` for
+/// a pack of format 1) and its index's (`pack-000001.json`).
+fn pack_names(n: usize, codec: Codec) -> (String, String) {
+    (format!("pack-{n:06}.{}", codec.extension()), format!("pack-{n:06}.json"))
 }
 
 /// A pack's index: where each version's gzip member lies in the pack.
@@ -49,7 +99,7 @@ struct PackIndex {
     schema: String,
     /// The pack's file name, beside the index.
     pack: String,
-    /// BLAKE3 of the page → (offset, length) of its gzip member in the pack.
+    /// BLAKE3 of the page → (offset, length) of its compressed bytes in the pack.
     pages: BTreeMap<String, (u64, u64)>,
 }
 
@@ -58,8 +108,8 @@ struct PackIndex {
 enum Place {
     /// Its own file, `<hash>.html.gz` (the first layout).
     Loose,
-    /// A member of a pack: the pack's file name, the member's offset and length.
-    Packed(std::sync::Arc<str>, u64, u64),
+    /// In a pack: the pack's file name, how it is compressed, its offset and length there.
+    Packed(std::sync::Arc<str>, Codec, u64, u64),
 }
 
 /// The archive of a site: which versions it holds (read once), and where.
@@ -100,15 +150,22 @@ impl Store {
                 let bytes = std::fs::read(store.dir.join(&name))?;
                 let index: PackIndex = serde_json::from_slice(&bytes)
                     .map_err(|e| invalid(format!("{DIR}/{name} 不是有效的存档索引：{e}")))?;
-                if index.schema != PACK_SCHEMA || index.pack != pack_names(n.parse().unwrap_or(0)).0 {
-                    return Err(invalid(format!("{DIR}/{name} 的格式或所指的包不对（应为 {PACK_SCHEMA}）")));
-                }
-                store.last_pack = store.last_pack.max(n.parse().unwrap_or(0));
+                let n: usize = n.parse().unwrap_or(0);
+                let codec = Codec::of(&index.schema).filter(|c| index.pack == pack_names(n, *c).0).ok_or_else(|| {
+                    invalid(format!(
+                        "{DIR}/{name} 的格式（{}）或所指的包（{}）不对：应为 {PACK_SCHEMA} 和 {}，或 {PACK_SCHEMA_GZIP} 和 {}",
+                        index.schema,
+                        index.pack,
+                        pack_names(n, Codec::Lz4).0,
+                        pack_names(n, Codec::Gzip).0
+                    ))
+                })?;
+                store.last_pack = store.last_pack.max(n);
                 let pack: std::sync::Arc<str> = index.pack.into();
                 for (hash, (offset, len)) in index.pages {
-                    store.places.insert(hash, Place::Packed(pack.clone(), offset, len));
+                    store.places.insert(hash, Place::Packed(pack.clone(), codec, offset, len));
                 }
-            } else if !(name.starts_with("pack-") && name.ends_with(".gz")) {
+            } else if !(name.starts_with("pack-") && (name.ends_with(".gz") || name.ends_with(".lz4"))) {
                 continue;
             }
             store.files.push(name);
@@ -144,33 +201,49 @@ impl Store {
         }
     }
 
+    /// The archive's files by kind: (packs of format 1, packs of format 2, versions in files
+    /// of their own).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let count = |suffix: &str, pack: bool| {
+            self.files.iter().filter(|n| n.ends_with(suffix) && n.starts_with("pack-") == pack).count()
+        };
+        (count(".gz", true), count(".lz4", true), count(".html.gz", false))
+    }
+
+    /// Every version that cannot be read or is not the page its hash names, in words, in hash
+    /// order: each version read and checked as a build reads it, on every core.
+    pub fn damaged(&self) -> Vec<String> {
+        use rayon::prelude::*;
+        let hashes: Vec<&String> = self.places.keys().collect();
+        hashes.par_iter().filter_map(|h| self.read(h).err()).collect()
+    }
+
     /// The exact bytes of a version, checked against its hash; what is wrong in words.
     pub fn read(&self, hash: &str) -> Result<Vec<u8>, String> {
-        let (path, gz) = match self.places.get(hash) {
-            Some(Place::Packed(pack, offset, len)) => {
+        let (path, codec, data) = match self.places.get(hash) {
+            Some(Place::Packed(pack, codec, offset, len)) => {
                 let path = self.dir.join(&**pack);
-                let mut gz = Vec::new();
+                let mut data = Vec::new();
                 let read = std::fs::File::open(&path).and_then(|mut f| {
                     std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(*offset))?;
-                    f.take(*len).read_to_end(&mut gz)
+                    f.take(*len).read_to_end(&mut data)
                 });
                 match read {
-                    Ok(n) if n as u64 == *len => (path, gz),
+                    Ok(n) if n as u64 == *len => (path, *codec, data),
                     Ok(_) => return Err(format!("{} 比它的索引所说的短：存档包不完整", path.display())),
                     Err(e) => return Err(format!("无法读取 {}：{}", path.display(), crate::error::io_reason(&e))),
                 }
             }
             _ => {
                 let path = self.dir.join(format!("{hash}.html.gz"));
-                let gz = std::fs::read(&path)
+                let data = std::fs::read(&path)
                     .map_err(|e| format!("无法读取 {}：{}", path.display(), crate::error::io_reason(&e)))?;
-                (path, gz)
+                (path, Codec::Gzip, data)
             }
         };
-        let mut bytes = Vec::new();
-        flate2::read::GzDecoder::new(&gz[..])
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("{} 中的版本 {hash} 不是有效的 gzip 数据：{e}", path.display()))?;
+        let bytes = codec
+            .decompress(&data)
+            .map_err(|e| format!("{} 中的版本 {hash} 不是有效的 {} 数据：{e}", path.display(), codec.name()))?;
         if hex(&bytes) != hash {
             return Err(format!("{} 中的版本 {hash} 与它的哈希不符：存档在发布后被改动过", path.display()));
         }
@@ -178,9 +251,10 @@ impl Store {
     }
 }
 
-/// Writes new versions into packs in the archive folder of a new record (`into`), numbered
-/// after the packs the archive has: each version one gzip member, in the order given; a pack is
-/// closed at [`PACK_LIMIT`] and its index written beside it.
+/// Writes new versions into packs of the current format ([`PACK_SCHEMA`]) in the archive folder
+/// of a new record (`into`), numbered after the packs the archive has: each version one LZ4
+/// frame ([`compress`]), in the order given; a pack is closed at [`PACK_LIMIT`] and its index
+/// written beside it.
 pub struct PackWriter {
     into: PathBuf,
     next: usize,
@@ -202,23 +276,23 @@ impl PackWriter {
     }
 
     /// Add one version: its BLAKE3 and its bytes compressed ([`compress`]).
-    pub fn add(&mut self, hash: &str, gz: &[u8]) -> std::io::Result<()> {
-        if self.open.as_ref().is_some_and(|p| p.size > 0 && p.size + gz.len() as u64 > self.limit) {
+    pub fn add(&mut self, hash: &str, data: &[u8]) -> std::io::Result<()> {
+        if self.open.as_ref().is_some_and(|p| p.size > 0 && p.size + data.len() as u64 > self.limit) {
             self.close()?;
         }
         let pack = match &mut self.open {
             Some(pack) => pack,
             None => {
                 std::fs::create_dir_all(&self.into)?;
-                let names = pack_names(self.next);
+                let names = pack_names(self.next, Codec::Lz4);
                 self.next += 1;
                 let file = std::io::BufWriter::new(std::fs::File::create(self.into.join(&names.0))?);
                 self.open.insert(OpenPack { names, file, size: 0, pages: BTreeMap::new() })
             }
         };
-        std::io::Write::write_all(&mut pack.file, gz)?;
-        pack.pages.insert(hash.to_string(), (pack.size, gz.len() as u64));
-        pack.size += gz.len() as u64;
+        std::io::Write::write_all(&mut pack.file, data)?;
+        pack.pages.insert(hash.to_string(), (pack.size, data.len() as u64));
+        pack.size += data.len() as u64;
         Ok(())
     }
 
@@ -237,31 +311,42 @@ impl PackWriter {
     }
 }
 
-/// A page's bytes, compressed for the archive (gzip with no name and no time in its header: the
-/// same page gives the same file).
+/// A page's bytes, compressed for the archive: one LZ4 frame ([`PACK_SCHEMA`]) of independent
+/// blocks of at most 64 KB, with no checksum (the version's key is its BLAKE3) and no content
+/// size; `lz4 -dc` reads a pack whole. The same page gives the same bytes.
 ///
-/// Each thread keeps one compressor and resets it for the next page: setting one up clears
-/// about 256 KB of tables, which for pages of 5–25 KB was most of the archive's cost.
+/// Each thread keeps one encoder and begins a new frame with it for the next page: the encoder
+/// then clears its match table, so a frame does not depend on the page before, and its
+/// buffers (about 150 KB) are not set up again for every page.
 pub fn compress(bytes: &[u8]) -> Vec<u8> {
-    use flate2::{Compress, Compression, FlushCompress, Status};
+    use lz4_flex::frame::{BlockMode, BlockSize, FrameEncoder, FrameInfo};
+    use std::io::Write as _;
     thread_local! {
-        static DEFLATE: std::cell::RefCell<Compress> = std::cell::RefCell::new(Compress::new_gzip(Compression::fast(), 15));
+        static LZ4: std::cell::RefCell<FrameEncoder<Vec<u8>>> = std::cell::RefCell::new(FrameEncoder::with_frame_info(
+            FrameInfo::new().block_size(BlockSize::Max64KB).block_mode(BlockMode::Independent),
+            Vec::new(),
+        ));
     }
-    DEFLATE.with_borrow_mut(|z| {
-        z.reset();
-        let mut out = Vec::with_capacity(bytes.len() / 2 + 64);
-        let mut input = bytes;
-        loop {
-            let before = z.total_in();
-            // compressing into a Vec cannot fail; an error would end with what was made
-            let Ok(status) = z.compress_vec(input, &mut out, FlushCompress::Finish) else { return out };
-            input = &input[usize::try_from(z.total_in() - before).unwrap_or(input.len())..];
-            if status == Status::StreamEnd {
-                return out;
-            }
-            out.reserve(out.capacity().max(1024));
-        }
+    if bytes.is_empty() {
+        // a frame of nothing: an encoder that finishes before any write writes a header first
+        // only while it is new
+        return FrameEncoder::new(Vec::new()).finish().unwrap_or_default();
+    }
+    LZ4.with_borrow_mut(|lz4| {
+        lz4.get_mut().reserve(bytes.len() / 2 + 64);
+        // writing into a Vec cannot fail
+        let _ = lz4.write_all(bytes).and_then(|()| lz4.try_finish().map_err(std::io::Error::other));
+        std::mem::take(lz4.get_mut())
     })
+}
+
+/// A page's bytes as a gzip member, the way packs of format 1 hold them: for tests that make
+/// an archive of that format.
+#[cfg(test)]
+pub(crate) fn compress_gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut z, bytes).unwrap();
+    z.finish().unwrap()
 }
 
 /// One version of a page, as the record tells it.
@@ -398,23 +483,37 @@ mod tests {
         let page = "<h1>通知</h1>".as_bytes();
         let hash = hex(page);
         std::fs::create_dir_all(dir.path().join(DIR)).unwrap();
-        std::fs::write(dir.path().join(file(&hash)), compress(page)).unwrap();
-        assert_eq!(compress(page), compress(page), "deterministic");
-        // the compressor is reused: a big page, then a small one, each whole and alone
-        let big: Vec<u8> = (0..200_000u32).flat_map(|i| (i.wrapping_mul(2_654_435_761) >> 7).to_le_bytes()).collect();
-        let z = compress(&big);
-        let mut back = Vec::new();
-        flate2::read::GzDecoder::new(&z[..]).read_to_end(&mut back).unwrap();
-        assert_eq!(back, big);
-        let small = compress(page);
-        let mut back = Vec::new();
-        flate2::read::GzDecoder::new(&small[..]).read_to_end(&mut back).unwrap();
-        assert_eq!(back, page);
+        // the first layout: one gzip file a version, read as it was written
+        std::fs::write(dir.path().join(file(&hash)), compress_gzip(page)).unwrap();
         let store = Store::open(dir.path()).unwrap();
         assert!(store.contains(&hash));
         assert_eq!(store.read(&hash).unwrap(), page);
-        std::fs::write(dir.path().join(file(&hash)), compress("<h1>改过</h1>".as_bytes())).unwrap();
+        std::fs::write(dir.path().join(file(&hash)), compress_gzip("<h1>改过</h1>".as_bytes())).unwrap();
         assert!(store.read(&hash).unwrap_err().contains("哈希不符"));
+    }
+
+    #[test]
+    fn compressing_is_deterministic_and_each_frame_stands_alone() {
+        let page = "<h1>通知</h1>".as_bytes();
+        let first = compress(page);
+        // the encoder is reused: a big page (several blocks), then the small one again, each
+        // whole and alone, and the small one gives the same bytes as before
+        let big: Vec<u8> = (0..200_000u32).flat_map(|i| (i.wrapping_mul(2_654_435_761) >> 7).to_le_bytes()).collect();
+        let z = compress(&big);
+        assert_eq!(Codec::Lz4.decompress(&z).unwrap(), big);
+        let again = compress(page);
+        assert_eq!(again, first, "deterministic, whatever came before");
+        assert_eq!(Codec::Lz4.decompress(&again).unwrap(), page);
+        // on another thread, with a new encoder: the same bytes
+        let elsewhere = std::thread::spawn(move || compress("<h1>通知</h1>".as_bytes())).join().unwrap();
+        assert_eq!(elsewhere, first);
+        // the frames of a pack, one after another, read as one stream (what `lz4 -dc` does)
+        let mut both = Codec::Lz4.decompress(&[first.clone(), z].concat()).unwrap();
+        both.truncate(page.len());
+        assert_eq!(both, page);
+        // nothing is a frame too, also after other pages
+        assert_eq!(Codec::Lz4.decompress(&compress(b"")).unwrap(), b"");
+        assert_eq!(compress(page), first);
     }
 
     #[test]
@@ -446,8 +545,8 @@ mod tests {
         let again = Store::open(record.path()).unwrap();
         assert_eq!(again.hashes().count(), pages.len() + 1);
         assert_eq!(again.files().len(), store.files().len() + 2);
-        // one byte of a pack changed: that version is refused, by its hash or as bad gzip
-        let first = into.join("pack-000001.gz");
+        // one byte of a pack changed: that version is refused, by its hash or as bad LZ4
+        let first = into.join("pack-000001.lz4");
         let mut bytes = std::fs::read(&first).unwrap();
         let at = bytes.len() - 12;
         bytes[at] ^= 0x55;
@@ -458,5 +557,66 @@ mod tests {
         // an index that is not one stops the build, in words
         std::fs::write(into.join("pack-000002.json"), "{").unwrap();
         assert!(Store::open(record.path()).unwrap_err().to_string().contains("不是有效的存档索引"));
+    }
+
+    /// A pack of format 1 as the builds before format 2 wrote it: each version one gzip member.
+    fn write_gzip_pack(into: &Path, n: usize, pages: &[&str]) {
+        let mut pack = Vec::new();
+        let mut index = BTreeMap::new();
+        for page in pages {
+            let gz = compress_gzip(page.as_bytes());
+            index.insert(hex(page.as_bytes()), (pack.len() as u64, gz.len() as u64));
+            pack.extend(gz);
+        }
+        let (name, json) = pack_names(n, Codec::Gzip);
+        std::fs::write(into.join(&name), pack).unwrap();
+        let index = PackIndex { schema: PACK_SCHEMA_GZIP.into(), pack: name, pages: index };
+        std::fs::write(into.join(json), serde_json::to_vec(&index).unwrap()).unwrap();
+    }
+
+    #[test]
+    fn an_archive_of_every_format_is_read_and_new_packs_follow_it() {
+        let record = tempfile::tempdir().unwrap();
+        let into = record.path().join(DIR);
+        std::fs::create_dir_all(&into).unwrap();
+        let loose = "<h1>最早的版本</h1>";
+        std::fs::write(record.path().join(file(&hex(loose.as_bytes()))), compress_gzip(loose.as_bytes())).unwrap();
+        let old = ["<h1>通知一</h1>", "<h1>通知二</h1>"];
+        write_gzip_pack(&into, 1, &old);
+        let store = Store::open(record.path()).unwrap();
+        let mut writer = PackWriter::new(&into, &store);
+        let new = "<h1>新格式的版本</h1>";
+        writer.add(&hex(new.as_bytes()), &compress(new.as_bytes())).unwrap();
+        writer.finish().unwrap();
+        assert!(into.join("pack-000002.lz4").is_file() && into.join("pack-000002.json").is_file());
+        let index: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(into.join("pack-000002.json")).unwrap()).unwrap();
+        assert_eq!(index["schema"], PACK_SCHEMA);
+        assert_eq!(index["pack"], "pack-000002.lz4");
+        let all = Store::open(record.path()).unwrap();
+        assert_eq!(all.files().len(), 5, "{:?}", all.files());
+        for page in old.iter().chain([&loose, &new]) {
+            assert_eq!(all.read(&hex(page.as_bytes())).unwrap(), page.as_bytes(), "{page}");
+        }
+        assert!(all.location(&hex(new.as_bytes())).contains("pack-000002.lz4"));
+        // a damaged LZ4 pack names itself and the version
+        let pack = into.join("pack-000002.lz4");
+        let mut bytes = std::fs::read(&pack).unwrap();
+        let last = bytes.len() - 6;
+        bytes[last] ^= 0x20;
+        std::fs::write(&pack, bytes).unwrap();
+        let why = all.read(&hex(new.as_bytes())).unwrap_err();
+        assert!(why.contains("pack-000002.lz4") && why.contains(&hex(new.as_bytes())), "{why}");
+        assert_eq!(all.read(&hex(old[0].as_bytes())).unwrap(), old[0].as_bytes(), "the others are intact");
+        // an index whose format and pack do not go together is refused, in words
+        let wrong = PackIndex { schema: PACK_SCHEMA.into(), pack: "pack-000003.gz".into(), pages: BTreeMap::new() };
+        std::fs::write(into.join("pack-000003.json"), serde_json::to_vec(&wrong).unwrap()).unwrap();
+        let refused = Store::open(record.path()).unwrap_err().to_string();
+        assert!(refused.contains("pack-000003.json") && refused.contains("pack-000003.lz4"), "{refused}");
+        // and so is a format this version does not know
+        let future =
+            PackIndex { schema: "gongkai-archive/9".into(), pack: "pack-000003.zst".into(), pages: BTreeMap::new() };
+        std::fs::write(into.join("pack-000003.json"), serde_json::to_vec(&future).unwrap()).unwrap();
+        assert!(Store::open(record.path()).unwrap_err().to_string().contains("gongkai-archive/9"));
     }
 }

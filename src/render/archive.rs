@@ -325,7 +325,7 @@ mod tests {
         for page in ["<p>停水通知：联系人张三</p>", "<p>停水通知：联系人张三，身份证号 110101199003074514</p>"]
         {
             let hash = crate::record::hex(page.as_bytes());
-            std::fs::write(dir.path().join(archive::file(&hash)), archive::compress(page.as_bytes())).unwrap();
+            std::fs::write(dir.path().join(archive::file(&hash)), archive::compress_gzip(page.as_bytes())).unwrap();
             hashes.push(hash);
         }
         let archive = Archive { store: Store::open(dir.path()).unwrap(), histories: BTreeMap::new() };
