@@ -17,7 +17,10 @@ use crate::error::{Error, Result};
 pub const HISTORY_FILE: &str = "history.sqlite";
 
 /// The migrations, in order: (version, name, SQL).
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "history", include_str!("migrations/0001_history.sql"))];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "history", include_str!("migrations/0001_history.sql")),
+    (2, "rules digest", include_str!("migrations/0002_rules_digest.sql")),
+];
 
 /// A rule's outcome that is no longer reported for a gathered unit.
 const ABSENT: &str = "absent";
@@ -124,18 +127,25 @@ fn latest_units(db: &mut dyn Store) -> std::result::Result<BTreeMap<i64, UnitRow
     Ok(rows.iter().map(|r| (r.int(0).unwrap_or_default(), unit_row(r, 1))).collect())
 }
 
-/// Each unit's rules' latest stored outcomes: unit id → rule → (status, title).
-fn latest_rules(db: &mut dyn Store) -> std::result::Result<BTreeMap<i64, BTreeMap<String, (String, String)>>, String> {
+/// A unit's rules' latest stored outcomes: rule → (status, title).
+fn latest_rules(db: &mut dyn Store, unit: i64) -> std::result::Result<BTreeMap<String, (String, String)>, String> {
     let rows = db.query(
-        "SELECT c.unit_id, c.rule, c.status, c.title FROM rule_change AS c WHERE c.gathering_id = \
+        "SELECT c.rule, c.status, c.title FROM rule_change AS c WHERE c.unit_id = ?1 AND c.gathering_id = \
          (SELECT max(gathering_id) FROM rule_change WHERE unit_id = c.unit_id AND rule = c.rule)",
-        &[],
+        &[Value::int(unit)],
     )?;
-    let mut out: BTreeMap<i64, BTreeMap<String, (String, String)>> = BTreeMap::new();
-    for r in rows {
-        out.entry(r.int(0).unwrap_or_default()).or_default().insert(r.str(1), (r.str(2), r.str(3)));
+    Ok(rows.iter().map(|r| (r.str(0), (r.str(1), r.str(2)))).collect())
+}
+
+/// What a unit's reported rule outcomes come to: equal digests, the same outcomes.
+fn digest(rules: &[super::snapshot::RuleOutcome]) -> String {
+    let mut list: Vec<(&str, &str)> = rules.iter().map(|r| (r.rule.as_str(), r.status.as_str())).collect();
+    list.sort_unstable();
+    let mut h = blake3::Hasher::new();
+    for (rule, status) in list {
+        h.update(rule.as_bytes()).update(b"\0").update(status.as_bytes()).update(b"\n");
     }
-    Ok(out)
+    h.finalize().to_hex()[..32].to_string()
 }
 
 fn insert(db: &mut dyn Store, s: &Snapshot) -> std::result::Result<i64, String> {
@@ -153,29 +163,29 @@ fn insert(db: &mut dyn Store, s: &Snapshot) -> std::result::Result<i64, String> 
         ],
     )?;
     // what is stored already, read once: the units, their latest rows and rule outcomes
-    let mut known: BTreeMap<String, (i64, Option<String>)> = BTreeMap::new();
-    for r in db.query("SELECT id, name, code FROM unit", &[])? {
-        known.insert(r.str(1), (r.int(0).unwrap_or_default(), r.text(2)));
+    let mut known: BTreeMap<String, (i64, Option<String>, Option<String>)> = BTreeMap::new();
+    for r in db.query("SELECT id, name, code, rules_digest FROM unit", &[])? {
+        known.insert(r.str(1), (r.int(0).unwrap_or_default(), r.text(2), r.text(3)));
     }
     let mut unit_id = next_id(db, "unit")?;
     let units_before = latest_units(db)?;
-    let rules_before = latest_rules(db)?;
-    let (mut new_units, mut codes, mut unit_changes, mut rule_changes) = (vec![], vec![], vec![], vec![]);
+    let (mut new_units, mut codes, mut unit_changes, mut rule_changes, mut digests) =
+        (vec![], vec![], vec![], vec![], vec![]);
     let mut ids: BTreeMap<&str, i64> = BTreeMap::new();
     let g = Value::int(gathering);
     for u in &s.units {
-        let id = match known.get(&u.name) {
-            Some((id, code)) => {
+        let (id, stored_digest) = match known.get(&u.name) {
+            Some((id, code, digest)) => {
                 if *code != u.code {
                     codes.push(vec![Value::Text(u.code.clone()), Value::int(*id)]);
                 }
-                *id
+                (*id, digest.as_deref())
             }
             None => {
                 let id = unit_id;
                 unit_id += 1;
                 new_units.push(vec![Value::int(id), Value::text(&u.name), Value::Text(u.code.clone())]);
-                id
+                (id, None)
             }
         };
         ids.insert(&u.name, id);
@@ -202,8 +212,12 @@ fn insert(db: &mut dyn Store, s: &Snapshot) -> std::result::Result<i64, String> 
         // rule outcomes: only for a unit read with its report (otherwise they are unknown, and
         // the last known ones stand)
         let Some(data) = d.filter(|d| u.status == Status::Gathered && !d.rules.is_empty()) else { continue };
-        let empty = BTreeMap::new();
-        let current = rules_before.get(&id).unwrap_or(&empty);
+        let now = digest(&data.rules);
+        if stored_digest == Some(now.as_str()) {
+            continue;
+        }
+        digests.push(vec![Value::text(now), Value::int(id)]);
+        let current = latest_rules(db, id)?;
         let mut seen = BTreeSet::new();
         let mut change = |rule: &str, status: &str, title: &str| {
             rule_changes.push(vec![
@@ -220,7 +234,7 @@ fn insert(db: &mut dyn Store, s: &Snapshot) -> std::result::Result<i64, String> 
                 change(&r.rule, &r.status, &r.title);
             }
         }
-        for (rule, (status, title)) in current {
+        for (rule, (status, title)) in &current {
             if !seen.contains(rule.as_str()) && status != ABSENT {
                 change(rule, ABSENT, title);
             }
@@ -228,6 +242,7 @@ fn insert(db: &mut dyn Store, s: &Snapshot) -> std::result::Result<i64, String> 
     }
     db.execute_many("INSERT INTO unit (id, name, code) VALUES (?1, ?2, ?3)", &new_units)?;
     db.execute_many("UPDATE unit SET code = ?1 WHERE id = ?2", &codes)?;
+    db.execute_many("UPDATE unit SET rules_digest = ?1 WHERE id = ?2", &digests)?;
     db.execute_many(
         "INSERT INTO unit_change (unit_id, gathering_id, status, required, published, score, grade) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         &unit_changes,
