@@ -4,6 +4,7 @@
 //! snapshot (`snapshot`), shown in words (`human`) or as JSON. A commands-layer module: it uses
 //! `load`, `check` and `report` for site folders and `verify`'s bounded HTTP client.
 
+pub mod feedback;
 mod gather;
 pub mod history;
 mod human;
@@ -88,7 +89,8 @@ pub fn assess_with(opts: &AssessOptions, open: OpenHistory<'_>, out: &mut dyn Wr
         Some(_) => {
             let scheme = scheme::read_scheme(&bureau)?;
             let entries = scheme::read_entries(&bureau, &scheme)?;
-            Some((scheme, entries))
+            let letters = feedback::read(&bureau)?;
+            Some((scheme, entries, letters))
         }
         None => None,
     };
@@ -99,10 +101,10 @@ pub fn assess_with(opts: &AssessOptions, open: OpenHistory<'_>, out: &mut dyn Wr
         None => None,
     };
     let written = match (&opts.site, scoring) {
-        (Some(out), Some((scheme, entries))) => {
+        (Some(out), Some((scheme, entries, letters))) => {
             let timeline = timeline::read_in(db.as_deref_mut().map(|d| d as &mut dyn store::Store), &snapshot)?;
             let sheet = score::score(&scheme, &entries, &snapshot, &timeline);
-            let evidence = liability::all(snapshot.units.iter().map(|u| u.name.as_str()), &timeline);
+            let evidence = liability::all(snapshot.units.iter().map(|u| u.name.as_str()), &timeline, &letters);
             publish(out, &opts.dir, &snapshot, &sheet, &timeline, &evidence)?;
             Some((out, sheet))
         }
