@@ -28,8 +28,10 @@ dir=$(cd "$dir" && pwd)
 cleanup() { [ "${KEEP:-0}" = 1 ] || rm -rf "$dir"; }
 trap cleanup EXIT
 
-cargo build --release --quiet -p gongkai -p gongkai-desk --bin gongkai --example history_year
-release=$(cd "${CARGO_TARGET_DIR:-target}/release" && pwd)
+# PROFILE=dev: a debug build, to try the script quickly (figures only from release)
+profile=${PROFILE:-release}
+cargo build --profile "$profile" --quiet -p gongkai -p gongkai-desk --bin gongkai --example history_year
+release=$(cd "${CARGO_TARGET_DIR:-target}/$([ "$profile" = dev ] && echo debug || echo "$profile")" && pwd)
 bin=$release/gongkai
 year=$release/examples/history_year
 

@@ -6,15 +6,15 @@
 //!   history_year SNAPSHOT.json DB [DAYS] [QUERIES]
 //!
 //! DB: an SQLite file, or postgres://user@host/db (an empty database). Each day, deterministically:
-//! 1% of the units have one item go missing (fixed 1–20 days later), 0.1% cannot be read that day.
+//! 1% of the units have one item go missing (fixed 1–20 days later), 0.1% cannot be read that day;
+//! each gathering's findings are those units' (one each).
 //! Prints one `key value` line per figure.
 
 use std::time::Instant;
 
 use gongkai::bureau::Snapshot;
 use gongkai::bureau::history;
-use gongkai::bureau::snapshot::Status;
-use gongkai::bureau::store::Store;
+use gongkai::bureau::snapshot::{BureauFinding, FindingKind, Status};
 
 /// A small deterministic generator (xorshift64*).
 struct Rng(u64);
@@ -66,17 +66,34 @@ fn main() -> Result<(), String> {
         let mut s = base.clone();
         s.date = day.to_string();
         for &(u, r, _) in &open {
-            if let Some(data) = s.units[u].data.as_mut() {
-                if data.rules[r].status == "passed" {
-                    data.rules[r].status = "failed".into();
-                    data.published = data.published.saturating_sub(1);
-                }
+            if let Some(data) = s.units[u].data.as_mut()
+                && data.rules[r].status == "passed"
+            {
+                data.rules[r].status = "failed".into();
+                data.published = data.published.saturating_sub(1);
             }
         }
         for _ in 0..n / 1000 {
             let u = rng.below(n);
             s.units[u].status = Status::Failed;
             s.units[u].data = None;
+        }
+        // the findings a gathering makes of these: one per unit not read, one per incomplete unit
+        for u in &s.units {
+            let (kind, message) = match &u.data {
+                None => (FindingKind::Unreachable, format!("无法取回 {}/data.json：连接超时", u.source)),
+                Some(d) if d.published < d.required => (
+                    FindingKind::Incomplete,
+                    format!(
+                        "必须公开的 {} 项中已公开 {} 项，还有 {} 项未公开",
+                        d.required,
+                        d.published,
+                        d.required - d.published
+                    ),
+                ),
+                Some(_) => continue,
+            };
+            s.findings.push(BureauFinding { unit: Some(u.name.clone()), kind, severity: "error".into(), message });
         }
         let t = Instant::now();
         history::store_in(db.as_mut(), &s).map_err(|e| e.to_string())?;
