@@ -30,7 +30,9 @@ trap cleanup EXIT
 
 # PROFILE=dev: a debug build, to try the script quickly (figures only from release)
 profile=${PROFILE:-release}
-cargo build --profile "$profile" --quiet -p gongkai -p gongkai-desk --bin gongkai --example history_year
+# two builds: together, cargo would build gongkai with the desk's features of shared crates
+cargo build --profile "$profile" --quiet -p gongkai
+cargo build --profile "$profile" --quiet -p gongkai-desk --example history_year
 release=$(cd "${CARGO_TARGET_DIR:-target}/$([ "$profile" = dev ] && echo debug || echo "$profile")" && pwd)
 bin=$release/gongkai
 year=$release/examples/history_year
