@@ -265,7 +265,7 @@ impl AssessArgs {
         };
         let db = self.db.unwrap_or_else(|| self.dir.join(gongkai::bureau::history::HISTORY_FILE));
         Ok(gongkai::bureau::AssessOptions {
-            save: self.save.then(|| db.clone()),
+            save: self.save,
             db: Some(db),
             site: self.site,
             dir: self.dir,

@@ -10,6 +10,7 @@ pub mod db;
 pub mod export;
 pub mod migrate;
 pub mod portal;
+pub mod province;
 pub mod retention;
 pub mod users;
 pub mod web;

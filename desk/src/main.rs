@@ -107,6 +107,8 @@ enum Command {
         #[command(subcommand)]
         action: CampaignCmd,
     },
+    /// 主管部门考核（同 gongkai assess），历史库可在 PostgreSQL 上
+    Assess(gongkai_desk::province::AssessArgs),
 }
 
 #[derive(Subcommand)]
@@ -253,6 +255,8 @@ async fn run(cli: Cli) -> Result<(), String> {
             eprintln!("已新建账号「{name}」");
             Ok(())
         }
+        // handled in main, before the runtime starts
+        Command::Assess(_) => Err("assess 不在异步运行时中运行".into()),
         Command::Campaign { action: CampaignCmd::Add { db, id, name, from, to, unit } } => {
             let db = open(&db).await?;
             migrate::check_current(&db).await?;
@@ -265,6 +269,11 @@ async fn run(cli: Cli) -> Result<(), String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // the bureau's assess is synchronous (the library's), with its own small runtime for PostgreSQL
+    let cli = match cli.command {
+        Command::Assess(a) => return gongkai_desk::province::run(a),
+        command => Cli { command },
+    };
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {

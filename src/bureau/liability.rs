@@ -1,11 +1,14 @@
 //! Evidence for 责任追究: for each unit, the episodes of the year's timeline that match a 情形 of
 //! 《责任追究办法》第六条 and 《信息公开办法》第十二条 — an item went missing (or was missing at the
 //! year's first gathering) on a day and was fixed on a day, or is still missing — with repeats
-//! within the year flagged (第十条(四)). It lists evidence; it decides nothing.
+//! within the year flagged (第十条(四)), and whether a problem named in a written feedback was
+//! fixed afterwards, and when (整改, 《考核办法》第九条（六）). It lists evidence; it decides nothing.
 
 use serde::Serialize;
 
+use super::feedback::{Letter, RECTIFY_DAYS};
 use super::timeline::{Timeline, UnitTimeline};
+use crate::calendar::Calendar;
 
 /// The 情形 a rule's failure is evidence of, by rule id.
 pub fn situation(rule: &str) -> &'static str {
@@ -43,6 +46,44 @@ pub struct Episode {
     pub at_first: bool,
     /// The same item had an episode before in the year.
     pub repeat: bool,
+    /// It was open when a written feedback was issued: what became of it after.
+    pub after_feedback: Option<AfterFeedback>,
+}
+
+/// What became of a problem after the written feedback that named it (the first one issued while
+/// it was open).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AfterFeedback {
+    /// The day the feedback was issued.
+    pub letter: String,
+    /// Its 文号.
+    pub number: Option<String>,
+    /// Working days from the feedback to the gathering that saw it fixed; `None`: not fixed.
+    pub fixed_within: Option<u32>,
+}
+
+impl AfterFeedback {
+    /// In words, for the evidence and the letters.
+    pub fn words(&self) -> String {
+        let letter = match &self.number {
+            Some(n) => format!("{}（{n}）", self.letter),
+            None => self.letter.clone(),
+        };
+        match self.fixed_within {
+            Some(n) if n <= RECTIFY_DAYS => format!("{letter} 反馈后 {n} 个工作日内整改"),
+            Some(n) => format!("{letter} 反馈后 {n} 个工作日才整改（超过 {RECTIFY_DAYS} 个工作日）"),
+            None => format!("{letter} 反馈后未整改"),
+        }
+    }
+}
+
+/// The first letter issued while an episode from `from` (fixed on `fixed`) was open, and the
+/// working days from it to the fix.
+fn after_feedback(from: &str, fixed: Option<&str>, letters: &[&Letter], cal: &Calendar) -> Option<AfterFeedback> {
+    let letter = letters.iter().find(|l| from <= l.date.as_str() && fixed.is_none_or(|f| f > l.date.as_str()))?;
+    let day = |d: &str| d.parse::<jiff::civil::Date>().ok();
+    let fixed_within = fixed.and_then(|f| Some(cal.working_days_between(day(&letter.date)?, day(f)?).value));
+    Some(AfterFeedback { letter: letter.date.clone(), number: letter.number.clone(), fixed_within })
 }
 
 /// A unit's evidence.
@@ -54,6 +95,15 @@ pub struct Evidence {
     pub episodes: Vec<Episode>,
     /// Two or more episodes in the year (《责任追究办法》第十条（四）).
     pub twice_or_more: bool,
+    /// The written feedback issued to the unit in the year, by date.
+    pub letters: Vec<Letter>,
+}
+
+impl Evidence {
+    /// Problems named in a written feedback and not fixed since.
+    pub fn unfixed_after_feedback(&self) -> usize {
+        self.episodes.iter().filter(|e| e.after_feedback.as_ref().is_some_and(|a| a.fixed_within.is_none())).count()
+    }
 }
 
 fn episodes_of(
@@ -82,8 +132,8 @@ fn episodes_of(
     out
 }
 
-/// One unit's evidence from its timeline.
-pub fn evidence(name: &str, unit: &UnitTimeline, days: &[String]) -> Evidence {
+/// One unit's evidence from its timeline and the written feedback it was sent (by date).
+pub fn evidence(name: &str, unit: &UnitTimeline, days: &[String], letters: &[&Letter], cal: &Calendar) -> Evidence {
     let first = days.first().map(String::as_str).unwrap_or_default();
     let mut episodes = Vec::new();
     let missing: Vec<(String, bool)> =
@@ -96,6 +146,7 @@ pub fn evidence(name: &str, unit: &UnitTimeline, days: &[String]) -> Evidence {
         fixed,
         at_first,
         repeat: false,
+        after_feedback: None,
     }));
     for (rule, changes) in &unit.rules {
         let list: Vec<(String, bool)> = changes.iter().map(|c| (c.day.clone(), c.status == "failed")).collect();
@@ -108,16 +159,27 @@ pub fn evidence(name: &str, unit: &UnitTimeline, days: &[String]) -> Evidence {
             fixed,
             at_first,
             repeat: false,
+            after_feedback: None,
         }));
     }
+    for e in &mut episodes {
+        e.after_feedback = after_feedback(&e.from, e.fixed.as_deref(), letters, cal);
+    }
     episodes.sort_by(|a, b| (&a.from, &a.rule).cmp(&(&b.from, &b.rule)));
-    Evidence { unit: name.to_string(), twice_or_more: episodes.len() >= 2, episodes }
+    let letters = letters.iter().map(|l| (*l).clone()).collect();
+    Evidence { unit: name.to_string(), twice_or_more: episodes.len() >= 2, episodes, letters }
 }
 
-/// Every roster unit's evidence, in the order of `names`.
-pub fn all<'a>(names: impl Iterator<Item = &'a str>, timeline: &Timeline) -> Vec<Evidence> {
+/// Every roster unit's evidence, in the order of `names`, with the written feedback issued.
+pub fn all<'a>(names: impl Iterator<Item = &'a str>, timeline: &Timeline, letters: &[Letter]) -> Vec<Evidence> {
     let empty = UnitTimeline::default();
-    names.map(|n| evidence(n, timeline.units.get(n).unwrap_or(&empty), &timeline.days)).collect()
+    let cal = Calendar::builtin();
+    names
+        .map(|n| {
+            let sent = super::feedback::of(letters, n);
+            evidence(n, timeline.units.get(n).unwrap_or(&empty), &timeline.days, &sent, &cal)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -137,7 +199,7 @@ mod tests {
             "baiyin-2021/fee-standard".into(),
             vec![ch("2026-03-01", "failed"), ch("2026-04-01", "passed"), ch("2026-06-01", "failed")],
         );
-        let e = evidence("甲", &unit, &days);
+        let e = evidence("甲", &unit, &days, &[], &Calendar::builtin());
         let got: Vec<(&str, Option<&str>, bool, bool)> =
             e.episodes.iter().map(|x| (x.from.as_str(), x.fixed.as_deref(), x.at_first, x.repeat)).collect();
         assert_eq!(got, [("2026-03-01", Some("2026-04-01"), true, false), ("2026-06-01", None, false, true)]);
@@ -145,5 +207,23 @@ mod tests {
         assert!(situation("privacy/id-number").contains("第六条（五）"));
         assert!(situation("baiyin-2021/annual-report-deadline").contains("第六条（四）"));
         assert!(situation("baiyin-2021/fees-fresh").contains("第六条（三）不及时更新"));
+    }
+
+    #[test]
+    fn a_problem_is_named_by_the_first_letter_issued_while_it_was_open() {
+        let cal = Calendar::builtin();
+        let letter = |date: &str| Letter { unit: "甲".into(), date: date.into(), number: None };
+        let (early, may, june) = (letter("2026-03-01"), letter("2026-05-06"), letter("2026-06-01"));
+        let letters = [&early, &may, &june];
+        // open from 04-01, fixed on 06-01: named by the letter of 05-06; 05-06 → 06-01 is 19
+        // working days (the 劳动节 ends 05-05, Saturday 05-09 is a workday)
+        let a = after_feedback("2026-04-01", Some("2026-06-01"), &letters, &cal).unwrap();
+        assert_eq!((a.letter.as_str(), a.fixed_within), ("2026-05-06", Some(19)));
+        assert_eq!(a.words(), "2026-05-06 反馈后 19 个工作日内整改");
+        // seen fixed on a letter's day: that letter did not name it
+        assert_eq!(after_feedback("2026-04-01", Some("2026-05-06"), &[&may], &cal), None);
+        assert_eq!(after_feedback("2026-06-02", None, &letters, &cal), None);
+        let open = after_feedback("2026-05-10", None, &letters, &cal).unwrap();
+        assert_eq!(open.words(), "2026-06-01 反馈后未整改");
     }
 }

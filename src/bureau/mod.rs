@@ -4,6 +4,7 @@
 //! snapshot (`snapshot`), shown in words (`human`) or as JSON. A commands-layer module: it uses
 //! `load`, `check` and `report` for site folders and `verify`'s bounded HTTP client.
 
+pub mod feedback;
 mod gather;
 pub mod history;
 mod human;
@@ -14,6 +15,7 @@ pub mod roster;
 pub mod scheme;
 pub mod score;
 pub mod snapshot;
+pub mod store;
 mod table;
 pub mod timeline;
 
@@ -46,9 +48,10 @@ pub struct AssessOptions {
     pub output: Option<PathBuf>,
     /// How to gather.
     pub gather: GatherOptions,
-    /// Store the gathering in this history file (`--save`).
-    pub save: Option<PathBuf>,
-    /// The history file read for the 评分表 (days late, evidence dates, the trend), if it exists.
+    /// Store the gathering in the history (`--save`).
+    pub save: bool,
+    /// The SQLite history file: stored into with `save`, read for the 评分表 (days late, evidence
+    /// dates, the trend) when it exists. `None` with [`assess_with`]: the caller's store.
     pub db: Option<PathBuf>,
     /// Write the dashboard, the letters and the 评分表 into this folder (`--site`).
     pub site: Option<PathBuf>,
@@ -61,28 +64,47 @@ pub fn to_json(snapshot: &Snapshot) -> String {
     s
 }
 
-/// `gongkai assess`: read the bureau file, gather, print. Exit 1 while an error finding remains.
+/// Opens the history: `true` when the gathering is to be stored (then it is made if need be),
+/// `false` when it is only read (then `None` when there is none).
+pub type OpenHistory<'a> = &'a dyn Fn(bool) -> Result<Option<Box<dyn store::Store>>>;
+
+/// `gongkai assess`: read the bureau file, gather, print, with the SQLite history of
+/// [`AssessOptions::db`]. Exit 1 while an error finding remains.
 pub fn assess(opts: &AssessOptions, out: &mut dyn Write) -> Result<Outcome> {
+    let open = |saving: bool| -> Result<Option<Box<dyn store::Store>>> {
+        match &opts.db {
+            Some(path) if saving || path.is_file() => Ok(Some(Box::new(history::open(path)?))),
+            _ => Ok(None),
+        }
+    };
+    assess_with(opts, &open, out)
+}
+
+/// `assess` with the history that `open` gives (PostgreSQL for a province: `gongkai-desk assess`).
+pub fn assess_with(opts: &AssessOptions, open: OpenHistory<'_>, out: &mut dyn Write) -> Result<Outcome> {
     let bureau = roster::read(&opts.dir)?;
-    // the scheme and the hand scores are read before gathering: a mistake in them stops at once
+    // the scheme, the hand scores and the letters sent are read before gathering: a mistake in
+    // them stops at once
     let scoring = match &opts.site {
         Some(_) => {
             let scheme = scheme::read_scheme(&bureau)?;
             let entries = scheme::read_entries(&bureau, &scheme)?;
-            Some((scheme, entries))
+            let letters = feedback::read(&bureau)?;
+            Some((scheme, entries, letters))
         }
         None => None,
     };
     let snapshot = gather(&bureau, &opts.gather);
-    let saved = match &opts.save {
-        Some(db) => Some((db, history::store(db, &snapshot)?)),
+    let mut db = if opts.save || opts.site.is_some() { open(opts.save)? } else { None };
+    let saved = match db.as_deref_mut().filter(|_| opts.save) {
+        Some(db) => Some((db.name(), history::store_in(db, &snapshot)?)),
         None => None,
     };
     let written = match (&opts.site, scoring) {
-        (Some(out), Some((scheme, entries))) => {
-            let timeline = timeline::read(opts.db.as_deref(), &snapshot)?;
+        (Some(out), Some((scheme, entries, letters))) => {
+            let timeline = timeline::read_in(db.as_deref_mut().map(|d| d as &mut dyn store::Store), &snapshot)?;
             let sheet = score::score(&scheme, &entries, &snapshot, &timeline);
-            let evidence = liability::all(snapshot.units.iter().map(|u| u.name.as_str()), &timeline);
+            let evidence = liability::all(snapshot.units.iter().map(|u| u.name.as_str()), &timeline, &letters);
             publish(out, &opts.dir, &snapshot, &sheet, &timeline, &evidence)?;
             Some((out, sheet))
         }
@@ -101,7 +123,7 @@ pub fn assess(opts: &AssessOptions, out: &mut dyn Write) -> Result<Outcome> {
     }
     .map_err(|e| Error::write("<stdout>", e))?;
     if let Some((db, id)) = saved {
-        let line = format!("已存入历史库 {}（第 {id} 次汇总）\n", db.display());
+        let line = format!("已存入历史库 {db}（第 {id} 次汇总）\n");
         std::io::stderr().write_all(line.as_bytes()).map_err(|e| Error::write("<stderr>", e))?;
     }
     if let Some((out, sheet)) = written {
@@ -121,6 +143,18 @@ pub fn assess(opts: &AssessOptions, out: &mut dyn Write) -> Result<Outcome> {
 /// `gongkai assess --history UNIT [--rule RULE]`: the stored changes of a unit, in words.
 pub fn show_history(db: &std::path::Path, unit: &str, rule: Option<&str>, out: &mut dyn Write) -> Result<Outcome> {
     let changes = history::changes(db, unit, rule)?;
+    out.write_all(history::render(unit, &changes).as_bytes()).map_err(|e| Error::write("<stdout>", e))?;
+    Ok(Outcome::Clean)
+}
+
+/// `show_history` over any history.
+pub fn show_history_in(
+    db: &mut dyn store::Store,
+    unit: &str,
+    rule: Option<&str>,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
+    let changes = history::changes_in(db, unit, rule)?;
     out.write_all(history::render(unit, &changes).as_bytes()).map_err(|e| Error::write("<stdout>", e))?;
     Ok(Outcome::Clean)
 }

@@ -212,7 +212,11 @@ pub(super) fn dashboard(p: &Pages<'_>) -> String {
             let _ = write!(b, "<td class=\"n\" title=\"{}\">{}</td>", esc(&c.note()), c.shown());
         }
         let late = r.late_days.map_or("未取得".to_string(), |d| d.to_string());
-        let repeat = if e.twice_or_more { "（一年内两次及以上）" } else { "" };
+        let mut repeat = if e.twice_or_more { "（一年内两次及以上）" } else { "" }.to_string();
+        let unfixed = e.unfixed_after_feedback();
+        if unfixed > 0 {
+            repeat.push_str(&format!("（反馈后未整改 {unfixed}）"));
+        }
         let _ = writeln!(
             b,
             "<td class=\"n\">{}</td><td>{}</td><td class=\"n\">{late}</td><td class=\"n\">{}{repeat}</td><td class=\"n\">{}</td></tr>",
@@ -280,18 +284,40 @@ pub(super) fn letter(p: &Pages<'_>, i: usize) -> String {
     }
     let failing: Vec<_> =
         u.data.iter().flat_map(|d| &d.rules).filter(|r| r.status == "failed").map(|r| esc(&r.title)).collect();
+    if !e.letters.is_empty() {
+        let sent: Vec<String> = e
+            .letters
+            .iter()
+            .map(|l| match &l.number {
+                Some(n) => format!("{}（{}）", l.date, esc(n)),
+                None => l.date.clone(),
+            })
+            .collect();
+        let _ = writeln!(b, "<p>本年度已向你单位发出书面反馈：{}。</p>", sent.join("、"));
+    }
     b.push_str("<h2>证据：本年度各项问题的日期</h2>\n");
     if e.episodes.is_empty() {
         b.push_str("<p>本年度各次汇总中没有发现与责任追究情形相应的问题。</p>\n");
     } else {
-        b.push_str("<table>\n<caption>检查发现（只列证据，不作责任追究的决定）</caption>\n<tr><th scope=\"col\">事项</th><th scope=\"col\">相应情形</th><th scope=\"col\">发现日期</th><th scope=\"col\">改正日期</th><th scope=\"col\">备注</th></tr>\n");
+        // the 整改 column once the unit has been sent a written feedback (第九条（六）)
+        let sent = !e.letters.is_empty();
+        b.push_str("<table>\n<caption>检查发现（只列证据，不作责任追究的决定）</caption>\n<tr><th scope=\"col\">事项</th><th scope=\"col\">相应情形</th><th scope=\"col\">发现日期</th><th scope=\"col\">改正日期</th>");
+        if sent {
+            b.push_str("<th scope=\"col\">书面反馈后整改</th>");
+        }
+        b.push_str("<th scope=\"col\">备注</th></tr>\n");
         for x in &e.episodes {
             let from =
                 if x.at_first { format!("{}（本年度首次汇总时已存在）", x.from) } else { x.from.clone() };
             let note = if x.repeat { "本年度再次出现" } else { "" };
+            let rectified = match (&x.after_feedback, sent) {
+                (Some(a), _) => format!("<td>{}</td>", esc(&a.words())),
+                (None, true) => "<td>不在书面反馈所列问题中</td>".to_string(),
+                (None, false) => String::new(),
+            };
             let _ = writeln!(
                 b,
-                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{from}</td><td>{}</td><td>{note}</td></tr>",
+                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{from}</td><td>{}</td>{rectified}<td>{note}</td></tr>",
                 esc(&x.item),
                 x.situation,
                 x.fixed.as_deref().unwrap_or("尚未改正")
@@ -300,6 +326,14 @@ pub(super) fn letter(p: &Pages<'_>, i: usize) -> String {
         b.push_str("</table>\n");
         if e.twice_or_more {
             b.push_str("<p>本年度出现两次及以上（《责任追究办法》第十条（四））。</p>\n");
+        }
+        let unfixed = e.unfixed_after_feedback();
+        if unfixed > 0 {
+            let _ = writeln!(
+                b,
+                "<p>书面反馈指出的问题中有 {unfixed} 项至 {} 仍未整改（《考核办法》第九条（六））。</p>",
+                s.date
+            );
         }
     }
     b.push_str("<h2>整改要求</h2>\n");

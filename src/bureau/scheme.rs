@@ -114,11 +114,11 @@ pub fn scores_file(year: i16) -> String {
     format!("scores-{year}.yaml")
 }
 
-fn err(file: &str, pos: Option<Pos>, message: String) -> Error {
+pub(super) fn err(file: &str, pos: Option<Pos>, message: String) -> Error {
     Error::Config { file: file.to_string(), pos, message }
 }
 
-fn read_text(path: &Path, file: &str) -> Result<Option<String>> {
+pub(super) fn read_text(path: &Path, file: &str) -> Result<Option<String>> {
     match std::fs::read(path) {
         Ok(bytes) => {
             let text =
@@ -131,13 +131,13 @@ fn read_text(path: &Path, file: &str) -> Result<Option<String>> {
 }
 
 /// The file's tree (read through the project's own spanned YAML reader: no code per file shape).
-fn parse_yaml(text: &str, file: &str) -> Result<Node> {
+pub(super) fn parse_yaml(text: &str, file: &str) -> Result<Node> {
     crate::yaml::parse(text).map_err(|e| err(file, e.pos, message(&e.message)))
 }
 
 /// A mapping whose keys are all among `known` (a mistaken key is named, with the nearest known
 /// one), and whose `required` keys are there.
-fn fields<'a>(file: &str, node: &'a Node, known: &[&str], required: &[&str]) -> Result<&'a [Entry]> {
+pub(super) fn fields<'a>(file: &str, node: &'a Node, known: &[&str], required: &[&str]) -> Result<&'a [Entry]> {
     let Some(entries) = node.as_map() else {
         return Err(err(file, Some(node.pos), format!("这里应是「键: 值」组，实为{}", node.type_name())));
     };
@@ -160,16 +160,16 @@ fn fields<'a>(file: &str, node: &'a Node, known: &[&str], required: &[&str]) -> 
 }
 
 /// The text of `key` (a number is text too), trimmed; "" when absent.
-fn val<'a>(node: &'a Node, key: &str) -> &'a str {
+pub(super) fn val<'a>(node: &'a Node, key: &str) -> &'a str {
     node.get(key).and_then(Node::as_text).map_or("", str::trim)
 }
 
 /// Where `key`'s value is (else the mapping).
-fn at(node: &Node, key: &str) -> Pos {
+pub(super) fn at(node: &Node, key: &str) -> Pos {
     node.get(key).map_or(node.pos, |v| v.pos)
 }
 
-fn check_year(file: &str, node: &Node, want: i16) -> Result<()> {
+pub(super) fn check_year(file: &str, node: &Node, want: i16) -> Result<()> {
     let year = val(node, "考核年度");
     if year != want.to_string() {
         return Err(err(
@@ -250,7 +250,7 @@ pub fn parse_scheme(text: &str, file: &str, year: i16) -> Result<Scheme> {
     Ok(Scheme { file: file.to_string(), indicators })
 }
 
-fn date_of(file: &str, node: &Node) -> Result<String> {
+pub(super) fn date_of(file: &str, node: &Node) -> Result<String> {
     let written = val(node, "日期");
     crate::shape::parse_date(written)
         .map(|d| d.to_string())

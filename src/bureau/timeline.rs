@@ -6,10 +6,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rusqlite::params;
-
 use super::history::{db_error, open};
 use super::snapshot::{Snapshot, Status};
+use super::store::{Store, Value};
 use crate::error::Result;
 
 /// A unit's state on one day.
@@ -70,72 +69,77 @@ struct SummaryJson {
     complete: usize,
 }
 
-/// The year of `snapshot` from the history at `db` (when it exists), with `snapshot` itself
-/// added as the last day when it is newer than the last stored one.
+/// The year of `snapshot` from the SQLite history at `db` (when it exists), with `snapshot`
+/// itself added as the last day when it is newer than the last stored one.
 pub fn read(db: Option<&Path>, snapshot: &Snapshot) -> Result<Timeline> {
+    match db.filter(|p| p.is_file()) {
+        Some(path) => read_in(Some(&mut open(path)?), snapshot),
+        None => read_in(None, snapshot),
+    }
+}
+
+/// The year of `snapshot` from a history (when there is one), with `snapshot` itself added as
+/// the last day when it is newer than the last stored one.
+pub fn read_in(db: Option<&mut dyn Store>, snapshot: &Snapshot) -> Result<Timeline> {
     let mut t = Timeline::default();
-    if let Some(path) = db.filter(|p| p.is_file()) {
-        let conn = open(path)?;
-        let mut run = || -> rusqlite::Result<()> {
-            let mut stmt = conn.prepare("SELECT id, day, summary FROM gathering WHERE year = ?1 ORDER BY id")?;
-            let rows = stmt.query_map([snapshot.year], |r| Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?)))?;
-            let mut ids: BTreeMap<i64, String> = BTreeMap::new();
-            for row in rows {
-                let (id, day, summary): (i64, String, String) = row?;
-                let s: Option<SummaryJson> = serde_json::from_str(&summary).ok();
-                t.totals.push(s.map_or((0, 0, 0), |s| (s.complete, s.gathered, s.roster)));
-                t.days.push(day.clone());
-                ids.insert(id, day);
-            }
-            let Some(first) = ids.keys().next().copied() else { return Ok(()) };
-            // the state before the year's first gathering carries into it: take every row up to
-            // the year's last gathering, keep the last one before the first
-            let last = ids.keys().next_back().copied().unwrap_or(first);
-            let mut stmt = conn.prepare(
-                "SELECT u.name, c.gathering_id, c.status, c.required, c.published FROM unit_change AS c \
-                 JOIN unit AS u ON u.id = c.unit_id WHERE c.gathering_id <= ?1 ORDER BY u.name, c.gathering_id",
-            )?;
-            let rows = stmt.query_map(params![last], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?))
-            })?;
-            let mut changes: BTreeMap<String, Vec<(i64, State)>> = BTreeMap::new();
-            for row in rows {
-                let (name, g, status, required, published): (String, i64, String, Option<u32>, Option<u32>) = row?;
-                let counts = required.zip(published);
-                changes.entry(name).or_default().push((g, State { status, counts }));
-            }
-            for (name, list) in changes {
-                let unit = t.units.entry(name).or_default();
-                for (id, day) in &ids {
-                    if let Some((_, s)) = list.iter().rev().find(|(g, _)| g <= id) {
-                        unit.states.insert(day.clone(), s.clone());
-                    }
-                }
-            }
-            let mut stmt = conn.prepare(
-                "SELECT u.name, c.rule, g.day, c.status, c.title FROM rule_change AS c JOIN unit AS u ON u.id = c.unit_id \
-                 JOIN gathering AS g ON g.id = c.gathering_id WHERE c.gathering_id <= ?1 ORDER BY u.name, c.rule, c.gathering_id",
-            )?;
-            let rows = stmt.query_map(params![last], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })?;
-            let first_day = ids.get(&first).cloned().unwrap_or_default();
-            for row in rows {
-                let (name, rule, day, status, title): (String, String, String, String, String) = row?;
-                let list = t.units.entry(name).or_default().rules.entry(rule).or_default();
-                // a change before the year counts from the year's first gathering
-                let day = if day < first_day { first_day.clone() } else { day };
-                if list.last().is_some_and(|c| c.day == day) {
-                    list.pop();
-                }
-                list.push(RuleChange { day, status, title });
-            }
-            Ok(())
-        };
-        run().map_err(|e| db_error(path, &e))?;
+    if let Some(db) = db {
+        stored(db, snapshot.year, &mut t).map_err(|e| db_error(db, &e))?;
     }
     add(&mut t, snapshot);
     Ok(t)
+}
+
+/// The stored gatherings of `year`.
+fn stored(db: &mut dyn Store, year: i16, t: &mut Timeline) -> std::result::Result<(), String> {
+    let rows = db.query("SELECT id, day, summary FROM gathering WHERE year = ?1 ORDER BY id", &[Value::int(year)])?;
+    let mut ids: BTreeMap<i64, String> = BTreeMap::new();
+    for r in rows {
+        let (id, day, summary) = (r.int(0).unwrap_or_default(), r.str(1), r.str(2));
+        let s: Option<SummaryJson> = serde_json::from_str(&summary).ok();
+        t.totals.push(s.map_or((0, 0, 0), |s| (s.complete, s.gathered, s.roster)));
+        t.days.push(day.clone());
+        ids.insert(id, day);
+    }
+    let Some(first) = ids.keys().next().copied() else { return Ok(()) };
+    // the state before the year's first gathering carries into it: take every row up to the
+    // year's last gathering, keep the last one before the first
+    let last = ids.keys().next_back().copied().unwrap_or(first);
+    let rows = db.query(
+        "SELECT u.name, c.gathering_id, c.status, c.required, c.published FROM unit_change AS c \
+         JOIN unit AS u ON u.id = c.unit_id WHERE c.gathering_id <= ?1 ORDER BY u.name, c.gathering_id",
+        &[Value::int(last)],
+    )?;
+    let mut changes: BTreeMap<String, Vec<(i64, State)>> = BTreeMap::new();
+    for r in rows {
+        let count = |c: usize| r.int(c).and_then(|n| u32::try_from(n).ok());
+        let counts = count(3).zip(count(4));
+        changes.entry(r.str(0)).or_default().push((r.int(1).unwrap_or_default(), State { status: r.str(2), counts }));
+    }
+    for (name, list) in changes {
+        let unit = t.units.entry(name).or_default();
+        for (id, day) in &ids {
+            if let Some((_, s)) = list.iter().rev().find(|(g, _)| g <= id) {
+                unit.states.insert(day.clone(), s.clone());
+            }
+        }
+    }
+    let rows = db.query(
+        "SELECT u.name, c.rule, g.day, c.status, c.title FROM rule_change AS c JOIN unit AS u ON u.id = c.unit_id \
+         JOIN gathering AS g ON g.id = c.gathering_id WHERE c.gathering_id <= ?1 ORDER BY u.name, c.rule, c.gathering_id",
+        &[Value::int(last)],
+    )?;
+    let first_day = ids.get(&first).cloned().unwrap_or_default();
+    for r in rows {
+        let list = t.units.entry(r.str(0)).or_default().rules.entry(r.str(1)).or_default();
+        // a change before the year counts from the year's first gathering
+        let day = r.str(2);
+        let day = if day < first_day { first_day.clone() } else { day };
+        if list.last().is_some_and(|c| c.day == day) {
+            list.pop();
+        }
+        list.push(RuleChange { day, status: r.str(3), title: r.str(4) });
+    }
+    Ok(())
 }
 
 /// `snapshot` as the timeline's last day, when it is newer than the last stored day.
