@@ -36,9 +36,18 @@ enum Command {
         /// 同一地址每隔多少毫秒可以再提交一次
         #[arg(long, default_value_t = 6000)]
         every_ms: u64,
-        /// 同一地址可以连续提交几次（0：不限，只用于测试和压测）
+        /// 同一地址可以连续提交几次（0：所有限制都不用，只用于测试和压测）
         #[arg(long, default_value_t = 10)]
         burst: u32,
+        /// 同一单位每隔多少毫秒可以再收到一份申请（问卷另计）
+        #[arg(long, default_value_t = 500)]
+        unit_every_ms: u64,
+        /// 同一单位可以连续收到几份申请（问卷另计）
+        #[arg(long, default_value_t = 120)]
+        unit_burst: u32,
+        /// 同一次评议、同一单位，同一地址（IPv6 按 /64）最多提交几份问卷，此后每天一份
+        #[arg(long, default_value_t = 5)]
+        ballots: u32,
         /// 在反向代理（nginx）之后：按代理设置的 X-Forwarded-For 限流（代理须覆盖客户端自己发来的这个头）
         #[arg(long)]
         behind_proxy: bool,
@@ -158,12 +167,24 @@ async fn open(url: &str) -> Result<Db, String> {
 
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Serve { site, db, listen, every_ms, burst, behind_proxy, insecure_cookie, today } => {
+        Command::Serve {
+            site,
+            db,
+            listen,
+            every_ms,
+            burst,
+            unit_every_ms,
+            unit_burst,
+            ballots,
+            behind_proxy,
+            insecure_cookie,
+            today,
+        } => {
             let portal = Portal::load(&site)?;
             let db = open(&db).await?;
             migrate::check_current(&db).await?;
             let app = App { db, portal: Arc::new(portal), today, secure_cookie: !insecure_cookie };
-            let router = web::router(app, Limits { every_ms, burst, behind_proxy });
+            let router = web::router(app, Limits { every_ms, burst, unit_every_ms, unit_burst, ballots, behind_proxy });
             let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
                 format!("无法监听 {listen}：{e}\n  帮助: 换一个端口（--listen 127.0.0.1:8481），或先停掉占用它的程序")
             })?;

@@ -9,7 +9,7 @@ use maud::{Markup, html};
 
 use super::page::{message, page, respond};
 use super::{App, form_problem};
-use crate::cases::{self, REPLY_DAYS};
+use crate::cases;
 
 /// What the applicant typed, by field, in [`APPLICATION_FIELDS`] order; and the problems.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -134,8 +134,8 @@ pub async fn submit(
         return respond(StatusCode::UNPROCESSABLE_ENTITY, form_page(name, &checked));
     }
     let today = app.today();
-    let due = app.portal.calendar.add_working_days(today, REPLY_DAYS);
-    match cases::submit(&app.db, &unit, &checked.values, today, (due.value, due.estimated)).await {
+    let period = app.portal.reply(&unit);
+    match cases::submit(&app.db, &unit, &checked.values, today, period.due(&app.portal.calendar, today)).await {
         Ok(r) => respond(
             StatusCode::OK,
             page(
@@ -146,7 +146,7 @@ pub async fn submit(
                         p { "受理单位：" (name) }
                         p { "受理编号：" strong { (r.no.to_string()) } }
                         p { "收到日期：" (r.received.to_string()) }
-                        p { "答复期限：" (r.due.to_string()) "（收到之日起 " (REPLY_DAYS) " 个工作日内，《政府信息公开条例》第三十三条）"
+                        p { "答复期限：" (r.due.to_string()) "（收到之日起 " (period.zh()) "内，" (period.basis) "）"
                             @if r.estimated { "；这一年的节假日安排尚未公布，按周一至周五估算" } }
                         p { "查询码：" span.code { (r.code) } }
                     }
