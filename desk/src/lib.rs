@@ -8,6 +8,7 @@ pub mod cases;
 pub mod codes;
 pub mod db;
 pub mod export;
+pub mod holds;
 pub mod migrate;
 pub mod portal;
 pub mod retention;

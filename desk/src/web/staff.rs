@@ -175,7 +175,7 @@ pub async fn list(State(app): State<App>, headers: HeaderMap) -> Response {
         (format!("WHERE unit IN ({})", marks.join(", ")), user.units.iter().map(|u| t(u.clone())).collect())
     };
     let sql = format!(
-        "SELECT unit, year, seq, received, due, extended_due, state, outcome FROM cases {filter} \
+        "SELECT unit, year, seq, received, due, extended_due, state, outcome, hold FROM cases {filter} \
          ORDER BY received DESC, unit, seq DESC LIMIT 1000"
     );
     let rows = match app.db.rows(&sql, args).await {
@@ -199,13 +199,13 @@ pub async fn list(State(app): State<App>, headers: HeaderMap) -> Response {
                     @for r in &rows {
                         @let no = CaseNo { unit: r.text(0), year: r.int(1), seq: r.int(2) }.to_string();
                         @let due = r.opt(5).unwrap_or_else(|| r.text(4));
-                        @let late = workflow::overdue(&r.text(6), &due, today);
+                        @let late = r.opt(8).is_none() && workflow::overdue(&r.text(6), &due, today);
                         tr class=[late.then_some("overdue")] {
                             td { a href={ "case/" (no) } { (no) } }
                             td { (app.portal.unit(&r.text(0)).unwrap_or(&r.text(0))) }
                             td { (r.text(3)) }
                             td { (due) @if late { "（已超期）" } }
-                            td { (r.text(6)) }
+                            td { (r.text(6)) @if let Some(h) = r.opt(8) { "（等待：" (h) "）" } }
                             td { (r.text(7)) }
                         }
                     }
@@ -218,7 +218,7 @@ pub async fn list(State(app): State<App>, headers: HeaderMap) -> Response {
 async fn case_page(app: &App, user: &User, no: &CaseNo, problem: Option<&str>) -> Response {
     let key = vec![t(no.unit.clone()), i(no.year), i(no.seq)];
     let cols = "received, due, extended_due, extension_reason, state, outcome, outcome_reason, replied, \
-                applicant, id_doc, phone, email, address, info, doc_number, medium, delivery";
+                applicant, id_doc, phone, email, address, info, doc_number, medium, delivery, hold";
     let case =
         app.db.rows(&format!("SELECT {cols} FROM cases WHERE unit = $1 AND year = $2 AND seq = $3"), key.clone()).await;
     let trail = app
@@ -231,9 +231,11 @@ async fn case_page(app: &App, user: &User, no: &CaseNo, problem: Option<&str>) -
     let Some(c) = case.first() else { return not_found() };
     let state = c.text(4);
     let due = c.opt(2).unwrap_or_else(|| c.text(1));
-    let late = workflow::overdue(&state, &due, app.today());
+    let waits = super::waits::case(app, no).await;
+    let hold = c.opt(17);
+    let late = hold.is_none() && workflow::overdue(&state, &due, app.today());
     let labels = gongkai::desk::APPLICATION_FIELDS.iter().map(|f| f.label);
-    let next = workflow::next(&state);
+    let next = workflow::next(&state).filter(|_| hold.is_none());
     let status = if problem.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     respond(
         status,
@@ -248,7 +250,7 @@ async fn case_page(app: &App, user: &User, no: &CaseNo, problem: Option<&str>) -
                     tr { th { "收到日期" } td { (c.text(0)) } }
                     tr class=[late.then_some("overdue")] { th { "答复期限" } td { (due) @if late { "（已超期）" } } }
                     @if let Some(r) = c.opt(3) { tr { th { "延期理由" } td { (r) } } }
-                    tr { th { "进度" } td { (state) } }
+                    tr { th { "进度" } td { (state) @if let Some(h) = &hold { "（等待：" (h) "）" } } }
                     @if let Some(o) = c.opt(5) { tr { th { "处理结果" } td { (o) @if let Some(r) = c.opt(6) { "：" (r) } } } }
                     @if let Some(d) = c.opt(7) { tr { th { "答复日期" } td { (d) } } }
                     @for (n, label) in labels.enumerate() { tr { th { (label) } td { (c.text(8 + n)) } } }
@@ -269,6 +271,7 @@ async fn case_page(app: &App, user: &User, no: &CaseNo, problem: Option<&str>) -
                         button type="submit" { "确认：" (to) }
                     }
                 }
+                @if let Some(w) = &waits { (super::waits::forms(app, w, &csrf(user))) }
                 @if c.opt(2).is_none() && next.is_some() && !matches!(state.as_str(), "答复") {
                     h2 { "延长答复期限（只能一次，最多 20 个工作日）" }
                     form method="post" action="" {
@@ -345,6 +348,18 @@ pub async fn act(
     };
     let Some(no) = case_no(&user, &no) else { return not_found() };
     let Some((state, due)) = current_state(&app, &no).await else { return not_found() };
+    if let Some(done) =
+        super::waits::act(&app, &user, &no, due.parse().unwrap_or(jiff::civil::Date::MIN), &get("do"), &get).await
+    {
+        return match done {
+            Ok(()) => back(&no),
+            Err(p) => case_page(&app, &user, &no, Some(&p)).await,
+        };
+    }
+    if let Some(h) = super::waits::case(&app, &no).await.and_then(|w| w.hold) {
+        let p = format!("这件申请正在等待「{h}」：等待结束后才能办理下一步或延长期限");
+        return case_page(&app, &user, &no, Some(&p)).await;
+    }
     if get("do") == "extend" {
         let Ok(days) = get("days").parse::<u32>() else {
             return case_page(&app, &user, &no, Some("延长的工作日数请写数字，例如 20")).await;
