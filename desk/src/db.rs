@@ -121,6 +121,23 @@ impl From<sqlx::Error> for DbError {
     }
 }
 
+impl DbError {
+    /// What staff are told: a conflict as it is; anything else is written to the service's log
+    /// and told as a sentence without the database's own words (table names, SQL, values).
+    pub fn told(self) -> String {
+        match self {
+            DbError::Conflict => self.to_string(),
+            e => {
+                eprintln!("{e}");
+                TOLD.to_owned()
+            }
+        }
+    }
+}
+
+/// What staff are told of a database error.
+pub const TOLD: &str = "系统暂时无法完成这项操作（原因已记入服务日志），请稍后再试。";
+
 /// A connection to the desk's database.
 #[derive(Clone)]
 pub enum Db {
@@ -337,6 +354,13 @@ async fn pg_tx(pool: &PgPool, stmts: &[Stmt]) -> Result<Vec<Vec<Row>>, DbError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn staff_are_told_no_database_words() {
+        let told = DbError::Other("no such table: rectifications".into()).told();
+        assert_eq!(told, TOLD);
+        assert_eq!(DbError::Conflict.told(), "数据已被改动或已存在");
+    }
 
     #[test]
     fn sqlite_parameters_are_numbered_by_their_digits() {

@@ -58,7 +58,7 @@ pub async fn add(db: &Db, name: &str, password: &str, admin: bool, units: &[Stri
     }
     db.tx(stmts).await.map(|_| ()).map_err(|e| match e {
         DbError::Conflict => format!("已有名为「{name}」的账号"),
-        e => e.to_string(),
+        e => e.told(),
     })
 }
 

@@ -121,7 +121,7 @@ pub async fn extend(
     .await
     .map_err(|e| match e {
         DbError::Conflict => "答复期限只能延长一次，且只能在答复之前、不在补正或征求第三方意见期间延长".to_owned(),
-        e => e.to_string(),
+        e => e.told(),
     })?;
     Ok(new_due)
 }

@@ -299,6 +299,11 @@ async fn the_questionnaire_is_open_only_during_a_campaign() {
         assert!(open.body.contains(text) && open.body.contains(&format!("name=\"{key}\"")), "{key}");
     }
     let mut answers: Vec<(&str, &str)> = gongkai::desk::QUESTIONS.iter().map(|(k, _)| (*k, "满意")).collect();
+    let mut robot = answers.clone();
+    robot.push(("homepage", "http://spam.example"));
+    let got = send(&r, "POST", "/u/qingyuan-water/evaluate", Some(&robot)).await;
+    assert_eq!(got.status, StatusCode::BAD_REQUEST);
+    assert!(got.body.contains("表单中一个应当留空的栏目被填写了"), "{}", got.body);
     answers[5].1 = "很好";
     let got = send(&r, "POST", "/u/qingyuan-water/evaluate", Some(&answers)).await;
     assert_eq!(got.status, StatusCode::UNPROCESSABLE_ENTITY);

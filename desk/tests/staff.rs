@@ -15,9 +15,19 @@ async fn a_login_needs_the_right_password_and_every_form_its_csrf_token() {
     let r = service(app(db), OPEN);
     assert_eq!(req(&r, "GET", "/staff/", None, &[]).await.status, StatusCode::SEE_OTHER);
     for (n, p) in [("water", "wrong password!"), ("nobody", PW)] {
-        let got = req(&r, "POST", "/staff/login", None, &[("name", n), ("password", p)]).await;
+        let got = post_login(&r, n, p).await;
         assert_eq!(got.status, StatusCode::UNAUTHORIZED);
-        assert!(got.body.contains("账号或密码不对") && got.headers.get("set-cookie").is_none());
+        let cookies: Vec<_> = got.headers.get_all("set-cookie").iter().collect();
+        assert!(got.body.contains("账号或密码不对") && cookies.iter().all(|c| !c.to_str().unwrap().contains("desk_session")));
+    }
+    // a login posted without the form's cookie and token (another site's page): refused
+    let (cookie, token) = login_form(&r).await;
+    let other = login_form(&r).await.0;
+    for (c, t) in [(None, token.as_str()), (Some(cookie.clone()), "forged"), (Some(other), token.as_str())] {
+        let s = c.map(|cookie| Session { cookie, csrf: String::new() });
+        let got = req(&r, "POST", "/staff/login", s.as_ref(), &[("csrf", t), ("name", "water"), ("password", PW)]).await;
+        assert_eq!(got.status, StatusCode::FORBIDDEN, "{}", got.body);
+        assert!(got.body.contains("登录表单已过期"));
     }
     let no = apply(&r, "qingyuan-water", "张三").await;
     let s = login(&r, "water").await;
@@ -31,6 +41,23 @@ async fn a_login_needs_the_right_password_and_every_form_its_csrf_token() {
     // logging out ends the session
     assert_eq!(req(&r, "POST", "/staff/logout", Some(&s), &[("csrf", &s.csrf)]).await.status, StatusCode::SEE_OTHER);
     assert_eq!(req(&r, "GET", "/staff/", Some(&s), &[]).await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn an_account_with_five_wrong_passwords_waits_whatever_the_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = fresh_db(dir.path()).await;
+    setup(&db).await;
+    // no per-address limit: the wait is the account's
+    let r = service(app(db), OPEN);
+    for _ in 0..5 {
+        assert_eq!(post_login(&r, "water", "wrong password!").await.status, StatusCode::UNAUTHORIZED);
+    }
+    let got = post_login(&r, "water", PW).await;
+    assert_eq!(got.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(got.body.contains("这个账号连续多次密码错误，请 1 分钟后再试"), "{}", got.body);
+    // another account is not held back, and a right password clears its count
+    login(&r, "hospital").await;
 }
 
 #[tokio::test]
@@ -260,4 +287,29 @@ async fn staff_read_their_units_free_text_and_record_rectifications_that_the_exp
         ("公开栏位置偏僻", "已完成", Some("2026-11-27"))
     );
     assert!(!eval.contains("公开栏在二楼不好找"));
+}
+
+#[tokio::test]
+async fn staff_are_never_shown_the_databases_own_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = fresh_db(dir.path()).await;
+    setup(&db).await;
+    let r = service(app(db.clone()), OPEN);
+    let s = login(&r, "water").await;
+    db.plain("DROP TABLE rectifications").await.unwrap();
+    let fix = [
+        ("csrf", s.csrf.as_str()),
+        ("do", "fix"),
+        ("campaign", "2026"),
+        ("unit", "qingyuan-water"),
+        ("problem", "公开栏位置偏僻"),
+        ("measure", "移到一楼大厅"),
+    ];
+    let got = req(&r, "POST", "/staff/evaluations", Some(&s), &fix).await;
+    assert_ne!(got.status, StatusCode::SEE_OTHER);
+    let body = got.body.to_lowercase();
+    assert!(body.contains("系统暂时"), "{}", got.body);
+    for words in ["rectifications", "no such table", "does not exist", "insert", "sql"] {
+        assert!(!body.contains(words), "{words}: {}", got.body);
+    }
 }

@@ -8,7 +8,7 @@ use gongkai::desk::{APPLICATION_FIELDS, CONTACT_FIELDS, HONEYPOT, Input, LOOKUP_
 use maud::{Markup, html};
 
 use super::page::{message, page, respond};
-use super::{App, form_problem};
+use super::{App, form_problem, honeypot};
 use crate::cases;
 
 /// What the applicant typed, by field, in [`APPLICATION_FIELDS`] order; and the problems.
@@ -121,13 +121,8 @@ pub async fn submit(
         Ok(Form(p)) => p,
         Err(e) => return form_problem(&e, 2),
     };
-    if pairs.iter().any(|(k, v)| k == HONEYPOT && !v.is_empty()) {
-        return message(
-            StatusCode::BAD_REQUEST,
-            "申请未受理",
-            2,
-            "表单中一个应当留空的栏目被填写了（自动填表程序常这样做）。请清空浏览器的自动填写后重新提交。",
-        );
+    if let Some(refused) = honeypot(&pairs, "申请未受理") {
+        return refused;
     }
     let checked = check(&pairs);
     if !checked.errors.is_empty() {

@@ -12,7 +12,7 @@ use gongkai::desk::{HONEYPOT, QUESTIONS, Rating};
 use maud::{Markup, html};
 
 use super::page::{message, page, respond};
-use super::{App, Client, Guard, form_problem};
+use super::{App, Client, Guard, form_problem, honeypot};
 use crate::campaigns::{self, Campaign};
 
 /// The most characters of free text.
@@ -116,13 +116,8 @@ pub async fn submit(
         Ok(Form(p)) => p,
         Err(e) => return form_problem(&e, 2),
     };
-    if pairs.iter().any(|(k, v)| k == HONEYPOT && !v.is_empty()) {
-        return message(
-            StatusCode::BAD_REQUEST,
-            "问卷未受理",
-            2,
-            "表单中一个应当留空的栏目被填写了。请清空浏览器的自动填写后重新提交。",
-        );
+    if let Some(refused) = honeypot(&pairs, "问卷未受理") {
+        return refused;
     }
     let (ratings, remark, errors) = check(&pairs);
     if !errors.is_empty() {

@@ -75,6 +75,8 @@ pub struct Guard {
     ballots: Option<DefaultKeyedRateLimiter<(String, String, IpAddr)>>,
     behind_proxy: bool,
     swept: Mutex<Instant>,
+    /// Wrong passwords per account name (always on, whatever the limits).
+    pub(crate) accounts: super::backoff::Backoff,
 }
 
 /// The client's address as the limits count it (its /64 for IPv6), put into each request by the
@@ -106,6 +108,7 @@ impl Guard {
             ballots: if off { None } else { bucket(BALLOT_PERIOD, l.ballots) },
             behind_proxy: l.behind_proxy,
             swept: Mutex::new(Instant::now()),
+            accounts: super::backoff::Backoff::default(),
         }
     }
 

@@ -3,10 +3,13 @@
 
 mod admin;
 mod apply;
+mod backoff;
 mod evaluate;
 mod limits;
+mod login;
 mod lookup;
 pub mod page;
+mod posted;
 mod review;
 mod staff;
 mod waits;
@@ -56,7 +59,7 @@ pub fn router(app: App, limits: Limits) -> Router {
         .route("/lookup", get(lookup::form).post(lookup::submit));
     let guard = Arc::new(Guard::new(limits));
     let public = public.layer(middleware::from_fn_with_state(guard.clone(), limits::public));
-    let login = Router::new().route("/staff/login", get(staff::login_form).post(staff::login));
+    let login = Router::new().route("/staff/login", get(login::form).post(login::submit));
     let login = login.layer(middleware::from_fn_with_state(guard.clone(), limits::login));
     let staff = Router::new()
         .route("/staff/", get(staff::list))
@@ -74,6 +77,19 @@ pub fn router(app: App, limits: Limits) -> Router {
         .layer(axum::Extension(guard))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(headers))
+}
+
+/// The answer to a public form whose honeypot field ([`gongkai::desk::HONEYPOT`], out of sight)
+/// was filled in, as form-filling robots do; `None` for a person's form.
+pub(crate) fn honeypot(pairs: &[(String, String)], title: &str) -> Option<Response> {
+    pairs.iter().any(|(k, v)| k == gongkai::desk::HONEYPOT && !v.is_empty()).then(|| {
+        page::message(
+            StatusCode::BAD_REQUEST,
+            title,
+            2,
+            "表单中一个应当留空的栏目被填写了（自动填表程序常这样做）。请清空浏览器的自动填写后重新提交。",
+        )
+    })
 }
 
 /// A form the desk cannot read: too large, not a form, not UTF-8.

@@ -2,8 +2,7 @@
 //! questionnaires for staff to read (it stays in the desk: it may hold personal data), and the
 //! 整改 records (《社会评议办法》第九条) that the export publishes.
 
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gongkai::desk::{QUESTIONS, RECTIFICATION_STATES, Rating, Tally, grade, score_tenths};
@@ -11,7 +10,8 @@ use maud::html;
 
 use super::App;
 use super::page::{message, page, respond};
-use super::staff::{fields, signed_in};
+use super::posted::Posted;
+use super::staff::signed_in;
 use crate::campaigns;
 use crate::db::{Stmt, i, t};
 use crate::users::User;
@@ -126,19 +126,8 @@ pub async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
 }
 
 /// POST `staff/evaluations`: mark a remark read, add a 整改, mark one done.
-pub async fn act(
-    State(app): State<App>,
-    headers: HeaderMap,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
-) -> Response {
-    let user = match signed_in(&app, &headers, 1).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let get = match fields(&user, form, 1) {
-        Ok(g) => g,
-        Err(r) => return r,
-    };
+pub async fn act(State(app): State<App>, posted: Posted) -> Response {
+    let (user, get) = (&posted.user, |k: &str| posted.get(k));
     let forbidden = || message(StatusCode::NOT_FOUND, "找不到", 1, "没有这项内容，或者它不属于您负责的单位。");
     let done = match get("do").as_str() {
         "review" => {
@@ -154,7 +143,7 @@ pub async fn act(
             app.db
                 .exec("UPDATE responses SET reviewed = 1 WHERE id = $1", vec![t(get("id"))])
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.told())
         }
         "fix" | "done" if !user.may(&get("unit")) => return forbidden(),
         "fix" => {
@@ -185,7 +174,7 @@ pub async fn act(
                     )])
                     .await
                     .map(|_| ())
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| e.told())
             }
         }
         "done" => {

@@ -2,17 +2,16 @@
 //! a case with its audit trail and the forms for its next step and its extension. Every form
 //! carries the session's CSRF token; a case of another unit is "not found".
 
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gongkai::desk::OUTCOMES;
 use maud::{Markup, html};
 
 use super::page::{message, page, respond};
-use super::{App, form_problem};
+use super::posted::Posted;
+use super::App;
 use crate::cases::CaseNo;
-use crate::codes;
 use crate::db::{V, i, t};
 use crate::users::{self, User};
 use crate::workflow::{self, Step};
@@ -20,11 +19,16 @@ use crate::workflow::{self, Step};
 /// The session cookie's name.
 pub const COOKIE: &str = "desk_session";
 
-fn cookie_token(headers: &HeaderMap) -> Option<String> {
+/// A cookie's value, if the request has it.
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
         let (k, v) = c.trim().split_once('=')?;
-        (k == COOKIE && !v.is_empty()).then(|| v.to_owned())
+        (k == name && !v.is_empty()).then(|| v.to_owned())
     })
+}
+
+fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, COOKIE)
 }
 
 /// The signed-in account, or the response to give instead (to the login page).
@@ -44,89 +48,8 @@ pub(crate) async fn signed_in(app: &App, headers: &HeaderMap, depth: usize) -> R
     }
 }
 
-/// A form's fields, after the CSRF check.
-// the error is the page to answer with, made once per refused request: boxing it gains nothing
-#[allow(clippy::result_large_err)]
-pub(crate) fn fields(
-    user: &User,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
-    depth: usize,
-) -> Result<impl Fn(&str) -> String, Response> {
-    let pairs = match form {
-        Ok(Form(p)) => p,
-        Err(e) => return Err(form_problem(&e, depth)),
-    };
-    let get = move |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
-    if !codes::same(&get("csrf"), &user.csrf) {
-        return Err(message(
-            StatusCode::FORBIDDEN,
-            "操作未执行",
-            depth,
-            "表单已过期或不是从本平台提交的：请刷新页面后重试。",
-        ));
-    }
-    Ok(get)
-}
-
-fn login_page(problem: Option<&str>) -> Markup {
-    page(
-        "受理平台工作人员登录",
-        1,
-        html! {
-            @if let Some(p) = problem { div.errors role="alert" { p { (p) } } }
-            form method="post" action="login" {
-                label for="name" { "账号" }
-                input type="text" id="name" name="name" autocomplete="username" required;
-                label for="password" { "密码" }
-                input type="password" id="password" name="password" autocomplete="current-password" required;
-                button type="submit" { "登录" }
-            }
-        },
-    )
-}
-
-/// GET `staff/login`.
-pub async fn login_form() -> Response {
-    respond(StatusCode::OK, login_page(None))
-}
-
-/// POST `staff/login`.
-pub async fn login(State(app): State<App>, form: Result<Form<Vec<(String, String)>>, FormRejection>) -> Response {
-    let pairs = match form {
-        Ok(Form(p)) => p,
-        Err(e) => return form_problem(&e, 1),
-    };
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    match users::login(&app.db, get("name").trim(), &get("password")).await {
-        Ok(Some(token)) => {
-            let secure = if app.secure_cookie { "; Secure" } else { "" };
-            let cookie = format!(
-                "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
-                users::SESSION_HOURS * 3600
-            );
-            (StatusCode::SEE_OTHER, [(header::SET_COOKIE, cookie), (header::LOCATION, "./".to_owned())]).into_response()
-        }
-        Ok(None) => respond(StatusCode::UNAUTHORIZED, login_page(Some("账号或密码不对。"))),
-        Err(e) => {
-            eprintln!("登录失败：{e}");
-            message(StatusCode::SERVICE_UNAVAILABLE, "暂时无法登录", 1, "系统暂时不可用，请稍后再试。")
-        }
-    }
-}
-
 /// POST `staff/logout`.
-pub async fn logout(
-    State(app): State<App>,
-    headers: HeaderMap,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
-) -> Response {
-    let user = match signed_in(&app, &headers, 1).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    if let Err(r) = fields(&user, form, 1) {
-        return r;
-    }
+pub async fn logout(State(app): State<App>, headers: HeaderMap, _: Posted) -> Response {
     if let Some(token) = cookie_token(&headers)
         && let Err(e) = users::logout(&app.db, &token).await
     {
@@ -332,24 +255,12 @@ fn back(no: &CaseNo) -> Response {
 }
 
 /// POST `staff/case/<受理编号>`: the next step (`do=step`) or the extension (`do=extend`).
-pub async fn act(
-    State(app): State<App>,
-    headers: HeaderMap,
-    Path(no): Path<String>,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
-) -> Response {
-    let user = match signed_in(&app, &headers, 2).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let get = match fields(&user, form, 2) {
-        Ok(g) => g,
-        Err(r) => return r,
-    };
+pub async fn act(State(app): State<App>, Path(no): Path<String>, posted: Posted) -> Response {
+    let (user, get) = (&posted.user, |k: &str| posted.get(k));
     let Some(no) = case_no(&user, &no) else { return not_found() };
     let Some((state, due)) = current_state(&app, &no).await else { return not_found() };
     if let Some(done) =
-        super::waits::act(&app, &user, &no, due.parse().unwrap_or(jiff::civil::Date::MIN), &get("do"), &get).await
+        super::waits::act(&app, user, &no, due.parse().unwrap_or(jiff::civil::Date::MIN), &posted).await
     {
         return match done {
             Ok(()) => back(&no),

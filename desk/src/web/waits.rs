@@ -5,6 +5,7 @@ use jiff::civil::Date;
 use maud::{Markup, html};
 
 use super::App;
+use super::posted::Posted;
 use crate::cases::CaseNo;
 use crate::db::{i, t};
 use crate::holds::{self, Case};
@@ -72,9 +73,10 @@ pub async fn act(
     user: &User,
     no: &CaseNo,
     due: Date,
-    what: &str,
-    get: &(dyn Fn(&str) -> String + Sync),
+    posted: &Posted,
 ) -> Option<Result<(), String>> {
+    let (what, get) = (posted.get("do"), |k: &str| posted.get(k));
+    let what = what.as_str();
     let (db, cal, today) = (&app.db, &app.portal.calendar, app.today());
     if !matches!(what, "ask-completion" | "completed" | "not-completed" | "consult" | "consulted") {
         return None;

@@ -34,10 +34,33 @@ pub async fn req(r: &Router, method: &str, uri: &str, s: Option<&Session>, form:
     Got { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
 }
 
+/// The login form's cookie (`desk_login=…`) and the token in the form.
+pub async fn login_form(r: &Router) -> (String, String) {
+    let got = req(r, "GET", "/staff/login", None, &[]).await;
+    let set = got.headers.get("set-cookie").expect("the login form sets its cookie").to_str().unwrap();
+    let cookie = set.split(';').next().unwrap().to_owned();
+    let token = between(&got.body, "name=\"csrf\" value=\"", "\"").expect("a form token").to_owned();
+    assert_eq!(cookie, format!("desk_login={token}"));
+    (cookie, token)
+}
+
+/// A login as a browser does it: the form, then its POST with the form's cookie.
+pub async fn post_login(r: &Router, name: &str, password: &str) -> Got {
+    let (cookie, token) = login_form(r).await;
+    let s = Session { cookie, csrf: String::new() };
+    req(r, "POST", "/staff/login", Some(&s), &[("csrf", &token), ("name", name), ("password", password)]).await
+}
+
 pub async fn login(r: &Router, name: &str) -> Session {
-    let got = req(r, "POST", "/staff/login", None, &[("name", name), ("password", PW)]).await;
+    let got = post_login(r, name, PW).await;
     assert_eq!(got.status, StatusCode::SEE_OTHER, "{}", got.body);
-    let set = got.headers.get("set-cookie").unwrap().to_str().unwrap().to_owned();
+    let set = got
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("desk_session="))
+        .expect("a session cookie");
     for flag in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
         assert!(set.contains(flag), "{set}");
     }
