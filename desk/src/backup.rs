@@ -66,7 +66,7 @@ pub const TABLES: &[(&str, &[&str])] = &[
         ],
     ),
     ("rectifications", &["campaign", "unit", "n", "problem", "measure", "due", "state", "done"]),
-    ("users", &["name", "hash", "admin", "created"]),
+    ("users", &["name", "hash", "admin", "created", "disabled"]),
     ("user_units", &["name", "unit"]),
 ];
 

@@ -7,6 +7,8 @@ use jiff::civil::Date;
 use crate::codes;
 use crate::db::{Db, DbError, Stmt, i, t};
 
+/// The most cases the staff list shows at once (overdue ones first).
+pub const LIST_LIMIT: i64 = 1000;
 /// The most working days an extension adds (第三十三条).
 pub const EXTENSION_DAYS: u32 = 20;
 

@@ -134,6 +134,30 @@ enum UserCmd {
         #[arg(long, required_unless_present = "admin")]
         unit: Vec<String>,
     },
+    /// 停用账号：不能再登录，已登录的立即退出
+    Disable {
+        /// 账号名
+        name: String,
+        /// 数据库地址
+        #[arg(long, value_name = "URL")]
+        db: String,
+    },
+    /// 重新启用停用的账号
+    Enable {
+        /// 账号名
+        name: String,
+        /// 数据库地址
+        #[arg(long, value_name = "URL")]
+        db: String,
+    },
+    /// 重设密码（已登录的立即退出）；新密码从环境变量 GONGKAI_DESK_PASSWORD 或标准输入的第一行读取
+    Passwd {
+        /// 账号名
+        name: String,
+        /// 数据库地址
+        #[arg(long, value_name = "URL")]
+        db: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -260,18 +284,33 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::User { action: UserCmd::Add { name, db, admin, unit } } => {
-            let password = match std::env::var("GONGKAI_DESK_PASSWORD") {
-                Ok(p) => p,
-                Err(_) => {
-                    let mut line = String::new();
-                    std::io::stdin().read_line(&mut line).map_err(|e| format!("无法读取密码：{e}"))?;
-                    line.trim_end_matches(['\n', '\r']).to_owned()
-                }
-            };
+            let password = password()?;
             let db = open(&db).await?;
             migrate::check_current(&db).await?;
             users::add(&db, &name, &password, admin, &unit).await?;
             eprintln!("已新建账号「{name}」");
+            Ok(())
+        }
+        Command::User { action: UserCmd::Disable { name, db } } => {
+            let db = open(&db).await?;
+            migrate::check_current(&db).await?;
+            users::set_disabled(&db, &name, true).await?;
+            eprintln!("已停用账号「{name}」");
+            Ok(())
+        }
+        Command::User { action: UserCmd::Enable { name, db } } => {
+            let db = open(&db).await?;
+            migrate::check_current(&db).await?;
+            users::set_disabled(&db, &name, false).await?;
+            eprintln!("已重新启用账号「{name}」");
+            Ok(())
+        }
+        Command::User { action: UserCmd::Passwd { name, db } } => {
+            let password = password()?;
+            let db = open(&db).await?;
+            migrate::check_current(&db).await?;
+            users::set_password(&db, &name, &password).await?;
+            eprintln!("已重设账号「{name}」的密码");
             Ok(())
         }
         Command::Campaign { action: CampaignCmd::Add { db, id, name, from, to, unit } } => {
@@ -280,6 +319,18 @@ async fn run(cli: Cli) -> Result<(), String> {
             campaigns::add(&db, &Campaign { id: id.clone(), name, unit, opens: from, closes: to }).await?;
             eprintln!("已新建评议「{id}」");
             Ok(())
+        }
+    }
+}
+
+/// A password from GONGKAI_DESK_PASSWORD, else the first line of standard input.
+fn password() -> Result<String, String> {
+    match std::env::var("GONGKAI_DESK_PASSWORD") {
+        Ok(p) => Ok(p),
+        Err(_) => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).map_err(|e| format!("无法读取密码：{e}"))?;
+            Ok(line.trim_end_matches(['\n', '\r']).to_owned())
         }
     }
 }

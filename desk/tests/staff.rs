@@ -6,6 +6,7 @@ mod common;
 use axum::http::StatusCode;
 use common::staff::*;
 use common::*;
+use gongkai_desk::users;
 
 #[tokio::test]
 async fn a_login_needs_the_right_password_and_every_form_its_csrf_token() {
@@ -18,14 +19,18 @@ async fn a_login_needs_the_right_password_and_every_form_its_csrf_token() {
         let got = post_login(&r, n, p).await;
         assert_eq!(got.status, StatusCode::UNAUTHORIZED);
         let cookies: Vec<_> = got.headers.get_all("set-cookie").iter().collect();
-        assert!(got.body.contains("账号或密码不对") && cookies.iter().all(|c| !c.to_str().unwrap().contains("desk_session")));
+        assert!(
+            got.body.contains("账号或密码不对")
+                && cookies.iter().all(|c| !c.to_str().unwrap().contains("desk_session"))
+        );
     }
     // a login posted without the form's cookie and token (another site's page): refused
     let (cookie, token) = login_form(&r).await;
     let other = login_form(&r).await.0;
     for (c, t) in [(None, token.as_str()), (Some(cookie.clone()), "forged"), (Some(other), token.as_str())] {
         let s = c.map(|cookie| Session { cookie, csrf: String::new() });
-        let got = req(&r, "POST", "/staff/login", s.as_ref(), &[("csrf", t), ("name", "water"), ("password", PW)]).await;
+        let got =
+            req(&r, "POST", "/staff/login", s.as_ref(), &[("csrf", t), ("name", "water"), ("password", PW)]).await;
         assert_eq!(got.status, StatusCode::FORBIDDEN, "{}", got.body);
         assert!(got.body.contains("登录表单已过期"));
     }
@@ -312,4 +317,54 @@ async fn staff_are_never_shown_the_databases_own_words() {
     for words in ["rectifications", "no such table", "does not exist", "insert", "sql"] {
         assert!(!body.contains(words), "{words}: {}", got.body);
     }
+}
+
+#[tokio::test]
+async fn a_disabled_account_and_a_reset_password_end_the_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = fresh_db(dir.path()).await;
+    setup(&db).await;
+    let r = service(app(db.clone()), OPEN);
+    let s = login(&r, "water").await;
+    users::set_disabled(&db, "water", true).await.unwrap();
+    assert_eq!(req(&r, "GET", "/staff/", Some(&s), &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(post_login(&r, "water", PW).await.status, StatusCode::UNAUTHORIZED);
+    users::set_disabled(&db, "water", false).await.unwrap();
+    let s = login(&r, "water").await;
+    let new = "another long password";
+    assert!(users::set_password(&db, "water", "short").await.unwrap_err().contains("至少 12 个字符"));
+    users::set_password(&db, "water", new).await.unwrap();
+    assert_eq!(req(&r, "GET", "/staff/", Some(&s), &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(post_login(&r, "water", PW).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(post_login(&r, "water", new).await.status, StatusCode::SEE_OTHER);
+    assert!(users::set_disabled(&db, "nobody", true).await.unwrap_err().contains("没有名为「nobody」的账号"));
+}
+
+#[tokio::test]
+async fn overdue_cases_come_first_and_the_lists_limit_never_hides_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = fresh_db(dir.path()).await;
+    setup(&db).await;
+    let r = service(app(db.clone()), OPEN);
+    // received 2026-11-27, due 2026-12-25; then more cases than the list shows, received later
+    let old = apply(&r, "qingyuan-water", "张三").await;
+    let limit = gongkai_desk::cases::LIST_LIMIT;
+    db.exec(
+        "WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+         INSERT INTO cases (unit, year, seq, received, received_at, due, lookup_hash, applicant, id_doc, phone, \
+         email, address, info, doc_number, medium, delivery, state) \
+         SELECT 'qingyuan-water', 2026, i, '2026-12-20', '', '2027-01-20', '', '', '', '', '', '', '', '', '', '', '接收' \
+         FROM n",
+        vec![gongkai_desk::db::i(limit + 2)],
+    )
+    .await
+    .unwrap();
+    let s = login(&r, "water").await;
+    let mut later = app(db.clone());
+    later.today = Some(jiff::civil::date(2027, 1, 5));
+    let list = req(&service(later, OPEN), "GET", "/staff/", Some(&s), &[]).await;
+    assert!(list.body.contains(&format!("共 {} 件", limit + 2)), "the list says it is cut");
+    let first = list.body.split("<tr").nth(2).expect("a first case");
+    assert!(first.contains(&old) && first.contains("class=\"overdue\""), "{first}");
+    assert_eq!(list.body.matches("<tr").count() as i64, limit + 1, "the header and the limit's rows");
 }

@@ -100,16 +100,7 @@ pub async fn act(State(app): State<App>, posted: Posted) -> Response {
         let units = posted.all("unit");
         match units.iter().find(|u| app.portal.unit(u).is_none()) {
             Some(u) => Err(format!("门户中没有单位「{u}」")),
-            None => {
-                users::add(
-                    &app.db,
-                    &get("name"),
-                    &posted.raw("password"),
-                    get("admin") == "1",
-                    &units,
-                )
-                .await
-            }
+            None => users::add(&app.db, &get("name"), &posted.raw("password"), get("admin") == "1", &units).await,
         }
     } else {
         let unit = get("unit");

@@ -69,7 +69,11 @@ pub async fn submit(
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     let expected = cookie(&headers, FORM_COOKIE).unwrap_or_default();
     if expected.is_empty() || !codes::same(&get("csrf"), &expected) {
-        return login_page(&app, StatusCode::FORBIDDEN, Some("登录表单已过期或不是从本平台打开的：请在这一页重新登录。"));
+        return login_page(
+            &app,
+            StatusCode::FORBIDDEN,
+            Some("登录表单已过期或不是从本平台打开的：请在这一页重新登录。"),
+        );
     }
     let name = get("name").trim().to_owned();
     if let Some(wait) = guard.accounts.waiting(&name, Instant::now()) {

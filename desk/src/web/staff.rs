@@ -8,10 +8,10 @@ use axum::response::{IntoResponse, Response};
 use gongkai::desk::OUTCOMES;
 use maud::{Markup, html};
 
+use super::App;
 use super::page::{message, page, respond};
 use super::posted::Posted;
-use super::App;
-use crate::cases::CaseNo;
+use crate::cases::{CaseNo, LIST_LIMIT};
 use crate::db::{V, i, t};
 use crate::users::{self, User};
 use crate::workflow::{self, Step};
@@ -97,18 +97,25 @@ pub async fn list(State(app): State<App>, headers: HeaderMap) -> Response {
         let marks: Vec<String> = (1..=user.units.len()).map(|n| format!("${n}")).collect();
         (format!("WHERE unit IN ({})", marks.join(", ")), user.units.iter().map(|u| t(u.clone())).collect())
     };
+    // overdue cases first (not replied, not waiting, past the deadline in force), then the newest:
+    // the list's limit can never hide one that is overdue behind newer ones
+    let today = app.today();
+    let mut listed = args.clone();
+    listed.push(t(today.to_string()));
     let sql = format!(
         "SELECT unit, year, seq, received, due, extended_due, state, outcome, hold FROM cases {filter} \
-         ORDER BY received DESC, unit, seq DESC LIMIT 1000"
+         ORDER BY CASE WHEN hold IS NULL AND state IN ('接收', '登记', '审核', '办理') \
+         AND COALESCE(extended_due, due) < ${} THEN 0 ELSE 1 END, received DESC, unit, seq DESC LIMIT {LIST_LIMIT}",
+        listed.len()
     );
-    let rows = match app.db.rows(&sql, args).await {
-        Ok(r) => r,
-        Err(e) => {
+    let counted = app.db.rows(&format!("SELECT COUNT(*) FROM cases {filter}"), args).await;
+    let (rows, total) = match (app.db.rows(&sql, listed).await, counted) {
+        (Ok(r), Ok(n)) => (r, n.first().map_or(0, |n| n.int(0))),
+        (Err(e), _) | (_, Err(e)) => {
             eprintln!("读取申请失败：{e}");
             return message(StatusCode::SERVICE_UNAVAILABLE, "暂时不可用", 1, "系统暂时不可用，请稍后再试。");
         }
     };
-    let today = app.today();
     respond(
         StatusCode::OK,
         page(
@@ -116,7 +123,8 @@ pub async fn list(State(app): State<App>, headers: HeaderMap) -> Response {
             1,
             html! {
                 (bar(&user, 1))
-                p { "标红的申请已超过答复期限。" }
+                p { "标红的申请已超过答复期限，排在最前。"
+                    @if total > LIST_LIMIT { "共 " (total) " 件，这里列出超期的和最近收到的 " (LIST_LIMIT) " 件。" } }
                 table {
                     tr { th { "受理编号" } th { "单位" } th { "收到日期" } th { "答复期限" } th { "进度" } th { "结果" } }
                     @for r in &rows {
@@ -259,8 +267,7 @@ pub async fn act(State(app): State<App>, Path(no): Path<String>, posted: Posted)
     let (user, get) = (&posted.user, |k: &str| posted.get(k));
     let Some(no) = case_no(&user, &no) else { return not_found() };
     let Some((state, due)) = current_state(&app, &no).await else { return not_found() };
-    if let Some(done) =
-        super::waits::act(&app, user, &no, due.parse().unwrap_or(jiff::civil::Date::MIN), &posted).await
+    if let Some(done) = super::waits::act(&app, user, &no, due.parse().unwrap_or(jiff::civil::Date::MIN), &posted).await
     {
         return match done {
             Ok(()) => back(&no),

@@ -68,13 +68,7 @@ pub async fn case(app: &App, no: &CaseNo) -> Option<Case> {
 }
 
 /// Does what a POST's `do` asks, if it is about a wait (`None`: it is not).
-pub async fn act(
-    app: &App,
-    user: &User,
-    no: &CaseNo,
-    due: Date,
-    posted: &Posted,
-) -> Option<Result<(), String>> {
+pub async fn act(app: &App, user: &User, no: &CaseNo, due: Date, posted: &Posted) -> Option<Result<(), String>> {
     let (what, get) = (posted.get("do"), |k: &str| posted.get(k));
     let what = what.as_str();
     let (db, cal, today) = (&app.db, &app.portal.calendar, app.today());
