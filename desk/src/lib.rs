@@ -12,6 +12,7 @@ pub mod holds;
 pub mod migrate;
 pub mod portal;
 pub mod retention;
+pub mod serve;
 pub mod users;
 pub mod web;
 pub mod workflow;

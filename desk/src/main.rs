@@ -214,12 +214,11 @@ async fn run(cli: Cli) -> Result<(), String> {
             })?;
             let addr = listener.local_addr().map_err(|e| format!("无法监听 {listen}：{e}"))?;
             eprintln!("受理平台已启动：http://{addr}/");
-            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
-                .await
-                .map_err(|e| format!("服务出错：{e}"))
+            let stop = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            gongkai_desk::serve::serve(listener, router, gongkai_desk::serve::Timeouts::default(), stop).await;
+            Ok(())
         }
         Command::Migrate { db } => {
             let db = open(&db).await?;

@@ -319,3 +319,50 @@ async fn the_questionnaire_is_open_only_during_a_campaign() {
         ("2026".into(), "qingyuan-water".into(), "满意".into(), "不满意".into(), "公开栏在二楼，不好找".into())
     );
 }
+
+/// Sends `bytes` on a new connection and reads until the desk closes it (a 20 s guard: the
+/// desk's own limits here are 0.3 s).
+fn exchange(addr: std::net::SocketAddr, bytes: &'static [u8]) -> String {
+    use std::io::{Read, Write};
+    let mut c = std::net::TcpStream::connect(addr).unwrap();
+    c.set_read_timeout(Some(std::time::Duration::from_secs(20))).unwrap();
+    c.write_all(bytes).unwrap();
+    let mut got = Vec::new();
+    match c.read_to_end(&mut got) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+        Err(e) => panic!("the desk kept a slow connection open: {e}"),
+    }
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_that_sends_too_slowly_is_cut_off_without_nginx() {
+    use gongkai_desk::serve::{Timeouts, serve};
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = fresh_db(dir.path()).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let ms = std::time::Duration::from_millis(300);
+    let router = gongkai_desk::web::router(app(db), OPEN);
+    tokio::spawn(serve(listener, router, Timeouts { headers: ms, request: ms }, std::future::pending()));
+    let answers = tokio::task::spawn_blocking(move || {
+        [
+            // headers that never end: the connection is closed
+            exchange(addr, b"POST /lookup HTTP/1.1\r\nHost: desk\r\nContent-Length: 10\r\n"),
+            // a body that never comes: 408
+            exchange(
+                addr,
+                b"POST /lookup HTTP/1.1\r\nHost: desk\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+                  Content-Length: 100\r\n\r\nnumber=1",
+            ),
+            // a whole request is answered
+            exchange(addr, b"GET /lookup HTTP/1.1\r\nHost: desk\r\nConnection: close\r\n\r\n"),
+        ]
+    })
+    .await
+    .unwrap();
+    assert!(!answers[0].starts_with("HTTP/1.1 2"), "{}", answers[0]);
+    assert!(answers[1].starts_with("HTTP/1.1 408") && answers[1].contains("请求超时"), "{}", answers[1]);
+    assert!(answers[2].starts_with("HTTP/1.1 200") && answers[2].contains("查询申请办理情况"), "{}", answers[2]);
+}
