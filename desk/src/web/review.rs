@@ -198,6 +198,6 @@ pub async fn act(State(app): State<App>, posted: Posted) -> Response {
     };
     match done {
         Ok(()) => (StatusCode::SEE_OTHER, [(header::LOCATION, "evaluations")]).into_response(),
-        Err(p) => review_page(&app, &user, Some(&p)).await,
+        Err(p) => review_page(&app, user, Some(&p)).await,
     }
 }

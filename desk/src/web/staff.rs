@@ -265,35 +265,35 @@ fn back(no: &CaseNo) -> Response {
 /// POST `staff/case/<受理编号>`: the next step (`do=step`) or the extension (`do=extend`).
 pub async fn act(State(app): State<App>, Path(no): Path<String>, posted: Posted) -> Response {
     let (user, get) = (&posted.user, |k: &str| posted.get(k));
-    let Some(no) = case_no(&user, &no) else { return not_found() };
+    let Some(no) = case_no(user, &no) else { return not_found() };
     let Some((state, due)) = current_state(&app, &no).await else { return not_found() };
     if let Some(done) = super::waits::act(&app, user, &no, due.parse().unwrap_or(jiff::civil::Date::MIN), &posted).await
     {
         return match done {
             Ok(()) => back(&no),
-            Err(p) => case_page(&app, &user, &no, Some(&p)).await,
+            Err(p) => case_page(&app, user, &no, Some(&p)).await,
         };
     }
     if let Some(h) = super::waits::case(&app, &no).await.and_then(|w| w.hold) {
         let p = format!("这件申请正在等待「{h}」：等待结束后才能办理下一步或延长期限");
-        return case_page(&app, &user, &no, Some(&p)).await;
+        return case_page(&app, user, &no, Some(&p)).await;
     }
     if get("do") == "extend" {
         let Ok(days) = get("days").parse::<u32>() else {
-            return case_page(&app, &user, &no, Some("延长的工作日数请写数字，例如 20")).await;
+            return case_page(&app, user, &no, Some("延长的工作日数请写数字，例如 20")).await;
         };
         let Ok(due) = due.parse() else { return not_found() };
         return match workflow::extend(&app.db, &app.portal.calendar, &no, due, days, &get("reason"), &user.name).await {
             Ok(_) => back(&no),
-            Err(p) => case_page(&app, &user, &no, Some(&p)).await,
+            Err(p) => case_page(&app, user, &no, Some(&p)).await,
         };
     }
     let s = Step { to: get("to"), outcome: get("outcome"), reason: get("reason") };
     if let Err(p) = workflow::check(&state, &s) {
-        return case_page(&app, &user, &no, Some(&p)).await;
+        return case_page(&app, user, &no, Some(&p)).await;
     }
     match workflow::advance(&app.db, &no, &state, &s, &user.name, app.today()).await {
         Ok(()) => back(&no),
-        Err(_) => case_page(&app, &user, &no, Some("这件申请刚被别人办理过：请看最新的进度后再操作。")).await,
+        Err(_) => case_page(&app, user, &no, Some("这件申请刚被别人办理过：请看最新的进度后再操作。")).await,
     }
 }
