@@ -34,7 +34,7 @@ async fn admin_page(app: &App, user: &User, problem: Option<&str>) -> Response {
                         tr { td { (name) } td { @if *admin { "管理员" } @else { "工作人员" } } td { (units.join("、")) } }
                     }
                 }
-                form method="post" action="" {
+                form method="post" {
                     (csrf)
                     input type="hidden" name="do" value="user";
                     label for="name" { "新账号" }
@@ -54,7 +54,7 @@ async fn admin_page(app: &App, user: &User, problem: Option<&str>) -> Response {
                         tr { td { (c.id) } td { (c.name) } td { @if c.unit.is_empty() { "所有单位" } @else { (c.unit) } } td { (c.opens) } td { (c.closes) } }
                     }
                 }
-                form method="post" action="" {
+                form method="post" {
                     (csrf)
                     input type="hidden" name="do" value="campaign";
                     label for="id" { "编号（导出文件名，例如 2026）" }

@@ -64,7 +64,7 @@ fn form_page(name: &str, checked: &Checked) -> Markup {
                     ul { @for (_, e) in &checked.errors { li { (e) } } }
                 }
             }
-            form method="post" action="" accept-charset="utf-8" {
+            form method="post" accept-charset="utf-8" {
                 @for (i, f) in APPLICATION_FIELDS.iter().enumerate() {
                     @match f.input {
                         Input::Choice(choices) => {

@@ -52,7 +52,7 @@ fn form_page(name: &str, c: &Campaign, ratings: &[Option<Rating>], remark: &str,
             @if !errors.is_empty() {
                 div.errors role="alert" { p { strong { "问卷未提交：" } } ul { @for e in errors { li { (e) } } } }
             }
-            form method="post" action="" accept-charset="utf-8" {
+            form method="post" accept-charset="utf-8" {
                 @for (n, (key, text)) in QUESTIONS.iter().enumerate() {
                     fieldset {
                         legend { (n + 1) ". " (text) }

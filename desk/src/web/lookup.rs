@@ -17,7 +17,7 @@ fn form_page(number: &str, problem: Option<&str>) -> Markup {
         0,
         html! {
             @if let Some(p) = problem { div.errors role="alert" { p { (p) } } }
-            form method="post" action="" accept-charset="utf-8" {
+            form method="post" accept-charset="utf-8" {
                 label for="number" { "受理编号" }
                 input type="text" id="number" name="number" value=(number) required;
                 label for="code" { "查询码" }

@@ -80,7 +80,7 @@ async fn review_page(app: &App, user: &User, problem: Option<&str>) -> Response 
                     }
                     h3 { "意见和建议（不导出，不公开）" }
                     @for r in responses.iter().filter(|r| !r.text(2).is_empty()) {
-                        form method="post" action="" {
+                        form method="post" {
                             input type="hidden" name="csrf" value=(user.csrf);
                             input type="hidden" name="do" value="review";
                             input type="hidden" name="id" value=(r.text(1));
@@ -89,7 +89,7 @@ async fn review_page(app: &App, user: &User, problem: Option<&str>) -> Response 
                     }
                     h3 { "整改" }
                     @for f in fixes {
-                        form method="post" action="" {
+                        form method="post" {
                             input type="hidden" name="csrf" value=(user.csrf);
                             input type="hidden" name="do" value="done";
                             input type="hidden" name="campaign" value=(c.id);
@@ -101,7 +101,7 @@ async fn review_page(app: &App, user: &User, problem: Option<&str>) -> Response 
                                 @if f.text(5) != "已完成" { " " button type="submit" { "标为今天完成" } } }
                         }
                     }
-                    form method="post" action="" {
+                    form method="post" {
                         input type="hidden" name="csrf" value=(user.csrf);
                         input type="hidden" name="do" value="fix";
                         input type="hidden" name="campaign" value=(c.id);

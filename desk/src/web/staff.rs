@@ -188,7 +188,7 @@ async fn case_page(app: &App, user: &User, no: &CaseNo, problem: Option<&str>) -
                 }
                 @if let Some(to) = next {
                     h2 { "下一步：" (to) }
-                    form method="post" action="" {
+                    form method="post" {
                         (csrf(user))
                         input type="hidden" name="do" value="step";
                         input type="hidden" name="to" value=(to);
@@ -205,7 +205,7 @@ async fn case_page(app: &App, user: &User, no: &CaseNo, problem: Option<&str>) -
                 @if let Some(w) = &waits { (super::waits::forms(app, w, &csrf(user))) }
                 @if c.opt(2).is_none() && next.is_some() && !matches!(state.as_str(), "答复") {
                     h2 { "延长答复期限（只能一次，最多 20 个工作日）" }
-                    form method="post" action="" {
+                    form method="post" {
                         (csrf(user))
                         input type="hidden" name="do" value="extend";
                         label for="days" { "延长的工作日数" }

@@ -20,9 +20,9 @@ pub fn forms(app: &App, case: &Case, csrf: &Markup) -> Markup {
             Some(holds::COMPLETION) => {
                 h2 { "等待补正（" (case.hold_from.map(|d| d.to_string()).unwrap_or_default()) " 起）" }
                 p { "收到补正后的申请时，答复期限自该日起重新计算。申请人无正当理由逾期不补正的，不再处理其申请。" }
-                form method="post" action="" { (csrf) input type="hidden" name="do" value="completed";
+                form method="post" { (csrf) input type="hidden" name="do" value="completed";
                     button type="submit" { "今天收到补正后的申请" } }
-                form method="post" action="" { (csrf) input type="hidden" name="do" value="not-completed";
+                form method="post" { (csrf) input type="hidden" name="do" value="not-completed";
                     button type="submit" { "逾期未补正：答复「其他处理」" } }
             }
             Some(holds::THIRD_PARTY) => {
@@ -30,21 +30,21 @@ pub fn forms(app: &App, case: &Case, csrf: &Markup) -> Markup {
                 h2 { "征求第三方意见（" (from.map(|d| d.to_string()).unwrap_or_default()) " 起）" }
                 p { "第三方应在 " (from.map(|d| cal.add_working_days(d, holds::THIRD_PARTY_DAYS).value.to_string()).unwrap_or_default())
                     " 前提出意见；所用时间不计入答复期限，结束时答复期限顺延。" }
-                form method="post" action="" { (csrf) input type="hidden" name="do" value="consulted";
+                form method="post" { (csrf) input type="hidden" name="do" value="consulted";
                     button type="submit" { "征求意见结束（今天收到意见或期满）" } }
             }
             _ => {
                 @if holds::may_ask_completion(case, cal, today).is_ok() {
                     h2 { "告知补正（只能一次，收到申请之日起 " (holds::ASK_COMPLETION_DAYS) " 个工作日内，至 "
                         (holds::last_day_to_ask(cal, case.received)) "）" }
-                    form method="post" action="" { (csrf) input type="hidden" name="do" value="ask-completion";
+                    form method="post" { (csrf) input type="hidden" name="do" value="ask-completion";
                         label for="what" { "需要补正的内容（告知申请人）" }
                         textarea id="what" name="what" required {}
                         button type="submit" { "告知补正" } }
                 }
                 @if holds::may_consult(case).is_ok() {
                     h2 { "征求第三方意见（第三方 " (holds::THIRD_PARTY_DAYS) " 个工作日内提出意见）" }
-                    form method="post" action="" { (csrf) input type="hidden" name="do" value="consult";
+                    form method="post" { (csrf) input type="hidden" name="do" value="consult";
                         label for="whom" { "第三方和征求意见的事项" }
                         textarea id="whom" name="whom" required {}
                         button type="submit" { "书面征求意见" } }
