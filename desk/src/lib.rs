@@ -9,6 +9,7 @@ pub mod codes;
 pub mod db;
 pub mod export;
 pub mod holds;
+pub mod lite;
 pub mod migrate;
 pub mod portal;
 pub mod retention;
