@@ -483,4 +483,21 @@ mod tests {
         assert!(contact_given(|f| (f == "email").then_some("a@b.cn")));
         assert!(!contact_given(|f| (f == "phone").then_some("  ")));
     }
+
+    #[test]
+    fn the_reply_period_is_twenty_working_days_unless_a_pack_says_otherwise() {
+        let cal = crate::calendar::Calendar::builtin();
+        let received = jiff::civil::date(2026, 11, 27);
+        let default = ReplyPeriod::for_unit(Some("school"), &[]);
+        assert_eq!(default, ReplyPeriod::default());
+        assert_eq!(
+            (default.zh(), default.due(&cal, received).0.to_string()),
+            ("20 个工作日".into(), "2026-12-25".into())
+        );
+        let calendar_days = ReplyPeriod { days: 15, working: false, basis: String::new() };
+        assert_eq!(
+            (calendar_days.zh(), calendar_days.due(&cal, received)),
+            ("15 日".into(), (jiff::civil::date(2026, 12, 12), false))
+        );
+    }
 }
