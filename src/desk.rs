@@ -361,6 +361,61 @@ pub const REQUEST_FIGURES: [&str; 12] = [
 /// with it, and never one that does not (a clerk's own file).
 pub const EXPORT_MARK: &str = "# 由 gongkai-desk 导出：改动请在受理平台上进行，手工修改会在下次导出时被替换";
 
+/// The rule topic by which a pack sets the reply period of applications: a `require: within`
+/// rule with `topic: reply-deadline` (`days`, and `unit: calendar` for calendar days). Of several
+/// applying to a unit, the strictest verified one counts, as for every topic. (The checker runs
+/// it too, over the files its `file:` names that carry its `from:` date.)
+pub const REPLY_TOPIC: &str = "reply-deadline";
+
+/// How long a unit has to reply to an application: 20 working days by default
+/// (《政府信息公开条例》第三十三条), or what the unit's pack sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyPeriod {
+    /// How many days.
+    pub days: u32,
+    /// Working days (else calendar days).
+    pub working: bool,
+    /// Where the period comes from, as cited: `《政府信息公开条例》第三十三条`.
+    pub basis: String,
+}
+
+impl Default for ReplyPeriod {
+    fn default() -> ReplyPeriod {
+        ReplyPeriod { days: 20, working: true, basis: "《政府信息公开条例》第三十三条".to_owned() }
+    }
+}
+
+impl ReplyPeriod {
+    /// The period for a unit of `sector` under the site's `packs` (see [`REPLY_TOPIC`]).
+    pub fn for_unit(sector: Option<&str>, packs: &[crate::pack::Pack]) -> ReplyPeriod {
+        crate::check::applicable_to(sector, packs)
+            .into_iter()
+            .find_map(|(_, r)| match (&r.topic, &r.check) {
+                (Some(topic), crate::pack::Check::Within { days, working, .. }) if topic == REPLY_TOPIC => {
+                    Some(ReplyPeriod { days: *days, working: *working, basis: r.cited.to_string() })
+                }
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+
+    /// The deadline of an application received on `received`, and whether it is estimated (it
+    /// falls in a year whose holiday notice the calendar lacks).
+    pub fn due(&self, calendar: &crate::calendar::Calendar, received: jiff::civil::Date) -> (jiff::civil::Date, bool) {
+        if self.working {
+            let c = calendar.add_working_days(received, self.days);
+            (c.value, c.estimated)
+        } else {
+            (received.checked_add(jiff::Span::new().days(i64::from(self.days))).unwrap_or(received), false)
+        }
+    }
+
+    /// The period in words: `20 个工作日`, `15 日`.
+    pub fn zh(&self) -> String {
+        format!("{} {}", self.days, if self.working { "个工作日" } else { "日" })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -427,5 +482,22 @@ mod tests {
         assert!(!names.contains(&HONEYPOT));
         assert!(contact_given(|f| (f == "email").then_some("a@b.cn")));
         assert!(!contact_given(|f| (f == "phone").then_some("  ")));
+    }
+
+    #[test]
+    fn the_reply_period_is_twenty_working_days_unless_a_pack_says_otherwise() {
+        let cal = crate::calendar::Calendar::builtin();
+        let received = jiff::civil::date(2026, 11, 27);
+        let default = ReplyPeriod::for_unit(Some("school"), &[]);
+        assert_eq!(default, ReplyPeriod::default());
+        assert_eq!(
+            (default.zh(), default.due(&cal, received).0.to_string()),
+            ("20 个工作日".into(), "2026-12-25".into())
+        );
+        let calendar_days = ReplyPeriod { days: 15, working: false, basis: String::new() };
+        assert_eq!(
+            (calendar_days.zh(), calendar_days.due(&cal, received)),
+            ("15 日".into(), (jiff::civil::date(2026, 12, 12), false))
+        );
     }
 }

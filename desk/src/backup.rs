@@ -41,6 +41,9 @@ pub const TABLES: &[(&str, &[&str])] = &[
             "extended_due",
             "extension_reason",
             "purged",
+            "hold",
+            "hold_from",
+            "completion_asked",
         ],
     ),
     ("audit", &["unit", "year", "seq", "n", "at", "actor", "action", "detail"]),
@@ -63,7 +66,7 @@ pub const TABLES: &[(&str, &[&str])] = &[
         ],
     ),
     ("rectifications", &["campaign", "unit", "n", "problem", "measure", "due", "state", "done"]),
-    ("users", &["name", "hash", "admin", "created"]),
+    ("users", &["name", "hash", "admin", "created", "disabled"]),
     ("user_units", &["name", "unit"]),
 ];
 

@@ -45,7 +45,7 @@ pub async fn add(db: &Db, c: &Campaign) -> Result<(), String> {
     .await
     .map_err(|e| match e {
         DbError::Conflict => format!("已有编号为「{}」的评议", c.id),
-        e => e.to_string(),
+        e => e.told(),
     })
 }
 

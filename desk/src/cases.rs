@@ -7,8 +7,8 @@ use jiff::civil::Date;
 use crate::codes;
 use crate::db::{Db, DbError, Stmt, i, t};
 
-/// The working days to reply in (《政府信息公开条例》第三十三条).
-pub const REPLY_DAYS: u32 = 20;
+/// The most cases the staff list shows at once (overdue ones first).
+pub const LIST_LIMIT: i64 = 1000;
 /// The most working days an extension adds (第三十三条).
 pub const EXTENSION_DAYS: u32 = 20;
 
@@ -117,6 +117,8 @@ pub struct Status {
     pub replied: Option<String>,
     /// Extended: the reason.
     pub extension: Option<String>,
+    /// The wait it is in (补正, 征求第三方意见), if any.
+    pub hold: Option<String>,
 }
 
 /// The status of an application, when the number and code match (else `None`, whichever is wrong).
@@ -124,7 +126,7 @@ pub async fn lookup(db: &Db, number: &str, code: &str) -> Result<Option<Status>,
     let Some(no) = CaseNo::parse(number) else { return Ok(None) };
     let rows = db
         .rows(
-            "SELECT lookup_hash, received, due, state, outcome, replied, extended_due, extension_reason \
+            "SELECT lookup_hash, received, due, state, outcome, replied, extended_due, extension_reason, hold \
              FROM cases WHERE unit = $1 AND year = $2 AND seq = $3",
             vec![t(no.unit.clone()), i(no.year), i(no.seq)],
         )
@@ -139,6 +141,7 @@ pub async fn lookup(db: &Db, number: &str, code: &str) -> Result<Option<Status>,
         outcome: r.opt(4),
         replied: r.opt(5),
         extension: r.opt(7),
+        hold: r.opt(8),
     }))
 }
 

@@ -4,10 +4,8 @@
 //! transaction is a list of statements, so that no caller holds a connection across an await.
 //!
 //! SQLite goes through `rusqlite` (the version the `gongkai` library already builds: sqlx's SQLite
-//! driver wants an older `libsqlite3-sys`, and one workspace can link only one), PostgreSQL through
-//! sqlx.
-
-use std::sync::{Arc, Mutex};
+//! driver wants an older `libsqlite3-sys`, and one workspace can link only one), one connection
+//! with group commit (`crate::lite`); PostgreSQL through sqlx.
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Column, Row as _, TypeInfo};
@@ -121,27 +119,31 @@ impl From<sqlx::Error> for DbError {
     }
 }
 
+impl DbError {
+    /// What staff are told: a conflict as it is; anything else is written to the service's log
+    /// and told as a sentence without the database's own words (table names, SQL, values).
+    pub fn told(self) -> String {
+        match self {
+            DbError::Conflict => self.to_string(),
+            e => {
+                eprintln!("{e}");
+                TOLD.to_owned()
+            }
+        }
+    }
+}
+
+/// What staff are told of a database error.
+pub const TOLD: &str = "系统暂时无法完成这项操作（原因已记入服务日志），请稍后再试。";
+
 /// A connection to the desk's database.
 #[derive(Clone)]
 pub enum Db {
-    /// One SQLite file, one connection (SQLite writes one at a time anyway).
-    Lite(Arc<Mutex<rusqlite::Connection>>),
+    /// One SQLite file, one connection owned by one thread that commits the transactions queued
+    /// meanwhile together (group commit: `crate::lite`).
+    Lite(crate::lite::Lite),
     /// A PostgreSQL pool.
     Pg(PgPool),
-}
-
-/// `$1` → `?1`: SQLite numbers `$1` by first appearance, `?1` by its digits.
-fn lite_sql(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len());
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
-            out.push('?');
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Takes group and other permissions off a file (where there are such permissions).
@@ -185,7 +187,7 @@ impl Db {
         })
         .await
         .map_err(|e| DbError::Other(e.to_string()))??;
-        Ok(Db::Lite(Arc::new(Mutex::new(conn))))
+        Ok(Db::Lite(crate::lite::Lite::start(conn)?))
     }
 
     /// Which kind of database, for messages.
@@ -210,14 +212,7 @@ impl Db {
     /// Runs one statement outside any transaction (`CREATE DATABASE`, `VACUUM`).
     pub async fn plain(&self, sql: &str) -> Result<(), DbError> {
         match self {
-            Db::Lite(conn) => {
-                let (conn, sql) = (conn.clone(), sql.to_owned());
-                tokio::task::spawn_blocking(move || {
-                    conn.lock().unwrap_or_else(|p| p.into_inner()).execute_batch(&sql).map_err(DbError::from)
-                })
-                .await
-                .map_err(|e| DbError::Other(e.to_string()))?
-            }
+            Db::Lite(lite) => lite.plain(sql).await,
             Db::Pg(pool) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
                 .execute(pool)
                 .await
@@ -229,15 +224,7 @@ impl Db {
     /// Runs the statements in one transaction; the rows of each.
     pub async fn tx(&self, stmts: Vec<Stmt>) -> Result<Vec<Vec<Row>>, DbError> {
         match self {
-            Db::Lite(conn) => {
-                let conn = conn.clone();
-                tokio::task::spawn_blocking(move || {
-                    let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
-                    lite_tx(&mut conn, &stmts)
-                })
-                .await
-                .map_err(|e| DbError::Other(e.to_string()))?
-            }
+            Db::Lite(lite) => lite.tx(stmts).await,
             Db::Pg(pool) => pg_tx(pool, &stmts).await,
         }
     }
@@ -249,45 +236,6 @@ impl Db {
         stmts.extend(then);
         self.tx(stmts).await.map(|_| ())
     }
-}
-
-fn lite_tx(conn: &mut rusqlite::Connection, stmts: &[Stmt]) -> Result<Vec<Vec<Row>>, DbError> {
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let mut out = Vec::with_capacity(stmts.len());
-    for s in stmts {
-        let mut st = tx.prepare_cached(&lite_sql(&s.sql))?;
-        let params = s.args.iter().map(|v| match v {
-            V::I(n) => rusqlite::types::Value::from(*n),
-            V::T(t) => rusqlite::types::Value::from(t.clone()),
-        });
-        let cols = st.column_count();
-        let mut rows = st.query(rusqlite::params_from_iter(params))?;
-        let mut got = Vec::new();
-        while let Some(r) = rows.next()? {
-            let mut row = Vec::with_capacity(cols);
-            for c in 0..cols {
-                row.push(match r.get_ref(c)? {
-                    rusqlite::types::ValueRef::Integer(n) => V::I(Some(n)),
-                    rusqlite::types::ValueRef::Null => V::T(None),
-                    rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => {
-                        V::T(Some(String::from_utf8_lossy(b).into_owned()))
-                    }
-                    rusqlite::types::ValueRef::Real(f) => V::T(Some(f.to_string())),
-                });
-            }
-            got.push(Row(row));
-        }
-        drop(rows);
-        if s.must_touch && cols == 0 && tx.changes() == 0 {
-            return Err(DbError::Conflict);
-        }
-        if s.must_touch && cols > 0 && got.is_empty() {
-            return Err(DbError::Conflict);
-        }
-        out.push(got);
-    }
-    tx.commit()?;
-    Ok(out)
 }
 
 async fn pg_tx(pool: &PgPool, stmts: &[Stmt]) -> Result<Vec<Vec<Row>>, DbError> {
@@ -339,7 +287,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sqlite_parameters_are_numbered_by_their_digits() {
-        assert_eq!(lite_sql("SELECT $1, $12 WHERE a = '$'"), "SELECT ?1, ?12 WHERE a = '$'");
+    fn staff_are_told_no_database_words() {
+        let told = DbError::Other("no such table: rectifications".into()).told();
+        assert_eq!(told, TOLD);
+        assert_eq!(DbError::Conflict.told(), "数据已被改动或已存在");
     }
 }

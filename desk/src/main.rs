@@ -36,9 +36,18 @@ enum Command {
         /// 同一地址每隔多少毫秒可以再提交一次
         #[arg(long, default_value_t = 6000)]
         every_ms: u64,
-        /// 同一地址可以连续提交几次（0：不限，只用于测试和压测）
+        /// 同一地址可以连续提交几次（0：所有限制都不用，只用于测试和压测）
         #[arg(long, default_value_t = 10)]
         burst: u32,
+        /// 同一单位每隔多少毫秒可以再收到一份申请（问卷另计）
+        #[arg(long, default_value_t = 500)]
+        unit_every_ms: u64,
+        /// 同一单位可以连续收到几份申请（问卷另计）
+        #[arg(long, default_value_t = 120)]
+        unit_burst: u32,
+        /// 同一次评议、同一单位，同一地址（IPv6 按 /64）最多提交几份问卷，此后每天一份
+        #[arg(long, default_value_t = 5)]
+        ballots: u32,
         /// 在反向代理（nginx）之后：按代理设置的 X-Forwarded-For 限流（代理须覆盖客户端自己发来的这个头）
         #[arg(long)]
         behind_proxy: bool,
@@ -127,6 +136,30 @@ enum UserCmd {
         #[arg(long, required_unless_present = "admin")]
         unit: Vec<String>,
     },
+    /// 停用账号：不能再登录，已登录的立即退出
+    Disable {
+        /// 账号名
+        name: String,
+        /// 数据库地址
+        #[arg(long, value_name = "URL")]
+        db: String,
+    },
+    /// 重新启用停用的账号
+    Enable {
+        /// 账号名
+        name: String,
+        /// 数据库地址
+        #[arg(long, value_name = "URL")]
+        db: String,
+    },
+    /// 重设密码（已登录的立即退出）；新密码从环境变量 GONGKAI_DESK_PASSWORD 或标准输入的第一行读取
+    Passwd {
+        /// 账号名
+        name: String,
+        /// 数据库地址
+        #[arg(long, value_name = "URL")]
+        db: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -160,23 +193,34 @@ async fn open(url: &str) -> Result<Db, String> {
 
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Serve { site, db, listen, every_ms, burst, behind_proxy, insecure_cookie, today } => {
+        Command::Serve {
+            site,
+            db,
+            listen,
+            every_ms,
+            burst,
+            unit_every_ms,
+            unit_burst,
+            ballots,
+            behind_proxy,
+            insecure_cookie,
+            today,
+        } => {
             let portal = Portal::load(&site)?;
             let db = open(&db).await?;
             migrate::check_current(&db).await?;
             let app = App { db, portal: Arc::new(portal), today, secure_cookie: !insecure_cookie };
-            let router = web::router(app, Limits { every_ms, burst, behind_proxy });
+            let router = web::router(app, Limits { every_ms, burst, unit_every_ms, unit_burst, ballots, behind_proxy });
             let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
                 format!("无法监听 {listen}：{e}\n  帮助: 换一个端口（--listen 127.0.0.1:8481），或先停掉占用它的程序")
             })?;
             let addr = listener.local_addr().map_err(|e| format!("无法监听 {listen}：{e}"))?;
             eprintln!("受理平台已启动：http://{addr}/");
-            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
-                .await
-                .map_err(|e| format!("服务出错：{e}"))
+            let stop = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            gongkai_desk::serve::serve(listener, router, gongkai_desk::serve::Timeouts::default(), stop).await;
+            Ok(())
         }
         Command::Migrate { db } => {
             let db = open(&db).await?;
@@ -241,14 +285,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::User { action: UserCmd::Add { name, db, admin, unit } } => {
-            let password = match std::env::var("GONGKAI_DESK_PASSWORD") {
-                Ok(p) => p,
-                Err(_) => {
-                    let mut line = String::new();
-                    std::io::stdin().read_line(&mut line).map_err(|e| format!("无法读取密码：{e}"))?;
-                    line.trim_end_matches(['\n', '\r']).to_owned()
-                }
-            };
+            let password = password()?;
             let db = open(&db).await?;
             migrate::check_current(&db).await?;
             users::add(&db, &name, &password, admin, &unit).await?;
@@ -257,12 +294,46 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         // handled in main, before the runtime starts
         Command::Assess(_) => Err("assess 不在异步运行时中运行".into()),
+        Command::User { action: UserCmd::Disable { name, db } } => {
+            let db = open(&db).await?;
+            migrate::check_current(&db).await?;
+            users::set_disabled(&db, &name, true).await?;
+            eprintln!("已停用账号「{name}」");
+            Ok(())
+        }
+        Command::User { action: UserCmd::Enable { name, db } } => {
+            let db = open(&db).await?;
+            migrate::check_current(&db).await?;
+            users::set_disabled(&db, &name, false).await?;
+            eprintln!("已重新启用账号「{name}」");
+            Ok(())
+        }
+        Command::User { action: UserCmd::Passwd { name, db } } => {
+            let password = password()?;
+            let db = open(&db).await?;
+            migrate::check_current(&db).await?;
+            users::set_password(&db, &name, &password).await?;
+            eprintln!("已重设账号「{name}」的密码");
+            Ok(())
+        }
         Command::Campaign { action: CampaignCmd::Add { db, id, name, from, to, unit } } => {
             let db = open(&db).await?;
             migrate::check_current(&db).await?;
             campaigns::add(&db, &Campaign { id: id.clone(), name, unit, opens: from, closes: to }).await?;
             eprintln!("已新建评议「{id}」");
             Ok(())
+        }
+    }
+}
+
+/// A password from GONGKAI_DESK_PASSWORD, else the first line of standard input.
+fn password() -> Result<String, String> {
+    match std::env::var("GONGKAI_DESK_PASSWORD") {
+        Ok(p) => Ok(p),
+        Err(_) => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).map_err(|e| format!("无法读取密码：{e}"))?;
+            Ok(line.trim_end_matches(['\n', '\r']).to_owned())
         }
     }
 }

@@ -7,6 +7,8 @@ use crate::db::{Db, DbError, Stmt, i, t};
 pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "申请、审计、评议、账号", include_str!("../migrations/0001_init.sql")),
     (2, "按收到日期和评议编号的索引", include_str!("../migrations/0002_indexes.sql")),
+    (3, "补正和征求第三方意见", include_str!("../migrations/0003_holds.sql")),
+    (4, "停用账号", include_str!("../migrations/0004_disabled.sql")),
 ];
 
 const TABLE: &str =

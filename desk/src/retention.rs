@@ -1,7 +1,15 @@
-//! Personal data is kept only as long as needed: `purge --older-than DAYS` blanks the applicant's
-//! details of archived applications replied more than DAYS days ago (the counts and the audit
-//! trail stay, so the export still adds up), the free text of questionnaires of campaigns that
-//! closed that long ago, and ended sessions.
+//! Personal data is kept only as long as needed: `purge --older-than DAYS` blanks the personal
+//! data of archived applications replied more than DAYS days ago, and of applications never
+//! archived that were received (or replied) that long ago; the free text of questionnaires of
+//! campaigns that closed that long ago; and ended sessions.
+//!
+//! Of a purged application the desk keeps: its 受理编号, unit, dates (received, deadline,
+//! extended deadline, replied), step, outcome, the form and way of delivery chosen, the hash of
+//! its 查询码, and every audit row's time, actor and action (so the export still adds up and the
+//! trail still shows who did what when). It blanks: the applicant's name, identity proof, phone,
+//! e-mail and address, the request's description and 文号, the reasons staff wrote (refusal,
+//! extension) and the audit rows' details (which quote those reasons, what was to be completed,
+//! the third party asked); and it adds an audit row saying so.
 
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -29,7 +37,8 @@ pub async fn purge(db: &Db, today: Date, days: i64) -> Result<Purged, DbError> {
     let cutoff = cutoff.to_string();
     let due = db
         .rows(
-            "SELECT unit, year, seq FROM cases WHERE purged = 0 AND state = '归档' AND replied < $1 ORDER BY unit, year, seq",
+            "SELECT unit, year, seq FROM cases WHERE purged = 0 AND (state = '归档' AND replied < $1 \
+             OR state <> '归档' AND COALESCE(replied, received) < $1) ORDER BY unit, year, seq",
             vec![t(cutoff.clone())],
         )
         .await?;
@@ -42,7 +51,12 @@ pub async fn purge(db: &Db, today: Date, days: i64) -> Result<Purged, DbError> {
             .tx(vec![
                 Stmt::touching(
                     "UPDATE cases SET applicant = '', id_doc = '', phone = '', email = '', address = '', info = '', \
-                     doc_number = '', purged = 1 WHERE unit = $1 AND year = $2 AND seq = $3 AND purged = 0",
+                     doc_number = '', outcome_reason = NULL, extension_reason = CASE WHEN extension_reason IS NULL \
+                     THEN NULL ELSE '（已清除）' END, purged = 1 WHERE unit = $1 AND year = $2 AND seq = $3 AND purged = 0",
+                    key(),
+                ),
+                Stmt::new(
+                    "UPDATE audit SET detail = '（已清除）' WHERE unit = $1 AND year = $2 AND seq = $3",
                     key(),
                 ),
                 Stmt::new(
@@ -50,7 +64,7 @@ pub async fn purge(db: &Db, today: Date, days: i64) -> Result<Purged, DbError> {
                      (SELECT COALESCE(MAX(n), 0) + 1 FROM audit WHERE unit = $1 AND year = $2 AND seq = $3), $4, '系统', '清除', $5)",
                     {
                         let mut a = key();
-                        a.extend([t(now.clone()), t(format!("保存期满（{days} 天），清除申请人信息和申请内容"))]);
+                        a.extend([t(now.clone()), t(format!("保存期满（{days} 天），清除申请人信息、申请内容、办理理由和记录中的说明"))]);
                         a
                     },
                 ),

@@ -58,13 +58,45 @@ pub async fn add(db: &Db, name: &str, password: &str, admin: bool, units: &[Stri
     }
     db.tx(stmts).await.map(|_| ()).map_err(|e| match e {
         DbError::Conflict => format!("已有名为「{name}」的账号"),
-        e => e.to_string(),
+        e => e.told(),
+    })
+}
+
+/// Disables an account (`true`) or enables it again; a disabled account cannot log in, and its
+/// sessions end at once.
+pub async fn set_disabled(db: &Db, name: &str, disabled: bool) -> Result<(), String> {
+    db.tx(vec![
+        Stmt::touching("UPDATE users SET disabled = $2 WHERE name = $1", vec![t(name), i(i64::from(disabled))]),
+        Stmt::new("DELETE FROM sessions WHERE name = $1", vec![t(name)]),
+    ])
+    .await
+    .map(|_| ())
+    .map_err(|e| match e {
+        DbError::Conflict => format!("没有名为「{name}」的账号"),
+        e => e.told(),
+    })
+}
+
+/// Sets a new password; the account's sessions end (whoever knew the old one is logged out).
+pub async fn set_password(db: &Db, name: &str, password: &str) -> Result<(), String> {
+    check_new(name, password)?;
+    let hash =
+        Argon2::default().hash_password(password.as_bytes()).map_err(|e| format!("无法计算密码摘要：{e}"))?.to_string();
+    db.tx(vec![
+        Stmt::touching("UPDATE users SET hash = $2 WHERE name = $1", vec![t(name), t(hash)]),
+        Stmt::new("DELETE FROM sessions WHERE name = $1", vec![t(name)]),
+    ])
+    .await
+    .map(|_| ())
+    .map_err(|e| match e {
+        DbError::Conflict => format!("没有名为「{name}」的账号"),
+        e => e.told(),
     })
 }
 
 /// Verifies a password; a new session's token when it is right.
 pub async fn login(db: &Db, name: &str, password: &str) -> Result<Option<String>, DbError> {
-    let rows = db.rows("SELECT hash FROM users WHERE name = $1", vec![t(name)]).await?;
+    let rows = db.rows("SELECT hash FROM users WHERE name = $1 AND disabled = 0", vec![t(name)]).await?;
     // an unknown name costs the same as a wrong password
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let stored = match rows.first() {
@@ -101,7 +133,8 @@ pub async fn login(db: &Db, name: &str, password: &str) -> Result<Option<String>
 pub async fn session(db: &Db, token: &str) -> Result<Option<User>, DbError> {
     let rows = db
         .rows(
-            "SELECT s.name, s.csrf, s.expires, u.admin FROM sessions s JOIN users u ON u.name = s.name WHERE s.token_hash = $1",
+            "SELECT s.name, s.csrf, s.expires, u.admin FROM sessions s JOIN users u ON u.name = s.name \
+             WHERE s.token_hash = $1 AND u.disabled = 0",
             vec![t(codes::hash(token))],
         )
         .await?;

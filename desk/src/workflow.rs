@@ -55,7 +55,7 @@ pub fn check(state: &str, step: &Step) -> Result<(), String> {
     Ok(())
 }
 
-fn audit(no: &CaseNo, actor: &str, action: &str, detail: &str, now: &str) -> Stmt {
+pub(crate) fn audit(no: &CaseNo, actor: &str, action: &str, detail: &str, now: &str) -> Stmt {
     Stmt::new(
         "INSERT INTO audit (unit, year, seq, n, at, actor, action, detail) VALUES ($1, $2, $3, \
          (SELECT COALESCE(MAX(n), 0) + 1 FROM audit WHERE unit = $1 AND year = $2 AND seq = $3), $4, $5, $6, $7)",
@@ -70,7 +70,7 @@ pub async fn advance(db: &Db, no: &CaseNo, from: &str, step: &Step, actor: &str,
     let mut args = key();
     args.extend([t(step.to.clone()), t(from)]);
     let mut stmts = vec![Stmt::touching(
-        "UPDATE cases SET state = $4 WHERE unit = $1 AND year = $2 AND seq = $3 AND state = $5",
+        "UPDATE cases SET state = $4 WHERE unit = $1 AND year = $2 AND seq = $3 AND state = $5 AND hold IS NULL",
         args,
     )];
     let mut detail = step.to.clone();
@@ -113,15 +113,15 @@ pub async fn extend(
     db.tx(vec![
         Stmt::touching(
             "UPDATE cases SET extended_due = $4, extension_reason = $5 WHERE unit = $1 AND year = $2 AND seq = $3 \
-             AND extended_due IS NULL AND state IN ('接收', '登记', '审核', '办理')",
+             AND extended_due IS NULL AND hold IS NULL AND state IN ('接收', '登记', '审核', '办理')",
             args,
         ),
         audit(no, actor, "延期", &format!("延长 {days} 个工作日至 {new_due}；理由：{}", reason.trim()), &now),
     ])
     .await
     .map_err(|e| match e {
-        DbError::Conflict => "答复期限只能延长一次，且只能在答复之前延长".to_owned(),
-        e => e.to_string(),
+        DbError::Conflict => "答复期限只能延长一次，且只能在答复之前、不在补正或征求第三方意见期间延长".to_owned(),
+        e => e.told(),
     })?;
     Ok(new_due)
 }

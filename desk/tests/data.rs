@@ -89,21 +89,40 @@ async fn a_purge_blanks_personal_data_of_old_archived_cases_and_keeps_the_counts
     // replied 2026-11-27: not yet 30 days old on 2026-12-20
     let p = retention::purge(&db, jiff::civil::date(2026, 12, 20), 30).await.unwrap();
     assert_eq!(p.cases, 0);
+    // an application received on 2026-12-31, never archived: within 30 days on 2027-01-01
+    let mut later = app(db.clone());
+    later.today = Some(jiff::civil::date(2026, 12, 31));
+    let got = send(&service(later, OPEN), "POST", "/u/qingyuan-water/apply", Some(&pairs(&application("王五")))).await;
+    assert_eq!(got.status, StatusCode::OK);
+    // the archived case, and the one received on 2026-11-27 and never archived: purged
     let p = retention::purge(&db, jiff::civil::date(2027, 1, 1), 30).await.unwrap();
-    assert_eq!(p.cases, 1);
+    assert_eq!(p.cases, 2);
     let rows = db
-        .rows("SELECT seq, applicant, id_doc, email, info, outcome, purged FROM cases ORDER BY seq", vec![])
+        .rows(
+            "SELECT seq, applicant, id_doc, email, info, outcome, purged, state, outcome_reason, received \
+             FROM cases ORDER BY seq",
+            vec![],
+        )
         .await
         .unwrap();
-    assert_eq!(
-        (rows[0].text(1), rows[0].text(2), rows[0].text(3), rows[0].text(4)),
-        (String::new(), String::new(), String::new(), String::new())
-    );
-    assert_eq!((rows[0].text(5), rows[0].int(6)), ("部分公开".to_owned(), 1));
-    // the open case keeps its applicant
-    assert_eq!(rows[1].text(1), "李四");
-    let trail = db.rows("SELECT action FROM audit WHERE seq = 1 ORDER BY n", vec![]).await.unwrap();
-    assert_eq!(trail.last().unwrap().text(0), "清除");
+    for r in &rows[..2] {
+        assert_eq!(
+            (r.text(1), r.text(2), r.text(3), r.text(4)),
+            (String::new(), String::new(), String::new(), String::new())
+        );
+        assert_eq!((r.int(6), r.opt(8), r.text(9)), (1, None, "2026-11-27".to_owned()));
+    }
+    assert_eq!((rows[0].text(5), rows[0].text(7)), ("部分公开".to_owned(), "归档".to_owned()));
+    assert_eq!(rows[1].text(7), "接收");
+    // the recent open case keeps its applicant
+    assert_eq!((rows[2].text(1), rows[2].int(6)), ("王五".to_owned(), 0));
+    // the audit rows stay (time, actor, action), their details are blanked, the purge is recorded
+    let trail = db.rows("SELECT actor, action, detail FROM audit WHERE seq = 1 ORDER BY n", vec![]).await.unwrap();
+    let actions: Vec<String> = trail.iter().map(|r| r.text(1)).collect();
+    assert_eq!(actions, ["接收", "登记", "审核", "办理", "答复", "归档", "清除"]);
+    assert_eq!(trail[4].text(0), "water");
+    assert!(trail[..6].iter().all(|r| r.text(2) == "（已清除）"));
+    assert!(trail[6].text(2).starts_with("保存期满（30 天）"));
     let again = retention::purge(&db, jiff::civil::date(2027, 1, 1), 30).await.unwrap();
     assert_eq!(again.cases, 0);
     // a retention past what a date can hold purges nothing (it once made the cutoff today, or panicked)

@@ -3,63 +3,10 @@
 
 mod common;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
+use common::staff::*;
 use common::*;
-use gongkai_desk::db::Db;
 use gongkai_desk::users;
-use tower::ServiceExt;
-
-const PW: &str = "correct horse battery";
-
-struct Session {
-    cookie: String,
-    csrf: String,
-}
-
-async fn req(r: &Router, method: &str, uri: &str, s: Option<&Session>, form: &[(&str, &str)]) -> Got {
-    let mut b = Request::builder().method(method).uri(uri);
-    if let Some(s) = s {
-        b = b.header("cookie", &s.cookie);
-    }
-    let body = if method == "POST" {
-        b = b.header("content-type", "application/x-www-form-urlencoded");
-        Body::from(encode(form))
-    } else {
-        Body::empty()
-    };
-    let res = r.clone().oneshot(b.body(body).unwrap()).await.unwrap();
-    let (status, headers) = (res.status(), res.headers().clone());
-    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
-    Got { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
-}
-
-async fn login(r: &Router, name: &str) -> Session {
-    let got = req(r, "POST", "/staff/login", None, &[("name", name), ("password", PW)]).await;
-    assert_eq!(got.status, StatusCode::SEE_OTHER, "{}", got.body);
-    let set = got.headers.get("set-cookie").unwrap().to_str().unwrap().to_owned();
-    for flag in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
-        assert!(set.contains(flag), "{set}");
-    }
-    let cookie = set.split(';').next().unwrap().to_owned();
-    let mut s = Session { cookie, csrf: String::new() };
-    let page = req(r, "GET", "/staff/", Some(&s), &[]).await;
-    s.csrf = between(&page.body, "name=\"csrf\" value=\"", "\"").expect("a csrf token").to_owned();
-    s
-}
-
-async fn setup(db: &Db) {
-    users::add(db, "admin", PW, true, &[]).await.unwrap();
-    users::add(db, "water", PW, false, &["qingyuan-water".into()]).await.unwrap();
-    users::add(db, "hospital", PW, false, &["renhe-hospital".into()]).await.unwrap();
-}
-
-async fn apply(r: &Router, unit: &str, who: &str) -> String {
-    let got = send(r, "POST", &format!("/u/{unit}/apply"), Some(&pairs(&application(who)))).await;
-    assert_eq!(got.status, StatusCode::OK);
-    between(&got.body, "受理编号：<strong>", "</strong>").unwrap().to_owned()
-}
 
 #[tokio::test]
 async fn a_login_needs_the_right_password_and_every_form_its_csrf_token() {
@@ -69,9 +16,23 @@ async fn a_login_needs_the_right_password_and_every_form_its_csrf_token() {
     let r = service(app(db), OPEN);
     assert_eq!(req(&r, "GET", "/staff/", None, &[]).await.status, StatusCode::SEE_OTHER);
     for (n, p) in [("water", "wrong password!"), ("nobody", PW)] {
-        let got = req(&r, "POST", "/staff/login", None, &[("name", n), ("password", p)]).await;
+        let got = post_login(&r, n, p).await;
         assert_eq!(got.status, StatusCode::UNAUTHORIZED);
-        assert!(got.body.contains("账号或密码不对") && got.headers.get("set-cookie").is_none());
+        let cookies: Vec<_> = got.headers.get_all("set-cookie").iter().collect();
+        assert!(
+            got.body.contains("账号或密码不对")
+                && cookies.iter().all(|c| !c.to_str().unwrap().contains("desk_session"))
+        );
+    }
+    // a login posted without the form's cookie and token (another site's page): refused
+    let (cookie, token) = login_form(&r).await;
+    let other = login_form(&r).await.0;
+    for (c, t) in [(None, token.as_str()), (Some(cookie.clone()), "forged"), (Some(other), token.as_str())] {
+        let s = c.map(|cookie| Session { cookie, csrf: String::new() });
+        let got =
+            req(&r, "POST", "/staff/login", s.as_ref(), &[("csrf", t), ("name", "water"), ("password", PW)]).await;
+        assert_eq!(got.status, StatusCode::FORBIDDEN, "{}", got.body);
+        assert!(got.body.contains("登录表单已过期"));
     }
     let no = apply(&r, "qingyuan-water", "张三").await;
     let s = login(&r, "water").await;
@@ -85,6 +46,23 @@ async fn a_login_needs_the_right_password_and_every_form_its_csrf_token() {
     // logging out ends the session
     assert_eq!(req(&r, "POST", "/staff/logout", Some(&s), &[("csrf", &s.csrf)]).await.status, StatusCode::SEE_OTHER);
     assert_eq!(req(&r, "GET", "/staff/", Some(&s), &[]).await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn an_account_with_five_wrong_passwords_waits_whatever_the_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = fresh_db(dir.path()).await;
+    setup(&db).await;
+    // no per-address limit: the wait is the account's
+    let r = service(app(db), OPEN);
+    for _ in 0..5 {
+        assert_eq!(post_login(&r, "water", "wrong password!").await.status, StatusCode::UNAUTHORIZED);
+    }
+    let got = post_login(&r, "water", PW).await;
+    assert_eq!(got.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(got.body.contains("这个账号连续多次密码错误，请 1 分钟后再试"), "{}", got.body);
+    // another account is not held back, and a right password clears its count
+    login(&r, "hospital").await;
 }
 
 #[tokio::test]
@@ -314,4 +292,79 @@ async fn staff_read_their_units_free_text_and_record_rectifications_that_the_exp
         ("公开栏位置偏僻", "已完成", Some("2026-11-27"))
     );
     assert!(!eval.contains("公开栏在二楼不好找"));
+}
+
+#[tokio::test]
+async fn staff_are_never_shown_the_databases_own_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = fresh_db(dir.path()).await;
+    setup(&db).await;
+    let r = service(app(db.clone()), OPEN);
+    let s = login(&r, "water").await;
+    db.plain("DROP TABLE rectifications").await.unwrap();
+    let fix = [
+        ("csrf", s.csrf.as_str()),
+        ("do", "fix"),
+        ("campaign", "2026"),
+        ("unit", "qingyuan-water"),
+        ("problem", "公开栏位置偏僻"),
+        ("measure", "移到一楼大厅"),
+    ];
+    let got = req(&r, "POST", "/staff/evaluations", Some(&s), &fix).await;
+    assert_ne!(got.status, StatusCode::SEE_OTHER);
+    let body = got.body.to_lowercase();
+    assert!(body.contains("系统暂时"), "{}", got.body);
+    for words in ["rectifications", "no such table", "does not exist", "insert", "sql"] {
+        assert!(!body.contains(words), "{words}: {}", got.body);
+    }
+}
+
+#[tokio::test]
+async fn a_disabled_account_and_a_reset_password_end_the_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = fresh_db(dir.path()).await;
+    setup(&db).await;
+    let r = service(app(db.clone()), OPEN);
+    let s = login(&r, "water").await;
+    users::set_disabled(&db, "water", true).await.unwrap();
+    assert_eq!(req(&r, "GET", "/staff/", Some(&s), &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(post_login(&r, "water", PW).await.status, StatusCode::UNAUTHORIZED);
+    users::set_disabled(&db, "water", false).await.unwrap();
+    let s = login(&r, "water").await;
+    let new = "another long password";
+    assert!(users::set_password(&db, "water", "short").await.unwrap_err().contains("至少 12 个字符"));
+    users::set_password(&db, "water", new).await.unwrap();
+    assert_eq!(req(&r, "GET", "/staff/", Some(&s), &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(post_login(&r, "water", PW).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(post_login(&r, "water", new).await.status, StatusCode::SEE_OTHER);
+    assert!(users::set_disabled(&db, "nobody", true).await.unwrap_err().contains("没有名为「nobody」的账号"));
+}
+
+#[tokio::test]
+async fn overdue_cases_come_first_and_the_lists_limit_never_hides_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = fresh_db(dir.path()).await;
+    setup(&db).await;
+    let r = service(app(db.clone()), OPEN);
+    // received 2026-11-27, due 2026-12-25; then more cases than the list shows, received later
+    let old = apply(&r, "qingyuan-water", "张三").await;
+    let limit = gongkai_desk::cases::LIST_LIMIT;
+    db.exec(
+        "WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+         INSERT INTO cases (unit, year, seq, received, received_at, due, lookup_hash, applicant, id_doc, phone, \
+         email, address, info, doc_number, medium, delivery, state) \
+         SELECT 'qingyuan-water', 2026, i, '2026-12-20', '', '2027-01-20', '', '', '', '', '', '', '', '', '', '', '接收' \
+         FROM n",
+        vec![gongkai_desk::db::i(limit + 2)],
+    )
+    .await
+    .unwrap();
+    let s = login(&r, "water").await;
+    let mut later = app(db.clone());
+    later.today = Some(jiff::civil::date(2027, 1, 5));
+    let list = req(&service(later, OPEN), "GET", "/staff/", Some(&s), &[]).await;
+    assert!(list.body.contains(&format!("共 {} 件", limit + 2)), "the list says it is cut");
+    let first = list.body.split("<tr").nth(2).expect("a first case");
+    assert!(first.contains(&old) && first.contains("class=\"overdue\""), "{first}");
+    assert_eq!(list.body.matches("<tr").count() as i64, limit + 1, "the header and the limit's rows");
 }

@@ -1,15 +1,15 @@
 //! `staff/admin`: the administrator creates accounts (admin, or staff of some units) and
 //! 社会评议 campaigns. Anyone else gets 403.
 
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use maud::html;
 
 use super::App;
 use super::page::{message, page, respond};
-use super::staff::{fields, signed_in};
+use super::posted::Posted;
+use super::staff::signed_in;
 use crate::campaigns::{self, Campaign};
 use crate::users::{self, User};
 
@@ -34,7 +34,7 @@ async fn admin_page(app: &App, user: &User, problem: Option<&str>) -> Response {
                         tr { td { (name) } td { @if *admin { "管理员" } @else { "工作人员" } } td { (units.join("、")) } }
                     }
                 }
-                form method="post" action="" {
+                form method="post" {
                     (csrf)
                     input type="hidden" name="do" value="user";
                     label for="name" { "新账号" }
@@ -54,7 +54,7 @@ async fn admin_page(app: &App, user: &User, problem: Option<&str>) -> Response {
                         tr { td { (c.id) } td { (c.name) } td { @if c.unit.is_empty() { "所有单位" } @else { (c.unit) } } td { (c.opens) } td { (c.closes) } }
                     }
                 }
-                form method="post" action="" {
+                form method="post" {
                     (csrf)
                     input type="hidden" name="do" value="campaign";
                     label for="id" { "编号（导出文件名，例如 2026）" }
@@ -91,40 +91,16 @@ pub async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
 }
 
 /// POST `staff/admin`: a new account (`do=user`) or campaign (`do=campaign`).
-pub async fn act(
-    State(app): State<App>,
-    headers: HeaderMap,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
-) -> Response {
-    let user = match signed_in(&app, &headers, 1).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    if let Some(r) = admin_only(&user) {
+pub async fn act(State(app): State<App>, posted: Posted) -> Response {
+    let (user, get) = (&posted.user, |k: &str| posted.get(k));
+    if let Some(r) = admin_only(user) {
         return r;
     }
-    let pairs: Vec<(String, String)> = match &form {
-        Ok(Form(p)) => p.clone(),
-        Err(_) => vec![],
-    };
-    let get = match fields(&user, form, 1) {
-        Ok(g) => g,
-        Err(r) => return r,
-    };
     let done = if get("do") == "user" {
-        let units: Vec<String> = pairs.iter().filter(|(k, _)| k == "unit").map(|(_, v)| v.clone()).collect();
+        let units = posted.all("unit");
         match units.iter().find(|u| app.portal.unit(u).is_none()) {
             Some(u) => Err(format!("门户中没有单位「{u}」")),
-            None => {
-                users::add(
-                    &app.db,
-                    &get("name"),
-                    &pairs.iter().find(|(k, _)| k == "password").map(|(_, v)| v.clone()).unwrap_or_default(),
-                    get("admin") == "1",
-                    &units,
-                )
-                .await
-            }
+            None => users::add(&app.db, &get("name"), &posted.raw("password"), get("admin") == "1", &units).await,
         }
     } else {
         let unit = get("unit");
@@ -137,6 +113,6 @@ pub async fn act(
     };
     match done {
         Ok(()) => (StatusCode::SEE_OTHER, [(header::LOCATION, "admin")]).into_response(),
-        Err(p) => admin_page(&app, &user, Some(&p)).await,
+        Err(p) => admin_page(&app, user, Some(&p)).await,
     }
 }

@@ -8,8 +8,8 @@ use gongkai::desk::{APPLICATION_FIELDS, CONTACT_FIELDS, HONEYPOT, Input, LOOKUP_
 use maud::{Markup, html};
 
 use super::page::{message, page, respond};
-use super::{App, form_problem};
-use crate::cases::{self, REPLY_DAYS};
+use super::{App, form_problem, honeypot};
+use crate::cases;
 
 /// What the applicant typed, by field, in [`APPLICATION_FIELDS`] order; and the problems.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -64,7 +64,7 @@ fn form_page(name: &str, checked: &Checked) -> Markup {
                     ul { @for (_, e) in &checked.errors { li { (e) } } }
                 }
             }
-            form method="post" action="" accept-charset="utf-8" {
+            form method="post" accept-charset="utf-8" {
                 @for (i, f) in APPLICATION_FIELDS.iter().enumerate() {
                     @match f.input {
                         Input::Choice(choices) => {
@@ -121,21 +121,16 @@ pub async fn submit(
         Ok(Form(p)) => p,
         Err(e) => return form_problem(&e, 2),
     };
-    if pairs.iter().any(|(k, v)| k == HONEYPOT && !v.is_empty()) {
-        return message(
-            StatusCode::BAD_REQUEST,
-            "申请未受理",
-            2,
-            "表单中一个应当留空的栏目被填写了（自动填表程序常这样做）。请清空浏览器的自动填写后重新提交。",
-        );
+    if let Some(refused) = honeypot(&pairs, "申请未受理") {
+        return refused;
     }
     let checked = check(&pairs);
     if !checked.errors.is_empty() {
         return respond(StatusCode::UNPROCESSABLE_ENTITY, form_page(name, &checked));
     }
     let today = app.today();
-    let due = app.portal.calendar.add_working_days(today, REPLY_DAYS);
-    match cases::submit(&app.db, &unit, &checked.values, today, (due.value, due.estimated)).await {
+    let period = app.portal.reply(&unit);
+    match cases::submit(&app.db, &unit, &checked.values, today, period.due(&app.portal.calendar, today)).await {
         Ok(r) => respond(
             StatusCode::OK,
             page(
@@ -146,7 +141,7 @@ pub async fn submit(
                         p { "受理单位：" (name) }
                         p { "受理编号：" strong { (r.no.to_string()) } }
                         p { "收到日期：" (r.received.to_string()) }
-                        p { "答复期限：" (r.due.to_string()) "（收到之日起 " (REPLY_DAYS) " 个工作日内，《政府信息公开条例》第三十三条）"
+                        p { "答复期限：" (r.due.to_string()) "（收到之日起 " (period.zh()) "内，" (period.basis) "）"
                             @if r.estimated { "；这一年的节假日安排尚未公布，按周一至周五估算" } }
                         p { "查询码：" span.code { (r.code) } }
                     }

@@ -2,6 +2,9 @@
 //! campaign (第七条).
 
 use axum::extract::rejection::FormRejection;
+use std::sync::Arc;
+
+use axum::Extension;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -9,7 +12,7 @@ use gongkai::desk::{HONEYPOT, QUESTIONS, Rating};
 use maud::{Markup, html};
 
 use super::page::{message, page, respond};
-use super::{App, form_problem};
+use super::{App, Client, Guard, form_problem, honeypot};
 use crate::campaigns::{self, Campaign};
 
 /// The most characters of free text.
@@ -49,7 +52,7 @@ fn form_page(name: &str, c: &Campaign, ratings: &[Option<Rating>], remark: &str,
             @if !errors.is_empty() {
                 div.errors role="alert" { p { strong { "问卷未提交：" } } ul { @for e in errors { li { (e) } } } }
             }
-            form method="post" action="" accept-charset="utf-8" {
+            form method="post" accept-charset="utf-8" {
                 @for (n, (key, text)) in QUESTIONS.iter().enumerate() {
                     fieldset {
                         legend { (n + 1) ". " (text) }
@@ -101,6 +104,8 @@ pub async fn form(State(app): State<App>, Path(unit): Path<String>) -> Response 
 pub async fn submit(
     State(app): State<App>,
     Path(unit): Path<String>,
+    Extension(guard): Extension<Arc<Guard>>,
+    client: Option<Extension<Client>>,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
     let (name, c) = match open(&app, &unit).await {
@@ -111,17 +116,20 @@ pub async fn submit(
         Ok(Form(p)) => p,
         Err(e) => return form_problem(&e, 2),
     };
-    if pairs.iter().any(|(k, v)| k == HONEYPOT && !v.is_empty()) {
-        return message(
-            StatusCode::BAD_REQUEST,
-            "问卷未受理",
-            2,
-            "表单中一个应当留空的栏目被填写了。请清空浏览器的自动填写后重新提交。",
-        );
+    if let Some(refused) = honeypot(&pairs, "问卷未受理") {
+        return refused;
     }
     let (ratings, remark, errors) = check(&pairs);
     if !errors.is_empty() {
         return respond(StatusCode::UNPROCESSABLE_ENTITY, form_page(&name, &c, &ratings, &remark, &errors));
+    }
+    if !guard.ballot(&c.id, &unit, client.map(|Extension(c)| c)) {
+        return message(
+            StatusCode::TOO_MANY_REQUESTS,
+            "问卷未受理",
+            2,
+            "这次评议已从同一网络地址收到多份问卷，今天不再受理来自这个地址的问卷。感谢参与评议。",
+        );
     }
     let ratings: Vec<Rating> = ratings.into_iter().flatten().collect();
     match campaigns::answer(&app.db, &c.id, &unit, &ratings, &remark).await {

@@ -17,7 +17,7 @@ fn form_page(number: &str, problem: Option<&str>) -> Markup {
         0,
         html! {
             @if let Some(p) = problem { div.errors role="alert" { p { (p) } } }
-            form method="post" action="" accept-charset="utf-8" {
+            form method="post" accept-charset="utf-8" {
                 label for="number" { "受理编号" }
                 input type="text" id="number" name="number" value=(number) required;
                 label for="code" { "查询码" }
@@ -56,7 +56,13 @@ pub async fn submit(State(app): State<App>, form: Result<Form<Vec<(String, Strin
                         tr { th { "收到日期" } td { (s.received) } }
                         tr { th { "答复期限" } td { (s.due) } }
                         @if let Some(r) = &s.extension { tr { th { "延长答复期限的理由" } td { (r) } } }
-                        tr { th { "办理进度" } td { (s.state) } }
+                        tr { th { "办理进度" } td { (s.state)
+                            @match s.hold.as_deref() {
+                                Some(crate::holds::COMPLETION) => "（已告知补正，等待申请人补正；答复期限自收到补正后的申请之日起重新计算）",
+                                Some(crate::holds::THIRD_PARTY) => "（正在征求第三方意见，所需时间不计入答复期限）",
+                                _ => "",
+                            }
+                        } }
                         @if let Some(o) = &s.outcome { tr { th { "处理结果" } td { (o) } } }
                         @if let Some(d) = &s.replied { tr { th { "答复日期" } td { (d) } } }
                     }

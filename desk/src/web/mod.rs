@@ -3,48 +3,33 @@
 
 mod admin;
 mod apply;
+mod backoff;
 mod evaluate;
+mod limits;
+mod login;
 mod lookup;
 pub mod page;
+mod posted;
 mod review;
 mod staff;
+mod waits;
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use jiff::civil::Date;
-use tower_governor::governor::GovernorConfigBuilder;
-use tower_governor::key_extractor::SmartIpKeyExtractor;
-use tower_governor::{GovernorError, GovernorLayer};
 
 use crate::db::Db;
 use crate::portal::Portal;
+pub use limits::{Client, Guard, Limits};
 
 /// The largest request body accepted (the longest application is about 25 KB encoded).
 pub const BODY_LIMIT: usize = 64 * 1024;
-
-/// How submissions from one address are limited.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// One more submission allowed every this many milliseconds…
-    pub every_ms: u64,
-    /// …after a burst of this many; 0: no limit (tests, benchmarks).
-    pub burst: u32,
-    /// The desk is behind a reverse proxy that sets `X-Forwarded-For` to the client's address
-    /// (and drops the client's own): limit by that header, not by the proxy's address.
-    pub behind_proxy: bool,
-}
-
-impl Default for Limits {
-    fn default() -> Limits {
-        Limits { every_ms: 6_000, burst: 10, behind_proxy: false }
-    }
-}
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -72,15 +57,10 @@ pub fn router(app: App, limits: Limits) -> Router {
         .route("/u/{unit}/apply", get(apply::form).post(apply::submit))
         .route("/u/{unit}/evaluate", get(evaluate::form).post(evaluate::submit))
         .route("/lookup", get(lookup::form).post(lookup::submit));
-    let public = limited(
-        public,
-        limits,
-        "提交过于频繁",
-        0,
-        "同一地址短时间内提交次数过多，请稍后再试。已经提交成功的申请不受影响。",
-    );
-    let login = Router::new().route("/staff/login", get(staff::login_form).post(staff::login));
-    let login = limited(login, limits, "登录过于频繁", 1, "短时间内登录次数过多，请稍后再试。");
+    let guard = Arc::new(Guard::new(limits));
+    let public = public.layer(middleware::from_fn_with_state(guard.clone(), limits::public));
+    let login = Router::new().route("/staff/login", get(login::form).post(login::submit));
+    let login = login.layer(middleware::from_fn_with_state(guard.clone(), limits::login));
     let staff = Router::new()
         .route("/staff/", get(staff::list))
         .route("/staff/logout", axum::routing::post(staff::logout))
@@ -94,8 +74,22 @@ pub fn router(app: App, limits: Limits) -> Router {
         .merge(staff)
         .fallback(not_found)
         .with_state(app)
+        .layer(axum::Extension(guard))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(headers))
+}
+
+/// The answer to a public form whose honeypot field ([`gongkai::desk::HONEYPOT`], out of sight)
+/// was filled in, as form-filling robots do; `None` for a person's form.
+pub(crate) fn honeypot(pairs: &[(String, String)], title: &str) -> Option<Response> {
+    pairs.iter().any(|(k, v)| k == gongkai::desk::HONEYPOT && !v.is_empty()).then(|| {
+        page::message(
+            StatusCode::BAD_REQUEST,
+            title,
+            2,
+            "表单中一个应当留空的栏目被填写了（自动填表程序常这样做）。请清空浏览器的自动填写后重新提交。",
+        )
+    })
 }
 
 /// A form the desk cannot read: too large, not a form, not UTF-8.
@@ -106,32 +100,6 @@ pub(crate) fn form_problem(e: &axum::extract::rejection::FormRejection, depth: u
         (StatusCode::BAD_REQUEST, "提交的内容无法读取：请用网页上的表单提交。")
     };
     page::message(status, "提交未被受理", depth, text)
-}
-
-/// The per-address limit on a router's POSTs (none when `burst` is 0).
-fn limited(r: Router<App>, limits: Limits, title: &'static str, depth: usize, text: &'static str) -> Router<App> {
-    if limits.burst == 0 {
-        return r;
-    }
-    let refuse = move |e: GovernorError| match e {
-        GovernorError::TooManyRequests { .. } => page::message(StatusCode::TOO_MANY_REQUESTS, title, depth, text),
-        other => {
-            eprintln!("无法按地址限流：{other}");
-            page::message(StatusCode::INTERNAL_SERVER_ERROR, "暂时无法受理", depth, "系统配置有误，请稍后再试。")
-        }
-    };
-    let mut builder = GovernorConfigBuilder::default();
-    builder.per_millisecond(limits.every_ms.max(1)).burst_size(limits.burst).methods(vec![Method::POST]);
-    if limits.behind_proxy {
-        let config = builder
-            .key_extractor(SmartIpKeyExtractor)
-            .finish()
-            .expect("a positive period and burst make a valid limit");
-        r.layer(GovernorLayer::new(config).error_handler(refuse))
-    } else {
-        let config = builder.finish().expect("a positive period and burst make a valid limit");
-        r.layer(GovernorLayer::new(config).error_handler(refuse))
-    }
 }
 
 async fn css() -> Response {

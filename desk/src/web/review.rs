@@ -2,8 +2,7 @@
 //! questionnaires for staff to read (it stays in the desk: it may hold personal data), and the
 //! 整改 records (《社会评议办法》第九条) that the export publishes.
 
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gongkai::desk::{QUESTIONS, RECTIFICATION_STATES, Rating, Tally, grade, score_tenths};
@@ -11,7 +10,8 @@ use maud::html;
 
 use super::App;
 use super::page::{message, page, respond};
-use super::staff::{fields, signed_in};
+use super::posted::Posted;
+use super::staff::signed_in;
 use crate::campaigns;
 use crate::db::{Stmt, i, t};
 use crate::users::User;
@@ -80,7 +80,7 @@ async fn review_page(app: &App, user: &User, problem: Option<&str>) -> Response 
                     }
                     h3 { "意见和建议（不导出，不公开）" }
                     @for r in responses.iter().filter(|r| !r.text(2).is_empty()) {
-                        form method="post" action="" {
+                        form method="post" {
                             input type="hidden" name="csrf" value=(user.csrf);
                             input type="hidden" name="do" value="review";
                             input type="hidden" name="id" value=(r.text(1));
@@ -89,7 +89,7 @@ async fn review_page(app: &App, user: &User, problem: Option<&str>) -> Response 
                     }
                     h3 { "整改" }
                     @for f in fixes {
-                        form method="post" action="" {
+                        form method="post" {
                             input type="hidden" name="csrf" value=(user.csrf);
                             input type="hidden" name="do" value="done";
                             input type="hidden" name="campaign" value=(c.id);
@@ -101,7 +101,7 @@ async fn review_page(app: &App, user: &User, problem: Option<&str>) -> Response 
                                 @if f.text(5) != "已完成" { " " button type="submit" { "标为今天完成" } } }
                         }
                     }
-                    form method="post" action="" {
+                    form method="post" {
                         input type="hidden" name="csrf" value=(user.csrf);
                         input type="hidden" name="do" value="fix";
                         input type="hidden" name="campaign" value=(c.id);
@@ -126,19 +126,8 @@ pub async fn show(State(app): State<App>, headers: HeaderMap) -> Response {
 }
 
 /// POST `staff/evaluations`: mark a remark read, add a 整改, mark one done.
-pub async fn act(
-    State(app): State<App>,
-    headers: HeaderMap,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
-) -> Response {
-    let user = match signed_in(&app, &headers, 1).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let get = match fields(&user, form, 1) {
-        Ok(g) => g,
-        Err(r) => return r,
-    };
+pub async fn act(State(app): State<App>, posted: Posted) -> Response {
+    let (user, get) = (&posted.user, |k: &str| posted.get(k));
     let forbidden = || message(StatusCode::NOT_FOUND, "找不到", 1, "没有这项内容，或者它不属于您负责的单位。");
     let done = match get("do").as_str() {
         "review" => {
@@ -154,7 +143,7 @@ pub async fn act(
             app.db
                 .exec("UPDATE responses SET reviewed = 1 WHERE id = $1", vec![t(get("id"))])
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.told())
         }
         "fix" | "done" if !user.may(&get("unit")) => return forbidden(),
         "fix" => {
@@ -185,7 +174,7 @@ pub async fn act(
                     )])
                     .await
                     .map(|_| ())
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| e.told())
             }
         }
         "done" => {
@@ -209,6 +198,6 @@ pub async fn act(
     };
     match done {
         Ok(()) => (StatusCode::SEE_OTHER, [(header::LOCATION, "evaluations")]).into_response(),
-        Err(p) => review_page(&app, &user, Some(&p)).await,
+        Err(p) => review_page(&app, user, Some(&p)).await,
     }
 }

@@ -2,17 +2,16 @@
 //! a case with its audit trail and the forms for its next step and its extension. Every form
 //! carries the session's CSRF token; a case of another unit is "not found".
 
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gongkai::desk::OUTCOMES;
 use maud::{Markup, html};
 
+use super::App;
 use super::page::{message, page, respond};
-use super::{App, form_problem};
-use crate::cases::CaseNo;
-use crate::codes;
+use super::posted::Posted;
+use crate::cases::{CaseNo, LIST_LIMIT};
 use crate::db::{V, i, t};
 use crate::users::{self, User};
 use crate::workflow::{self, Step};
@@ -20,11 +19,16 @@ use crate::workflow::{self, Step};
 /// The session cookie's name.
 pub const COOKIE: &str = "desk_session";
 
-fn cookie_token(headers: &HeaderMap) -> Option<String> {
+/// A cookie's value, if the request has it.
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
         let (k, v) = c.trim().split_once('=')?;
-        (k == COOKIE && !v.is_empty()).then(|| v.to_owned())
+        (k == name && !v.is_empty()).then(|| v.to_owned())
     })
+}
+
+fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, COOKIE)
 }
 
 /// The signed-in account, or the response to give instead (to the login page).
@@ -44,89 +48,8 @@ pub(crate) async fn signed_in(app: &App, headers: &HeaderMap, depth: usize) -> R
     }
 }
 
-/// A form's fields, after the CSRF check.
-// the error is the page to answer with, made once per refused request: boxing it gains nothing
-#[allow(clippy::result_large_err)]
-pub(crate) fn fields(
-    user: &User,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
-    depth: usize,
-) -> Result<impl Fn(&str) -> String, Response> {
-    let pairs = match form {
-        Ok(Form(p)) => p,
-        Err(e) => return Err(form_problem(&e, depth)),
-    };
-    let get = move |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
-    if !codes::same(&get("csrf"), &user.csrf) {
-        return Err(message(
-            StatusCode::FORBIDDEN,
-            "操作未执行",
-            depth,
-            "表单已过期或不是从本平台提交的：请刷新页面后重试。",
-        ));
-    }
-    Ok(get)
-}
-
-fn login_page(problem: Option<&str>) -> Markup {
-    page(
-        "受理平台工作人员登录",
-        1,
-        html! {
-            @if let Some(p) = problem { div.errors role="alert" { p { (p) } } }
-            form method="post" action="login" {
-                label for="name" { "账号" }
-                input type="text" id="name" name="name" autocomplete="username" required;
-                label for="password" { "密码" }
-                input type="password" id="password" name="password" autocomplete="current-password" required;
-                button type="submit" { "登录" }
-            }
-        },
-    )
-}
-
-/// GET `staff/login`.
-pub async fn login_form() -> Response {
-    respond(StatusCode::OK, login_page(None))
-}
-
-/// POST `staff/login`.
-pub async fn login(State(app): State<App>, form: Result<Form<Vec<(String, String)>>, FormRejection>) -> Response {
-    let pairs = match form {
-        Ok(Form(p)) => p,
-        Err(e) => return form_problem(&e, 1),
-    };
-    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    match users::login(&app.db, get("name").trim(), &get("password")).await {
-        Ok(Some(token)) => {
-            let secure = if app.secure_cookie { "; Secure" } else { "" };
-            let cookie = format!(
-                "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
-                users::SESSION_HOURS * 3600
-            );
-            (StatusCode::SEE_OTHER, [(header::SET_COOKIE, cookie), (header::LOCATION, "./".to_owned())]).into_response()
-        }
-        Ok(None) => respond(StatusCode::UNAUTHORIZED, login_page(Some("账号或密码不对。"))),
-        Err(e) => {
-            eprintln!("登录失败：{e}");
-            message(StatusCode::SERVICE_UNAVAILABLE, "暂时无法登录", 1, "系统暂时不可用，请稍后再试。")
-        }
-    }
-}
-
 /// POST `staff/logout`.
-pub async fn logout(
-    State(app): State<App>,
-    headers: HeaderMap,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
-) -> Response {
-    let user = match signed_in(&app, &headers, 1).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    if let Err(r) = fields(&user, form, 1) {
-        return r;
-    }
+pub async fn logout(State(app): State<App>, headers: HeaderMap, _: Posted) -> Response {
     if let Some(token) = cookie_token(&headers)
         && let Err(e) = users::logout(&app.db, &token).await
     {
@@ -174,18 +97,25 @@ pub async fn list(State(app): State<App>, headers: HeaderMap) -> Response {
         let marks: Vec<String> = (1..=user.units.len()).map(|n| format!("${n}")).collect();
         (format!("WHERE unit IN ({})", marks.join(", ")), user.units.iter().map(|u| t(u.clone())).collect())
     };
+    // overdue cases first (not replied, not waiting, past the deadline in force), then the newest:
+    // the list's limit can never hide one that is overdue behind newer ones
+    let today = app.today();
+    let mut listed = args.clone();
+    listed.push(t(today.to_string()));
     let sql = format!(
-        "SELECT unit, year, seq, received, due, extended_due, state, outcome FROM cases {filter} \
-         ORDER BY received DESC, unit, seq DESC LIMIT 1000"
+        "SELECT unit, year, seq, received, due, extended_due, state, outcome, hold FROM cases {filter} \
+         ORDER BY CASE WHEN hold IS NULL AND state IN ('接收', '登记', '审核', '办理') \
+         AND COALESCE(extended_due, due) < ${} THEN 0 ELSE 1 END, received DESC, unit, seq DESC LIMIT {LIST_LIMIT}",
+        listed.len()
     );
-    let rows = match app.db.rows(&sql, args).await {
-        Ok(r) => r,
-        Err(e) => {
+    let counted = app.db.rows(&format!("SELECT COUNT(*) FROM cases {filter}"), args).await;
+    let (rows, total) = match (app.db.rows(&sql, listed).await, counted) {
+        (Ok(r), Ok(n)) => (r, n.first().map_or(0, |n| n.int(0))),
+        (Err(e), _) | (_, Err(e)) => {
             eprintln!("读取申请失败：{e}");
             return message(StatusCode::SERVICE_UNAVAILABLE, "暂时不可用", 1, "系统暂时不可用，请稍后再试。");
         }
     };
-    let today = app.today();
     respond(
         StatusCode::OK,
         page(
@@ -193,19 +123,20 @@ pub async fn list(State(app): State<App>, headers: HeaderMap) -> Response {
             1,
             html! {
                 (bar(&user, 1))
-                p { "标红的申请已超过答复期限。" }
+                p { "标红的申请已超过答复期限，排在最前。"
+                    @if total > LIST_LIMIT { "共 " (total) " 件，这里列出超期的和最近收到的 " (LIST_LIMIT) " 件。" } }
                 table {
                     tr { th { "受理编号" } th { "单位" } th { "收到日期" } th { "答复期限" } th { "进度" } th { "结果" } }
                     @for r in &rows {
                         @let no = CaseNo { unit: r.text(0), year: r.int(1), seq: r.int(2) }.to_string();
                         @let due = r.opt(5).unwrap_or_else(|| r.text(4));
-                        @let late = workflow::overdue(&r.text(6), &due, today);
+                        @let late = r.opt(8).is_none() && workflow::overdue(&r.text(6), &due, today);
                         tr class=[late.then_some("overdue")] {
                             td { a href={ "case/" (no) } { (no) } }
                             td { (app.portal.unit(&r.text(0)).unwrap_or(&r.text(0))) }
                             td { (r.text(3)) }
                             td { (due) @if late { "（已超期）" } }
-                            td { (r.text(6)) }
+                            td { (r.text(6)) @if let Some(h) = r.opt(8) { "（等待：" (h) "）" } }
                             td { (r.text(7)) }
                         }
                     }
@@ -218,7 +149,7 @@ pub async fn list(State(app): State<App>, headers: HeaderMap) -> Response {
 async fn case_page(app: &App, user: &User, no: &CaseNo, problem: Option<&str>) -> Response {
     let key = vec![t(no.unit.clone()), i(no.year), i(no.seq)];
     let cols = "received, due, extended_due, extension_reason, state, outcome, outcome_reason, replied, \
-                applicant, id_doc, phone, email, address, info, doc_number, medium, delivery";
+                applicant, id_doc, phone, email, address, info, doc_number, medium, delivery, hold";
     let case =
         app.db.rows(&format!("SELECT {cols} FROM cases WHERE unit = $1 AND year = $2 AND seq = $3"), key.clone()).await;
     let trail = app
@@ -231,9 +162,11 @@ async fn case_page(app: &App, user: &User, no: &CaseNo, problem: Option<&str>) -
     let Some(c) = case.first() else { return not_found() };
     let state = c.text(4);
     let due = c.opt(2).unwrap_or_else(|| c.text(1));
-    let late = workflow::overdue(&state, &due, app.today());
+    let waits = super::waits::case(app, no).await;
+    let hold = c.opt(17);
+    let late = hold.is_none() && workflow::overdue(&state, &due, app.today());
     let labels = gongkai::desk::APPLICATION_FIELDS.iter().map(|f| f.label);
-    let next = workflow::next(&state);
+    let next = workflow::next(&state).filter(|_| hold.is_none());
     let status = if problem.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     respond(
         status,
@@ -248,14 +181,14 @@ async fn case_page(app: &App, user: &User, no: &CaseNo, problem: Option<&str>) -
                     tr { th { "收到日期" } td { (c.text(0)) } }
                     tr class=[late.then_some("overdue")] { th { "答复期限" } td { (due) @if late { "（已超期）" } } }
                     @if let Some(r) = c.opt(3) { tr { th { "延期理由" } td { (r) } } }
-                    tr { th { "进度" } td { (state) } }
+                    tr { th { "进度" } td { (state) @if let Some(h) = &hold { "（等待：" (h) "）" } } }
                     @if let Some(o) = c.opt(5) { tr { th { "处理结果" } td { (o) @if let Some(r) = c.opt(6) { "：" (r) } } } }
                     @if let Some(d) = c.opt(7) { tr { th { "答复日期" } td { (d) } } }
                     @for (n, label) in labels.enumerate() { tr { th { (label) } td { (c.text(8 + n)) } } }
                 }
                 @if let Some(to) = next {
                     h2 { "下一步：" (to) }
-                    form method="post" action="" {
+                    form method="post" {
                         (csrf(user))
                         input type="hidden" name="do" value="step";
                         input type="hidden" name="to" value=(to);
@@ -269,9 +202,10 @@ async fn case_page(app: &App, user: &User, no: &CaseNo, problem: Option<&str>) -
                         button type="submit" { "确认：" (to) }
                     }
                 }
+                @if let Some(w) = &waits { (super::waits::forms(app, w, &csrf(user))) }
                 @if c.opt(2).is_none() && next.is_some() && !matches!(state.as_str(), "答复") {
                     h2 { "延长答复期限（只能一次，最多 20 个工作日）" }
-                    form method="post" action="" {
+                    form method="post" {
                         (csrf(user))
                         input type="hidden" name="do" value="extend";
                         label for="days" { "延长的工作日数" }
@@ -329,38 +263,37 @@ fn back(no: &CaseNo) -> Response {
 }
 
 /// POST `staff/case/<受理编号>`: the next step (`do=step`) or the extension (`do=extend`).
-pub async fn act(
-    State(app): State<App>,
-    headers: HeaderMap,
-    Path(no): Path<String>,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
-) -> Response {
-    let user = match signed_in(&app, &headers, 2).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let get = match fields(&user, form, 2) {
-        Ok(g) => g,
-        Err(r) => return r,
-    };
-    let Some(no) = case_no(&user, &no) else { return not_found() };
+pub async fn act(State(app): State<App>, Path(no): Path<String>, posted: Posted) -> Response {
+    let (user, get) = (&posted.user, |k: &str| posted.get(k));
+    let Some(no) = case_no(user, &no) else { return not_found() };
     let Some((state, due)) = current_state(&app, &no).await else { return not_found() };
+    if let Some(done) = super::waits::act(&app, user, &no, due.parse().unwrap_or(jiff::civil::Date::MIN), &posted).await
+    {
+        return match done {
+            Ok(()) => back(&no),
+            Err(p) => case_page(&app, user, &no, Some(&p)).await,
+        };
+    }
+    if let Some(h) = super::waits::case(&app, &no).await.and_then(|w| w.hold) {
+        let p = format!("这件申请正在等待「{h}」：等待结束后才能办理下一步或延长期限");
+        return case_page(&app, user, &no, Some(&p)).await;
+    }
     if get("do") == "extend" {
         let Ok(days) = get("days").parse::<u32>() else {
-            return case_page(&app, &user, &no, Some("延长的工作日数请写数字，例如 20")).await;
+            return case_page(&app, user, &no, Some("延长的工作日数请写数字，例如 20")).await;
         };
         let Ok(due) = due.parse() else { return not_found() };
         return match workflow::extend(&app.db, &app.portal.calendar, &no, due, days, &get("reason"), &user.name).await {
             Ok(_) => back(&no),
-            Err(p) => case_page(&app, &user, &no, Some(&p)).await,
+            Err(p) => case_page(&app, user, &no, Some(&p)).await,
         };
     }
     let s = Step { to: get("to"), outcome: get("outcome"), reason: get("reason") };
     if let Err(p) = workflow::check(&state, &s) {
-        return case_page(&app, &user, &no, Some(&p)).await;
+        return case_page(&app, user, &no, Some(&p)).await;
     }
     match workflow::advance(&app.db, &no, &state, &s, &user.name, app.today()).await {
         Ok(()) => back(&no),
-        Err(_) => case_page(&app, &user, &no, Some("这件申请刚被别人办理过：请看最新的进度后再操作。")).await,
+        Err(_) => case_page(&app, user, &no, Some("这件申请刚被别人办理过：请看最新的进度后再操作。")).await,
     }
 }

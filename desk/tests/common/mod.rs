@@ -2,6 +2,8 @@
 //! example portal, an in-process router.
 #![allow(dead_code)]
 
+pub mod staff;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -72,7 +74,7 @@ pub fn service(app: App, limits: Limits) -> Router {
 }
 
 /// No limits.
-pub const OPEN: Limits = Limits { every_ms: 1, burst: 0, behind_proxy: false };
+pub const OPEN: Limits = Limits::OPEN;
 
 /// A response: status, headers, body.
 pub struct Got {
