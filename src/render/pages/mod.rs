@@ -207,7 +207,8 @@ pub(super) const UNIT_PAGES: &[PageKind] = &[
 ];
 
 /// What rendering one unit leaves behind: a summary, small enough to keep for every unit of a
-/// province-sized portal.
+/// province-sized portal. The build cache keeps it for every unit (see `render::cache`).
+#[derive(Serialize, serde::Deserialize)]
 pub(super) struct UnitPages {
     pub(super) slug: String,
     pub(super) name: String,

@@ -1,0 +1,388 @@
+//! The build cache (`.gongkai-cache/`): what each unit's pages were built from, and what
+//! building them left behind, so that the next `build` renders only the units whose inputs
+//! changed and takes the pages of the others from its previous output.
+//!
+//! Every unit is still loaded and checked (its findings are reported exactly as by a full
+//! build). What it is rendered from is then keyed ([`Cache::key`]): BLAKE3 over the site's key
+//! (the cache format, the gongkai binary itself, the site's folder, `gongkai.yaml` as loaded, the
+//! content model and rule packs, the calendar, the theme's files, the 统一社会信用代码 shared by
+//! several units), the unit's folder (every file's path and bytes), its check result, and its
+//! slice of the publication record (its documents' 索引号, its pages' archived versions, and the
+//! date when it has any). A unit that assigns new 索引号 is never taken from the cache: they
+//! depend on every other number. Whatever a key does not cover makes the unit uncacheable.
+//!
+//! The file, `units-v1.jsonl`: one line per unit in unit order, each `<BLAKE3 of the rest> <JSON>`,
+//! after a header line (the format, the gongkai version, the site's key, the output folder and
+//! the identity of the folder the build published) and before a closing line with the count. A
+//! line whose hash is wrong, a missing closing line, another format or another site's key: the
+//! whole cache is set aside with a notice, never trusted. It is written beside, and renamed into
+//! place only once the output it describes is published; a cache that does not describe the
+//! output now in place (a build killed in between, another output folder) is not used.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::{BufRead, Read, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use super::pages::UnitPages;
+use super::search::Entry;
+use crate::finding::Origin;
+use crate::model::{Site, UnitDir};
+use crate::output::Kept;
+
+/// The cache's format; a cache of another format is not read.
+pub(crate) const FORMAT: &str = "gongkai-cache/1";
+/// The cache folder beside the site's `content/` when none is given.
+pub(crate) const DEFAULT_DIR: &str = ".gongkai-cache";
+const FILE: &str = "units-v1.jsonl";
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    format: String,
+    gongkai: String,
+    site: String,
+    output: String,
+    published: [i64; 2],
+}
+
+#[derive(Serialize, Deserialize)]
+struct Closing {
+    units: usize,
+}
+
+/// One unit's line.
+#[derive(Serialize, Deserialize)]
+pub(super) struct Line {
+    pub(super) slug: String,
+    pub(super) key: String,
+    pub(super) pages: UnitPages,
+    /// Where each of `pages.findings` comes from (not in a finding's JSON).
+    pub(super) origins: Vec<Origin>,
+    pub(super) search: Vec<Entry>,
+    pub(super) files: Vec<Kept>,
+}
+
+#[derive(Deserialize)]
+struct LineHead {
+    slug: String,
+    key: String,
+}
+
+/// The previous build's cache, as found, and the next one being written.
+pub(crate) struct Cache {
+    dir: PathBuf,
+    site: String,
+    output: PathBuf,
+    old: Option<Old>,
+    new: Mutex<Option<New>>,
+    /// Why the cache found was not used (in Chinese), for the build's summary.
+    pub(crate) notice: Option<String>,
+}
+
+struct Old {
+    file: Mutex<fs::File>,
+    /// slug → (key, offset, length of the line)
+    lines: HashMap<String, (String, u64, usize)>,
+}
+
+struct New {
+    tmp: PathBuf,
+    out: std::io::BufWriter<fs::File>,
+    units: usize,
+}
+
+impl Cache {
+    /// Open the cache in `dir` for a build of `site` into `output` (its staging folder is
+    /// `staged`), and start the next one. Problems with the cache found are a notice, never an
+    /// error: the build then renders every unit.
+    pub(crate) fn open(dir: &Path, site: &Site, output: &Path, staged: &Path) -> Cache {
+        let key = site_key(site).to_hex().to_string();
+        let mut cache = Cache {
+            dir: dir.to_path_buf(),
+            site: key,
+            output: output.to_path_buf(),
+            old: None,
+            new: Mutex::new(None),
+            notice: None,
+        };
+        match cache.read_old() {
+            Ok(old) => cache.old = old,
+            Err(why) => {
+                cache.notice = Some(format!(
+                    "构建缓存 {} 不能用（{why}），已忽略：这次生成所有单位的网页，结果与没有缓存时相同，并重新写入缓存。",
+                    dir.display()
+                ))
+            }
+        }
+        let published = fs::symlink_metadata(staged).ok().as_ref().and_then(crate::output::file_id);
+        *cache.new.lock().unwrap_or_else(|e| e.into_inner()) = published.and_then(|id| cache.start(id).ok());
+        cache
+    }
+
+    /// `Ok(None)`: there is no cache, or it describes another output or another site (both
+    /// expected, no notice). `Err`: it is damaged or of another version.
+    fn read_old(&self) -> Result<Option<Old>, String> {
+        let path = self.dir.join(FILE);
+        let file = match fs::File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let other = fs::read_dir(&self.dir)
+                    .is_ok_and(|d| d.flatten().any(|e| !e.file_name().to_string_lossy().starts_with('.')));
+                return if other {
+                    Err(format!("里面没有 {FILE}，可能是别的版本的缓存"))
+                } else {
+                    Ok(None)
+                };
+            }
+            Err(e) => return Err(format!("无法读取 {FILE}：{}", crate::error::io_reason(&e))),
+        };
+        let mut reader = std::io::BufReader::new(file);
+        let mut buf = Vec::new();
+        let mut offset = 0u64;
+        let mut next = |reader: &mut std::io::BufReader<fs::File>, buf: &mut Vec<u8>| -> Result<Option<u64>, String> {
+            buf.clear();
+            let n = reader
+                .read_until(b'\n', buf)
+                .map_err(|e| format!("无法读取 {FILE}：{}", crate::error::io_reason(&e)))?;
+            if n == 0 {
+                return Ok(None);
+            }
+            let at = offset;
+            offset += n as u64;
+            Ok(Some(at))
+        };
+        let damaged = || format!("{FILE} 已损坏或不完整");
+        if next(&mut reader, &mut buf)?.is_none() {
+            return Err(damaged());
+        }
+        let header: Header = serde_json::from_slice(verified(&buf).ok_or_else(damaged)?).map_err(|_| damaged())?;
+        if header.format != FORMAT {
+            return Err(format!("它的格式是「{}」，这个版本的 gongkai 用「{FORMAT}」", header.format));
+        }
+        let here = fs::symlink_metadata(&self.output).ok().as_ref().and_then(crate::output::file_id);
+        let describes_output =
+            header.output == self.output.to_string_lossy() && here.is_some_and(|id| id[..2] == header.published[..]);
+        let mut lines = HashMap::new();
+        let mut closed = None;
+        while let Some(at) = next(&mut reader, &mut buf)? {
+            let json = verified(&buf).ok_or_else(damaged)?;
+            if let Ok(head) = serde_json::from_slice::<LineHead>(json) {
+                lines.insert(head.slug, (head.key, at, buf.len()));
+            } else {
+                closed = Some(serde_json::from_slice::<Closing>(json).map_err(|_| damaged())?.units);
+                break;
+            }
+        }
+        if closed != Some(lines.len()) || next(&mut reader, &mut buf)?.is_some() {
+            return Err(damaged());
+        }
+        // a cache of another build of gongkai or of other inputs is simply not used
+        if header.gongkai != env!("CARGO_PKG_VERSION") || header.site != self.site || !describes_output {
+            return Ok(None);
+        }
+        let mut file = reader.into_inner();
+        file.rewind().map_err(|e| e.to_string())?;
+        Ok(Some(Old { file: Mutex::new(file), lines }))
+    }
+
+    fn start(&self, published: [i64; 5]) -> std::io::Result<New> {
+        fs::create_dir_all(&self.dir)?;
+        // what a build that was ended abruptly left
+        for entry in fs::read_dir(&self.dir)?.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with(&format!(".{FILE}.")) && name.ends_with(".tmp") {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+        let tmp = self.dir.join(format!(".{FILE}.{}.tmp", std::process::id()));
+        let mut new = New { out: std::io::BufWriter::new(fs::File::create(&tmp)?), tmp, units: 0 };
+        let header = Header {
+            format: FORMAT.into(),
+            gongkai: env!("CARGO_PKG_VERSION").into(),
+            site: self.site.clone(),
+            output: self.output.to_string_lossy().into_owned(),
+            published: [published[0], published[1]],
+        };
+        write_line(&mut new.out, &serde_json::to_vec(&header)?)?;
+        Ok(new)
+    }
+
+    /// The key of a unit's pages: see the module's documentation. `None`: the unit cannot be
+    /// cached (a link among its files, a file that cannot be read).
+    pub(super) fn key(
+        &self,
+        r: &super::site::Renderer<'_>,
+        dir: &UnitDir,
+        check: &crate::check::UnitCheck,
+    ) -> Option<String> {
+        let mut h = blake3::Hasher::new();
+        h.update(self.site.as_bytes());
+        field(&mut h, dir.slug.as_bytes());
+        hash_folder(&mut h, &dir.path)?;
+        field(&mut h, format!("{check:?}").as_bytes());
+        let prefix = format!("content/{}/", dir.slug);
+        for (path, number) in r.known_numbers.range(prefix.clone()..).take_while(|(p, _)| p.starts_with(&prefix)) {
+            field(&mut h, path.as_bytes());
+            field(&mut h, number.as_bytes());
+        }
+        let mut dated = false;
+        for (path, versions) in r.archive.of_unit(&dir.slug) {
+            dated = true;
+            field(&mut h, path.as_bytes());
+            for v in versions {
+                let held = r.archive.store.contains(&v.hash);
+                field(&mut h, format!("{v:?} {held}").as_bytes());
+            }
+        }
+        if dated {
+            field(&mut h, r.site.env.today.to_string().as_bytes());
+        }
+        Some(h.finalize().to_hex().to_string())
+    }
+
+    /// The previous build's line of this unit, when its key is `key`: parsed, and as written.
+    pub(super) fn get(&self, slug: &str, key: &str) -> Option<(Line, Vec<u8>)> {
+        let old = self.old.as_ref()?;
+        let (k, at, len) = old.lines.get(slug)?;
+        if k != key {
+            return None;
+        }
+        let mut raw = vec![0; *len];
+        {
+            let mut file = old.file.lock().unwrap_or_else(|e| e.into_inner());
+            file.seek(std::io::SeekFrom::Start(*at)).ok()?;
+            file.read_exact(&mut raw).ok()?;
+        }
+        let line: Line = serde_json::from_slice(verified(&raw)?).ok()?;
+        (line.slug == slug && line.key == key).then_some((line, raw))
+    }
+
+    /// A unit's line for the next cache.
+    pub(super) fn line(line: &Line) -> Option<Vec<u8>> {
+        let json = serde_json::to_vec(line).ok()?;
+        let mut raw = Vec::with_capacity(json.len() + 66);
+        write_line(&mut raw, &json).ok()?;
+        Some(raw)
+    }
+
+    /// Add a unit's line (in unit order); `None` leaves the unit out of the next cache.
+    pub(super) fn push(&self, raw: Option<&[u8]>) {
+        let mut new = self.new.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(raw) = raw else { return };
+        let failed = new.as_mut().is_some_and(|n| {
+            n.units += 1;
+            n.out.write_all(raw).is_err()
+        });
+        if failed {
+            // dropping it removes its file
+            drop(new.take());
+        }
+    }
+
+    /// Put the next cache in place, once the output it describes is published. A cache that
+    /// cannot be written is a notice: the next build renders everything.
+    pub(crate) fn commit(self) -> Option<String> {
+        let new = self.new.into_inner().unwrap_or_else(|e| e.into_inner())?;
+        let mut new = new;
+        let done = serde_json::to_vec(&Closing { units: new.units })
+            .map_err(std::io::Error::other)
+            .and_then(|json| write_line(&mut new.out, &json))
+            .and_then(|()| new.out.flush())
+            .and_then(|()| fs::rename(&new.tmp, self.dir.join(FILE)));
+        // the file renamed, or not written: dropping `new` removes what is left at its name
+        drop(new);
+        done.err().map(|e| {
+            format!(
+                "无法写入构建缓存 {}：{}；下次生成所有单位的网页。",
+                self.dir.display(),
+                crate::error::io_reason(&e)
+            )
+        })
+    }
+}
+
+impl Drop for New {
+    fn drop(&mut self) {
+        // not committed (a failed build): the next build starts from the cache in place
+        let _ = fs::remove_file(&self.tmp);
+    }
+}
+
+fn write_line(out: &mut impl Write, json: &[u8]) -> std::io::Result<()> {
+    out.write_all(blake3::hash(json).to_hex().as_bytes())?;
+    out.write_all(b" ")?;
+    out.write_all(json)?;
+    out.write_all(b"\n")
+}
+
+/// The JSON of a line whose hash is right.
+fn verified(line: &[u8]) -> Option<&[u8]> {
+    let line = line.strip_suffix(b"\n")?;
+    let (hex, json) = (line.get(..64)?, line.get(65..)?);
+    (line.get(64) == Some(&b' ') && blake3::hash(json).to_hex().as_bytes() == hex).then_some(json)
+}
+
+/// A length-prefixed field, so that no two different inputs hash the same bytes.
+fn field(h: &mut blake3::Hasher, bytes: &[u8]) {
+    h.update(&(bytes.len() as u64).to_le_bytes());
+    h.update(bytes);
+}
+
+/// Every file and folder under `dir`, by path and bytes, in name order. `None` at a symbolic
+/// link (what it leads to may change unseen) or anything that cannot be read.
+fn hash_folder(h: &mut blake3::Hasher, dir: &Path) -> Option<()> {
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name().follow_links(false) {
+        let entry = entry.ok()?;
+        let rel = entry.path().strip_prefix(dir).ok()?.to_string_lossy();
+        let kind = entry.file_type();
+        if kind.is_symlink() {
+            return None;
+        }
+        field(h, if kind.is_dir() { b"d" } else { b"f" });
+        field(h, rel.as_bytes());
+        if kind.is_file() {
+            let mut file = fs::File::open(entry.path()).ok()?;
+            let len = file.metadata().ok()?.len();
+            h.update(&len.to_le_bytes());
+            let read = std::io::copy(&mut (&mut file).take(len), h).ok()?;
+            if read != len {
+                return None;
+            }
+        }
+    }
+    Some(())
+}
+
+/// What every unit's pages depend on: see the module's documentation.
+fn site_key(site: &Site) -> blake3::Hash {
+    let mut h = blake3::Hasher::new();
+    field(&mut h, FORMAT.as_bytes());
+    field(&mut h, env!("CARGO_PKG_VERSION").as_bytes());
+    // the binary itself: another build of gongkai renders with other code
+    let exe = std::env::current_exe().and_then(fs::read);
+    match exe {
+        Ok(bytes) => field(&mut h, blake3::hash(&bytes).as_bytes()),
+        Err(_) => {
+            // unknown code: a key no later build can match
+            let mut noise = [0u8; 32];
+            let _ = getrandom::fill(&mut noise);
+            field(&mut h, &noise);
+        }
+    }
+    field(&mut h, site.root.to_string_lossy().as_bytes());
+    field(&mut h, format!("{:?}", site.config).as_bytes());
+    field(&mut h, format!("{:?}", site.schema).as_bytes());
+    field(&mut h, format!("{:?}", site.packs).as_bytes());
+    field(&mut h, format!("{:?}", site.env.calendar).as_bytes());
+    field(&mut h, format!("{:?} {:?}", site.shared_codes, site.drafts).as_bytes());
+    let themes = site.root.join("themes");
+    if themes.exists() && hash_folder(&mut h, &themes).is_none() {
+        let mut noise = [0u8; 32];
+        let _ = getrandom::fill(&mut noise);
+        field(&mut h, &noise);
+    }
+    h.finalize()
+}
