@@ -32,9 +32,10 @@ pub(crate) trait Sink: Sync {
     }
 
     /// Take `files` from the previous output as they are (the build cache's unchanged unit):
-    /// `false`, with nothing taken, when any of them is not the very file kept (see [`Kept`]).
-    /// A sink without a previous output takes nothing.
-    fn reuse(&self, _files: &[Kept]) -> bool {
+    /// `false`, with nothing taken, when any of them is not the very file kept (see [`Kept`]),
+    /// or, with `read_again`, when its bytes do not have the hash kept. A sink without a
+    /// previous output takes nothing.
+    fn reuse(&self, _files: &[Kept], _read_again: bool) -> bool {
         false
     }
 
@@ -412,13 +413,24 @@ impl Sink for Staging {
 
     /// Hard-links each file from the previous output, once every one of them is checked to be
     /// the file kept; its hash is the one kept (the file is not read again).
-    fn reuse(&self, files: &[Kept]) -> bool {
-        let same = |f: &Kept| {
-            fs::symlink_metadata(self.out.join(&f.path))
-                .is_ok_and(|m| m.is_file() && file_id(&m).is_some_and(|id| id == f.id))
-        };
+    fn reuse(&self, files: &[Kept], read_again: bool) -> bool {
         let hashes: Option<Vec<blake3::Hash>> = files.iter().map(|f| blake3::Hash::from_hex(&f.blake3).ok()).collect();
-        let Some(hashes) = hashes.filter(|_| files.iter().all(same)) else { return false };
+        let Some(hashes) = hashes else { return false };
+        let same = |(f, hash): (&Kept, &blake3::Hash)| {
+            let path = self.out.join(&f.path);
+            let Ok(meta) = fs::symlink_metadata(&path) else { return false };
+            if !meta.is_file() {
+                return false;
+            }
+            if read_again {
+                meta.len() == f.id[2] as u64 && fs::read(&path).is_ok_and(|b| blake3::hash(&b) == *hash)
+            } else {
+                file_id(&meta).is_some_and(|id| id == f.id)
+            }
+        };
+        if !files.iter().zip(&hashes).all(same) {
+            return false;
+        }
         for (i, f) in files.iter().enumerate() {
             if let Some(n) = self.abort.after_files
                 && self.written.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= n

@@ -269,3 +269,27 @@ fn the_cache_folder_can_be_chosen_or_left_out() {
     assert!(!out.stdout.contains("构建缓存"), "{}", out.stdout);
     assert!(!site.file(".gongkai-cache").exists());
 }
+
+#[test]
+fn a_cache_restored_with_its_output_elsewhere_is_used_once_the_pages_are_read_again() {
+    let site = built_twice(&[]);
+    let published = tree(&site.file("public"));
+    // what a CI cache restores: the same bytes, in new files, in another folder
+    let restored = Site::empty();
+    copy_dir(site.path(), restored.path());
+    let out = restored.run(&["build", "-q"]);
+    assert!(out.stdout.contains("构建缓存：5 个单位的内容没有变化"), "{}", out.stdout);
+    assert_eq!(tree(&restored.file("public")), published);
+    // a page that is not what the cache says is rendered again
+    let page = restored.file("public/renhe-hospital/fees.html");
+    let text = fs::read_to_string(&page).unwrap();
+    let moved = Site::empty();
+    copy_dir(restored.path(), moved.path());
+    fs::write(moved.file("public/renhe-hospital/fees.html"), text.replace("收费", "改过")).unwrap();
+    let out = moved.run(&["build", "-q"]);
+    assert!(out.stdout.contains("构建缓存：4 个单位的内容没有变化"), "{}", out.stdout);
+    assert_eq!(tree(&moved.file("public")), published);
+    // and the cache written there describes that output
+    let again = moved.run(&["build", "-q"]);
+    assert!(again.stdout.contains("构建缓存：5 个单位的内容没有变化"), "{}", again.stdout);
+}

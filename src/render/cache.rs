@@ -57,7 +57,14 @@ struct Closing {
 #[derive(Serialize, Deserialize)]
 pub(super) struct Line {
     pub(super) slug: String,
+    /// The key of its inputs.
+    pub(super) inputs: String,
+    /// The key of what its pages were rendered from.
     pub(super) key: String,
+    /// Its check result, before the findings of its pages' links.
+    pub(super) check: crate::check::UnitCheck,
+    /// Where each of `check.findings` comes from.
+    pub(super) check_origins: Vec<Origin>,
     pub(super) pages: UnitPages,
     /// Where each of `pages.findings` comes from (not in a finding's JSON).
     pub(super) origins: Vec<Origin>,
@@ -68,7 +75,24 @@ pub(super) struct Line {
 #[derive(Deserialize)]
 struct LineHead {
     slug: String,
+    inputs: String,
     key: String,
+}
+
+/// A unit's keys: see [`Cache::keys`].
+pub(super) struct Keys {
+    pub(super) inputs: String,
+    /// To be completed with the check result.
+    rendered: blake3::Hasher,
+}
+
+impl Keys {
+    /// The key of what the pages are rendered from, with the unit's check result.
+    pub(super) fn rendered(&self, check: &crate::check::UnitCheck) -> String {
+        let mut h = self.rendered.clone();
+        field(&mut h, format!("{check:?}").as_bytes());
+        h.finalize().to_hex().to_string()
+    }
 }
 
 /// The previous build's cache, as found, and the next one being written.
@@ -84,8 +108,11 @@ pub(crate) struct Cache {
 
 struct Old {
     file: Mutex<fs::File>,
-    /// slug → (key, offset, length of the line)
-    lines: HashMap<String, (String, u64, usize)>,
+    /// The output is not the folder the cache describes (restored by a CI cache, copied): each
+    /// file taken from it is read and its hash compared.
+    read_again: bool,
+    /// slug → (key of the inputs, key of what was rendered, offset, length of the line)
+    lines: HashMap<String, (String, String, u64, usize)>,
 }
 
 struct New {
@@ -170,7 +197,7 @@ impl Cache {
         while let Some(at) = next(&mut reader, &mut buf)? {
             let json = verified(&buf).ok_or_else(damaged)?;
             if let Ok(head) = serde_json::from_slice::<LineHead>(json) {
-                lines.insert(head.slug, (head.key, at, buf.len()));
+                lines.insert(head.slug, (head.inputs, head.key, at, buf.len()));
             } else {
                 closed = Some(serde_json::from_slice::<Closing>(json).map_err(|_| damaged())?.units);
                 break;
@@ -180,12 +207,12 @@ impl Cache {
             return Err(damaged());
         }
         // a cache of another build of gongkai or of other inputs is simply not used
-        if header.gongkai != env!("CARGO_PKG_VERSION") || header.site != self.site || !describes_output {
+        if header.gongkai != env!("CARGO_PKG_VERSION") || header.site != self.site {
             return Ok(None);
         }
         let mut file = reader.into_inner();
         file.rewind().map_err(|e| e.to_string())?;
-        Ok(Some(Old { file: Mutex::new(file), lines }))
+        Ok(Some(Old { file: Mutex::new(file), lines, read_again: !describes_output }))
     }
 
     fn start(&self, published: [i64; 5]) -> std::io::Result<New> {
@@ -210,19 +237,17 @@ impl Cache {
         Ok(new)
     }
 
-    /// The key of a unit's pages: see the module's documentation. `None`: the unit cannot be
-    /// cached (a link among its files, a file that cannot be read).
-    pub(super) fn key(
-        &self,
-        r: &super::site::Renderer<'_>,
-        dir: &UnitDir,
-        check: &crate::check::UnitCheck,
-    ) -> Option<String> {
+    /// The keys of a unit (see the module's documentation): of its inputs (its folder, the
+    /// record's slice, the date: its check and pages are taken as they are), and of what its
+    /// pages are rendered from once it is checked (the check result in place of the date).
+    /// `None`: the unit cannot be cached (a link among its files, a file that cannot be read).
+    pub(super) fn keys(&self, r: &super::site::Renderer<'_>, dir: &UnitDir) -> Option<Keys> {
+        let mut folder = blake3::Hasher::new();
+        hash_folder(&mut folder, &dir.path)?;
         let mut h = blake3::Hasher::new();
         h.update(self.site.as_bytes());
         field(&mut h, dir.slug.as_bytes());
-        hash_folder(&mut h, &dir.path)?;
-        field(&mut h, format!("{check:?}").as_bytes());
+        field(&mut h, folder.finalize().as_bytes());
         let prefix = format!("content/{}/", dir.slug);
         for (path, number) in r.known_numbers.range(prefix.clone()..).take_while(|(p, _)| p.starts_with(&prefix)) {
             field(&mut h, path.as_bytes());
@@ -240,24 +265,54 @@ impl Cache {
         if dated {
             field(&mut h, r.site.env.today.to_string().as_bytes());
         }
-        Some(h.finalize().to_hex().to_string())
+        let rendered = h.clone();
+        // what loading and checking add: the folder's own findings, the documents the record
+        // says were published (and when), the date deadlines are judged on
+        field(&mut h, format!("{:?}", dir.findings).as_bytes());
+        for (path, p) in r.site.published.range(prefix.clone()..).take_while(|(p, _)| p.starts_with(&prefix)) {
+            field(&mut h, format!("{path} {p:?}").as_bytes());
+        }
+        field(&mut h, r.site.env.today.to_string().as_bytes());
+        Some(Keys { inputs: h.finalize().to_hex().to_string(), rendered })
     }
 
-    /// The previous build's line of this unit, when its key is `key`: parsed, and as written.
-    pub(super) fn get(&self, slug: &str, key: &str) -> Option<(Line, Vec<u8>)> {
+    /// The previous build's line of this unit when it was built from the same inputs (`Ok`), or
+    /// else when its pages were rendered from the same check result (`Err`); parsed, and as
+    /// written.
+    pub(super) fn get(&self, slug: &str, keys: &Keys) -> Option<(Line, Vec<u8>)> {
         let old = self.old.as_ref()?;
-        let (k, at, len) = old.lines.get(slug)?;
-        if k != key {
+        let (inputs, _, at, len) = old.lines.get(slug)?;
+        if *inputs != keys.inputs {
             return None;
         }
-        let mut raw = vec![0; *len];
+        self.read_line(slug, *at, *len)
+    }
+
+    /// The previous build's line of this unit when its pages were rendered from `key`.
+    pub(super) fn get_rendered(&self, slug: &str, key: &str) -> Option<(Line, Vec<u8>)> {
+        let old = self.old.as_ref()?;
+        let (_, rendered, at, len) = old.lines.get(slug)?;
+        if rendered != key {
+            return None;
+        }
+        self.read_line(slug, *at, *len)
+    }
+
+    fn read_line(&self, slug: &str, at: u64, len: usize) -> Option<(Line, Vec<u8>)> {
+        let old = self.old.as_ref()?;
+        let mut raw = vec![0; len];
         {
             let mut file = old.file.lock().unwrap_or_else(|e| e.into_inner());
-            file.seek(std::io::SeekFrom::Start(*at)).ok()?;
+            file.seek(std::io::SeekFrom::Start(at)).ok()?;
             file.read_exact(&mut raw).ok()?;
         }
         let line: Line = serde_json::from_slice(verified(&raw)?).ok()?;
-        (line.slug == slug && line.key == key).then_some((line, raw))
+        (line.slug == slug).then_some((line, raw))
+    }
+
+    /// Whether files taken from the previous output must be read again (see `Old::read_again`).
+    pub(super) fn read_again(&self) -> bool {
+        self.old.as_ref().is_some_and(|o| o.read_again)
     }
 
     /// A unit's line for the next cache.
@@ -372,7 +427,6 @@ fn site_key(site: &Site) -> blake3::Hash {
             field(&mut h, &noise);
         }
     }
-    field(&mut h, site.root.to_string_lossy().as_bytes());
     field(&mut h, format!("{:?}", site.config).as_bytes());
     field(&mut h, format!("{:?}", site.schema).as_bytes());
     field(&mut h, format!("{:?}", site.packs).as_bytes());

@@ -61,22 +61,44 @@ impl<'a> SiteRenderer<'a> {
     /// pages were taken from the previous output.
     fn unit_cached(&self, dir: &UnitDir, cache: Option<&Cache>) -> Result<(RenderedUnit, Option<Vec<u8>>, bool)> {
         let site = self.r.site;
+        let keys = cache.and_then(|c| c.keys(&self.r, dir));
+        // the same inputs: the check and the pages as they were
+        if let (Some(cache), Some(keys)) = (cache, &keys)
+            && let Some((mut line, raw)) = cache.get(&dir.slug, keys)
+            && self.r.sink.reuse(&line.files, cache.read_again())
+        {
+            let mut raw = Some(raw);
+            if cache.read_again() {
+                // the same bytes, in other files: the next cache keeps these
+                raw = self.again(&line.files).and_then(|files| {
+                    line.files = files;
+                    Cache::line(&line)
+                });
+            }
+            let cache::Line { mut check, check_origins, pages, origins, search, .. } = line;
+            for (f, origin) in check.findings.iter_mut().zip(check_origins) {
+                f.origin = origin;
+            }
+            return Ok((reused(check, pages, origins, search), raw, true));
+        }
         let mut unit = site.load_unit(dir);
         let mut check = check::check_unit(&unit, &site.packs, &site.schema, &site.env);
         withhold(&mut unit, &check.result.withheld);
-        let key = cache.and_then(|c| c.key(&self.r, dir, &check));
+        let key = keys.as_ref().map(|k| k.rendered(&check));
+        // other inputs, the same check result (another day): the pages as they were
         if let (Some(cache), Some(key)) = (cache, &key)
-            && let Some((line, raw)) = cache.get(&dir.slug, key)
-            && self.r.sink.reuse(&line.files)
+            && let Some((line, _)) = cache.get_rendered(&dir.slug, key)
+            && self.r.sink.reuse(&line.files, cache.read_again())
         {
-            let cache::Line { mut pages, origins, search, .. } = line;
-            for (f, origin) in pages.findings.iter_mut().zip(origins) {
-                f.origin = origin;
-            }
-            check.result.errors += pages.findings.len();
-            check.findings.extend(pages.findings.iter().cloned());
-            return Ok((RenderedUnit { check, pages, search }, Some(raw), true));
+            let cache::Line { pages, origins, search, files, .. } = line;
+            let files = if cache.read_again() { self.again(&files) } else { Some(files) };
+            let inputs = keys.map(|k| k.inputs).unwrap_or_default();
+            let (line, raw) = line_of(inputs, key.clone(), &check, pages, origins, search, files.unwrap_or_default());
+            let raw = raw.filter(|_| !line.files.is_empty());
+            let cache::Line { check: _, pages, origins, search, .. } = line;
+            return Ok((reused(check, pages, origins, search), raw, true));
         }
+        let kept = key.as_ref().map(|_| check.clone());
         let record = Record::new(self.r.sink, key.is_some());
         let (pages, search) = if self.r.search {
             let tap = Tap::new(&record);
@@ -89,17 +111,12 @@ impl<'a> SiteRenderer<'a> {
         check.findings.extend(pages.findings.iter().cloned());
         // new 索引号 depend on every number assigned before: such a unit is rendered each time
         let files = record.into_kept().filter(|_| pages.new_numbers.is_empty());
-        let line = match (key, files) {
-            (Some(key), Some(files)) => {
-                let origins = pages.findings.iter().map(|f| f.origin).collect();
-                let line = cache::Line { slug: dir.slug.clone(), key, pages, origins, search, files };
-                let raw = Cache::line(&line);
-                let cache::Line { pages, search, .. } = line;
-                return Ok((RenderedUnit { check, pages, search }, raw, false));
-            }
-            _ => None,
-        };
-        Ok((RenderedUnit { check, pages, search }, line, false))
+        if let (Some(keys), Some(key), Some(kept), Some(files)) = (keys, key, kept, files) {
+            let origins = pages.findings.iter().map(|f| f.origin).collect();
+            let (line, raw) = line_of(keys.inputs, key, &kept, pages, origins, search, files);
+            return Ok((RenderedUnit { check, pages: line.pages, search: line.search }, raw, false));
+        }
+        Ok((RenderedUnit { check, pages, search }, None, false))
     }
 
     /// The search index of `units` (in unit order), for a caller that did not build one as
@@ -187,6 +204,55 @@ fn gone_units(r: &Renderer<'_>, units: &[&UnitPages]) -> Result<(usize, Vec<(Str
         }
     }
     Ok((files, links))
+}
+
+impl SiteRenderer<'_> {
+    /// What the next cache keeps of files just taken from the previous output.
+    fn again(&self, files: &[crate::output::Kept]) -> Option<Vec<crate::output::Kept>> {
+        files.iter().map(|f| self.r.sink.kept(&f.path, blake3::Hash::from_hex(&f.blake3).ok()?)).collect()
+    }
+}
+
+/// A unit whose pages were taken from the previous output: its check, with the findings of its
+/// pages' links (as `SiteRenderer::unit` adds them).
+fn reused(
+    mut check: UnitCheck,
+    mut pages: super::pages::UnitPages,
+    origins: Vec<crate::finding::Origin>,
+    search: Vec<Entry>,
+) -> RenderedUnit {
+    for (f, origin) in pages.findings.iter_mut().zip(origins) {
+        f.origin = origin;
+    }
+    check.result.errors += pages.findings.len();
+    check.findings.extend(pages.findings.iter().cloned());
+    RenderedUnit { check, pages, search }
+}
+
+/// A unit's line for the next cache, and its bytes (`None` if it cannot be written).
+fn line_of(
+    inputs: String,
+    key: String,
+    check: &UnitCheck,
+    pages: super::pages::UnitPages,
+    origins: Vec<crate::finding::Origin>,
+    search: Vec<Entry>,
+    files: Vec<crate::output::Kept>,
+) -> (cache::Line, Option<Vec<u8>>) {
+    let check_origins = check.findings.iter().map(|f| f.origin).collect();
+    let line = cache::Line {
+        slug: pages.slug.clone(),
+        inputs,
+        key,
+        check: check.clone(),
+        check_origins,
+        pages,
+        origins,
+        search,
+        files,
+    };
+    let raw = Cache::line(&line);
+    (line, raw)
 }
 
 /// Take what must not be published out of a checked unit before it is rendered: a withheld
