@@ -293,3 +293,42 @@ fn a_cache_restored_with_its_output_elsewhere_is_used_once_the_pages_are_read_ag
     let again = moved.run(&["build", "-q"]);
     assert!(again.stdout.contains("构建缓存：5 个单位的内容没有变化"), "{}", again.stdout);
 }
+
+#[test]
+fn a_killed_incremental_build_leaves_the_old_site_and_a_cache_that_still_describes_it() {
+    let site = built_twice(&[]);
+    let published = tree(&site.file("public"));
+    let cache = fs::read(site.file(".gongkai-cache/units-v1.jsonl")).unwrap();
+    let fees = "content/jinding-school/fees.yaml";
+    let original = site.read(fees);
+    site.write(fees, original.replace("每生每学期 300 元", "每生每学期 301 元"));
+    // ended as kill -9 would, at points spread over the build (most files are taken from the
+    // previous output, and count as written)
+    for after in [0, 3, 40, published.len() / 2, published.len() - 2] {
+        let env = [("GONGKAI_TEST_ABORT_AFTER_FILES", after.to_string())];
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let out = run_in(site.path(), &["build", "-q"], &env);
+        assert_ne!(out.code, 0, "ended after {after} files");
+        assert_eq!(tree(&site.file("public")), published, "ended after {after} files: the previous site, whole");
+        assert_eq!(
+            fs::read(site.file(".gongkai-cache/units-v1.jsonl")).unwrap(),
+            cache,
+            "the cache in place is untouched"
+        );
+    }
+    // ended after the swap, before the cache is renamed into place: the cache no longer
+    // describes the output, so it is not trusted, and the site is whole
+    let out = run_in(site.path(), &["build", "-q"], &[("GONGKAI_TEST_ABORT_AFTER_SWAP", "public")]);
+    assert_ne!(out.code, 0);
+    assert!(site.read("public/jinding-school/fees.html").contains("每生每学期 301 元"));
+    let next = site.run(&["build", "-q"]);
+    assert_eq!(next.code, 0);
+    let scratch = tempfile::tempdir().unwrap();
+    copy_sources(site.path(), scratch.path());
+    // the record of the site and of its copy are the same; both build on it
+    assert_eq!(run_in(scratch.path(), &["build", "-q", "--no-cache"], &[]).code, 0);
+    assert_eq!(tree(&site.file("public")), tree(&scratch.path().join("public")));
+    let leftovers: Vec<_> =
+        fs::read_dir(site.file(".gongkai-cache")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers, ["units-v1.jsonl"], "no half-written cache is left");
+}
