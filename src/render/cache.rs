@@ -90,7 +90,7 @@ impl Keys {
     /// The key of what the pages are rendered from, with the unit's check result.
     pub(super) fn rendered(&self, check: &crate::check::UnitCheck) -> String {
         let mut h = self.rendered.clone();
-        field(&mut h, format!("{check:?}").as_bytes());
+        hash_check(&mut h, check);
         h.finalize().to_hex().to_string()
     }
 }
@@ -259,7 +259,14 @@ impl Cache {
             field(&mut h, path.as_bytes());
             for v in versions {
                 let held = r.archive.store.contains(&v.hash);
-                field(&mut h, format!("{v:?} {held}").as_bytes());
+                for text in [
+                    v.hash.as_str(),
+                    &v.published,
+                    v.replaced.as_deref().unwrap_or("-"),
+                    if held { "held" } else { "" },
+                ] {
+                    field(&mut h, text.as_bytes());
+                }
             }
         }
         if dated {
@@ -268,9 +275,11 @@ impl Cache {
         let rendered = h.clone();
         // what loading and checking add: the folder's own findings, the documents the record
         // says were published (and when), the date deadlines are judged on
-        field(&mut h, format!("{:?}", dir.findings).as_bytes());
+        hash_findings(&mut h, &dir.findings);
         for (path, p) in r.site.published.range(prefix.clone()..).take_while(|(p, _)| p.starts_with(&prefix)) {
-            field(&mut h, format!("{path} {p:?}").as_bytes());
+            for text in [path.as_str(), &p.number, &p.date] {
+                field(&mut h, text.as_bytes());
+            }
         }
         field(&mut h, r.site.env.today.to_string().as_bytes());
         Some(Keys { inputs: h.finalize().to_hex().to_string(), rendered })
@@ -427,16 +436,35 @@ fn site_key(site: &Site) -> blake3::Hash {
             field(&mut h, &noise);
         }
     }
-    field(&mut h, format!("{:?}", site.config).as_bytes());
-    field(&mut h, format!("{:?}", site.schema).as_bytes());
-    field(&mut h, format!("{:?}", site.packs).as_bytes());
-    field(&mut h, format!("{:?}", site.env.calendar).as_bytes());
-    field(&mut h, format!("{:?} {:?}", site.shared_codes, site.drafts).as_bytes());
-    let themes = site.root.join("themes");
-    if themes.exists() && hash_folder(&mut h, &themes).is_none() {
-        let mut noise = [0u8; 32];
-        let _ = getrandom::fill(&mut noise);
-        field(&mut h, &noise);
+    // the site's own inputs: gongkai.yaml (the packs, the calendar, the theme's name, …; the
+    // built-in packs, calendar and theme are in the binary), its packs and its themes
+    let config = fs::read(site.root.join(crate::load::CONFIG_FILE)).unwrap_or_default();
+    field(&mut h, &config);
+    field(&mut h, site.config.base_url.as_deref().unwrap_or("-").as_bytes());
+    field(&mut h, if site.drafts { b"drafts" } else { b"" });
+    for code in &site.shared_codes {
+        field(&mut h, code.as_bytes());
+    }
+    for folder in ["rules", "themes"] {
+        let dir = site.root.join(folder);
+        field(&mut h, folder.as_bytes());
+        if dir.exists() && hash_folder(&mut h, &dir).is_none() {
+            let mut noise = [0u8; 32];
+            let _ = getrandom::fill(&mut noise);
+            field(&mut h, &noise);
+        }
     }
     h.finalize()
+}
+
+/// A check result: its JSON (what the reports show) and where each finding comes from.
+fn hash_check(h: &mut blake3::Hasher, check: &crate::check::UnitCheck) {
+    field(h, &serde_json::to_vec(check).unwrap_or_default());
+    hash_findings(h, &check.findings);
+}
+
+fn hash_findings(h: &mut blake3::Hasher, findings: &[crate::finding::Finding]) {
+    field(h, &serde_json::to_vec(findings).unwrap_or_default());
+    let origins: Vec<Origin> = findings.iter().map(|f| f.origin).collect();
+    field(h, &serde_json::to_vec(&origins).unwrap_or_default());
 }
