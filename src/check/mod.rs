@@ -50,7 +50,7 @@ pub struct CheckResult {
 }
 
 /// One unit's completeness.
-#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct UnitResult {
     /// The unit's folder name.
     pub slug: String,
@@ -110,7 +110,7 @@ pub fn collect(site: &Site, per_unit: Vec<UnitCheck>) -> CheckResult {
 }
 
 /// One unit's check.
-#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct UnitCheck {
     /// The unit's result.
     pub result: UnitResult,

@@ -62,9 +62,7 @@ pub(super) struct Line {
     /// The key of what its pages were rendered from.
     pub(super) key: String,
     /// Its check result, before the findings of its pages' links.
-    pub(super) check: crate::check::UnitCheck,
-    /// Where each of `check.findings` comes from.
-    pub(super) check_origins: Vec<Origin>,
+    pub(super) check: Check,
     pub(super) pages: UnitPages,
     /// Where each of `pages.findings` comes from (not in a finding's JSON).
     pub(super) origins: Vec<Origin>,
@@ -457,10 +455,70 @@ fn site_key(site: &Site) -> blake3::Hash {
     h.finalize()
 }
 
-/// A check result: its JSON (what the reports show) and where each finding comes from.
+/// A check result, as the cache keeps it.
 fn hash_check(h: &mut blake3::Hasher, check: &crate::check::UnitCheck) {
-    field(h, &serde_json::to_vec(check).unwrap_or_default());
-    hash_findings(h, &check.findings);
+    field(h, &serde_json::to_vec(&Check::of(check)).unwrap_or_default());
+}
+
+/// A unit's check result as the cache keeps it: every field of `UnitCheck` (the result's
+/// completeness as a field of its own, not flattened as in the reports), and where each
+/// finding comes from.
+#[derive(Serialize, Deserialize)]
+pub(super) struct Check {
+    slug: String,
+    name: String,
+    sector: Option<String>,
+    completeness: crate::check::Completeness,
+    errors: usize,
+    warnings: usize,
+    rules: Vec<crate::check::Outcome>,
+    withheld: Vec<String>,
+    declarations: Vec<crate::declaration::Declaration>,
+    findings: Vec<crate::finding::Finding>,
+    origins: Vec<Origin>,
+    acknowledgements: Vec<crate::check::Acknowledgement>,
+}
+
+impl Check {
+    pub(super) fn of(c: &crate::check::UnitCheck) -> Check {
+        let r = c.result.clone();
+        Check {
+            slug: r.slug,
+            name: r.name,
+            sector: r.sector,
+            completeness: r.completeness,
+            errors: r.errors,
+            warnings: r.warnings,
+            rules: r.rules,
+            withheld: r.withheld,
+            declarations: r.declarations,
+            findings: c.findings.clone(),
+            origins: c.findings.iter().map(|f| f.origin).collect(),
+            acknowledgements: c.acknowledgements.clone(),
+        }
+    }
+
+    pub(super) fn into_check(self) -> crate::check::UnitCheck {
+        let mut findings = self.findings;
+        for (f, origin) in findings.iter_mut().zip(self.origins) {
+            f.origin = origin;
+        }
+        crate::check::UnitCheck {
+            result: crate::check::UnitResult {
+                slug: self.slug,
+                name: self.name,
+                sector: self.sector,
+                completeness: self.completeness,
+                errors: self.errors,
+                warnings: self.warnings,
+                rules: self.rules,
+                withheld: self.withheld,
+                declarations: self.declarations,
+            },
+            findings,
+            acknowledgements: self.acknowledgements,
+        }
+    }
 }
 
 fn hash_findings(h: &mut blake3::Hasher, findings: &[crate::finding::Finding]) {

@@ -75,11 +75,8 @@ impl<'a> SiteRenderer<'a> {
                     Cache::line(&line)
                 });
             }
-            let cache::Line { mut check, check_origins, pages, origins, search, .. } = line;
-            for (f, origin) in check.findings.iter_mut().zip(check_origins) {
-                f.origin = origin;
-            }
-            return Ok((reused(check, pages, origins, search), raw, true));
+            let cache::Line { check, pages, origins, search, .. } = line;
+            return Ok((reused(check.into_check(), pages, origins, search), raw, true));
         }
         let mut unit = site.load_unit(dir);
         let mut check = check::check_unit(&unit, &site.packs, &site.schema, &site.env);
@@ -239,13 +236,11 @@ fn line_of(
     search: Vec<Entry>,
     files: Vec<crate::output::Kept>,
 ) -> (cache::Line, Option<Vec<u8>>) {
-    let check_origins = check.findings.iter().map(|f| f.origin).collect();
     let line = cache::Line {
         slug: pages.slug.clone(),
         inputs,
         key,
-        check: check.clone(),
-        check_origins,
+        check: cache::Check::of(check),
         pages,
         origins,
         search,
