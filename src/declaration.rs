@@ -93,7 +93,7 @@ pub(crate) fn example(zh: &str) -> String {
 }
 
 /// A declaration a rule accepted: in the JSON report and the unit's open data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Declaration {
     /// The document kind (`supervision`, `fees`, `services`).
     pub document: String,

@@ -3,12 +3,12 @@
 //! Every layer that looks at content (loading, the schema, the rule packs) produces `Finding`s; the
 //! report layer turns them into human, JSON, JUnit, SARIF and other outputs.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::yaml::Pos;
 
 /// What is wrong, as a stable machine-readable word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     /// A required file, field or list entry is not there.
@@ -103,7 +103,7 @@ impl Kind {
 }
 
 /// How serious a finding is: an error fails `check`, a warning does not, a note is only said.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Must be fixed: fails `check` and lowers nothing but the verdict.
@@ -135,7 +135,7 @@ impl Severity {
 }
 
 /// Where a finding comes from.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum Origin {
     /// A rule of a pack (its `rule` is `<pack>/<rule>`).
     Rule,
@@ -151,7 +151,7 @@ pub enum Origin {
 }
 
 /// One problem found in a site.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// The unit (its folder name) or `None` for a site-wide problem.
     pub unit: Option<String>,

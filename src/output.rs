@@ -49,7 +49,7 @@ pub(crate) trait Sink: Sync {
 /// identity of the file on disk (device, inode, size, modification time). A later build takes
 /// it from the previous output only when all four still match: a file written again since, or
 /// edited by hand, is not the same file.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Kept {
     pub path: String,
     pub blake3: String,

@@ -17,7 +17,7 @@ use crate::shape;
 use crate::yaml::{Node, Pos};
 
 /// An acknowledged hit, for the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Acknowledgement {
     /// The unit.
     pub unit: String,

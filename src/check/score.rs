@@ -13,7 +13,7 @@ use crate::finding::{Finding, Kind, Severity};
 use crate::pack::Grades;
 
 /// An error that stays visible beside the completeness count on public pages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Flag {
     /// Something was published later than its deadline allows, or is overdue (逾期).
@@ -33,7 +33,7 @@ impl Flag {
 }
 
 /// A unit's completeness.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Completeness {
     /// The items the measure requires of this unit (its item rules that are errors when
     /// missing), and how many of them are published, complete and of the right shape.

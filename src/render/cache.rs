@@ -27,11 +27,14 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
+mod codec;
+
 use super::pages::UnitPages;
 use super::search::Entry;
-use crate::finding::Origin;
 use crate::model::{Site, UnitDir};
 use crate::output::Kept;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
 
 /// The cache's format; a cache of another format is not read.
 pub(crate) const FORMAT: &str = "gongkai-cache/1";
@@ -53,8 +56,7 @@ struct Closing {
     units: usize,
 }
 
-/// One unit's line.
-#[derive(Serialize, Deserialize)]
+/// One unit's line (encoded by `codec`, in base64 after a `U`).
 pub(super) struct Line {
     pub(super) slug: String,
     /// The key of its inputs.
@@ -64,17 +66,8 @@ pub(super) struct Line {
     /// Its check result, before the findings of its pages' links.
     pub(super) check: Check,
     pub(super) pages: UnitPages,
-    /// Where each of `pages.findings` comes from (not in a finding's JSON).
-    pub(super) origins: Vec<Origin>,
     pub(super) search: Vec<Entry>,
     pub(super) files: Vec<Kept>,
-}
-
-#[derive(Deserialize)]
-struct LineHead {
-    slug: String,
-    inputs: String,
-    key: String,
 }
 
 /// A unit's keys: see [`Cache::keys`].
@@ -194,8 +187,14 @@ impl Cache {
         let mut closed = None;
         while let Some(at) = next(&mut reader, &mut buf)? {
             let json = verified(&buf).ok_or_else(damaged)?;
-            if let Ok(head) = serde_json::from_slice::<LineHead>(json) {
-                lines.insert(head.slug, (head.inputs, head.key, at, buf.len()));
+            if let Some(encoded) = json.strip_prefix(b"U") {
+                // a line starts with its unit's slug and keys
+                let bytes = B64.decode(encoded).map_err(|_| damaged())?;
+                let mut head = bytes.as_slice();
+                let slug = codec::Code::take(&mut head).ok_or_else(damaged)?;
+                let inputs = codec::Code::take(&mut head).ok_or_else(damaged)?;
+                let key = codec::Code::take(&mut head).ok_or_else(damaged)?;
+                lines.insert(slug, (inputs, key, at, buf.len()));
             } else {
                 closed = Some(serde_json::from_slice::<Closing>(json).map_err(|_| damaged())?.units);
                 break;
@@ -313,7 +312,8 @@ impl Cache {
             file.seek(std::io::SeekFrom::Start(at)).ok()?;
             file.read_exact(&mut raw).ok()?;
         }
-        let line: Line = serde_json::from_slice(verified(&raw)?).ok()?;
+        let bytes = B64.decode(verified(&raw)?.strip_prefix(b"U")?).ok()?;
+        let line: Line = codec::decode(&bytes)?;
         (line.slug == slug).then_some((line, raw))
     }
 
@@ -324,7 +324,8 @@ impl Cache {
 
     /// A unit's line for the next cache.
     pub(super) fn line(line: &Line) -> Option<Vec<u8>> {
-        let json = serde_json::to_vec(line).ok()?;
+        let mut json = b"U".to_vec();
+        json.extend_from_slice(B64.encode(codec::encode(line)).as_bytes());
         let mut raw = Vec::with_capacity(json.len() + 66);
         write_line(&mut raw, &json).ok()?;
         Some(raw)
@@ -406,13 +407,7 @@ fn hash_folder(h: &mut blake3::Hasher, dir: &Path) -> Option<()> {
         field(h, if kind.is_dir() { b"d" } else { b"f" });
         field(h, rel.as_bytes());
         if kind.is_file() {
-            let mut file = fs::File::open(entry.path()).ok()?;
-            let len = file.metadata().ok()?.len();
-            h.update(&len.to_le_bytes());
-            let read = std::io::copy(&mut (&mut file).take(len), h).ok()?;
-            if read != len {
-                return None;
-            }
+            field(h, &fs::read(entry.path()).ok()?);
         }
     }
     Some(())
@@ -457,13 +452,10 @@ fn site_key(site: &Site) -> blake3::Hash {
 
 /// A check result, as the cache keeps it.
 fn hash_check(h: &mut blake3::Hasher, check: &crate::check::UnitCheck) {
-    field(h, &serde_json::to_vec(&Check::of(check)).unwrap_or_default());
+    field(h, &codec::encode(&Check::of(check)));
 }
 
-/// A unit's check result as the cache keeps it: every field of `UnitCheck` (the result's
-/// completeness as a field of its own, not flattened as in the reports), and where each
-/// finding comes from.
-#[derive(Serialize, Deserialize)]
+/// A unit's check result as the cache keeps it: every field of `UnitCheck`.
 pub(super) struct Check {
     slug: String,
     name: String,
@@ -475,7 +467,6 @@ pub(super) struct Check {
     withheld: Vec<String>,
     declarations: Vec<crate::declaration::Declaration>,
     findings: Vec<crate::finding::Finding>,
-    origins: Vec<Origin>,
     acknowledgements: Vec<crate::check::Acknowledgement>,
 }
 
@@ -493,16 +484,12 @@ impl Check {
             withheld: r.withheld,
             declarations: r.declarations,
             findings: c.findings.clone(),
-            origins: c.findings.iter().map(|f| f.origin).collect(),
             acknowledgements: c.acknowledgements.clone(),
         }
     }
 
     pub(super) fn into_check(self) -> crate::check::UnitCheck {
-        let mut findings = self.findings;
-        for (f, origin) in findings.iter_mut().zip(self.origins) {
-            f.origin = origin;
-        }
+        let findings = self.findings;
         crate::check::UnitCheck {
             result: crate::check::UnitResult {
                 slug: self.slug,
@@ -522,7 +509,5 @@ impl Check {
 }
 
 fn hash_findings(h: &mut blake3::Hasher, findings: &[crate::finding::Finding]) {
-    field(h, &serde_json::to_vec(findings).unwrap_or_default());
-    let origins: Vec<Origin> = findings.iter().map(|f| f.origin).collect();
-    field(h, &serde_json::to_vec(&origins).unwrap_or_default());
+    field(h, &codec::encode(&findings.to_vec()));
 }

@@ -30,7 +30,7 @@ pub(super) struct FeedEntry {
 }
 
 /// A notice, as the portal feed needs it: kept for every unit, so small.
-#[derive(Clone, serde::Deserialize, Serialize)]
+#[derive(Clone)]
 pub(super) struct NoticeRef {
     pub(super) title: String,
     pub(super) path: String,

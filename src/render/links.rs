@@ -20,9 +20,7 @@ pub(super) struct PageFacts {
     pub(super) html: bool,
 }
 
-/// A Markdown link to check. (Kept by the build cache for the links that leave a unit, which
-/// are never refused ones: `refused` is not kept.)
-#[derive(serde::Serialize, serde::Deserialize)]
+/// A Markdown link to check.
 pub(super) struct PendingLink {
     pub(super) unit: String,
     pub(super) file: String,
@@ -32,7 +30,6 @@ pub(super) struct PendingLink {
     pub(super) href: String,
     pub(super) image: bool,
     /// Why the address was removed from the page, if it was.
-    #[serde(skip)]
     pub(super) refused: Option<&'static str>,
 }
 

@@ -75,8 +75,8 @@ impl<'a> SiteRenderer<'a> {
                     Cache::line(&line)
                 });
             }
-            let cache::Line { check, pages, origins, search, .. } = line;
-            return Ok((reused(check.into_check(), pages, origins, search), raw, true));
+            let cache::Line { check, pages, search, .. } = line;
+            return Ok((reused(check.into_check(), pages, search), raw, true));
         }
         let mut unit = site.load_unit(dir);
         let mut check = check::check_unit(&unit, &site.packs, &site.schema, &site.env);
@@ -87,13 +87,13 @@ impl<'a> SiteRenderer<'a> {
             && let Some((line, _)) = cache.get_rendered(&dir.slug, key)
             && self.r.sink.reuse(&line.files, cache.read_again())
         {
-            let cache::Line { pages, origins, search, files, .. } = line;
+            let cache::Line { pages, search, files, .. } = line;
             let files = if cache.read_again() { self.again(&files) } else { Some(files) };
             let inputs = keys.map(|k| k.inputs).unwrap_or_default();
-            let (line, raw) = line_of(inputs, key.clone(), &check, pages, origins, search, files.unwrap_or_default());
+            let (line, raw) = line_of(inputs, key.clone(), &check, pages, search, files.unwrap_or_default());
             let raw = raw.filter(|_| !line.files.is_empty());
-            let cache::Line { check: _, pages, origins, search, .. } = line;
-            return Ok((reused(check, pages, origins, search), raw, true));
+            let cache::Line { pages, search, .. } = line;
+            return Ok((reused(check, pages, search), raw, true));
         }
         let kept = key.as_ref().map(|_| check.clone());
         let record = Record::new(self.r.sink, key.is_some());
@@ -109,8 +109,7 @@ impl<'a> SiteRenderer<'a> {
         // new 索引号 depend on every number assigned before: such a unit is rendered each time
         let files = record.into_kept().filter(|_| pages.new_numbers.is_empty());
         if let (Some(keys), Some(key), Some(kept), Some(files)) = (keys, key, kept, files) {
-            let origins = pages.findings.iter().map(|f| f.origin).collect();
-            let (line, raw) = line_of(keys.inputs, key, &kept, pages, origins, search, files);
+            let (line, raw) = line_of(keys.inputs, key, &kept, pages, search, files);
             return Ok((RenderedUnit { check, pages: line.pages, search: line.search }, raw, false));
         }
         Ok((RenderedUnit { check, pages, search }, None, false))
@@ -212,15 +211,7 @@ impl SiteRenderer<'_> {
 
 /// A unit whose pages were taken from the previous output: its check, with the findings of its
 /// pages' links (as `SiteRenderer::unit` adds them).
-fn reused(
-    mut check: UnitCheck,
-    mut pages: super::pages::UnitPages,
-    origins: Vec<crate::finding::Origin>,
-    search: Vec<Entry>,
-) -> RenderedUnit {
-    for (f, origin) in pages.findings.iter_mut().zip(origins) {
-        f.origin = origin;
-    }
+fn reused(mut check: UnitCheck, pages: super::pages::UnitPages, search: Vec<Entry>) -> RenderedUnit {
     check.result.errors += pages.findings.len();
     check.findings.extend(pages.findings.iter().cloned());
     RenderedUnit { check, pages, search }
@@ -232,20 +223,11 @@ fn line_of(
     key: String,
     check: &UnitCheck,
     pages: super::pages::UnitPages,
-    origins: Vec<crate::finding::Origin>,
     search: Vec<Entry>,
     files: Vec<crate::output::Kept>,
 ) -> (cache::Line, Option<Vec<u8>>) {
-    let line = cache::Line {
-        slug: pages.slug.clone(),
-        inputs,
-        key,
-        check: cache::Check::of(check),
-        pages,
-        origins,
-        search,
-        files,
-    };
+    let line =
+        cache::Line { slug: pages.slug.clone(), inputs, key, check: cache::Check::of(check), pages, search, files };
     let raw = Cache::line(&line);
     (line, raw)
 }
@@ -321,14 +303,19 @@ impl<'s> Record<'s> {
         Record { inner, files: keep.then(Default::default) }
     }
 
-    /// What the cache keeps of each file put (the last put of a path), in path order; `None`
+    /// What the cache keeps of each file put (the last put of a path), in the order put; `None`
     /// when the sink cannot tell.
     fn into_kept(self) -> Option<Vec<crate::output::Kept>> {
-        let mut files = self.files?.into_inner().unwrap_or_else(|e| e.into_inner());
-        files.reverse();
-        files.sort_by(|a, b| a.0.cmp(&b.0));
-        files.dedup_by(|a, b| a.0 == b.0);
-        files.into_iter().map(|(path, hash)| self.inner.kept(&path, hash)).collect()
+        let files = self.files?.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut seen = std::collections::HashSet::new();
+        let mut kept = Vec::with_capacity(files.len());
+        for (path, hash) in files.iter().rev() {
+            if seen.insert(path.as_str()) {
+                kept.push(self.inner.kept(path, *hash)?);
+            }
+        }
+        kept.reverse();
+        Some(kept)
     }
 }
 

@@ -24,7 +24,7 @@ pub(crate) struct Link {
 }
 
 /// A date as shown (`2026年8月25日`) and as machine text (`2026-08-25`).
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct DateView {
     pub iso: String,
     pub zh: String,

@@ -54,7 +54,6 @@ struct CatalogPage {
 
 /// What a unit's catalogue lists of one group, kept for the portal's catalogue (counts only:
 /// small enough to keep for every unit of a province-sized portal).
-#[derive(Serialize, serde::Deserialize)]
 pub(in crate::render) struct CatalogCount {
     /// The document kind, or the page's own name (`request`).
     pub(in crate::render) kind: String,

@@ -207,8 +207,7 @@ pub(super) const UNIT_PAGES: &[PageKind] = &[
 ];
 
 /// What rendering one unit leaves behind: a summary, small enough to keep for every unit of a
-/// province-sized portal. The build cache keeps it for every unit (see `render::cache`).
-#[derive(Serialize, serde::Deserialize)]
+/// province-sized portal.
 pub(super) struct UnitPages {
     pub(super) slug: String,
     pub(super) name: String,

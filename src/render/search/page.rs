@@ -4,7 +4,7 @@
 //! list. Read from the HTML the reader gets, so nothing that was withheld can be in the index.
 
 /// One page as the search index sees it.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Entry {
     /// Path in the site (`qingyuan-water/notices/2026-11-计划停水.html`).
     pub path: String,
