@@ -11,21 +11,21 @@
 //! date when it has any). A unit that assigns new 索引号 is never taken from the cache: they
 //! depend on every other number. Whatever a key does not cover makes the unit uncacheable.
 //!
-//! The file, `units-v1.jsonl`: one line per unit in unit order, each `<BLAKE3 of the rest> <JSON>`,
-//! after a header line (the format, the gongkai version, the site's key, the output folder and
-//! the identity of the folder the build published) and before a closing line with the count. A
-//! line whose hash is wrong, a missing closing line, another format or another site's key: the
-//! whole cache is set aside with a notice, never trusted. It is written beside, and renamed into
-//! place only once the output it describes is published; a cache that does not describe the
-//! output now in place (a build killed in between, another output folder) is not used.
+//! The file, `units-v1.jsonl`: lines of `<BLAKE3 of the rest> <text>`: a header (the format,
+//! the gongkai version, the site's key, the identity of the folder the build published and its
+//! path, tab-separated), one line per unit in unit order (`U` and the base64 of its fields, see
+//! `codec`), and a closing line with the count. A line whose hash is wrong, a missing closing
+//! line, another format or another site's key: the whole cache is set aside with a notice, never
+//! trusted. It is written beside, and renamed into place only once the output it describes is
+//! published; a cache that does not describe the output in place (a build killed in between, a
+//! CI cache restored into a new checkout) has each page it takes read again and its hash
+//! compared.
 
 use std::collections::HashMap;
 use std::fs;
 use std::io::{BufRead, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-
-use serde::{Deserialize, Serialize};
 
 mod codec;
 
@@ -42,19 +42,33 @@ pub(crate) const FORMAT: &str = "gongkai-cache/1";
 pub(crate) const DEFAULT_DIR: &str = ".gongkai-cache";
 const FILE: &str = "units-v1.jsonl";
 
-#[derive(Serialize, Deserialize)]
+/// The header line: `format TAB gongkai version TAB site key TAB device TAB inode TAB output`.
 struct Header {
     format: String,
     gongkai: String,
     site: String,
-    output: String,
     published: [i64; 2],
+    output: String,
 }
 
-#[derive(Serialize, Deserialize)]
-struct Closing {
-    units: usize,
+impl Header {
+    fn text(&self) -> String {
+        let [dev, ino] = self.published;
+        format!("{}\t{}\t{}\t{dev}\t{ino}\t{}", self.format, self.gongkai, self.site, self.output)
+    }
+
+    fn parse(text: &[u8]) -> Option<Header> {
+        let text = std::str::from_utf8(text).ok()?;
+        let mut parts = text.splitn(6, '\t');
+        let mut next = || parts.next().map(str::to_string);
+        let (format, gongkai, site) = (next()?, next()?, next()?);
+        let published = [next()?.parse().ok()?, next()?.parse().ok()?];
+        Some(Header { format, gongkai, site, published, output: next()? })
+    }
 }
+
+/// The closing line: `end TAB the number of unit lines`.
+const CLOSING: &str = "end\t";
 
 /// One unit's line (encoded by `codec`, in base64 after a `U`).
 pub(super) struct Line {
@@ -176,7 +190,7 @@ impl Cache {
         if next(&mut reader, &mut buf)?.is_none() {
             return Err(damaged());
         }
-        let header: Header = serde_json::from_slice(verified(&buf).ok_or_else(damaged)?).map_err(|_| damaged())?;
+        let header = Header::parse(verified(&buf).ok_or_else(damaged)?).ok_or_else(damaged)?;
         if header.format != FORMAT {
             return Err(format!("它的格式是「{}」，这个版本的 gongkai 用「{FORMAT}」", header.format));
         }
@@ -196,7 +210,8 @@ impl Cache {
                 let key = codec::Code::take(&mut head).ok_or_else(damaged)?;
                 lines.insert(slug, (inputs, key, at, buf.len()));
             } else {
-                closed = Some(serde_json::from_slice::<Closing>(json).map_err(|_| damaged())?.units);
+                let count = json.strip_prefix(CLOSING.as_bytes()).and_then(|n| std::str::from_utf8(n).ok());
+                closed = Some(count.and_then(|n| n.parse::<usize>().ok()).ok_or_else(damaged)?);
                 break;
             }
         }
@@ -230,7 +245,7 @@ impl Cache {
             output: self.output.to_string_lossy().into_owned(),
             published: [published[0], published[1]],
         };
-        write_line(&mut new.out, &serde_json::to_vec(&header)?)?;
+        write_line(&mut new.out, header.text().as_bytes())?;
         Ok(new)
     }
 
@@ -350,9 +365,7 @@ impl Cache {
     pub(crate) fn commit(self) -> Option<String> {
         let new = self.new.into_inner().unwrap_or_else(|e| e.into_inner())?;
         let mut new = new;
-        let done = serde_json::to_vec(&Closing { units: new.units })
-            .map_err(std::io::Error::other)
-            .and_then(|json| write_line(&mut new.out, &json))
+        let done = write_line(&mut new.out, format!("{CLOSING}{}", new.units).as_bytes())
             .and_then(|()| new.out.flush())
             .and_then(|()| fs::rename(&new.tmp, self.dir.join(FILE)));
         // the file renamed, or not written: dropping `new` removes what is left at its name
