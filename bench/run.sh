@@ -8,8 +8,10 @@
 #
 # For each size N it generates a portal once (examples/gen_portal, deterministic) and measures:
 #   check          gongkai check            floor: read every input file once (find | xargs cat)
-#   build, fresh   gongkai build -o NEW     floor: cp -r of the built output into a new folder
-#   build, again   gongkai build -o OUT     (over its own previous output; same floor)
+#   build, fresh   gongkai build -o NEW --no-cache   floor: cp -r of the built output into a new folder
+#   build, again   gongkai build -o OUT --no-cache   (over its own previous output; same floor)
+#   incremental    gongkai build -o OUT with the build cache (.gongkai-cache/), nothing changed,
+#                  and with one unit's fees.yaml changed   floor: check's (read every input once)
 # Wall time is the median of RUNS runs; peak RSS (GNU time's %M) the largest. `sync` runs before
 # every timed command so that no run pays for the previous one's writes.
 set -euo pipefail
@@ -21,8 +23,9 @@ if [ $# -gt 0 ]; then sizes=("$@"); else sizes=(100 1000 10000); fi
 mkdir -p "$dir"
 cargo build --release --quiet --example gen_portal
 cargo build --release --quiet
-bin=$PWD/target/release/gongkai
-gen=$PWD/target/release/examples/gen_portal
+target=${CARGO_TARGET_DIR:-$PWD/target}
+bin=$target/release/gongkai
+gen=$target/release/examples/gen_portal
 
 median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 maxof() { sort -g | tail -1; }
@@ -33,30 +36,39 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(df -T "$dir" | awk 'NR==2 {print $2}') on $(df "$dir" | awk 'NR==2 {print $1}'), $(uname -r)"
 echo "runs per figure: $runs (median wall time, largest peak RSS)"
 echo
-printf '| units | pages | check s | floor: cat s | ratio | check RSS MiB | build fresh s | floor: cp -r s | ratio | pages/s | build RSS MiB | build again s | ratio | µs/page fresh |\n'
-printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+printf '| units | pages | check s | floor: cat s | ratio | check RSS MiB | build fresh s | floor: cp -r s | ratio | pages/s | build RSS MiB | build again s | ratio | µs/page fresh | cached, nothing changed s | ratio to cat | one fees.yaml changed s | ratio to cat | cached RSS MiB |\n'
+printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 for n in "${sizes[@]}"; do
   portal="$dir/portal-$n"
   [ -d "$portal/content" ] || "$gen" --units "$n" --out "$portal" >/dev/null
   out="$dir/out-$n"
   copy="$dir/copy-$n"
   rm -rf "$out" "$copy"
-  "$bin" build "$portal" -o "$out" --quiet >/dev/null || true
+  "$bin" build "$portal" -o "$out" --quiet --no-cache >/dev/null || true
   pages=$(find "$out" -name '*.html' | wc -l)
+  # the unit whose fees.yaml the incremental row changes
+  fees=$(find "$portal/content" -mindepth 2 -maxdepth 2 -name fees.yaml | sort | head -1)
 
   check_t=(); check_m=(); cat_t=()
   fresh_t=(); fresh_m=(); cp_t=()
   again_t=(); again_m=()
-  for _ in $(seq "$runs"); do
+  same_t=(); one_t=(); inc_m=()
+  for run in $(seq "$runs"); do
     read -r t m < <(timed bash -c "find '$portal/content' -type f -print0 | xargs -0 cat > /dev/null"); cat_t+=("$t")
     read -r t m < <(timed "$bin" check "$portal" --quiet); check_t+=("$t"); check_m+=("$m")
 
     rm -rf "$copy"; read -r t m < <(timed cp -r "$out" "$copy"); cp_t+=("$t")
     rm -rf "$copy" "$dir/fresh-$n"
-    read -r t m < <(timed "$bin" build "$portal" -o "$dir/fresh-$n" --quiet); fresh_t+=("$t"); fresh_m+=("$m")
+    read -r t m < <(timed "$bin" build "$portal" -o "$dir/fresh-$n" --quiet --no-cache); fresh_t+=("$t"); fresh_m+=("$m")
     rm -rf "$dir/fresh-$n"
 
-    read -r t m < <(timed "$bin" build "$portal" -o "$out" --quiet); again_t+=("$t"); again_m+=("$m")
+    read -r t m < <(timed "$bin" build "$portal" -o "$out" --quiet --no-cache); again_t+=("$t"); again_m+=("$m")
+
+    # the cache, written by a build over this output (untimed), then used
+    "$bin" build "$portal" -o "$out" --quiet >/dev/null 2>&1 || true
+    read -r t m < <(timed "$bin" build "$portal" -o "$out" --quiet); same_t+=("$t"); inc_m+=("$m")
+    echo "# 第 $run 次测量" >> "$fees"
+    read -r t m < <(timed "$bin" build "$portal" -o "$out" --quiet); one_t+=("$t"); inc_m+=("$m")
   done
   ct=$(printf '%s\n' "${check_t[@]}" | median); cm=$(printf '%s\n' "${check_m[@]}" | maxof)
   kt=$(printf '%s\n' "${cat_t[@]}" | median)
@@ -64,9 +76,12 @@ for n in "${sizes[@]}"; do
   pt=$(printf '%s\n' "${cp_t[@]}" | median)
   at=$(printf '%s\n' "${again_t[@]}" | median); am=$(printf '%s\n' "${again_m[@]}" | maxof)
   bm=$(( (fm > am ? fm : am) / 1024 ))
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+  st=$(printf '%s\n' "${same_t[@]}" | median); ot=$(printf '%s\n' "${one_t[@]}" | median)
+  im=$(( $(printf '%s\n' "${inc_m[@]}" | maxof) / 1024 ))
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
     "$n" "$pages" "$ct" "$kt" "$(ratio "$ct" "$kt")" "$((cm / 1024))" \
     "$ft" "$pt" "$(ratio "$ft" "$pt")" "$(awk -v p="$pages" -v t="$ft" 'BEGIN { printf "%d", p / t }')" "$bm" \
-    "$at" "$(ratio "$at" "$pt")" "$(awk -v p="$pages" -v t="$ft" 'BEGIN { printf "%d", t * 1e6 / p }')"
+    "$at" "$(ratio "$at" "$pt")" "$(awk -v p="$pages" -v t="$ft" 'BEGIN { printf "%d", t * 1e6 / p }')" \
+    "$st" "$(ratio "$st" "$kt")" "$ot" "$(ratio "$ot" "$kt")" "$im"
 done
 rm -f "$dir/.time"

@@ -112,6 +112,13 @@ pub struct BuildOptions {
     pub today: Option<jiff::civil::Date>,
     /// The site's address for this build, in place of `base_url` in `gongkai.yaml`.
     pub base_url: Option<String>,
+    /// The build cache's folder (see `render::cache`); `None`: render every unit, keep nothing.
+    pub cache: Option<PathBuf>,
+}
+
+/// The build cache's folder when none is given: `.gongkai-cache/` in the site.
+pub fn default_cache(site: &Path) -> PathBuf {
+    site.join(crate::render::cache::DEFAULT_DIR)
 }
 
 /// The report folder when the report is not published on the site.
@@ -153,12 +160,15 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
     let existed = out.exists();
     let stopped = |e: Error| Error::BuildStopped { out: out.clone(), kept: existed, source: Box::new(e) };
 
+    let caching = crate::timing::phase("构建缓存");
+    let cache = opts.cache.as_ref().map(|dir| crate::render::cache::Cache::open(dir, &site, &out, staging.path()));
+    drop(caching);
     let bar = progress(site.units.len(), opts.quiet);
     let rendering = crate::timing::phase("检查并生成");
-    let built = render_and_report(&site, &theme, &staging, &|| bar.inc(1)).map_err(stopped)?;
+    let built = render_and_report(&site, &theme, &staging, &|| bar.inc(1), cache.as_ref()).map_err(stopped)?;
     bar.finish_and_clear();
     drop(rendering);
-    let Built { result, files, report_dir, numbers, documents } = built;
+    let Built { result, files, report_dir, numbers, documents, reused } = built;
 
     let styled = Context { root: &site.root, packs: &site.packs, color: true };
     let mut stdout = anstream::stdout().lock();
@@ -187,6 +197,21 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
     let swap = crate::timing::phase("替换旧网站");
     let leftover = staging.commit().map_err(stopped)?;
     drop(swap);
+    if reused > 0 {
+        let units = site.units.len();
+        text.push_str(&format!(
+            "构建缓存：{reused} 个单位的内容没有变化，沿用上次生成的网页；重新生成 {} 个单位。\n",
+            units - reused
+        ));
+    }
+    if let Some(cache) = cache {
+        if let Some(notice) = &cache.notice {
+            text.push_str(&format!("注意：{notice}\n"));
+        }
+        if let Some(warning) = cache.commit() {
+            text.push_str(&format!("注意：{warning}\n"));
+        }
+    }
     text.push_str(&recorded);
     text.push_str(&format!(
         "已生成网站：{}（{files} 个文件）\n报告：{}\n",
@@ -302,6 +327,8 @@ struct Built {
     numbers: std::collections::BTreeMap<String, String>,
     /// The document pages written (see `record::archive`).
     documents: Vec<String>,
+    /// Units whose pages came from the previous output (the build cache).
+    reused: usize,
 }
 
 /// Render the site into `staging`, and the missing-items report: on the site when configured,
@@ -311,11 +338,12 @@ fn render_and_report(
     theme: &crate::render::theme::Theme,
     staging: &crate::output::Staging,
     tick: &(dyn Fn() + Sync),
+    cache: Option<&crate::render::cache::Cache>,
 ) -> Result<Built> {
     use crate::output::{Sink, Staging};
     use crate::render::{self, run};
 
-    let (result, rendered) = run::render_site(site, theme, staging, tick)?;
+    let (result, rendered) = run::render_site(site, theme, staging, tick, cache)?;
     let cx = Context { root: &site.root, packs: &site.packs, color: false };
     // streamed to its file (it grows with the site: tens of MB for thousands of units); the
     // publication record reads it back to hash it
@@ -343,7 +371,14 @@ fn render_and_report(
         }
         dir
     };
-    Ok(Built { result, files: rendered.files, report_dir, numbers: rendered.numbers, documents: rendered.documents })
+    Ok(Built {
+        result,
+        files: rendered.files,
+        report_dir,
+        numbers: rendered.numbers,
+        documents: rendered.documents,
+        reused: rendered.reused,
+    })
 }
 
 /// A progress bar on a terminal; hidden when quiet, in CI, or not on a terminal.

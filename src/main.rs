@@ -319,6 +319,13 @@ struct BuildArgs {
     /// (the site's address for this run, in place of base_url: QR codes, feeds, sitemap)
     #[arg(long, value_name = "URL")]
     base_url: Option<String>,
+    /// 构建缓存的目录，默认 SITE/.gongkai-cache，也可用环境变量 GONGKAI_CACHE 指定
+    /// (build cache folder; default SITE/.gongkai-cache or $GONGKAI_CACHE: only changed units are rendered)
+    #[arg(long, value_name = "DIR")]
+    cache: Option<PathBuf>,
+    /// 不用也不写构建缓存，生成所有单位的网页 (render every unit; read and write no build cache)
+    #[arg(long, conflicts_with = "cache")]
+    no_cache: bool,
 }
 
 #[derive(Args)]
@@ -372,14 +379,24 @@ fn main() -> ExitCode {
             today: a.today,
         }),
         Command::Init(a) => gongkai::init::run(&a.dir, a.sector.as_deref()),
-        Command::Build(a) => commands::build(&BuildOptions {
-            site: site_root(a.site),
-            out: a.output,
-            strict: a.strict,
-            quiet: a.quiet,
-            today: a.today,
-            base_url: a.base_url,
-        }),
+        Command::Build(a) => {
+            let site = site_root(a.site);
+            let cache = match (a.no_cache, a.cache, std::env::var_os("GONGKAI_CACHE").filter(|v| !v.is_empty())) {
+                (true, _, _) => None,
+                (false, Some(dir), _) => Some(dir),
+                (false, None, Some(dir)) => Some(PathBuf::from(dir)),
+                (false, None, None) => Some(commands::default_cache(&site)),
+            };
+            commands::build(&BuildOptions {
+                site,
+                out: a.output,
+                strict: a.strict,
+                quiet: a.quiet,
+                today: a.today,
+                base_url: a.base_url,
+                cache,
+            })
+        }
         Command::Verify(a) => match (&a.new_key, a.bounds()) {
             (Some(file), _) => gongkai::verify::new_key(file, &mut std::io::stdout().lock()),
             (None, _) if a.archive => gongkai::verify::verify_archive(&site_root(None), &mut std::io::stdout().lock()),

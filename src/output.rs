@@ -30,6 +30,46 @@ pub(crate) trait Sink: Sync {
     fn put_page(&self, path: &str, html: &str) -> Result<()> {
         self.put(path, html.as_bytes())
     }
+
+    /// Take `files` from the previous output as they are (the build cache's unchanged unit):
+    /// `false`, with nothing taken, when any of them is not the very file kept (see [`Kept`]),
+    /// or, with `read_again`, when its bytes do not have the hash kept. A sink without a
+    /// previous output takes nothing.
+    fn reuse(&self, _files: &[Kept], _read_again: bool) -> bool {
+        false
+    }
+
+    /// What the build cache keeps of a file just stored at `path`; `None` where it cannot tell.
+    fn kept(&self, _path: &str, _hash: blake3::Hash) -> Option<Kept> {
+        None
+    }
+}
+
+/// A file of the output as the build cache keeps it: its path, the BLAKE3 of its bytes, and the
+/// identity of the file on disk (device, inode, size, modification time). A later build takes
+/// it from the previous output only when all four still match: a file written again since, or
+/// edited by hand, is not the same file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Kept {
+    pub path: String,
+    pub blake3: String,
+    pub id: [i64; 5],
+}
+
+/// The identity of a file or folder on disk (device, inode, size, modification time in seconds
+/// and nanoseconds); `None` where the system does not give it.
+pub(crate) fn file_id(meta: &fs::Metadata) -> Option<[i64; 5]> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let wide = |v: u64| i64::try_from(v).unwrap_or(-1);
+        Some([wide(meta.dev()), wide(meta.ino()), wide(meta.size()), meta.mtime(), meta.mtime_nsec()])
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
+    }
 }
 
 /// Keeps every file in memory (for tests and `serve`).
@@ -257,6 +297,18 @@ impl Staging {
         Ok(staging)
     }
 
+    /// Create the folder `target` goes in, unless it was already.
+    fn make_parent(&self, target: &Path) -> Result<()> {
+        if let Some(parent) = target.parent() {
+            let known = self.dirs.lock().unwrap_or_else(|e| e.into_inner()).contains(parent);
+            if !known {
+                fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
+                self.dirs.lock().unwrap_or_else(|e| e.into_inner()).insert(parent.to_path_buf());
+            }
+        }
+        Ok(())
+    }
+
     /// The output folder, as an absolute path.
     pub(crate) fn out(&self) -> &Path {
         &self.out
@@ -343,13 +395,7 @@ impl Sink for Staging {
             std::process::abort();
         }
         let target = self.dir.join(path);
-        if let Some(parent) = target.parent() {
-            let known = self.dirs.lock().unwrap_or_else(|e| e.into_inner()).contains(parent);
-            if !known {
-                fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
-                self.dirs.lock().unwrap_or_else(|e| e.into_inner()).insert(parent.to_path_buf());
-            }
-        }
+        self.make_parent(&target)?;
         if let Some(hashes) = &self.hashes {
             let hash = blake3::hash(bytes);
             hashes.lock().unwrap_or_else(|e| e.into_inner()).insert(path, hash);
@@ -363,6 +409,55 @@ impl Sink for Staging {
 
     fn exists(&self, path: &str) -> bool {
         self.dir.join(path).is_file()
+    }
+
+    /// Hard-links each file from the previous output, once every one of them is checked to be
+    /// the file kept; its hash is the one kept (the file is not read again).
+    fn reuse(&self, files: &[Kept], read_again: bool) -> bool {
+        let hashes: Option<Vec<blake3::Hash>> = files.iter().map(|f| blake3::Hash::from_hex(&f.blake3).ok()).collect();
+        let Some(hashes) = hashes else { return false };
+        let same = |(f, hash): (&Kept, &blake3::Hash)| {
+            let path = self.out.join(&f.path);
+            let Ok(meta) = fs::symlink_metadata(&path) else { return false };
+            if !meta.is_file() {
+                return false;
+            }
+            if read_again {
+                meta.len() == f.id[2] as u64 && fs::read(&path).is_ok_and(|b| blake3::hash(&b) == *hash)
+            } else {
+                file_id(&meta).is_some_and(|id| id == f.id)
+            }
+        };
+        if !files.iter().zip(&hashes).all(same) {
+            return false;
+        }
+        for (i, f) in files.iter().enumerate() {
+            if let Some(n) = self.abort.after_files
+                && self.written.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= n
+            {
+                std::process::abort();
+            }
+            let target = self.dir.join(&f.path);
+            let linked = self.make_parent(&target).is_ok() && fs::hard_link(self.out.join(&f.path), &target).is_ok();
+            if !linked {
+                for g in &files[..i] {
+                    let _ = fs::remove_file(self.dir.join(&g.path));
+                }
+                return false;
+            }
+        }
+        if let Some(table) = &self.hashes {
+            let mut table = table.lock().unwrap_or_else(|e| e.into_inner());
+            for (f, hash) in files.iter().zip(hashes) {
+                table.insert(&f.path, hash);
+            }
+        }
+        true
+    }
+
+    fn kept(&self, path: &str, hash: blake3::Hash) -> Option<Kept> {
+        let id = file_id(&fs::symlink_metadata(self.dir.join(path)).ok()?)?;
+        Some(Kept { path: path.to_string(), blake3: hash.to_hex().to_string(), id })
     }
 }
 

@@ -78,6 +78,8 @@ fn build_never_writes_over_the_sites_own_sources() {
     // the publication record is gongkai's own folder beside the sources (committed with them)
     assert!(site.file("record/log.json").is_file());
     site.remove("record");
+    // and so is the build cache (see "The build cache")
+    site.remove(".gongkai-cache");
     assert_eq!(snapshot(site.path()), before, "the site's sources are exactly as they were");
 }
 

@@ -1,6 +1,7 @@
 //! Rendering: typed views, Markdown, the theme, and every page of the site.
 
 mod archive;
+pub(crate) mod cache;
 mod contact;
 mod evaluations;
 mod feeds;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
+use super::cache::{self, Cache};
 use super::links::check_outward;
 use super::pages::UnitPages;
 use super::search::{self, Entry, Tap};
@@ -25,6 +26,8 @@ pub(crate) struct Rendered {
     pub numbers: std::collections::BTreeMap<String, String>,
     /// The document pages written (one per source file of a folder), for the record's archive.
     pub documents: Vec<String>,
+    /// Units whose pages were taken from the previous output (the build cache).
+    pub reused: usize,
 }
 
 /// Renders one site with one theme into one sink: unit by unit, then the pages about all units.
@@ -49,20 +52,67 @@ impl<'a> SiteRenderer<'a> {
 
     /// Load, check and render one unit; nothing of it is kept but the summary.
     pub(crate) fn unit(&self, dir: &UnitDir) -> Result<RenderedUnit> {
+        Ok(self.unit_cached(dir, None)?.0)
+    }
+
+    /// [`SiteRenderer::unit`], with a build cache: a unit whose pages were built from the same
+    /// inputs is still loaded and checked, but its pages are taken from the previous output.
+    /// Also returns the unit's line for the next cache (`None`: not cacheable), and whether its
+    /// pages were taken from the previous output.
+    fn unit_cached(&self, dir: &UnitDir, cache: Option<&Cache>) -> Result<(RenderedUnit, Option<Vec<u8>>, bool)> {
         let site = self.r.site;
+        let keys = cache.and_then(|c| c.keys(&self.r, dir));
+        // the same inputs: the check and the pages as they were
+        if let (Some(cache), Some(keys)) = (cache, &keys)
+            && let Some((mut line, raw)) = cache.get(&dir.slug, keys)
+            && self.r.sink.reuse(&line.files, cache.read_again())
+        {
+            let mut raw = Some(raw);
+            if cache.read_again() {
+                // the same bytes, in other files: the next cache keeps these
+                raw = self.again(&line.files).and_then(|files| {
+                    line.files = files;
+                    Cache::line(&line)
+                });
+            }
+            let cache::Line { check, pages, search, .. } = line;
+            return Ok((reused(check.into_check(), pages, search), raw, true));
+        }
         let mut unit = site.load_unit(dir);
         let mut check = check::check_unit(&unit, &site.packs, &site.schema, &site.env);
         withhold(&mut unit, &check.result.withheld);
+        let key = keys.as_ref().map(|k| k.rendered(&check));
+        // other inputs, the same check result (another day): the pages as they were
+        if let (Some(cache), Some(key)) = (cache, &key)
+            && let Some((line, _)) = cache.get_rendered(&dir.slug, key)
+            && self.r.sink.reuse(&line.files, cache.read_again())
+        {
+            let cache::Line { pages, search, files, .. } = line;
+            let files = if cache.read_again() { self.again(&files) } else { Some(files) };
+            let inputs = keys.map(|k| k.inputs).unwrap_or_default();
+            let (line, raw) = line_of(inputs, key.clone(), &check, pages, search, files.unwrap_or_default());
+            let raw = raw.filter(|_| !line.files.is_empty());
+            let cache::Line { pages, search, .. } = line;
+            return Ok((reused(check, pages, search), raw, true));
+        }
+        let kept = key.as_ref().map(|_| check.clone());
+        let record = Record::new(self.r.sink, key.is_some());
         let (pages, search) = if self.r.search {
-            let tap = Tap::new(self.r.sink);
+            let tap = Tap::new(&record);
             let pages = self.r.with_sink(&tap).unit(&unit, &check.result)?;
             (pages, tap.into_entries())
         } else {
-            (self.r.unit(&unit, &check.result)?, Vec::new())
+            (self.r.with_sink(&record).unit(&unit, &check.result)?, Vec::new())
         };
         check.result.errors += pages.findings.len();
         check.findings.extend(pages.findings.iter().cloned());
-        Ok(RenderedUnit { check, pages, search })
+        // new 索引号 depend on every number assigned before: such a unit is rendered each time
+        let files = record.into_kept().filter(|_| pages.new_numbers.is_empty());
+        if let (Some(keys), Some(key), Some(kept), Some(files)) = (keys, key, kept, files) {
+            let (line, raw) = line_of(keys.inputs, key, &kept, pages, search, files);
+            return Ok((RenderedUnit { check, pages: line.pages, search: line.search }, raw, false));
+        }
+        Ok((RenderedUnit { check, pages, search }, None, false))
     }
 
     /// The search index of `units` (in unit order), for a caller that did not build one as
@@ -110,7 +160,7 @@ impl<'a> SiteRenderer<'a> {
         crate::finding::sort(&mut result.findings);
         let numbers = new_numbers(&self.r.known_numbers, &summaries)?;
         let documents = summaries.iter().flat_map(|s| s.documents.iter().cloned()).collect();
-        Ok((result, Rendered { files, numbers, documents }))
+        Ok((result, Rendered { files, numbers, documents, reused: 0 }))
     }
 }
 
@@ -152,6 +202,36 @@ fn gone_units(r: &Renderer<'_>, units: &[&UnitPages]) -> Result<(usize, Vec<(Str
     Ok((files, links))
 }
 
+impl SiteRenderer<'_> {
+    /// What the next cache keeps of files just taken from the previous output.
+    fn again(&self, files: &[crate::output::Kept]) -> Option<Vec<crate::output::Kept>> {
+        files.iter().map(|f| self.r.sink.kept(&f.path, blake3::Hash::from_hex(&f.blake3).ok()?)).collect()
+    }
+}
+
+/// A unit whose pages were taken from the previous output: its check, with the findings of its
+/// pages' links (as `SiteRenderer::unit` adds them).
+fn reused(mut check: UnitCheck, pages: super::pages::UnitPages, search: Vec<Entry>) -> RenderedUnit {
+    check.result.errors += pages.findings.len();
+    check.findings.extend(pages.findings.iter().cloned());
+    RenderedUnit { check, pages, search }
+}
+
+/// A unit's line for the next cache, and its bytes (`None` if it cannot be written).
+fn line_of(
+    inputs: String,
+    key: String,
+    check: &UnitCheck,
+    pages: super::pages::UnitPages,
+    search: Vec<Entry>,
+    files: Vec<crate::output::Kept>,
+) -> (cache::Line, Option<Vec<u8>>) {
+    let line =
+        cache::Line { slug: pages.slug.clone(), inputs, key, check: cache::Check::of(check), pages, search, files };
+    let raw = Cache::line(&line);
+    (line, raw)
+}
+
 /// Take what must not be published out of a checked unit before it is rendered: a withheld
 /// document renders as one whose file could not be used (no page of its own, absent from lists,
 /// feeds, open data and the sitemap), a withheld attachment is not copied.
@@ -176,21 +256,27 @@ pub(crate) fn render_site(
     theme: &Theme,
     sink: &dyn Sink,
     tick: &(dyn Fn() + Sync),
+    cache: Option<&Cache>,
 ) -> Result<(CheckResult, Rendered)> {
     let sr = SiteRenderer::new(site, theme, sink);
     let mut index = sr.index(&[])?;
     let mut units: Vec<RenderedUnit> = Vec::with_capacity(site.units.len());
+    let mut reused = 0;
     let phase = crate::timing::phase("单位页面");
     for batch in site.units.chunks(BATCH) {
-        let done: Vec<RenderedUnit> = batch
+        let done: Vec<(RenderedUnit, Option<Vec<u8>>, bool)> = batch
             .par_iter()
             .map(|dir| {
-                let out = sr.unit(dir);
+                let out = sr.unit_cached(dir, cache);
                 tick();
                 out
             })
             .collect::<Result<_>>()?;
-        for mut u in done {
+        for (mut u, line, hit) in done {
+            reused += usize::from(hit);
+            if let Some(cache) = cache {
+                cache.push(line.as_deref());
+            }
             if let Some(index) = &mut index {
                 index.add(&u.pages.name, &std::mem::take(&mut u.search), sink)?;
             }
@@ -201,5 +287,54 @@ pub(crate) fn render_site(
     let _phase = crate::timing::phase("全站页面");
     let checks = units.iter_mut().map(|u| std::mem::take(&mut u.check)).collect();
     let refs: Vec<&RenderedUnit> = units.iter().collect();
-    sr.finish(checks, &refs, index, &|p| sink.exists(p))
+    let (result, rendered) = sr.finish(checks, &refs, index, &|p| sink.exists(p))?;
+    Ok((result, Rendered { reused, ..rendered }))
+}
+
+/// A sink that passes every file on and keeps what the build cache needs of each (when asked).
+struct Record<'s> {
+    inner: &'s dyn Sink,
+    /// (path, BLAKE3) of each file put, when the unit is cacheable.
+    files: Option<std::sync::Mutex<Vec<(String, blake3::Hash)>>>,
+}
+
+impl<'s> Record<'s> {
+    fn new(inner: &'s dyn Sink, keep: bool) -> Self {
+        Record { inner, files: keep.then(Default::default) }
+    }
+
+    /// What the cache keeps of each file put (the last put of a path), in the order put; `None`
+    /// when the sink cannot tell.
+    fn into_kept(self) -> Option<Vec<crate::output::Kept>> {
+        let files = self.files?.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut seen = std::collections::HashSet::new();
+        let mut kept = Vec::with_capacity(files.len());
+        for (path, hash) in files.iter().rev() {
+            if seen.insert(path.as_str()) {
+                kept.push(self.inner.kept(path, *hash)?);
+            }
+        }
+        kept.reverse();
+        Some(kept)
+    }
+}
+
+impl Sink for Record<'_> {
+    fn put(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        if let Some(files) = &self.files {
+            files.lock().unwrap_or_else(|e| e.into_inner()).push((path.to_string(), blake3::hash(bytes)));
+        }
+        self.inner.put(path, bytes)
+    }
+
+    fn put_page(&self, path: &str, html: &str) -> Result<()> {
+        if let Some(files) = &self.files {
+            files.lock().unwrap_or_else(|e| e.into_inner()).push((path.to_string(), blake3::hash(html.as_bytes())));
+        }
+        self.inner.put_page(path, html)
+    }
+
+    fn exists(&self, path: &str) -> bool {
+        self.inner.exists(path)
+    }
 }

@@ -1,0 +1,526 @@
+//! The build cache (`.gongkai-cache/`): what each unit's pages were built from, and what
+//! building them left behind, so that the next `build` renders only the units whose inputs
+//! changed and takes the pages of the others from its previous output.
+//!
+//! Every unit is still loaded and checked (its findings are reported exactly as by a full
+//! build). What it is rendered from is then keyed ([`Cache::key`]): BLAKE3 over the site's key
+//! (the cache format, the gongkai binary itself, the site's folder, `gongkai.yaml` as loaded, the
+//! content model and rule packs, the calendar, the theme's files, the 统一社会信用代码 shared by
+//! several units), the unit's folder (every file's path and bytes), its check result, and its
+//! slice of the publication record (its documents' 索引号, its pages' archived versions, and the
+//! date when it has any). A unit that assigns new 索引号 is never taken from the cache: they
+//! depend on every other number. Whatever a key does not cover makes the unit uncacheable.
+//!
+//! The file, `units-v1.jsonl`: lines of `<BLAKE3 of the rest> <text>`: a header (the format,
+//! the gongkai version, the site's key, the identity of the folder the build published and its
+//! path, tab-separated), one line per unit in unit order (`U` and the base64 of its fields, see
+//! `codec`), and a closing line with the count. A line whose hash is wrong, a missing closing
+//! line, another format or another site's key: the whole cache is set aside with a notice, never
+//! trusted. It is written beside, and renamed into place only once the output it describes is
+//! published; a cache that does not describe the output in place (a build killed in between, a
+//! CI cache restored into a new checkout) has each page it takes read again and its hash
+//! compared.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::{BufRead, Read, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+mod codec;
+
+use super::pages::UnitPages;
+use super::search::Entry;
+use crate::model::{Site, UnitDir};
+use crate::output::Kept;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+
+/// The cache's format; a cache of another format is not read.
+pub(crate) const FORMAT: &str = "gongkai-cache/1";
+/// The cache folder beside the site's `content/` when none is given.
+pub(crate) const DEFAULT_DIR: &str = ".gongkai-cache";
+const FILE: &str = "units-v1.jsonl";
+
+/// The header line: `format TAB gongkai version TAB site key TAB device TAB inode TAB output`.
+struct Header {
+    format: String,
+    gongkai: String,
+    site: String,
+    published: [i64; 2],
+    output: String,
+}
+
+impl Header {
+    fn text(&self) -> String {
+        let [dev, ino] = self.published;
+        format!("{}\t{}\t{}\t{dev}\t{ino}\t{}", self.format, self.gongkai, self.site, self.output)
+    }
+
+    fn parse(text: &[u8]) -> Option<Header> {
+        let text = std::str::from_utf8(text).ok()?;
+        let mut parts = text.splitn(6, '\t');
+        let mut next = || parts.next().map(str::to_string);
+        let (format, gongkai, site) = (next()?, next()?, next()?);
+        let published = [next()?.parse().ok()?, next()?.parse().ok()?];
+        Some(Header { format, gongkai, site, published, output: next()? })
+    }
+}
+
+/// The closing line: `end TAB the number of unit lines`.
+const CLOSING: &str = "end\t";
+
+/// One unit's line (encoded by `codec`, in base64 after a `U`).
+pub(super) struct Line {
+    pub(super) slug: String,
+    /// The key of its inputs.
+    pub(super) inputs: String,
+    /// The key of what its pages were rendered from.
+    pub(super) key: String,
+    /// Its check result, before the findings of its pages' links.
+    pub(super) check: Check,
+    pub(super) pages: UnitPages,
+    pub(super) search: Vec<Entry>,
+    pub(super) files: Vec<Kept>,
+}
+
+/// A unit's keys: see [`Cache::keys`].
+pub(super) struct Keys {
+    pub(super) inputs: String,
+    /// To be completed with the check result.
+    rendered: blake3::Hasher,
+}
+
+impl Keys {
+    /// The key of what the pages are rendered from, with the unit's check result.
+    pub(super) fn rendered(&self, check: &crate::check::UnitCheck) -> String {
+        let mut h = self.rendered.clone();
+        hash_check(&mut h, check);
+        h.finalize().to_hex().to_string()
+    }
+}
+
+/// The previous build's cache, as found, and the next one being written.
+pub(crate) struct Cache {
+    dir: PathBuf,
+    site: String,
+    output: PathBuf,
+    old: Option<Old>,
+    new: Mutex<Option<New>>,
+    /// Why the cache found was not used (in Chinese), for the build's summary.
+    pub(crate) notice: Option<String>,
+}
+
+struct Old {
+    file: Mutex<fs::File>,
+    /// The output is not the folder the cache describes (restored by a CI cache, copied): each
+    /// file taken from it is read and its hash compared.
+    read_again: bool,
+    /// slug → (key of the inputs, key of what was rendered, offset, length of the line)
+    lines: HashMap<String, (String, String, u64, usize)>,
+}
+
+struct New {
+    tmp: PathBuf,
+    out: std::io::BufWriter<fs::File>,
+    units: usize,
+}
+
+impl Cache {
+    /// Open the cache in `dir` for a build of `site` into `output` (its staging folder is
+    /// `staged`), and start the next one. Problems with the cache found are a notice, never an
+    /// error: the build then renders every unit.
+    pub(crate) fn open(dir: &Path, site: &Site, output: &Path, staged: &Path) -> Cache {
+        let key = site_key(site).to_hex().to_string();
+        let mut cache = Cache {
+            dir: dir.to_path_buf(),
+            site: key,
+            output: output.to_path_buf(),
+            old: None,
+            new: Mutex::new(None),
+            notice: None,
+        };
+        match cache.read_old() {
+            Ok(old) => cache.old = old,
+            Err(why) => {
+                cache.notice = Some(format!(
+                    "构建缓存 {} 不能用（{why}），已忽略：这次生成所有单位的网页，结果与没有缓存时相同，并重新写入缓存。",
+                    dir.display()
+                ))
+            }
+        }
+        let published = fs::symlink_metadata(staged).ok().as_ref().and_then(crate::output::file_id);
+        *cache.new.lock().unwrap_or_else(|e| e.into_inner()) = published.and_then(|id| cache.start(id).ok());
+        cache
+    }
+
+    /// `Ok(None)`: there is no cache, or it describes another output or another site (both
+    /// expected, no notice). `Err`: it is damaged or of another version.
+    fn read_old(&self) -> Result<Option<Old>, String> {
+        let path = self.dir.join(FILE);
+        let file = match fs::File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let other = fs::read_dir(&self.dir)
+                    .is_ok_and(|d| d.flatten().any(|e| !e.file_name().to_string_lossy().starts_with('.')));
+                return if other {
+                    Err(format!("里面没有 {FILE}，可能是别的版本的缓存"))
+                } else {
+                    Ok(None)
+                };
+            }
+            Err(e) => return Err(format!("无法读取 {FILE}：{}", crate::error::io_reason(&e))),
+        };
+        let mut reader = std::io::BufReader::new(file);
+        let mut buf = Vec::new();
+        let mut offset = 0u64;
+        let mut next = |reader: &mut std::io::BufReader<fs::File>, buf: &mut Vec<u8>| -> Result<Option<u64>, String> {
+            buf.clear();
+            let n = reader
+                .read_until(b'\n', buf)
+                .map_err(|e| format!("无法读取 {FILE}：{}", crate::error::io_reason(&e)))?;
+            if n == 0 {
+                return Ok(None);
+            }
+            let at = offset;
+            offset += n as u64;
+            Ok(Some(at))
+        };
+        let damaged = || format!("{FILE} 已损坏或不完整");
+        if next(&mut reader, &mut buf)?.is_none() {
+            return Err(damaged());
+        }
+        let header = Header::parse(verified(&buf).ok_or_else(damaged)?).ok_or_else(damaged)?;
+        if header.format != FORMAT {
+            return Err(format!("它的格式是「{}」，这个版本的 gongkai 用「{FORMAT}」", header.format));
+        }
+        let here = fs::symlink_metadata(&self.output).ok().as_ref().and_then(crate::output::file_id);
+        let describes_output =
+            header.output == self.output.to_string_lossy() && here.is_some_and(|id| id[..2] == header.published[..]);
+        let mut lines = HashMap::new();
+        let mut closed = None;
+        while let Some(at) = next(&mut reader, &mut buf)? {
+            let json = verified(&buf).ok_or_else(damaged)?;
+            if let Some(encoded) = json.strip_prefix(b"U") {
+                // a line starts with its unit's slug and keys
+                let bytes = B64.decode(encoded).map_err(|_| damaged())?;
+                let mut head = bytes.as_slice();
+                let slug = codec::Code::take(&mut head).ok_or_else(damaged)?;
+                let inputs = codec::Code::take(&mut head).ok_or_else(damaged)?;
+                let key = codec::Code::take(&mut head).ok_or_else(damaged)?;
+                lines.insert(slug, (inputs, key, at, buf.len()));
+            } else {
+                let count = json.strip_prefix(CLOSING.as_bytes()).and_then(|n| std::str::from_utf8(n).ok());
+                closed = Some(count.and_then(|n| n.parse::<usize>().ok()).ok_or_else(damaged)?);
+                break;
+            }
+        }
+        if closed != Some(lines.len()) || next(&mut reader, &mut buf)?.is_some() {
+            return Err(damaged());
+        }
+        // a cache of another build of gongkai or of other inputs is simply not used
+        if header.gongkai != env!("CARGO_PKG_VERSION") || header.site != self.site {
+            return Ok(None);
+        }
+        let mut file = reader.into_inner();
+        file.rewind().map_err(|e| e.to_string())?;
+        Ok(Some(Old { file: Mutex::new(file), lines, read_again: !describes_output }))
+    }
+
+    fn start(&self, published: [i64; 5]) -> std::io::Result<New> {
+        fs::create_dir_all(&self.dir)?;
+        // what a build that was ended abruptly left
+        for entry in fs::read_dir(&self.dir)?.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with(&format!(".{FILE}.")) && name.ends_with(".tmp") {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+        let tmp = self.dir.join(format!(".{FILE}.{}.tmp", std::process::id()));
+        let mut new = New { out: std::io::BufWriter::new(fs::File::create(&tmp)?), tmp, units: 0 };
+        let header = Header {
+            format: FORMAT.into(),
+            gongkai: env!("CARGO_PKG_VERSION").into(),
+            site: self.site.clone(),
+            output: self.output.to_string_lossy().into_owned(),
+            published: [published[0], published[1]],
+        };
+        write_line(&mut new.out, header.text().as_bytes())?;
+        Ok(new)
+    }
+
+    /// The keys of a unit (see the module's documentation): of its inputs (its folder, the
+    /// record's slice, the date: its check and pages are taken as they are), and of what its
+    /// pages are rendered from once it is checked (the check result in place of the date).
+    /// `None`: the unit cannot be cached (a link among its files, a file that cannot be read).
+    pub(super) fn keys(&self, r: &super::site::Renderer<'_>, dir: &UnitDir) -> Option<Keys> {
+        let mut folder = blake3::Hasher::new();
+        hash_folder(&mut folder, &dir.path)?;
+        let mut h = blake3::Hasher::new();
+        h.update(self.site.as_bytes());
+        field(&mut h, dir.slug.as_bytes());
+        field(&mut h, folder.finalize().as_bytes());
+        let prefix = format!("content/{}/", dir.slug);
+        for (path, number) in r.known_numbers.range(prefix.clone()..).take_while(|(p, _)| p.starts_with(&prefix)) {
+            field(&mut h, path.as_bytes());
+            field(&mut h, number.as_bytes());
+        }
+        let mut dated = false;
+        for (path, versions) in r.archive.of_unit(&dir.slug) {
+            dated = true;
+            field(&mut h, path.as_bytes());
+            for v in versions {
+                let held = r.archive.store.contains(&v.hash);
+                for text in [
+                    v.hash.as_str(),
+                    &v.published,
+                    v.replaced.as_deref().unwrap_or("-"),
+                    if held { "held" } else { "" },
+                ] {
+                    field(&mut h, text.as_bytes());
+                }
+            }
+        }
+        if dated {
+            field(&mut h, r.site.env.today.to_string().as_bytes());
+        }
+        let rendered = h.clone();
+        // what loading and checking add: the folder's own findings, the documents the record
+        // says were published (and when), the date deadlines are judged on
+        hash_findings(&mut h, &dir.findings);
+        for (path, p) in r.site.published.range(prefix.clone()..).take_while(|(p, _)| p.starts_with(&prefix)) {
+            for text in [path.as_str(), &p.number, &p.date] {
+                field(&mut h, text.as_bytes());
+            }
+        }
+        field(&mut h, r.site.env.today.to_string().as_bytes());
+        Some(Keys { inputs: h.finalize().to_hex().to_string(), rendered })
+    }
+
+    /// The previous build's line of this unit when it was built from the same inputs (`Ok`), or
+    /// else when its pages were rendered from the same check result (`Err`); parsed, and as
+    /// written.
+    pub(super) fn get(&self, slug: &str, keys: &Keys) -> Option<(Line, Vec<u8>)> {
+        let old = self.old.as_ref()?;
+        let (inputs, _, at, len) = old.lines.get(slug)?;
+        if *inputs != keys.inputs {
+            return None;
+        }
+        self.read_line(slug, *at, *len)
+    }
+
+    /// The previous build's line of this unit when its pages were rendered from `key`.
+    pub(super) fn get_rendered(&self, slug: &str, key: &str) -> Option<(Line, Vec<u8>)> {
+        let old = self.old.as_ref()?;
+        let (_, rendered, at, len) = old.lines.get(slug)?;
+        if rendered != key {
+            return None;
+        }
+        self.read_line(slug, *at, *len)
+    }
+
+    fn read_line(&self, slug: &str, at: u64, len: usize) -> Option<(Line, Vec<u8>)> {
+        let old = self.old.as_ref()?;
+        let mut raw = vec![0; len];
+        {
+            let mut file = old.file.lock().unwrap_or_else(|e| e.into_inner());
+            file.seek(std::io::SeekFrom::Start(at)).ok()?;
+            file.read_exact(&mut raw).ok()?;
+        }
+        let bytes = B64.decode(verified(&raw)?.strip_prefix(b"U")?).ok()?;
+        let line: Line = codec::decode(&bytes)?;
+        (line.slug == slug).then_some((line, raw))
+    }
+
+    /// Whether files taken from the previous output must be read again (see `Old::read_again`).
+    pub(super) fn read_again(&self) -> bool {
+        self.old.as_ref().is_some_and(|o| o.read_again)
+    }
+
+    /// A unit's line for the next cache.
+    pub(super) fn line(line: &Line) -> Option<Vec<u8>> {
+        let mut json = b"U".to_vec();
+        json.extend_from_slice(B64.encode(codec::encode(line)).as_bytes());
+        let mut raw = Vec::with_capacity(json.len() + 66);
+        write_line(&mut raw, &json).ok()?;
+        Some(raw)
+    }
+
+    /// Add a unit's line (in unit order); `None` leaves the unit out of the next cache.
+    pub(super) fn push(&self, raw: Option<&[u8]>) {
+        let mut new = self.new.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(raw) = raw else { return };
+        let failed = new.as_mut().is_some_and(|n| {
+            n.units += 1;
+            n.out.write_all(raw).is_err()
+        });
+        if failed {
+            // dropping it removes its file
+            drop(new.take());
+        }
+    }
+
+    /// Put the next cache in place, once the output it describes is published. A cache that
+    /// cannot be written is a notice: the next build renders everything.
+    pub(crate) fn commit(self) -> Option<String> {
+        let new = self.new.into_inner().unwrap_or_else(|e| e.into_inner())?;
+        let mut new = new;
+        let done = write_line(&mut new.out, format!("{CLOSING}{}", new.units).as_bytes())
+            .and_then(|()| new.out.flush())
+            .and_then(|()| fs::rename(&new.tmp, self.dir.join(FILE)));
+        // the file renamed, or not written: dropping `new` removes what is left at its name
+        drop(new);
+        done.err().map(|e| {
+            format!(
+                "无法写入构建缓存 {}：{}；下次生成所有单位的网页。",
+                self.dir.display(),
+                crate::error::io_reason(&e)
+            )
+        })
+    }
+}
+
+impl Drop for New {
+    fn drop(&mut self) {
+        // not committed (a failed build): the next build starts from the cache in place
+        let _ = fs::remove_file(&self.tmp);
+    }
+}
+
+fn write_line(out: &mut impl Write, json: &[u8]) -> std::io::Result<()> {
+    out.write_all(blake3::hash(json).to_hex().as_bytes())?;
+    out.write_all(b" ")?;
+    out.write_all(json)?;
+    out.write_all(b"\n")
+}
+
+/// The JSON of a line whose hash is right.
+fn verified(line: &[u8]) -> Option<&[u8]> {
+    let line = line.strip_suffix(b"\n")?;
+    let (hex, json) = (line.get(..64)?, line.get(65..)?);
+    (line.get(64) == Some(&b' ') && blake3::hash(json).to_hex().as_bytes() == hex).then_some(json)
+}
+
+/// A length-prefixed field, so that no two different inputs hash the same bytes.
+fn field(h: &mut blake3::Hasher, bytes: &[u8]) {
+    h.update(&(bytes.len() as u64).to_le_bytes());
+    h.update(bytes);
+}
+
+/// Every file and folder under `dir`, by path and bytes, in name order. `None` at a symbolic
+/// link (what it leads to may change unseen) or anything that cannot be read.
+fn hash_folder(h: &mut blake3::Hasher, dir: &Path) -> Option<()> {
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name().follow_links(false) {
+        let entry = entry.ok()?;
+        let rel = entry.path().strip_prefix(dir).ok()?.to_string_lossy();
+        let kind = entry.file_type();
+        if kind.is_symlink() {
+            return None;
+        }
+        field(h, if kind.is_dir() { b"d" } else { b"f" });
+        field(h, rel.as_bytes());
+        if kind.is_file() {
+            field(h, &fs::read(entry.path()).ok()?);
+        }
+    }
+    Some(())
+}
+
+/// What every unit's pages depend on: see the module's documentation.
+fn site_key(site: &Site) -> blake3::Hash {
+    let mut h = blake3::Hasher::new();
+    field(&mut h, FORMAT.as_bytes());
+    field(&mut h, env!("CARGO_PKG_VERSION").as_bytes());
+    // the binary itself: another build of gongkai renders with other code
+    let exe = std::env::current_exe().and_then(fs::read);
+    match exe {
+        Ok(bytes) => field(&mut h, blake3::hash(&bytes).as_bytes()),
+        Err(_) => {
+            // unknown code: a key no later build can match
+            let mut noise = [0u8; 32];
+            let _ = getrandom::fill(&mut noise);
+            field(&mut h, &noise);
+        }
+    }
+    // the site's own inputs: gongkai.yaml (the packs, the calendar, the theme's name, …; the
+    // built-in packs, calendar and theme are in the binary), its packs and its themes
+    let config = fs::read(site.root.join(crate::load::CONFIG_FILE)).unwrap_or_default();
+    field(&mut h, &config);
+    field(&mut h, site.config.base_url.as_deref().unwrap_or("-").as_bytes());
+    field(&mut h, if site.drafts { b"drafts" } else { b"" });
+    for code in &site.shared_codes {
+        field(&mut h, code.as_bytes());
+    }
+    for folder in ["rules", "themes"] {
+        let dir = site.root.join(folder);
+        field(&mut h, folder.as_bytes());
+        if dir.exists() && hash_folder(&mut h, &dir).is_none() {
+            let mut noise = [0u8; 32];
+            let _ = getrandom::fill(&mut noise);
+            field(&mut h, &noise);
+        }
+    }
+    h.finalize()
+}
+
+/// A check result, as the cache keeps it.
+fn hash_check(h: &mut blake3::Hasher, check: &crate::check::UnitCheck) {
+    field(h, &codec::encode(&Check::of(check)));
+}
+
+/// A unit's check result as the cache keeps it: every field of `UnitCheck`.
+pub(super) struct Check {
+    slug: String,
+    name: String,
+    sector: Option<String>,
+    completeness: crate::check::Completeness,
+    errors: usize,
+    warnings: usize,
+    rules: Vec<crate::check::Outcome>,
+    withheld: Vec<String>,
+    declarations: Vec<crate::declaration::Declaration>,
+    findings: Vec<crate::finding::Finding>,
+    acknowledgements: Vec<crate::check::Acknowledgement>,
+}
+
+impl Check {
+    pub(super) fn of(c: &crate::check::UnitCheck) -> Check {
+        let r = c.result.clone();
+        Check {
+            slug: r.slug,
+            name: r.name,
+            sector: r.sector,
+            completeness: r.completeness,
+            errors: r.errors,
+            warnings: r.warnings,
+            rules: r.rules,
+            withheld: r.withheld,
+            declarations: r.declarations,
+            findings: c.findings.clone(),
+            acknowledgements: c.acknowledgements.clone(),
+        }
+    }
+
+    pub(super) fn into_check(self) -> crate::check::UnitCheck {
+        let findings = self.findings;
+        crate::check::UnitCheck {
+            result: crate::check::UnitResult {
+                slug: self.slug,
+                name: self.name,
+                sector: self.sector,
+                completeness: self.completeness,
+                errors: self.errors,
+                warnings: self.warnings,
+                rules: self.rules,
+                withheld: self.withheld,
+                declarations: self.declarations,
+            },
+            findings,
+            acknowledgements: self.acknowledgements,
+        }
+    }
+}
+
+fn hash_findings(h: &mut blake3::Hasher, findings: &[crate::finding::Finding]) {
+    field(h, &codec::encode(&findings.to_vec()));
+}

@@ -1,0 +1,359 @@
+//! The build cache's encoding of a unit's line: fields in a fixed order, numbers as 8 bytes,
+//! texts and lists with their length first. Written by hand instead of serde derives: a derive
+//! read by serde_json cost about 200 KB of the binary for these ~20 types (the size budget),
+//! these calls a few KB. A line that does not decode to the end is no line (`None`).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::check::{Acknowledgement, Completeness, Flag, Outcome, Status};
+use crate::declaration::Declaration;
+use crate::finding::{Finding, Kind, Origin, Severity};
+use crate::output::Kept;
+use crate::render::feeds::NoticeRef;
+use crate::render::links::PendingLink;
+use crate::render::pages::{CatalogCount, UnitPages};
+use crate::render::search::Entry;
+use crate::render::view::DateView;
+
+/// A value the cache can write and read back.
+pub(super) trait Code: Sized {
+    fn put(&self, out: &mut Vec<u8>);
+    fn take(input: &mut &[u8]) -> Option<Self>;
+}
+
+/// Decode a whole line: `None` unless every byte is used.
+pub(super) fn decode<T: Code>(mut input: &[u8]) -> Option<T> {
+    let value = T::take(&mut input)?;
+    input.is_empty().then_some(value)
+}
+
+pub(super) fn encode<T: Code>(value: &T) -> Vec<u8> {
+    let mut out = Vec::new();
+    value.put(&mut out);
+    out
+}
+
+#[inline(never)]
+fn put_u64(out: &mut Vec<u8>, v: u64) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+#[inline(never)]
+fn take_u64(input: &mut &[u8]) -> Option<u64> {
+    let (head, rest) = input.split_first_chunk::<8>()?;
+    *input = rest;
+    Some(u64::from_le_bytes(*head))
+}
+
+#[inline(never)]
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_u64(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+#[inline(never)]
+fn take_str<'a>(input: &mut &'a [u8]) -> Option<&'a str> {
+    let len = usize::try_from(take_u64(input)?).ok()?;
+    if len > input.len() {
+        return None;
+    }
+    let (text, rest) = input.split_at(len);
+    *input = rest;
+    std::str::from_utf8(text).ok()
+}
+
+impl Code for u64 {
+    fn put(&self, out: &mut Vec<u8>) {
+        put_u64(out, *self);
+    }
+    fn take(input: &mut &[u8]) -> Option<Self> {
+        take_u64(input)
+    }
+}
+
+impl Code for u32 {
+    fn put(&self, out: &mut Vec<u8>) {
+        put_u64(out, u64::from(*self));
+    }
+    fn take(input: &mut &[u8]) -> Option<Self> {
+        u32::try_from(take_u64(input)?).ok()
+    }
+}
+
+impl Code for usize {
+    fn put(&self, out: &mut Vec<u8>) {
+        put_u64(out, *self as u64);
+    }
+    fn take(input: &mut &[u8]) -> Option<Self> {
+        usize::try_from(take_u64(input)?).ok()
+    }
+}
+
+impl Code for i64 {
+    fn put(&self, out: &mut Vec<u8>) {
+        put_u64(out, u64::from_le_bytes(self.to_le_bytes()));
+    }
+    fn take(input: &mut &[u8]) -> Option<Self> {
+        Some(i64::from_le_bytes(take_u64(input)?.to_le_bytes()))
+    }
+}
+
+impl Code for bool {
+    fn put(&self, out: &mut Vec<u8>) {
+        put_u64(out, u64::from(*self));
+    }
+    fn take(input: &mut &[u8]) -> Option<Self> {
+        match take_u64(input)? {
+            0 => Some(false),
+            1 => Some(true),
+            _ => None,
+        }
+    }
+}
+
+impl Code for String {
+    fn put(&self, out: &mut Vec<u8>) {
+        put_str(out, self);
+    }
+    fn take(input: &mut &[u8]) -> Option<Self> {
+        take_str(input).map(str::to_string)
+    }
+}
+
+impl Code for Arc<str> {
+    fn put(&self, out: &mut Vec<u8>) {
+        put_str(out, self);
+    }
+    fn take(input: &mut &[u8]) -> Option<Self> {
+        take_str(input).map(Arc::from)
+    }
+}
+
+impl<T: Code> Code for Option<T> {
+    fn put(&self, out: &mut Vec<u8>) {
+        match self {
+            None => put_u64(out, 0),
+            Some(v) => {
+                put_u64(out, 1);
+                v.put(out);
+            }
+        }
+    }
+    fn take(input: &mut &[u8]) -> Option<Self> {
+        match take_u64(input)? {
+            0 => Some(None),
+            1 => Some(Some(T::take(input)?)),
+            _ => None,
+        }
+    }
+}
+
+impl<T: Code> Code for Vec<T> {
+    fn put(&self, out: &mut Vec<u8>) {
+        put_u64(out, self.len() as u64);
+        for v in self {
+            v.put(out);
+        }
+    }
+    fn take(input: &mut &[u8]) -> Option<Self> {
+        let len = usize::try_from(take_u64(input)?).ok()?;
+        // each value takes at least 8 bytes: a damaged length cannot ask for more memory than that
+        if len > input.len() / 8 {
+            return None;
+        }
+        let mut out = Vec::with_capacity(len);
+        for _ in 0..len {
+            out.push(T::take(input)?);
+        }
+        Some(out)
+    }
+}
+
+impl<A: Code, B: Code> Code for (A, B) {
+    fn put(&self, out: &mut Vec<u8>) {
+        self.0.put(out);
+        self.1.put(out);
+    }
+    fn take(input: &mut &[u8]) -> Option<Self> {
+        Some((A::take(input)?, B::take(input)?))
+    }
+}
+
+impl Code for BTreeMap<String, String> {
+    fn put(&self, out: &mut Vec<u8>) {
+        put_u64(out, self.len() as u64);
+        for (k, v) in self {
+            put_str(out, k);
+            put_str(out, v);
+        }
+    }
+    fn take(input: &mut &[u8]) -> Option<Self> {
+        Vec::<(String, String)>::take(input).map(|pairs| pairs.into_iter().collect())
+    }
+}
+
+impl Code for [i64; 5] {
+    fn put(&self, out: &mut Vec<u8>) {
+        for v in self {
+            v.put(out);
+        }
+    }
+    fn take(input: &mut &[u8]) -> Option<Self> {
+        Some([i64::take(input)?, i64::take(input)?, i64::take(input)?, i64::take(input)?, i64::take(input)?])
+    }
+}
+
+/// A struct, field by field in the order written here.
+macro_rules! fields {
+    ($t:ty { $($f:ident),* $(,)? }) => {
+        impl Code for $t {
+            fn put(&self, out: &mut Vec<u8>) {
+                $(self.$f.put(out);)*
+            }
+            fn take(input: &mut &[u8]) -> Option<Self> {
+                Some(Self { $($f: Code::take(input)?,)* })
+            }
+        }
+    };
+}
+
+/// A fieldless enum, by the position of its variant in the list written here.
+macro_rules! variants {
+    ($t:ident { $($v:ident),* $(,)? }) => {
+        impl Code for $t {
+            fn put(&self, out: &mut Vec<u8>) {
+                let all = [$($t::$v),*];
+                put_u64(out, all.iter().position(|v| v == self).unwrap_or(usize::MAX) as u64);
+            }
+            fn take(input: &mut &[u8]) -> Option<Self> {
+                let all = [$($t::$v),*];
+                all.get(usize::try_from(take_u64(input)?).ok()?).copied()
+            }
+        }
+    };
+}
+
+variants!(Kind {
+    Missing,
+    Empty,
+    Placeholder,
+    Invalid,
+    Syntax,
+    UnknownField,
+    UnknownFile,
+    BrokenLink,
+    Privacy,
+    Confidential,
+    Late,
+    Unscanned,
+    ActiveContent,
+    Draft
+});
+variants!(Severity { Error, Warning, Note });
+variants!(Origin { Rule, Privacy, Gongkai, Links });
+variants!(Flag { Overdue, ToFix });
+variants!(Status { Passed, Failed, Unchecked });
+
+fields!(Finding {
+    unit,
+    rule,
+    citation,
+    title,
+    kind,
+    severity,
+    file,
+    line,
+    column,
+    field,
+    message,
+    help,
+    detail,
+    origin
+});
+fields!(Completeness { required, published, points, max_points, score, grade, grade_capped, flags });
+fields!(Outcome { rule, citation, title, severity, weight, verified, status });
+fields!(Declaration { document, file, line, field, key, label, reason, rules });
+fields!(Acknowledgement { unit, rule, file, line, text, reason, reviewer, date, recorded_in });
+fields!(DateView { iso, zh });
+fields!(NoticeRef { title, path, updated, category });
+fields!(CatalogCount { kind, title, published, listed, collection });
+fields!(Entry { path, title, labels, excerpt });
+fields!(Kept { path, blake3, id });
+fields!(UnitPages {
+    slug,
+    name,
+    sector,
+    district,
+    files,
+    findings,
+    outward,
+    notices,
+    latest,
+    newest,
+    sitemap,
+    pages,
+    catalog,
+    new_numbers,
+    documents,
+    archived_links,
+});
+fields!(super::Check {
+    slug,
+    name,
+    sector,
+    completeness,
+    errors,
+    warnings,
+    rules,
+    withheld,
+    declarations,
+    findings,
+    acknowledgements,
+});
+fields!(super::Line { slug, inputs, key, check, pages, search, files });
+
+/// A link that leaves its unit: never a refused one (those are findings), so `refused` is not
+/// kept.
+impl Code for PendingLink {
+    fn put(&self, out: &mut Vec<u8>) {
+        self.unit.put(out);
+        self.file.put(out);
+        self.line.put(out);
+        self.from.put(out);
+        self.dest.put(out);
+        self.href.put(out);
+        self.image.put(out);
+    }
+    fn take(input: &mut &[u8]) -> Option<Self> {
+        Some(PendingLink {
+            unit: Code::take(input)?,
+            file: Code::take(input)?,
+            line: Code::take(input)?,
+            from: Code::take(input)?,
+            dest: Code::take(input)?,
+            href: Code::take(input)?,
+            image: Code::take(input)?,
+            refused: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_come_back_and_damage_is_no_value() {
+        let kept = Kept { path: "a/b.html".into(), blake3: "00".repeat(32), id: [1, -2, 3, 4, 5] };
+        let bytes = encode(&vec![Some(kept.clone()), None]);
+        assert_eq!(decode::<Vec<Option<Kept>>>(&bytes), Some(vec![Some(kept), None]));
+        assert_eq!(decode::<Vec<Option<Kept>>>(&bytes[..bytes.len() - 1]), None, "cut short");
+        assert_eq!(decode::<Vec<Option<Kept>>>(&[bytes.as_slice(), b"x"].concat()), None, "bytes left");
+        let mut huge = encode(&u64::MAX);
+        huge.extend(encode(&String::from("x")));
+        assert_eq!(decode::<Vec<String>>(&huge), None, "a length past the end");
+        assert_eq!(decode::<Severity>(&encode(&Severity::Note)), Some(Severity::Note));
+        assert_eq!(decode::<Kind>(&encode(&99u64)), None);
+    }
+}
