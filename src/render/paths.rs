@@ -168,9 +168,23 @@ mod tests {
     #[test]
     fn links_as_the_plain_way_gives_them() {
         let paths = [
-            "", "index.html", "a/", "a/index.html", "a/fees.html", "a/b/c.html", "a/b/", "b/index.html",
-            "a//x.html", "/a/x.html", "a/services/病案 复印#1.html", "a/b/c/d.html", "ab/c.html",
-            "a/b\u{7f}[x]{y}|^`%.html", "static/style.css", "通知/二〇二六/停水?.html", "a/b/../c.html",
+            "",
+            "index.html",
+            "a/",
+            "a/index.html",
+            "a/fees.html",
+            "a/b/c.html",
+            "a/b/",
+            "b/index.html",
+            "a//x.html",
+            "/a/x.html",
+            "a/services/病案 复印#1.html",
+            "a/b/c/d.html",
+            "ab/c.html",
+            "a/b\u{7f}[x]{y}|^`%.html",
+            "static/style.css",
+            "通知/二〇二六/停水?.html",
+            "a/b/../c.html",
         ];
         for from in paths {
             for to in paths {
