@@ -152,10 +152,16 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
             help: "不写 -o 时网站输出到站点里的 public/；或用 -o 指定另一个文件夹".into(),
         });
     }
-    let staging = Staging::hashed(&out, &site.root).map_err(|e| match e {
+    let mut staging = Staging::hashed(&out, &site.root).map_err(|e| match e {
         Error::Write { .. } => Error::BuildStopped { kept: out.exists(), out: out.clone(), source: Box::new(e) },
         other => other,
     })?;
+    // new document pages go to the archive as they are written (see `record`)
+    let spool = if elsewhere { None } else { crate::record::archive::Spool::new(&site.root).map(std::sync::Arc::new) };
+    if let Some(spool) = &spool {
+        let spool = spool.clone();
+        staging.keep_documents(Box::new(move |hash, page| spool.offer(hash, page)));
+    }
     let out = staging.out().to_path_buf();
     let existed = out.exists();
     let stopped = |e: Error| Error::BuildStopped { out: out.clone(), kept: existed, source: Box::new(e) };
@@ -191,7 +197,7 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
             crate::record::FOLDER
         )
     } else {
-        record(&site, &staging, numbers, &documents).map_err(stopped)?
+        record(&site, &staging, numbers, &documents, spool.as_deref()).map_err(stopped)?
     };
     drop(recording);
     let swap = crate::timing::phase("替换旧网站");
@@ -231,13 +237,15 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
 /// entry and write the record to the site's `record/` first — so that a published site never
 /// carries an entry the site's record lacks — then publish the whole record with the site under
 /// `.well-known/gongkai/`. Every document page (`documents`) whose bytes the archive lacks is
-/// added to `record/archive/` in the same Staging (see `record::archive`). Returns a line for
+/// added to `record/archive/` in the same Staging (see `record::archive`): compressed as they
+/// were written when `spool` has them, otherwise read back and compressed. Returns a line for
 /// the summary.
 fn record(
     site: &crate::model::Site,
     staging: &crate::output::Staging,
     numbers: std::collections::BTreeMap<String, String>,
     documents: &[String],
+    spool: Option<&crate::record::archive::Spool>,
 ) -> Result<String> {
     use crate::output::{Sink, Staging};
     use crate::record::{FOLDER, PUBLISHED, archive, hash_tree};
@@ -290,6 +298,9 @@ fn record(
                 .par_iter()
                 .map(|(path, hash)| {
                     let page = staging.path().join(path.as_str());
+                    if let Some(kept) = spool.and_then(|s| s.take(hash)) {
+                        return Ok((*hash, kept.map_err(|e| Error::io(&page, e))?));
+                    }
                     let bytes = std::fs::read(&page).map_err(|e| Error::io(&page, e))?;
                     Ok((*hash, archive::compress(&bytes)))
                 })

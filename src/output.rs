@@ -31,6 +31,13 @@ pub(crate) trait Sink: Sync {
         self.put(path, html.as_bytes())
     }
 
+    /// Store a document page, one the record's archive keeps a version of: as a page; a sink
+    /// that hands new versions on as they are written ([`Staging::keep_documents`]) does so
+    /// unless `archived` says the archive holds these bytes already.
+    fn put_document(&self, path: &str, html: &str, _archived: &(dyn Fn(&blake3::Hash) -> bool + Sync)) -> Result<()> {
+        self.put_page(path, html)
+    }
+
     /// Take `files` from the previous output as they are (the build cache's unchanged unit):
     /// `false`, with nothing taken, when any of them is not the very file kept (see [`Kept`]),
     /// or, with `read_again`, when its bytes do not have the hash kept. A sink without a
@@ -226,8 +233,14 @@ pub(crate) struct Staging {
     /// the output is one the publication record lists (see [`Staging::hashed`]): the record need
     /// not read the tree back.
     hashes: Option<Mutex<StagedHashes>>,
+    /// Where document pages the archive lacks go as they are written (see
+    /// [`Staging::keep_documents`]).
+    documents: Option<Box<DocumentHook>>,
     abort: AbortHook,
 }
+
+/// Takes a document page (its BLAKE3 and bytes) as it is written.
+pub(crate) type DocumentHook = dyn Fn(&blake3::Hash, &[u8]) -> io::Result<()> + Send + Sync;
 
 /// A test hook that ends the process abruptly, as `kill -9` would (no clean-up runs), at a point
 /// the test chooses: after the Nth staged file (`GONGKAI_TEST_ABORT_AFTER_FILES=N`) or right after
@@ -291,6 +304,7 @@ impl Staging {
             dirs: Mutex::default(),
             written: Default::default(),
             hashes: hashed.then(Mutex::default),
+            documents: None,
             abort,
         };
         staging.put(MARKER, marker_text().as_bytes())?;
@@ -316,6 +330,14 @@ impl Staging {
 
     pub(crate) fn path(&self) -> &Path {
         &self.dir
+    }
+
+    /// Hand every document page put from now on (see [`Sink::put_document`]) to `keep`, with
+    /// its BLAKE3, unless the archive holds it already: the publication record's archive takes
+    /// new versions as they are written instead of reading them back. Only a staging that
+    /// keeps hashes ([`Staging::hashed`]) hands pages on.
+    pub(crate) fn keep_documents(&mut self, keep: Box<DocumentHook>) {
+        self.documents = Some(keep);
     }
 
     /// The BLAKE3 of each file put so far (the last bytes put at a path), handed over: the
@@ -350,6 +372,28 @@ impl Staging {
         }
         self.committed = true;
         Ok(warning)
+    }
+
+    /// [`Sink::put`], returning the BLAKE3 of the bytes when the staging keeps hashes.
+    fn put_hashed(&self, path: &str, bytes: &[u8]) -> Result<Option<blake3::Hash>> {
+        if let Some(n) = self.abort.after_files
+            && self.written.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= n
+        {
+            std::process::abort();
+        }
+        let target = self.dir.join(path);
+        self.make_parent(&target)?;
+        let hash = self.hashes.as_ref().map(|hashes| {
+            let hash = blake3::hash(bytes);
+            hashes.lock().unwrap_or_else(|e| e.into_inner()).insert(path, hash);
+            hash
+        });
+        let previous = self.out.join(path);
+        if same_bytes(&previous, bytes) && fs::hard_link(&previous, &target).is_ok() {
+            return Ok(hash);
+        }
+        fs::write(&target, bytes).map_err(|e| Error::write(&target, e))?;
+        Ok(hash)
     }
 }
 
@@ -389,22 +433,17 @@ impl Sink for Staging {
     /// tree later frees nothing. On ext4 with many recently freed inodes, creating files is the
     /// cost of a build; this makes a rebuild over its own output cheaper than a fresh one.
     fn put(&self, path: &str, bytes: &[u8]) -> Result<()> {
-        if let Some(n) = self.abort.after_files
-            && self.written.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= n
+        self.put_hashed(path, bytes).map(drop)
+    }
+
+    fn put_document(&self, path: &str, html: &str, archived: &(dyn Fn(&blake3::Hash) -> bool + Sync)) -> Result<()> {
+        let hash = self.put_hashed(path, html.as_bytes())?;
+        if let (Some(keep), Some(hash)) = (&self.documents, hash)
+            && !archived(&hash)
         {
-            std::process::abort();
+            keep(&hash, html.as_bytes()).map_err(|e| Error::write(self.dir.join(path), e))?;
         }
-        let target = self.dir.join(path);
-        self.make_parent(&target)?;
-        if let Some(hashes) = &self.hashes {
-            let hash = blake3::hash(bytes);
-            hashes.lock().unwrap_or_else(|e| e.into_inner()).insert(path, hash);
-        }
-        let previous = self.out.join(path);
-        if same_bytes(&previous, bytes) && fs::hard_link(&previous, &target).is_ok() {
-            return Ok(());
-        }
-        fs::write(&target, bytes).map_err(|e| Error::write(&target, e))
+        Ok(())
     }
 
     fn exists(&self, path: &str) -> bool {

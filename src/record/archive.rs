@@ -318,6 +318,7 @@ impl PackWriter {
 /// Each thread keeps one encoder and begins a new frame with it for the next page: the encoder
 /// then clears its match table, so a frame does not depend on the page before, and its
 /// buffers (about 150 KB) are not set up again for every page.
+#[inline(never)]
 pub fn compress(bytes: &[u8]) -> Vec<u8> {
     use lz4_flex::frame::{BlockMode, BlockSize, FrameEncoder, FrameInfo};
     use std::io::Write as _;
@@ -431,6 +432,86 @@ pub fn is_version(path: &str) -> bool {
         && digits(10..12)
         && t[12] == b'-'
         && t[13..].iter().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+}
+
+/// Document pages compressed for the archive as the build writes them, so that the record need
+/// not read them back from the staged site: each page the archive lacks is compressed by the
+/// thread that rendered it and appended to one unnamed temporary file (gone when the build
+/// ends, however it ends); recording then copies the compressed bytes into the packs, in the
+/// packs' order. The bytes are those [`compress`] gives the page, so the packs are the same.
+pub struct Spool {
+    file: std::fs::File,
+    /// Where the next page goes.
+    end: std::sync::atomic::AtomicU64,
+    /// Each page held, by its BLAKE3: where it lies and its length (`None` while being written).
+    held: std::sync::Mutex<std::collections::HashMap<[u8; 32], Option<Extent>>>,
+}
+
+/// Where a page lies in the spool, and its length.
+type Extent = (u64, usize);
+
+impl Spool {
+    /// A spool in `dir` (an unnamed file on that disk), or `None` where the system cannot make
+    /// one: the record then reads the pages back.
+    pub fn new(dir: &Path) -> Option<Spool> {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        {
+            use rustix::fs::{Mode, OFlags, open};
+            let fd = open(dir, OFlags::TMPFILE | OFlags::RDWR | OFlags::CLOEXEC, Mode::from_raw_mode(0o600)).ok()?;
+            Some(Spool { file: std::fs::File::from(fd), end: Default::default(), held: Default::default() })
+        }
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        {
+            let _ = dir;
+            None
+        }
+    }
+
+    /// Keep `page` (whose BLAKE3 is `hash`), compressed, unless it already is.
+    pub fn offer(&self, hash: &blake3::Hash, page: &[u8]) -> std::io::Result<()> {
+        use std::os::unix::fs::FileExt;
+        let key = *hash.as_bytes();
+        {
+            let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+            if held.contains_key(&key) {
+                return Ok(());
+            }
+            held.insert(key, None);
+        }
+        let data = compress(page);
+        let at = self.end.fetch_add(data.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        let written = self.file.write_all_at(&data, at);
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        match written {
+            Ok(()) => {
+                held.insert(key, Some((at, data.len())));
+                Ok(())
+            }
+            Err(e) => {
+                held.remove(&key);
+                Err(e)
+            }
+        }
+    }
+
+    /// The compressed page of BLAKE3 `hash` (hex), when it was kept.
+    pub fn take(&self, hash: &str) -> Option<std::io::Result<Vec<u8>>> {
+        use std::os::unix::fs::FileExt;
+        let key = *blake3::Hash::from_hex(hash).ok()?.as_bytes();
+        let (at, len) = (*self.held.lock().unwrap_or_else(|e| e.into_inner()).get(&key)?)?;
+        let mut data = vec![0; len];
+        Some(self.file.read_exact_at(&mut data, at).map(|()| data))
+    }
+
+    /// How many pages it holds.
+    pub fn len(&self) -> usize {
+        self.held.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// Whether it holds no page.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 #[cfg(test)]
@@ -618,5 +699,23 @@ mod tests {
             PackIndex { schema: "gongkai-archive/9".into(), pack: "pack-000003.zst".into(), pages: BTreeMap::new() };
         std::fs::write(into.join("pack-000003.json"), serde_json::to_vec(&future).unwrap()).unwrap();
         assert!(Store::open(record.path()).unwrap_err().to_string().contains("gongkai-archive/9"));
+    }
+
+    #[test]
+    fn a_spooled_page_is_kept_once_and_given_back_as_compress_gives_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let Some(spool) = Spool::new(dir.path()) else {
+            panic!("this system makes unnamed files (O_TMPFILE): the spool must work here");
+        };
+        let (a, b) = ("<p>一</p>".repeat(500), "<p>二</p>".to_string());
+        let (ha, hb) = (blake3::hash(a.as_bytes()), blake3::hash(b.as_bytes()));
+        spool.offer(&ha, a.as_bytes()).unwrap();
+        spool.offer(&hb, b.as_bytes()).unwrap();
+        spool.offer(&ha, a.as_bytes()).unwrap();
+        assert_eq!(spool.len(), 2);
+        assert_eq!(spool.take(&ha.to_hex()).unwrap().unwrap(), compress(a.as_bytes()));
+        assert_eq!(spool.take(&hb.to_hex()).unwrap().unwrap(), compress(b.as_bytes()));
+        assert!(spool.take(&hex(b"never offered")).is_none());
+        assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "the spool has no name in the folder");
     }
 }

@@ -279,7 +279,7 @@ pub fn hash_tree(
     known: &(dyn Fn(&str) -> Option<blake3::Hash> + Sync),
 ) -> std::io::Result<BTreeMap<String, String>> {
     use rayon::prelude::*;
-    site_files(dir)?
+    let hashed: Vec<(String, String)> = site_files(dir)?
         .into_par_iter()
         .map(|rel| {
             let hash = match known(&rel) {
@@ -288,26 +288,55 @@ pub fn hash_tree(
             };
             Ok((rel, hash))
         })
-        .collect()
+        .collect::<std::io::Result<_>>()?;
+    // in name order already: the map is built in one pass, without a search per path
+    Ok(hashed.into_iter().collect())
 }
 
 /// Every file of a built site but the record's own and the output marker (see `is_own`), as
 /// `/`-separated site paths in name order: what the record lists, and what `verify` compares.
+/// The folders at the top (one per unit) are listed in parallel, each in name order, and joined
+/// in name order: the same list as one walk of the whole tree.
 pub fn site_files(dir: &Path) -> std::io::Result<Vec<String>> {
-    let mut paths = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.map_err(std::io::Error::other)?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let rel = entry.path().strip_prefix(dir).map_err(std::io::Error::other)?;
-        let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-        let rel = rel.join("/");
-        if !is_own(&rel) {
-            paths.push(rel);
+    use rayon::prelude::*;
+    let mut top: Vec<(std::ffi::OsString, bool)> = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        if kind.is_dir() || kind.is_file() {
+            top.push((entry.file_name(), kind.is_dir()));
         }
     }
-    Ok(paths)
+    top.sort();
+    let lists: Vec<Vec<String>> = top
+        .par_iter()
+        .map(|(name, is_dir)| {
+            let name = name.to_string_lossy();
+            if !is_dir {
+                return Ok(if is_own(&name) { Vec::new() } else { vec![name.into_owned()] });
+            }
+            let mut paths = Vec::new();
+            let sub = dir.join(&*name);
+            for entry in walkdir::WalkDir::new(&sub).min_depth(1).sort_by_file_name() {
+                let entry = entry.map_err(std::io::Error::other)?;
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let rel = entry.path().strip_prefix(&sub).map_err(std::io::Error::other)?;
+                let mut path = String::with_capacity(name.len() + 1 + rel.as_os_str().len());
+                path.push_str(&name);
+                for c in rel.components() {
+                    path.push('/');
+                    path.push_str(&c.as_os_str().to_string_lossy());
+                }
+                if !is_own(&path) {
+                    paths.push(path);
+                }
+            }
+            Ok(paths)
+        })
+        .collect::<std::io::Result<_>>()?;
+    Ok(lists.concat())
 }
 
 /// The file of entry `seq`, relative to the record.

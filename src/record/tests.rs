@@ -97,3 +97,39 @@ fn hashing_a_tree_takes_known_hashes_and_reads_the_files_it_was_not_told_of() {
     let told = |p: &str| (p == "a.html").then(|| blake3::hash(b"told"));
     assert_eq!(hash_tree(dir.path(), &told).unwrap()["a.html"], hex(b"told"));
 }
+
+#[test]
+fn listing_a_tree_in_parallel_gives_the_order_of_one_walk() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        "a.html",
+        "a/x.html",
+        "a/b/c.html",
+        "a-b/index.html",
+        "b.xml",
+        "z/deep/er/file.json",
+        ".gongkai-output",
+        ".well-known/gongkai/log.json",
+        ".well-known/other.txt",
+        "单位/页面.html",
+    ];
+    for rel in files {
+        let path = dir.path().join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, rel).unwrap();
+    }
+    let mut one_walk = Vec::new();
+    for entry in walkdir::WalkDir::new(dir.path()).sort_by_file_name() {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(dir.path()).unwrap();
+            let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            let rel = rel.join("/");
+            if !is_own(&rel) {
+                one_walk.push(rel);
+            }
+        }
+    }
+    assert_eq!(one_walk.len(), 8, "every file but the marker and the record's own");
+    assert_eq!(site_files(dir.path()).unwrap(), one_walk);
+}

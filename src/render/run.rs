@@ -303,6 +303,13 @@ impl<'s> Record<'s> {
         Record { inner, files: keep.then(Default::default) }
     }
 
+    /// Note a file put, for the cache.
+    fn keep(&self, path: &str, bytes: &[u8]) {
+        if let Some(files) = &self.files {
+            files.lock().unwrap_or_else(|e| e.into_inner()).push((path.to_string(), blake3::hash(bytes)));
+        }
+    }
+
     /// What the cache keeps of each file put (the last put of a path), in the order put; `None`
     /// when the sink cannot tell.
     fn into_kept(self) -> Option<Vec<crate::output::Kept>> {
@@ -321,17 +328,18 @@ impl<'s> Record<'s> {
 
 impl Sink for Record<'_> {
     fn put(&self, path: &str, bytes: &[u8]) -> Result<()> {
-        if let Some(files) = &self.files {
-            files.lock().unwrap_or_else(|e| e.into_inner()).push((path.to_string(), blake3::hash(bytes)));
-        }
+        self.keep(path, bytes);
         self.inner.put(path, bytes)
     }
 
     fn put_page(&self, path: &str, html: &str) -> Result<()> {
-        if let Some(files) = &self.files {
-            files.lock().unwrap_or_else(|e| e.into_inner()).push((path.to_string(), blake3::hash(html.as_bytes())));
-        }
+        self.keep(path, html.as_bytes());
         self.inner.put_page(path, html)
+    }
+
+    fn put_document(&self, path: &str, html: &str, archived: &(dyn Fn(&blake3::Hash) -> bool + Sync)) -> Result<()> {
+        self.keep(path, html.as_bytes());
+        self.inner.put_document(path, html, archived)
     }
 
     fn exists(&self, path: &str) -> bool {

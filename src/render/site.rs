@@ -237,6 +237,14 @@ impl<'a> Renderer<'a> {
         self.sink.put_page(&page.path, &html)?;
         Ok(PageFacts { path: page.path, ids, updated: page.updated.map(|d| d.iso), html: true })
     }
+
+    /// [`Renderer::put_html`] for a document page, a version of which the record's archive keeps.
+    pub(super) fn put_document(&self, page: PageView, html: String) -> Result<PageFacts> {
+        let ids = ids_of(&html);
+        let archived = |hash: &blake3::Hash| self.archive.store.contains(hash.to_hex().as_str());
+        self.sink.put_document(&page.path, &html, &archived)?;
+        Ok(PageFacts { path: page.path, ids, updated: page.updated.map(|d| d.iso), html: true })
+    }
 }
 
 /// See `Renderer::clauses`.

@@ -398,6 +398,13 @@ impl<'r> UnitCx<'r, '_> {
         Ok(())
     }
 
+    /// `write` for a document page (see `Renderer::put_document`).
+    fn write_document(&mut self, page: crate::render::site::PageView, html: String) -> Result<()> {
+        let facts = self.r.put_document(page, html)?;
+        self.facts.push(facts);
+        Ok(())
+    }
+
     /// A family's main page (`fees.html`, `services.html`), with the row's template.
     pub(super) fn main_page<V: Serialize>(&mut self, b: &Built, updated: Option<DateView>, view: &V) -> Result<()> {
         let crumbs = vec![(b.title.to_string(), b.path.clone())];
@@ -425,7 +432,10 @@ impl<'r> UnitCx<'r, '_> {
         }
         self.documents.push(path.to_string());
         let archive = self.r.archive.clone();
-        let Some(versions) = archive.histories.get(path) else { return self.page(template, head, view) };
+        let Some(versions) = archive.histories.get(path) else {
+            let (page, html) = self.compose(template, &head, view, None)?;
+            return self.write_document(page, html);
+        };
         // 历史版本: first as if the newest recorded version were still current; when the page
         // is no longer that version, again with it listed (see `render::archive`)
         let data = self.unit.docs.iter().find(|d| self.published_path(d) == path).and_then(|d| d.data.as_ref());
@@ -441,7 +451,7 @@ impl<'r> UnitCx<'r, '_> {
         } else {
             (older, page, html)
         };
-        self.write(page, html)?;
+        self.write_document(page, html)?;
         for v in shown.iter().filter(|v| archive.store.contains(&v.hash)) {
             self.version(&archive, path, v)?;
         }

@@ -86,6 +86,11 @@ impl Sink for Tap<'_> {
         self.inner.put_page(path, html)
     }
 
+    fn put_document(&self, path: &str, html: &str, archived: &(dyn Fn(&blake3::Hash) -> bool + Sync)) -> Result<()> {
+        self.read(path, html);
+        self.inner.put_document(path, html, archived)
+    }
+
     fn exists(&self, path: &str) -> bool {
         self.inner.exists(path)
     }
