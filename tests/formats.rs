@@ -19,6 +19,11 @@ fn findings_site() -> Site {
     // a stray file outside any unit: a warning
     site.write("content/说明.txt", "x\n");
     site.remove("content/qingyuan-water/commitments.yaml");
+    // a personal mobile number (第六条): a finding whose rule is neither a pack's nor a kind's
+    site.write(
+        "content/qingyuan-water/notices/2026-11-抢修.md",
+        "---\n标题: 抢修通知\n类别: 临时停水\n发布日期: 2026-11-21\n---\n联系人张师傅，电话 13912345678。\n",
+    );
     site
 }
 
@@ -83,6 +88,7 @@ fn sarif_is_valid_sarif_2_1_0() {
         assert!(index >= 0, "{r}");
         assert_eq!(rules[index as usize]["id"], r["ruleId"]);
     }
+    assert!(results.iter().any(|r| r["ruleId"] == "privacy/mobile"), "the site has a 第六条 finding");
     let syntax = results.iter().find(|r| r["ruleId"] == "gongkai/syntax").unwrap();
     let region = &syntax["locations"][0]["physicalLocation"]["region"];
     assert_eq!((region["startLine"].as_i64(), region["startColumn"].as_i64()), (Some(2), Some(6)));

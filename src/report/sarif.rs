@@ -2,10 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_sarif::sarif::{
-    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag, Region,
-    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
-};
+use serde_json::{Value, json};
 
 use super::{Context, fingerprint};
 use crate::check::CheckResult;
@@ -13,94 +10,96 @@ use crate::finding::{Kind, Severity};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
+/// The log, built as JSON values: SARIF's objects are written with their keys in name order,
+/// and only the properties gongkai fills in (a typed SARIF model cost the binary over 100 KB).
 pub(super) fn render(result: &CheckResult, cx: &Context<'_>) -> String {
     // every rule of every active pack, then gongkai's own checks
-    let mut rules: Vec<ReportingDescriptor> = Vec::new();
-    let mut index: BTreeMap<String, i64> = BTreeMap::new();
+    let mut rules: Vec<Value> = Vec::new();
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
     for pack in cx.packs {
         for r in &pack.rules {
-            index.insert(r.id.to_string(), rules.len() as i64);
-            rules.push(
-                ReportingDescriptor::builder()
-                    .id(r.id.to_string())
-                    .name(r.title.to_string())
-                    .short_description(text(format!("{} {}", r.citation, r.title)))
-                    .full_description(text(format!("《{}》{}：{}", pack.title, r.citation, r.title)))
-                    .build(),
-            );
+            index.insert(r.id.to_string(), rules.len());
+            rules.push(json!({
+                "fullDescription": text(format!("《{}》{}：{}", pack.title, r.citation, r.title)),
+                "id": r.id.to_string(),
+                "name": r.title.to_string(),
+                "shortDescription": text(format!("{} {}", r.citation, r.title)),
+            }));
         }
     }
     for kind in Kind::ALL {
         let id = format!("gongkai/{}", kind.as_str());
-        index.insert(id.clone(), rules.len() as i64);
-        rules.push(ReportingDescriptor::builder().id(id).short_description(text(kind.title().to_string())).build());
+        index.insert(id.clone(), rules.len());
+        rules.push(json!({ "id": id, "shortDescription": text(kind.title().to_string()) }));
+    }
+    // a finding of a check that is neither a pack's rule nor named after its kind (the 第六条
+    // scan's `privacy/mobile`…): described by its kind, so that every result has its rule
+    for f in &result.findings {
+        if !index.contains_key(&f.rule) {
+            index.insert(f.rule.clone(), rules.len());
+            rules.push(json!({ "id": f.rule, "shortDescription": text(f.kind.title().to_string()) }));
+        }
     }
 
     let mut seen = BTreeMap::new();
-    let results: Vec<SarifResult> = result
+    let results: Vec<Value> = result
         .findings
         .iter()
         .map(|f| {
-            let region = f.line.map(|l| {
-                let r = Region::builder().start_line(i64::from(l));
-                match f.column {
-                    Some(c) => r.start_column(i64::from(c)).build(),
-                    None => Region::builder().start_line(i64::from(l)).build(),
+            let mut physical = json!({ "artifactLocation": { "uri": uri(&f.file), "uriBaseId": "%SRCROOT%" } });
+            if let Some(line) = f.line {
+                let mut region = json!({ "startLine": line });
+                if let Some(column) = f.column {
+                    region["startColumn"] = json!(column);
                 }
-            });
-            let artifact = ArtifactLocation::builder().uri(uri(&f.file)).uri_base_id("%SRCROOT%").build();
-            let physical = match region {
-                Some(region) => PhysicalLocation::builder().artifact_location(artifact).region(region).build(),
-                None => PhysicalLocation::builder().artifact_location(artifact).build(),
-            };
+                physical["region"] = region;
+            }
             let message = match &f.help {
                 Some(h) => format!("{}。{h}", f.message),
                 None => f.message.clone(),
             };
-            let mut props = BTreeMap::new();
-            props.insert("kind".to_string(), serde_json::Value::from(f.kind.as_str()));
-            if let Some(c) = &f.citation {
-                props.insert("citation".to_string(), serde_json::Value::from(c.as_str()));
+            let mut props = json!({ "kind": f.kind.as_str() });
+            for (key, value) in [("citation", &f.citation), ("detail", &f.detail), ("unit", &f.unit)] {
+                if let Some(value) = value {
+                    props[key] = json!(value);
+                }
             }
-            if let Some(d) = &f.detail {
-                props.insert("detail".to_string(), serde_json::Value::from(d.as_str()));
-            }
-            if let Some(u) = &f.unit {
-                props.insert("unit".to_string(), serde_json::Value::from(u.as_str()));
-            }
-            let mut fps = BTreeMap::new();
-            fps.insert("gongkai/v1".to_string(), fingerprint(f, &mut seen));
-            SarifResult::builder()
-                .rule_id(f.rule.clone())
-                .rule_index(index.get(&f.rule).copied().unwrap_or(-1))
-                .level(match f.severity {
-                    Severity::Error => ResultLevel::Error,
-                    Severity::Warning => ResultLevel::Warning,
-                    Severity::Note => ResultLevel::Note,
-                })
-                .message(Message::builder().text(message).build())
-                .locations(vec![Location::builder().physical_location(physical).build()])
-                .partial_fingerprints(fps)
-                .properties(PropertyBag::builder().additional_properties(props).build())
-                .build()
+            json!({
+                "level": match f.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                    Severity::Note => "note",
+                },
+                "locations": [{ "physicalLocation": physical }],
+                "message": { "text": message },
+                "partialFingerprints": { "gongkai/v1": fingerprint(f, &mut seen) },
+                "properties": props,
+                "ruleId": f.rule,
+                "ruleIndex": index[&f.rule],
+            })
         })
         .collect();
 
-    let driver = ToolComponent::builder()
-        .name("gongkai")
-        .version(env!("CARGO_PKG_VERSION"))
-        .information_uri("https://github.com/gongkai/gongkai")
-        .rules(rules)
-        .build();
-    let run = Run::builder().tool(Tool::builder().driver(driver).build()).results(results).build();
-    let sarif = Sarif::builder().schema(SCHEMA).version(serde_json::json!("2.1.0")).runs(vec![run]).build();
+    let sarif = json!({
+        "$schema": SCHEMA,
+        "runs": [{
+            "results": results,
+            "tool": { "driver": {
+                "informationUri": "https://github.com/gongkai/gongkai",
+                "name": "gongkai",
+                "rules": rules,
+                "version": env!("CARGO_PKG_VERSION"),
+            }},
+        }],
+        "version": "2.1.0",
+    });
     let mut s = serde_json::to_string_pretty(&sarif).unwrap_or_default();
     s.push('\n');
     s
 }
 
-fn text(s: String) -> MultiformatMessageString {
-    MultiformatMessageString::builder().text(s).build()
+fn text(s: String) -> Value {
+    json!({ "text": s })
 }
 
 /// A site-relative path as a SARIF `uri` (an RFC 3986 URI reference): Chinese file names and
