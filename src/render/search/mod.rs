@@ -17,7 +17,7 @@ mod page;
 mod tokens;
 mod view;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use serde::Serialize;
@@ -99,7 +99,9 @@ impl Sink for Tap<'_> {
 /// The index being built: each gram's postings, compact, and the documents not yet written.
 #[derive(Default)]
 pub(crate) struct Index {
-    grams: HashMap<Box<str>, Postings>,
+    /// (Fx hashing: the grams are short keys gongkai makes itself, and this map is filled on
+    /// one thread between the batches of units; SipHash was most of its time.)
+    grams: rustc_hash::FxHashMap<Box<str>, Postings>,
     docs: u32,
     pending: Vec<[String; 4]>,
     files: usize,
