@@ -152,7 +152,10 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
             help: "不写 -o 时网站输出到站点里的 public/；或用 -o 指定另一个文件夹".into(),
         });
     }
-    let mut staging = Staging::hashed(&out, &site.root).map_err(|e| match e {
+    // the hash of every file written is for the publication record: a build that records
+    // nothing does not compute them
+    let staged = if elsewhere { Staging::new(&out, &site.root) } else { Staging::hashed(&out, &site.root) };
+    let mut staging = staged.map_err(|e| match e {
         Error::Write { .. } => Error::BuildStopped { kept: out.exists(), out: out.clone(), source: Box::new(e) },
         other => other,
     })?;

@@ -50,6 +50,11 @@ pub(crate) trait Sink: Sync {
     fn kept(&self, _path: &str, _hash: blake3::Hash) -> Option<Kept> {
         None
     }
+
+    /// The BLAKE3 of the bytes last stored at `path`, when the sink computed it.
+    fn hash_of(&self, _path: &str) -> Option<blake3::Hash> {
+        None
+    }
 }
 
 /// A file of the output as the build cache keeps it: its path, the BLAKE3 of its bytes, and the
@@ -497,6 +502,10 @@ impl Sink for Staging {
     fn kept(&self, path: &str, hash: blake3::Hash) -> Option<Kept> {
         let id = file_id(&fs::symlink_metadata(self.dir.join(path)).ok()?)?;
         Some(Kept { path: path.to_string(), blake3: hash.to_hex().to_string(), id })
+    }
+
+    fn hash_of(&self, path: &str) -> Option<blake3::Hash> {
+        self.hashes.as_ref()?.lock().unwrap_or_else(|e| e.into_inner()).get(path)
     }
 }
 

@@ -92,12 +92,15 @@ fn modules(text: &str) -> Option<(Vec<bool>, usize)> {
     let (data, ec_data) = ec::construct_codewords(&bits.into_bytes(), version, LEVEL).ok()?;
     let layout = layout(version)?;
     let mut dark = layout.base.clone();
-    let bytes = data.iter().chain(&ec_data);
-    let bits = bytes.flat_map(|b| (0..8).rev().map(move |j| b >> j & 1 == 1));
-    for (&at, bit) in layout.order.iter().zip(bits) {
-        if bit {
-            let m = &mut dark[at as usize];
-            *m = !*m;
+    // each byte's bits, first bit first, into the next eight data positions
+    for (&byte, slots) in data.iter().chain(&ec_data).zip(layout.order.chunks(8)) {
+        if byte == 0 {
+            continue;
+        }
+        for (j, &at) in slots.iter().enumerate() {
+            if byte & (0x80 >> j) != 0 {
+                dark[at as usize] ^= true;
+            }
         }
     }
     Some((dark, layout.width))

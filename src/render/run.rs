@@ -303,10 +303,12 @@ impl<'s> Record<'s> {
         Record { inner, files: keep.then(Default::default) }
     }
 
-    /// Note a file put, for the cache.
+    /// Note a file just put, for the cache, with the hash the sink computed as it wrote it
+    /// (the publication record's), or else its own.
     fn keep(&self, path: &str, bytes: &[u8]) {
         if let Some(files) = &self.files {
-            files.lock().unwrap_or_else(|e| e.into_inner()).push((path.to_string(), blake3::hash(bytes)));
+            let hash = self.inner.hash_of(path).unwrap_or_else(|| blake3::hash(bytes));
+            files.lock().unwrap_or_else(|e| e.into_inner()).push((path.to_string(), hash));
         }
     }
 
@@ -328,18 +330,25 @@ impl<'s> Record<'s> {
 
 impl Sink for Record<'_> {
     fn put(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        self.inner.put(path, bytes)?;
         self.keep(path, bytes);
-        self.inner.put(path, bytes)
+        Ok(())
     }
 
     fn put_page(&self, path: &str, html: &str) -> Result<()> {
+        self.inner.put_page(path, html)?;
         self.keep(path, html.as_bytes());
-        self.inner.put_page(path, html)
+        Ok(())
     }
 
     fn put_document(&self, path: &str, html: &str, archived: &(dyn Fn(&blake3::Hash) -> bool + Sync)) -> Result<()> {
+        self.inner.put_document(path, html, archived)?;
         self.keep(path, html.as_bytes());
-        self.inner.put_document(path, html, archived)
+        Ok(())
+    }
+
+    fn hash_of(&self, path: &str) -> Option<blake3::Hash> {
+        self.inner.hash_of(path)
     }
 
     fn exists(&self, path: &str) -> bool {

@@ -94,6 +94,10 @@ impl Sink for Tap<'_> {
     fn exists(&self, path: &str) -> bool {
         self.inner.exists(path)
     }
+
+    fn hash_of(&self, path: &str) -> Option<blake3::Hash> {
+        self.inner.hash_of(path)
+    }
 }
 
 /// The index being built: each gram's postings, compact, and the documents not yet written.
