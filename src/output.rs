@@ -229,6 +229,9 @@ impl StagedHashes {
 pub(crate) struct Staging {
     dir: PathBuf,
     out: PathBuf,
+    /// Whether there was an output folder when the build began (a first build looks for no
+    /// previous file to link).
+    previous: bool,
     committed: bool,
     /// Folders already created in `dir`.
     dirs: Mutex<std::collections::HashSet<PathBuf>>,
@@ -305,6 +308,7 @@ impl Staging {
         let staging = Staging {
             dir,
             out: out.to_path_buf(),
+            previous: out.exists(),
             committed: false,
             dirs: Mutex::default(),
             written: Default::default(),
@@ -393,9 +397,11 @@ impl Staging {
             hashes.lock().unwrap_or_else(|e| e.into_inner()).insert(path, hash);
             hash
         });
-        let previous = self.out.join(path);
-        if same_bytes(&previous, bytes) && fs::hard_link(&previous, &target).is_ok() {
-            return Ok(hash);
+        if self.previous {
+            let previous = self.out.join(path);
+            if same_bytes(&previous, bytes) && fs::hard_link(&previous, &target).is_ok() {
+                return Ok(hash);
+            }
         }
         fs::write(&target, bytes).map_err(|e| Error::write(&target, e))?;
         Ok(hash)
