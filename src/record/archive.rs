@@ -447,24 +447,42 @@ pub struct Spool {
     held: std::sync::Mutex<std::collections::HashMap<[u8; 32], Option<Extent>>>,
 }
 
+/// A file in `dir` with no name left: created, then removed while open (after removing what a
+/// killed build left of earlier ones).
+fn removed_at_once(dir: &Path) -> Option<std::fs::File> {
+    for old in std::fs::read_dir(dir).ok()?.flatten() {
+        if old.file_name().to_string_lossy().starts_with(SPOOL_PREFIX) {
+            let _ = std::fs::remove_file(old.path());
+        }
+    }
+    let path = dir.join(format!("{SPOOL_PREFIX}{}", std::process::id()));
+    let file = std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&path).ok()?;
+    std::fs::remove_file(&path).ok()?;
+    Some(file)
+}
+
+/// The name of a spool file while it has one (see [`Spool::new`]).
+const SPOOL_PREFIX: &str = ".gongkai-spool-";
+
 /// Where a page lies in the spool, and its length.
 type Extent = (u64, usize);
 
 impl Spool {
-    /// A spool in `dir` (an unnamed file on that disk), or `None` where the system cannot make
-    /// one: the record then reads the pages back.
+    /// A spool in `dir`: an unnamed file on that disk (`O_TMPFILE`), or where the file system
+    /// cannot make one, a file created and at once removed (`.gongkai-spool-PID`; only a build
+    /// killed between the two leaves it, and the next build in that folder removes it). `None`
+    /// when neither works: the record then reads the pages back.
     pub fn new(dir: &Path) -> Option<Spool> {
+        let spool = |file| Spool { file, end: Default::default(), held: Default::default() };
         #[cfg(any(target_os = "linux", target_os = "android"))]
         {
             use rustix::fs::{Mode, OFlags, open};
-            let fd = open(dir, OFlags::TMPFILE | OFlags::RDWR | OFlags::CLOEXEC, Mode::from_raw_mode(0o600)).ok()?;
-            Some(Spool { file: std::fs::File::from(fd), end: Default::default(), held: Default::default() })
+            let unnamed = open(dir, OFlags::TMPFILE | OFlags::RDWR | OFlags::CLOEXEC, Mode::from_raw_mode(0o600));
+            if let Ok(fd) = unnamed {
+                return Some(spool(std::fs::File::from(fd)));
+            }
         }
-        #[cfg(not(any(target_os = "linux", target_os = "android")))]
-        {
-            let _ = dir;
-            None
-        }
+        removed_at_once(dir).map(spool)
     }
 
     /// Keep `page` (whose BLAKE3 is `hash`), compressed, unless it already is.
@@ -704,9 +722,7 @@ mod tests {
     #[test]
     fn a_spooled_page_is_kept_once_and_given_back_as_compress_gives_it() {
         let dir = tempfile::tempdir().unwrap();
-        let Some(spool) = Spool::new(dir.path()) else {
-            panic!("this system makes unnamed files (O_TMPFILE): the spool must work here");
-        };
+        let Some(spool) = Spool::new(dir.path()) else { panic!("a spool can be made in a writable folder") };
         let (a, b) = ("<p>一</p>".repeat(500), "<p>二</p>".to_string());
         let (ha, hb) = (blake3::hash(a.as_bytes()), blake3::hash(b.as_bytes()));
         spool.offer(&ha, a.as_bytes()).unwrap();
@@ -717,5 +733,21 @@ mod tests {
         assert_eq!(spool.take(&hb.to_hex()).unwrap().unwrap(), compress(b.as_bytes()));
         assert!(spool.take(&hex(b"never offered")).is_none());
         assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "the spool has no name in the folder");
+    }
+
+    #[test]
+    fn where_no_unnamed_file_can_be_made_the_spool_is_a_file_removed_at_once() {
+        use std::io::{Read, Seek, Write};
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".gongkai-spool-1"), "left by a killed build").unwrap();
+        std::fs::write(dir.path().join("content.md"), "the site's own").unwrap();
+        let mut file = removed_at_once(dir.path()).unwrap();
+        file.write_all(b"pages").unwrap();
+        file.rewind().unwrap();
+        let mut back = String::new();
+        file.read_to_string(&mut back).unwrap();
+        assert_eq!(back, "pages");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["content.md"], "no spool file is left, and nothing else is removed");
     }
 }
