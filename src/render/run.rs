@@ -245,7 +245,8 @@ fn withhold(unit: &mut crate::model::Unit, files: &[String]) {
 }
 
 /// Units rendered in parallel before their pages are folded into the search index: the index
-/// takes them in unit order, so only one batch of entries is ever held.
+/// takes them in unit order, so at most two batches of entries are held (one folded while the
+/// next renders).
 const BATCH: usize = 64;
 
 /// Check and render the whole site, one unit at a time (in parallel): each unit is loaded,
@@ -263,15 +264,9 @@ pub(crate) fn render_site(
     let mut units: Vec<RenderedUnit> = Vec::with_capacity(site.units.len());
     let mut reused = 0;
     let phase = crate::timing::phase("单位页面");
-    for batch in site.units.chunks(BATCH) {
-        let done: Vec<(RenderedUnit, Option<Vec<u8>>, bool)> = batch
-            .par_iter()
-            .map(|dir| {
-                let out = sr.unit_cached(dir, cache);
-                tick();
-                out
-            })
-            .collect::<Result<_>>()?;
+    // each batch is folded into the search index and the cache (in unit order, on one thread)
+    // while the next batch renders
+    let mut fold = |done: Vec<(RenderedUnit, Option<Vec<u8>>, bool)>| -> Result<()> {
         for (mut u, line, hit) in done {
             reused += usize::from(hit);
             if let Some(cache) = cache {
@@ -282,7 +277,28 @@ pub(crate) fn render_site(
             }
             units.push(u);
         }
+        Ok(())
+    };
+    let mut rendered: Vec<(RenderedUnit, Option<Vec<u8>>, bool)> = Vec::new();
+    for batch in site.units.chunks(BATCH) {
+        let previous = std::mem::take(&mut rendered);
+        let (done, folded) = rayon::join(
+            || -> Result<Vec<_>> {
+                batch
+                    .par_iter()
+                    .map(|dir| {
+                        let out = sr.unit_cached(dir, cache);
+                        tick();
+                        out
+                    })
+                    .collect()
+            },
+            || fold(previous),
+        );
+        folded?;
+        rendered = done?;
     }
+    fold(rendered)?;
     drop(phase);
     let _phase = crate::timing::phase("全站页面");
     let checks = units.iter_mut().map(|u| std::mem::take(&mut u.check)).collect();
