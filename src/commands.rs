@@ -114,6 +114,9 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// The build cache's folder (see `render::cache`); `None`: render every unit, keep nothing.
     pub cache: Option<PathBuf>,
+    /// Publish as a link to a version folder, unchanged units as links to their trees (see
+    /// `output::versions`).
+    pub versioned: bool,
 }
 
 /// The build cache's folder when none is given: `.gongkai-cache/` in the site.
@@ -152,7 +155,12 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
             help: "不写 -o 时网站输出到站点里的 public/；或用 -o 指定另一个文件夹".into(),
         });
     }
-    let staging = Staging::hashed(&out, &site.root).map_err(|e| match e {
+    let staging = if opts.versioned {
+        Staging::versioned(&out, &site.root, site.units.iter().map(|u| u.slug.clone()))
+    } else {
+        Staging::hashed(&out, &site.root)
+    };
+    let staging = staging.map_err(|e| match e {
         Error::Write { .. } => Error::BuildStopped { kept: out.exists(), out: out.clone(), source: Box::new(e) },
         other => other,
     })?;

@@ -295,7 +295,8 @@ pub fn hash_tree(
 /// `/`-separated site paths in name order: what the record lists, and what `verify` compares.
 pub fn site_files(dir: &Path) -> std::io::Result<Vec<String>> {
     let mut paths = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+    // links followed: a versioned output's unit folders are links into its store
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name().follow_links(true) {
         let entry = entry.map_err(std::io::Error::other)?;
         if !entry.file_type().is_file() {
             continue;

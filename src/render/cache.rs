@@ -194,7 +194,8 @@ impl Cache {
         if header.format != FORMAT {
             return Err(format!("它的格式是「{}」，这个版本的 gongkai 用「{FORMAT}」", header.format));
         }
-        let here = fs::symlink_metadata(&self.output).ok().as_ref().and_then(crate::output::file_id);
+        // followed: a versioned output (`build --versioned`) is a link to the version it publishes
+        let here = fs::metadata(&self.output).ok().as_ref().and_then(crate::output::file_id);
         let describes_output =
             header.output == self.output.to_string_lossy() && here.is_some_and(|id| id[..2] == header.published[..]);
         let mut lines = HashMap::new();
