@@ -353,3 +353,17 @@ fn a_killed_incremental_build_leaves_the_old_site_and_a_cache_that_still_describ
         fs::read_dir(site.file(".gongkai-cache")).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(leftovers, ["units-v1.jsonl"], "no half-written cache is left");
 }
+
+#[test]
+fn a_file_at_the_cache_name_that_is_not_a_cache_is_left_alone_with_a_notice() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mine = elsewhere.path().join("units-v1.jsonl");
+    fs::write(&mine, "我的笔记，不是缓存\n".repeat(20)).unwrap();
+    let site = Site::example();
+    let out = site.run(&["build", "-q", "--cache", elsewhere.path().to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("不是 gongkai 的构建缓存，没有覆盖它"), "{}", out.stdout);
+    assert_eq!(fs::read_to_string(&mine).unwrap(), "我的笔记，不是缓存\n".repeat(20));
+    let names: Vec<_> = fs::read_dir(elsewhere.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, ["units-v1.jsonl"], "no temporary file left");
+}
