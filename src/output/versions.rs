@@ -345,3 +345,41 @@ fn symlink(target: &Path, link: &Path) -> io::Result<()> {
 fn symlink(_target: &Path, _link: &Path) -> io::Result<()> {
     Err(io::Error::new(io::ErrorKind::Unsupported, "这个系统上不能用 --versioned（需要符号链接）"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_names_of_gongkai_s_patterns_are_its_own() {
+        assert_eq!(version_number("000124"), Some(124));
+        assert_eq!(version_number("1234567"), Some(1_234_567));
+        for other in ["", "124", "00012a", "notes", "000124.bak", "-00124"] {
+            assert_eq!(version_number(other), None, "{other}");
+        }
+        assert_eq!(tree_number("jinding-school.000120"), Some(120));
+        assert_eq!(tree_number("a.b.000007"), Some(7));
+        for other in ["jinding-school", "jinding-school.12", "thesis.docx", ".000001x"] {
+            assert_eq!(tree_number(other), None, "{other}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_is_gongkai_s_only_into_a_marked_store_of_its_name() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        std::os::unix::fs::symlink(".gongkai-versions-public/v/000003", &out).unwrap();
+        assert_eq!(linked_version(&out), None, "no store yet");
+        fs::create_dir_all(tmp.path().join(".gongkai-versions-public/v/000003")).unwrap();
+        assert_eq!(linked_version(&out), None, "a store without its marker");
+        fs::write(tmp.path().join(".gongkai-versions-public").join(STORE_MARKER), "x").unwrap();
+        assert_eq!(linked_version(&out), Some(3));
+        let other = tmp.path().join("site");
+        std::os::unix::fs::symlink(".gongkai-versions-public/v/000003", &other).unwrap();
+        assert_eq!(linked_version(&other), None, "the store of another output's name");
+        let far = tmp.path().join("far");
+        std::os::unix::fs::symlink("/srv/www/.gongkai-versions-far/v/000001", &far).unwrap();
+        assert_eq!(linked_version(&far), None, "not beside it");
+    }
+}
