@@ -295,16 +295,18 @@ pub fn hash_tree(
 /// `/`-separated site paths in name order: what the record lists, and what `verify` compares.
 pub fn site_files(dir: &Path) -> std::io::Result<Vec<String>> {
     let mut paths = Vec::new();
-    // links followed: a versioned output's unit folders are links into its store
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name().follow_links(true) {
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.map_err(std::io::Error::other)?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
         let rel = entry.path().strip_prefix(dir).map_err(std::io::Error::other)?;
         let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
         let rel = rel.join("/");
-        if !is_own(&rel) {
+        if entry.file_type().is_symlink() && entry.depth() == 1 && entry.path().is_dir() {
+            // a versioned output's unit folder: a link into its store, walked where it stands
+            // (following every link would stat every entry)
+            for file in site_files(entry.path())? {
+                paths.push(format!("{rel}/{file}"));
+            }
+        } else if entry.file_type().is_file() && !is_own(&rel) {
             paths.push(rel);
         }
     }
