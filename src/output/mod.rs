@@ -490,8 +490,10 @@ impl Sink for Staging {
     fn reuse(&self, files: &[Kept], read_again: bool) -> bool {
         let hashes: Option<Vec<blake3::Hash>> = files.iter().map(|f| blake3::Hash::from_hex(&f.blake3).ok()).collect();
         let Some(hashes) = hashes else { return false };
+        // a versioned output: the files are looked at in the unit's tree itself
+        let previous = self.versions.as_ref().and_then(|v| v.previous(&self.out, files));
         let same = |(f, hash): (&Kept, &blake3::Hash)| {
-            let path = self.out.join(&f.path);
+            let path = previous.as_ref().map_or_else(|| self.out.join(&f.path), |p| p.file(&f.path));
             let Ok(meta) = fs::symlink_metadata(&path) else { return false };
             if !meta.is_file() {
                 return false;
@@ -506,9 +508,9 @@ impl Sink for Staging {
             return false;
         }
         // a versioned output: the unit's whole tree, with one link (counted as one file)
-        let kept = self.versions.as_ref().is_some_and(|v| {
+        let kept = self.versions.as_ref().zip(previous.as_ref()).is_some_and(|(v, p)| {
             self.abort_hook();
-            v.keep(&self.out, &self.dir, files)
+            v.keep(&self.dir, p, files.len())
         });
         for (i, f) in files.iter().enumerate().filter(|_| !kept) {
             self.abort_hook();

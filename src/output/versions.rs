@@ -84,6 +84,23 @@ fn linked_tree(link: &Path, slug: &str) -> Option<String> {
     version_number(number).map(|_| tree.to_string())
 }
 
+/// A unit's tree in the previous version (see [`Versions::previous`]).
+pub(crate) struct Previous {
+    /// The tree, as a path.
+    dir: PathBuf,
+    slug: String,
+    /// Its name in `u/`.
+    tree: String,
+}
+
+impl Previous {
+    /// Where the file at the site path `path` (in this unit's folder) is: in the tree itself,
+    /// without going through the output's and the unit's links.
+    pub(crate) fn file(&self, path: &str) -> PathBuf {
+        self.dir.join(path.split_once('/').map_or(path, |(_, rest)| rest))
+    }
+}
+
 /// What a unit's folder in the version being built links to.
 enum Tree {
     /// A tree made by this build (`SLUG.NUMBER`).
@@ -123,11 +140,9 @@ impl Versions {
             }
             Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                let w = |p: &Path, e| Error::write(p, e);
-                fs::create_dir_all(store.join("v")).map_err(|e| w(&store, e))?;
-                fs::create_dir_all(store.join("u")).map_err(|e| w(&store, e))?;
+                fs::create_dir_all(&store).map_err(|e| Error::write(&store, e))?;
                 let marker = store.join(STORE_MARKER);
-                fs::write(&marker, store_marker_text()).map_err(|e| w(&marker, e))?;
+                fs::write(&marker, store_marker_text()).map_err(|e| Error::write(&marker, e))?;
             }
             Err(e) => return Err(Error::io(&store, e)),
         }
@@ -185,28 +200,31 @@ impl Versions {
         Ok(())
     }
 
-    /// Take a unit's tree from the previous version as it is, with one link: `files` (all in
-    /// the unit's folder, each already checked to be the very file kept) must be everything the
-    /// tree holds. `false`, with nothing done, otherwise (a plain previous output, a tree with a
-    /// file added or a link in it): the caller links the files one by one.
-    pub(crate) fn keep(&self, out: &Path, dir: &Path, files: &[Kept]) -> bool {
-        let Some(slug) = files.first().and_then(|f| self.unit_of(&f.path)) else { return false };
+    /// The tree the previous version's folder of the unit that `files` are in links to, when
+    /// they are all in one unit's folder and the previous output is a version of this store.
+    pub(crate) fn previous(&self, out: &Path, files: &[Kept]) -> Option<Previous> {
+        let slug = self.unit_of(&files.first()?.path)?;
         if self.current.is_none() || !files.iter().all(|f| self.unit_of(&f.path) == Some(slug)) {
-            return false;
+            return None;
         }
+        let tree = linked_tree(&out.join(slug), slug)?;
+        Some(Previous { dir: self.store.join("u").join(&tree), slug: slug.to_string(), tree })
+    }
+
+    /// Take a unit's tree from the previous version as it is, with one link: `files` (each
+    /// already checked to be the very file kept) must be everything the tree holds. `false`,
+    /// with nothing done, otherwise (a tree with a file added or a link in it): the caller links
+    /// the files one by one.
+    pub(crate) fn keep(&self, dir: &Path, previous: &Previous, files: usize) -> bool {
         let mut trees = self.trees.lock().unwrap_or_else(|e| e.into_inner());
-        if trees.contains_key(slug) {
+        if trees.contains_key(&previous.slug) || !holds_only(&previous.dir, files) {
             return false;
         }
-        let Some(tree) = linked_tree(&out.join(slug), slug) else { return false };
-        if !holds_only(&self.store.join("u").join(&tree), files.len()) {
+        let link = dir.join(&previous.slug);
+        if symlink(&Path::new("../../u").join(&previous.tree), &link).is_err() {
             return false;
         }
-        let link = dir.join(slug);
-        if symlink(&Path::new("../../u").join(&tree), &link).is_err() {
-            return false;
-        }
-        trees.insert(slug.to_string(), Tree::Kept(tree));
+        trees.insert(previous.slug.clone(), Tree::Kept(previous.tree.clone()));
         true
     }
 
