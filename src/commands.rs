@@ -114,6 +114,9 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// The build cache's folder (see `render::cache`); `None`: render every unit, keep nothing.
     pub cache: Option<PathBuf>,
+    /// Publish as a link to a version folder, unchanged units as links to their trees (see
+    /// `output::versions`).
+    pub versioned: bool,
 }
 
 /// The build cache's folder when none is given: `.gongkai-cache/` in the site.
@@ -153,8 +156,14 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
         });
     }
     // the hash of every file written is for the publication record: a build that records
-    // nothing does not compute them
-    let staged = if elsewhere { Staging::new(&out, &site.root) } else { Staging::hashed(&out, &site.root) };
+    // nothing does not compute them (a versioned output keeps them all the same)
+    let staged = if opts.versioned {
+        Staging::versioned(&out, &site.root, site.units.iter().map(|u| u.slug.clone()))
+    } else if elsewhere {
+        Staging::new(&out, &site.root)
+    } else {
+        Staging::hashed(&out, &site.root)
+    };
     let mut staging = staged.map_err(|e| match e {
         Error::Write { .. } => Error::BuildStopped { kept: out.exists(), out: out.clone(), source: Box::new(e) },
         other => other,

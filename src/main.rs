@@ -326,6 +326,10 @@ struct BuildArgs {
     /// 不用也不写构建缓存，生成所有单位的网页 (render every unit; read and write no build cache)
     #[arg(long, conflicts_with = "cache")]
     no_cache: bool,
+    /// 输出目录成为指向版本库中一个版本的符号链接，没有变化的单位只链接不复制（见 README）
+    /// (publish the output as a link to a version in a store beside it: unchanged units cost one link)
+    #[arg(long)]
+    versioned: bool,
 }
 
 #[derive(Args)]
@@ -395,6 +399,7 @@ fn main() -> ExitCode {
                 today: a.today,
                 base_url: a.base_url,
                 cache,
+                versioned: a.versioned,
             })
         }
         Command::Verify(a) => match (&a.new_key, a.bounds()) {

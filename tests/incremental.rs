@@ -28,7 +28,7 @@ fn copy_sources(from: &Path, to: &Path) {
     for entry in fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         let name = entry.file_name().to_string_lossy().into_owned();
-        if ["public", "gongkai-report", ".gongkai-cache"].contains(&name.as_str()) {
+        if ["public", "gongkai-report", ".gongkai-cache", ".gongkai-versions-public"].contains(&name.as_str()) {
             continue;
         }
         if entry.file_type().unwrap().is_dir() {
@@ -129,6 +129,26 @@ fn edit(site: &Site, kind: usize, rng: &mut Rng, step: usize, today: &mut String
 
 #[test]
 fn every_incremental_build_publishes_what_a_build_from_scratch_publishes() {
+    random_edits(&[]);
+}
+
+/// The same edits, published as versions (`--versioned`): the site seen through the output's
+/// link is the plain build from scratch, and the store keeps one version.
+#[test]
+fn every_versioned_build_publishes_what_a_plain_build_from_scratch_publishes() {
+    let site = random_edits(&["--versioned"]);
+    assert!(fs::symlink_metadata(site.file("public")).unwrap().file_type().is_symlink());
+    let versions: Vec<_> =
+        fs::read_dir(site.file(".gongkai-versions-public/v")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(versions.len(), 1, "{versions:?}");
+    let trees = fs::read_dir(site.file(".gongkai-versions-public/u")).unwrap().count();
+    let units = fs::read_dir(site.file("content")).unwrap().filter(|e| e.as_ref().unwrap().path().is_dir()).count();
+    assert_eq!(trees, units, "one tree per unit: the others were removed");
+}
+
+/// Random edits, each followed by an incremental build (with `extra` arguments) and a plain
+/// build from scratch of a copy, which must publish the same files.
+fn random_edits(extra: &[&str]) -> Site {
     let site = Site::example();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut today = "2026-11-27".to_string();
@@ -143,7 +163,7 @@ fn every_incremental_build_publishes_what_a_build_from_scratch_publishes() {
         let scratch = tempfile::tempdir().unwrap();
         copy_sources(site.path(), scratch.path());
         let args = ["build", "-q", "--today", today.as_str()];
-        let incremental = run_in(site.path(), &args, &[]);
+        let incremental = run_in(site.path(), &[&args[..], extra].concat(), &[]);
         let full = run_in(scratch.path(), &[&args[..], &["--no-cache"]].concat(), &[]);
         assert_eq!(incremental.code, full.code, "step {step} ({what}): {}{}", incremental.stdout, full.stdout);
         reused_any |= incremental.stdout.contains("沿用上次生成的网页");
@@ -158,6 +178,7 @@ fn every_incremental_build_publishes_what_a_build_from_scratch_publishes() {
         }
     }
     assert!(reused_any, "the cache was used at least once");
+    site
 }
 
 /// The first build assigns every document its 索引号, the second renders the units with the
@@ -331,4 +352,18 @@ fn a_killed_incremental_build_leaves_the_old_site_and_a_cache_that_still_describ
     let leftovers: Vec<_> =
         fs::read_dir(site.file(".gongkai-cache")).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(leftovers, ["units-v1.jsonl"], "no half-written cache is left");
+}
+
+#[test]
+fn a_file_at_the_cache_name_that_is_not_a_cache_is_left_alone_with_a_notice() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mine = elsewhere.path().join("units-v1.jsonl");
+    fs::write(&mine, "我的笔记，不是缓存\n".repeat(20)).unwrap();
+    let site = Site::example();
+    let out = site.run(&["build", "-q", "--cache", elsewhere.path().to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("不是 gongkai 的构建缓存，没有覆盖它"), "{}", out.stdout);
+    assert_eq!(fs::read_to_string(&mine).unwrap(), "我的笔记，不是缓存\n".repeat(20));
+    let names: Vec<_> = fs::read_dir(elsewhere.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, ["units-v1.jsonl"], "no temporary file left");
 }

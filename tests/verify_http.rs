@@ -155,3 +155,29 @@ fn a_signed_record_verifies_over_http_and_a_swapped_key_is_named() {
         out.stdout
     );
 }
+
+/// A versioned output (`build --versioned`): nginx, which follows links unless told
+/// `disable_symlinks`, serves the version the output's link names, and the next version as soon
+/// as the link is replaced.
+#[test]
+fn nginx_serves_a_versioned_output_and_its_next_version() {
+    let Some(bin) = nginx_or_skip() else { return };
+    let site = Site::example();
+    let build = |site: &Site| {
+        let out = site.run(&["build", "-q", "--versioned", "--today", "2026-11-30"]);
+        assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    };
+    build(&site);
+    assert!(std::fs::symlink_metadata(site.file("public")).unwrap().file_type().is_symlink());
+    let nginx = start(&bin, &site.file("public"));
+    let ok = verify(&site, &nginx.url);
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+    assert!(ok.stdout.contains("网站上的每个文件都与公开记录一致"), "{}", ok.stdout);
+
+    let notice = "content/qingyuan-water/notices/2026-11-计划停水.md";
+    site.write(notice, site.read(notice).replace("停水", "停水（更正）"));
+    build(&site);
+    let ok = verify(&site, &nginx.url);
+    assert_eq!(ok.code, 0, "the new version, served: {}{}", ok.stdout, ok.stderr);
+    assert!(ok.stdout.contains("网站上的每个文件都与公开记录一致"), "{}", ok.stdout);
+}

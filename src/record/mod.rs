@@ -303,8 +303,11 @@ pub fn site_files(dir: &Path) -> std::io::Result<Vec<String>> {
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
         let kind = entry.file_type()?;
-        if kind.is_dir() || kind.is_file() {
-            top.push((entry.file_name(), kind.is_dir()));
+        // a versioned output's unit folder is a link into its store: walked where it stands
+        // (the walk follows the link it starts from, and no other)
+        let linked_dir = kind.is_symlink() && entry.path().is_dir();
+        if kind.is_dir() || kind.is_file() || linked_dir {
+            top.push((entry.file_name(), kind.is_dir() || linked_dir));
         }
     }
     top.sort();

@@ -2,14 +2,17 @@
 //! building them left behind, so that the next `build` renders only the units whose inputs
 //! changed and takes the pages of the others from its previous output.
 //!
-//! Every unit is still loaded and checked (its findings are reported exactly as by a full
-//! build). What it is rendered from is then keyed ([`Cache::key`]): BLAKE3 over the site's key
-//! (the cache format, the gongkai binary itself, the site's folder, `gongkai.yaml` as loaded, the
-//! content model and rule packs, the calendar, the theme's files, the 统一社会信用代码 shared by
-//! several units), the unit's folder (every file's path and bytes), its check result, and its
-//! slice of the publication record (its documents' 索引号, its pages' archived versions, and the
-//! date when it has any). A unit that assigns new 索引号 is never taken from the cache: they
-//! depend on every other number. Whatever a key does not cover makes the unit uncacheable.
+//! Each unit has two keys ([`Cache::keys`]). The key of its inputs: BLAKE3 over the site's key
+//! (the cache format, the sources gongkai was built from, the site's folder, `gongkai.yaml` as
+//! loaded, the content model and rule packs, the calendar, the theme's files, the 统一社会信用代码
+//! shared by several units), the unit's folder (every file's path and bytes), its folder's own
+//! findings, the dates the record says its documents were published, the `--today` date, and its
+//! slice of the publication record (its documents' 索引号, its pages' archived versions). When it
+//! matches, the unit is neither loaded nor checked: its check result and pages are the cache's.
+//! Otherwise the unit is loaded and checked, and the key of what its pages are rendered from (the
+//! same, with its check result in place of the date) may still match: only its pages are taken.
+//! A unit that assigns new 索引号 is never taken from the cache: they depend on every other
+//! number. Whatever a key does not cover makes the unit uncacheable.
 //!
 //! The file, `units-v1.jsonl`: lines of `<BLAKE3 of the rest> <text>`: a header (the format,
 //! the gongkai version, the site's key, the identity of the folder the build published and its
@@ -17,7 +20,9 @@
 //! `codec`), and a closing line with the count. A line whose hash is wrong, a missing closing
 //! line, another format or another site's key: the whole cache is set aside with a notice, never
 //! trusted. It is written beside, and renamed into place only once the output it describes is
-//! published; a cache that does not describe the output in place (a build killed in between, a
+//! published (never over a file of that name that is not a cache: `--cache` may name a user's
+//! folder); the output's identity is taken through the link of a versioned output (the version
+//! it names). A cache that does not describe the output in place (a build killed in between, a
 //! CI cache restored into a new checkout) has each page it takes read again and its hash
 //! compared.
 
@@ -194,7 +199,8 @@ impl Cache {
         if header.format != FORMAT {
             return Err(format!("它的格式是「{}」，这个版本的 gongkai 用「{FORMAT}」", header.format));
         }
-        let here = fs::symlink_metadata(&self.output).ok().as_ref().and_then(crate::output::file_id);
+        // followed: a versioned output (`build --versioned`) is a link to the version it publishes
+        let here = fs::metadata(&self.output).ok().as_ref().and_then(crate::output::file_id);
         let describes_output =
             header.output == self.output.to_string_lossy() && here.is_some_and(|id| id[..2] == header.published[..]);
         let mut lines = HashMap::new();
@@ -364,6 +370,14 @@ impl Cache {
     /// cannot be written is a notice: the next build renders everything.
     pub(crate) fn commit(self) -> Option<String> {
         let new = self.new.into_inner().unwrap_or_else(|e| e.into_inner())?;
+        let target = self.dir.join(FILE);
+        if !ours(&target) {
+            // `--cache DIR` may name a folder of the user's: a file of that name there is theirs
+            return Some(format!(
+                "{} 不是 gongkai 的构建缓存，没有覆盖它，也没有写入新的缓存；请用 --cache 指定另一个文件夹，或先移走这个文件。",
+                target.display()
+            ));
+        }
         let mut new = new;
         let done = write_line(&mut new.out, format!("{CLOSING}{}", new.units).as_bytes())
             .and_then(|()| new.out.flush())
@@ -385,6 +399,27 @@ impl Drop for New {
         // not committed (a failed build): the next build starts from the cache in place
         let _ = fs::remove_file(&self.tmp);
     }
+}
+
+/// May the next cache be renamed over the file at `path`? Yes when there is none, it is empty,
+/// or its first line is a cache's header (its hash, then a `gongkai-cache/` format), even if the
+/// rest is damaged.
+fn ours(path: &Path) -> bool {
+    let mut head = [0u8; 64 + 1 + 14];
+    let Ok(mut file) = fs::File::open(path) else { return true };
+    let mut read = 0;
+    while read < head.len() {
+        match file.read(&mut head[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(_) => return false,
+        }
+    }
+    read == 0
+        || (read == head.len()
+            && head[..64].iter().all(u8::is_ascii_hexdigit)
+            && head[64] == b' '
+            && head[65..].starts_with(b"gongkai-cache/"))
 }
 
 fn write_line(out: &mut impl Write, json: &[u8]) -> std::io::Result<()> {
@@ -431,17 +466,9 @@ fn site_key(site: &Site) -> blake3::Hash {
     let mut h = blake3::Hasher::new();
     field(&mut h, FORMAT.as_bytes());
     field(&mut h, env!("CARGO_PKG_VERSION").as_bytes());
-    // the binary itself: another build of gongkai renders with other code
-    let exe = std::env::current_exe().and_then(fs::read);
-    match exe {
-        Ok(bytes) => field(&mut h, blake3::hash(&bytes).as_bytes()),
-        Err(_) => {
-            // unknown code: a key no later build can match
-            let mut noise = [0u8; 32];
-            let _ = getrandom::fill(&mut noise);
-            field(&mut h, &noise);
-        }
-    }
+    // the sources this gongkai was built from (see build.rs): another build renders with other
+    // code, and never trusts this cache
+    field(&mut h, env!("GONGKAI_SOURCE_ID").as_bytes());
     // the site's own inputs: gongkai.yaml (the packs, the calendar, the theme's name, …; the
     // built-in packs, calendar and theme are in the binary), its packs and its themes
     let config = fs::read(site.root.join(crate::load::CONFIG_FILE)).unwrap_or_default();

@@ -55,9 +55,10 @@ impl<'a> SiteRenderer<'a> {
         Ok(self.unit_cached(dir, None)?.0)
     }
 
-    /// [`SiteRenderer::unit`], with a build cache: a unit whose pages were built from the same
-    /// inputs is still loaded and checked, but its pages are taken from the previous output.
-    /// Also returns the unit's line for the next cache (`None`: not cacheable), and whether its
+    /// [`SiteRenderer::unit`], with a build cache: a unit with the same inputs is neither loaded
+    /// nor checked (its check result and pages are the cache's); a unit whose check result is the
+    /// one its pages were rendered from (another day, nothing due) is loaded and checked, and its
+    /// pages are taken from the previous output. Also returns the unit's line for the next cache (`None`: not cacheable), and whether its
     /// pages were taken from the previous output.
     fn unit_cached(&self, dir: &UnitDir, cache: Option<&Cache>) -> Result<(RenderedUnit, Option<Vec<u8>>, bool)> {
         let site = self.r.site;

@@ -15,7 +15,9 @@ pub(crate) const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
 /// Every file under `dir`, by relative path, with its bytes.
 pub(crate) fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    // links followed: a versioned output's unit folders are links into its store
     walkdir::WalkDir::new(dir)
+        .follow_links(true)
         .into_iter()
         .map(Result::unwrap)
         .filter(|e| e.file_type().is_file())

@@ -3,7 +3,9 @@
 //!
 //! Pages go into a staging folder beside the output folder; only when everything succeeded is it
 //! swapped in, with one atomic `renameat2(RENAME_EXCHANGE)` where the system has it. A failed or
-//! killed build leaves the previous output as it was; a later build removes its leftovers.
+//! killed build leaves the previous output as it was; a later build removes its leftovers. With
+//! `build --versioned` the output is instead a link to a version folder in a store beside it
+//! (see `versions`), and publishing replaces the link.
 //!
 //! A folder is replaced only if gongkai wrote it: every output carries a marker file
 //! ([`MARKER`]). An existing folder without one (the user's own files, the site's sources, the
@@ -16,6 +18,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::error::{Error, Result};
+
+mod versions;
+pub(crate) use versions::linked_version;
 
 /// Where rendered files go.
 pub(crate) trait Sink: Sync {
@@ -126,11 +131,19 @@ pub(crate) fn validate_output(out: &Path, root: &Path) -> Result<PathBuf> {
         help: help.to_string(),
     };
     const ELSEWHERE: &str = "不写 -o 时输出到站点里的 public/；或用 -o 指定站点之外一个新的文件夹";
-    if fs::symlink_metadata(out).is_ok_and(|m| m.file_type().is_symlink()) {
+    let link = fs::symlink_metadata(out).is_ok_and(|m| m.file_type().is_symlink());
+    if link && linked_version(out).is_none() {
         return Err(refuse("这是一个符号链接；替换它只会替换链接本身", "用 -o 直接指定链接指向的文件夹"));
     }
     let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
-    let abs = resolve(&cwd.join(out)).map_err(|e| Error::io(out, e))?;
+    let abs = if link {
+        // gongkai's own link (--versioned): the link itself is the output, not where it leads
+        let whole = cwd.join(out);
+        let parent = whole.parent().unwrap_or(&cwd);
+        resolve(parent).map_err(|e| Error::io(out, e))?.join(whole.file_name().unwrap_or_default())
+    } else {
+        resolve(&cwd.join(out)).map_err(|e| Error::io(out, e))?
+    };
     let root = fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
     if root.starts_with(&abs) {
         return Err(refuse(
@@ -156,6 +169,7 @@ pub(crate) fn validate_output(out: &Path, root: &Path) -> Result<PathBuf> {
     match fs::symlink_metadata(&abs) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
         Err(e) => return Err(Error::io(&abs, e)),
+        Ok(meta) if meta.file_type().is_symlink() => {}
         Ok(meta) if !meta.is_dir() => {
             return Err(refuse("同名的文件已经存在，它不是文件夹", "换一个名字，或先移走这个文件"));
         }
@@ -245,6 +259,8 @@ pub(crate) struct Staging {
     /// [`Staging::keep_documents`]).
     documents: Option<Box<DocumentHook>>,
     abort: AbortHook,
+    /// A versioned output (`build --versioned`): `dir` is a new version folder in its store.
+    versions: Option<versions::Versions>,
 }
 
 /// Takes a document page (its BLAKE3 and bytes) as it is written.
@@ -253,7 +269,9 @@ pub(crate) type DocumentHook = dyn Fn(&blake3::Hash, &[u8]) -> io::Result<()> + 
 /// A test hook that ends the process abruptly, as `kill -9` would (no clean-up runs), at a point
 /// the test chooses: after the Nth staged file (`GONGKAI_TEST_ABORT_AFTER_FILES=N`) or right after
 /// the output folder of that name was swapped in, before the old one is removed
-/// (`GONGKAI_TEST_ABORT_AFTER_SWAP=public`); `GONGKAI_TEST_ABORT_IN=record` limits the file count
+/// (`GONGKAI_TEST_ABORT_AFTER_SWAP=public`), or, for a versioned output, after N removals of
+/// what the previous version used (`GONGKAI_TEST_ABORT_AFTER_REMOVALS=N`);
+/// `GONGKAI_TEST_ABORT_IN=record` limits the file count
 /// to the output of that name (the publication record). Tests use it to
 /// show that an interrupted build leaves the whole old or the whole new site, without depending on
 /// the machine's speed. Unset, it costs one comparison per file.
@@ -261,6 +279,7 @@ pub(crate) type DocumentHook = dyn Fn(&blake3::Hash, &[u8]) -> io::Result<()> + 
 struct AbortHook {
     after_files: Option<usize>,
     after_swap: Option<std::ffi::OsString>,
+    after_removals: Option<usize>,
 }
 
 impl AbortHook {
@@ -268,6 +287,7 @@ impl AbortHook {
         AbortHook {
             after_files: std::env::var("GONGKAI_TEST_ABORT_AFTER_FILES").ok().and_then(|v| v.parse().ok()),
             after_swap: std::env::var_os("GONGKAI_TEST_ABORT_AFTER_SWAP"),
+            after_removals: std::env::var("GONGKAI_TEST_ABORT_AFTER_REMOVALS").ok().and_then(|v| v.parse().ok()),
         }
     }
 }
@@ -276,16 +296,22 @@ impl Staging {
     /// Create a fresh staging folder for `out` (an output of the site at `root`, checked by
     /// [`validate_output`]), removing what earlier, interrupted builds left.
     pub(crate) fn new(out: &Path, root: &Path) -> Result<Staging> {
-        Staging::open(out, root, false)
+        Staging::open(out, root, false, None)
     }
 
     /// [`Staging::new`], keeping the hash of every file put ([`Staging::take_hashes`]): for the
     /// site the publication record lists, not for the record's own folder or the report's.
     pub(crate) fn hashed(out: &Path, root: &Path) -> Result<Staging> {
-        Staging::open(out, root, true)
+        Staging::open(out, root, true, None)
     }
 
-    fn open(out: &Path, root: &Path, hashed: bool) -> Result<Staging> {
+    /// [`Staging::hashed`] for a versioned output (see `versions`): the folders of `units`
+    /// become links to unit trees in the store.
+    pub(crate) fn versioned(out: &Path, root: &Path, units: impl IntoIterator<Item = String>) -> Result<Staging> {
+        Staging::open(out, root, true, Some(units.into_iter().collect()))
+    }
+
+    fn open(out: &Path, root: &Path, hashed: bool, units: Option<Vec<String>>) -> Result<Staging> {
         let out = &validate_output(out, root)?;
         let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
@@ -299,8 +325,17 @@ impl Staging {
                 let _ = fs::remove_dir_all(entry.path());
             }
         }
-        let dir = parent.join(format!("{STAGING_PREFIX}{name}.{}", std::process::id()));
-        fs::create_dir(&dir).map_err(|e| Error::write(&dir, e))?;
+        let (dir, versions) = match units {
+            Some(units) => {
+                let (versions, dir) = versions::Versions::open(out, units)?;
+                (dir, Some(versions))
+            }
+            None => {
+                let dir = parent.join(format!("{STAGING_PREFIX}{name}.{}", std::process::id()));
+                fs::create_dir(&dir).map_err(|e| Error::write(&dir, e))?;
+                (dir, None)
+            }
+        };
         let mut abort = AbortHook::from_env();
         if std::env::var_os("GONGKAI_TEST_ABORT_IN").is_some_and(|only| out.file_name() != Some(&only)) {
             abort.after_files = None;
@@ -315,9 +350,32 @@ impl Staging {
             hashes: hashed.then(Mutex::default),
             documents: None,
             abort,
+            versions,
         };
         staging.put(MARKER, marker_text().as_bytes())?;
         Ok(staging)
+    }
+
+    /// The test hook: one more file staged (see [`AbortHook`]).
+    fn abort_hook(&self) {
+        if let Some(n) = self.abort.after_files
+            && self.written.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= n
+        {
+            std::process::abort();
+        }
+    }
+
+    /// Where the file at `path` goes, with its folder made: in a versioned output, a unit's
+    /// file goes in the unit's new tree, made and linked the first time.
+    fn prepare(&self, path: &str) -> Result<PathBuf> {
+        if let Some(v) = &self.versions
+            && let Some(slug) = v.unit_of(path)
+        {
+            v.prepare(&self.dir, slug)?;
+        }
+        let target = self.dir.join(path);
+        self.make_parent(&target)?;
+        Ok(target)
     }
 
     /// Create the folder `target` goes in, unless it was already.
@@ -362,13 +420,31 @@ impl Staging {
     /// site is in place all the same and the returned warning says what is left to remove.
     pub(crate) fn commit(mut self) -> Result<Option<String>> {
         let mut warning = None;
-        if self.out.exists() {
+        let after_swap = self.abort.after_swap.as_deref().is_some_and(|name| self.out.file_name() == Some(name));
+        if let Some(v) = &self.versions {
+            let name = self.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let tmp = self.out.with_file_name(format!("{STAGING_PREFIX}{name}.{}", std::process::id()));
+            v.publish(&self.out, &tmp, after_swap)?;
+            self.committed = true;
+            let mut removals = 0;
+            let limit = self.abort.after_removals;
+            return Ok(v.clean(&mut || {
+                if limit.is_some_and(|n| removals >= n) {
+                    std::process::abort();
+                }
+                removals += 1;
+            }));
+        }
+        let was_versioned = linked_version(&self.out).is_some();
+        if self.out.exists() || was_versioned {
             exchange(&self.dir, &self.out).map_err(|e| Error::write(&self.out, e))?;
-            if self.abort.after_swap.as_deref().is_some_and(|name| self.out.file_name() == Some(name)) {
+            if after_swap {
                 std::process::abort();
             }
             // self.dir now holds the previous output
-            if let Err(e) = fs::remove_dir_all(&self.dir) {
+            if was_versioned {
+                warning = versions::retire(&self.out, &self.dir);
+            } else if let Err(e) = fs::remove_dir_all(&self.dir) {
                 warning = Some(format!(
                     "新网站已经发布到 {}，但无法删除旧网站留下的文件夹 {}：{}。请手动删除它。",
                     self.out.display(),
@@ -385,13 +461,8 @@ impl Staging {
 
     /// [`Sink::put`], returning the BLAKE3 of the bytes when the staging keeps hashes.
     fn put_hashed(&self, path: &str, bytes: &[u8]) -> Result<Option<blake3::Hash>> {
-        if let Some(n) = self.abort.after_files
-            && self.written.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= n
-        {
-            std::process::abort();
-        }
-        let target = self.dir.join(path);
-        self.make_parent(&target)?;
+        self.abort_hook();
+        let target = self.prepare(path)?;
         let hash = self.hashes.as_ref().map(|hashes| {
             let hash = blake3::hash(bytes);
             hashes.lock().unwrap_or_else(|e| e.into_inner()).insert(path, hash);
@@ -412,6 +483,9 @@ impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.dir);
+            if let Some(v) = &self.versions {
+                v.discard();
+            }
         }
     }
 }
@@ -466,8 +540,10 @@ impl Sink for Staging {
     fn reuse(&self, files: &[Kept], read_again: bool) -> bool {
         let hashes: Option<Vec<blake3::Hash>> = files.iter().map(|f| blake3::Hash::from_hex(&f.blake3).ok()).collect();
         let Some(hashes) = hashes else { return false };
+        // a versioned output: the files are looked at in the unit's tree itself
+        let previous = self.versions.as_ref().and_then(|v| v.previous(&self.out, files));
         let same = |(f, hash): (&Kept, &blake3::Hash)| {
-            let path = self.out.join(&f.path);
+            let path = previous.as_ref().map_or_else(|| self.out.join(&f.path), |p| p.file(&f.path));
             let Ok(meta) = fs::symlink_metadata(&path) else { return false };
             if !meta.is_file() {
                 return false;
@@ -481,14 +557,15 @@ impl Sink for Staging {
         if !files.iter().zip(&hashes).all(same) {
             return false;
         }
-        for (i, f) in files.iter().enumerate() {
-            if let Some(n) = self.abort.after_files
-                && self.written.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= n
-            {
-                std::process::abort();
-            }
-            let target = self.dir.join(&f.path);
-            let linked = self.make_parent(&target).is_ok() && fs::hard_link(self.out.join(&f.path), &target).is_ok();
+        // a versioned output: the unit's whole tree, with one link (counted as one file)
+        let kept = self.versions.as_ref().zip(previous.as_ref()).is_some_and(|(v, p)| {
+            self.abort_hook();
+            v.keep(&self.dir, p, files.len())
+        });
+        for (i, f) in files.iter().enumerate().filter(|_| !kept) {
+            self.abort_hook();
+            let linked =
+                self.prepare(&f.path).is_ok_and(|target| fs::hard_link(self.out.join(&f.path), target).is_ok());
             if !linked {
                 for g in &files[..i] {
                     let _ = fs::remove_file(self.dir.join(&g.path));
