@@ -136,13 +136,7 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
     let load_options = LoadOptions { today: opts.today, base_url: opts.base_url.clone(), ..Default::default() };
     let site = load::load_site(&opts.site, &load_options)?;
     // built for another address than the configured one (a staging site): not a publication
-    let elsewhere = match &opts.base_url {
-        Some(url) => {
-            let slash = |u: &str| u.trim_end_matches('/').to_string();
-            load::configured_base_url(&site.root)?.map(|c| slash(&c)) != Some(slash(url))
-        }
-        None => false,
-    };
+    let elsewhere = site.elsewhere;
     drop(load);
     let theme = Theme::load(&site.root, site.config.theme.as_deref().unwrap_or("default"))?;
     let out = opts.out.clone().unwrap_or_else(|| site.root.join("public"));

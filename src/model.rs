@@ -43,6 +43,10 @@ pub struct Site {
     /// Drafts stay among a unit's documents, to be shown marked as drafts (`serve --drafts`);
     /// otherwise they are set aside in `Unit::drafts`.
     pub drafts: bool,
+    /// Built for another address than the one `gongkai.yaml` gives (`--base-url`, a staging
+    /// site): not a publication. Nothing is recorded, and its pages cannot be compared with the
+    /// recorded ones byte for byte (the address is in them).
+    pub elsewhere: bool,
 }
 
 /// A unit folder, before it is loaded.

@@ -107,6 +107,43 @@ fn a_changed_notice_lists_its_old_version_kept_byte_for_byte() {
 }
 
 #[test]
+fn a_build_for_another_address_shows_the_history_as_recorded() {
+    // a staging build's pages name another address, so their bytes differ from the recorded
+    // ones: that is no change of the document, and no version may be shown as replaced
+    let site = Site::example();
+    let staging = |today: &str| {
+        let out =
+            site.run(&["build", "-q", "--today", today, "--base-url", "https://staging.example.org/", "-o", "staging"]);
+        assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+        site.read(&format!("staging/{PAGE}"))
+    };
+    let versions_beside = |dir: &str| {
+        let notices = site.file(&format!("{dir}/qingyuan-water/notices"));
+        let names = std::fs::read_dir(notices).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap());
+        names.filter(|n| n.contains(".v20")).collect::<Vec<_>>()
+    };
+    build(&site, "2026-11-30");
+    let html = staging("2026-11-30");
+    assert!(html.contains("https://staging.example.org/"), "built for the other address");
+    assert!(history_links(&html).is_empty(), "a first version has no history, wherever it is built");
+    assert_eq!(versions_beside("staging"), Vec::<String>::new());
+    assert_eq!(entry_count(&site), 1, "a staging build records nothing");
+
+    // after a recorded change: the same history as the published site
+    correct_hours(&site);
+    build(&site, "2026-12-02");
+    let published = history_links(&site.read(&format!("public/{PAGE}")));
+    assert_eq!(published.len(), 1);
+    assert_eq!(history_links(&staging("2026-12-02")), published);
+    assert_eq!(versions_beside("staging"), versions_beside("public"));
+}
+
+fn entry_count(site: &Site) -> usize {
+    let log: serde_json::Value = serde_json::from_str(&site.read("record/log.json")).unwrap();
+    log["entries"].as_array().unwrap().len()
+}
+
+#[test]
 fn a_removed_notice_is_an_error_and_its_versions_stay_reachable() {
     let site = Site::example();
     build(&site, "2026-11-30");

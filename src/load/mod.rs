@@ -74,7 +74,10 @@ pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<Site> {
     if let Some(problem) = config.base_url.as_deref().and_then(crate::config::base_url_problem) {
         return Err(Error::Config { file: CONFIG_FILE.into(), pos: None, message: format!("base_url: {problem}") });
     }
+    let mut elsewhere = false;
     if let Some(url) = &opts.base_url {
+        let slash = |u: &str| u.trim_end_matches('/').to_string();
+        elsewhere = config.base_url.as_deref().map(slash) != Some(slash(url));
         config.base_url = Some(checked_base_url(url)?);
     }
     if let Some(desk) = &config.desk
@@ -195,12 +198,8 @@ pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<Site> {
         shared_codes,
         published,
         drafts: opts.drafts,
+        elsewhere,
     })
-}
-
-/// The address `gongkai.yaml` gives the site (`base_url`), as written.
-pub fn configured_base_url(root: &Path) -> Result<Option<String>> {
-    Ok(read_config(root)?.base_url)
 }
 
 /// The address `--base-url` gives, when it is one (exit 2 otherwise: a usage error).

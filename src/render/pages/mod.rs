@@ -443,7 +443,9 @@ impl<'r> UnitCx<'r, '_> {
         let (older, newest) = versions.split_at(versions.len() - 1);
         let listed = archive::history(&archive.store, path, path, older, data, &today);
         let (page, html) = self.compose(template, &head, view, listed.as_ref())?;
-        let superseded = crate::record::hex(html.as_bytes()) != newest[0].hash;
+        // a page built for another address differs from the recorded one wherever the address is
+        // written: no sign of a change, the newest recorded version stays the current one
+        let superseded = !self.r.site.elsewhere && crate::record::hex(html.as_bytes()) != newest[0].hash;
         let (shown, page, html) = if superseded && archive.store.contains(&newest[0].hash) {
             let listed = archive::history(&archive.store, path, path, versions, data, &today);
             let (page, html) = self.compose(template, &head, view, listed.as_ref())?;
