@@ -84,6 +84,23 @@ fn verify_names_a_changed_a_deleted_and_an_added_page() {
     assert!(out.stdout.contains("记录在案却已不在网站上（1 项）：\n    qingyuan-water/fees.html\n"), "{}", out.stdout);
     assert!(out.stdout.contains("记录之外新增）（1 项）：\n    qingyuan-water/公告.html\n"), "{}", out.stdout);
 
+    // links planted in the served folder are named, never followed: not the folder a link at the
+    // top leads to (its files are no part of the site), nor a page that leads elsewhere
+    site.remove("public/qingyuan-water/公告.html");
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.html"), "not the site's").unwrap();
+    std::os::unix::fs::symlink(outside.path(), site.file("public/mirror")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("secret.html"), site.file("public/qingyuan-water/leak.html"))
+        .unwrap();
+    let out = verify(&site);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout.contains("记录之外新增）（2 项）：\n    mirror\n    qingyuan-water/leak.html\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("secret.html"), "{}", out.stdout);
+
     // a folder without a record is not a recorded site: exit 2
     let out = site.run(&["verify", "content"]);
     assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);

@@ -20,7 +20,7 @@ use std::sync::Mutex;
 use crate::error::{Error, Result};
 
 mod versions;
-pub(crate) use versions::linked_version;
+pub(crate) use versions::{is_unit_link, linked_version};
 
 /// Where rendered files go.
 pub(crate) trait Sink: Sync {

@@ -61,6 +61,17 @@ pub(crate) fn linked_version(out: &Path) -> Option<u64> {
     fs::symlink_metadata(store_of(out).join(STORE_MARKER)).ok()?.is_file().then_some(number)
 }
 
+/// Whether `name` in the folder `dir` is gongkai's link from a version to a unit's tree: of the
+/// form it makes (`../../u/NAME.NUMBER`), in a version folder of a store (`dir/../..` carries
+/// the store's marker), leading to a folder.
+pub(crate) fn is_unit_link(dir: &Path, name: &std::ffi::OsStr) -> bool {
+    let Some(slug) = name.to_str() else { return false };
+    let link = dir.join(name);
+    linked_tree(&link, slug).is_some()
+        && fs::symlink_metadata(dir.join("../..").join(STORE_MARKER)).is_ok_and(|m| m.is_file())
+        && link.is_dir()
+}
+
 /// `000124` → 124; `None` for a name gongkai does not give a version.
 fn version_number(name: &str) -> Option<u64> {
     (name.len() >= 6 && name.bytes().all(|b| b.is_ascii_digit())).then(|| name.parse().ok()).flatten()

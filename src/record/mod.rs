@@ -284,7 +284,14 @@ pub fn hash_tree(
         .map(|rel| {
             let hash = match known(&rel) {
                 Some(h) => h.to_hex().to_string(),
-                None => hex(&fs::read(dir.join(&rel))?),
+                None => {
+                    // the build's own folder: a link in it was not written by the build
+                    let path = dir.join(&rel);
+                    if fs::symlink_metadata(&path)?.is_symlink() {
+                        return Err(std::io::Error::other(format!("{rel} 是一个符号链接，不是这次生成写入的文件")));
+                    }
+                    hex(&fs::read(path)?)
+                }
             };
             Ok((rel, hash))
         })
@@ -295,6 +302,7 @@ pub fn hash_tree(
 
 /// Every file of a built site but the record's own and the output marker (see `is_own`), as
 /// `/`-separated site paths in name order: what the record lists, and what `verify` compares.
+/// Links are files here (never followed), but for the unit links of a versioned output.
 /// The folders at the top (one per unit) are listed in parallel, each in name order, and joined
 /// in name order: the same list as one walk of the whole tree.
 pub fn site_files(dir: &Path) -> std::io::Result<Vec<String>> {
@@ -303,12 +311,12 @@ pub fn site_files(dir: &Path) -> std::io::Result<Vec<String>> {
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
         let kind = entry.file_type()?;
-        // a versioned output's unit folder is a link into its store: walked where it stands
-        // (the walk follows the link it starts from, and no other)
-        let linked_dir = kind.is_symlink() && entry.path().is_dir();
-        if kind.is_dir() || kind.is_file() || linked_dir {
-            top.push((entry.file_name(), kind.is_dir() || linked_dir));
-        }
+        // a versioned output's unit folder is gongkai's link to the unit's tree in the store:
+        // walked where it stands (the walk follows the link it starts from, and no other). Any
+        // other link, or anything else that is not a folder, is listed as it is, not followed:
+        // what it leads to is not part of the site, and a link nobody recorded is named.
+        let walked = kind.is_dir() || (kind.is_symlink() && crate::output::is_unit_link(dir, &entry.file_name()));
+        top.push((entry.file_name(), walked));
     }
     top.sort();
     let lists: Vec<Vec<String>> = top
@@ -322,7 +330,7 @@ pub fn site_files(dir: &Path) -> std::io::Result<Vec<String>> {
             let sub = dir.join(&*name);
             for entry in walkdir::WalkDir::new(&sub).min_depth(1).sort_by_file_name() {
                 let entry = entry.map_err(std::io::Error::other)?;
-                if !entry.file_type().is_file() {
+                if entry.file_type().is_dir() {
                     continue;
                 }
                 let rel = entry.path().strip_prefix(&sub).map_err(std::io::Error::other)?;

@@ -98,6 +98,30 @@ fn hashing_a_tree_takes_known_hashes_and_reads_the_files_it_was_not_told_of() {
     assert_eq!(hash_tree(dir.path(), &told).unwrap()["a.html"], hex(b"told"));
 }
 
+#[cfg(unix)]
+#[test]
+fn links_are_listed_as_they_are_and_never_hashed_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(outside.path().join("secret.html"), "elsewhere").unwrap();
+    fs::write(dir.path().join("a.html"), "a").unwrap();
+    fs::create_dir(dir.path().join("unit")).unwrap();
+    fs::write(dir.path().join("unit/x.html"), "x").unwrap();
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("mirror")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("secret.html"), dir.path().join("unit/l.html")).unwrap();
+    // a link of the form of a versioned output's, where no store is: not followed either
+    fs::create_dir_all(dir.path().join("u/other.000001")).unwrap();
+    fs::write(dir.path().join("u/other.000001/y.html"), "y").unwrap();
+    std::os::unix::fs::symlink("../../u/other.000001", dir.path().join("other")).unwrap();
+    assert_eq!(
+        site_files(dir.path()).unwrap(),
+        ["a.html", "mirror", "other", "u/other.000001/y.html", "unit/l.html", "unit/x.html"]
+    );
+    // a build's folder holds no link it did not make: its record is not written through one
+    let err = hash_tree(dir.path(), &|_| None).unwrap_err();
+    assert!(err.to_string().contains("符号链接"), "{err}");
+}
+
 #[test]
 fn listing_a_tree_in_parallel_gives_the_order_of_one_walk() {
     let dir = tempfile::tempdir().unwrap();
