@@ -400,4 +400,12 @@ fn the_preview_shows_what_a_build_would_record_without_writing_the_log() {
     // the preview wrote nothing to the record
     assert_eq!(site.read("record/log.json"), log);
     assert!(!site.file("record/entries/000002.json").exists());
+    drop(server);
+
+    // a preview for another address renders pages a build would not write: it compares nothing
+    // (every page would otherwise be listed as changed)
+    let server = Server::start(&site, &["--base-url", "https://staging.example.org/"]);
+    let body = server.wait_for("/__gongkai/record.html", "the preview page", |b| b.contains("公开记录预览"));
+    assert!(body.contains("id=\"not-compared\"") && body.contains("--base-url"), "{body}");
+    assert!(!body.contains("id=\"changed\""), "{body}");
 }

@@ -32,9 +32,27 @@ pub(super) fn changes(record: &Record, now: &BTreeMap<String, String>) -> [Vec<S
     [added, changed, removed]
 }
 
-/// The preview page.
-pub(super) fn page(record: &Record, now: &BTreeMap<String, String>) -> String {
-    let [added, changed, removed] = changes(record, now);
+/// Why the pages of this preview are not the ones `gongkai build` would write, when they are not:
+/// they name another address (`--base-url`), or show drafts (`--drafts`).
+pub(super) fn unlike_build(site: &crate::model::Site) -> Option<&'static str> {
+    if site.elsewhere {
+        Some(
+            "这次预览用的是 --base-url 给的地址，网页里写着这个地址，和 gongkai build 按 gongkai.yaml 的 base_url 生成的网页逐字节不同",
+        )
+    } else if site.drafts {
+        Some("这次预览显示了草稿（--drafts），gongkai build 不会发布草稿")
+    } else {
+        None
+    }
+}
+
+/// The preview page; `unlike`: why the pages rendered are not what a build would write (then
+/// nothing is compared, see [`unlike_build`]).
+pub(super) fn page(record: &Record, now: &BTreeMap<String, String>, unlike: Option<&str>) -> String {
+    let [added, changed, removed] = match unlike {
+        None => changes(record, now),
+        Some(_) => Default::default(),
+    };
     let mut html = String::from(
         "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>公开记录预览</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head>\n<body><main>\n<h1>公开记录预览</h1>\n",
@@ -46,6 +64,15 @@ pub(super) fn page(record: &Record, now: &BTreeMap<String, String>) -> String {
         }
         None => "站点还没有公开记录：第一次 gongkai build 会把全部网页记为新增。".into(),
     };
+    if let Some(why) = unlike {
+        let _ = writeln!(
+            html,
+            "<p>{base}</p>\n<p id=\"not-compared\">{}，所以这里不比较，不能说明 gongkai build 会记下什么。不加这个选项运行 gongkai serve，就能预览。</p>",
+            esc(why)
+        );
+        html.push_str("</main></body></html>\n");
+        return html;
+    }
     let _ = writeln!(
         html,
         "<p>{base}如果现在运行 gongkai build，记录里会有下面这些网页的变化。这只是预览，不会写入记录；只比较网页（.html）。</p>"
@@ -108,9 +135,15 @@ mod tests {
             (added, changed, removed),
             (vec!["d/新.html".to_string()], vec!["b.html".to_string()], vec!["c.html".to_string()])
         );
-        let html = page(&record, &now);
+        let html = page(&record, &now, None);
         assert!(html.contains("<a href=\"/d/%E6%96%B0.html\">d/新.html</a>"), "{html}");
         assert!(html.contains("第 1 条（2026-11-30）"), "{html}");
-        assert!(page(&record, &hashes(&[("a.html", "1"), ("b.html", "2"), ("c.html", "3")])).contains("网页没有变化"));
+        assert!(
+            page(&record, &hashes(&[("a.html", "1"), ("b.html", "2"), ("c.html", "3")]), None).contains("网页没有变化")
+        );
+        // pages unlike a build's: nothing is compared, and the page says why
+        let html = page(&record, &now, Some("草稿"));
+        assert!(html.contains("id=\"not-compared\">草稿，所以这里不比较"), "{html}");
+        assert!(!html.contains("id=\"changed\"") && !html.contains("id=\"added\"") && !html.contains("网页没有变化"));
     }
 }

@@ -247,7 +247,9 @@ impl Builder {
             ReportKind::Html => {
                 crate::render::report_html(&l.site, &l.result, &l.theme, "/static/style.css", "/").unwrap_or_default()
             }
-            ReportKind::Record => super::preview::page(&l.site.record, &self.shared.hashes()),
+            ReportKind::Record => {
+                super::preview::page(&l.site.record, &self.shared.hashes(), super::preview::unlike_build(&l.site))
+            }
         }
     }
 
