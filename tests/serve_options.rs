@@ -108,7 +108,9 @@ fn open_starts_the_browser_on_the_preview_address() {
     let site = Site::example();
     let opened = site.file("opened.txt");
     let browser = site.file("browser.sh");
-    site.write("browser.sh", format!("#!/bin/sh\necho \"$1\" > '{}'\n", opened.display()));
+    // written aside and renamed: the test sees the whole address or no file (a file the shell has
+    // only created yet would read empty)
+    site.write("browser.sh", format!("#!/bin/sh\necho \"$1\" > '{0}.part' && mv '{0}.part' '{0}'\n", opened.display()));
     std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
     let server = Server::start(&site, &["--open"], &[("BROWSER", browser.to_str().unwrap())]);
     let start = Instant::now();
