@@ -45,8 +45,13 @@ pub struct CheckOptions {
 
 /// `gongkai check`: load, check, report.
 pub fn check(opts: &CheckOptions) -> Result<Outcome> {
-    let site =
-        load::load_site(&opts.site, &LoadOptions { unit: opts.unit.clone(), today: opts.today, ..Default::default() })?;
+    let load_options = LoadOptions {
+        unit: opts.unit.clone(),
+        today: opts.today,
+        record: load::RecordUse::Numbers,
+        ..Default::default()
+    };
+    let site = load::load_site(&opts.site, &load_options)?;
     let result = check::check_site(&site);
     let plain = Context { root: &site.root, packs: &site.packs, color: false };
     let styled = Context { color: true, ..plain };
@@ -261,8 +266,9 @@ fn record(
     let now = hash_tree(staging.path(), &|p| staged.get(p)).map_err(|e| Error::io(staging.path(), e))?;
     drop(staged);
     drop(hashing);
-    let appended = site.record.append(&site.env.today.to_string(), &now, numbers);
-    let record = appended.as_ref().unwrap_or(&site.record);
+    let previous = site.record()?;
+    let appended = previous.append(&site.env.today.to_string(), &now, numbers);
+    let record = appended.as_ref().unwrap_or(previous);
     let signatures = crate::record::sign::for_build(&site.root, record, appended.is_some()).map_err(Error::Usage)?;
     for (rel, bytes) in
         record.files_to_write().into_iter().chain(signatures.iter().map(|(r, b)| (r.clone(), b[..].into())))

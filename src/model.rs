@@ -33,8 +33,9 @@ pub struct Site {
     pub findings: Vec<Finding>,
     /// Today and the working-day calendar, for deadlines.
     pub env: Env,
-    /// The publication record so far (`record/`), verified; empty before the first build.
-    pub record: crate::record::Record,
+    /// The publication record so far (`record/`), verified; empty before the first build. `None`
+    /// when the load kept only its 索引号 (`LoadOptions::record`): then nothing may be built.
+    pub record: Option<crate::record::Record>,
     /// Every document the record says was published (source path → 索引号 and date), to name
     /// those deleted since (第十二条(三)(五)).
     pub published: std::collections::BTreeMap<String, crate::record::numbers::Published>,

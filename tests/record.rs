@@ -132,6 +132,10 @@ fn a_forged_entry_is_named_by_verify_and_stops_the_next_build() {
     assert_eq!(out.code, 2, "a record that does not verify stops the build: {}{}", out.stdout, out.stderr);
     assert!(out.stderr.contains("公开记录") && out.stderr.contains("第 2 条记录"), "{}", out.stderr);
     assert_eq!(site.read(NOTICE_PAGE), public_before, "nothing was published");
+    // check reads only the record's chain and 索引号, and stops on it the same way
+    let out = site.run(&["check", "-q", "--today", "2026-11-30"]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("公开记录") && out.stderr.contains("第 2 条记录"), "{}", out.stderr);
 }
 
 #[test]

@@ -26,7 +26,8 @@ impl Portal {
     /// Reads the site at `root`.
     pub fn load(root: &Path) -> Result<Portal, String> {
         let site =
-            load_site(root, &LoadOptions::default()).map_err(|e| format!("读取站点 {} 失败：{e}", root.display()))?;
+            load_site(root, &LoadOptions { record: gongkai::load::RecordUse::Numbers, ..LoadOptions::default() })
+                .map_err(|e| format!("读取站点 {} 失败：{e}", root.display()))?;
         let mut units = BTreeMap::new();
         let mut reply = BTreeMap::new();
         for dir in &site.units {

@@ -239,7 +239,8 @@ pub(crate) fn data(bytes: &[u8], what: &str) -> Result<UnitJson, Problem> {
 /// A site folder, loaded and checked like `gongkai check`: its report's units.
 pub(crate) fn site(root: &Path, today: Option<jiff::civil::Date>) -> Result<Vec<UnitJson>, String> {
     use crate::load::{LoadOptions, load_site};
-    let site = load_site(root, &LoadOptions { today, ..Default::default() }).map_err(|e| e.to_string())?;
+    let options = LoadOptions { today, record: crate::load::RecordUse::Numbers, ..Default::default() };
+    let site = load_site(root, &options).map_err(|e| e.to_string())?;
     let result = crate::check::check_site(&site);
     // each unit through the JSON shape of the report, one at a time: the same fields as a
     // published report.json, without making the whole report (a province's is 100 MB and more)

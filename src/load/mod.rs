@@ -51,6 +51,19 @@ pub struct LoadOptions {
     pub base_url: Option<String>,
     /// Keep drafts (`草稿: true`) among the documents, marked as drafts (`serve --drafts`).
     pub drafts: bool,
+    /// How much of the publication record to keep (its chain is verified either way).
+    pub record: RecordUse,
+}
+
+/// How much of the publication record a load keeps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RecordUse {
+    /// All of it (`Site::record`): what building and previewing need.
+    #[default]
+    Whole,
+    /// Only the 索引号 each build assigned (`Site::published`): what checking needs. A
+    /// province-sized record lists a quarter of a million files, which `check` never looks at.
+    Numbers,
 }
 
 /// Today's date in China (UTC+8), where the deadlines run.
@@ -179,8 +192,17 @@ pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<Site> {
         None => None,
     };
     let env = Env { today: opts.today.or(pinned).unwrap_or_else(today_in_china), calendar };
-    let record = read_record(root)?;
-    let published = crate::record::numbers::published(&record);
+    let (record, published) = match opts.record {
+        RecordUse::Whole => {
+            let record = read_record(root)?;
+            let published = crate::record::numbers::published(record.entries().map(|e| (&*e.date, &e.numbers)));
+            (Some(record), published)
+        }
+        RecordUse::Numbers => {
+            let heads = read_record_heads(root)?;
+            (None, crate::record::numbers::published(heads.iter().map(|e| (&*e.date, &e.numbers))))
+        }
+    };
     if opts.unit.is_none() {
         let slugs = units.iter().map(|u| u.slug.as_str()).collect();
         findings.extend(removed::gone_units(&slugs, &published));
@@ -265,7 +287,27 @@ fn read_record(root: &Path) -> Result<crate::record::Record> {
     }
 }
 
+/// [`read_record`] without the files each entry lists (`RecordUse::Numbers`).
+fn read_record_heads(root: &Path) -> Result<Vec<crate::record::EntryHead>> {
+    let dir = root.join(crate::record::FOLDER);
+    match crate::record::read_heads(&dir) {
+        Ok(heads) => Ok(heads.unwrap_or_default()),
+        Err(problems) => Err(Error::Record { path: dir, problems }),
+    }
+}
+
 impl Site {
+    /// The whole publication record, which building needs; an error when this load kept only
+    /// its 索引号 (`RecordUse::Numbers`): a build on it would start a new chain.
+    pub fn record(&self) -> Result<&crate::record::Record> {
+        self.record.as_ref().ok_or_else(|| {
+            Error::Usage(format!(
+                "读取站点时只读了公开记录（{}/）的索引号，不能据此生成或预览网站：这是 gongkai 的缺陷，请报告",
+                crate::record::FOLDER
+            ))
+        })
+    }
+
     /// Read and parse one unit. Units are loaded one at a time by whoever walks the site
     /// (check, build, serve), so a province-sized portal never sits in memory whole.
     pub fn load_unit(&self, dir: &UnitDir) -> Unit {

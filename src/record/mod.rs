@@ -75,6 +75,118 @@ pub struct Entry {
     pub numbers: BTreeMap<String, String>,
 }
 
+/// An entry without the files it lists: what `check` needs of a record (its chain, and the
+/// 索引号 each build assigned), read without keeping a quarter of a million paths and hashes.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct EntryHead {
+    /// [`SCHEMA`].
+    pub schema: String,
+    /// As in [`Entry`].
+    pub seq: u64,
+    /// As in [`Entry`].
+    pub date: String,
+    /// As in [`Entry`].
+    pub previous: Option<String>,
+    /// As in [`Entry`].
+    pub numbers: BTreeMap<String, String>,
+}
+
+/// The fields of an entry its place in the chain is checked with.
+trait Chained: serde::de::DeserializeOwned {
+    fn head(&self) -> (&str, u64, &str, Option<&str>);
+}
+
+impl Chained for Entry {
+    fn head(&self) -> (&str, u64, &str, Option<&str>) {
+        (&self.schema, self.seq, &self.date, self.previous.as_deref())
+    }
+}
+
+impl Chained for EntryHead {
+    fn head(&self) -> (&str, u64, &str, Option<&str>) {
+        (&self.schema, self.seq, &self.date, self.previous.as_deref())
+    }
+}
+
+/// Read the heads of a record's entries from a folder and verify its chain, as
+/// [`Record::read`] does, keeping neither the files each entry lists nor the entries' bytes.
+pub fn read_heads(dir: &Path) -> Result<Option<Vec<EntryHead>>, Problems> {
+    let entries = read_chain::<EntryHead>(&|rel| read_file(dir, rel), false)?;
+    Ok(entries.map(|entries| entries.into_iter().map(|(e, _)| e).collect()))
+}
+
+/// A file of the record in `dir`: its bytes, `None` when it is not there.
+fn read_file(dir: &Path, rel: &str) -> Result<Option<Vec<u8>>, String> {
+    match fs::read(dir.join(rel)) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("无法读取 {}：{}", dir.join(rel).display(), crate::error::io_reason(&e))),
+    }
+}
+
+/// Entries read, each with its file's bytes (empty where they are not kept).
+type Entries<E> = Vec<(E, Vec<u8>)>;
+
+/// The entries of the record read through `get`, its chain verified, each with its file's bytes
+/// when `keep`.
+fn read_chain<E: Chained>(get: Fetch<'_>, keep: bool) -> Result<Option<Entries<E>>, Problems> {
+    let Some(bytes) = get(LOG).map_err(|e| vec![e])? else { return Ok(None) };
+    let log: Log = serde_json::from_slice(&bytes).map_err(|e| vec![format!("{LOG} 不是有效的公开记录：{e}")])?;
+    if log.schema != SCHEMA {
+        return Err(vec![format!("{LOG} 的格式是「{}」，这个版本的 gongkai 只认识「{SCHEMA}」", log.schema)]);
+    }
+    let mut problems = Vec::new();
+    let mut entries: Entries<E> = Vec::new();
+    let mut previous: Option<String> = None;
+    for (i, line) in log.entries.iter().enumerate() {
+        let seq = i as u64 + 1;
+        let at = format!("第 {seq} 条记录（{}）", line.file);
+        if line.seq != seq || line.file != entry_file(seq) {
+            problems.push(format!("{at}：序号或文件名不连续，应为第 {seq} 条、{}", entry_file(seq)));
+            break;
+        }
+        let bytes = match get(&line.file) {
+            Ok(Some(b)) => b,
+            Ok(None) => {
+                problems.push(format!("{at}：文件缺失"));
+                break;
+            }
+            Err(e) => {
+                problems.push(e);
+                break;
+            }
+        };
+        let hash = hex(&bytes);
+        if hash != line.blake3 {
+            problems.push(format!(
+                "{at}：内容与索引记下的哈希不符，记录在发布后被改动过（应为 {}，实为 {hash}）",
+                line.blake3
+            ));
+        }
+        let entry: E = match serde_json::from_slice(&bytes) {
+            Ok(e) => e,
+            Err(e) => {
+                problems.push(format!("{at}：不是有效的记录：{e}"));
+                break;
+            }
+        };
+        let (schema, entry_seq, date, entry_previous) = entry.head();
+        if entry_previous != previous.as_deref() {
+            problems.push(format!(
+                "{at}：链断开：它记下的上一条记录哈希是 {}，上一条记录实际的哈希是 {}",
+                entry_previous.unwrap_or("（无）"),
+                previous.as_deref().unwrap_or("（无，这应是第一条）")
+            ));
+        }
+        if entry_seq != seq || date != line.date || schema != SCHEMA {
+            problems.push(format!("{at}：序号、日期或格式与索引不符"));
+        }
+        previous = Some(hash);
+        entries.push((entry, if keep { bytes } else { Vec::new() }));
+    }
+    if problems.is_empty() { Ok(Some(entries)) } else { Err(problems) }
+}
+
 /// A record read and verified, or a new one.
 #[derive(Debug, Clone, Default)]
 pub struct Record {
@@ -115,69 +227,14 @@ impl Record {
     /// site) and verify its chain. `Ok(None)`: there is no `log.json` there. The problems name
     /// the entry where the chain breaks.
     pub fn read(dir: &Path) -> Result<Option<Record>, Problems> {
-        Record::read_with(&|rel| match fs::read(dir.join(rel)) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(format!("无法读取 {}：{}", dir.join(rel).display(), crate::error::io_reason(&e))),
-        })
+        Record::read_with(&|rel| read_file(dir, rel))
     }
 
     /// Read a record through `get` (a path relative to the record → its bytes, `None` when
     /// absent), and verify its chain.
     pub fn read_with(get: Fetch<'_>) -> Result<Option<Record>, Problems> {
-        let Some(bytes) = get(LOG).map_err(|e| vec![e])? else { return Ok(None) };
-        let log: Log = serde_json::from_slice(&bytes).map_err(|e| vec![format!("{LOG} 不是有效的公开记录：{e}")])?;
-        if log.schema != SCHEMA {
-            return Err(vec![format!("{LOG} 的格式是「{}」，这个版本的 gongkai 只认识「{SCHEMA}」", log.schema)]);
-        }
-        let mut problems = Vec::new();
-        let mut entries: Vec<std::sync::Arc<(Entry, Vec<u8>)>> = Vec::new();
-        for (i, line) in log.entries.iter().enumerate() {
-            let seq = i as u64 + 1;
-            let at = format!("第 {seq} 条记录（{}）", line.file);
-            if line.seq != seq || line.file != entry_file(seq) {
-                problems.push(format!("{at}：序号或文件名不连续，应为第 {seq} 条、{}", entry_file(seq)));
-                break;
-            }
-            let bytes = match get(&line.file) {
-                Ok(Some(b)) => b,
-                Ok(None) => {
-                    problems.push(format!("{at}：文件缺失"));
-                    break;
-                }
-                Err(e) => {
-                    problems.push(e);
-                    break;
-                }
-            };
-            let hash = hex(&bytes);
-            if hash != line.blake3 {
-                problems.push(format!(
-                    "{at}：内容与索引记下的哈希不符，记录在发布后被改动过（应为 {}，实为 {hash}）",
-                    line.blake3
-                ));
-            }
-            let entry: Entry = match serde_json::from_slice(&bytes) {
-                Ok(e) => e,
-                Err(e) => {
-                    problems.push(format!("{at}：不是有效的记录：{e}"));
-                    break;
-                }
-            };
-            let previous = entries.last().map(|e| hex(&e.1));
-            if entry.previous != previous {
-                problems.push(format!(
-                    "{at}：链断开：它记下的上一条记录哈希是 {}，上一条记录实际的哈希是 {}",
-                    entry.previous.as_deref().unwrap_or("（无）"),
-                    previous.as_deref().unwrap_or("（无，这应是第一条）")
-                ));
-            }
-            if entry.seq != seq || entry.date != line.date || entry.schema != SCHEMA {
-                problems.push(format!("{at}：序号、日期或格式与索引不符"));
-            }
-            entries.push(std::sync::Arc::new((entry, bytes)));
-        }
-        if problems.is_empty() { Ok(Some(Record { entries })) } else { Err(problems) }
+        let entries = read_chain::<Entry>(get, true)?;
+        Ok(entries.map(|entries| Record { entries: entries.into_iter().map(std::sync::Arc::new).collect() }))
     }
 
     /// The site as the record says it is now: every file with its BLAKE3.

@@ -16,12 +16,15 @@ pub struct Published {
     pub date: String,
 }
 
-/// Every document the record says was published, by source path (`content/x/notices/a.md`).
-pub fn published(record: &super::Record) -> BTreeMap<String, Published> {
+/// Every document the record says was published, by source path (`content/x/notices/a.md`),
+/// from each entry's date and the 索引号 it assigned, oldest first.
+pub fn published<'a>(
+    entries: impl IntoIterator<Item = (&'a str, &'a BTreeMap<String, String>)>,
+) -> BTreeMap<String, Published> {
     let mut out = BTreeMap::new();
-    for e in record.entries() {
-        for (path, number) in &e.numbers {
-            out.entry(path.clone()).or_insert_with(|| Published { number: number.clone(), date: e.date.clone() });
+    for (date, numbers) in entries {
+        for (path, number) in numbers {
+            out.entry(path.clone()).or_insert_with(|| Published { number: number.clone(), date: date.to_string() });
         }
     }
     out

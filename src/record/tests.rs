@@ -61,11 +61,33 @@ fn a_forged_entry_in_the_middle_is_named() {
     let problems = Record::read(dir.path()).unwrap_err();
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].starts_with("第 3 条记录（entries/000003.json）：链断开"), "{problems:?}");
+    assert_eq!(read_heads(dir.path()).unwrap_err(), problems, "the heads alone: the same chain, the same problems");
 
     // without fixing the index, the entry itself is named
     fs::write(dir.path().join(LOG), log).unwrap();
     let problems = Record::read(dir.path()).unwrap_err();
     assert!(problems[0].starts_with("第 2 条记录（entries/000002.json）：内容与索引记下的哈希不符"), "{problems:?}");
+    assert_eq!(read_heads(dir.path()).unwrap_err(), problems);
+}
+
+#[test]
+fn the_heads_of_a_record_are_its_entries_without_their_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = three_builds();
+    let numbers = BTreeMap::from([("content/u/notices/a.md".to_string(), "u/2026-00001".to_string())]);
+    let r = r.append("2026-04-01", &site(&[("d.html", "5")]), numbers.clone()).unwrap();
+    write(dir.path(), &r);
+    let heads = read_heads(dir.path()).unwrap().unwrap();
+    let whole: Vec<&Entry> = r.entries().collect();
+    assert_eq!(heads.len(), whole.len());
+    for (h, e) in heads.iter().zip(&whole) {
+        assert_eq!(
+            (&h.schema, h.seq, &h.date, &h.previous, &h.numbers),
+            (&e.schema, e.seq, &e.date, &e.previous, &e.numbers)
+        );
+    }
+    assert_eq!(heads[3].numbers, numbers);
+    assert!(read_heads(&dir.path().join("nothing")).unwrap().is_none());
 }
 
 #[test]
@@ -74,6 +96,7 @@ fn a_missing_entry_and_a_foreign_format_are_named() {
     write(dir.path(), &three_builds());
     fs::remove_file(dir.path().join("entries/000003.json")).unwrap();
     assert_eq!(Record::read(dir.path()).unwrap_err(), ["第 3 条记录（entries/000003.json）：文件缺失"]);
+    assert_eq!(read_heads(dir.path()).unwrap_err(), ["第 3 条记录（entries/000003.json）：文件缺失"]);
     fs::write(dir.path().join(LOG), "{\"schema\": \"other/9\", \"entries\": []}").unwrap();
     assert!(Record::read(dir.path()).unwrap_err()[0].contains("只认识「gongkai-record/1」"));
 }

@@ -31,9 +31,9 @@ pub(super) struct Archive {
 impl Archive {
     /// The site's archive (empty when it cannot be listed: `build` names that problem when it
     /// writes the record).
-    pub(super) fn of(site: &crate::model::Site) -> Archive {
+    pub(super) fn of(site: &crate::model::Site, record: &crate::record::Record) -> Archive {
         let Ok(store) = Store::open(&site.root.join(crate::record::FOLDER)) else { return Archive::default() };
-        let histories = archive::histories(&site.record, |h| store.contains(h));
+        let histories = archive::histories(record, |h| store.contains(h));
         Archive { store, histories }
     }
 

@@ -46,8 +46,9 @@ pub(crate) struct RenderedUnit {
 }
 
 impl<'a> SiteRenderer<'a> {
-    pub(crate) fn new(site: &'a Site, theme: &'a Theme, sink: &'a dyn Sink) -> Self {
-        SiteRenderer { r: Renderer::new(site, theme, sink) }
+    /// A renderer of `site`, which must have been loaded with its whole record.
+    pub(crate) fn new(site: &'a Site, theme: &'a Theme, sink: &'a dyn Sink) -> Result<Self> {
+        Ok(SiteRenderer { r: Renderer::new(site, theme, sink)? })
     }
 
     /// Load, check and render one unit; nothing of it is kept but the summary.
@@ -260,7 +261,7 @@ pub(crate) fn render_site(
     tick: &(dyn Fn() + Sync),
     cache: Option<&Cache>,
 ) -> Result<(CheckResult, Rendered)> {
-    let sr = SiteRenderer::new(site, theme, sink);
+    let sr = SiteRenderer::new(site, theme, sink)?;
     let mut index = sr.index(&[])?;
     let mut units: Vec<RenderedUnit> = Vec::with_capacity(site.units.len());
     let mut reused = 0;

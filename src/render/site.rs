@@ -145,13 +145,14 @@ pub(super) struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    pub(super) fn new(site: &'a Site, theme: &'a Theme, sink: &'a dyn Sink) -> Self {
+    pub(super) fn new(site: &'a Site, theme: &'a Theme, sink: &'a dyn Sink) -> Result<Self> {
         let title = site.config.title.clone().unwrap_or_else(|| "信息公开".to_string());
         let base_url =
             site.config.base_url.as_ref().map(|u| if u.ends_with('/') { u.clone() } else { format!("{u}/") });
         let site_values = SiteView { base_url: base_url.clone(), ..SiteView::of_site(site, &title) };
-        let known_numbers = site.record.numbers();
-        Renderer {
+        let record = site.record()?;
+        let known_numbers = record.numbers();
+        Ok(Renderer {
             site,
             theme,
             sink,
@@ -163,8 +164,8 @@ impl<'a> Renderer<'a> {
             site_values,
             sequences: std::sync::Arc::new(crate::record::numbers::Sequences::of(&known_numbers)),
             known_numbers: std::sync::Arc::new(known_numbers),
-            archive: std::sync::Arc::new(super::archive::Archive::of(site)),
-        }
+            archive: std::sync::Arc::new(super::archive::Archive::of(site, record)),
+        })
     }
 
     /// The same renderer, writing into `sink` (the search index's tap on a unit's pages).

@@ -140,7 +140,7 @@ impl Builder {
             .par_iter()
             .map(|dir| {
                 let sink = MemorySink::default();
-                let unit = SiteRenderer::new(&site, &theme, &sink).unit(dir)?;
+                let unit = SiteRenderer::new(&site, &theme, &sink)?.unit(dir)?;
                 Ok((dir.slug.clone(), unit, stored(sink)))
             })
             .collect::<Result<_>>()?;
@@ -166,7 +166,7 @@ impl Builder {
             for slug in slugs {
                 let Some(dir) = loaded.site.units.iter().find(|d| &&d.slug == slug).cloned() else { continue };
                 let sink = MemorySink::default();
-                let unit = SiteRenderer::new(&loaded.site, &loaded.theme, &sink).unit(&dir)?;
+                let unit = SiteRenderer::new(&loaded.site, &loaded.theme, &sink)?.unit(&dir)?;
                 // a file that cannot be read, or is (for the moment) empty: keep the last good pages
                 let broken = unit
                     .check
@@ -199,7 +199,7 @@ impl Builder {
         let sink = MemorySink::default();
         let checks: Vec<UnitCheck> = loaded.units.values().map(|u| u.check.clone()).collect();
         let refs: Vec<&RenderedUnit> = loaded.units.values().map(|u| &u.rendered).collect();
-        let renderer = SiteRenderer::new(&loaded.site, &loaded.theme, &sink);
+        let renderer = SiteRenderer::new(&loaded.site, &loaded.theme, &sink)?;
         let index = renderer.index(&refs)?;
         let (result, _) =
             renderer.finish(checks, &refs, index, &|p| sink.exists(p) || self.shared.file(p).is_some())?;
@@ -247,9 +247,12 @@ impl Builder {
             ReportKind::Html => {
                 crate::render::report_html(&l.site, &l.result, &l.theme, "/static/style.css", "/").unwrap_or_default()
             }
-            ReportKind::Record => {
-                super::preview::page(&l.site.record, &self.shared.hashes(), super::preview::unlike_build(&l.site))
-            }
+            ReportKind::Record => match l.site.record() {
+                Ok(record) => {
+                    super::preview::page(record, &self.shared.hashes(), super::preview::unlike_build(&l.site))
+                }
+                Err(e) => e.to_string(),
+            },
         }
     }
 
