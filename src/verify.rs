@@ -159,13 +159,14 @@ fn compare_dir(dir: &Path) -> Result<Verified> {
 }
 
 /// BLAKE3 of a file's bytes: one open and reads into a buffer each thread keeps (no size asked
-/// first, no buffer the size of the file).
+/// first, no buffer the size of the file). Only a regular file is read (after following links),
+/// opened without waiting: a pipe or device put where a page was is an error, not a hang.
 fn hash_file(path: &Path) -> std::io::Result<blake3::Hash> {
     use std::io::Read as _;
     thread_local! {
         static BUFFER: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0; 64 << 10]);
     }
-    let mut file = std::fs::File::open(path)?;
+    let mut file = crate::input::open_regular(path)?;
     let mut hasher = blake3::Hasher::new();
     BUFFER.with_borrow_mut(|buffer| {
         loop {

@@ -101,6 +101,16 @@ fn verify_names_a_changed_a_deleted_and_an_added_page() {
     );
     assert!(!out.stdout.contains("secret.html"), "{}", out.stdout);
 
+    // a pipe where a recorded page was is not waited on: the page is named as not there
+    site.remove("public/mirror");
+    site.remove("public/qingyuan-water/leak.html");
+    site.remove("public/qingyuan-water/services.html");
+    let pipe = site.file("public/qingyuan-water/services.html");
+    rustix::fs::mkfifoat(rustix::fs::CWD, &pipe, rustix::fs::Mode::from_raw_mode(0o644)).unwrap();
+    let out = verify(&site);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stdout.contains("    qingyuan-water/services.html\n"), "{}", out.stdout);
+
     // a folder without a record is not a recorded site: exit 2
     let out = site.run(&["verify", "content"]);
     assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
