@@ -59,8 +59,8 @@ impl<'a> SiteRenderer<'a> {
     /// [`SiteRenderer::unit`], with a build cache: a unit with the same inputs is neither loaded
     /// nor checked (its check result and pages are the cache's); a unit whose check result is the
     /// one its pages were rendered from (another day, nothing due) is loaded and checked, and its
-    /// pages are taken from the previous output. Also returns the unit's line for the next cache (`None`: not cacheable), and whether its
-    /// pages were taken from the previous output.
+    /// pages are taken from the previous output. Also returns the unit's line for the next cache
+    /// (`None`: not cacheable), and whether its pages were taken from the previous output.
     fn unit_cached(&self, dir: &UnitDir, cache: Option<&Cache>) -> Result<(RenderedUnit, Option<Vec<u8>>, bool)> {
         let site = self.r.site;
         let keys = cache.and_then(|c| c.keys(&self.r, dir));
