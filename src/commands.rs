@@ -171,7 +171,7 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
     let spool = if elsewhere { None } else { crate::record::archive::Spool::new(&site.root).map(std::sync::Arc::new) };
     if let Some(spool) = &spool {
         let spool = spool.clone();
-        staging.keep_documents(Box::new(move |hash, page| spool.offer(hash, page)));
+        staging.keep_documents(Box::new(move |hash, page, base| spool.offer(hash, page, base)));
     }
     let out = staging.out().to_path_buf();
     let existed = out.exists();
@@ -304,21 +304,32 @@ fn record(
     }
     {
         use rayon::prelude::*;
+        // a version the spool compressed against a base is kept so only where that base is kept
+        // alone, in the archive already or added here; otherwise it is compressed again, alone
+        let adding: std::collections::HashSet<&str> = to_archive.iter().map(|(_, h)| h.as_str()).collect();
+        let alone = |base: &str| {
+            store.holds_alone(base)
+                || (adding.contains(base) && spool.and_then(|s| s.base_of(base)).flatten().is_none())
+        };
         let mut packs = archive::PackWriter::new(&into, &store);
         for batch in to_archive.chunks(512) {
-            let compressed: Vec<(&String, Vec<u8>)> = batch
+            let compressed: Vec<(&String, Vec<u8>, Option<String>)> = batch
                 .par_iter()
                 .map(|(path, hash)| {
                     let page = staging.path().join(path.as_str());
-                    if let Some(kept) = spool.and_then(|s| s.take(hash)) {
-                        return Ok((*hash, kept.map_err(|e| Error::io(&page, e))?));
+                    if let Some(spool) = spool
+                        && let Some(base) = spool.base_of(hash)
+                        && base.as_deref().is_none_or(alone)
+                        && let Some(kept) = spool.take(hash)
+                    {
+                        return Ok((*hash, kept.map_err(|e| Error::io(&page, e))?, base));
                     }
                     let bytes = std::fs::read(&page).map_err(|e| Error::io(&page, e))?;
-                    Ok((*hash, archive::compress(&bytes)))
+                    Ok((*hash, archive::compress(&bytes, None), None))
                 })
                 .collect::<Result<_>>()?;
-            for (hash, gz) in compressed {
-                packs.add(hash, &gz).map_err(|e| Error::write(&into, e))?;
+            for (hash, data, base) in compressed {
+                packs.add(hash, &data, base.as_deref()).map_err(|e| Error::write(&into, e))?;
             }
         }
         packs.finish().map_err(|e| Error::write(&into, e))?;

@@ -57,6 +57,52 @@ fn a_build_records_what_it_publishes_and_an_unchanged_build_adds_nothing() {
 }
 
 #[test]
+fn two_sites_built_alike_record_and_archive_the_same_bytes_each_version_against_its_units_base() {
+    // the example and the same with every unit twice: more units than threads, so the pages of
+    // several units are compressed at once, each against its own unit's first page
+    let sites = [Site::example(), Site::example()];
+    for site in &sites {
+        for unit in std::fs::read_dir(site.file("content")).unwrap().flatten().filter(|e| e.path().is_dir()) {
+            let name = unit.file_name().to_string_lossy().into_owned();
+            let copy = site.file(&format!("content/{name}-2"));
+            common::copy_dir(&unit.path(), &copy);
+            let config = copy.join("unit.yaml");
+            if let Ok(text) = std::fs::read_to_string(&config) {
+                // a unit of its own name
+                let text = text.replacen("单位名称: ", "单位名称: 第二", 1);
+                std::fs::write(&config, text).unwrap();
+            }
+        }
+    }
+    for site in &sites {
+        build(site);
+    }
+    let (one, two) = (common::tree(&sites[0].file("record")), common::tree(&sites[1].file("record")));
+    assert!(one.keys().any(|k| k.ends_with(".lz4b")), "{:?}", one.keys().collect::<Vec<_>>());
+    assert_eq!(one.keys().collect::<Vec<_>>(), two.keys().collect::<Vec<_>>());
+    for (k, v) in &one {
+        assert!(v == &two[k], "record/{k} differs");
+    }
+    // each version with a base is compressed against a page of its own unit, kept alone
+    let index: serde_json::Value = serde_json::from_slice(&one["archive/pack-000001.json"]).unwrap();
+    let bases = index["bases"].as_object().expect("versions with a base");
+    let entry: serde_json::Value = serde_json::from_slice(&one["entries/000001.json"]).unwrap();
+    let path_of = |hash: &str| {
+        entry["added"].as_object().unwrap().iter().find(|(_, h)| *h == hash).map(|(p, _)| p.clone()).unwrap()
+    };
+    let unit = |path: &str| path.split('/').next().unwrap().to_string();
+    for (version, base) in bases {
+        let base = base.as_str().unwrap();
+        assert!(bases.get(base).is_none(), "a base has no base of its own");
+        assert_eq!(unit(&path_of(version)), unit(&path_of(base)));
+    }
+    let versions = index["pages"].as_object().unwrap().len();
+    assert!(bases.len() * 10 > versions * 7, "most versions have a base: {} of {versions}", bases.len());
+    let out = sites[0].run(&["verify", "--archive"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+}
+
+#[test]
 fn verify_names_a_changed_a_deleted_and_an_added_page() {
     let site = Site::example();
     build(&site);

@@ -38,8 +38,8 @@ pub(crate) trait Sink: Sync {
 
     /// Store a document page, one the record's archive keeps a version of: as a page; a sink
     /// that hands new versions on as they are written ([`Staging::keep_documents`]) does so
-    /// unless `archived` says the archive holds these bytes already.
-    fn put_document(&self, path: &str, html: &str, _archived: &(dyn Fn(&blake3::Hash) -> bool + Sync)) -> Result<()> {
+    /// unless the archive holds these bytes already (see [`ForArchive`]).
+    fn put_document(&self, path: &str, html: &str, _archive: &ForArchive<'_>) -> Result<()> {
         self.put_page(path, html)
     }
 
@@ -263,8 +263,19 @@ pub(crate) struct Staging {
     versions: Option<versions::Versions>,
 }
 
-/// Takes a document page (its BLAKE3 and bytes) as it is written.
-pub(crate) type DocumentHook = dyn Fn(&blake3::Hash, &[u8]) -> io::Result<()> + Send + Sync;
+/// Takes a document page (its BLAKE3 and bytes) as it is written, with its base (see
+/// [`ForArchive::base`]).
+pub(crate) type DocumentHook =
+    dyn Fn(&blake3::Hash, &[u8], Option<(&blake3::Hash, &[u8])>) -> io::Result<()> + Send + Sync;
+
+/// What the record's archive needs with a document page (see [`Sink::put_document`]).
+pub(crate) struct ForArchive<'a> {
+    /// Does the archive hold the version of this BLAKE3 already?
+    pub archived: &'a (dyn Fn(&blake3::Hash) -> bool + Sync),
+    /// The version to compress it against, its BLAKE3 and bytes: the first document page its
+    /// unit wrote (see `record::archive`).
+    pub base: Option<(&'a blake3::Hash, &'a [u8])>,
+}
 
 /// A test hook that ends the process abruptly, as `kill -9` would (no clean-up runs), at a point
 /// the test chooses: after the Nth staged file (`GONGKAI_TEST_ABORT_AFTER_FILES=N`) or right after
@@ -521,12 +532,12 @@ impl Sink for Staging {
         self.put_hashed(path, bytes).map(drop)
     }
 
-    fn put_document(&self, path: &str, html: &str, archived: &(dyn Fn(&blake3::Hash) -> bool + Sync)) -> Result<()> {
+    fn put_document(&self, path: &str, html: &str, archive: &ForArchive<'_>) -> Result<()> {
         let hash = self.put_hashed(path, html.as_bytes())?;
         if let (Some(keep), Some(hash)) = (&self.documents, hash)
-            && !archived(&hash)
+            && !(archive.archived)(&hash)
         {
-            keep(&hash, html.as_bytes()).map_err(|e| Error::write(self.dir.join(path), e))?;
+            keep(&hash, html.as_bytes(), archive.base).map_err(|e| Error::write(self.dir.join(path), e))?;
         }
         Ok(())
     }

@@ -7,12 +7,16 @@
 //! A value layer beside the log: content-addressed by the BLAKE3 of the uncompressed page, which
 //! is the hash the record's entry lists for the page's path, so an archived version is verifiable
 //! against the chain. `build` writes the versions the archive lacks into new packs
-//! (`pack-000001.lz4`, each version one LZ4 frame, with an index `pack-000001.json` of format
-//! `gongkai-archive/2`), in the same Staging as the log, and keeps the files already there as
-//! they are: a build adds a few files, never one per version. What earlier builds wrote is read
-//! forever, never rewritten: packs of format `gongkai-archive/1` (`pack-000001.gz`, one gzip
-//! member a version) and the first layout (`<blake3>.html.gz`, one file a version); an archive
-//! may hold all three. `render` reads the archive to publish superseded and removed versions and
+//! (`pack-000001.lz4b`, each version one LZ4 block, with an index `pack-000001.json` of format
+//! `gongkai-archive/3`), in the same Staging as the log, and keeps the files already there as
+//! they are: a build adds a few files, never one per version. A version may be compressed
+//! against a base, another version of the archive kept without one (the first document page its
+//! unit wrote): the pages of a unit share their header, navigation and footer, so a version
+//! compressed against its base is about half the size. What earlier builds wrote is read
+//! forever, never rewritten: packs of format `gongkai-archive/2` (`pack-000001.lz4`, one LZ4
+//! frame a version), of format `gongkai-archive/1` (`pack-000001.gz`, one gzip member a
+//! version) and the first layout (`<blake3>.html.gz`, one file a version); an archive may hold
+//! all four. `render` reads the archive to publish superseded and removed versions and
 //! to list them ([`histories`]).
 
 use std::collections::BTreeMap;
@@ -26,8 +30,11 @@ use super::{Record, hex};
 /// The archive's folder inside the record folder.
 pub const DIR: &str = "archive";
 
-/// The format of the packs a build writes: LZ4 frames.
-pub const PACK_SCHEMA: &str = "gongkai-archive/2";
+/// The format of the packs a build writes: LZ4 blocks, each alone or against a base.
+pub const PACK_SCHEMA: &str = "gongkai-archive/3";
+
+/// The format of the packs of LZ4 frames, still read.
+pub const PACK_SCHEMA_LZ4_FRAME: &str = "gongkai-archive/2";
 
 /// The format of the first packs, still read: gzip members.
 pub const PACK_SCHEMA_GZIP: &str = "gongkai-archive/1";
@@ -39,15 +46,22 @@ enum Codec {
     Gzip,
     /// An LZ4 frame (`gongkai-archive/2`).
     Lz4,
+    /// An LZ4 block after its length, alone or against a base (`gongkai-archive/3`).
+    Lz4Block,
 }
 
 impl Codec {
     /// The codec of a pack index's schema.
     fn of(schema: &str) -> Option<Codec> {
-        match schema {
-            PACK_SCHEMA => Some(Codec::Lz4),
-            PACK_SCHEMA_GZIP => Some(Codec::Gzip),
-            _ => None,
+        [Codec::Lz4Block, Codec::Lz4, Codec::Gzip].into_iter().find(|c| c.schema() == schema)
+    }
+
+    /// The schema of its pack indexes.
+    fn schema(self) -> &'static str {
+        match self {
+            Codec::Gzip => PACK_SCHEMA_GZIP,
+            Codec::Lz4 => PACK_SCHEMA_LZ4_FRAME,
+            Codec::Lz4Block => PACK_SCHEMA,
         }
     }
 
@@ -56,22 +70,42 @@ impl Codec {
         match self {
             Codec::Gzip => "gz",
             Codec::Lz4 => "lz4",
+            Codec::Lz4Block => "lz4b",
         }
     }
 
     fn name(self) -> &'static str {
         match self {
             Codec::Gzip => "gzip",
-            Codec::Lz4 => "LZ4",
+            Codec::Lz4 | Codec::Lz4Block => "LZ4",
         }
     }
 
-    /// The bytes of one compressed version.
-    fn decompress(self, data: &[u8]) -> std::io::Result<Vec<u8>> {
+    /// The bytes of one compressed version; `base`: the bytes of its base, if it has one.
+    fn decompress(self, data: &[u8], base: Option<&[u8]>) -> std::io::Result<Vec<u8>> {
         let mut bytes = Vec::with_capacity(data.len() * 3);
         match self {
-            Codec::Gzip => flate2::read::GzDecoder::new(data).read_to_end(&mut bytes)?,
-            Codec::Lz4 => lz4_flex::frame::FrameDecoder::new(data).read_to_end(&mut bytes)?,
+            Codec::Gzip => {
+                flate2::read::GzDecoder::new(data).read_to_end(&mut bytes)?;
+            }
+            Codec::Lz4 => {
+                lz4_flex::frame::FrameDecoder::new(data).read_to_end(&mut bytes)?;
+            }
+            Codec::Lz4Block => {
+                let invalid = |why: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, why.to_string());
+                let (size, block) = data.split_first_chunk::<4>().ok_or_else(|| invalid("太短"))?;
+                let size = u32::from_le_bytes(*size) as usize;
+                // LZ4 makes at most 255 bytes of one: a larger length is not asked of memory
+                if size > block.len().saturating_mul(255) + 16 {
+                    return Err(invalid("记下的长度与数据不符"));
+                }
+                bytes.resize(size, 0);
+                let n = lz4_flex::block::decompress_into_with_dict(block, &mut bytes, base.unwrap_or_default())
+                    .map_err(|e| invalid(&e.to_string()))?;
+                if n != size {
+                    return Err(invalid("记下的长度与数据不符"));
+                }
+            }
         };
         Ok(bytes)
     }
@@ -101,6 +135,9 @@ struct PackIndex {
     pack: String,
     /// BLAKE3 of the page → (offset, length) of its compressed bytes in the pack.
     pages: BTreeMap<String, (u64, u64)>,
+    /// BLAKE3 of a page compressed against a base → the base's BLAKE3 (format 3 only).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    bases: BTreeMap<String, String>,
 }
 
 /// Where a version lies.
@@ -108,8 +145,9 @@ struct PackIndex {
 enum Place {
     /// Its own file, `<hash>.html.gz` (the first layout).
     Loose,
-    /// In a pack: the pack's file name, how it is compressed, its offset and length there.
-    Packed(std::sync::Arc<str>, Codec, u64, u64),
+    /// In a pack: the pack's file name, how it is compressed, its offset and length there, and
+    /// the BLAKE3 of its base when it has one.
+    Packed(std::sync::Arc<str>, Codec, u64, u64, Option<[u8; 32]>),
 }
 
 /// The archive of a site: which versions it holds (read once), and where.
@@ -151,21 +189,36 @@ impl Store {
                 let index: PackIndex = serde_json::from_slice(&bytes)
                     .map_err(|e| invalid(format!("{DIR}/{name} 不是有效的存档索引：{e}")))?;
                 let n: usize = n.parse().unwrap_or(0);
-                let codec = Codec::of(&index.schema).filter(|c| index.pack == pack_names(n, *c).0).ok_or_else(|| {
-                    invalid(format!(
-                        "{DIR}/{name} 的格式（{}）或所指的包（{}）不对：应为 {PACK_SCHEMA} 和 {}，或 {PACK_SCHEMA_GZIP} 和 {}",
-                        index.schema,
-                        index.pack,
-                        pack_names(n, Codec::Lz4).0,
-                        pack_names(n, Codec::Gzip).0
-                    ))
-                })?;
+                let codec =
+                    Codec::of(&index.schema).filter(|c| index.pack == pack_names(n, *c).0).ok_or_else(|| {
+                        let formats: Vec<String> = [Codec::Lz4Block, Codec::Lz4, Codec::Gzip]
+                            .into_iter()
+                            .map(|c| format!("{} 和 {}", c.schema(), pack_names(n, c).0))
+                            .collect();
+                        invalid(format!(
+                            "{DIR}/{name} 的格式（{}）或所指的包（{}）不对：应为 {}",
+                            index.schema,
+                            index.pack,
+                            formats.join("，或 ")
+                        ))
+                    })?;
                 store.last_pack = store.last_pack.max(n);
-                let pack: std::sync::Arc<str> = index.pack.into();
-                for (hash, (offset, len)) in index.pages {
-                    store.places.insert(hash, Place::Packed(pack.clone(), codec, offset, len));
+                let mut bases = BTreeMap::new();
+                for (hash, base) in &index.bases {
+                    let parsed = blake3::Hash::from_hex(base).ok().filter(|_| codec == Codec::Lz4Block);
+                    let Some(base) = parsed.filter(|_| index.pages.contains_key(hash) && hash != base) else {
+                        return Err(invalid(format!("{DIR}/{name} 记下的版本 {hash} 的底本（{base}）不对")));
+                    };
+                    bases.insert(hash.as_str(), *base.as_bytes());
                 }
-            } else if !(name.starts_with("pack-") && (name.ends_with(".gz") || name.ends_with(".lz4"))) {
+                let pack: std::sync::Arc<str> = index.pack.into();
+                for (hash, (offset, len)) in &index.pages {
+                    let base = bases.get(hash.as_str()).copied();
+                    store.places.insert(hash.clone(), Place::Packed(pack.clone(), codec, *offset, *len, base));
+                }
+            } else if !(name.starts_with("pack-")
+                && (name.ends_with(".gz") || name.ends_with(".lz4") || name.ends_with(".lz4b")))
+            {
                 continue;
             }
             store.files.push(name);
@@ -176,6 +229,12 @@ impl Store {
     /// Whether the archive holds the version with this BLAKE3.
     pub fn contains(&self, hash: &str) -> bool {
         self.places.contains_key(hash)
+    }
+
+    /// Whether the archive holds the version with this BLAKE3 without a base: one that other
+    /// versions may be compressed against.
+    pub fn holds_alone(&self, hash: &str) -> bool {
+        matches!(self.places.get(hash), Some(Place::Loose | Place::Packed(.., None)))
     }
 
     /// Every version held, by BLAKE3.
@@ -201,13 +260,13 @@ impl Store {
         }
     }
 
-    /// The archive's files by kind: (packs of format 1, packs of format 2, versions in files
-    /// of their own).
-    pub fn counts(&self) -> (usize, usize, usize) {
+    /// The archive's files by kind: (packs of format 1, of format 2, of format 3, versions in
+    /// files of their own).
+    pub fn counts(&self) -> (usize, usize, usize, usize) {
         let count = |suffix: &str, pack: bool| {
             self.files.iter().filter(|n| n.ends_with(suffix) && n.starts_with("pack-") == pack).count()
         };
-        (count(".gz", true), count(".lz4", true), count(".html.gz", false))
+        (count(".gz", true), count(".lz4", true), count(".lz4b", true), count(".html.gz", false))
     }
 
     /// Every version that cannot be read or is not the page its hash names, in words, in hash
@@ -218,10 +277,16 @@ impl Store {
         hashes.par_iter().filter_map(|h| self.read(h).err()).collect()
     }
 
-    /// The exact bytes of a version, checked against its hash; what is wrong in words.
+    /// The exact bytes of a version, checked against its hash (and its base's, when it has
+    /// one); what is wrong in words.
     pub fn read(&self, hash: &str) -> Result<Vec<u8>, String> {
-        let (path, codec, data) = match self.places.get(hash) {
-            Some(Place::Packed(pack, codec, offset, len)) => {
+        self.read_version(hash, true)
+    }
+
+    /// [`Store::read`]; a base (`may_have_base` false) must be kept alone.
+    fn read_version(&self, hash: &str, may_have_base: bool) -> Result<Vec<u8>, String> {
+        let (path, codec, data, base) = match self.places.get(hash) {
+            Some(Place::Packed(pack, codec, offset, len, base)) => {
                 let path = self.dir.join(&**pack);
                 let mut data = Vec::new();
                 let read = std::fs::File::open(&path).and_then(|mut f| {
@@ -229,7 +294,7 @@ impl Store {
                     f.take(*len).read_to_end(&mut data)
                 });
                 match read {
-                    Ok(n) if n as u64 == *len => (path, *codec, data),
+                    Ok(n) if n as u64 == *len => (path, *codec, data, *base),
                     Ok(_) => return Err(format!("{} 比它的索引所说的短：存档包不完整", path.display())),
                     Err(e) => return Err(format!("无法读取 {}：{}", path.display(), crate::error::io_reason(&e))),
                 }
@@ -238,11 +303,24 @@ impl Store {
                 let path = self.dir.join(format!("{hash}.html.gz"));
                 let data = std::fs::read(&path)
                     .map_err(|e| format!("无法读取 {}：{}", path.display(), crate::error::io_reason(&e)))?;
-                (path, Codec::Gzip, data)
+                (path, Codec::Gzip, data, None)
             }
         };
+        let base = match base.map(|b| blake3::Hash::from(b).to_hex()) {
+            None => None,
+            Some(b) if !may_have_base => {
+                return Err(format!(
+                    "{} 中的版本 {hash} 是别的版本的底本，自己却又有底本 {b}：存档已损坏",
+                    path.display()
+                ));
+            }
+            Some(b) => Some(
+                self.read_version(&b, false)
+                    .map_err(|e| format!("{} 中的版本 {hash} 的底本 {b} 读不出：{e}", path.display()))?,
+            ),
+        };
         let bytes = codec
-            .decompress(&data)
+            .decompress(&data, base.as_deref())
             .map_err(|e| format!("{} 中的版本 {hash} 不是有效的 {} 数据：{e}", path.display(), codec.name()))?;
         if hex(&bytes) != hash {
             return Err(format!("{} 中的版本 {hash} 与它的哈希不符：存档在发布后被改动过", path.display()));
@@ -253,7 +331,7 @@ impl Store {
 
 /// Writes new versions into packs of the current format ([`PACK_SCHEMA`]) in the archive folder
 /// of a new record (`into`), numbered after the packs the archive has: each version one LZ4
-/// frame ([`compress`]), in the order given; a pack is closed at [`PACK_LIMIT`] and its index
+/// block ([`compress`]), in the order given; a pack is closed at [`PACK_LIMIT`] and its index
 /// written beside it.
 pub struct PackWriter {
     into: PathBuf,
@@ -267,6 +345,7 @@ struct OpenPack {
     file: std::io::BufWriter<std::fs::File>,
     size: u64,
     pages: BTreeMap<String, (u64, u64)>,
+    bases: BTreeMap<String, String>,
 }
 
 impl PackWriter {
@@ -275,8 +354,9 @@ impl PackWriter {
         PackWriter { into: into.to_path_buf(), next: after.last_pack + 1, limit: PACK_LIMIT, open: None }
     }
 
-    /// Add one version: its BLAKE3 and its bytes compressed ([`compress`]).
-    pub fn add(&mut self, hash: &str, data: &[u8]) -> std::io::Result<()> {
+    /// Add one version: its BLAKE3, its bytes compressed ([`compress`]), and the BLAKE3 of the
+    /// base they were compressed against (a version kept alone, in the archive or added here).
+    pub fn add(&mut self, hash: &str, data: &[u8], base: Option<&str>) -> std::io::Result<()> {
         if self.open.as_ref().is_some_and(|p| p.size > 0 && p.size + data.len() as u64 > self.limit) {
             self.close()?;
         }
@@ -284,14 +364,17 @@ impl PackWriter {
             Some(pack) => pack,
             None => {
                 std::fs::create_dir_all(&self.into)?;
-                let names = pack_names(self.next, Codec::Lz4);
+                let names = pack_names(self.next, Codec::Lz4Block);
                 self.next += 1;
                 let file = std::io::BufWriter::new(std::fs::File::create(self.into.join(&names.0))?);
-                self.open.insert(OpenPack { names, file, size: 0, pages: BTreeMap::new() })
+                self.open.insert(OpenPack { names, file, size: 0, pages: BTreeMap::new(), bases: BTreeMap::new() })
             }
         };
         std::io::Write::write_all(&mut pack.file, data)?;
         pack.pages.insert(hash.to_string(), (pack.size, data.len() as u64));
+        if let Some(base) = base {
+            pack.bases.insert(hash.to_string(), base.to_string());
+        }
         pack.size += data.len() as u64;
         Ok(())
     }
@@ -300,7 +383,7 @@ impl PackWriter {
         let Some(mut pack) = self.open.take() else { return Ok(()) };
         std::io::Write::flush(&mut pack.file)?;
         pack.file.get_ref().sync_all()?;
-        let index = PackIndex { schema: PACK_SCHEMA.into(), pack: pack.names.0, pages: pack.pages };
+        let index = PackIndex { schema: PACK_SCHEMA.into(), pack: pack.names.0, pages: pack.pages, bases: pack.bases };
         let json = serde_json::to_vec(&index).map_err(std::io::Error::other)?;
         std::fs::write(self.into.join(&pack.names.1), json)
     }
@@ -311,34 +394,24 @@ impl PackWriter {
     }
 }
 
-/// A page's bytes, compressed for the archive: one LZ4 frame ([`PACK_SCHEMA`]) of independent
-/// blocks of at most 64 KB, with no checksum (the version's key is its BLAKE3) and no content
-/// size; `lz4 -dc` reads a pack whole. The same page gives the same bytes.
-///
-/// Each thread keeps one encoder and begins a new frame with it for the next page: the encoder
-/// then clears its match table, so a frame does not depend on the page before, and its
-/// buffers (about 150 KB) are not set up again for every page.
-#[inline(never)]
-pub fn compress(bytes: &[u8]) -> Vec<u8> {
-    use lz4_flex::frame::{BlockMode, BlockSize, FrameEncoder, FrameInfo};
-    use std::io::Write as _;
-    thread_local! {
-        static LZ4: std::cell::RefCell<FrameEncoder<Vec<u8>>> = std::cell::RefCell::new(FrameEncoder::with_frame_info(
-            FrameInfo::new().block_size(BlockSize::Max64KB).block_mode(BlockMode::Independent),
-            Vec::new(),
-        ));
+/// A page's bytes, compressed for the archive ([`PACK_SCHEMA`]): its length (4 bytes, little
+/// endian), then one LZ4 block, alone or, with `base`, against the bytes of its base (LZ4's
+/// dictionary: what the page shares with its base costs a few bytes). The same page and base
+/// give the same bytes.
+pub fn compress(bytes: &[u8], base: Option<&[u8]>) -> Vec<u8> {
+    match base {
+        None => lz4_flex::block::compress_prepend_size(bytes),
+        Some(base) => lz4_flex::block::compress_prepend_size_with_dict(bytes, base),
     }
-    if bytes.is_empty() {
-        // a frame of nothing: an encoder that finishes before any write writes a header first
-        // only while it is new
-        return FrameEncoder::new(Vec::new()).finish().unwrap_or_default();
-    }
-    LZ4.with_borrow_mut(|lz4| {
-        lz4.get_mut().reserve(bytes.len() / 2 + 64);
-        // writing into a Vec cannot fail
-        let _ = lz4.write_all(bytes).and_then(|()| lz4.try_finish().map_err(std::io::Error::other));
-        std::mem::take(lz4.get_mut())
-    })
+}
+
+/// A page's bytes as one LZ4 frame, the way packs of format 2 hold them: for tests that make
+/// an archive of that format.
+#[cfg(test)]
+pub(crate) fn compress_frame(bytes: &[u8]) -> Vec<u8> {
+    let mut lz4 = lz4_flex::frame::FrameEncoder::new(Vec::new());
+    std::io::Write::write_all(&mut lz4, bytes).unwrap();
+    lz4.finish().unwrap()
 }
 
 /// A page's bytes as a gzip member, the way packs of format 1 hold them: for tests that make
@@ -438,13 +511,16 @@ pub fn is_version(path: &str) -> bool {
 /// not read them back from the staged site: each page the archive lacks is compressed by the
 /// thread that rendered it and appended to one unnamed temporary file (gone when the build
 /// ends, however it ends); recording then copies the compressed bytes into the packs, in the
-/// packs' order. The bytes are those [`compress`] gives the page, so the packs are the same.
+/// packs' order. The bytes are those [`compress`] gives the page and its base, so the packs are
+/// the same. (A page names its own address, so two pages never have the same bytes and each
+/// version is offered once, with one base: which thread offers it first does not matter.)
 pub struct Spool {
     file: std::fs::File,
     /// Where the next page goes.
     end: std::sync::atomic::AtomicU64,
-    /// Each page held, by its BLAKE3: where it lies and its length (`None` while being written).
-    held: std::sync::Mutex<std::collections::HashMap<[u8; 32], Option<Extent>>>,
+    /// Each page held, by its BLAKE3: where it lies, its length and its base's BLAKE3 (`None`
+    /// while being written).
+    held: std::sync::Mutex<std::collections::HashMap<[u8; 32], Option<Held>>>,
 }
 
 /// A file in `dir` with no name left: created, then removed while open (after removing what a
@@ -464,8 +540,9 @@ fn removed_at_once(dir: &Path) -> Option<std::fs::File> {
 /// The name of a spool file while it has one (see [`Spool::new`]).
 const SPOOL_PREFIX: &str = ".gongkai-spool-";
 
-/// Where a page lies in the spool, and its length.
-type Extent = (u64, usize);
+/// Where a page lies in the spool, its length, and the BLAKE3 of the base it was compressed
+/// against.
+type Held = (u64, usize, Option<[u8; 32]>);
 
 impl Spool {
     /// A spool in `dir`: an unnamed file on that disk (`O_TMPFILE`), or where the file system
@@ -485,8 +562,9 @@ impl Spool {
         removed_at_once(dir).map(spool)
     }
 
-    /// Keep `page` (whose BLAKE3 is `hash`), compressed, unless it already is.
-    pub fn offer(&self, hash: &blake3::Hash, page: &[u8]) -> std::io::Result<()> {
+    /// Keep `page` (whose BLAKE3 is `hash`), compressed against `base` (its BLAKE3 and bytes)
+    /// when there is one, unless it already is.
+    pub fn offer(&self, hash: &blake3::Hash, page: &[u8], base: Option<(&blake3::Hash, &[u8])>) -> std::io::Result<()> {
         use std::os::unix::fs::FileExt;
         let key = *hash.as_bytes();
         {
@@ -496,13 +574,14 @@ impl Spool {
             }
             held.insert(key, None);
         }
-        let data = compress(page);
+        let base = base.filter(|(h, _)| *h != hash);
+        let data = compress(page, base.map(|(_, b)| b));
         let at = self.end.fetch_add(data.len() as u64, std::sync::atomic::Ordering::Relaxed);
         let written = self.file.write_all_at(&data, at);
         let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
         match written {
             Ok(()) => {
-                held.insert(key, Some((at, data.len())));
+                held.insert(key, Some((at, data.len(), base.map(|(h, _)| *h.as_bytes()))));
                 Ok(())
             }
             Err(e) => {
@@ -512,11 +591,19 @@ impl Spool {
         }
     }
 
+    /// The BLAKE3 (hex) of the base the page of BLAKE3 `hash` was compressed against: `None`
+    /// when it is not held, `Some(None)` when it was compressed alone.
+    pub fn base_of(&self, hash: &str) -> Option<Option<String>> {
+        let key = *blake3::Hash::from_hex(hash).ok()?.as_bytes();
+        let (_, _, base) = (*self.held.lock().unwrap_or_else(|e| e.into_inner()).get(&key)?)?;
+        Some(base.map(|b| blake3::Hash::from(b).to_hex().to_string()))
+    }
+
     /// The compressed page of BLAKE3 `hash` (hex), when it was kept.
     pub fn take(&self, hash: &str) -> Option<std::io::Result<Vec<u8>>> {
         use std::os::unix::fs::FileExt;
         let key = *blake3::Hash::from_hex(hash).ok()?.as_bytes();
-        let (at, len) = (*self.held.lock().unwrap_or_else(|e| e.into_inner()).get(&key)?)?;
+        let (at, len, _) = (*self.held.lock().unwrap_or_else(|e| e.into_inner()).get(&key)?)?;
         let mut data = vec![0; len];
         Some(self.file.read_exact_at(&mut data, at).map(|()| data))
     }
@@ -592,27 +679,70 @@ mod tests {
     }
 
     #[test]
-    fn compressing_is_deterministic_and_each_frame_stands_alone() {
-        let page = "<h1>通知</h1>".as_bytes();
-        let first = compress(page);
-        // the encoder is reused: a big page (several blocks), then the small one again, each
-        // whole and alone, and the small one gives the same bytes as before
-        let big: Vec<u8> = (0..200_000u32).flat_map(|i| (i.wrapping_mul(2_654_435_761) >> 7).to_le_bytes()).collect();
-        let z = compress(&big);
-        assert_eq!(Codec::Lz4.decompress(&z).unwrap(), big);
-        let again = compress(page);
-        assert_eq!(again, first, "deterministic, whatever came before");
-        assert_eq!(Codec::Lz4.decompress(&again).unwrap(), page);
-        // on another thread, with a new encoder: the same bytes
-        let elsewhere = std::thread::spawn(move || compress("<h1>通知</h1>".as_bytes())).join().unwrap();
-        assert_eq!(elsewhere, first);
-        // the frames of a pack, one after another, read as one stream (what `lz4 -dc` does)
-        let mut both = Codec::Lz4.decompress(&[first.clone(), z].concat()).unwrap();
-        both.truncate(page.len());
-        assert_eq!(both, page);
-        // nothing is a frame too, also after other pages
-        assert_eq!(Codec::Lz4.decompress(&compress(b"")).unwrap(), b"");
-        assert_eq!(compress(page), first);
+    fn compressing_is_deterministic_and_a_base_makes_a_page_smaller() {
+        let head = "<!doctype html><html lang=\"zh-CN\"><head><title>示例市清源供水有限公司</title></head><body><nav>首页 收费项目 办事服务 通知公告 公开指南 公开目录</nav>".repeat(8);
+        let (base, page) = (format!("{head}<h1>停水通知</h1>"), format!("{head}<h1>服务网点变更</h1>"));
+        let alone = compress(page.as_bytes(), None);
+        assert_eq!(compress(page.as_bytes(), None), alone, "deterministic");
+        assert_eq!(Codec::Lz4Block.decompress(&alone, None).unwrap(), page.as_bytes());
+        let based = compress(page.as_bytes(), Some(base.as_bytes()));
+        assert_eq!(compress(page.as_bytes(), Some(base.as_bytes())), based, "deterministic");
+        assert!(based.len() * 2 < alone.len(), "{} against {} bytes", based.len(), alone.len());
+        assert_eq!(Codec::Lz4Block.decompress(&based, Some(base.as_bytes())).unwrap(), page.as_bytes());
+        // without its base the page is not there (an error, or other bytes: the hash tells)
+        assert!(Codec::Lz4Block.decompress(&based, None).is_err_and(|e| !e.to_string().is_empty()));
+        // nothing is a page too
+        assert_eq!(Codec::Lz4Block.decompress(&compress(b"", None), None).unwrap(), b"");
+        // a length no block of this size can give is refused before any memory is asked for it
+        let forged = [&u32::MAX.to_le_bytes()[..], &alone[4..]].concat();
+        assert!(Codec::Lz4Block.decompress(&forged, None).is_err());
+        assert!(Codec::Lz4Block.decompress(&[1, 0], None).is_err(), "shorter than a length");
+        // the frames of format 2 are still read
+        assert_eq!(Codec::Lz4.decompress(&compress_frame(page.as_bytes()), None).unwrap(), page.as_bytes());
+    }
+
+    #[test]
+    fn a_version_and_its_base_are_read_together_and_a_broken_base_is_named() {
+        let record = tempfile::tempdir().unwrap();
+        let into = record.path().join(DIR);
+        let head = "<header>示例市公共企事业单位信息公开平台</header>".repeat(20);
+        let (first, second, third) =
+            (format!("{head}<h1>一</h1>"), format!("{head}<h1>二</h1>"), format!("{head}<h1>三</h1>"));
+        let [h1, h2, h3] = [&first, &second, &third].map(|p| hex(p.as_bytes()));
+        let mut writer = PackWriter::new(&into, &Store::default());
+        writer.add(&h1, &compress(first.as_bytes(), None), None).unwrap();
+        writer.add(&h2, &compress(second.as_bytes(), Some(first.as_bytes())), Some(&h1)).unwrap();
+        writer.finish().unwrap();
+        let store = Store::open(record.path()).unwrap();
+        assert_eq!(store.read(&h2).unwrap(), second.as_bytes());
+        assert!(store.holds_alone(&h1) && !store.holds_alone(&h2) && !store.holds_alone(&h3));
+        // a later pack's version against a base in an earlier pack
+        let mut next = PackWriter::new(&into, &store);
+        next.add(&h3, &compress(third.as_bytes(), Some(first.as_bytes())), Some(&h1)).unwrap();
+        next.finish().unwrap();
+        let store = Store::open(record.path()).unwrap();
+        assert_eq!(store.read(&h3).unwrap(), third.as_bytes());
+        assert!(store.damaged().is_empty());
+        // a base that itself has a base: refused, in words
+        let index = into.join("pack-000001.json");
+        let mut json: serde_json::Value = serde_json::from_slice(&std::fs::read(&index).unwrap()).unwrap();
+        json["bases"][&h1] = h2.clone().into();
+        std::fs::write(&index, serde_json::to_vec(&json).unwrap()).unwrap();
+        let store = Store::open(record.path()).unwrap();
+        let why = store.read(&h3).unwrap_err();
+        assert!(why.contains(&h3) && why.contains("自己却又有底本"), "{why}");
+        // a base the archive lacks: the version is named, and the others are read
+        json["bases"].as_object_mut().unwrap().remove(&h1);
+        json["pages"].as_object_mut().unwrap().remove(&h1);
+        std::fs::write(&index, serde_json::to_vec(&json).unwrap()).unwrap();
+        let store = Store::open(record.path()).unwrap();
+        let why = store.read(&h2).unwrap_err();
+        assert!(why.contains(&h2) && why.contains(&h1), "{why}");
+        assert_eq!(store.damaged().len(), 2, "the two versions against it");
+        // a base in an index of a format without bases, or a version its own base: not an index
+        json["bases"][&h2] = h2.clone().into();
+        std::fs::write(&index, serde_json::to_vec(&json).unwrap()).unwrap();
+        assert!(Store::open(record.path()).unwrap_err().to_string().contains("底本"));
     }
 
     #[test]
@@ -628,7 +758,7 @@ mod tests {
         let mut writer = PackWriter::new(&into, &Store::default());
         writer.limit = 1500; // two versions a pack
         for page in &pages {
-            writer.add(&hex(page.as_bytes()), &compress(page.as_bytes())).unwrap();
+            writer.add(&hex(page.as_bytes()), &compress(page.as_bytes(), None), None).unwrap();
         }
         writer.finish().unwrap();
         let store = Store::open(record.path()).unwrap();
@@ -639,13 +769,13 @@ mod tests {
         // the next build numbers its packs after these and keeps them
         let mut next = PackWriter::new(&into, &store);
         let late = "<h1>后来的版本</h1>";
-        next.add(&hex(late.as_bytes()), &compress(late.as_bytes())).unwrap();
+        next.add(&hex(late.as_bytes()), &compress(late.as_bytes(), None), None).unwrap();
         next.finish().unwrap();
         let again = Store::open(record.path()).unwrap();
         assert_eq!(again.hashes().count(), pages.len() + 1);
         assert_eq!(again.files().len(), store.files().len() + 2);
         // one byte of a pack changed: that version is refused, by its hash or as bad LZ4
-        let first = into.join("pack-000001.lz4");
+        let first = into.join("pack-000001.lz4b");
         let mut bytes = std::fs::read(&first).unwrap();
         let at = bytes.len() - 12;
         bytes[at] ^= 0x55;
@@ -658,18 +788,24 @@ mod tests {
         assert!(Store::open(record.path()).unwrap_err().to_string().contains("不是有效的存档索引"));
     }
 
-    /// A pack of format 1 as the builds before format 2 wrote it: each version one gzip member.
-    fn write_gzip_pack(into: &Path, n: usize, pages: &[&str]) {
+    /// A pack of an earlier format as the builds before format 3 wrote it: each version one
+    /// gzip member (format 1) or one LZ4 frame (format 2).
+    fn write_old_pack(into: &Path, n: usize, codec: Codec, pages: &[&str]) {
+        type Compress = fn(&[u8]) -> Vec<u8>;
+        let (schema, compress): (&str, Compress) = match codec {
+            Codec::Gzip => (PACK_SCHEMA_GZIP, compress_gzip),
+            _ => (PACK_SCHEMA_LZ4_FRAME, compress_frame),
+        };
         let mut pack = Vec::new();
         let mut index = BTreeMap::new();
         for page in pages {
-            let gz = compress_gzip(page.as_bytes());
-            index.insert(hex(page.as_bytes()), (pack.len() as u64, gz.len() as u64));
-            pack.extend(gz);
+            let z = compress(page.as_bytes());
+            index.insert(hex(page.as_bytes()), (pack.len() as u64, z.len() as u64));
+            pack.extend(z);
         }
-        let (name, json) = pack_names(n, Codec::Gzip);
+        let (name, json) = pack_names(n, codec);
         std::fs::write(into.join(&name), pack).unwrap();
-        let index = PackIndex { schema: PACK_SCHEMA_GZIP.into(), pack: name, pages: index };
+        let index = PackIndex { schema: schema.into(), pack: name, pages: index, bases: BTreeMap::new() };
         std::fs::write(into.join(json), serde_json::to_vec(&index).unwrap()).unwrap();
     }
 
@@ -681,41 +817,55 @@ mod tests {
         let loose = "<h1>最早的版本</h1>";
         std::fs::write(record.path().join(file(&hex(loose.as_bytes()))), compress_gzip(loose.as_bytes())).unwrap();
         let old = ["<h1>通知一</h1>", "<h1>通知二</h1>"];
-        write_gzip_pack(&into, 1, &old);
+        write_old_pack(&into, 1, Codec::Gzip, &old);
+        let frames = ["<h1>通知三</h1>", "<h1>通知四</h1>"];
+        write_old_pack(&into, 2, Codec::Lz4, &frames);
         let store = Store::open(record.path()).unwrap();
+        assert_eq!(store.counts(), (1, 1, 0, 1));
         let mut writer = PackWriter::new(&into, &store);
         let new = "<h1>新格式的版本</h1>";
-        writer.add(&hex(new.as_bytes()), &compress(new.as_bytes())).unwrap();
+        writer.add(&hex(new.as_bytes()), &compress(new.as_bytes(), None), None).unwrap();
         writer.finish().unwrap();
-        assert!(into.join("pack-000002.lz4").is_file() && into.join("pack-000002.json").is_file());
+        assert!(into.join("pack-000003.lz4b").is_file() && into.join("pack-000003.json").is_file());
         let index: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(into.join("pack-000002.json")).unwrap()).unwrap();
+            serde_json::from_slice(&std::fs::read(into.join("pack-000003.json")).unwrap()).unwrap();
         assert_eq!(index["schema"], PACK_SCHEMA);
-        assert_eq!(index["pack"], "pack-000002.lz4");
+        assert_eq!(index["pack"], "pack-000003.lz4b");
+        assert!(index.get("bases").is_none(), "no base, no field: {index}");
         let all = Store::open(record.path()).unwrap();
-        assert_eq!(all.files().len(), 5, "{:?}", all.files());
-        for page in old.iter().chain([&loose, &new]) {
+        assert_eq!(all.files().len(), 7, "{:?}", all.files());
+        assert_eq!(all.counts(), (1, 1, 1, 1));
+        for page in old.iter().chain(&frames).chain([&loose, &new]) {
             assert_eq!(all.read(&hex(page.as_bytes())).unwrap(), page.as_bytes(), "{page}");
         }
-        assert!(all.location(&hex(new.as_bytes())).contains("pack-000002.lz4"));
+        assert!(all.location(&hex(new.as_bytes())).contains("pack-000003.lz4b"));
         // a damaged LZ4 pack names itself and the version
-        let pack = into.join("pack-000002.lz4");
+        let pack = into.join("pack-000003.lz4b");
         let mut bytes = std::fs::read(&pack).unwrap();
         let last = bytes.len() - 6;
         bytes[last] ^= 0x20;
         std::fs::write(&pack, bytes).unwrap();
         let why = all.read(&hex(new.as_bytes())).unwrap_err();
-        assert!(why.contains("pack-000002.lz4") && why.contains(&hex(new.as_bytes())), "{why}");
+        assert!(why.contains("pack-000003.lz4b") && why.contains(&hex(new.as_bytes())), "{why}");
         assert_eq!(all.read(&hex(old[0].as_bytes())).unwrap(), old[0].as_bytes(), "the others are intact");
         // an index whose format and pack do not go together is refused, in words
-        let wrong = PackIndex { schema: PACK_SCHEMA.into(), pack: "pack-000003.gz".into(), pages: BTreeMap::new() };
-        std::fs::write(into.join("pack-000003.json"), serde_json::to_vec(&wrong).unwrap()).unwrap();
+        let wrong = PackIndex {
+            schema: PACK_SCHEMA.into(),
+            pack: "pack-000004.gz".into(),
+            pages: BTreeMap::new(),
+            bases: BTreeMap::new(),
+        };
+        std::fs::write(into.join("pack-000004.json"), serde_json::to_vec(&wrong).unwrap()).unwrap();
         let refused = Store::open(record.path()).unwrap_err().to_string();
-        assert!(refused.contains("pack-000003.json") && refused.contains("pack-000003.lz4"), "{refused}");
+        assert!(refused.contains("pack-000004.json") && refused.contains("pack-000004.lz4b"), "{refused}");
         // and so is a format this version does not know
-        let future =
-            PackIndex { schema: "gongkai-archive/9".into(), pack: "pack-000003.zst".into(), pages: BTreeMap::new() };
-        std::fs::write(into.join("pack-000003.json"), serde_json::to_vec(&future).unwrap()).unwrap();
+        let future = PackIndex {
+            schema: "gongkai-archive/9".into(),
+            pack: "pack-000004.zst".into(),
+            pages: BTreeMap::new(),
+            bases: BTreeMap::new(),
+        };
+        std::fs::write(into.join("pack-000004.json"), serde_json::to_vec(&future).unwrap()).unwrap();
         assert!(Store::open(record.path()).unwrap_err().to_string().contains("gongkai-archive/9"));
     }
 
@@ -725,13 +875,21 @@ mod tests {
         let Some(spool) = Spool::new(dir.path()) else { panic!("a spool can be made in a writable folder") };
         let (a, b) = ("<p>一</p>".repeat(500), "<p>二</p>".to_string());
         let (ha, hb) = (blake3::hash(a.as_bytes()), blake3::hash(b.as_bytes()));
-        spool.offer(&ha, a.as_bytes()).unwrap();
-        spool.offer(&hb, b.as_bytes()).unwrap();
-        spool.offer(&ha, a.as_bytes()).unwrap();
-        assert_eq!(spool.len(), 2);
-        assert_eq!(spool.take(&ha.to_hex()).unwrap().unwrap(), compress(a.as_bytes()));
-        assert_eq!(spool.take(&hb.to_hex()).unwrap().unwrap(), compress(b.as_bytes()));
-        assert!(spool.take(&hex(b"never offered")).is_none());
+        spool.offer(&ha, a.as_bytes(), None).unwrap();
+        spool.offer(&hb, b.as_bytes(), Some((&ha, a.as_bytes()))).unwrap();
+        spool.offer(&ha, a.as_bytes(), None).unwrap();
+        // a page offered as its own base is kept alone
+        let c = "<p>三</p>";
+        let hc = blake3::hash(c.as_bytes());
+        spool.offer(&hc, c.as_bytes(), Some((&hc, c.as_bytes()))).unwrap();
+        assert_eq!(spool.len(), 3);
+        assert_eq!(spool.take(&ha.to_hex()).unwrap().unwrap(), compress(a.as_bytes(), None));
+        assert_eq!(spool.take(&hb.to_hex()).unwrap().unwrap(), compress(b.as_bytes(), Some(a.as_bytes())));
+        assert_eq!(spool.take(&hc.to_hex()).unwrap().unwrap(), compress(c.as_bytes(), None));
+        assert_eq!(spool.base_of(&ha.to_hex()), Some(None));
+        assert_eq!(spool.base_of(&hb.to_hex()), Some(Some(ha.to_hex().to_string())));
+        assert_eq!(spool.base_of(&hc.to_hex()), Some(None));
+        assert!(spool.take(&hex(b"never offered")).is_none() && spool.base_of(&hex(b"never offered")).is_none());
         assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "the spool has no name in the folder");
     }
 

@@ -15,7 +15,7 @@ use super::theme::Theme;
 use crate::check::{self, CheckResult, UnitCheck};
 use crate::error::Result;
 use crate::model::{Site, UnitDir};
-use crate::output::Sink;
+use crate::output::{ForArchive, Sink};
 
 /// What rendering produced besides the files.
 #[derive(Debug, Default)]
@@ -359,8 +359,8 @@ impl Sink for Record<'_> {
         Ok(())
     }
 
-    fn put_document(&self, path: &str, html: &str, archived: &(dyn Fn(&blake3::Hash) -> bool + Sync)) -> Result<()> {
-        self.inner.put_document(path, html, archived)?;
+    fn put_document(&self, path: &str, html: &str, archive: &ForArchive<'_>) -> Result<()> {
+        self.inner.put_document(path, html, archive)?;
         self.keep(path, html.as_bytes());
         Ok(())
     }

@@ -239,11 +239,17 @@ impl<'a> Renderer<'a> {
         Ok(PageFacts { path: page.path, ids, updated: page.updated.map(|d| d.iso), html: true })
     }
 
-    /// [`Renderer::put_html`] for a document page, a version of which the record's archive keeps.
-    pub(super) fn put_document(&self, page: PageView, html: String) -> Result<PageFacts> {
-        let ids = ids_of(&html);
+    /// [`Renderer::put_html`] for a document page, a version of which the record's archive
+    /// keeps, compressed against `base` (see `output::ForArchive`).
+    pub(super) fn put_document(
+        &self,
+        page: PageView,
+        html: &str,
+        base: Option<(&blake3::Hash, &[u8])>,
+    ) -> Result<PageFacts> {
+        let ids = ids_of(html);
         let archived = |hash: &blake3::Hash| self.archive.store.contains(hash.to_hex().as_str());
-        self.sink.put_document(&page.path, &html, &archived)?;
+        self.sink.put_document(&page.path, html, &crate::output::ForArchive { archived: &archived, base })?;
         Ok(PageFacts { path: page.path, ids, updated: page.updated.map(|d| d.iso), html: true })
     }
 }

@@ -27,9 +27,9 @@ pub fn verify_archive(site: &Path, out: &mut dyn std::io::Write) -> Result<Outco
         Err(_) => None,
     };
     let store = archive::Store::open(&dir).map_err(|e| Error::io(dir.join(archive::DIR), e))?;
-    let (gzip, lz4, loose) = store.counts();
+    let (gzip, lz4, blocks, loose) = store.counts();
     let mut text = format!(
-        "核验存档 {}：\n  共 {} 个版本：格式 1（gzip）的存档包 {gzip} 个，格式 2（LZ4）的存档包 {lz4} 个，单独的版本文件 {loose} 个。\n",
+        "核验存档 {}：\n  共 {} 个版本：格式 1（gzip）的存档包 {gzip} 个，格式 2（LZ4 帧）的存档包 {lz4} 个，格式 3（LZ4 块）的存档包 {blocks} 个，单独的版本文件 {loose} 个。\n",
         dir.join(archive::DIR).display(),
         store.hashes().count()
     );

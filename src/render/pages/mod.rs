@@ -271,6 +271,8 @@ pub(super) struct UnitCx<'r, 'a> {
     nav: Vec<(String, String)>,
     /// Pages and files written, for the link check and the sitemap.
     facts: Vec<PageFacts>,
+    /// The first document page written, with its BLAKE3 (see `write_document`).
+    base: Option<(blake3::Hash, String)>,
     /// Links written in the unit's Markdown.
     pub(super) links: Vec<PendingLink>,
     /// The unit's notices (page path, view), newest first, for its feed and the portal's.
@@ -398,10 +400,15 @@ impl<'r> UnitCx<'r, '_> {
         Ok(())
     }
 
-    /// `write` for a document page (see `Renderer::put_document`).
+    /// `write` for a document page (see `Renderer::put_document`): the unit's first is the base
+    /// the archive compresses the others against.
     fn write_document(&mut self, page: crate::render::site::PageView, html: String) -> Result<()> {
-        let facts = self.r.put_document(page, html)?;
+        let base = self.base.as_ref().map(|(hash, bytes)| (hash, bytes.as_bytes()));
+        let facts = self.r.put_document(page, &html, base)?;
         self.facts.push(facts);
+        if self.base.is_none() {
+            self.base = Some((blake3::hash(html.as_bytes()), html));
+        }
         Ok(())
     }
 
@@ -531,6 +538,7 @@ impl Renderer<'_> {
             paths,
             nav,
             facts: Vec::new(),
+            base: None,
             links: Vec::new(),
             notices: Vec::new(),
             extras: 0,

@@ -27,7 +27,7 @@ use tokens::Postings;
 
 use super::paths::href;
 use crate::error::Result;
-use crate::output::Sink;
+use crate::output::{ForArchive, Sink};
 
 /// The search page's path, and the folder of its index.
 pub(crate) const PAGE: &str = super::site::SEARCH;
@@ -86,9 +86,9 @@ impl Sink for Tap<'_> {
         self.inner.put_page(path, html)
     }
 
-    fn put_document(&self, path: &str, html: &str, archived: &(dyn Fn(&blake3::Hash) -> bool + Sync)) -> Result<()> {
+    fn put_document(&self, path: &str, html: &str, archive: &ForArchive<'_>) -> Result<()> {
         self.read(path, html);
-        self.inner.put_document(path, html, archived)
+        self.inner.put_document(path, html, archive)
     }
 
     fn exists(&self, path: &str) -> bool {
