@@ -266,8 +266,17 @@ fn record(
     let now = hash_tree(staging.path(), &|p| staged.get(p)).map_err(|e| Error::io(staging.path(), e))?;
     drop(staged);
     drop(hashing);
+    let dir = site.root.join(FOLDER);
+    let store = archive::Store::open(&dir).map_err(|e| Error::io(dir.join(archive::DIR), e))?;
+    let mut to_archive: Vec<(String, String)> = documents
+        .iter()
+        .filter_map(|p| Some((p.clone(), now.get(p)?.clone())))
+        .filter(|(_, h)| !store.contains(h))
+        .collect();
+    to_archive.sort_by(|a, b| a.1.cmp(&b.1));
+    to_archive.dedup_by(|a, b| a.1 == b.1);
     let previous = site.record()?;
-    let appended = previous.append(&site.env.today.to_string(), &now, numbers);
+    let appended = previous.append(&site.env.today.to_string(), now, numbers);
     let record = appended.as_ref().unwrap_or(previous);
     let signatures = crate::record::sign::for_build(&site.root, record, appended.is_some()).map_err(Error::Usage)?;
     for (rel, bytes) in
@@ -275,12 +284,6 @@ fn record(
     {
         staging.put(&format!("{PUBLISHED}/{rel}"), &bytes)?;
     }
-    let dir = site.root.join(FOLDER);
-    let store = archive::Store::open(&dir).map_err(|e| Error::io(dir.join(archive::DIR), e))?;
-    let mut to_archive: Vec<(&String, &String)> =
-        documents.iter().filter_map(|p| Some((p, now.get(p)?))).filter(|(_, h)| !store.contains(h)).collect();
-    to_archive.sort_by(|a, b| a.1.cmp(b.1));
-    to_archive.dedup_by(|a, b| a.1 == b.1);
     if appended.is_none() && to_archive.is_empty() {
         return Ok("公开记录：与上次发布相比没有变化，没有新增记录。\n".into());
     }
@@ -322,10 +325,10 @@ fn record(
                         && base.as_deref().is_none_or(alone)
                         && let Some(kept) = spool.take(hash)
                     {
-                        return Ok((*hash, kept.map_err(|e| Error::io(&page, e))?, base));
+                        return Ok((hash, kept.map_err(|e| Error::io(&page, e))?, base));
                     }
                     let bytes = std::fs::read(&page).map_err(|e| Error::io(&page, e))?;
-                    Ok((*hash, archive::compress(&bytes, None), None))
+                    Ok((hash, archive::compress(&bytes, None), None))
                 })
                 .collect::<Result<_>>()?;
             for (hash, data, base) in compressed {

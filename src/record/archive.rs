@@ -630,9 +630,9 @@ mod tests {
     #[test]
     fn versions_come_from_the_entries_and_only_archived_pages_have_a_history() {
         let r = Record::empty();
-        let r = r.append("2026-01-01", &files(&[("u/n/a.html", "h1"), ("u/n/b.html", "x1")]), BTreeMap::new()).unwrap();
-        let r = r.append("2026-02-01", &files(&[("u/n/a.html", "h2"), ("u/n/b.html", "x1")]), BTreeMap::new()).unwrap();
-        let r = r.append("2026-03-01", &files(&[("u/n/b.html", "x1")]), BTreeMap::new()).unwrap();
+        let r = r.append("2026-01-01", files(&[("u/n/a.html", "h1"), ("u/n/b.html", "x1")]), BTreeMap::new()).unwrap();
+        let r = r.append("2026-02-01", files(&[("u/n/a.html", "h2"), ("u/n/b.html", "x1")]), BTreeMap::new()).unwrap();
+        let r = r.append("2026-03-01", files(&[("u/n/b.html", "x1")]), BTreeMap::new()).unwrap();
         let archived: std::collections::BTreeSet<String> = ["h1".to_string()].into();
         let h = histories(&r, |h| archived.contains(h));
         assert_eq!(h.len(), 1, "b has no archived version: {h:?}");

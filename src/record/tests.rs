@@ -16,17 +16,17 @@ fn write(dir: &Path, record: &Record) {
 
 fn three_builds() -> Record {
     let r = Record::empty();
-    let r = r.append("2026-01-01", &site(&[("a.html", "1"), ("b.html", "2")]), BTreeMap::new()).unwrap();
+    let r = r.append("2026-01-01", site(&[("a.html", "1"), ("b.html", "2")]), BTreeMap::new()).unwrap();
     let r =
-        r.append("2026-02-01", &site(&[("a.html", "1"), ("b.html", "3"), ("c.html", "4")]), BTreeMap::new()).unwrap();
-    r.append("2026-03-01", &site(&[("b.html", "3"), ("c.html", "4")]), BTreeMap::new()).unwrap()
+        r.append("2026-02-01", site(&[("a.html", "1"), ("b.html", "3"), ("c.html", "4")]), BTreeMap::new()).unwrap();
+    r.append("2026-03-01", site(&[("b.html", "3"), ("c.html", "4")]), BTreeMap::new()).unwrap()
 }
 
 #[test]
 fn replaying_the_entries_gives_the_site_and_an_unchanged_site_adds_nothing() {
     let r = three_builds();
     assert_eq!(r.files(), site(&[("b.html", "3"), ("c.html", "4")]));
-    assert!(r.append("2026-04-01", &r.files(), BTreeMap::new()).is_none());
+    assert!(r.append("2026-04-01", r.files(), BTreeMap::new()).is_none());
     let e: Vec<&Entry> = r.entries().collect();
     assert_eq!(e[1].changed.keys().collect::<Vec<_>>(), ["b.html"]);
     assert_eq!(e[1].added.keys().collect::<Vec<_>>(), ["c.html"]);
@@ -75,7 +75,7 @@ fn the_heads_of_a_record_are_its_entries_without_their_files() {
     let dir = tempfile::tempdir().unwrap();
     let r = three_builds();
     let numbers = BTreeMap::from([("content/u/notices/a.md".to_string(), "u/2026-00001".to_string())]);
-    let r = r.append("2026-04-01", &site(&[("d.html", "5")]), numbers.clone()).unwrap();
+    let r = r.append("2026-04-01", site(&[("d.html", "5")]), numbers.clone()).unwrap();
     write(dir.path(), &r);
     let heads = read_heads(dir.path()).unwrap().unwrap();
     let whole: Vec<&Entry> = r.entries().collect();

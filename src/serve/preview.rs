@@ -125,7 +125,7 @@ mod tests {
         let record = Record::empty()
             .append(
                 "2026-11-30",
-                &hashes(&[("a.html", "1"), ("b.html", "2"), ("c.html", "3"), ("x.css", "4")]),
+                hashes(&[("a.html", "1"), ("b.html", "2"), ("c.html", "3"), ("x.css", "4")]),
                 BTreeMap::new(),
             )
             .unwrap();
