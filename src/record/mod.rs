@@ -254,11 +254,6 @@ impl Record {
         files
     }
 
-    /// Every 索引号 ever assigned: source document path → number.
-    pub fn numbers(&self) -> BTreeMap<String, String> {
-        self.entries().flat_map(|e| e.numbers.iter().map(|(p, n)| (p.clone(), n.clone()))).collect()
-    }
-
     /// The record with one more entry for a site whose files are `now`, built on `date`, that
     /// assigned `numbers`; `None` when nothing changed (no entry is added for an unchanged site).
     /// `now` is taken, not copied: the first entry of a large site lists a quarter of a million

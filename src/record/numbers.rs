@@ -35,10 +35,11 @@ pub fn published<'a>(
 pub struct Sequences(HashMap<String, u32>);
 
 impl Sequences {
-    /// From every number ever assigned.
-    pub fn of(known: &BTreeMap<String, String>) -> Sequences {
+    /// From every number ever assigned (each entry's, all of them: one path's second number, in
+    /// a record that gave one, is taken too).
+    pub fn of<'a>(numbers: impl IntoIterator<Item = &'a String>) -> Sequences {
         let mut max: HashMap<String, u32> = HashMap::new();
-        for number in known.values() {
+        for number in numbers {
             if let Some((stem, seq)) = split(number) {
                 let m = max.entry(stem.to_string()).or_default();
                 *m = (*m).max(seq);
@@ -72,7 +73,7 @@ pub struct Candidate {
 pub fn assign(
     code: &str,
     docs: &[Candidate],
-    known: &BTreeMap<String, String>,
+    known: &BTreeMap<String, Published>,
     seqs: &Sequences,
 ) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
     let mut all = BTreeMap::new();
@@ -80,8 +81,8 @@ pub fn assign(
     let mut fresh: Vec<&Candidate> = Vec::new();
     for d in docs {
         match known.get(&d.path) {
-            Some(n) => {
-                all.insert(d.path.clone(), n.clone());
+            Some(p) => {
+                all.insert(d.path.clone(), p.number.clone());
             }
             None => fresh.push(d),
         }
@@ -109,11 +110,11 @@ mod tests {
 
     #[test]
     fn new_documents_follow_every_number_ever_assigned_and_old_ones_keep_theirs() {
-        let mut known = BTreeMap::new();
         // b was removed since: its number stays taken
-        known.insert("u/a.md".to_string(), "X/2026-00001".to_string());
-        known.insert("u/b.md".to_string(), "X/2026-00002".to_string());
-        let seqs = Sequences::of(&known);
+        let numbers: BTreeMap<String, String> =
+            [("u/a.md", "X/2026-00001"), ("u/b.md", "X/2026-00002")].map(|(p, n)| (p.into(), n.into())).into();
+        let known = published([("2026-01-01", &numbers)]);
+        let seqs = Sequences::of(numbers.values());
         let docs = [
             c("u/a.md", "2026-03-01"),
             c("u/z.md", "2026-01-01"),

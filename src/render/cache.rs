@@ -267,9 +267,9 @@ impl Cache {
         field(&mut h, dir.slug.as_bytes());
         field(&mut h, folder.finalize().as_bytes());
         let prefix = format!("content/{}/", dir.slug);
-        for (path, number) in r.known_numbers.range(prefix.clone()..).take_while(|(p, _)| p.starts_with(&prefix)) {
+        for (path, p) in r.site.published.range(prefix.clone()..).take_while(|(p, _)| p.starts_with(&prefix)) {
             field(&mut h, path.as_bytes());
-            field(&mut h, number.as_bytes());
+            field(&mut h, p.number.as_bytes());
         }
         let mut dated = false;
         for (path, versions) in r.archive.of_unit(&dir.slug) {

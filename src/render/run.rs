@@ -160,7 +160,8 @@ impl<'a> SiteRenderer<'a> {
         }
         result.findings.append(&mut broken);
         crate::finding::sort(&mut result.findings);
-        let numbers = new_numbers(&self.r.known_numbers, &summaries)?;
+        let known = self.r.site.record()?.entries().flat_map(|e| &e.numbers);
+        let numbers = new_numbers(known, &summaries)?;
         let documents = summaries.iter().flat_map(|s| s.documents.iter().cloned()).collect();
         Ok((result, Rendered { files, numbers, documents, reused: 0 }))
     }
@@ -169,8 +170,11 @@ impl<'a> SiteRenderer<'a> {
 /// The 索引号 this build assigned, all units together. Two documents never share one (units that
 /// declare the same 统一社会信用代码 are numbered by folder name, see `load`); if they did, the
 /// build stops rather than publish it.
-fn new_numbers(known: &BTreeMap<String, String>, units: &[&UnitPages]) -> Result<BTreeMap<String, String>> {
-    let mut by_number: BTreeMap<&str, &str> = known.iter().map(|(p, n)| (n.as_str(), p.as_str())).collect();
+fn new_numbers<'k>(
+    known: impl Iterator<Item = (&'k String, &'k String)>,
+    units: &[&UnitPages],
+) -> Result<BTreeMap<String, String>> {
+    let mut by_number: BTreeMap<&str, &str> = known.map(|(p, n)| (n.as_str(), p.as_str())).collect();
     let mut out = BTreeMap::new();
     for (path, number) in units.iter().flat_map(|u| &u.new_numbers) {
         if let Some(other) = by_number.insert(number, path) {

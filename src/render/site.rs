@@ -136,9 +136,8 @@ pub(super) struct Renderer<'a> {
     pub(super) search: bool,
     /// What every page's `site` holds but its links, made once (see `site_view`).
     site_values: SiteView,
-    /// Every 索引号 the publication record holds (source path → number), and the highest
-    /// sequence of each unit code and year: a unit's new documents are numbered after them.
-    pub(super) known_numbers: std::sync::Arc<BTreeMap<String, String>>,
+    /// The highest sequence of each unit code and year the record holds: a unit's new
+    /// documents are numbered after them (the numbers themselves are `Site::published`).
     pub(super) sequences: std::sync::Arc<crate::record::numbers::Sequences>,
     /// The record's archive of document pages and their histories (历史版本), read once.
     pub(super) archive: std::sync::Arc<super::archive::Archive>,
@@ -151,7 +150,6 @@ impl<'a> Renderer<'a> {
             site.config.base_url.as_ref().map(|u| if u.ends_with('/') { u.clone() } else { format!("{u}/") });
         let site_values = SiteView { base_url: base_url.clone(), ..SiteView::of_site(site, &title) };
         let record = site.record()?;
-        let known_numbers = record.numbers();
         Ok(Renderer {
             site,
             theme,
@@ -162,8 +160,9 @@ impl<'a> Renderer<'a> {
             stage_order: stage_order(site),
             search: site.config.search(),
             site_values,
-            sequences: std::sync::Arc::new(crate::record::numbers::Sequences::of(&known_numbers)),
-            known_numbers: std::sync::Arc::new(known_numbers),
+            sequences: std::sync::Arc::new(crate::record::numbers::Sequences::of(
+                record.entries().flat_map(|e| e.numbers.values()),
+            )),
             archive: std::sync::Arc::new(super::archive::Archive::of(site, record)),
         })
     }
@@ -180,7 +179,6 @@ impl<'a> Renderer<'a> {
             stage_order: self.stage_order.clone(),
             search: self.search,
             site_values: self.site_values.clone(),
-            known_numbers: self.known_numbers.clone(),
             sequences: self.sequences.clone(),
             archive: self.archive.clone(),
         }
