@@ -112,6 +112,7 @@ fn compare_dir(dir: &Path) -> Result<Verified> {
         )));
     }
     let record_dir = dir.join(PUBLISHED);
+    let reading = crate::timing::phase("核验：读取公开记录");
     let record = match Record::read(&record_dir) {
         Ok(Some(r)) => r,
         Ok(None) => {
@@ -130,7 +131,9 @@ fn compare_dir(dir: &Path) -> Result<Verified> {
     };
     signatures(&record, &read, &mut verified);
     let recorded = record.files_ref();
+    drop(reading);
     // every recorded file hashed on every core while the folder is listed
+    let hashing = crate::timing::phase("核验：计算哈希");
     let (results, listed) = rayon::join(
         || -> Vec<(&str, Option<bool>)> {
             recorded
@@ -143,6 +146,8 @@ fn compare_dir(dir: &Path) -> Result<Verified> {
         },
         || crate::record::site_files(dir),
     );
+    drop(hashing);
+    let _comparing = crate::timing::phase("核验：比较");
     let diff = &mut verified.diff;
     for (path, same) in results {
         match same {
