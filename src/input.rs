@@ -12,6 +12,12 @@ use std::path::Path;
 /// Open `path` only if it is a regular file (after following links), without ever blocking on a
 /// FIFO or a device: the one way gongkai opens a file it may publish.
 pub(crate) fn open_regular(path: &Path) -> io::Result<fs::File> {
+    open_regular_len(path).map(|(file, _)| file)
+}
+
+/// [`open_regular`], with the file's length as it was when opened (from the same status call
+/// that checked its kind).
+pub(crate) fn open_regular_len(path: &Path) -> io::Result<(fs::File, u64)> {
     let mut options = fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -23,21 +29,21 @@ pub(crate) fn open_regular(path: &Path) -> io::Result<fs::File> {
         options.custom_flags(flags.bits() as i32);
     }
     let file = options.open(path)?;
-    if !file.metadata()?.is_file() {
+    let meta = file.metadata()?;
+    if !meta.is_file() {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, NOT_REGULAR));
     }
-    Ok(file)
+    Ok((file, meta.len()))
 }
 
 /// [`open_regular`], then read at most `max` bytes. A larger file is an
 /// `io::ErrorKind::FileTooLarge`.
 pub(crate) fn read_regular(path: &Path, max: u64) -> io::Result<Vec<u8>> {
-    let file = open_regular(path)?;
-    let meta = file.metadata()?;
-    if meta.len() > max {
+    let (file, len) = open_regular_len(path)?;
+    if len > max {
         return Err(io::Error::from(io::ErrorKind::FileTooLarge));
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    let mut bytes = Vec::with_capacity(len as usize);
     file.take(max + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > max {
         return Err(io::Error::from(io::ErrorKind::FileTooLarge));
