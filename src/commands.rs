@@ -258,23 +258,40 @@ fn record(
     documents: &[String],
     spool: Option<&crate::record::archive::Spool>,
 ) -> Result<String> {
-    use crate::output::{Sink, Staging};
+    use crate::output::Sink;
     use crate::record::{FOLDER, PUBLISHED, archive, hash_tree};
 
-    let hashing = crate::timing::phase("公开记录：计算哈希");
-    let staged = staging.take_hashes();
-    let now = hash_tree(staging.path(), &|p| staged.get(p)).map_err(|e| Error::io(staging.path(), e))?;
-    drop(staged);
-    drop(hashing);
     let dir = site.root.join(FOLDER);
     let store = archive::Store::open(&dir).map_err(|e| Error::io(dir.join(archive::DIR), e))?;
+    let staged = staging.take_hashes();
+    // the document pages the archive lacks, by the hashes they were written with (a page written
+    // without one is read and hashed), in the order of their hashes: the same site gives the
+    // same packs
     let mut to_archive: Vec<(String, String)> = documents
         .iter()
-        .filter_map(|p| Some((p.clone(), now.get(p)?.clone())))
+        .filter_map(|p| {
+            let hash =
+                staged.get(p).or_else(|| std::fs::read(staging.path().join(p)).ok().map(|b| blake3::hash(&b)))?;
+            Some((p.clone(), hash.to_hex().to_string()))
+        })
         .filter(|(_, h)| !store.contains(h))
         .collect();
     to_archive.sort_by(|a, b| a.1.cmp(&b.1));
     to_archive.dedup_by(|a, b| a.1 == b.1);
+    // the new record folder, with the archive as it was and the new versions, while the staged
+    // site is listed and hashed (the two share no file)
+    let hash_site = || {
+        let _hashing = crate::timing::phase("公开记录：计算哈希");
+        hash_tree(staging.path(), &|p| staged.get(p)).map_err(|e| Error::io(staging.path(), e))
+    };
+    let (now, out) = if to_archive.is_empty() {
+        (hash_site()?, None)
+    } else {
+        let (now, out) = rayon::join(hash_site, || new_record_folder(site, &dir, &store, &to_archive, staging, spool));
+        (now?, Some(out?))
+    };
+    drop(staged);
+    let entry = crate::timing::phase("公开记录：新条目");
     let previous = site.record()?;
     let appended = previous.append(&site.env.today.to_string(), now, numbers);
     let record = appended.as_ref().unwrap_or(previous);
@@ -284,58 +301,17 @@ fn record(
     {
         staging.put(&format!("{PUBLISHED}/{rel}"), &bytes)?;
     }
+    drop(entry);
     if appended.is_none() && to_archive.is_empty() {
         return Ok("公开记录：与上次发布相比没有变化，没有新增记录。\n".into());
     }
-    let _writing = crate::timing::phase("公开记录：写入记录和存档");
-    let out = Staging::new(&dir, &site.root)?;
+    let _writing = crate::timing::phase("公开记录：写入记录");
+    let out = match out {
+        Some(out) => out,
+        None => new_record_folder(site, &dir, &store, &[], staging, spool)?,
+    };
     for (rel, bytes) in record.files_to_write().into_iter().chain(signatures.into_iter().map(|(r, b)| (r, b.into()))) {
         out.put(&rel, &bytes)?;
-    }
-    // the archive's files as they are (linked, or copied where links are not possible), then
-    // the new versions in new packs, compressed in parallel a batch at a time and written in
-    // order (the same site gives the same packs)
-    let into = out.path().join(archive::DIR);
-    if !store.files().is_empty() {
-        std::fs::create_dir_all(&into).map_err(|e| Error::write(&into, e))?;
-        for name in store.files() {
-            let (from, to) = (store.dir().join(name), into.join(name));
-            if std::fs::hard_link(&from, &to).is_err() {
-                std::fs::copy(&from, &to).map_err(|e| Error::write(&to, e))?;
-            }
-        }
-    }
-    {
-        use rayon::prelude::*;
-        // a version the spool compressed against a base is kept so only where that base is kept
-        // alone, in the archive already or added here; otherwise it is compressed again, alone
-        let adding: std::collections::HashSet<&str> = to_archive.iter().map(|(_, h)| h.as_str()).collect();
-        let alone = |base: &str| {
-            store.holds_alone(base)
-                || (adding.contains(base) && spool.and_then(|s| s.base_of(base)).flatten().is_none())
-        };
-        let mut packs = archive::PackWriter::new(&into, &store);
-        for batch in to_archive.chunks(512) {
-            let compressed: Vec<(&String, Vec<u8>, Option<String>)> = batch
-                .par_iter()
-                .map(|(path, hash)| {
-                    let page = staging.path().join(path.as_str());
-                    if let Some(spool) = spool
-                        && let Some(base) = spool.base_of(hash)
-                        && base.as_deref().is_none_or(alone)
-                        && let Some(kept) = spool.take(hash)
-                    {
-                        return Ok((hash, kept.map_err(|e| Error::io(&page, e))?, base));
-                    }
-                    let bytes = std::fs::read(&page).map_err(|e| Error::io(&page, e))?;
-                    Ok((hash, archive::compress(&bytes, None), None))
-                })
-                .collect::<Result<_>>()?;
-            for (hash, data, base) in compressed {
-                packs.add(hash, &data, base.as_deref()).map_err(|e| Error::write(&into, e))?;
-            }
-        }
-        packs.finish().map_err(|e| Error::write(&into, e))?;
     }
     if let Some(warning) = out.commit()? {
         eprintln!("注意：{warning}");
@@ -353,6 +329,71 @@ fn record(
         e.removed.len(),
         e.numbers.len()
     ))
+}
+
+/// A new `record/` being staged (see [`record`]) with the archive's files as they are (linked, or
+/// copied where links are not possible) and the versions `to_archive` (path, BLAKE3) in new packs:
+/// as the spool kept them, or read back from the staged site and compressed alone.
+fn new_record_folder(
+    site: &crate::model::Site,
+    dir: &Path,
+    store: &crate::record::archive::Store,
+    to_archive: &[(String, String)],
+    staging: &crate::output::Staging,
+    spool: Option<&crate::record::archive::Spool>,
+) -> Result<crate::output::Staging> {
+    use crate::record::archive;
+    let _archiving = crate::timing::phase("公开记录：写入存档");
+    let out = crate::output::Staging::new(dir, &site.root)?;
+    // the archive's files as they are (linked, or copied where links are not possible), then
+    // the new versions in new packs, compressed in parallel a batch at a time and written in
+    // order (the same site gives the same packs)
+    let into = out.path().join(archive::DIR);
+    if !store.files().is_empty() {
+        std::fs::create_dir_all(&into).map_err(|e| Error::write(&into, e))?;
+        for name in store.files() {
+            let (from, to) = (store.dir().join(name), into.join(name));
+            if std::fs::hard_link(&from, &to).is_err() {
+                std::fs::copy(&from, &to).map_err(|e| Error::write(&to, e))?;
+            }
+        }
+    }
+    {
+        use rayon::prelude::*;
+        // a version the spool compressed against a base is kept so only where that base is kept
+        // alone, in the archive already or added here; otherwise it is compressed again, alone
+        let held = spool.map(|s| s.take_held()).transpose().map_err(|e| Error::io(&site.root, e))?.unwrap_or_default();
+        let adding: std::collections::HashSet<&str> = to_archive.iter().map(|(_, h)| h.as_str()).collect();
+        let alone = |base: &blake3::Hash| {
+            let hex = base.to_hex();
+            store.holds_alone(&hex)
+                || (adding.contains(hex.as_str())
+                    && held.get(base).is_some_and(|b| b.is_some_and(|b| b.base.is_none())))
+        };
+        let mut packs = archive::PackWriter::new(&into, store);
+        for batch in to_archive.chunks(512) {
+            let compressed: Vec<(&String, Vec<u8>, Option<String>)> = batch
+                .par_iter()
+                .map(|(path, hash)| {
+                    let page = staging.path().join(path.as_str());
+                    if let Some(spool) = spool
+                        && let Some(Some(kept)) = blake3::Hash::from_hex(hash).ok().and_then(|h| held.get(&h))
+                        && kept.base.as_ref().is_none_or(alone)
+                    {
+                        let data = spool.read(kept).map_err(|e| Error::io(&page, e))?;
+                        return Ok((hash, data, kept.base.map(|b| b.to_hex().to_string())));
+                    }
+                    let bytes = std::fs::read(&page).map_err(|e| Error::io(&page, e))?;
+                    Ok((hash, archive::compress(&bytes, None), None))
+                })
+                .collect::<Result<_>>()?;
+            for (hash, data, base) in compressed {
+                packs.add(hash, &data, base.as_deref()).map_err(|e| Error::write(&into, e))?;
+            }
+        }
+        packs.finish().map_err(|e| Error::write(&into, e))?;
+    }
+    Ok(out)
 }
 
 /// What a build made before it is published.

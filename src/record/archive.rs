@@ -366,7 +366,8 @@ impl PackWriter {
                 std::fs::create_dir_all(&self.into)?;
                 let names = pack_names(self.next, Codec::Lz4Block);
                 self.next += 1;
-                let file = std::io::BufWriter::new(std::fs::File::create(self.into.join(&names.0))?);
+                // a mebibyte at a time: a version is a few KiB
+                let file = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(self.into.join(&names.0))?);
                 self.open.insert(OpenPack { names, file, size: 0, pages: BTreeMap::new(), bases: BTreeMap::new() })
             }
         };
@@ -516,11 +517,40 @@ pub fn is_version(path: &str) -> bool {
 /// version is offered once, with one base: which thread offers it first does not matter.)
 pub struct Spool {
     file: std::fs::File,
-    /// Where the next page goes.
-    end: std::sync::atomic::AtomicU64,
+    /// Pages compressed but not yet in the file: written a mebibyte at a time (one system call
+    /// for some hundreds of pages instead of one each).
+    pending: std::sync::Mutex<Pending>,
     /// Each page held, by its BLAKE3: where it lies, its length and its base's BLAKE3 (`None`
     /// while being written).
-    held: std::sync::Mutex<std::collections::HashMap<[u8; 32], Option<Held>>>,
+    held: std::sync::Mutex<Pages>,
+}
+
+/// The pages of a [`Spool`] not yet written, and where in its file the first of them goes.
+#[derive(Default)]
+struct Pending {
+    at: u64,
+    bytes: Vec<u8>,
+    /// A write failed: the pages in `bytes` then are lost, and the spool takes no more.
+    failed: bool,
+}
+
+impl Pending {
+    /// Pages are written once this many bytes wait.
+    const WRITE_AT: usize = 1 << 20;
+
+    fn write(&mut self, file: &std::fs::File) -> std::io::Result<()> {
+        use std::os::unix::fs::FileExt;
+        if self.failed {
+            return Err(std::io::Error::other("写入存档暂存文件失败过，其中的页面已不完整"));
+        }
+        if let Err(e) = file.write_all_at(&self.bytes, self.at) {
+            self.failed = true;
+            return Err(e);
+        }
+        self.at += self.bytes.len() as u64;
+        self.bytes.clear();
+        Ok(())
+    }
 }
 
 /// A file in `dir` with no name left: created, then removed while open (after removing what a
@@ -540,9 +570,18 @@ fn removed_at_once(dir: &Path) -> Option<std::fs::File> {
 /// The name of a spool file while it has one (see [`Spool::new`]).
 const SPOOL_PREFIX: &str = ".gongkai-spool-";
 
-/// Where a page lies in the spool, its length, and the BLAKE3 of the base it was compressed
+/// The pages a spool holds, by BLAKE3 (`None` while being written).
+pub type Pages = std::collections::HashMap<blake3::Hash, Option<Held>>;
+
+/// A page the spool holds: where it lies, its length, and the BLAKE3 of the base it was compressed
 /// against.
-type Held = (u64, usize, Option<[u8; 32]>);
+#[derive(Debug, Clone, Copy)]
+pub struct Held {
+    at: u64,
+    len: usize,
+    /// The BLAKE3 of the base it was compressed against (`None`: alone).
+    pub base: Option<blake3::Hash>,
+}
 
 impl Spool {
     /// A spool in `dir`: an unnamed file on that disk (`O_TMPFILE`), or where the file system
@@ -550,7 +589,7 @@ impl Spool {
     /// killed between the two leaves it, and the next build in that folder removes it). `None`
     /// when neither works: the record then reads the pages back.
     pub fn new(dir: &Path) -> Option<Spool> {
-        let spool = |file| Spool { file, end: Default::default(), held: Default::default() };
+        let spool = |file| Spool { file, pending: Default::default(), held: Default::default() };
         #[cfg(any(target_os = "linux", target_os = "android"))]
         {
             use rustix::fs::{Mode, OFlags, open};
@@ -565,8 +604,7 @@ impl Spool {
     /// Keep `page` (whose BLAKE3 is `hash`), compressed against `base` (its BLAKE3 and bytes)
     /// when there is one, unless it already is.
     pub fn offer(&self, hash: &blake3::Hash, page: &[u8], base: Option<(&blake3::Hash, &[u8])>) -> std::io::Result<()> {
-        use std::os::unix::fs::FileExt;
-        let key = *hash.as_bytes();
+        let key = *hash;
         {
             let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
             if held.contains_key(&key) {
@@ -576,12 +614,20 @@ impl Spool {
         }
         let base = base.filter(|(h, _)| *h != hash);
         let data = compress(page, base.map(|(_, b)| b));
-        let at = self.end.fetch_add(data.len() as u64, std::sync::atomic::Ordering::Relaxed);
-        let written = self.file.write_all_at(&data, at);
+        let placed = {
+            let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+            let at = pending.at + pending.bytes.len() as u64;
+            pending.bytes.extend_from_slice(&data);
+            if pending.failed || pending.bytes.len() >= Pending::WRITE_AT {
+                pending.write(&self.file).map(|()| at)
+            } else {
+                Ok(at)
+            }
+        };
         let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
-        match written {
-            Ok(()) => {
-                held.insert(key, Some((at, data.len(), base.map(|(h, _)| *h.as_bytes()))));
+        match placed {
+            Ok(at) => {
+                held.insert(key, Some(Held { at, len: data.len(), base: base.map(|(h, _)| *h) }));
                 Ok(())
             }
             Err(e) => {
@@ -591,21 +637,19 @@ impl Spool {
         }
     }
 
-    /// The BLAKE3 (hex) of the base the page of BLAKE3 `hash` was compressed against: `None`
-    /// when it is not held, `Some(None)` when it was compressed alone.
-    pub fn base_of(&self, hash: &str) -> Option<Option<String>> {
-        let key = *blake3::Hash::from_hex(hash).ok()?.as_bytes();
-        let (_, _, base) = (*self.held.lock().unwrap_or_else(|e| e.into_inner()).get(&key)?)?;
-        Some(base.map(|b| blake3::Hash::from(b).to_hex().to_string()))
+    /// Every page held, by BLAKE3, taken out of the spool once every page is offered (the pages
+    /// still waiting written first; one lock for them all; the spool then holds none, and its
+    /// file still holds their bytes).
+    pub fn take_held(&self) -> std::io::Result<Pages> {
+        self.pending.lock().unwrap_or_else(|e| e.into_inner()).write(&self.file)?;
+        Ok(std::mem::take(&mut *self.held.lock().unwrap_or_else(|e| e.into_inner())))
     }
 
-    /// The compressed page of BLAKE3 `hash` (hex), when it was kept.
-    pub fn take(&self, hash: &str) -> Option<std::io::Result<Vec<u8>>> {
+    /// The compressed bytes of a page held.
+    pub fn read(&self, held: &Held) -> std::io::Result<Vec<u8>> {
         use std::os::unix::fs::FileExt;
-        let key = *blake3::Hash::from_hex(hash).ok()?.as_bytes();
-        let (at, len, _) = (*self.held.lock().unwrap_or_else(|e| e.into_inner()).get(&key)?)?;
-        let mut data = vec![0; len];
-        Some(self.file.read_exact_at(&mut data, at).map(|()| data))
+        let mut data = vec![0; held.len];
+        self.file.read_exact_at(&mut data, held.at).map(|()| data)
     }
 
     /// How many pages it holds.
@@ -883,14 +927,38 @@ mod tests {
         let hc = blake3::hash(c.as_bytes());
         spool.offer(&hc, c.as_bytes(), Some((&hc, c.as_bytes()))).unwrap();
         assert_eq!(spool.len(), 3);
-        assert_eq!(spool.take(&ha.to_hex()).unwrap().unwrap(), compress(a.as_bytes(), None));
-        assert_eq!(spool.take(&hb.to_hex()).unwrap().unwrap(), compress(b.as_bytes(), Some(a.as_bytes())));
-        assert_eq!(spool.take(&hc.to_hex()).unwrap().unwrap(), compress(c.as_bytes(), None));
-        assert_eq!(spool.base_of(&ha.to_hex()), Some(None));
-        assert_eq!(spool.base_of(&hb.to_hex()), Some(Some(ha.to_hex().to_string())));
-        assert_eq!(spool.base_of(&hc.to_hex()), Some(None));
-        assert!(spool.take(&hex(b"never offered")).is_none() && spool.base_of(&hex(b"never offered")).is_none());
+        let held = spool.take_held().unwrap();
+        assert!(spool.is_empty() && held.len() == 3, "taken out of the spool");
+        let [a_, b_, c_] = [ha, hb, hc].map(|h| held[&h].unwrap());
+        assert_eq!(spool.read(&a_).unwrap(), compress(a.as_bytes(), None));
+        assert_eq!(spool.read(&b_).unwrap(), compress(b.as_bytes(), Some(a.as_bytes())));
+        assert_eq!(spool.read(&c_).unwrap(), compress(c.as_bytes(), None));
+        assert_eq!((a_.base, b_.base, c_.base), (None, Some(ha), None));
+        assert!(!held.contains_key(&blake3::hash(b"never offered")));
         assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "the spool has no name in the folder");
+    }
+
+    #[test]
+    fn pages_written_a_mebibyte_at_a_time_come_back_whole_across_the_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let Some(spool) = Spool::new(dir.path()) else { panic!("a spool can be made in a writable folder") };
+        // 600 pages of 4 KiB that do not compress: more than two writes' worth, and some left
+        let pages: Vec<Vec<u8>> = (0u32..600)
+            .map(|i| {
+                let mut page = vec![0; 4096];
+                blake3::Hasher::new().update(&i.to_le_bytes()).finalize_xof().fill(&mut page);
+                page
+            })
+            .collect();
+        for page in &pages {
+            spool.offer(&blake3::hash(page), page, None).unwrap();
+        }
+        let held = spool.take_held().unwrap();
+        assert_eq!(held.len(), 600);
+        for page in &pages {
+            let kept = held[&blake3::hash(page)].unwrap();
+            assert_eq!(spool.read(&kept).unwrap(), compress(page, None));
+        }
     }
 
     #[test]

@@ -266,19 +266,17 @@ impl Record {
     ) -> Option<Record> {
         let before = self.files_ref();
         let removed: Vec<String> = before.keys().filter(|p| !now.contains_key(**p)).map(|p| p.to_string()).collect();
-        let mut added = BTreeMap::new();
-        let mut changed = BTreeMap::new();
+        // gathered in order, then each map built in one pass (no search per path)
+        let (mut added, mut changed) = (Vec::new(), Vec::new());
         for (path, hash) in now {
             match before.get(path.as_str()) {
-                None => {
-                    added.insert(path, hash);
-                }
-                Some(old) if **old != hash => {
-                    changed.insert(path, hash);
-                }
+                None => added.push((path, hash)),
+                Some(old) if **old != hash => changed.push((path, hash)),
                 Some(_) => {}
             }
         }
+        let (added, changed): (BTreeMap<_, _>, BTreeMap<_, _>) =
+            (added.into_iter().collect(), changed.into_iter().collect());
         if added.is_empty() && changed.is_empty() && removed.is_empty() && numbers.is_empty() {
             return None;
         }
@@ -387,13 +385,13 @@ pub fn site_files(dir: &Path) -> std::io::Result<Vec<String>> {
                 if entry.file_type().is_dir() {
                     continue;
                 }
-                let rel = entry.path().strip_prefix(&sub).map_err(std::io::Error::other)?;
-                let mut path = String::with_capacity(name.len() + 1 + rel.as_os_str().len());
+                // the walk's paths are `sub` and `/`-separated names under it: the site path is
+                // the unit's name and what follows `sub`, as it is
+                use std::os::unix::ffi::OsStrExt as _;
+                let rel = entry.path().as_os_str().as_bytes().get(sub.as_os_str().len()..).unwrap_or_default();
+                let mut path = String::with_capacity(name.len() + rel.len());
                 path.push_str(&name);
-                for c in rel.components() {
-                    path.push('/');
-                    path.push_str(&c.as_os_str().to_string_lossy());
-                }
+                path.push_str(&String::from_utf8_lossy(rel));
                 if !is_own(&path) {
                     paths.push(path);
                 }
@@ -417,7 +415,7 @@ pub fn hex(bytes: &[u8]) -> String {
 /// Whether a path of a built site belongs to the record itself or to the output's marker: not
 /// part of what the record lists.
 pub fn is_own(path: &str) -> bool {
-    path.starts_with(&format!("{PUBLISHED}/")) || path == crate::output::MARKER
+    path.strip_prefix(PUBLISHED).is_some_and(|rest| rest.starts_with('/')) || path == crate::output::MARKER
 }
 
 #[cfg(test)]
