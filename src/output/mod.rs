@@ -220,7 +220,7 @@ fn resolve(path: &Path) -> io::Result<PathBuf> {
 /// path (about 55 bytes a file instead of 130). Two paths with the same key would need a BLAKE3
 /// collision in 128 bits; the reader lists the paths itself (see `record::hash_tree`).
 #[derive(Default)]
-pub(crate) struct StagedHashes(std::collections::HashMap<[u8; 16], blake3::Hash>);
+pub(crate) struct StagedHashes(rustc_hash::FxHashMap<[u8; 16], blake3::Hash>);
 
 impl StagedHashes {
     fn key(path: &str) -> [u8; 16] {

@@ -400,9 +400,35 @@ impl PackWriter {
 /// dictionary: what the page shares with its base costs a few bytes). The same page and base
 /// give the same bytes.
 pub fn compress(bytes: &[u8], base: Option<&[u8]>) -> Vec<u8> {
-    match base {
-        None => lz4_flex::block::compress_prepend_size(bytes),
-        Some(base) => lz4_flex::block::compress_prepend_size_with_dict(bytes, base),
+    let mut out = Vec::new();
+    compress_onto(bytes, base, &mut out);
+    out
+}
+
+/// [`compress`], onto the end of `out`: a buffer kept for many pages saves an allocation of the
+/// page's size for each.
+pub fn compress_onto(bytes: &[u8], base: Option<&[u8]>, out: &mut Vec<u8>) {
+    let start = out.len();
+    out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+    out.resize(start + 4 + lz4_flex::block::get_maximum_output_size(bytes.len()), 0);
+    let block = &mut out[start + 4..];
+    // the block fits: the room is the most LZ4 can take for this length
+    // as lz4_flex's own `compress_prepend_size(_with_dict)` make them (a unit test holds it)
+    let into = match base {
+        None => lz4_flex::block::compress_into(bytes, block),
+        Some(base) => lz4_flex::block::compress_into_with_dict(bytes, block, if base.len() > 3 { base } else { &[] }),
+    };
+    match into {
+        Ok(len) => out.truncate(start + 4 + len),
+        // the room is the most LZ4 can take for this length, so never; were it ever too small,
+        // the crate's own allocating call gives the same bytes
+        Err(_) => {
+            out.truncate(start);
+            out.extend(match base {
+                None => lz4_flex::block::compress_prepend_size(bytes),
+                Some(base) => lz4_flex::block::compress_prepend_size_with_dict(bytes, base),
+            });
+        }
     }
 }
 
@@ -571,7 +597,8 @@ fn removed_at_once(dir: &Path) -> Option<std::fs::File> {
 const SPOOL_PREFIX: &str = ".gongkai-spool-";
 
 /// The pages a spool holds, by BLAKE3 (`None` while being written).
-pub type Pages = std::collections::HashMap<blake3::Hash, Option<Held>>;
+/// (FxHash: the keys are digests, already spread evenly)
+pub type Pages = rustc_hash::FxHashMap<blake3::Hash, Option<Held>>;
 
 /// A page the spool holds: where it lies, its length, and the BLAKE3 of the base it was compressed
 /// against.
@@ -612,22 +639,27 @@ impl Spool {
             }
             held.insert(key, None);
         }
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
         let base = base.filter(|(h, _)| *h != hash);
-        let data = compress(page, base.map(|(_, b)| b));
-        let placed = {
+        let placed = SCRATCH.with_borrow_mut(|data| {
+            data.clear();
+            compress_onto(page, base.map(|(_, b)| b), data);
             let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
             let at = pending.at + pending.bytes.len() as u64;
-            pending.bytes.extend_from_slice(&data);
+            pending.bytes.extend_from_slice(data);
+            let len = data.len();
             if pending.failed || pending.bytes.len() >= Pending::WRITE_AT {
-                pending.write(&self.file).map(|()| at)
+                pending.write(&self.file).map(|()| (at, len))
             } else {
-                Ok(at)
+                Ok((at, len))
             }
-        };
+        });
         let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
         match placed {
-            Ok(at) => {
-                held.insert(key, Some(Held { at, len: data.len(), base: base.map(|(h, _)| *h) }));
+            Ok((at, len)) => {
+                held.insert(key, Some(Held { at, len, base: base.map(|(h, _)| *h) }));
                 Ok(())
             }
             Err(e) => {
@@ -730,6 +762,24 @@ mod tests {
         assert_eq!(compress(page.as_bytes(), None), alone, "deterministic");
         assert_eq!(Codec::Lz4Block.decompress(&alone, None).unwrap(), page.as_bytes());
         let based = compress(page.as_bytes(), Some(base.as_bytes()));
+        // the bytes lz4_flex's own functions give, so packs stay as earlier releases wrote them
+        assert_eq!(alone, lz4_flex::block::compress_prepend_size(page.as_bytes()));
+        assert_eq!(based, lz4_flex::block::compress_prepend_size_with_dict(page.as_bytes(), base.as_bytes()));
+        assert_eq!(compress(b"", None), lz4_flex::block::compress_prepend_size(b""));
+        assert_eq!(
+            compress(b"", Some(base.as_bytes())),
+            lz4_flex::block::compress_prepend_size_with_dict(b"", base.as_bytes())
+        );
+        for short in [&b""[..], b"ab", b"abc", b"abcd"] {
+            assert_eq!(
+                compress(page.as_bytes(), Some(short)),
+                lz4_flex::block::compress_prepend_size_with_dict(page.as_bytes(), short)
+            );
+        }
+        let mut onto = b"kept".to_vec();
+        compress_onto(page.as_bytes(), Some(base.as_bytes()), &mut onto);
+        assert_eq!(&onto[..4], b"kept");
+        assert_eq!(&onto[4..], based, "appended after what the buffer held");
         assert_eq!(compress(page.as_bytes(), Some(base.as_bytes())), based, "deterministic");
         assert!(based.len() * 2 < alone.len(), "{} against {} bytes", based.len(), alone.len());
         assert_eq!(Codec::Lz4Block.decompress(&based, Some(base.as_bytes())).unwrap(), page.as_bytes());
