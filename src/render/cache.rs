@@ -42,7 +42,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 
 /// The cache's format; a cache of another format is not read.
-pub(crate) const FORMAT: &str = "gongkai-cache/1";
+pub(crate) const FORMAT: &str = "gongkai-cache/2";
 /// The cache folder beside the site's `content/` when none is given.
 pub(crate) const DEFAULT_DIR: &str = ".gongkai-cache";
 const FILE: &str = "units-v1.jsonl";
@@ -82,6 +82,9 @@ pub(super) struct Line {
     pub(super) inputs: String,
     /// The key of what its pages were rendered from.
     pub(super) key: String,
+    /// Its folder's identity and content (see [`Cache::folder`]): `identity:content` in hex,
+    /// empty when its files are not to be judged by their identity next time.
+    pub(super) folder: String,
     /// Its check result, before the findings of its pages' links.
     pub(super) check: Check,
     pub(super) pages: UnitPages,
@@ -92,6 +95,8 @@ pub(super) struct Line {
 /// A unit's keys: see [`Cache::keys`].
 pub(super) struct Keys {
     pub(super) inputs: String,
+    /// What the next cache keeps of the unit's folder ([`Line::folder`]).
+    pub(super) folder: String,
     /// To be completed with the check result.
     rendered: blake3::Hasher,
 }
@@ -112,6 +117,8 @@ pub(crate) struct Cache {
     output: PathBuf,
     old: Option<Old>,
     new: Mutex<Option<New>>,
+    /// See [`settled_before`].
+    settled_before: i128,
     /// Why the cache found was not used (in Chinese), for the build's summary.
     pub(crate) notice: Option<String>,
 }
@@ -121,8 +128,18 @@ struct Old {
     /// The output is not the folder the cache describes (restored by a CI cache, copied): each
     /// file taken from it is read and its hash compared.
     read_again: bool,
-    /// slug → (key of the inputs, key of what was rendered, offset, length of the line)
-    lines: HashMap<String, (String, String, u64, usize)>,
+    /// slug → where its line is, and the fields it starts with
+    lines: HashMap<String, OldLine>,
+}
+
+/// A unit's line in the previous cache: its keys and folder (see [`Line`]), where it starts and
+/// its length.
+struct OldLine {
+    inputs: String,
+    key: String,
+    folder: String,
+    at: u64,
+    len: usize,
 }
 
 struct New {
@@ -143,6 +160,7 @@ impl Cache {
             output: output.to_path_buf(),
             old: None,
             new: Mutex::new(None),
+            settled_before: settled_before(),
             notice: None,
         };
         match cache.read_old() {
@@ -214,7 +232,8 @@ impl Cache {
                 let slug = codec::Code::take(&mut head).ok_or_else(damaged)?;
                 let inputs = codec::Code::take(&mut head).ok_or_else(damaged)?;
                 let key = codec::Code::take(&mut head).ok_or_else(damaged)?;
-                lines.insert(slug, (inputs, key, at, buf.len()));
+                let folder = codec::Code::take(&mut head).ok_or_else(damaged)?;
+                lines.insert(slug, OldLine { inputs, key, folder, at, len: buf.len() });
             } else {
                 let count = json.strip_prefix(CLOSING.as_bytes()).and_then(|n| std::str::from_utf8(n).ok());
                 closed = Some(count.and_then(|n| n.parse::<usize>().ok()).ok_or_else(damaged)?);
@@ -260,12 +279,11 @@ impl Cache {
     /// pages are rendered from once it is checked (the check result in place of the date).
     /// `None`: the unit cannot be cached (a link among its files, a file that cannot be read).
     pub(super) fn keys(&self, r: &super::site::Renderer<'_>, dir: &UnitDir) -> Option<Keys> {
-        let mut folder = blake3::Hasher::new();
-        hash_folder(&mut folder, &dir.path)?;
+        let (content, folder) = self.folder(&dir.slug, &dir.path)?;
         let mut h = blake3::Hasher::new();
         h.update(self.site.as_bytes());
         field(&mut h, dir.slug.as_bytes());
-        field(&mut h, folder.finalize().as_bytes());
+        field(&mut h, content.as_bytes());
         let prefix = format!("content/{}/", dir.slug);
         for (path, p) in r.site.published.range(prefix.clone()..).take_while(|(p, _)| p.starts_with(&prefix)) {
             field(&mut h, path.as_bytes());
@@ -300,7 +318,32 @@ impl Cache {
             }
         }
         field(&mut h, r.site.env.today.to_string().as_bytes());
-        Some(Keys { inputs: h.finalize().to_hex().to_string(), rendered })
+        Some(Keys { inputs: h.finalize().to_hex().to_string(), folder, rendered })
+    }
+
+    /// The BLAKE3 of a unit folder's paths and bytes, and what the next cache keeps of it. The
+    /// folder is listed first, each file's identity taken from its status (device, inode, size,
+    /// mode, times of modification and of status change), as `git status` does: when the
+    /// identity of every entry is the one the previous cache kept, so is the content, and no file
+    /// is read. Otherwise every file is read. An identity is kept for next time only when its
+    /// files' last changes are older than [`SETTLED`] before this build began: a file changed
+    /// again within the same tick of the file system's clock would otherwise look unchanged.
+    fn folder(&self, slug: &str, dir: &Path) -> Option<(blake3::Hash, String)> {
+        let listing = list_folder(dir)?;
+        let identity = listing.identity.map(|i| i.to_hex());
+        if let (Some(identity), Some(old)) = (&identity, self.old.as_ref().and_then(|o| o.lines.get(slug)))
+            && let Some((was, content)) = old.folder.split_once(':')
+            && was == identity.as_str()
+            && let Ok(content) = blake3::Hash::from_hex(content)
+        {
+            return Some((content, old.folder.clone()));
+        }
+        let content = hash_listed(&listing)?;
+        let kept = match identity {
+            Some(identity) if listing.newest < self.settled_before => format!("{identity}:{}", content.to_hex()),
+            _ => String::new(),
+        };
+        Some((content, kept))
     }
 
     /// The previous build's line of this unit when it was built from the same inputs (`Ok`), or
@@ -308,21 +351,21 @@ impl Cache {
     /// written.
     pub(super) fn get(&self, slug: &str, keys: &Keys) -> Option<(Line, Vec<u8>)> {
         let old = self.old.as_ref()?;
-        let (inputs, _, at, len) = old.lines.get(slug)?;
-        if *inputs != keys.inputs {
+        let line = old.lines.get(slug)?;
+        if line.inputs != keys.inputs {
             return None;
         }
-        self.read_line(slug, *at, *len)
+        self.read_line(slug, line.at, line.len)
     }
 
     /// The previous build's line of this unit when its pages were rendered from `key`.
     pub(super) fn get_rendered(&self, slug: &str, key: &str) -> Option<(Line, Vec<u8>)> {
         let old = self.old.as_ref()?;
-        let (_, rendered, at, len) = old.lines.get(slug)?;
-        if rendered != key {
+        let line = old.lines.get(slug)?;
+        if line.key != key {
             return None;
         }
-        self.read_line(slug, *at, *len)
+        self.read_line(slug, line.at, line.len)
     }
 
     fn read_line(&self, slug: &str, at: u64, len: usize) -> Option<(Line, Vec<u8>)> {
@@ -442,23 +485,117 @@ fn field(h: &mut blake3::Hasher, bytes: &[u8]) {
     h.update(bytes);
 }
 
-/// Every file and folder under `dir`, by path and bytes, in name order. `None` at a symbolic
-/// link (what it leads to may change unseen) or anything that cannot be read.
-fn hash_folder(h: &mut blake3::Hasher, dir: &Path) -> Option<()> {
+/// How long before a build began its inputs' last changes must be for their identities to be
+/// trusted by the next build (see [`Cache::folder`]), in nanoseconds: two seconds, the coarsest
+/// clock of a common file system (FAT's).
+const SETTLED: i128 = 2_000_000_000;
+
+/// A unit folder as listed: every file and folder under it in name order (is it a folder, its
+/// path in the unit, its path), the BLAKE3 of their identities (`None` where a file's cannot be
+/// had), and the latest time a file was changed, in nanoseconds.
+struct Listing {
+    entries: Vec<(Kind, String, PathBuf)>,
+    identity: Option<blake3::Hash>,
+    newest: i128,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Folder,
+    File,
+    /// Neither (a pipe, a device): named, never read.
+    Other,
+}
+
+/// `None` at a symbolic link (what it leads to may change unseen) or anything that cannot be
+/// listed.
+fn list_folder(dir: &Path) -> Option<Listing> {
+    let mut id = blake3::Hasher::new();
+    let (mut known, mut newest) = (true, i128::MIN);
+    let mut entries = Vec::new();
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name().follow_links(false) {
         let entry = entry.ok()?;
-        let rel = entry.path().strip_prefix(dir).ok()?.to_string_lossy();
         let kind = entry.file_type();
         if kind.is_symlink() {
             return None;
         }
-        field(h, if kind.is_dir() { b"d" } else { b"f" });
-        field(h, rel.as_bytes());
-        if kind.is_file() {
-            field(h, &fs::read(entry.path()).ok()?);
+        let kind = if kind.is_dir() {
+            Kind::Folder
+        } else if kind.is_file() {
+            Kind::File
+        } else {
+            Kind::Other
+        };
+        let rel = entry.path().strip_prefix(dir).ok()?.to_string_lossy().into_owned();
+        field(&mut id, if kind == Kind::Folder { b"d" } else { b"f" });
+        field(&mut id, rel.as_bytes());
+        if kind != Kind::Folder {
+            // the status of the entry itself (the walk follows no link)
+            match entry.metadata().ok().as_ref().and_then(identity) {
+                Some((stamp, changed)) => {
+                    id.update(&stamp);
+                    newest = newest.max(changed);
+                }
+                None => known = false,
+            }
+        }
+        entries.push((kind, rel, entry.into_path()));
+    }
+    Some(Listing { entries, identity: known.then(|| id.finalize()), newest })
+}
+
+/// Every file and folder listed, by path and bytes. `None` at a file that cannot be read.
+fn hash_listed(listing: &Listing) -> Option<blake3::Hash> {
+    let mut h = blake3::Hasher::new();
+    for (kind, rel, path) in &listing.entries {
+        field(&mut h, if *kind == Kind::Folder { b"d" } else { b"f" });
+        field(&mut h, rel.as_bytes());
+        if *kind == Kind::File {
+            field(&mut h, &fs::read(path).ok()?);
         }
     }
-    Some(())
+    Some(h.finalize())
+}
+
+/// A file's identity as its status gives it, and the later of its times of modification and
+/// of status change (nanoseconds since 1970).
+#[cfg(unix)]
+fn identity(meta: &fs::Metadata) -> Option<([u8; 64], i128)> {
+    use std::os::unix::fs::MetadataExt;
+    let fields = [
+        meta.dev() as i64,
+        meta.ino() as i64,
+        meta.size() as i64,
+        i64::from(meta.mode()),
+        meta.mtime(),
+        meta.mtime_nsec(),
+        meta.ctime(),
+        meta.ctime_nsec(),
+    ];
+    let mut stamp = [0; 64];
+    for (out, f) in stamp.chunks_exact_mut(8).zip(fields) {
+        out.copy_from_slice(&f.to_le_bytes());
+    }
+    let time = |s: i64, ns: i64| i128::from(s) * 1_000_000_000 + i128::from(ns);
+    Some((stamp, time(meta.mtime(), meta.mtime_nsec()).max(time(meta.ctime(), meta.ctime_nsec()))))
+}
+
+/// Elsewhere no identity: every file is read.
+#[cfg(not(unix))]
+fn identity(_: &fs::Metadata) -> Option<([u8; 64], i128)> {
+    None
+}
+
+/// Files changed before this (nanoseconds since 1970) may be judged by their identity next time:
+/// [`SETTLED`] before now. `GONGKAI_TEST_CLOCK_AHEAD=N` takes the clock as N seconds ahead, so
+/// that tests can build over files written a moment before.
+fn settled_before() -> i128 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i128)
+        .unwrap_or(i128::MIN + SETTLED);
+    let ahead = std::env::var("GONGKAI_TEST_CLOCK_AHEAD").ok().and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
+    now - SETTLED + i128::from(ahead) * 1_000_000_000
 }
 
 /// What every unit's pages depend on: see the module's documentation.
@@ -481,10 +618,17 @@ fn site_key(site: &Site) -> blake3::Hash {
     for folder in ["rules", "themes"] {
         let dir = site.root.join(folder);
         field(&mut h, folder.as_bytes());
-        if dir.exists() && hash_folder(&mut h, &dir).is_none() {
-            let mut noise = [0u8; 32];
-            let _ = getrandom::fill(&mut noise);
-            field(&mut h, &noise);
+        if !dir.exists() {
+            continue;
+        }
+        // by their bytes, always (a handful of files)
+        match list_folder(&dir).as_ref().and_then(hash_listed) {
+            Some(hash) => field(&mut h, hash.as_bytes()),
+            None => {
+                let mut noise = [0u8; 32];
+                let _ = getrandom::fill(&mut noise);
+                field(&mut h, &noise);
+            }
         }
     }
     h.finalize()
@@ -550,4 +694,90 @@ impl Check {
 
 fn hash_findings(h: &mut blake3::Hasher, findings: &[crate::finding::Finding]) {
     field(h, &codec::encode(&findings.to_vec()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("notices")).unwrap();
+        fs::write(dir.path().join("fees.yaml"), "水费: 2.50\n").unwrap();
+        fs::write(dir.path().join("notices/停水.md"), "停水通知").unwrap();
+        dir
+    }
+
+    /// A cache whose previous line for unit `u` keeps `folder`, judging files changed before
+    /// `settled_before`.
+    fn cache_with(folder: String, settled_before: i128) -> Cache {
+        let file = tempfile::tempfile().unwrap();
+        let line = OldLine { inputs: String::new(), key: String::new(), folder, at: 0, len: 0 };
+        Cache {
+            dir: PathBuf::new(),
+            site: String::new(),
+            output: PathBuf::new(),
+            old: Some(Old { file: Mutex::new(file), read_again: false, lines: HashMap::from([("u".into(), line)]) }),
+            new: Mutex::new(None),
+            settled_before,
+            notice: None,
+        }
+    }
+
+    #[test]
+    fn a_folder_listed_twice_unchanged_has_one_identity_and_any_edit_changes_it() {
+        let dir = folder();
+        let first = list_folder(dir.path()).unwrap();
+        assert_eq!(first.identity, list_folder(dir.path()).unwrap().identity);
+        let bytes = hash_listed(&first);
+        assert_eq!(bytes, hash_listed(&list_folder(dir.path()).unwrap()));
+        // the same length, the modification time put back: the status change time still moves
+        let fees = dir.path().join("fees.yaml");
+        let modified = fs::metadata(&fees).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        fs::write(&fees, "水费: 9.50\n").unwrap();
+        fs::File::options().write(true).open(&fees).unwrap().set_modified(modified).unwrap();
+        let edited = list_folder(dir.path()).unwrap();
+        assert_ne!(first.identity, edited.identity);
+        assert_ne!(bytes, hash_listed(&edited));
+        // a file added, a file renamed
+        fs::write(dir.path().join("notices/新.md"), "").unwrap();
+        let added = list_folder(dir.path()).unwrap();
+        assert_ne!(edited.identity, added.identity);
+        fs::rename(dir.path().join("notices/新.md"), dir.path().join("notices/旧.md")).unwrap();
+        assert_ne!(added.identity, list_folder(dir.path()).unwrap().identity);
+    }
+
+    #[test]
+    fn a_settled_folder_with_the_identity_kept_is_not_read_and_an_edited_one_is() {
+        let dir = folder();
+        let listing = list_folder(dir.path()).unwrap();
+        let identity = listing.identity.unwrap().to_hex();
+        let content = hash_listed(&listing).unwrap();
+        // what the previous cache kept says another content: believed without reading, which
+        // shows no file was read
+        let told = blake3::hash(b"told");
+        let cache = cache_with(format!("{identity}:{}", told.to_hex()), i128::MAX);
+        assert_eq!(cache.folder("u", dir.path()).unwrap().0, told);
+        // another unit's line is not this one's
+        assert_eq!(cache.folder("v", dir.path()).unwrap().0, content);
+        // edited: read, and the new identity kept
+        fs::write(dir.path().join("notices/停水.md"), "停水通知（已改期）").unwrap();
+        let (now, kept) = cache.folder("u", dir.path()).unwrap();
+        assert_eq!(now, hash_listed(&list_folder(dir.path()).unwrap()).unwrap());
+        assert_ne!(now, content);
+        assert!(kept.ends_with(&format!(":{}", now.to_hex())), "{kept}");
+        // changed too recently to be judged by identity next time: nothing kept
+        let recent = cache_with(String::new(), i128::MIN);
+        assert_eq!(recent.folder("u", dir.path()).unwrap(), (now, String::new()));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_in_a_unit_folder_makes_it_uncacheable() {
+        let dir = folder();
+        std::os::unix::fs::symlink("/etc/hostname", dir.path().join("notices/链接.md")).unwrap();
+        assert!(list_folder(dir.path()).is_none());
+        assert!(cache_with(String::new(), i128::MAX).folder("u", dir.path()).is_none());
+    }
 }

@@ -70,6 +70,11 @@ impl<'a> SiteRenderer<'a> {
             && self.r.sink.reuse(&line.files, cache.read_again())
         {
             let mut raw = Some(raw);
+            if line.folder != keys.folder {
+                // the same content, listed otherwise (a file touched): kept as listed now
+                line.folder.clone_from(&keys.folder);
+                raw = Cache::line(&line);
+            }
             if cache.read_again() {
                 // the same bytes, in other files: the next cache keeps these
                 raw = self.again(&line.files).and_then(|files| {
@@ -91,8 +96,8 @@ impl<'a> SiteRenderer<'a> {
         {
             let cache::Line { pages, search, files, .. } = line;
             let files = if cache.read_again() { self.again(&files) } else { Some(files) };
-            let inputs = keys.map(|k| k.inputs).unwrap_or_default();
-            let (line, raw) = line_of(inputs, key.clone(), &check, pages, search, files.unwrap_or_default());
+            let (inputs, folder) = keys.map(|k| (k.inputs, k.folder)).unwrap_or_default();
+            let (line, raw) = line_of([inputs, key.clone(), folder], &check, pages, search, files.unwrap_or_default());
             let raw = raw.filter(|_| !line.files.is_empty());
             let cache::Line { pages, search, .. } = line;
             return Ok((reused(check, pages, search), raw, true));
@@ -111,7 +116,7 @@ impl<'a> SiteRenderer<'a> {
         // new 索引号 depend on every number assigned before: such a unit is rendered each time
         let files = record.into_kept().filter(|_| pages.new_numbers.is_empty());
         if let (Some(keys), Some(key), Some(kept), Some(files)) = (keys, key, kept, files) {
-            let (line, raw) = line_of(keys.inputs, key, &kept, pages, search, files);
+            let (line, raw) = line_of([keys.inputs, key, keys.folder], &kept, pages, search, files);
             return Ok((RenderedUnit { check, pages: line.pages, search: line.search }, raw, false));
         }
         Ok((RenderedUnit { check, pages, search }, None, false))
@@ -225,15 +230,22 @@ fn reused(mut check: UnitCheck, pages: super::pages::UnitPages, search: Vec<Entr
 
 /// A unit's line for the next cache, and its bytes (`None` if it cannot be written).
 fn line_of(
-    inputs: String,
-    key: String,
+    [inputs, key, folder]: [String; 3],
     check: &UnitCheck,
     pages: super::pages::UnitPages,
     search: Vec<Entry>,
     files: Vec<crate::output::Kept>,
 ) -> (cache::Line, Option<Vec<u8>>) {
-    let line =
-        cache::Line { slug: pages.slug.clone(), inputs, key, check: cache::Check::of(check), pages, search, files };
+    let line = cache::Line {
+        slug: pages.slug.clone(),
+        inputs,
+        key,
+        folder,
+        check: cache::Check::of(check),
+        pages,
+        search,
+        files,
+    };
     let raw = Cache::line(&line);
     (line, raw)
 }

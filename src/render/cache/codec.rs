@@ -311,7 +311,7 @@ fields!(super::Check {
     findings,
     acknowledgements,
 });
-fields!(super::Line { slug, inputs, key, check, pages, search, files });
+fields!(super::Line { slug, inputs, key, folder, check, pages, search, files });
 
 /// A link that leaves its unit: never a refused one (those are findings), so `refused` is not
 /// kept.
