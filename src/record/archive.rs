@@ -412,8 +412,7 @@ pub fn compress_onto(bytes: &[u8], base: Option<&[u8]>, out: &mut Vec<u8>) {
     out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
     out.resize(start + 4 + lz4_flex::block::get_maximum_output_size(bytes.len()), 0);
     let block = &mut out[start + 4..];
-    // the block fits: the room is the most LZ4 can take for this length
-    // as lz4_flex's own `compress_prepend_size(_with_dict)` make them (a unit test holds it)
+    // the bytes lz4_flex's own `compress_prepend_size(_with_dict)` make (a unit test holds it)
     let into = match base {
         None => lz4_flex::block::compress_into(bytes, block),
         Some(base) => lz4_flex::block::compress_into_with_dict(bytes, block, if base.len() > 3 { base } else { &[] }),
