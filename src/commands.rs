@@ -185,7 +185,7 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
     let built = render_and_report(&site, &theme, &staging, &|| bar.inc(1), cache.as_ref()).map_err(stopped)?;
     bar.finish_and_clear();
     drop(rendering);
-    let Built { result, files, report_dir, numbers, documents, reused } = built;
+    let Built { result, files, report_dir, numbers, documents, reused, store } = built;
 
     let styled = Context { root: &site.root, packs: &site.packs, color: true };
     let mut stdout = anstream::stdout().lock();
@@ -208,7 +208,7 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
             crate::record::FOLDER
         )
     } else {
-        record(&site, &staging, numbers, &documents, spool.as_deref()).map_err(stopped)?
+        record(&site, &staging, numbers, &documents, spool.as_deref(), store).map_err(stopped)?
     };
     drop(recording);
     let swap = crate::timing::phase("替换旧网站");
@@ -222,7 +222,7 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
         ));
     }
     if let Some(cache) = cache {
-        if let Some(notice) = &cache.notice {
+        for notice in cache.notices() {
             text.push_str(&format!("注意：{notice}\n"));
         }
         if let Some(warning) = cache.commit() {
@@ -257,12 +257,17 @@ fn record(
     numbers: std::collections::BTreeMap<String, String>,
     documents: &[String],
     spool: Option<&crate::record::archive::Spool>,
+    store: Option<std::sync::Arc<crate::record::archive::Store>>,
 ) -> Result<String> {
     use crate::output::Sink;
     use crate::record::{FOLDER, PUBLISHED, archive, hash_tree};
 
     let dir = site.root.join(FOLDER);
-    let store = archive::Store::open(&dir).map_err(|e| Error::io(dir.join(archive::DIR), e))?;
+    // as the pages were rendered with it, or else read again (to say what is wrong with it)
+    let store = match store {
+        Some(store) => store,
+        None => std::sync::Arc::new(archive::Store::open(&dir).map_err(|e| Error::io(dir.join(archive::DIR), e))?),
+    };
     let staged = staging.take_hashes();
     // the document pages the archive lacks, by the hashes they were written with (a page written
     // without one is read and hashed), in the order of their hashes: the same site gives the
@@ -282,7 +287,10 @@ fn record(
     // site is listed and hashed (the two share no file)
     let hash_site = || {
         let _hashing = crate::timing::phase("公开记录：计算哈希");
-        hash_tree(staging.path(), &|p| staged.get(p)).map_err(|e| Error::io(staging.path(), e))
+        // a unit's tree taken from the previous version was listed as it was taken
+        let kept = staging.kept_listings();
+        let listed = |top: &str| kept.get(top).cloned();
+        hash_tree(staging.path(), &|p| staged.get(p), &listed).map_err(|e| Error::io(staging.path(), e))
     };
     let (now, out) = if to_archive.is_empty() {
         (hash_site()?, None)
@@ -296,12 +304,14 @@ fn record(
     let appended = previous.append(&site.env.today.to_string(), now, numbers);
     let record = appended.as_ref().unwrap_or(previous);
     let signatures = crate::record::sign::for_build(&site.root, record, appended.is_some()).map_err(Error::Usage)?;
+    drop(entry);
+    let publishing = crate::timing::phase("公开记录：随网站发布");
     for (rel, bytes) in
         record.files_to_write().into_iter().chain(signatures.iter().map(|(r, b)| (r.clone(), b[..].into())))
     {
         staging.put(&format!("{PUBLISHED}/{rel}"), &bytes)?;
     }
-    drop(entry);
+    drop(publishing);
     if appended.is_none() && to_archive.is_empty() {
         return Ok("公开记录：与上次发布相比没有变化，没有新增记录。\n".into());
     }
@@ -407,6 +417,8 @@ struct Built {
     documents: Vec<String>,
     /// Units whose pages came from the previous output (the build cache).
     reused: usize,
+    /// The record's archive as the pages were rendered with it.
+    store: Option<std::sync::Arc<crate::record::archive::Store>>,
 }
 
 /// Render the site into `staging`, and the missing-items report: on the site when configured,
@@ -422,6 +434,7 @@ fn render_and_report(
     use crate::render::{self, run};
 
     let (result, rendered) = run::render_site(site, theme, staging, tick, cache)?;
+    let _phase = crate::timing::phase("检查报告");
     let cx = Context { root: &site.root, packs: &site.packs, color: false };
     // streamed to its file (it grows with the site: tens of MB for thousands of units); the
     // publication record reads it back to hash it
@@ -456,6 +469,7 @@ fn render_and_report(
         numbers: rendered.numbers,
         documents: rendered.documents,
         reused: rendered.reused,
+        store: rendered.store,
     })
 }
 

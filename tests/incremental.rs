@@ -229,26 +229,25 @@ fn a_build_with_nothing_changed_renders_no_unit_and_one_edit_renders_one() {
 fn a_damaged_or_foreign_cache_is_set_aside_with_a_notice_and_changes_nothing() {
     let site = built_twice(&[]);
     let published = tree(&site.file("public"));
-    let cache = site.file(".gongkai-cache/units-v1.jsonl");
+    let cache = site.file(".gongkai-cache/units.bin");
     let good = fs::read(&cache).unwrap();
-    let flipped = {
+    let flip = |at: usize| {
         let mut b = good.clone();
-        let at = b.len() / 2;
         b[at] ^= 0x01;
         b
     };
     // another format, in a header whose hash is right
     let foreign = {
-        let text = String::from_utf8(good.clone()).unwrap();
-        let (header, rest) = text.split_once('\n').unwrap();
-        let json = header[65..].replace("gongkai-cache/2", "gongkai-cache/0");
-        format!("{} {json}\n{rest}", blake3::hash(json.as_bytes()).to_hex())
+        let end = good.iter().position(|b| *b == b'\n').unwrap();
+        let text = String::from_utf8(good[65..end].to_vec()).unwrap().replace("gongkai-cache/3", "gongkai-cache/0");
+        [format!("{} {text}", blake3::hash(text.as_bytes()).to_hex()).as_bytes(), &good[end..]].concat()
     };
-    let damaged: [(&str, Vec<u8>); 4] = [
-        ("a flipped bit", flipped),
+    let damaged: [(&str, Vec<u8>); 5] = [
+        ("a flipped bit in the index", flip(good.len() - 20)),
         ("truncated", good[..good.len() * 2 / 3].to_vec()),
         ("empty", Vec::new()),
-        ("another version", foreign.into_bytes()),
+        ("another version", foreign),
+        ("a flipped bit in a unit's record", flip(good.len() / 3)),
     ];
     for (what, bytes) in damaged {
         fs::write(&cache, &bytes).unwrap();
@@ -259,7 +258,13 @@ fn a_damaged_or_foreign_cache_is_set_aside_with_a_notice_and_changes_nothing() {
             "{what}: {}",
             out.stdout
         );
-        assert!(!out.stdout.contains("沿用上次生成的网页"), "{what}: nothing taken from a damaged cache");
+        if what.contains("record") {
+            // that unit alone is rendered: the records of the others are whole
+            assert!(out.stdout.contains("有 1 个单位的记录已损坏"), "{what}: {}", out.stdout);
+            assert!(out.stdout.contains("重新生成 1 个单位"), "{what}: {}", out.stdout);
+        } else {
+            assert!(!out.stdout.contains("沿用上次生成的网页"), "{what}: nothing taken from a damaged cache");
+        }
         assert_eq!(tree(&site.file("public")), published, "{what}: the same site");
         // and the cache is whole again
         let next = site.run(&["build", "-q"]);
@@ -269,6 +274,16 @@ fn a_damaged_or_foreign_cache_is_set_aside_with_a_notice_and_changes_nothing() {
             next.stdout
         );
     }
+    // the cache of an earlier format (in units-v1.jsonl) is another version's: set aside, and
+    // removed once the new one is written
+    let earlier = site.file(".gongkai-cache/units-v1.jsonl");
+    let text = "gongkai-cache/2\t0.1.0\tsite\t1\t2\tpublic";
+    fs::write(&earlier, format!("{} {text}\nend\t0\n", blake3::hash(text.as_bytes()).to_hex())).unwrap();
+    fs::remove_file(&cache).unwrap();
+    let out = site.run(&["build", "-q"]);
+    assert!(out.stdout.contains("可能是别的版本的缓存"), "{}", out.stdout);
+    assert!(cache.is_file() && !earlier.exists(), "the earlier cache is replaced");
+    assert_eq!(tree(&site.file("public")), published);
     // deleting the cache gives the same site
     fs::remove_dir_all(site.file(".gongkai-cache")).unwrap();
     assert_eq!(site.run(&["build", "-q"]).code, 0);
@@ -295,7 +310,7 @@ fn the_cache_folder_can_be_chosen_or_left_out() {
     let dir = elsewhere.path().join("cache");
     let dir = dir.to_str().unwrap();
     let site = built_twice(&["--cache", dir]);
-    assert!(Path::new(dir).join("units-v1.jsonl").is_file());
+    assert!(Path::new(dir).join("units.bin").is_file());
     assert!(!site.file(".gongkai-cache").exists());
     let out = run_in(site.path(), &["build", "-q"], &[("GONGKAI_CACHE", dir)]);
     assert!(out.stdout.contains("沿用上次生成的网页"), "{}", out.stdout);
@@ -332,7 +347,7 @@ fn a_cache_restored_with_its_output_elsewhere_is_used_once_the_pages_are_read_ag
 fn a_killed_incremental_build_leaves_the_old_site_and_a_cache_that_still_describes_it() {
     let site = built_twice(&[]);
     let published = tree(&site.file("public"));
-    let cache = fs::read(site.file(".gongkai-cache/units-v1.jsonl")).unwrap();
+    let cache = fs::read(site.file(".gongkai-cache/units.bin")).unwrap();
     let fees = "content/jinding-school/fees.yaml";
     let original = site.read(fees);
     site.write(fees, original.replace("每生每学期 300 元", "每生每学期 301 元"));
@@ -344,11 +359,7 @@ fn a_killed_incremental_build_leaves_the_old_site_and_a_cache_that_still_describ
         let out = run_in(site.path(), &["build", "-q"], &env);
         assert_ne!(out.code, 0, "ended after {after} files");
         assert_eq!(tree(&site.file("public")), published, "ended after {after} files: the previous site, whole");
-        assert_eq!(
-            fs::read(site.file(".gongkai-cache/units-v1.jsonl")).unwrap(),
-            cache,
-            "the cache in place is untouched"
-        );
+        assert_eq!(fs::read(site.file(".gongkai-cache/units.bin")).unwrap(), cache, "the cache in place is untouched");
     }
     // ended after the swap, before the cache is renamed into place: the cache no longer
     // describes the output, so it is not trusted, and the site is whole
@@ -364,19 +375,24 @@ fn a_killed_incremental_build_leaves_the_old_site_and_a_cache_that_still_describ
     assert_eq!(tree(&site.file("public")), tree(&scratch.path().join("public")));
     let leftovers: Vec<_> =
         fs::read_dir(site.file(".gongkai-cache")).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(leftovers, ["units-v1.jsonl"], "no half-written cache is left");
+    assert_eq!(leftovers, ["units.bin"], "no half-written cache is left");
 }
 
 #[test]
 fn a_file_at_the_cache_name_that_is_not_a_cache_is_left_alone_with_a_notice() {
     let elsewhere = tempfile::tempdir().unwrap();
-    let mine = elsewhere.path().join("units-v1.jsonl");
+    let mine = elsewhere.path().join("units.bin");
     fs::write(&mine, "我的笔记，不是缓存\n".repeat(20)).unwrap();
+    // nor is a file of the name the earlier formats used removed when it is not a cache
+    let earlier = elsewhere.path().join("units-v1.jsonl");
+    fs::write(&earlier, "也是我的\n").unwrap();
     let site = Site::example();
     let out = site.run(&["build", "-q", "--cache", elsewhere.path().to_str().unwrap()]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert!(out.stdout.contains("不是 gongkai 的构建缓存，没有覆盖它"), "{}", out.stdout);
     assert_eq!(fs::read_to_string(&mine).unwrap(), "我的笔记，不是缓存\n".repeat(20));
-    let names: Vec<_> = fs::read_dir(elsewhere.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(names, ["units-v1.jsonl"], "no temporary file left");
+    assert_eq!(fs::read_to_string(&earlier).unwrap(), "也是我的\n");
+    let mut names: Vec<_> = fs::read_dir(elsewhere.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    names.sort();
+    assert_eq!(names, ["units-v1.jsonl", "units.bin"], "no temporary file left");
 }

@@ -420,6 +420,12 @@ impl Staging {
 
     /// The BLAKE3 of each file put so far (the last bytes put at a path), handed over: the
     /// table starts again empty.
+    /// The units of a versioned output whose trees were taken from the previous version, with
+    /// the site paths of their files (see `Versions::kept_listings`); none for a plain output.
+    pub(crate) fn kept_listings(&self) -> std::collections::HashMap<String, Vec<String>> {
+        self.versions.as_ref().map(versions::Versions::kept_listings).unwrap_or_default()
+    }
+
     pub(crate) fn take_hashes(&self) -> StagedHashes {
         self.hashes
             .as_ref()
@@ -571,7 +577,7 @@ impl Sink for Staging {
         // a versioned output: the unit's whole tree, with one link (counted as one file)
         let kept = self.versions.as_ref().zip(previous.as_ref()).is_some_and(|(v, p)| {
             self.abort_hook();
-            v.keep(&self.dir, p, files.len())
+            v.keep(&self.dir, p, files)
         });
         for (i, f) in files.iter().enumerate().filter(|_| !kept) {
             self.abort_hook();

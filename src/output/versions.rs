@@ -116,8 +116,9 @@ impl Previous {
 enum Tree {
     /// A tree made by this build (`SLUG.NUMBER`).
     Made,
-    /// The tree the previous version used, taken as it is.
-    Kept(String),
+    /// The tree the previous version used, taken as it is, and the site paths of its files
+    /// (all it holds: see [`Versions::keep`]).
+    Kept(String, Vec<String>),
 }
 
 /// A versioned output being built: the store, this version's number, and each unit's tree.
@@ -195,7 +196,7 @@ impl Versions {
         let mut trees = self.trees.lock().unwrap_or_else(|e| e.into_inner());
         match trees.get(slug) {
             Some(Tree::Made) => return Ok(()),
-            Some(Tree::Kept(tree)) => {
+            Some(Tree::Kept(tree, _)) => {
                 return Err(Error::Usage(format!(
                     "单位 {slug} 的网页沿用了上一版的 {tree}，又要写入新文件：这是 gongkai 的缺陷，请报告\n  帮助: 网站没有发布，之前的网站保持原样；不加 --versioned 可以照常生成"
                 )));
@@ -226,17 +227,32 @@ impl Versions {
     /// already checked to be the very file kept) must be everything the tree holds. `false`,
     /// with nothing done, otherwise (a tree with a file added or a link in it): the caller links
     /// the files one by one.
-    pub(crate) fn keep(&self, dir: &Path, previous: &Previous, files: usize) -> bool {
+    pub(crate) fn keep(&self, dir: &Path, previous: &Previous, files: &[Kept]) -> bool {
         let mut trees = self.trees.lock().unwrap_or_else(|e| e.into_inner());
-        if trees.contains_key(&previous.slug) || !holds_only(&previous.dir, files) {
+        if trees.contains_key(&previous.slug) || !holds_only(&previous.dir, files.len()) {
             return false;
         }
         let link = dir.join(&previous.slug);
         if symlink(&Path::new("../../u").join(&previous.tree), &link).is_err() {
             return false;
         }
-        trees.insert(previous.slug.clone(), Tree::Kept(previous.tree.clone()));
+        let paths = files.iter().map(|f| f.path.clone()).collect();
+        trees.insert(previous.slug.clone(), Tree::Kept(previous.tree.clone(), paths));
         true
+    }
+
+    /// The units whose trees were taken from the previous version, each with the site paths of
+    /// every file its tree holds (checked when it was taken): what a listing of the version
+    /// would find there.
+    pub(crate) fn kept_listings(&self) -> HashMap<String, Vec<String>> {
+        let trees = self.trees.lock().unwrap_or_else(|e| e.into_inner());
+        trees
+            .iter()
+            .filter_map(|(slug, t)| match t {
+                Tree::Kept(_, paths) => Some((slug.clone(), paths.clone())),
+                Tree::Made => None,
+            })
+            .collect()
     }
 
     /// Make `dir` the output: a new link renamed over the old one (or exchanged with the plain
@@ -270,7 +286,7 @@ impl Versions {
                 .iter()
                 .map(|(slug, t)| match t {
                     Tree::Made => format!("{slug}.{}", version_name(self.number)),
-                    Tree::Kept(tree) => tree.clone(),
+                    Tree::Kept(tree, _) => tree.clone(),
                 })
                 .collect()
         };

@@ -464,6 +464,16 @@ pub struct Version {
 /// it hold this BLAKE3?): path → versions,
 /// oldest first, from the record's entries.
 pub fn histories(record: &Record, archived: impl Fn(&str) -> bool) -> BTreeMap<String, Vec<Version>> {
+    // the published versions (and the pages that lead to them) are no document pages
+    let page = |path: &str| path.ends_with(".html") && !is_version(path);
+    // first the pages of which the archive holds a version: only theirs are gathered (a
+    // province-sized first entry lists a quarter of a million pages, half of them no document)
+    let held: rustc_hash::FxHashSet<&str> = record
+        .entries()
+        .flat_map(|e| e.added.iter().chain(&e.changed))
+        .filter(|(path, hash)| page(path) && archived(hash))
+        .map(|(path, _)| path.as_str())
+        .collect();
     let mut all: BTreeMap<&str, Vec<Version>> = BTreeMap::new();
     for e in record.entries() {
         for path in &e.removed {
@@ -472,8 +482,7 @@ pub fn histories(record: &Record, archived: impl Fn(&str) -> bool) -> BTreeMap<S
             }
         }
         for (path, hash) in e.added.iter().chain(&e.changed) {
-            // the published versions (and the pages that lead to them) are no document pages
-            if !path.ends_with(".html") || is_version(path) {
+            if !held.contains(path.as_str()) {
                 continue;
             }
             let versions = all.entry(path).or_default();
@@ -483,7 +492,7 @@ pub fn histories(record: &Record, archived: impl Fn(&str) -> bool) -> BTreeMap<S
             versions.push(Version { hash: hash.clone(), published: e.date.clone(), replaced: None });
         }
     }
-    all.into_iter().filter(|(_, v)| v.iter().any(|v| archived(&v.hash))).map(|(p, v)| (p.to_string(), v)).collect()
+    all.into_iter().map(|(p, v)| (p.to_string(), v)).collect()
 }
 
 /// Where a superseded or removed version is published: beside its page, in the same folder, so

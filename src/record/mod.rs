@@ -325,13 +325,16 @@ impl Record {
 /// Every file of a built site (but the record and the output marker, see `is_own`) with its
 /// BLAKE3: from `known` (path → hash of the bytes written there, e.g. by the build that wrote
 /// them) where it knows the file, otherwise read and hashed, in parallel. The tree is always
-/// listed, so a file written without `known` learning of it is hashed all the same.
+/// listed, so a file written without `known` learning of it is hashed all the same; but for the
+/// top folders `listed` names (a versioned output's unit trees taken from the previous version,
+/// listed and checked as they were taken, see [`site_files_with`]).
 pub fn hash_tree(
     dir: &Path,
     known: &(dyn Fn(&str) -> Option<blake3::Hash> + Sync),
+    listed: &Listed<'_>,
 ) -> std::io::Result<BTreeMap<String, String>> {
     use rayon::prelude::*;
-    let hashed: Vec<(String, String)> = site_files(dir)?
+    let hashed: Vec<(String, String)> = site_files_with(dir, listed)?
         .into_par_iter()
         .map(|rel| {
             let hash = match known(&rel) {
@@ -358,6 +361,15 @@ pub fn hash_tree(
 /// The folders at the top (one per unit) are listed in parallel, each in name order, and joined
 /// in name order: the same list as one walk of the whole tree.
 pub fn site_files(dir: &Path) -> std::io::Result<Vec<String>> {
+    site_files_with(dir, &|_| None)
+}
+
+/// The files of a top folder known without listing it: its site paths, in any order.
+pub type Listed<'l> = dyn Fn(&str) -> Option<Vec<String>> + Sync + 'l;
+
+/// [`site_files`], with the files of the top folders `listed` knows taken from it instead of a
+/// walk (they come in its order, within the folder's place in the list).
+pub fn site_files_with(dir: &Path, listed: &Listed<'_>) -> std::io::Result<Vec<String>> {
     use rayon::prelude::*;
     let mut top: Vec<(std::ffi::OsString, bool)> = Vec::new();
     for entry in fs::read_dir(dir)? {
@@ -377,6 +389,9 @@ pub fn site_files(dir: &Path) -> std::io::Result<Vec<String>> {
             let name = name.to_string_lossy();
             if !is_dir {
                 return Ok(if is_own(&name) { Vec::new() } else { vec![name.into_owned()] });
+            }
+            if let Some(paths) = listed(&name) {
+                return Ok(paths.into_iter().filter(|p| !is_own(p)).collect());
             }
             let mut paths = Vec::new();
             let sub = dir.join(&*name);

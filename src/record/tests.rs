@@ -112,13 +112,13 @@ fn hashing_a_tree_takes_known_hashes_and_reads_the_files_it_was_not_told_of() {
     // the writer knew a.html (as it wrote it); report.json was streamed to its file
     let known = |p: &str| (p == "a.html").then(|| blake3::hash(b"1"));
     assert_eq!(
-        hash_tree(dir.path(), &known).unwrap(),
+        hash_tree(dir.path(), &known, &|_| None).unwrap(),
         site(&[("a.html", "1"), ("report/report.json", "{}")]),
         "every file but the marker, whether known or not"
     );
     // a known hash is taken as told: the tree is not read for it
     let told = |p: &str| (p == "a.html").then(|| blake3::hash(b"told"));
-    assert_eq!(hash_tree(dir.path(), &told).unwrap()["a.html"], hex(b"told"));
+    assert_eq!(hash_tree(dir.path(), &told, &|_| None).unwrap()["a.html"], hex(b"told"));
 }
 
 #[cfg(unix)]
@@ -141,7 +141,7 @@ fn links_are_listed_as_they_are_and_never_hashed_through() {
         ["a.html", "mirror", "other", "u/other.000001/y.html", "unit/l.html", "unit/x.html"]
     );
     // a build's folder holds no link it did not make: its record is not written through one
-    let err = hash_tree(dir.path(), &|_| None).unwrap_err();
+    let err = hash_tree(dir.path(), &|_| None, &|_| None).unwrap_err();
     assert!(err.to_string().contains("符号链接"), "{err}");
 }
 

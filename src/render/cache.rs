@@ -14,12 +14,17 @@
 //! A unit that assigns new 索引号 is never taken from the cache: they depend on every other
 //! number. Whatever a key does not cover makes the unit uncacheable.
 //!
-//! The file, `units-v1.jsonl`: lines of `<BLAKE3 of the rest> <text>`: a header (the format,
-//! the gongkai version, the site's key, the identity of the folder the build published and its
-//! path, tab-separated), one line per unit in unit order (`U` and the base64 of its fields, see
-//! `codec`), and a closing line with the count. A line whose hash is wrong, a missing closing
-//! line, another format or another site's key: the whole cache is set aside with a notice, never
-//! trusted. It is written beside, and renamed into place only once the output it describes is
+//! The file, `units.bin`: a header line `<BLAKE3 of the rest> <text>` (the format, the gongkai
+//! version, the site's key, the identity of the folder the build published and its path,
+//! tab-separated); one record per unit in unit order (its length as 4 bytes, the BLAKE3 of its
+//! bytes, its fields, see `codec`); the index, a record of the same shape (each unit's slug, keys,
+//! folder, and where its record is); and the index's place (8 bytes) and `gkc-end\n`. Only the
+//! header and the index are read when the build starts; a unit's record is read, and its hash
+//! checked, when the unit's keys match. A header or index whose hash is wrong, a file cut short,
+//! another format or another site's key: the whole cache is set aside with a notice, never
+//! trusted; a unit's record whose hash is wrong is not trusted either: that unit is rendered, with
+//! a notice. (Formats 1 and 2 were lines of base64 in `units-v1.jsonl`: such a file is another
+//! version's cache, and is removed when the next one is written.) It is written beside, and renamed into place only once the output it describes is
 //! published (never over a file of that name that is not a cache: `--cache` may name a user's
 //! folder); the output's identity is taken through the link of a versioned output (the version
 //! it names). A cache that does not describe the output in place (a build killed in between, a
@@ -38,14 +43,18 @@ use super::pages::UnitPages;
 use super::search::Entry;
 use crate::model::{Site, UnitDir};
 use crate::output::Kept;
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as B64;
 
 /// The cache's format; a cache of another format is not read.
-pub(crate) const FORMAT: &str = "gongkai-cache/2";
+pub(crate) const FORMAT: &str = "gongkai-cache/3";
 /// The cache folder beside the site's `content/` when none is given.
 pub(crate) const DEFAULT_DIR: &str = ".gongkai-cache";
-const FILE: &str = "units-v1.jsonl";
+const FILE: &str = "units.bin";
+/// The file of formats 1 and 2.
+const OLD_FILE: &str = "units-v1.jsonl";
+/// The last bytes of a whole cache file, after the index's place.
+const END: &[u8; 8] = b"gkc-end\n";
+/// A record's length and hash, before its bytes.
+const FRAME: usize = 4 + 32;
 
 /// The header line: `format TAB gongkai version TAB site key TAB device TAB inode TAB output`.
 struct Header {
@@ -72,10 +81,7 @@ impl Header {
     }
 }
 
-/// The closing line: `end TAB the number of unit lines`.
-const CLOSING: &str = "end\t";
-
-/// One unit's line (encoded by `codec`, in base64 after a `U`).
+/// One unit's record (encoded by `codec`).
 pub(super) struct Line {
     pub(super) slug: String,
     /// The key of its inputs.
@@ -110,6 +116,15 @@ impl Keys {
     }
 }
 
+/// A unit's record as written (its length, hash and bytes), with what the index keeps of it.
+pub(super) struct Raw {
+    slug: String,
+    inputs: String,
+    key: String,
+    folder: String,
+    bytes: Vec<u8>,
+}
+
 /// The previous build's cache, as found, and the next one being written.
 pub(crate) struct Cache {
     dir: PathBuf,
@@ -120,7 +135,9 @@ pub(crate) struct Cache {
     /// See [`settled_before`].
     settled_before: i128,
     /// Why the cache found was not used (in Chinese), for the build's summary.
-    pub(crate) notice: Option<String>,
+    notice: Option<String>,
+    /// Units whose records were damaged (their pages were rendered).
+    damaged: Mutex<std::collections::BTreeSet<String>>,
 }
 
 struct Old {
@@ -132,8 +149,9 @@ struct Old {
     lines: HashMap<String, OldLine>,
 }
 
-/// A unit's line in the previous cache: its keys and folder (see [`Line`]), where it starts and
+/// A unit's record in the previous cache: its keys and folder (see [`Line`]), where it starts and
 /// its length.
+#[derive(Clone)]
 struct OldLine {
     inputs: String,
     key: String,
@@ -145,7 +163,21 @@ struct OldLine {
 struct New {
     tmp: PathBuf,
     out: std::io::BufWriter<fs::File>,
-    units: usize,
+    /// Where the next record starts.
+    at: u64,
+    /// What the index keeps of each unit's record.
+    index: Vec<IndexLine>,
+}
+
+/// A unit in the index: its slug, keys and folder (see [`Line`]), where its record starts and
+/// its length.
+pub(super) struct IndexLine {
+    pub(super) slug: String,
+    pub(super) inputs: String,
+    pub(super) key: String,
+    pub(super) folder: String,
+    pub(super) at: u64,
+    pub(super) len: u64,
 }
 
 impl Cache {
@@ -162,6 +194,7 @@ impl Cache {
             new: Mutex::new(None),
             settled_before: settled_before(),
             notice: None,
+            damaged: Default::default(),
         };
         match cache.read_old() {
             Ok(old) => cache.old = old,
@@ -181,7 +214,7 @@ impl Cache {
     /// expected, no notice). `Err`: it is damaged or of another version.
     fn read_old(&self) -> Result<Option<Old>, String> {
         let path = self.dir.join(FILE);
-        let file = match fs::File::open(&path) {
+        let mut file = match fs::File::open(&path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let other = fs::read_dir(&self.dir)
@@ -194,61 +227,46 @@ impl Cache {
             }
             Err(e) => return Err(format!("无法读取 {FILE}：{}", crate::error::io_reason(&e))),
         };
-        let mut reader = std::io::BufReader::new(file);
-        let mut buf = Vec::new();
-        let mut offset = 0u64;
-        let mut next = |reader: &mut std::io::BufReader<fs::File>, buf: &mut Vec<u8>| -> Result<Option<u64>, String> {
-            buf.clear();
-            let n = reader
-                .read_until(b'\n', buf)
-                .map_err(|e| format!("无法读取 {FILE}：{}", crate::error::io_reason(&e)))?;
-            if n == 0 {
-                return Ok(None);
-            }
-            let at = offset;
-            offset += n as u64;
-            Ok(Some(at))
-        };
+        let unreadable = |e: std::io::Error| format!("无法读取 {FILE}：{}", crate::error::io_reason(&e));
         let damaged = || format!("{FILE} 已损坏或不完整");
-        if next(&mut reader, &mut buf)?.is_none() {
-            return Err(damaged());
-        }
+        let size = file.metadata().map_err(unreadable)?.len();
+        // the header line (a few hundred bytes)
+        let mut buf = Vec::new();
+        std::io::BufReader::new((&mut file).take(64 * 1024)).read_until(b'\n', &mut buf).map_err(unreadable)?;
         let header = Header::parse(verified(&buf).ok_or_else(damaged)?).ok_or_else(damaged)?;
         if header.format != FORMAT {
             return Err(format!("它的格式是「{}」，这个版本的 gongkai 用「{FORMAT}」", header.format));
         }
-        // followed: a versioned output (`build --versioned`) is a link to the version it publishes
-        let here = fs::metadata(&self.output).ok().as_ref().and_then(crate::output::file_id);
-        let describes_output =
-            header.output == self.output.to_string_lossy() && here.is_some_and(|id| id[..2] == header.published[..]);
-        let mut lines = HashMap::new();
-        let mut closed = None;
-        while let Some(at) = next(&mut reader, &mut buf)? {
-            let json = verified(&buf).ok_or_else(damaged)?;
-            if let Some(encoded) = json.strip_prefix(b"U") {
-                // a line starts with its unit's slug and keys
-                let bytes = B64.decode(encoded).map_err(|_| damaged())?;
-                let mut head = bytes.as_slice();
-                let slug = codec::Code::take(&mut head).ok_or_else(damaged)?;
-                let inputs = codec::Code::take(&mut head).ok_or_else(damaged)?;
-                let key = codec::Code::take(&mut head).ok_or_else(damaged)?;
-                let folder = codec::Code::take(&mut head).ok_or_else(damaged)?;
-                lines.insert(slug, OldLine { inputs, key, folder, at, len: buf.len() });
-            } else {
-                let count = json.strip_prefix(CLOSING.as_bytes()).and_then(|n| std::str::from_utf8(n).ok());
-                closed = Some(count.and_then(|n| n.parse::<usize>().ok()).ok_or_else(damaged)?);
-                break;
-            }
-        }
-        if closed != Some(lines.len()) || next(&mut reader, &mut buf)?.is_some() {
+        let records = buf.len() as u64;
+        // the end: the index's place, then the mark
+        let mut tail = [0u8; 16];
+        let at_end = size.checked_sub(16).filter(|end| *end >= records).ok_or_else(damaged)?;
+        read_at(&mut file, at_end, &mut tail).map_err(|_| damaged())?;
+        let (place, mark) = tail.split_at(8);
+        if mark != END {
             return Err(damaged());
+        }
+        let place = u64::from_le_bytes(place.try_into().map_err(|_| damaged())?);
+        let len = at_end.checked_sub(place).filter(|_| place >= records).ok_or_else(damaged)?;
+        let mut index = vec![0u8; usize::try_from(len).map_err(|_| damaged())?];
+        read_at(&mut file, place, &mut index).map_err(|_| damaged())?;
+        let index: Vec<IndexLine> = codec::decode(unframed(&index).ok_or_else(damaged)?).ok_or_else(damaged)?;
+        let mut lines = HashMap::with_capacity(index.len());
+        for IndexLine { slug, inputs, key, folder, at, len } in index {
+            if at < records || at.checked_add(len).is_none_or(|end| end > place) {
+                return Err(damaged());
+            }
+            let len = usize::try_from(len).map_err(|_| damaged())?;
+            lines.insert(slug, OldLine { inputs, key, folder, at, len });
         }
         // a cache of another build of gongkai or of other inputs is simply not used
         if header.gongkai != env!("CARGO_PKG_VERSION") || header.site != self.site {
             return Ok(None);
         }
-        let mut file = reader.into_inner();
-        file.rewind().map_err(|e| e.to_string())?;
+        // followed: a versioned output (`build --versioned`) is a link to the version it publishes
+        let here = fs::metadata(&self.output).ok().as_ref().and_then(crate::output::file_id);
+        let describes_output =
+            header.output == self.output.to_string_lossy() && here.is_some_and(|id| id[..2] == header.published[..]);
         Ok(Some(Old { file: Mutex::new(file), lines, read_again: !describes_output }))
     }
 
@@ -262,7 +280,7 @@ impl Cache {
             }
         }
         let tmp = self.dir.join(format!(".{FILE}.{}.tmp", std::process::id()));
-        let mut new = New { out: std::io::BufWriter::new(fs::File::create(&tmp)?), tmp, units: 0 };
+        let mut new = New { out: std::io::BufWriter::new(fs::File::create(&tmp)?), tmp, at: 0, index: Vec::new() };
         let header = Header {
             format: FORMAT.into(),
             gongkai: env!("CARGO_PKG_VERSION").into(),
@@ -270,7 +288,10 @@ impl Cache {
             output: self.output.to_string_lossy().into_owned(),
             published: [published[0], published[1]],
         };
-        write_line(&mut new.out, header.text().as_bytes())?;
+        let mut line = Vec::new();
+        write_line(&mut line, header.text().as_bytes())?;
+        new.out.write_all(&line)?;
+        new.at = line.len() as u64;
         Ok(new)
     }
 
@@ -346,39 +367,44 @@ impl Cache {
         Some((content, kept))
     }
 
-    /// The previous build's line of this unit when it was built from the same inputs (`Ok`), or
-    /// else when its pages were rendered from the same check result (`Err`); parsed, and as
-    /// written.
-    pub(super) fn get(&self, slug: &str, keys: &Keys) -> Option<(Line, Vec<u8>)> {
-        let old = self.old.as_ref()?;
-        let line = old.lines.get(slug)?;
-        if line.inputs != keys.inputs {
-            return None;
-        }
-        self.read_line(slug, line.at, line.len)
+    /// The previous build's record of this unit when it was built from the same inputs;
+    /// decoded, and as written.
+    pub(super) fn get(&self, slug: &str, keys: &Keys) -> Option<(Line, Raw)> {
+        let line = self.old.as_ref()?.lines.get(slug)?;
+        (line.inputs == keys.inputs).then(|| self.read_line(slug, line))?
     }
 
-    /// The previous build's line of this unit when its pages were rendered from `key`.
-    pub(super) fn get_rendered(&self, slug: &str, key: &str) -> Option<(Line, Vec<u8>)> {
-        let old = self.old.as_ref()?;
-        let line = old.lines.get(slug)?;
-        if line.key != key {
-            return None;
-        }
-        self.read_line(slug, line.at, line.len)
+    /// The previous build's record of this unit when its pages were rendered from `key`.
+    pub(super) fn get_rendered(&self, slug: &str, key: &str) -> Option<(Line, Raw)> {
+        let line = self.old.as_ref()?.lines.get(slug)?;
+        (line.key == key).then(|| self.read_line(slug, line))?
     }
 
-    fn read_line(&self, slug: &str, at: u64, len: usize) -> Option<(Line, Vec<u8>)> {
+    /// A unit's record, read and its hash checked; one that is damaged is counted, never used.
+    fn read_line(&self, slug: &str, line: &OldLine) -> Option<(Line, Raw)> {
         let old = self.old.as_ref()?;
-        let mut raw = vec![0; len];
-        {
-            let mut file = old.file.lock().unwrap_or_else(|e| e.into_inner());
-            file.seek(std::io::SeekFrom::Start(at)).ok()?;
-            file.read_exact(&mut raw).ok()?;
-        }
-        let bytes = B64.decode(verified(&raw)?.strip_prefix(b"U")?).ok()?;
-        let line: Line = codec::decode(&bytes)?;
-        (line.slug == slug).then_some((line, raw))
+        let mut bytes = vec![0; line.len];
+        let read = read_at(&mut old.file.lock().unwrap_or_else(|e| e.into_inner()), line.at, &mut bytes).is_ok();
+        let decoded = read.then(|| unframed(&bytes).and_then(codec::decode::<Line>)).flatten();
+        let Some(decoded) = decoded.filter(|l| l.slug == slug) else {
+            self.damaged.lock().unwrap_or_else(|e| e.into_inner()).insert(slug.to_string());
+            return None;
+        };
+        let OldLine { inputs, key, folder, .. } = line.clone();
+        Some((decoded, Raw { slug: slug.to_string(), inputs, key, folder, bytes }))
+    }
+
+    /// What the build's summary says of the cache found: why it was not used, or how many of
+    /// its units' records were damaged (those units were rendered).
+    pub(crate) fn notices(&self) -> Vec<String> {
+        let damaged = self.damaged.lock().unwrap_or_else(|e| e.into_inner()).len();
+        let records = (damaged > 0).then(|| {
+            format!(
+                "构建缓存 {} 中有 {damaged} 个单位的记录已损坏，不能用，已忽略：这些单位重新生成，结果与没有缓存时相同，并重新写入缓存。",
+                self.dir.display()
+            )
+        });
+        self.notice.iter().cloned().chain(records).collect()
     }
 
     /// Whether files taken from the previous output must be read again (see `Old::read_again`).
@@ -386,22 +412,30 @@ impl Cache {
         self.old.as_ref().is_some_and(|o| o.read_again)
     }
 
-    /// A unit's line for the next cache.
-    pub(super) fn line(line: &Line) -> Option<Vec<u8>> {
-        let mut json = b"U".to_vec();
-        json.extend_from_slice(B64.encode(codec::encode(line)).as_bytes());
-        let mut raw = Vec::with_capacity(json.len() + 66);
-        write_line(&mut raw, &json).ok()?;
-        Some(raw)
+    /// A unit's record for the next cache.
+    pub(super) fn line(line: &Line) -> Option<Raw> {
+        let bytes = framed(&codec::encode(line))?;
+        let (slug, inputs, key, folder) =
+            (line.slug.clone(), line.inputs.clone(), line.key.clone(), line.folder.clone());
+        Some(Raw { slug, inputs, key, folder, bytes })
     }
 
-    /// Add a unit's line (in unit order); `None` leaves the unit out of the next cache.
-    pub(super) fn push(&self, raw: Option<&[u8]>) {
+    /// Add a unit's record (in unit order); `None` leaves the unit out of the next cache.
+    pub(super) fn push(&self, raw: Option<Raw>) {
         let mut new = self.new.lock().unwrap_or_else(|e| e.into_inner());
         let Some(raw) = raw else { return };
         let failed = new.as_mut().is_some_and(|n| {
-            n.units += 1;
-            n.out.write_all(raw).is_err()
+            let len = raw.bytes.len() as u64;
+            n.index.push(IndexLine {
+                slug: raw.slug,
+                inputs: raw.inputs,
+                key: raw.key,
+                folder: raw.folder,
+                at: n.at,
+                len,
+            });
+            n.at += len;
+            n.out.write_all(&raw.bytes).is_err()
         });
         if failed {
             // dropping it removes its file
@@ -422,9 +456,19 @@ impl Cache {
             ));
         }
         let mut new = new;
-        let done = write_line(&mut new.out, format!("{CLOSING}{}", new.units).as_bytes())
+        let index =
+            framed(&codec::encode(&std::mem::take(&mut new.index))).ok_or_else(|| std::io::Error::other("过大"));
+        let place = new.at.to_le_bytes();
+        let done = index
+            .and_then(|index| new.out.write_all(&index))
+            .and_then(|()| new.out.write_all(&place))
+            .and_then(|()| new.out.write_all(END))
             .and_then(|()| new.out.flush())
             .and_then(|()| fs::rename(&new.tmp, self.dir.join(FILE)));
+        if done.is_ok() && ours(&self.dir.join(OLD_FILE)) {
+            // the cache of formats 1 and 2, gongkai's own (its header says so)
+            let _ = fs::remove_file(self.dir.join(OLD_FILE));
+        }
         // the file renamed, or not written: dropping `new` removes what is left at its name
         drop(new);
         done.err().map(|e| {
@@ -472,7 +516,31 @@ fn write_line(out: &mut impl Write, json: &[u8]) -> std::io::Result<()> {
     out.write_all(b"\n")
 }
 
-/// The JSON of a line whose hash is right.
+/// A record: its length (4 bytes), the BLAKE3 of its bytes, its bytes. `None` past 4 GiB.
+fn framed(bytes: &[u8]) -> Option<Vec<u8>> {
+    let len = u32::try_from(bytes.len()).ok()?;
+    let mut out = Vec::with_capacity(FRAME + bytes.len());
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(blake3::hash(bytes).as_bytes());
+    out.extend_from_slice(bytes);
+    Some(out)
+}
+
+/// The bytes of a whole record whose hash is right.
+fn unframed(record: &[u8]) -> Option<&[u8]> {
+    let (len, rest) = record.split_first_chunk::<4>()?;
+    let (hash, bytes) = rest.split_first_chunk::<32>()?;
+    (u32::from_le_bytes(*len) as usize == bytes.len() && blake3::hash(bytes) == blake3::Hash::from_bytes(*hash))
+        .then_some(bytes)
+}
+
+/// Fill `buf` from `file` at `at`.
+fn read_at(file: &mut fs::File, at: u64, buf: &mut [u8]) -> std::io::Result<()> {
+    file.seek(std::io::SeekFrom::Start(at))?;
+    file.read_exact(buf)
+}
+
+/// The text of the header line, when its hash is right.
 fn verified(line: &[u8]) -> Option<&[u8]> {
     let line = line.strip_suffix(b"\n")?;
     let (hex, json) = (line.get(..64)?, line.get(65..)?);
@@ -721,6 +789,7 @@ mod tests {
             new: Mutex::new(None),
             settled_before,
             notice: None,
+            damaged: Default::default(),
         }
     }
 

@@ -28,6 +28,8 @@ pub(crate) struct Rendered {
     pub documents: Vec<String>,
     /// Units whose pages were taken from the previous output (the build cache).
     pub reused: usize,
+    /// The record's archive as read for these pages (`None`: it could not be read).
+    pub store: Option<std::sync::Arc<crate::record::archive::Store>>,
 }
 
 /// Renders one site with one theme into one sink: unit by unit, then the pages about all units.
@@ -61,7 +63,7 @@ impl<'a> SiteRenderer<'a> {
     /// one its pages were rendered from (another day, nothing due) is loaded and checked, and its
     /// pages are taken from the previous output. Also returns the unit's line for the next cache
     /// (`None`: not cacheable), and whether its pages were taken from the previous output.
-    fn unit_cached(&self, dir: &UnitDir, cache: Option<&Cache>) -> Result<(RenderedUnit, Option<Vec<u8>>, bool)> {
+    fn unit_cached(&self, dir: &UnitDir, cache: Option<&Cache>) -> Result<(RenderedUnit, Option<cache::Raw>, bool)> {
         let site = self.r.site;
         let keys = cache.and_then(|c| c.keys(&self.r, dir));
         // the same inputs: the check and the pages as they were
@@ -168,7 +170,8 @@ impl<'a> SiteRenderer<'a> {
         let known = self.r.site.record()?.entries().flat_map(|e| &e.numbers);
         let numbers = new_numbers(known, &summaries)?;
         let documents = summaries.iter().flat_map(|s| s.documents.iter().cloned()).collect();
-        Ok((result, Rendered { files, numbers, documents, reused: 0 }))
+        let store = self.r.archive.opened.clone();
+        Ok((result, Rendered { files, numbers, documents, reused: 0, store }))
     }
 }
 
@@ -228,14 +231,14 @@ fn reused(mut check: UnitCheck, pages: super::pages::UnitPages, search: Vec<Entr
     RenderedUnit { check, pages, search }
 }
 
-/// A unit's line for the next cache, and its bytes (`None` if it cannot be written).
+/// A unit's record for the next cache, and its bytes (`None` if it cannot be written).
 fn line_of(
     [inputs, key, folder]: [String; 3],
     check: &UnitCheck,
     pages: super::pages::UnitPages,
     search: Vec<Entry>,
     files: Vec<crate::output::Kept>,
-) -> (cache::Line, Option<Vec<u8>>) {
+) -> (cache::Line, Option<cache::Raw>) {
     let line = cache::Line {
         slug: pages.slug.clone(),
         inputs,
@@ -284,11 +287,11 @@ pub(crate) fn render_site(
     let phase = crate::timing::phase("单位页面");
     // each batch is folded into the search index and the cache (in unit order, on one thread)
     // while the next batch renders
-    let mut fold = |done: Vec<(RenderedUnit, Option<Vec<u8>>, bool)>| -> Result<()> {
+    let mut fold = |done: Vec<(RenderedUnit, Option<cache::Raw>, bool)>| -> Result<()> {
         for (mut u, line, hit) in done {
             reused += usize::from(hit);
             if let Some(cache) = cache {
-                cache.push(line.as_deref());
+                cache.push(line);
             }
             if let Some(index) = &mut index {
                 index.add(&u.pages.name, &std::mem::take(&mut u.search), sink)?;
@@ -297,7 +300,7 @@ pub(crate) fn render_site(
         }
         Ok(())
     };
-    let mut rendered: Vec<(RenderedUnit, Option<Vec<u8>>, bool)> = Vec::new();
+    let mut rendered: Vec<(RenderedUnit, Option<cache::Raw>, bool)> = Vec::new();
     for batch in site.units.chunks(BATCH) {
         let previous = std::mem::take(&mut rendered);
         let (done, folded) = rayon::join(

@@ -1,5 +1,5 @@
-//! The build cache's encoding of a unit's line: fields in a fixed order, numbers as 8 bytes,
-//! texts and lists with their length first. Written by hand instead of serde derives: a derive
+//! The build cache's encoding of a unit's line: fields in a fixed order, numbers in seven-bit
+//! groups (LEB128), texts and lists with their length first. Written by hand instead of serde derives: a derive
 //! read by serde_json cost about 200 KB of the binary for these ~20 types (the size budget),
 //! these calls a few KB. A line that does not decode to the end is no line (`None`).
 
@@ -34,16 +34,33 @@ pub(super) fn encode<T: Code>(value: &T) -> Vec<u8> {
     out
 }
 
+/// A number in seven-bit groups, low first, the high bit set on every byte but the last
+/// (LEB128): most numbers here (lengths, counts, line numbers) take one byte.
 #[inline(never)]
-fn put_u64(out: &mut Vec<u8>, v: u64) {
-    out.extend_from_slice(&v.to_le_bytes());
+fn put_u64(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
 }
 
 #[inline(never)]
 fn take_u64(input: &mut &[u8]) -> Option<u64> {
-    let (head, rest) = input.split_first_chunk::<8>()?;
-    *input = rest;
-    Some(u64::from_le_bytes(*head))
+    let mut v = 0u64;
+    for (i, &b) in input.iter().enumerate().take(10) {
+        let bits = u64::from(b & 0x7f);
+        // the tenth byte holds the top bit alone; more is no number
+        if i == 9 && b > 1 {
+            return None;
+        }
+        v |= bits << (7 * i);
+        if b & 0x80 == 0 {
+            *input = &input[i + 1..];
+            return Some(v);
+        }
+    }
+    None
 }
 
 #[inline(never)]
@@ -158,8 +175,8 @@ impl<T: Code> Code for Vec<T> {
     }
     fn take(input: &mut &[u8]) -> Option<Self> {
         let len = usize::try_from(take_u64(input)?).ok()?;
-        // each value takes at least 8 bytes: a damaged length cannot ask for more memory than that
-        if len > input.len() / 8 {
+        // each value takes at least a byte: a damaged length cannot ask for more memory than that
+        if len > input.len() {
             return None;
         }
         let mut out = Vec::with_capacity(len);
@@ -312,6 +329,7 @@ fields!(super::Check {
     acknowledgements,
 });
 fields!(super::Line { slug, inputs, key, folder, check, pages, search, files });
+fields!(super::IndexLine { slug, inputs, key, folder, at, len });
 
 /// A link that leaves its unit: never a refused one (those are findings), so `refused` is not
 /// kept.
@@ -355,5 +373,20 @@ mod tests {
         assert_eq!(decode::<Vec<String>>(&huge), None, "a length past the end");
         assert_eq!(decode::<Severity>(&encode(&Severity::Note)), Some(Severity::Note));
         assert_eq!(decode::<Kind>(&encode(&99u64)), None);
+    }
+
+    #[test]
+    fn numbers_take_as_few_bytes_as_they_need_and_every_one_comes_back() {
+        for (v, len) in [(0u64, 1), (127, 1), (128, 2), (16_383, 2), (16_384, 3), (u64::MAX, 10)] {
+            let bytes = encode(&v);
+            assert_eq!(bytes.len(), len, "{v}");
+            assert_eq!(decode::<u64>(&bytes), Some(v));
+        }
+        for v in [-1i64, i64::MIN, i64::MAX, 1_700_000_000] {
+            assert_eq!(decode::<i64>(&encode(&v)), Some(v));
+        }
+        // a number that never ends, or one past 64 bits
+        assert_eq!(decode::<u64>(&[0x80; 3]), None);
+        assert_eq!(decode::<u64>(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02]), None);
     }
 }
