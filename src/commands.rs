@@ -288,8 +288,8 @@ fn record(
     let hash_site = || {
         let _hashing = crate::timing::phase("公开记录：计算哈希");
         // a unit's tree taken from the previous version was listed as it was taken
-        let kept = staging.kept_listings();
-        let listed = |top: &str| kept.get(top).cloned();
+        let kept = std::sync::Mutex::new(staging.kept_listings());
+        let listed = |top: &str| kept.lock().unwrap_or_else(|e| e.into_inner()).remove(top);
         hash_tree(staging.path(), &|p| staged.get(p), &listed).map_err(|e| Error::io(staging.path(), e))
     };
     let (now, out) = if to_archive.is_empty() {

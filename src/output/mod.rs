@@ -421,7 +421,8 @@ impl Staging {
     /// The BLAKE3 of each file put so far (the last bytes put at a path), handed over: the
     /// table starts again empty.
     /// The units of a versioned output whose trees were taken from the previous version, with
-    /// the site paths of their files (see `Versions::kept_listings`); none for a plain output.
+    /// the site paths of their files (see `Versions::kept_listings`, taken out); none for a plain
+    /// output.
     pub(crate) fn kept_listings(&self) -> std::collections::HashMap<String, Vec<String>> {
         self.versions.as_ref().map(versions::Versions::kept_listings).unwrap_or_default()
     }

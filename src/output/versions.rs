@@ -243,13 +243,13 @@ impl Versions {
 
     /// The units whose trees were taken from the previous version, each with the site paths of
     /// every file its tree holds (checked when it was taken): what a listing of the version
-    /// would find there.
+    /// would find there. Taken out: a second call has none.
     pub(crate) fn kept_listings(&self) -> HashMap<String, Vec<String>> {
-        let trees = self.trees.lock().unwrap_or_else(|e| e.into_inner());
+        let mut trees = self.trees.lock().unwrap_or_else(|e| e.into_inner());
         trees
-            .iter()
+            .iter_mut()
             .filter_map(|(slug, t)| match t {
-                Tree::Kept(_, paths) => Some((slug.clone(), paths.clone())),
+                Tree::Kept(_, paths) => Some((slug.clone(), std::mem::take(paths))),
                 Tree::Made => None,
             })
             .collect()
