@@ -180,3 +180,23 @@ fn listing_a_tree_in_parallel_gives_the_order_of_one_walk() {
     assert_eq!(one_walk.len(), 8, "every file but the marker and the record's own");
     assert_eq!(site_files(dir.path()).unwrap(), one_walk);
 }
+
+#[test]
+fn a_top_folder_listed_beforehand_is_not_walked_and_keeps_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    for rel in ["a.html", "kept/x.html", "kept/sub/y.html", "walked/z.html", "zz.html"] {
+        let path = dir.path().join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, rel).unwrap();
+    }
+    let walked = site_files(dir.path()).unwrap();
+    // the list given stands for the folder (here one file short: it is what is taken, which
+    // shows the folder was not walked); the record's own files are left out of it too
+    let given = |top: &str| {
+        (top == "kept").then(|| vec!["kept/x.html".to_string(), ".well-known/gongkai/log.json".to_string()])
+    };
+    assert_eq!(site_files_with(dir.path(), &given).unwrap(), ["a.html", "kept/x.html", "walked/z.html", "zz.html"]);
+    // the whole list, in the walk's order: the same as a walk
+    let whole = |top: &str| (top == "kept").then(|| vec!["kept/sub/y.html".to_string(), "kept/x.html".to_string()]);
+    assert_eq!(site_files_with(dir.path(), &whole).unwrap(), walked);
+}
