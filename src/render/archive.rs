@@ -23,10 +23,11 @@ use crate::yaml::Node;
 /// The archive and the history of every page it holds a version of.
 #[derive(Debug, Default)]
 pub(super) struct Archive {
-    /// Shared with the publication record, which reads it again after the pages are written
-    /// (nothing writes to it in between); `None` when it could not be read.
-    pub(super) opened: Option<std::sync::Arc<Store>>,
+    /// Shared with the publication record, which would read it again after the pages are
+    /// written (nothing writes to it in between); empty when it could not be read.
     pub(super) store: std::sync::Arc<Store>,
+    /// It was read (not empty for want of that).
+    pub(super) opened: bool,
     /// Page path → its versions, oldest first.
     pub(super) histories: BTreeMap<String, Vec<Version>>,
 }
@@ -37,8 +38,7 @@ impl Archive {
     pub(super) fn of(site: &crate::model::Site, record: &crate::record::Record) -> Archive {
         let Ok(store) = Store::open(&site.root.join(crate::record::FOLDER)) else { return Archive::default() };
         let histories = archive::histories(record, |h| store.contains(h));
-        let store = std::sync::Arc::new(store);
-        Archive { opened: Some(store.clone()), store, histories }
+        Archive { store: std::sync::Arc::new(store), opened: true, histories }
     }
 
     /// The pages of a unit that have a history (`slug/…`).
@@ -333,7 +333,7 @@ mod tests {
             hashes.push(hash);
         }
         let store = std::sync::Arc::new(Store::open(dir.path()).unwrap());
-        let archive = Archive { opened: Some(store.clone()), store, histories: BTreeMap::new() };
+        let archive = Archive { store, opened: true, histories: BTreeMap::new() };
         assert_eq!(archive.bytes(&hashes[0]).unwrap(), "<p>停水通知：联系人张三</p>".as_bytes());
         let refused = archive.bytes(&hashes[1]).unwrap_err().to_string();
         assert!(refused.contains("含有第六条禁止公开的内容") && refused.contains(&hashes[1]), "{refused}");

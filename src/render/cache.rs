@@ -24,8 +24,8 @@
 //! another format or another site's key: the whole cache is set aside with a notice, never
 //! trusted; a unit's record whose hash is wrong is not trusted either: that unit is rendered, with
 //! a notice. (Formats 1 and 2 were lines of base64 in `units-v1.jsonl`: such a file is another
-//! version's cache, and is removed when the next one is written.) It is written beside, and renamed into place only once the output it describes is
-//! published (never over a file of that name that is not a cache: `--cache` may name a user's
+//! version's cache, and is removed when the next one is written.) It is written beside, and
+//! renamed into place only once the output it describes is published (never over a file of that name that is not a cache: `--cache` may name a user's
 //! folder); the output's identity is taken through the link of a versioned output (the version
 //! it names). A cache that does not describe the output in place (a build killed in between, a
 //! CI cache restored into a new checkout) has each page it takes read again and its hash
@@ -116,12 +116,10 @@ impl Keys {
     }
 }
 
-/// A unit's record as written (its length, hash and bytes), with what the index keeps of it.
+/// A unit's record as written (its length, hash and bytes), with what the index keeps of it
+/// (its place and length are set when it is written).
 pub(super) struct Raw {
-    slug: String,
-    inputs: String,
-    key: String,
-    folder: String,
+    index: IndexLine,
     bytes: Vec<u8>,
 }
 
@@ -145,19 +143,8 @@ struct Old {
     /// The output is not the folder the cache describes (restored by a CI cache, copied): each
     /// file taken from it is read and its hash compared.
     read_again: bool,
-    /// slug → where its line is, and the fields it starts with
-    lines: HashMap<String, OldLine>,
-}
-
-/// A unit's record in the previous cache: its keys and folder (see [`Line`]), where it starts and
-/// its length.
-#[derive(Clone)]
-struct OldLine {
-    inputs: String,
-    key: String,
-    folder: String,
-    at: u64,
-    len: usize,
+    /// slug → its keys, and where its record is (checked to lie within the file's records)
+    lines: HashMap<String, IndexLine>,
 }
 
 struct New {
@@ -171,6 +158,7 @@ struct New {
 
 /// A unit in the index: its slug, keys and folder (see [`Line`]), where its record starts and
 /// its length.
+#[derive(Clone)]
 pub(super) struct IndexLine {
     pub(super) slug: String,
     pub(super) inputs: String,
@@ -252,12 +240,11 @@ impl Cache {
         read_at(&mut file, place, &mut index).map_err(|_| damaged())?;
         let index: Vec<IndexLine> = codec::decode(unframed(&index).ok_or_else(damaged)?).ok_or_else(damaged)?;
         let mut lines = HashMap::with_capacity(index.len());
-        for IndexLine { slug, inputs, key, folder, at, len } in index {
-            if at < records || at.checked_add(len).is_none_or(|end| end > place) {
+        for line in index {
+            if line.at < records || line.at.checked_add(line.len).is_none_or(|end| end > place) {
                 return Err(damaged());
             }
-            let len = usize::try_from(len).map_err(|_| damaged())?;
-            lines.insert(slug, OldLine { inputs, key, folder, at, len });
+            lines.insert(line.slug.clone(), line);
         }
         // a cache of another build of gongkai or of other inputs is simply not used
         if header.gongkai != env!("CARGO_PKG_VERSION") || header.site != self.site {
@@ -381,17 +368,16 @@ impl Cache {
     }
 
     /// A unit's record, read and its hash checked; one that is damaged is counted, never used.
-    fn read_line(&self, slug: &str, line: &OldLine) -> Option<(Line, Raw)> {
+    fn read_line(&self, slug: &str, line: &IndexLine) -> Option<(Line, Raw)> {
         let old = self.old.as_ref()?;
-        let mut bytes = vec![0; line.len];
+        let mut bytes = vec![0; usize::try_from(line.len).ok()?];
         let read = read_at(&mut old.file.lock().unwrap_or_else(|e| e.into_inner()), line.at, &mut bytes).is_ok();
         let decoded = read.then(|| unframed(&bytes).and_then(codec::decode::<Line>)).flatten();
         let Some(decoded) = decoded.filter(|l| l.slug == slug) else {
             self.damaged.lock().unwrap_or_else(|e| e.into_inner()).insert(slug.to_string());
             return None;
         };
-        let OldLine { inputs, key, folder, .. } = line.clone();
-        Some((decoded, Raw { slug: slug.to_string(), inputs, key, folder, bytes }))
+        Some((decoded, Raw { index: line.clone(), bytes }))
     }
 
     /// What the build's summary says of the cache found: why it was not used, or how many of
@@ -417,7 +403,7 @@ impl Cache {
         let bytes = framed(&codec::encode(line))?;
         let (slug, inputs, key, folder) =
             (line.slug.clone(), line.inputs.clone(), line.key.clone(), line.folder.clone());
-        Some(Raw { slug, inputs, key, folder, bytes })
+        Some(Raw { index: IndexLine { slug, inputs, key, folder, at: 0, len: 0 }, bytes })
     }
 
     /// Add a unit's record (in unit order); `None` leaves the unit out of the next cache.
@@ -426,14 +412,7 @@ impl Cache {
         let Some(raw) = raw else { return };
         let failed = new.as_mut().is_some_and(|n| {
             let len = raw.bytes.len() as u64;
-            n.index.push(IndexLine {
-                slug: raw.slug,
-                inputs: raw.inputs,
-                key: raw.key,
-                folder: raw.folder,
-                at: n.at,
-                len,
-            });
+            n.index.push(IndexLine { at: n.at, len, ..raw.index });
             n.at += len;
             n.out.write_all(&raw.bytes).is_err()
         });
@@ -780,7 +759,7 @@ mod tests {
     /// `settled_before`.
     fn cache_with(folder: String, settled_before: i128) -> Cache {
         let file = tempfile::tempfile().unwrap();
-        let line = OldLine { inputs: String::new(), key: String::new(), folder, at: 0, len: 0 };
+        let line = IndexLine { slug: "u".into(), inputs: String::new(), key: String::new(), folder, at: 0, len: 0 };
         Cache {
             dir: PathBuf::new(),
             site: String::new(),

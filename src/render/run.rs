@@ -170,7 +170,7 @@ impl<'a> SiteRenderer<'a> {
         let known = self.r.site.record()?.entries().flat_map(|e| &e.numbers);
         let numbers = new_numbers(known, &summaries)?;
         let documents = summaries.iter().flat_map(|s| s.documents.iter().cloned()).collect();
-        let store = self.r.archive.opened.clone();
+        let store = self.r.archive.opened.then(|| self.r.archive.store.clone());
         Ok((result, Rendered { files, numbers, documents, reused: 0, store }))
     }
 }
