@@ -328,15 +328,17 @@ fn record(
     }
     let archived =
         if to_archive.is_empty() { String::new() } else { format!("存档 {} 个文件版本，", to_archive.len()) };
-    let Some(e) = appended.as_ref().and_then(|r| r.entries().last()) else {
+    let Some((e, [added, changed, removed])) =
+        appended.as_ref().and_then(|r| Some((r.entries().last()?, r.last_counts()?)))
+    else {
         return Ok(format!("公开记录：没有新增记录；{archived}已写入 {FOLDER}/，请和内容一起提交。\n"));
     };
     Ok(format!(
         "公开记录：第 {} 条（新增 {}、改动 {}、删除 {} 个文件，新编索引号 {} 个），{archived}已写入 {FOLDER}/，请和内容一起提交。\n",
         e.seq,
-        e.added.len(),
-        e.changed.len(),
-        e.removed.len(),
+        added,
+        changed,
+        removed,
         e.numbers.len()
     ))
 }

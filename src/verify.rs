@@ -138,9 +138,9 @@ fn compare_dir(dir: &Path) -> Result<Verified> {
         || -> Vec<(&str, Option<bool>)> {
             recorded
                 .par_iter()
-                .map(|(path, hash)| match hash_file(&dir.join(path)) {
-                    Ok(h) => (*path, Some(h.to_hex().as_str() == *hash)),
-                    Err(_) => (*path, None),
+                .map(|(path, hash)| match hash_file(&dir.join(&**path)) {
+                    Ok(h) => (&**path, Some(h.to_hex().as_str() == hash)),
+                    Err(_) => (&**path, None),
                 })
                 .collect()
         },

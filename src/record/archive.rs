@@ -466,30 +466,32 @@ pub struct Version {
 pub fn histories(record: &Record, archived: impl Fn(&str) -> bool) -> BTreeMap<String, Vec<Version>> {
     // the published versions (and the pages that lead to them) are no document pages
     let page = |path: &str| path.ends_with(".html") && !is_version(path);
+    // what each entry changed, read once (its paths and hashes borrowed from its bytes)
+    let entries: Vec<_> = record.changes().collect();
     // first the pages of which the archive holds a version: only theirs are gathered (a
     // province-sized first entry lists a quarter of a million pages, half of them no document)
-    let held: rustc_hash::FxHashSet<&str> = record
-        .entries()
-        .flat_map(|e| e.added.iter().chain(&e.changed))
+    let held: rustc_hash::FxHashSet<&str> = entries
+        .iter()
+        .flat_map(|(_, c)| c.written())
         .filter(|(path, hash)| page(path) && archived(hash))
-        .map(|(path, _)| path.as_str())
+        .map(|(path, _)| path)
         .collect();
     let mut all: BTreeMap<&str, Vec<Version>> = BTreeMap::new();
-    for e in record.entries() {
-        for path in &e.removed {
-            if let Some(last) = all.get_mut(path.as_str()).and_then(|v| v.last_mut()) {
+    for (e, c) in &entries {
+        for path in &c.removed.0 {
+            if let Some(last) = all.get_mut(&**path).and_then(|v| v.last_mut()) {
                 last.replaced.get_or_insert_with(|| e.date.clone());
             }
         }
-        for (path, hash) in e.added.iter().chain(&e.changed) {
-            if !held.contains(path.as_str()) {
+        for (path, hash) in c.written() {
+            if !held.contains(path) {
                 continue;
             }
             let versions = all.entry(path).or_default();
             if let Some(last) = versions.last_mut() {
                 last.replaced.get_or_insert_with(|| e.date.clone());
             }
-            versions.push(Version { hash: hash.clone(), published: e.date.clone(), replaced: None });
+            versions.push(Version { hash: hash.to_string(), published: e.date.clone(), replaced: None });
         }
     }
     all.into_iter().map(|(p, v)| (p.to_string(), v)).collect()

@@ -14,9 +14,11 @@
 //! JSON maps are sorted, so the same record and the same site give the same bytes.
 
 pub mod archive;
+pub mod changes;
 pub mod numbers;
 pub mod sign;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
@@ -76,7 +78,8 @@ pub struct Entry {
 }
 
 /// An entry without the files it lists: what `check` needs of a record (its chain, and the
-/// 索引号 each build assigned), read without keeping a quarter of a million paths and hashes.
+/// 索引号 each build assigned), and what a [`Record`] keeps parsed of each entry (the files it
+/// lists are read from its bytes where they are used, see [`changes`]).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct EntryHead {
     /// [`SCHEMA`].
@@ -91,28 +94,11 @@ pub struct EntryHead {
     pub numbers: BTreeMap<String, String>,
 }
 
-/// The fields of an entry its place in the chain is checked with.
-trait Chained: serde::de::DeserializeOwned {
-    fn head(&self) -> (&str, u64, &str, Option<&str>);
-}
-
-impl Chained for Entry {
-    fn head(&self) -> (&str, u64, &str, Option<&str>) {
-        (&self.schema, self.seq, &self.date, self.previous.as_deref())
-    }
-}
-
-impl Chained for EntryHead {
-    fn head(&self) -> (&str, u64, &str, Option<&str>) {
-        (&self.schema, self.seq, &self.date, self.previous.as_deref())
-    }
-}
-
 /// Read the heads of a record's entries from a folder and verify its chain, as
 /// [`Record::read`] does, keeping neither the files each entry lists nor the entries' bytes.
 pub fn read_heads(dir: &Path) -> Result<Option<Vec<EntryHead>>, Problems> {
-    let entries = read_chain::<EntryHead>(&|rel| read_file(dir, rel), false)?;
-    Ok(entries.map(|entries| entries.into_iter().map(|(e, _)| e).collect()))
+    let entries = read_chain(&|rel| read_file(dir, rel), false)?;
+    Ok(entries.map(|entries| entries.into_iter().map(|e| e.head).collect()))
 }
 
 /// A file of the record in `dir`: its bytes, `None` when it is not there.
@@ -124,19 +110,17 @@ fn read_file(dir: &Path, rel: &str) -> Result<Option<Vec<u8>>, String> {
     }
 }
 
-/// Entries read, each with its file's bytes (empty where they are not kept).
-type Entries<E> = Vec<(E, Vec<u8>)>;
-
-/// The entries of the record read through `get`, its chain verified, each with its file's bytes
-/// when `keep`.
-fn read_chain<E: Chained>(get: Fetch<'_>, keep: bool) -> Result<Option<Entries<E>>, Problems> {
+/// The entries of the record read through `get`, its chain verified; each with its file's bytes
+/// when `keep` (and then read whole, files and all, to know it is an entry), otherwise only its
+/// head is read and the bytes are not kept.
+fn read_chain(get: Fetch<'_>, keep: bool) -> Result<Option<Vec<Stored>>, Problems> {
     let Some(bytes) = get(LOG).map_err(|e| vec![e])? else { return Ok(None) };
     let log: Log = serde_json::from_slice(&bytes).map_err(|e| vec![format!("{LOG} 不是有效的公开记录：{e}")])?;
     if log.schema != SCHEMA {
         return Err(vec![format!("{LOG} 的格式是「{}」，这个版本的 gongkai 只认识「{SCHEMA}」", log.schema)]);
     }
     let mut problems = Vec::new();
-    let mut entries: Entries<E> = Vec::new();
+    let mut entries: Vec<Stored> = Vec::new();
     let mut previous: Option<String> = None;
     for (i, line) in log.entries.iter().enumerate() {
         let seq = i as u64 + 1;
@@ -163,28 +147,48 @@ fn read_chain<E: Chained>(get: Fetch<'_>, keep: bool) -> Result<Option<Entries<E
                 line.blake3
             ));
         }
-        let entry: E = match serde_json::from_slice(&bytes) {
+        let parsed = if keep {
+            serde_json::from_slice::<changes::Parsed>(&bytes).map(|p| p.split().0)
+        } else {
+            serde_json::from_slice::<EntryHead>(&bytes)
+        };
+        let head = match parsed {
             Ok(e) => e,
             Err(e) => {
                 problems.push(format!("{at}：不是有效的记录：{e}"));
                 break;
             }
         };
-        let (schema, entry_seq, date, entry_previous) = entry.head();
-        if entry_previous != previous.as_deref() {
+        if head.previous != previous {
             problems.push(format!(
                 "{at}：链断开：它记下的上一条记录哈希是 {}，上一条记录实际的哈希是 {}",
-                entry_previous.unwrap_or("（无）"),
+                head.previous.as_deref().unwrap_or("（无）"),
                 previous.as_deref().unwrap_or("（无，这应是第一条）")
             ));
         }
-        if entry_seq != seq || date != line.date || schema != SCHEMA {
+        if head.seq != seq || head.date != line.date || head.schema != SCHEMA {
             problems.push(format!("{at}：序号、日期或格式与索引不符"));
         }
-        previous = Some(hash);
-        entries.push((entry, if keep { bytes } else { Vec::new() }));
+        previous = Some(hash.clone());
+        entries.push(Stored { head, bytes: if keep { bytes } else { Vec::new() }, hash });
     }
     if problems.is_empty() { Ok(Some(entries)) } else { Err(problems) }
+}
+
+/// An entry as a record keeps it: its head, the bytes of its file and their BLAKE3.
+#[derive(Debug)]
+struct Stored {
+    head: EntryHead,
+    bytes: Vec<u8>,
+    hash: String,
+}
+
+impl Stored {
+    /// What the entry changed, borrowed from its bytes. They were read whole when the record
+    /// was read (or written by `append`): they are an entry.
+    fn changes(&self) -> changes::Changes<'_> {
+        serde_json::from_slice(&self.bytes).unwrap_or_default()
+    }
 }
 
 /// A record read and verified, or a new one.
@@ -192,7 +196,7 @@ fn read_chain<E: Chained>(get: Fetch<'_>, keep: bool) -> Result<Option<Entries<E
 pub struct Record {
     /// The entries in order, each with its file's bytes as read or written; shared, so that a
     /// record with one more entry costs one entry, not a copy of the whole record.
-    entries: Vec<std::sync::Arc<(Entry, Vec<u8>)>>,
+    entries: Vec<std::sync::Arc<Stored>>,
 }
 
 /// What is wrong with a record, in words, one problem each.
@@ -208,14 +212,25 @@ impl Record {
         Record::default()
     }
 
-    /// The entries, oldest first.
-    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
-        self.entries.iter().map(|e| &e.0)
+    /// The heads of the entries, oldest first.
+    pub fn entries(&self) -> impl Iterator<Item = &EntryHead> {
+        self.entries.iter().map(|e| &e.head)
     }
 
     /// The entries, oldest first, each with its file's bytes (what a signature signs).
-    pub fn entry_files(&self) -> impl Iterator<Item = (&Entry, &[u8])> {
-        self.entries.iter().map(|e| (&e.0, e.1.as_slice()))
+    pub fn entry_files(&self) -> impl Iterator<Item = (&EntryHead, &[u8])> {
+        self.entries.iter().map(|e| (&e.head, e.bytes.as_slice()))
+    }
+
+    /// The entries' heads, oldest first, each with what it changed.
+    pub fn changes(&self) -> impl Iterator<Item = (&EntryHead, changes::Changes<'_>)> {
+        self.entries.iter().map(|e| (&e.head, e.changes()))
+    }
+
+    /// How many files the newest entry added, changed and removed.
+    pub fn last_counts(&self) -> Option<[usize; 3]> {
+        let c = self.entries.last()?.changes();
+        Some([c.added.0.len(), c.changed.0.len(), c.removed.0.len()])
     }
 
     /// No build recorded yet.
@@ -233,7 +248,7 @@ impl Record {
     /// Read a record through `get` (a path relative to the record → its bytes, `None` when
     /// absent), and verify its chain.
     pub fn read_with(get: Fetch<'_>) -> Result<Option<Record>, Problems> {
-        let entries = read_chain::<Entry>(get, true)?;
+        let entries = read_chain(get, true)?;
         Ok(entries.map(|entries| Record { entries: entries.into_iter().map(std::sync::Arc::new).collect() }))
     }
 
@@ -242,14 +257,16 @@ impl Record {
         self.files_ref().into_iter().map(|(p, h)| (p.to_string(), h.to_string())).collect()
     }
 
-    /// `files`, borrowing from the entries (a province-sized site lists a quarter of a million).
-    pub fn files_ref(&self) -> BTreeMap<&str, &str> {
+    /// `files`, borrowing from the entries' bytes (a province-sized site lists a quarter of a
+    /// million).
+    pub fn files_ref(&self) -> BTreeMap<Cow<'_, str>, Cow<'_, str>> {
         let mut files = BTreeMap::new();
-        for e in self.entries() {
-            for path in &e.removed {
-                files.remove(path.as_str());
+        for e in &self.entries {
+            let changes::Changes { added, changed, removed } = e.changes();
+            for path in &removed.0 {
+                files.remove(&**path);
             }
-            files.extend(e.added.iter().chain(&e.changed).map(|(p, h)| (p.as_str(), h.as_str())));
+            files.extend(added.0.into_iter().chain(changed.0));
         }
         files
     }
@@ -265,13 +282,13 @@ impl Record {
         numbers: BTreeMap<String, String>,
     ) -> Option<Record> {
         let before = self.files_ref();
-        let removed: Vec<String> = before.keys().filter(|p| !now.contains_key(**p)).map(|p| p.to_string()).collect();
+        let removed: Vec<String> = before.keys().filter(|p| !now.contains_key(&***p)).map(|p| p.to_string()).collect();
         // gathered in order, then each map built in one pass (no search per path)
         let (mut added, mut changed) = (Vec::new(), Vec::new());
         for (path, hash) in now {
             match before.get(path.as_str()) {
                 None => added.push((path, hash)),
-                Some(old) if **old != hash => changed.push((path, hash)),
+                Some(old) if **old != *hash => changed.push((path, hash)),
                 Some(_) => {}
             }
         }
@@ -294,8 +311,10 @@ impl Record {
         // compact: the first entry of a large site lists every file
         let mut bytes = serde_json::to_vec(&entry).unwrap_or_default();
         bytes.push(b'\n');
+        let Entry { schema, seq, date, previous, numbers, .. } = entry;
+        let head = EntryHead { schema, seq, date, previous, numbers };
         let mut entries = self.entries.clone();
-        entries.push(std::sync::Arc::new((entry, bytes)));
+        entries.push(std::sync::Arc::new(Stored { head, hash: hex(&bytes), bytes }));
         Some(Record { entries })
     }
 
@@ -306,19 +325,24 @@ impl Record {
             entries: self
                 .entries
                 .iter()
-                .map(|e| LogLine { seq: e.0.seq, date: e.0.date.clone(), file: entry_file(e.0.seq), blake3: hex(&e.1) })
+                .map(|e| LogLine {
+                    seq: e.head.seq,
+                    date: e.head.date.clone(),
+                    file: entry_file(e.head.seq),
+                    blake3: e.hash.clone(),
+                })
                 .collect(),
         };
         let mut index = serde_json::to_vec_pretty(&log).unwrap_or_default();
         index.push(b'\n');
         let mut out = vec![(LOG.to_string(), std::borrow::Cow::Owned(index))];
-        out.extend(self.entries.iter().map(|e| (entry_file(e.0.seq), std::borrow::Cow::Borrowed(&e.1[..]))));
+        out.extend(self.entries.iter().map(|e| (entry_file(e.head.seq), std::borrow::Cow::Borrowed(&e.bytes[..]))));
         out
     }
 
     /// BLAKE3 of the newest entry's file: the head of the chain.
     pub fn head(&self) -> Option<String> {
-        self.entries.last().map(|e| hex(&e.1))
+        self.entries.last().map(|e| e.hash.clone())
     }
 }
 

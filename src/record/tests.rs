@@ -14,6 +14,11 @@ fn write(dir: &Path, record: &Record) {
     }
 }
 
+/// The entries of `r` read whole from their bytes.
+fn whole(r: &Record) -> Vec<Entry> {
+    r.entry_files().map(|(_, bytes)| serde_json::from_slice(bytes).unwrap()).collect()
+}
+
 fn three_builds() -> Record {
     let r = Record::empty();
     let r = r.append("2026-01-01", site(&[("a.html", "1"), ("b.html", "2")]), BTreeMap::new()).unwrap();
@@ -27,12 +32,17 @@ fn replaying_the_entries_gives_the_site_and_an_unchanged_site_adds_nothing() {
     let r = three_builds();
     assert_eq!(r.files(), site(&[("b.html", "3"), ("c.html", "4")]));
     assert!(r.append("2026-04-01", r.files(), BTreeMap::new()).is_none());
-    let e: Vec<&Entry> = r.entries().collect();
+    let e = whole(&r);
     assert_eq!(e[1].changed.keys().collect::<Vec<_>>(), ["b.html"]);
     assert_eq!(e[1].added.keys().collect::<Vec<_>>(), ["c.html"]);
     assert_eq!(e[2].removed, ["a.html"]);
     assert_eq!(e[0].previous, None);
-    assert_eq!(e[2].previous.as_deref(), Some(hex(&r.entries[1].1).as_str()));
+    assert_eq!(e[2].previous.as_deref(), Some(hex(&r.entries[1].bytes).as_str()));
+    // what the record keeps parsed of each entry is its head; the counts are of its files
+    for (h, e) in r.entries().zip(&e) {
+        assert_eq!((&h.seq, &h.date, &h.previous, &h.numbers), (&e.seq, &e.date, &e.previous, &e.numbers));
+    }
+    assert_eq!(r.last_counts(), Some([0, 0, 1]));
 }
 
 #[test]
@@ -42,6 +52,8 @@ fn a_record_written_and_read_back_is_the_same_and_verifies() {
     write(dir.path(), &r);
     let back = Record::read(dir.path()).unwrap().unwrap();
     assert_eq!(back.files_to_write(), r.files_to_write());
+    assert_eq!(back.files(), r.files());
+    assert_eq!(back.entries().collect::<Vec<_>>(), r.entries().collect::<Vec<_>>());
     assert!(Record::read(&dir.path().join("nothing")).unwrap().is_none());
 }
 
@@ -78,7 +90,7 @@ fn the_heads_of_a_record_are_its_entries_without_their_files() {
     let r = r.append("2026-04-01", site(&[("d.html", "5")]), numbers.clone()).unwrap();
     write(dir.path(), &r);
     let heads = read_heads(dir.path()).unwrap().unwrap();
-    let whole: Vec<&Entry> = r.entries().collect();
+    let whole = whole(&r);
     assert_eq!(heads.len(), whole.len());
     for (h, e) in heads.iter().zip(&whole) {
         assert_eq!(
@@ -199,4 +211,20 @@ fn a_top_folder_listed_beforehand_is_not_walked_and_keeps_its_place() {
     // the whole list, in the walk's order: the same as a walk
     let whole = |top: &str| (top == "kept").then(|| vec!["kept/sub/y.html".to_string(), "kept/x.html".to_string()]);
     assert_eq!(site_files_with(dir.path(), &whole).unwrap(), walked);
+}
+
+#[test]
+fn an_entry_whose_files_are_not_strings_is_named_when_the_record_is_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), &three_builds());
+    let path = dir.path().join("entries/000003.json");
+    let bad = fs::read_to_string(&path).unwrap().replace("\"removed\":[\"a.html\"]", "\"removed\":[1]");
+    assert_ne!(bad, fs::read_to_string(&path).unwrap(), "the entry lists a.html as removed");
+    fs::write(&path, &bad).unwrap();
+    let log = fs::read_to_string(dir.path().join(LOG)).unwrap();
+    let mut parsed: Log = serde_json::from_str(&log).unwrap();
+    parsed.entries[2].blake3 = hex(bad.as_bytes());
+    fs::write(dir.path().join(LOG), serde_json::to_vec(&parsed).unwrap()).unwrap();
+    let problems = Record::read(dir.path()).unwrap_err();
+    assert!(problems[0].starts_with("第 3 条记录（entries/000003.json）：不是有效的记录"), "{problems:?}");
 }

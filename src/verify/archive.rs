@@ -36,8 +36,8 @@ pub fn verify_archive(site: &Path, out: &mut dyn std::io::Write) -> Result<Outco
     let damaged = store.damaged();
     let unrecorded: Vec<String> = match &record {
         Some(record) => {
-            let published: BTreeSet<&str> =
-                record.entries().flat_map(|e| e.added.values().chain(e.changed.values())).map(String::as_str).collect();
+            let changes: Vec<_> = record.changes().map(|(_, c)| c).collect();
+            let published: BTreeSet<&str> = changes.iter().flat_map(|c| c.written().map(|(_, h)| h)).collect();
             store.hashes().filter(|h| !published.contains(h.as_str())).map(|h| store.location(h)).collect()
         }
         None => Vec::new(),
