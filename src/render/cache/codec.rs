@@ -138,12 +138,30 @@ impl Code for String {
     }
 }
 
+/// A text shared by many values (a rule's id, citation and title, in every unit's outcomes and
+/// findings): read back, it is shared again, one copy per text and thread, instead of one per
+/// value (at 10,000 units, 100 MB of outcomes where the units checked afresh hold 34).
 impl Code for Arc<str> {
     fn put(&self, out: &mut Vec<u8>) {
         put_str(out, self);
     }
     fn take(input: &mut &[u8]) -> Option<Self> {
-        take_str(input).map(Arc::from)
+        /// Texts beyond this many are not kept for sharing (the packs' rules are a few hundred).
+        const SHARED: usize = 4096;
+        thread_local! {
+            static TEXTS: std::cell::RefCell<rustc_hash::FxHashSet<Arc<str>>> = Default::default();
+        }
+        let text = take_str(input)?;
+        Some(TEXTS.with_borrow_mut(|texts| match texts.get(text) {
+            Some(shared) => shared.clone(),
+            None => {
+                let new: Arc<str> = Arc::from(text);
+                if texts.len() < SHARED {
+                    texts.insert(new.clone());
+                }
+                new
+            }
+        }))
     }
 }
 
@@ -388,5 +406,16 @@ mod tests {
         // a number that never ends, or one past 64 bits
         assert_eq!(decode::<u64>(&[0x80; 3]), None);
         assert_eq!(decode::<u64>(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02]), None);
+    }
+
+    #[test]
+    fn a_shared_text_read_back_twice_is_one_copy_and_keeps_its_value() {
+        let title: Arc<str> = Arc::from("公开指南（第十一条）");
+        let bytes = encode(&vec![title.clone(), title.clone(), Arc::from("别的")]);
+        let back = decode::<Vec<Arc<str>>>(&bytes).unwrap();
+        assert_eq!(back, [title.clone(), title, Arc::from("别的")]);
+        assert!(Arc::ptr_eq(&back[0], &back[1]), "one copy");
+        let again = decode::<Vec<Arc<str>>>(&bytes).unwrap();
+        assert!(Arc::ptr_eq(&back[0], &again[0]), "shared across lines read on this thread");
     }
 }
