@@ -22,6 +22,7 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -454,10 +455,10 @@ pub(crate) fn compress_gzip(bytes: &[u8]) -> Vec<u8> {
 pub struct Version {
     /// BLAKE3 of the page's bytes.
     pub hash: String,
-    /// The date of the entry that first recorded it.
-    pub published: String,
+    /// The date of the entry that first recorded it (shared by the versions of that entry).
+    pub published: Arc<str>,
     /// The date of the entry that replaced or removed it; `None` while it is the one recorded.
-    pub replaced: Option<String>,
+    pub replaced: Option<Arc<str>>,
 }
 
 /// The history of every page of which the archive holds at least one version (`archived`: does
@@ -478,9 +479,10 @@ pub fn histories(record: &Record, archived: impl Fn(&str) -> bool) -> BTreeMap<S
         .collect();
     let mut all: BTreeMap<&str, Vec<Version>> = BTreeMap::new();
     for (e, c) in &entries {
+        let date: Arc<str> = Arc::from(e.date.as_str());
         for path in &c.removed.0 {
             if let Some(last) = all.get_mut(&**path).and_then(|v| v.last_mut()) {
-                last.replaced.get_or_insert_with(|| e.date.clone());
+                last.replaced.get_or_insert_with(|| date.clone());
             }
         }
         for (path, hash) in c.written() {
@@ -489,9 +491,9 @@ pub fn histories(record: &Record, archived: impl Fn(&str) -> bool) -> BTreeMap<S
             }
             let versions = all.entry(path).or_default();
             if let Some(last) = versions.last_mut() {
-                last.replaced.get_or_insert_with(|| e.date.clone());
+                last.replaced.get_or_insert_with(|| date.clone());
             }
-            versions.push(Version { hash: hash.to_string(), published: e.date.clone(), replaced: None });
+            versions.push(Version { hash: hash.to_string(), published: date.clone(), replaced: None });
         }
     }
     all.into_iter().map(|(p, v)| (p.to_string(), v)).collect()
