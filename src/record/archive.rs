@@ -480,8 +480,8 @@ pub fn histories(record: &Record, archived: impl Fn(&str) -> bool) -> BTreeMap<S
     let mut all: BTreeMap<&str, Vec<Version>> = BTreeMap::new();
     for (e, c) in &entries {
         let date: Arc<str> = Arc::from(e.date.as_str());
-        for path in &c.removed.0 {
-            if let Some(last) = all.get_mut(&**path).and_then(|v| v.last_mut()) {
+        for path in &c.removed {
+            if let Some(last) = all.get_mut(&*path.0).and_then(|v| v.last_mut()) {
                 last.replaced.get_or_insert_with(|| date.clone());
             }
         }

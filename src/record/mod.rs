@@ -230,7 +230,7 @@ impl Record {
     /// How many files the newest entry added, changed and removed.
     pub fn last_counts(&self) -> Option<[usize; 3]> {
         let c = self.entries.last()?.changes();
-        Some([c.added.0.len(), c.changed.0.len(), c.removed.0.len()])
+        Some([c.added.0.len(), c.changed.0.len(), c.removed.len()])
     }
 
     /// No build recorded yet.
@@ -263,8 +263,8 @@ impl Record {
         let mut files = BTreeMap::new();
         for e in &self.entries {
             let changes::Changes { added, changed, removed } = e.changes();
-            for path in &removed.0 {
-                files.remove(&**path);
+            for path in &removed {
+                files.remove(&*path.0);
             }
             files.extend(added.0.into_iter().chain(changed.0));
         }

@@ -19,6 +19,21 @@ fn whole(r: &Record) -> Vec<Entry> {
     r.entry_files().map(|(_, bytes)| serde_json::from_slice(bytes).unwrap()).collect()
 }
 
+/// Replace entry `seq` of the record in `dir` by `edit` of it, and its hash in the index by the
+/// new bytes' (as a forger would); returns the index as it was.
+fn forge(dir: &Path, seq: usize, edit: impl Fn(&str) -> String) -> String {
+    let path = dir.join(entry_file(seq as u64));
+    let original = fs::read_to_string(&path).unwrap();
+    let forged = edit(&original);
+    assert_ne!(forged, original, "the edit changes the entry");
+    fs::write(&path, &forged).unwrap();
+    let log = fs::read_to_string(dir.join(LOG)).unwrap();
+    let mut parsed: Log = serde_json::from_str(&log).unwrap();
+    parsed.entries[seq - 1].blake3 = hex(forged.as_bytes());
+    fs::write(dir.join(LOG), serde_json::to_vec(&parsed).unwrap()).unwrap();
+    log
+}
+
 fn three_builds() -> Record {
     let r = Record::empty();
     let r = r.append("2026-01-01", site(&[("a.html", "1"), ("b.html", "2")]), BTreeMap::new()).unwrap();
@@ -63,13 +78,7 @@ fn a_forged_entry_in_the_middle_is_named() {
     write(dir.path(), &three_builds());
     // forge entry 2 (say b.html was never changed) and fix its hash in the index: entry 3 still
     // points at the original
-    let path = dir.path().join("entries/000002.json");
-    let forged = fs::read_to_string(&path).unwrap().replace("\"b.html\"", "\"x.html\"");
-    fs::write(&path, &forged).unwrap();
-    let log = fs::read_to_string(dir.path().join(LOG)).unwrap();
-    let mut parsed: Log = serde_json::from_str(&log).unwrap();
-    parsed.entries[1].blake3 = hex(forged.as_bytes());
-    fs::write(dir.path().join(LOG), serde_json::to_vec(&parsed).unwrap()).unwrap();
+    let log = forge(dir.path(), 2, |e| e.replace("\"b.html\"", "\"x.html\""));
     let problems = Record::read(dir.path()).unwrap_err();
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].starts_with("第 3 条记录（entries/000003.json）：链断开"), "{problems:?}");
@@ -217,14 +226,8 @@ fn a_top_folder_listed_beforehand_is_not_walked_and_keeps_its_place() {
 fn an_entry_whose_files_are_not_strings_is_named_when_the_record_is_read_whole() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), &three_builds());
-    let path = dir.path().join("entries/000003.json");
-    let bad = fs::read_to_string(&path).unwrap().replace("\"removed\":[\"a.html\"]", "\"removed\":[1]");
-    assert_ne!(bad, fs::read_to_string(&path).unwrap(), "the entry lists a.html as removed");
-    fs::write(&path, &bad).unwrap();
-    let log = fs::read_to_string(dir.path().join(LOG)).unwrap();
-    let mut parsed: Log = serde_json::from_str(&log).unwrap();
-    parsed.entries[2].blake3 = hex(bad.as_bytes());
-    fs::write(dir.path().join(LOG), serde_json::to_vec(&parsed).unwrap()).unwrap();
+    // entry 3 lists a.html as removed: a number there instead
+    forge(dir.path(), 3, |e| e.replace("\"removed\":[\"a.html\"]", "\"removed\":[1]"));
     let problems = Record::read(dir.path()).unwrap_err();
     assert!(problems[0].starts_with("第 3 条记录（entries/000003.json）：不是有效的记录"), "{problems:?}");
 }
