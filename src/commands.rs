@@ -185,7 +185,7 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
     let built = render_and_report(&site, &theme, &staging, &|| bar.inc(1), cache.as_ref()).map_err(stopped)?;
     bar.finish_and_clear();
     drop(rendering);
-    let Built { result, files, report_dir, numbers, documents, reused, store } = built;
+    let Built { result, files, report_dir, numbers, documents, reused, search_taken, store } = built;
 
     let styled = Context { root: &site.root, packs: &site.packs, color: true };
     let mut stdout = anstream::stdout().lock();
@@ -217,8 +217,9 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
     if reused > 0 {
         let units = site.units.len();
         text.push_str(&format!(
-            "构建缓存：{reused} 个单位的内容没有变化，沿用上次生成的网页；重新生成 {} 个单位。\n",
-            units - reused
+            "构建缓存：{reused} 个单位的内容没有变化，沿用上次生成的网页；重新生成 {} 个单位。{}\n",
+            units - reused,
+            if search_taken { "搜索索引也沿用上次生成的。" } else { "" }
         ));
     }
     if let Some(cache) = cache {
@@ -419,6 +420,8 @@ struct Built {
     documents: Vec<String>,
     /// Units whose pages came from the previous output (the build cache).
     reused: usize,
+    /// The search index's files came from the previous output (the build cache).
+    search_taken: bool,
     /// The record's archive as the pages were rendered with it.
     store: Option<std::sync::Arc<crate::record::archive::Store>>,
 }
@@ -471,6 +474,7 @@ fn render_and_report(
         numbers: rendered.numbers,
         documents: rendered.documents,
         reused: rendered.reused,
+        search_taken: rendered.search_taken,
         store: rendered.store,
     })
 }

@@ -18,7 +18,7 @@
 //! version, the site's key, the identity of the folder the build published and its path,
 //! tab-separated); one record per unit in unit order (its length as 4 bytes, the BLAKE3 of its
 //! bytes, its fields, see `codec`); the index, a record of the same shape (each unit's slug, keys,
-//! folder, and where its record is); and the index's place (8 bytes) and `gkc-end\n`. Only the
+//! folder, and where its record is; the search index's files, see [`SearchFiles`]); and the index's place (8 bytes) and `gkc-end\n`. Only the
 //! header and the index are read when the build starts; a unit's record is read, and its hash
 //! checked, when the unit's keys match. A header or index whose hash is wrong, a file cut short,
 //! another format or another site's key: the whole cache is set aside with a notice, never
@@ -45,7 +45,7 @@ use crate::model::{Site, UnitDir};
 use crate::output::Kept;
 
 /// The cache's format; a cache of another format is not read.
-pub(crate) const FORMAT: &str = "gongkai-cache/3";
+pub(crate) const FORMAT: &str = "gongkai-cache/4";
 /// The cache folder beside the site's `content/` when none is given.
 pub(crate) const DEFAULT_DIR: &str = ".gongkai-cache";
 const FILE: &str = "units.bin";
@@ -103,17 +103,32 @@ pub(super) struct Keys {
     pub(super) inputs: String,
     /// What the next cache keeps of the unit's folder ([`Line::folder`]).
     pub(super) folder: String,
-    /// To be completed with the check result.
-    rendered: blake3::Hasher,
+    /// What the pages are rendered from but the check result (hashed again with it).
+    rendered: blake3::Hash,
 }
 
 impl Keys {
     /// The key of what the pages are rendered from, with the unit's check result.
     pub(super) fn rendered(&self, check: &crate::check::UnitCheck) -> String {
-        let mut h = self.rendered.clone();
+        let mut h = blake3::Hasher::new();
+        h.update(self.rendered.as_bytes());
         hash_check(&mut h, check);
         h.finalize().to_hex().to_string()
     }
+}
+
+/// The index record: where each unit's record is, and the search index's files.
+pub(super) struct Index {
+    pub(super) units: Vec<IndexLine>,
+    pub(super) search: Option<SearchFiles>,
+}
+
+/// The files of the search index a build wrote (`search/…`), and the key of what they were
+/// built from: each unit's slug and rendered key, in unit order (see [`search_key`]). Kept only
+/// when every unit of that build had a record.
+pub(super) struct SearchFiles {
+    pub(super) key: String,
+    pub(super) files: Vec<Kept>,
 }
 
 /// A unit's record as written (its length, hash and bytes), with what the index keeps of it
@@ -145,6 +160,8 @@ struct Old {
     read_again: bool,
     /// slug → its keys, and where its record is (checked to lie within the file's records)
     lines: HashMap<String, IndexLine>,
+    /// The search index's files of the output the cache describes.
+    search: Option<SearchFiles>,
 }
 
 struct New {
@@ -154,6 +171,10 @@ struct New {
     at: u64,
     /// What the index keeps of each unit's record.
     index: Vec<IndexLine>,
+    /// A unit was left out (it had no record): the search index's files are not kept.
+    incomplete: bool,
+    /// The search index's files written (or taken) by this build.
+    search: Option<Vec<Kept>>,
 }
 
 /// A unit in the index: its slug, keys and folder (see [`Line`]), where its record starts and
@@ -238,9 +259,9 @@ impl Cache {
         let len = at_end.checked_sub(place).filter(|_| place >= records).ok_or_else(damaged)?;
         let mut index = vec![0u8; usize::try_from(len).map_err(|_| damaged())?];
         read_at(&mut file, place, &mut index).map_err(|_| damaged())?;
-        let index: Vec<IndexLine> = codec::decode(unframed(&index).ok_or_else(damaged)?).ok_or_else(damaged)?;
-        let mut lines = HashMap::with_capacity(index.len());
-        for line in index {
+        let index: Index = codec::decode(unframed(&index).ok_or_else(damaged)?).ok_or_else(damaged)?;
+        let mut lines = HashMap::with_capacity(index.units.len());
+        for line in index.units {
             if line.at < records || line.at.checked_add(line.len).is_none_or(|end| end > place) {
                 return Err(damaged());
             }
@@ -254,7 +275,7 @@ impl Cache {
         let here = fs::metadata(&self.output).ok().as_ref().and_then(crate::output::file_id);
         let describes_output =
             header.output == self.output.to_string_lossy() && here.is_some_and(|id| id[..2] == header.published[..]);
-        Ok(Some(Old { file: Mutex::new(file), lines, read_again: !describes_output }))
+        Ok(Some(Old { file: Mutex::new(file), lines, read_again: !describes_output, search: index.search }))
     }
 
     fn start(&self, published: [i64; 5]) -> std::io::Result<New> {
@@ -267,7 +288,8 @@ impl Cache {
             }
         }
         let tmp = self.dir.join(format!(".{FILE}.{}.tmp", std::process::id()));
-        let mut new = New { out: std::io::BufWriter::new(fs::File::create(&tmp)?), tmp, at: 0, index: Vec::new() };
+        let out = std::io::BufWriter::new(fs::File::create(&tmp)?);
+        let mut new = New { out, tmp, at: 0, index: Vec::new(), incomplete: false, search: None };
         let header = Header {
             format: FORMAT.into(),
             gongkai: env!("CARGO_PKG_VERSION").into(),
@@ -316,7 +338,7 @@ impl Cache {
         if dated {
             field(&mut h, r.site.env.today.to_string().as_bytes());
         }
-        let rendered = h.clone();
+        let rendered = h.finalize();
         // what loading and checking add: the folder's own findings, the documents the record
         // says were published (and when), the date deadlines are judged on
         hash_findings(&mut h, &dir.findings);
@@ -398,6 +420,31 @@ impl Cache {
         self.old.as_ref().is_some_and(|o| o.read_again)
     }
 
+    /// The search index's files of the previous output, when they were built from what this
+    /// build's would be: every unit (in `units`' order) has the keys of its inputs it had then
+    /// (`keys`, beside `units`), so its pages are rendered from what they were, and the units
+    /// are the same, in the same order.
+    pub(super) fn search_files(&self, units: &[UnitDir], keys: &[Option<Keys>]) -> Option<&[Kept]> {
+        let old = self.old.as_ref()?;
+        let search = old.search.as_ref()?;
+        let mut same = Vec::with_capacity(units.len());
+        for (dir, keys) in units.iter().zip(keys) {
+            let line = old.lines.get(&dir.slug)?;
+            if keys.as_ref()?.inputs != line.inputs {
+                return None;
+            }
+            same.push((dir.slug.as_str(), line.key.as_str()));
+        }
+        (keys.len() == units.len() && search_key(same.into_iter()) == search.key).then_some(&search.files[..])
+    }
+
+    /// Keep the search index's files this build wrote or took, for the next build.
+    pub(super) fn keep_search(&self, files: Vec<Kept>) {
+        if let Some(new) = self.new.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            new.search = Some(files);
+        }
+    }
+
     /// A unit's record for the next cache.
     pub(super) fn line(line: &Line) -> Option<Raw> {
         let bytes = framed(&codec::encode(line))?;
@@ -409,7 +456,12 @@ impl Cache {
     /// Add a unit's record (in unit order); `None` leaves the unit out of the next cache.
     pub(super) fn push(&self, raw: Option<Raw>) {
         let mut new = self.new.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(raw) = raw else { return };
+        let Some(raw) = raw else {
+            if let Some(n) = new.as_mut() {
+                n.incomplete = true;
+            }
+            return;
+        };
         let failed = new.as_mut().is_some_and(|n| {
             let len = raw.bytes.len() as u64;
             n.index.push(IndexLine { at: n.at, len, ..raw.index });
@@ -435,8 +487,12 @@ impl Cache {
             ));
         }
         let mut new = new;
-        let index =
-            framed(&codec::encode(&std::mem::take(&mut new.index))).ok_or_else(|| std::io::Error::other("过大"));
+        let units = std::mem::take(&mut new.index);
+        let search = new.search.take().filter(|_| !new.incomplete).map(|files| SearchFiles {
+            key: search_key(units.iter().map(|l| (l.slug.as_str(), l.key.as_str()))),
+            files,
+        });
+        let index = framed(&codec::encode(&Index { units, search })).ok_or_else(|| std::io::Error::other("过大"));
         let place = new.at.to_le_bytes();
         let done = index
             .and_then(|index| new.out.write_all(&index))
@@ -524,6 +580,16 @@ fn verified(line: &[u8]) -> Option<&[u8]> {
     let line = line.strip_suffix(b"\n")?;
     let (hex, json) = (line.get(..64)?, line.get(65..)?);
     (line.get(64) == Some(&b' ') && blake3::hash(json).to_hex().as_bytes() == hex).then_some(json)
+}
+
+/// The key of a search index: each unit's slug and rendered key, in unit order.
+fn search_key<'a>(units: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    let mut h = blake3::Hasher::new();
+    for (slug, key) in units {
+        field(&mut h, slug.as_bytes());
+        field(&mut h, key.as_bytes());
+    }
+    h.finalize().to_hex().to_string()
 }
 
 /// A length-prefixed field, so that no two different inputs hash the same bytes.
@@ -764,7 +830,12 @@ mod tests {
             dir: PathBuf::new(),
             site: String::new(),
             output: PathBuf::new(),
-            old: Some(Old { file: Mutex::new(file), read_again: false, lines: HashMap::from([("u".into(), line)]) }),
+            old: Some(Old {
+                file: Mutex::new(file),
+                read_again: false,
+                lines: HashMap::from([("u".into(), line)]),
+                search: None,
+            }),
             new: Mutex::new(None),
             settled_before,
             notice: None,

@@ -28,6 +28,8 @@ pub(crate) struct Rendered {
     pub documents: Vec<String>,
     /// Units whose pages were taken from the previous output (the build cache).
     pub reused: usize,
+    /// The search index's files were taken from the previous output (the build cache).
+    pub search_taken: bool,
     /// The record's archive as read for these pages (`None`: it could not be read).
     pub store: Option<std::sync::Arc<crate::record::archive::Store>>,
 }
@@ -55,19 +57,24 @@ impl<'a> SiteRenderer<'a> {
 
     /// Load, check and render one unit; nothing of it is kept but the summary.
     pub(crate) fn unit(&self, dir: &UnitDir) -> Result<RenderedUnit> {
-        Ok(self.unit_cached(dir, None)?.0)
+        Ok(self.unit_cached(dir, None, None)?.0)
     }
 
-    /// [`SiteRenderer::unit`], with a build cache: a unit with the same inputs is neither loaded
+    /// [`SiteRenderer::unit`], with a build cache and the unit's keys (`None`: it cannot be
+    /// cached): a unit with the same inputs is neither loaded
     /// nor checked (its check result and pages are the cache's); a unit whose check result is the
     /// one its pages were rendered from (another day, nothing due) is loaded and checked, and its
     /// pages are taken from the previous output. Also returns the unit's line for the next cache
     /// (`None`: not cacheable), and whether its pages were taken from the previous output.
-    fn unit_cached(&self, dir: &UnitDir, cache: Option<&Cache>) -> Result<(RenderedUnit, Option<cache::Raw>, bool)> {
+    fn unit_cached(
+        &self,
+        dir: &UnitDir,
+        cache: Option<&Cache>,
+        keys: Option<&cache::Keys>,
+    ) -> Result<(RenderedUnit, Option<cache::Raw>, bool)> {
         let site = self.r.site;
-        let keys = cache.and_then(|c| c.keys(&self.r, dir));
         // the same inputs: the check and the pages as they were
-        if let (Some(cache), Some(keys)) = (cache, &keys)
+        if let (Some(cache), Some(keys)) = (cache, keys)
             && let Some((mut line, raw)) = cache.get(&dir.slug, keys)
             && self.r.sink.reuse(&line.files, cache.read_again())
         {
@@ -90,7 +97,7 @@ impl<'a> SiteRenderer<'a> {
         let mut unit = site.load_unit(dir);
         let mut check = check::check_unit(&unit, &site.packs, &site.schema, &site.env);
         withhold(&mut unit, &check.result.withheld);
-        let key = keys.as_ref().map(|k| k.rendered(&check));
+        let key = keys.map(|k| k.rendered(&check));
         // other inputs, the same check result (another day): the pages as they were
         if let (Some(cache), Some(key)) = (cache, &key)
             && let Some((line, _)) = cache.get_rendered(&dir.slug, key)
@@ -98,7 +105,7 @@ impl<'a> SiteRenderer<'a> {
         {
             let cache::Line { pages, search, files, .. } = line;
             let files = if cache.read_again() { self.again(&files) } else { Some(files) };
-            let (inputs, folder) = keys.map(|k| (k.inputs, k.folder)).unwrap_or_default();
+            let (inputs, folder) = keys.map(|k| (k.inputs.clone(), k.folder.clone())).unwrap_or_default();
             let (line, raw) = line_of([inputs, key.clone(), folder], &check, pages, search, files.unwrap_or_default());
             let raw = raw.filter(|_| !line.files.is_empty());
             let cache::Line { pages, search, .. } = line;
@@ -118,42 +125,40 @@ impl<'a> SiteRenderer<'a> {
         // new 索引号 depend on every number assigned before: such a unit is rendered each time
         let files = record.into_kept().filter(|_| pages.new_numbers.is_empty());
         if let (Some(keys), Some(key), Some(kept), Some(files)) = (keys, key, kept, files) {
-            let (line, raw) = line_of([keys.inputs, key, keys.folder], &kept, pages, search, files);
+            let (line, raw) = line_of([keys.inputs.clone(), key, keys.folder.clone()], &kept, pages, search, files);
             return Ok((RenderedUnit { check, pages: line.pages, search: line.search }, raw, false));
         }
         Ok((RenderedUnit { check, pages, search }, None, false))
     }
 
-    /// The search index of `units` (in unit order), for a caller that did not build one as
-    /// it went (`serve`); `None` when the site has no search.
-    pub(crate) fn index(&self, units: &[&RenderedUnit]) -> Result<Option<search::Index>> {
+    /// Write the search index of `units` (in unit order), for a caller that did not build one
+    /// as it went (`serve`). Returns the files written (none when the site has no search).
+    pub(crate) fn index(&self, units: &[&RenderedUnit]) -> Result<usize> {
         if !self.r.search {
-            return Ok(None);
+            return Ok(0);
         }
         let mut index = search::Index::default();
         for u in units {
             index.add(&u.pages.name, &u.search, self.r.sink)?;
         }
-        Ok(Some(index))
+        index.finish(self.r.sink)
     }
 
     /// The pages about all units (portal, feeds, sitemap index, static files, 404, the search
-    /// page and `index`), then the links that leave their unit, checked with `exists`. `checks`
-    /// and `units` are in unit order.
+    /// page; the search index is the caller's), then the links that leave their unit, checked
+    /// with `exists`. `checks` and `units` are in unit order.
     pub(crate) fn finish(
         &self,
         checks: Vec<UnitCheck>,
         units: &[&RenderedUnit],
-        index: Option<search::Index>,
         exists: &dyn Fn(&str) -> bool,
     ) -> Result<(CheckResult, Rendered)> {
         let summaries: Vec<&UnitPages> = units.iter().map(|u| &u.pages).collect();
         let mut result = check::collect(self.r.site, checks);
         let mut files = summaries.iter().map(|s| s.files).sum::<usize>();
         files += self.r.portal(&result, &summaries)? + self.r.site_files(&summaries)?;
-        if let Some(index) = index {
-            let _phase = crate::timing::phase("搜索索引");
-            files += index.finish(self.r.sink)? + self.r.search_page(&summaries)?;
+        if self.r.search {
+            files += self.r.search_page(&summaries)?;
         }
         let (gone, gone_links) = gone_units(&self.r, &summaries)?;
         files += gone;
@@ -171,7 +176,7 @@ impl<'a> SiteRenderer<'a> {
         let numbers = new_numbers(known, &summaries)?;
         let documents = summaries.iter().flat_map(|s| s.documents.iter().cloned()).collect();
         let store = self.r.archive.opened.then(|| self.r.archive.store.clone());
-        Ok((result, Rendered { files, numbers, documents, reused: 0, store }))
+        Ok((result, Rendered { files, numbers, documents, reused: 0, search_taken: false, store }))
     }
 }
 
@@ -217,6 +222,17 @@ fn gone_units(r: &Renderer<'_>, units: &[&UnitPages]) -> Result<(usize, Vec<(Str
 }
 
 impl SiteRenderer<'_> {
+    /// The search index's files, taken from the previous output when the cache says they were
+    /// built from what this build's would be (and they are still the files it wrote); what the
+    /// next cache keeps of them. `None`: the index is to be built.
+    fn search_taken(&self, cache: &Cache, keys: &[Option<cache::Keys>]) -> Option<Vec<crate::output::Kept>> {
+        let files = cache.search_files(&self.r.site.units, keys)?;
+        if !self.r.sink.reuse(files, cache.read_again()) {
+            return None;
+        }
+        if cache.read_again() { self.again(files) } else { Some(files.to_vec()) }
+    }
+
     /// What the next cache keeps of files just taken from the previous output.
     fn again(&self, files: &[crate::output::Kept]) -> Option<Vec<crate::output::Kept>> {
         files.iter().map(|f| self.r.sink.kept(&f.path, blake3::Hash::from_hex(&f.blake3).ok()?)).collect()
@@ -281,10 +297,23 @@ pub(crate) fn render_site(
     cache: Option<&Cache>,
 ) -> Result<(CheckResult, Rendered)> {
     let sr = SiteRenderer::new(site, theme, sink)?;
-    let mut index = sr.index(&[])?;
+    let phase = crate::timing::phase("单位页面");
+    // every unit's keys first: they tell whether the search index can be taken as it was
+    let keys: Vec<Option<cache::Keys>> =
+        cache.map(|c| site.units.par_iter().map(|dir| c.keys(&sr.r, dir)).collect()).unwrap_or_default();
+    let search_sink = Record::new(sink, cache.is_some());
+    let (mut index, mut search_files) = (None, 0);
+    if sr.r.search {
+        match cache.and_then(|c| Some((c, sr.search_taken(c, &keys)?))) {
+            Some((cache, files)) => {
+                search_files = files.len();
+                cache.keep_search(files);
+            }
+            None => index = Some(search::Index::default()),
+        }
+    }
     let mut units: Vec<RenderedUnit> = Vec::with_capacity(site.units.len());
     let mut reused = 0;
-    let phase = crate::timing::phase("单位页面");
     // each batch is folded into the search index and the cache (in unit order, on one thread)
     // while the next batch renders
     let mut fold = |done: Vec<(RenderedUnit, Option<cache::Raw>, bool)>| -> Result<()> {
@@ -294,21 +323,24 @@ pub(crate) fn render_site(
                 cache.push(line);
             }
             if let Some(index) = &mut index {
-                index.add(&u.pages.name, &std::mem::take(&mut u.search), sink)?;
+                index.add(&u.pages.name, &u.search, &search_sink)?;
             }
+            u.search = Vec::new();
             units.push(u);
         }
         Ok(())
     };
     let mut rendered: Vec<(RenderedUnit, Option<cache::Raw>, bool)> = Vec::new();
-    for batch in site.units.chunks(BATCH) {
+    for (n, batch) in site.units.chunks(BATCH).enumerate() {
         let previous = std::mem::take(&mut rendered);
         let (done, folded) = rayon::join(
             || -> Result<Vec<_>> {
                 batch
                     .par_iter()
-                    .map(|dir| {
-                        let out = sr.unit_cached(dir, cache);
+                    .enumerate()
+                    .map(|(i, dir)| {
+                        let keys = keys.get(n * BATCH + i).and_then(Option::as_ref);
+                        let out = sr.unit_cached(dir, cache, keys);
                         tick();
                         out
                     })
@@ -321,11 +353,19 @@ pub(crate) fn render_site(
     }
     fold(rendered)?;
     drop(phase);
+    let search_taken = sr.r.search && index.is_none();
+    if let Some(index) = index {
+        let _phase = crate::timing::phase("搜索索引");
+        search_files = index.finish(&search_sink)?;
+        if let (Some(cache), Some(files)) = (cache, search_sink.into_kept()) {
+            cache.keep_search(files);
+        }
+    }
     let _phase = crate::timing::phase("全站页面");
     let checks = units.iter_mut().map(|u| std::mem::take(&mut u.check)).collect();
     let refs: Vec<&RenderedUnit> = units.iter().collect();
-    let (result, rendered) = sr.finish(checks, &refs, index, &|p| sink.exists(p))?;
-    Ok((result, Rendered { reused, ..rendered }))
+    let (result, rendered) = sr.finish(checks, &refs, &|p| sink.exists(p))?;
+    Ok((result, Rendered { reused, search_taken, files: rendered.files + search_files, ..rendered }))
 }
 
 /// A sink that passes every file on and keeps what the build cache needs of each (when asked).

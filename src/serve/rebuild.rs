@@ -200,9 +200,8 @@ impl Builder {
         let checks: Vec<UnitCheck> = loaded.units.values().map(|u| u.check.clone()).collect();
         let refs: Vec<&RenderedUnit> = loaded.units.values().map(|u| &u.rendered).collect();
         let renderer = SiteRenderer::new(&loaded.site, &loaded.theme, &sink)?;
-        let index = renderer.index(&refs)?;
-        let (result, _) =
-            renderer.finish(checks, &refs, index, &|p| sink.exists(p) || self.shared.file(p).is_some())?;
+        renderer.index(&refs)?;
+        let (result, _) = renderer.finish(checks, &refs, &|p| sink.exists(p) || self.shared.file(p).is_some())?;
         let files = stored(sink);
         let paths = files.iter().map(|(p, _)| p.clone()).collect();
         self.shared.replace(&loaded.site_files, files);

@@ -348,6 +348,8 @@ fields!(super::Check {
 });
 fields!(super::Line { slug, inputs, key, folder, check, pages, search, files });
 fields!(super::IndexLine { slug, inputs, key, folder, at, len });
+fields!(super::Index { units, search });
+fields!(super::SearchFiles { key, files });
 
 /// A link that leaves its unit: never a refused one (those are findings), so `refused` is not
 /// kept.

@@ -6,7 +6,9 @@
 //! Where it sits: a unit's pages pass through a [`Tap`] on their way to the sink, which keeps
 //! each page's [`Entry`] (title, labels, excerpt: read from the rendered HTML, so withheld
 //! content never reaches the index). `run` folds the units' entries into the [`Index`] in unit
-//! order, a batch of units at a time; the portal step writes the index and the search page.
+//! order, a batch of units at a time, and writes it; the portal step writes the search page. When
+//! the build cache says every unit's inputs are those the previous index was built from, `run`
+//! takes the previous index's files instead.
 //!
 //! Files (under `search/`): `meta.json` (how many shards and documents), `d/<n>.json` (the
 //! documents, [`DOCS_PER_FILE`] a file: title, unit, link, excerpt), `g/<n>.json` (each gram's
