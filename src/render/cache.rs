@@ -307,9 +307,15 @@ impl Cache {
     /// The keys of a unit (see the module's documentation): of its inputs (its folder, the
     /// record's slice, the date: its check and pages are taken as they are), and of what its
     /// pages are rendered from once it is checked (the check result in place of the date).
-    /// `None`: the unit cannot be cached (a link among its files, a file that cannot be read).
-    pub(super) fn keys(&self, r: &super::site::Renderer<'_>, dir: &UnitDir) -> Option<Keys> {
-        let (content, folder) = self.folder(&dir.slug, &dir.path)?;
+    /// `folder` is what [`Cache::folder`] said of the unit's folder; `None`: the unit cannot be
+    /// cached (a link among its files, a file that cannot be read).
+    pub(super) fn keys(
+        &self,
+        r: &super::site::Renderer<'_>,
+        dir: &UnitDir,
+        folder: Option<(blake3::Hash, String)>,
+    ) -> Option<Keys> {
+        let (content, folder) = folder?;
         let mut h = blake3::Hasher::new();
         h.update(self.site.as_bytes());
         field(&mut h, dir.slug.as_bytes());
@@ -358,7 +364,7 @@ impl Cache {
     /// is read. Otherwise every file is read. An identity is kept for next time only when its
     /// files' last changes are older than [`SETTLED`] before this build began: a file changed
     /// again within the same tick of the file system's clock would otherwise look unchanged.
-    fn folder(&self, slug: &str, dir: &Path) -> Option<(blake3::Hash, String)> {
+    pub(super) fn folder(&self, slug: &str, dir: &Path) -> Option<(blake3::Hash, String)> {
         let listing = list_folder(dir)?;
         let identity = listing.identity.map(|i| i.to_hex());
         if let (Some(identity), Some(old)) = (&identity, self.old.as_ref().and_then(|o| o.lines.get(slug)))

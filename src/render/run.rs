@@ -296,11 +296,20 @@ pub(crate) fn render_site(
     tick: &(dyn Fn() + Sync),
     cache: Option<&Cache>,
 ) -> Result<(CheckResult, Rendered)> {
-    let sr = SiteRenderer::new(site, theme, sink)?;
+    // the record's archive and histories are read while the unit folders are listed
+    let (sr, folders) = rayon::join(
+        || SiteRenderer::new(site, theme, sink),
+        || cache.map(|c| site.units.par_iter().map(|dir| c.folder(&dir.slug, &dir.path)).collect::<Vec<_>>()),
+    );
+    let sr = sr?;
     let phase = crate::timing::phase("单位页面");
     // every unit's keys first: they tell whether the search index can be taken as it was
-    let keys: Vec<Option<cache::Keys>> =
-        cache.map(|c| site.units.par_iter().map(|dir| c.keys(&sr.r, dir)).collect()).unwrap_or_default();
+    let keys: Vec<Option<cache::Keys>> = match (cache, folders) {
+        (Some(c), Some(folders)) => {
+            site.units.par_iter().zip(folders).map(|(dir, folder)| c.keys(&sr.r, dir, folder)).collect()
+        }
+        _ => Vec::new(),
+    };
     let search_sink = Record::new(sink, cache.is_some());
     let (mut index, mut search_files) = (None, 0);
     if sr.r.search {
