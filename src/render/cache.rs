@@ -441,7 +441,8 @@ impl Cache {
             }
             same.push((dir.slug.as_str(), line.key.as_str()));
         }
-        (keys.len() == units.len() && search_key(same.into_iter()) == search.key).then_some(&search.files[..])
+        let whole = keys.len() == units.len() && !search.files.is_empty();
+        (whole && search_key(same.into_iter()) == search.key).then_some(&search.files[..])
     }
 
     /// Keep the search index's files this build wrote or took, for the next build.
@@ -895,6 +896,48 @@ mod tests {
         // changed too recently to be judged by identity next time: nothing kept
         let recent = cache_with(String::new(), i128::MIN);
         assert_eq!(recent.folder("u", dir.path()).unwrap(), (now, String::new()));
+    }
+
+    /// The previous search index was built from units a, b, c (inputs `ia`…, rendered keys
+    /// `ka`…): it is taken only for the same units, in the same order, each with its inputs.
+    #[test]
+    fn the_search_index_is_taken_only_for_the_same_units_with_the_same_inputs_in_the_same_order() {
+        let mut cache = cache_with(String::new(), 0);
+        let old = cache.old.as_mut().unwrap();
+        old.lines = ["a", "b", "c"]
+            .into_iter()
+            .map(|u| {
+                let (inputs, key) = (format!("i{u}"), format!("k{u}"));
+                (u.to_string(), IndexLine { slug: u.into(), inputs, key, folder: String::new(), at: 0, len: 0 })
+            })
+            .collect();
+        let kept = Kept { path: "search/meta.json".into(), blake3: "00".repeat(32), id: [1, 2, 3, 4, 5] };
+        let key = search_key([("a", "ka"), ("b", "kb"), ("c", "kc")].into_iter());
+        old.search = Some(SearchFiles { key, files: vec![kept.clone()] });
+        let dirs = |units: &[&str]| -> Vec<UnitDir> {
+            units.iter().map(|u| UnitDir { slug: u.to_string(), path: PathBuf::new(), findings: Vec::new() }).collect()
+        };
+        let keys = |inputs: &[&str]| -> Vec<Option<Keys>> {
+            inputs
+                .iter()
+                .map(|i| {
+                    let rendered = blake3::hash(b"");
+                    (!i.is_empty()).then(|| Keys { inputs: i.to_string(), folder: String::new(), rendered })
+                })
+                .collect()
+        };
+        let taken = |units: &[&str], inputs: &[&str]| cache.search_files(&dirs(units), &keys(inputs)).is_some();
+        assert!(taken(&["a", "b", "c"], &["ia", "ib", "ic"]));
+        assert_eq!(cache.search_files(&dirs(&["a", "b", "c"]), &keys(&["ia", "ib", "ic"])).unwrap(), [kept]);
+        // one unit's inputs changed, or it cannot be cached
+        assert!(!taken(&["a", "b", "c"], &["ia", "ib2", "ic"]));
+        assert!(!taken(&["a", "b", "c"], &["ia", "", "ic"]));
+        // a unit removed, added, or the units in another order
+        assert!(!taken(&["a", "c"], &["ia", "ic"]));
+        assert!(!taken(&["a", "b", "c", "d"], &["ia", "ib", "ic", "id"]));
+        assert!(!taken(&["b", "a", "c"], &["ib", "ia", "ic"]));
+        // the keys of fewer units than there are
+        assert!(cache.search_files(&dirs(&["a", "b", "c"]), &keys(&["ia", "ib"])).is_none());
     }
 
     #[cfg(unix)]

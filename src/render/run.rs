@@ -222,15 +222,21 @@ fn gone_units(r: &Renderer<'_>, units: &[&UnitPages]) -> Result<(usize, Vec<(Str
 }
 
 impl SiteRenderer<'_> {
-    /// The search index's files, taken from the previous output when the cache says they were
-    /// built from what this build's would be (and they are still the files it wrote); what the
-    /// next cache keeps of them. `None`: the index is to be built.
-    fn search_taken(&self, cache: &Cache, keys: &[Option<cache::Keys>]) -> Option<Vec<crate::output::Kept>> {
+    /// Take the search index's files from the previous output when the cache says they were
+    /// built from what this build's would be (and they are still the files it wrote). Returns
+    /// how many were taken and what the next cache keeps of them (`None`: they cannot be kept);
+    /// `None`: nothing was taken, the index is to be built.
+    fn search_taken(
+        &self,
+        cache: &Cache,
+        keys: &[Option<cache::Keys>],
+    ) -> Option<(usize, Option<Vec<crate::output::Kept>>)> {
         let files = cache.search_files(&self.r.site.units, keys)?;
         if !self.r.sink.reuse(files, cache.read_again()) {
             return None;
         }
-        if cache.read_again() { self.again(files) } else { Some(files.to_vec()) }
+        // taken: never written over, even when the next cache cannot keep them
+        Some((files.len(), if cache.read_again() { self.again(files) } else { Some(files.to_vec()) }))
     }
 
     /// What the next cache keeps of files just taken from the previous output.
@@ -314,9 +320,11 @@ pub(crate) fn render_site(
     let (mut index, mut search_files) = (None, 0);
     if sr.r.search {
         match cache.and_then(|c| Some((c, sr.search_taken(c, &keys)?))) {
-            Some((cache, files)) => {
-                search_files = files.len();
-                cache.keep_search(files);
+            Some((cache, (taken, kept))) => {
+                search_files = taken;
+                if let Some(kept) = kept {
+                    cache.keep_search(kept);
+                }
             }
             None => index = Some(search::Index::default()),
         }
