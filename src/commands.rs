@@ -278,9 +278,9 @@ fn record(
         .filter_map(|p| {
             let hash =
                 staged.get(p).or_else(|| std::fs::read(staging.path().join(p)).ok().map(|b| blake3::hash(&b)))?;
-            Some((p.clone(), hash.to_hex().to_string()))
+            let hex = hash.to_hex();
+            (!store.contains(&hex)).then(|| (p.clone(), hex.to_string()))
         })
-        .filter(|(_, h)| !store.contains(h))
         .collect();
     to_archive.sort_by(|a, b| a.1.cmp(&b.1));
     to_archive.dedup_by(|a, b| a.1 == b.1);
@@ -447,18 +447,25 @@ fn render_and_report(
         let file = std::fs::File::create(path).map_err(|e| Error::write(path, e))?;
         report::write_json(&result, &cx, std::io::BufWriter::new(file)).map_err(|e| Error::write(path, e))
     };
+    // the data and the page, at once: each reads the whole result
     let report_dir = if site.config.report.publish {
         staging.put("report/index.html", b"")?;
-        write_json(&staging.path().join("report/report.json"))?;
-        let html = render::report_html(site, &result, theme, "../static/style.css", "../index.html")?;
-        staging.put("report/index.html", html.as_bytes())?;
+        let (json, html) = rayon::join(
+            || write_json(&staging.path().join("report/report.json")),
+            || render::report_html(site, &result, theme, "../static/style.css", "../index.html"),
+        );
+        json?;
+        staging.put("report/index.html", html?.as_bytes())?;
         staging.out().join("report")
     } else {
         let dir = site.root.join(REPORT_DIR);
         let report = Staging::new(&dir, &site.root)?;
-        write_json(&report.path().join("report.json"))?;
-        let html = render::report_html(site, &result, theme, "static/style.css", "report.json")?;
-        report.put("index.html", html.as_bytes())?;
+        let (json, html) = rayon::join(
+            || write_json(&report.path().join("report.json")),
+            || render::report_html(site, &result, theme, "static/style.css", "report.json"),
+        );
+        json?;
+        report.put("index.html", html?.as_bytes())?;
         if let Some(css) = theme.statics.get("style.css") {
             report.put("static/style.css", css)?;
         }

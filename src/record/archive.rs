@@ -155,8 +155,9 @@ enum Place {
 #[derive(Debug, Default)]
 pub struct Store {
     dir: PathBuf,
-    /// Every version held, by BLAKE3, and where it lies.
-    places: BTreeMap<String, Place>,
+    /// Every version held, by BLAKE3, and where it lies. (A hash map: a build looks up every
+    /// page's hash, and a search through a tree of 64-character keys was a tenth of its time.)
+    places: rustc_hash::FxHashMap<String, Place>,
     /// Every file of the archive (packs, their indexes, loose versions), by name.
     files: Vec<String>,
     /// The highest pack number present.
@@ -213,9 +214,10 @@ impl Store {
                     bases.insert(hash.as_str(), *base.as_bytes());
                 }
                 let pack: std::sync::Arc<str> = index.pack.into();
-                for (hash, (offset, len)) in &index.pages {
+                store.places.reserve(index.pages.len());
+                for (hash, (offset, len)) in index.pages {
                     let base = bases.get(hash.as_str()).copied();
-                    store.places.insert(hash.clone(), Place::Packed(pack.clone(), codec, *offset, *len, base));
+                    store.places.insert(hash, Place::Packed(pack.clone(), codec, offset, len, base));
                 }
             } else if !(name.starts_with("pack-")
                 && (name.ends_with(".gz") || name.ends_with(".lz4") || name.ends_with(".lz4b")))
@@ -238,9 +240,11 @@ impl Store {
         matches!(self.places.get(hash), Some(Place::Loose | Place::Packed(.., None)))
     }
 
-    /// Every version held, by BLAKE3.
+    /// Every version held, by BLAKE3, in hash order.
     pub fn hashes(&self) -> impl Iterator<Item = &String> {
-        self.places.keys()
+        let mut hashes: Vec<&String> = self.places.keys().collect();
+        hashes.sort_unstable();
+        hashes.into_iter()
     }
 
     /// Every file of the archive, by name inside its folder: what a new record keeps as it is.
@@ -274,7 +278,7 @@ impl Store {
     /// order: each version read and checked as a build reads it, on every core.
     pub fn damaged(&self) -> Vec<String> {
         use rayon::prelude::*;
-        let hashes: Vec<&String> = self.places.keys().collect();
+        let hashes: Vec<&String> = self.hashes().collect();
         hashes.par_iter().filter_map(|h| self.read(h).err()).collect()
     }
 

@@ -282,16 +282,21 @@ impl Record {
         numbers: BTreeMap<String, String>,
     ) -> Option<Record> {
         let before = self.files_ref();
-        let removed: Vec<String> = before.keys().filter(|p| !now.contains_key(&***p)).map(|p| p.to_string()).collect();
-        // gathered in order, then each map built in one pass (no search per path)
-        let (mut added, mut changed) = (Vec::new(), Vec::new());
+        // both in path order: walked side by side (no search per path), each list gathered in
+        // order and each map then built in one pass
+        let (mut added, mut changed, mut removed) = (Vec::new(), Vec::new(), Vec::new());
+        let mut old = before.iter().peekable();
         for (path, hash) in now {
-            match before.get(path.as_str()) {
+            while let Some((gone, _)) = old.next_if(|(p, _)| p.as_ref() < path.as_str()) {
+                removed.push(gone.to_string());
+            }
+            match old.next_if(|(p, _)| p.as_ref() == path.as_str()) {
                 None => added.push((path, hash)),
-                Some(old) if **old != *hash => changed.push((path, hash)),
+                Some((_, was)) if **was != *hash => changed.push((path, hash)),
                 Some(_) => {}
             }
         }
+        removed.extend(old.map(|(p, _)| p.to_string()));
         let (added, changed): (BTreeMap<_, _>, BTreeMap<_, _>) =
             (added.into_iter().collect(), changed.into_iter().collect());
         if added.is_empty() && changed.is_empty() && removed.is_empty() && numbers.is_empty() {
