@@ -94,8 +94,34 @@ pub(super) struct Line {
     /// Its check result, before the findings of its pages' links.
     pub(super) check: Check,
     pub(super) pages: UnitPages,
-    pub(super) search: Vec<Entry>,
+    pub(super) search: Searched,
     pub(super) files: Vec<Kept>,
+}
+
+/// A unit's pages as the search index sees them, as the cache keeps them: encoded (see `codec`),
+/// decoded only when the index is built. A build that takes the index as it was reads a unit's
+/// record without making a string of each page's title, labels and excerpt (a tenth of a
+/// million small allocations at 10,000 units).
+pub(crate) struct Searched(Vec<u8>);
+
+impl Default for Searched {
+    /// No entries (still the bytes of an empty list, as the record needs them).
+    fn default() -> Searched {
+        Searched::of(&[])
+    }
+}
+
+impl Searched {
+    pub(crate) fn of(entries: &[Entry]) -> Searched {
+        let mut out = Vec::new();
+        codec::put_entries(entries, &mut out);
+        Searched(out)
+    }
+
+    /// The entries (none if they do not decode, which `codec` checked when they were read).
+    pub(crate) fn entries(&self) -> Vec<Entry> {
+        codec::decode(&self.0).unwrap_or_default()
+    }
 }
 
 /// A unit's keys: see [`Cache::keys`].

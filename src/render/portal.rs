@@ -95,7 +95,9 @@ impl Renderer<'_> {
         self.html("accessibility.html", p, &AccessibilityPage {})?;
         n += 1;
 
-        n += self.latest(units)? + self.site_map(units)? + self.site_catalog(units)?;
+        let ((latest, map), catalog) =
+            rayon::join(|| rayon::join(|| self.latest(units), || self.site_map(units)), || self.site_catalog(units));
+        n += latest? + map? + catalog?;
 
         // the portal feed: the newest notices of every unit
         let mut newest: Vec<(&NoticeRef, &str)> =

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::cache::{self, Cache};
 use super::links::check_outward;
 use super::pages::UnitPages;
-use super::search::{self, Entry, Tap};
+use super::search::{self, Tap};
 use super::site::Renderer;
 use super::theme::Theme;
 use crate::check::{self, CheckResult, UnitCheck};
@@ -46,7 +46,7 @@ pub(crate) struct RenderedUnit {
     pub(super) pages: UnitPages,
     /// Its pages as the search index sees them (empty once folded into the index, or when the
     /// site has no search).
-    pub(super) search: Vec<Entry>,
+    pub(super) search: cache::Searched,
 }
 
 impl<'a> SiteRenderer<'a> {
@@ -116,9 +116,9 @@ impl<'a> SiteRenderer<'a> {
         let (pages, search) = if self.r.search {
             let tap = Tap::new(&record);
             let pages = self.r.with_sink(&tap).unit(&unit, &check.result)?;
-            (pages, tap.into_entries())
+            (pages, cache::Searched::of(&tap.into_entries()))
         } else {
-            (self.r.with_sink(&record).unit(&unit, &check.result)?, Vec::new())
+            (self.r.with_sink(&record).unit(&unit, &check.result)?, cache::Searched::default())
         };
         check.result.errors += pages.findings.len();
         check.findings.extend(pages.findings.iter().cloned());
@@ -139,7 +139,7 @@ impl<'a> SiteRenderer<'a> {
         }
         let mut index = search::Index::default();
         for u in units {
-            index.add(&u.pages.name, &u.search, self.r.sink)?;
+            index.add(&u.pages.name, &u.search.entries(), self.r.sink)?;
         }
         index.finish(self.r.sink)
     }
@@ -156,7 +156,9 @@ impl<'a> SiteRenderer<'a> {
         let summaries: Vec<&UnitPages> = units.iter().map(|u| &u.pages).collect();
         let mut result = check::collect(self.r.site, checks);
         let mut files = summaries.iter().map(|s| s.files).sum::<usize>();
-        files += self.r.portal(&result, &summaries)? + self.r.site_files(&summaries)?;
+        // each page about all units stands alone: written at once
+        let (portal, site) = rayon::join(|| self.r.portal(&result, &summaries), || self.r.site_files(&summaries));
+        files += portal? + site?;
         if self.r.search {
             files += self.r.search_page(&summaries)?;
         }
@@ -247,7 +249,7 @@ impl SiteRenderer<'_> {
 
 /// A unit whose pages were taken from the previous output: its check, with the findings of its
 /// pages' links (as `SiteRenderer::unit` adds them).
-fn reused(mut check: UnitCheck, pages: super::pages::UnitPages, search: Vec<Entry>) -> RenderedUnit {
+fn reused(mut check: UnitCheck, pages: super::pages::UnitPages, search: cache::Searched) -> RenderedUnit {
     check.result.errors += pages.findings.len();
     check.findings.extend(pages.findings.iter().cloned());
     RenderedUnit { check, pages, search }
@@ -258,7 +260,7 @@ fn line_of(
     [inputs, key, folder]: [String; 3],
     check: &UnitCheck,
     pages: super::pages::UnitPages,
-    search: Vec<Entry>,
+    search: cache::Searched,
     files: Vec<crate::output::Kept>,
 ) -> (cache::Line, Option<cache::Raw>) {
     let line = cache::Line {
@@ -340,9 +342,9 @@ pub(crate) fn render_site(
                 cache.push(line);
             }
             if let Some(index) = &mut index {
-                index.add(&u.pages.name, &u.search, &search_sink)?;
+                index.add(&u.pages.name, &u.search.entries(), &search_sink)?;
             }
-            u.search = Vec::new();
+            u.search = cache::Searched::default();
             units.push(u);
         }
         Ok(())

@@ -347,6 +347,33 @@ fields!(super::Check {
     acknowledgements,
 });
 fields!(super::Line { slug, inputs, key, folder, check, pages, search, files });
+
+/// Entries as `Vec<Entry>` writes them.
+pub(super) fn put_entries(entries: &[Entry], out: &mut Vec<u8>) {
+    put_u64(out, entries.len() as u64);
+    for e in entries {
+        e.put(out);
+    }
+}
+
+/// The bytes of a `Vec<Entry>`, as they are: walked (each text's length and encoding checked, as
+/// decoding would) without making a string of any.
+impl Code for super::Searched {
+    fn put(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.0);
+    }
+    fn take(input: &mut &[u8]) -> Option<Self> {
+        let start = *input;
+        let n = take_u64(input)?;
+        for _ in 0..n {
+            // an entry: path, title, labels, excerpt (as `fields!(Entry …)` writes them)
+            for _ in 0..4 {
+                take_str(input)?;
+            }
+        }
+        Some(super::Searched(start[..start.len() - input.len()].to_vec()))
+    }
+}
 fields!(super::IndexLine { slug, inputs, key, folder, at, len });
 fields!(super::Index { units, search });
 fields!(super::SearchFiles { key, files });
@@ -393,6 +420,33 @@ mod tests {
         assert_eq!(decode::<Vec<String>>(&huge), None, "a length past the end");
         assert_eq!(decode::<Severity>(&encode(&Severity::Note)), Some(Severity::Note));
         assert_eq!(decode::<Kind>(&encode(&99u64)), None);
+    }
+
+    /// A unit's search entries, kept encoded: the same bytes as the entries themselves, read
+    /// back whole (and walked only as far as they go), and damage is no value.
+    #[test]
+    fn search_entries_kept_encoded_are_the_entries_bytes_and_come_back() {
+        let entry = |n: u32| Entry {
+            path: format!("u/notices/{n}.html"),
+            title: format!("停水通知 {n}"),
+            labels: "通知 停水".into(),
+            excerpt: "因管网检修，".repeat(n as usize),
+        };
+        let entries: Vec<Entry> = (0..3).map(entry).collect();
+        let kept = super::super::Searched::of(&entries);
+        assert_eq!(kept.0, encode(&entries), "the bytes of Vec<Entry>");
+        assert_eq!(kept.entries(), entries);
+        let bytes = encode(&(kept, 7u64));
+        let (back, after) = decode::<(super::super::Searched, u64)>(&bytes).unwrap();
+        assert_eq!((back.entries(), after), (entries.clone(), 7), "it ends where the entries end");
+        let whole = encode(&entries);
+        assert!(decode::<super::super::Searched>(&whole[..whole.len() - 1]).is_none(), "cut short");
+        let mut bad = whole.clone();
+        let at = bad.iter().position(|b| *b == "停".as_bytes()[0]).unwrap();
+        bad[at] = 0xff;
+        assert!(decode::<super::super::Searched>(&bad).is_none(), "not UTF-8");
+        let none = super::super::Searched::default();
+        assert_eq!((none.entries(), none.0), (Vec::new(), encode(&Vec::<Entry>::new())), "an empty list");
     }
 
     #[test]
