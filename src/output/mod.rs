@@ -492,9 +492,24 @@ impl Staging {
                 return Ok(hash);
             }
         }
-        fs::write(&target, bytes).map_err(|e| Error::write(&target, e))?;
+        write_new(&target, bytes).map_err(|e| Error::write(&target, e))?;
         Ok(hash)
     }
+}
+
+/// Write `bytes` into a new file at `target`. A file already there may have been taken from the
+/// previous output by a hard link (the build cache): it is the live site's file, so it is
+/// unlinked and never written through.
+fn write_new(target: &Path, bytes: &[u8]) -> io::Result<()> {
+    let open = || fs::File::options().write(true).create_new(true).open(target);
+    let mut file = match open() {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            fs::remove_file(target)?;
+            open()?
+        }
+        opened => opened?,
+    };
+    io::Write::write_all(&mut file, bytes)
 }
 
 impl Drop for Staging {
@@ -646,6 +661,25 @@ mod tests {
         let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(leftovers, ["public"]);
         assert!(out.join(MARKER).is_file(), "every output carries the marker");
+    }
+
+    /// A file taken from the previous output (a hard link to the live site's file) and then
+    /// written again in the same build: the live file keeps its bytes until the swap.
+    #[test]
+    fn a_file_taken_from_the_previous_output_is_never_written_through() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let s = Staging::new(&out, tmp.path()).unwrap();
+        s.put("a/x.html", b"old").unwrap();
+        s.commit().unwrap();
+        let s = Staging::new(&out, tmp.path()).unwrap();
+        let id = file_id(&fs::symlink_metadata(out.join("a/x.html")).unwrap()).unwrap();
+        let kept = Kept { path: "a/x.html".into(), blake3: blake3::hash(b"old").to_hex().to_string(), id };
+        assert!(s.reuse(&[kept], false), "taken by a link");
+        s.put("a/x.html", b"new").unwrap();
+        assert_eq!(fs::read(out.join("a/x.html")).unwrap(), b"old", "the live site is untouched");
+        s.commit().unwrap();
+        assert_eq!(fs::read(out.join("a/x.html")).unwrap(), b"new");
     }
 
     #[test]

@@ -18,7 +18,8 @@
 //! version, the site's key, the identity of the folder the build published and its path,
 //! tab-separated); one record per unit in unit order (its length as 4 bytes, the BLAKE3 of its
 //! bytes, its fields, see `codec`); the index, a record of the same shape (each unit's slug, keys,
-//! folder, and where its record is; the search index's files, see [`SearchFiles`]); and the index's place (8 bytes) and `gkc-end\n`. Only the
+//! folder, and where its record is; the search index's files, see [`SearchFiles`]); and the
+//! index's place (8 bytes) and `gkc-end\n`. Only the
 //! header and the index are read when the build starts; a unit's record is read, and its hash
 //! checked, when the unit's keys match. A header or index whose hash is wrong, a file cut short,
 //! another format or another site's key: the whole cache is set aside with a notice, never
