@@ -99,29 +99,30 @@ pub(super) struct Line {
     pub(super) files: Vec<Kept>,
 }
 
-/// A unit's pages as the search index sees them, as the cache keeps them: encoded (see `codec`),
-/// decoded only when the index is built. A build that takes the index as it was reads a unit's
-/// record without making a string of each page's title, labels and excerpt (a tenth of a
-/// million small allocations at 10,000 units).
-pub(crate) struct Searched(Vec<u8>);
+/// A unit's pages as the search index sees them: as a unit just rendered made them, or as the
+/// cache keeps them, encoded (see `codec`) and decoded only when the index is built. A build that
+/// takes the index as it was reads a unit's record without making a string of each page's title,
+/// labels and excerpt (a tenth of a million small allocations at 10,000 units); a unit rendered
+/// afresh hands its entries to the index as they are.
+pub(crate) enum Searched {
+    Entries(Vec<Entry>),
+    /// The bytes of a `Vec<Entry>`, checked as they were read.
+    Encoded(Vec<u8>),
+}
 
 impl Default for Searched {
-    /// No entries (still the bytes of an empty list, as the record needs them).
     fn default() -> Searched {
-        Searched::of(&[])
+        Searched::Entries(Vec::new())
     }
 }
 
 impl Searched {
-    pub(crate) fn of(entries: &[Entry]) -> Searched {
-        let mut out = Vec::new();
-        codec::put_entries(entries, &mut out);
-        Searched(out)
-    }
-
     /// The entries (none if they do not decode, which `codec` checked when they were read).
-    pub(crate) fn entries(&self) -> Vec<Entry> {
-        codec::decode(&self.0).unwrap_or_default()
+    pub(crate) fn entries(&self) -> std::borrow::Cow<'_, [Entry]> {
+        match self {
+            Searched::Entries(entries) => std::borrow::Cow::Borrowed(entries),
+            Searched::Encoded(bytes) => std::borrow::Cow::Owned(codec::decode(bytes).unwrap_or_default()),
+        }
     }
 }
 

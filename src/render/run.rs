@@ -116,7 +116,7 @@ impl<'a> SiteRenderer<'a> {
         let (pages, search) = if self.r.search {
             let tap = Tap::new(&record);
             let pages = self.r.with_sink(&tap).unit(&unit, &check.result)?;
-            (pages, cache::Searched::of(&tap.into_entries()))
+            (pages, cache::Searched::Entries(tap.into_entries()))
         } else {
             (self.r.with_sink(&record).unit(&unit, &check.result)?, cache::Searched::default())
         };

@@ -348,19 +348,14 @@ fields!(super::Check {
 });
 fields!(super::Line { slug, inputs, key, folder, check, pages, search, files });
 
-/// Entries as `Vec<Entry>` writes them.
-pub(super) fn put_entries(entries: &[Entry], out: &mut Vec<u8>) {
-    put_u64(out, entries.len() as u64);
-    for e in entries {
-        e.put(out);
-    }
-}
-
-/// The bytes of a `Vec<Entry>`, as they are: walked (each text's length and encoding checked, as
-/// decoding would) without making a string of any.
+/// Written as a `Vec<Entry>`; read as its bytes, as they are: walked (each text's length and
+/// encoding checked, as decoding would) without making a string of any.
 impl Code for super::Searched {
     fn put(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.0);
+        match self {
+            super::Searched::Entries(entries) => entries.put(out),
+            super::Searched::Encoded(bytes) => out.extend_from_slice(bytes),
+        }
     }
     fn take(input: &mut &[u8]) -> Option<Self> {
         let start = *input;
@@ -371,7 +366,7 @@ impl Code for super::Searched {
                 take_str(input)?;
             }
         }
-        Some(super::Searched(start[..start.len() - input.len()].to_vec()))
+        Some(super::Searched::Encoded(start[..start.len() - input.len()].to_vec()))
     }
 }
 fields!(super::IndexLine { slug, inputs, key, folder, at, len });
@@ -433,12 +428,14 @@ mod tests {
             excerpt: "因管网检修，".repeat(n as usize),
         };
         let entries: Vec<Entry> = (0..3).map(entry).collect();
-        let kept = super::super::Searched::of(&entries);
-        assert_eq!(kept.0, encode(&entries), "the bytes of Vec<Entry>");
+        let kept = super::super::Searched::Entries(entries.clone());
+        assert_eq!(encode(&kept), encode(&entries), "the bytes of Vec<Entry>");
         assert_eq!(kept.entries(), entries);
         let bytes = encode(&(kept, 7u64));
         let (back, after) = decode::<(super::super::Searched, u64)>(&bytes).unwrap();
-        assert_eq!((back.entries(), after), (entries.clone(), 7), "it ends where the entries end");
+        assert!(matches!(back, super::super::Searched::Encoded(_)), "kept encoded");
+        assert_eq!((back.entries().into_owned(), after), (entries.clone(), 7), "it ends where the entries end");
+        assert_eq!(encode(&back), encode(&entries), "written again as read");
         let whole = encode(&entries);
         assert!(decode::<super::super::Searched>(&whole[..whole.len() - 1]).is_none(), "cut short");
         let mut bad = whole.clone();
@@ -446,7 +443,8 @@ mod tests {
         bad[at] = 0xff;
         assert!(decode::<super::super::Searched>(&bad).is_none(), "not UTF-8");
         let none = super::super::Searched::default();
-        assert_eq!((none.entries(), none.0), (Vec::new(), encode(&Vec::<Entry>::new())), "an empty list");
+        assert!(none.entries().is_empty());
+        assert_eq!(encode(&none), encode(&Vec::<Entry>::new()), "an empty list");
     }
 
     #[test]
