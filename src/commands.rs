@@ -191,6 +191,8 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
     let mut stdout = anstream::stdout().lock();
     let mut text = human(&result, &styled, opts.quiet);
     let errors = result.errors();
+    // the summary is written: the check result is let go before the record is made
+    drop(result);
     if opts.strict && errors > 0 {
         drop(staging);
         text.push_str(&format!(
@@ -302,6 +304,7 @@ fn record(
     drop(staged);
     let entry = crate::timing::phase("公开记录：新条目");
     let previous = site.record()?;
+    let now = now.into_iter().map(|(path, hash)| (path, hash.to_hex()));
     let appended = previous.append(&site.env.today.to_string(), now, numbers);
     let record = appended.as_ref().unwrap_or(previous);
     let signatures = crate::record::sign::for_build(&site.root, record, appended.is_some()).map_err(Error::Usage)?;

@@ -631,12 +631,42 @@ fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
     if !meta.is_file() || meta.len() != bytes.len() as u64 {
         return false;
     }
-    fs::read(path).is_ok_and(|old| old == bytes)
+    // read a piece at a time: the record's first entry is tens of megabytes
+    let Ok(mut file) = fs::File::open(path) else { return false };
+    let mut buf = vec![0; bytes.len().clamp(1, 1 << 16)];
+    let mut rest = bytes;
+    loop {
+        match io::Read::read(&mut file, &mut buf) {
+            Ok(0) => return rest.is_empty(),
+            Ok(n) if rest.get(..n) == Some(&buf[..n]) => rest = &rest[n..],
+            Ok(_) => return false,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_same_bytes_are_told_a_piece_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("entry.json");
+        let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        fs::write(&path, &bytes).unwrap();
+        assert!(same_bytes(&path, &bytes));
+        for at in [0, 65_535, 65_536, 199_999] {
+            let mut other = bytes.clone();
+            other[at] ^= 1;
+            assert!(!same_bytes(&path, &other), "a byte differs at {at}");
+        }
+        assert!(!same_bytes(&path, &bytes[..199_999]), "shorter");
+        fs::write(&path, b"").unwrap();
+        assert!(same_bytes(&path, b""));
+        assert!(!same_bytes(&dir.path().join("none"), b""));
+    }
 
     #[test]
     fn commit_swaps_and_drop_discards() {

@@ -271,14 +271,14 @@ impl Record {
         files
     }
 
-    /// The record with one more entry for a site whose files are `now`, built on `date`, that
-    /// assigned `numbers`; `None` when nothing changed (no entry is added for an unchanged site).
-    /// `now` is taken, not copied: the first entry of a large site lists a quarter of a million
-    /// files.
-    pub fn append(
+    /// The record with one more entry for a site whose files are `now` (path and BLAKE3 in hex,
+    /// in path order, each path once), built on `date`, that assigned `numbers`; `None` when
+    /// nothing changed (no entry is added for an unchanged site). `now` is taken, not copied: the
+    /// first entry of a large site lists a third of a million files.
+    pub fn append<H: AsRef<str>>(
         &self,
         date: &str,
-        now: BTreeMap<String, String>,
+        now: impl IntoIterator<Item = (String, H)>,
         numbers: BTreeMap<String, String>,
     ) -> Option<Record> {
         let before = self.files_ref();
@@ -290,9 +290,10 @@ impl Record {
             while let Some((gone, _)) = old.next_if(|(p, _)| p.as_ref() < path.as_str()) {
                 removed.push(gone.to_string());
             }
+            let hash = hash.as_ref();
             match old.next_if(|(p, _)| p.as_ref() == path.as_str()) {
-                None => added.push((path, hash)),
-                Some((_, was)) if **was != *hash => changed.push((path, hash)),
+                None => added.push((path, hash.to_string())),
+                Some((_, was)) if **was != *hash => changed.push((path, hash.to_string())),
                 Some(_) => {}
             }
         }
@@ -352,7 +353,7 @@ impl Record {
 }
 
 /// Every file of a built site (but the record and the output marker, see `is_own`) with its
-/// BLAKE3: from `known` (path → hash of the bytes written there, e.g. by the build that wrote
+/// BLAKE3, in name order: from `known` (path → hash of the bytes written there, e.g. by the build that wrote
 /// them) where it knows the file, otherwise read and hashed, in parallel. The tree is always
 /// listed, so a file written without `known` learning of it is hashed all the same; but for the
 /// top folders `listed` names (a versioned output's unit trees taken from the previous version,
@@ -361,27 +362,31 @@ pub fn hash_tree(
     dir: &Path,
     known: &(dyn Fn(&str) -> Option<blake3::Hash> + Sync),
     listed: &Listed<'_>,
-) -> std::io::Result<BTreeMap<String, String>> {
+) -> std::io::Result<Vec<(String, blake3::Hash)>> {
     use rayon::prelude::*;
-    let hashed: Vec<(String, String)> = site_files_with(dir, listed)?
+    site_files_with(dir, listed)?
         .into_par_iter()
         .map(|rel| {
             let hash = match known(&rel) {
-                Some(h) => h.to_hex().to_string(),
+                Some(h) => h,
                 None => {
                     // the build's own folder: a link in it was not written by the build
                     let path = dir.join(&rel);
                     if fs::symlink_metadata(&path)?.is_symlink() {
                         return Err(std::io::Error::other(format!("{rel} 是一个符号链接，不是这次生成写入的文件")));
                     }
-                    hex(&fs::read(path)?)
+                    blake3::hash(&fs::read(path)?)
                 }
             };
             Ok((rel, hash))
         })
-        .collect::<std::io::Result<_>>()?;
-    // in name order already: the map is built in one pass, without a search per path
-    Ok(hashed.into_iter().collect())
+        .collect::<std::io::Result<Vec<_>>>()
+        // a walk's order is by name, folder by folder (`a/b` before `a-c`): the record's is the
+        // paths' (a run of the walk's order is sorted at once)
+        .map(|mut files| {
+            files.sort_by(|a, b| a.0.cmp(&b.0));
+            files
+        })
 }
 
 /// Every file of a built site but the record's own and the output marker (see `is_own`), as

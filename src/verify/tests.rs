@@ -86,7 +86,7 @@ fn site() -> BTreeMap<String, Vec<u8>> {
             .into_iter()
             .map(|(p, b)| (p.to_string(), b.as_bytes().to_vec()))
             .collect();
-    let hashes = pages.iter().map(|(p, b)| (p.clone(), hex(b))).collect();
+    let hashes: BTreeMap<String, String> = pages.iter().map(|(p, b)| (p.clone(), hex(b))).collect();
     let record = Record::empty().append("2026-11-30", hashes, BTreeMap::new()).unwrap();
     let mut files = pages;
     for (rel, bytes) in record.files_to_write() {
