@@ -122,6 +122,12 @@ pub fn file(hash: &str) -> String {
     format!("{DIR}/{hash}.html.gz")
 }
 
+/// The bytes of a BLAKE3 written as the archive names versions (64 lowercase hex digits).
+fn key(hash: &str) -> Option<[u8; 32]> {
+    let lower = hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    lower.then(|| blake3::Hash::from_hex(hash).ok().map(|h| *h.as_bytes())).flatten()
+}
+
 /// A pack's file name (`pack-000001.lz4`: the compressed versions one after another; `.gz` for
 /// a pack of format 1) and its index's (`pack-000001.json`).
 fn pack_names(n: usize, codec: Codec) -> (String, String) {
@@ -142,22 +148,29 @@ struct PackIndex {
 }
 
 /// Where a version lies.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 enum Place {
     /// Its own file, `<hash>.html.gz` (the first layout).
     Loose,
-    /// In a pack: the pack's file name, how it is compressed, its offset and length there, and
-    /// the BLAKE3 of its base when it has one.
-    Packed(std::sync::Arc<str>, Codec, u64, u64, Option<[u8; 32]>),
+    /// In a pack (its place in [`Store::packs`]): its offset and length there.
+    Packed(u32, u64, u64),
 }
 
 /// The archive of a site: which versions it holds (read once), and where.
 #[derive(Debug, Default)]
 pub struct Store {
     dir: PathBuf,
-    /// Every version held, by BLAKE3, and where it lies. (A hash map: a build looks up every
-    /// page's hash, and a search through a tree of 64-character keys was a tenth of its time.)
-    places: rustc_hash::FxHashMap<String, Place>,
+    /// Every version held, by the bytes of its BLAKE3, and where it lies. (A hash map: a build
+    /// looks up every page's hash, and a search through a tree of 64-character keys was a tenth
+    /// of its time; bytes, not hex: a province's hundred thousand versions took 8 MB more.)
+    places: rustc_hash::FxHashMap<[u8; 32], Place>,
+    /// A version held under a name that is no BLAKE3 in lowercase hex (a file put there by hand,
+    /// an index edited): held all the same, and found damaged when it is read. With its base.
+    odd: BTreeMap<String, (Place, Option<[u8; 32]>)>,
+    /// The base of each version compressed against one.
+    bases: rustc_hash::FxHashMap<[u8; 32], [u8; 32]>,
+    /// Each pack's file name and how it is compressed.
+    packs: Vec<(String, Codec)>,
     /// Every file of the archive (packs, their indexes, loose versions), by name.
     files: Vec<String>,
     /// The highest pack number present.
@@ -184,7 +197,7 @@ impl Store {
         names.sort();
         for name in names {
             if let Some(hash) = name.strip_suffix(".html.gz") {
-                store.places.insert(hash.to_string(), Place::Loose);
+                store.insert(hash, Place::Loose, None);
             } else if let Some(n) = name.strip_prefix("pack-").and_then(|n| n.strip_suffix(".json")) {
                 let invalid = |why: String| std::io::Error::new(std::io::ErrorKind::InvalidData, why);
                 let bytes = std::fs::read(store.dir.join(&name))?;
@@ -213,11 +226,11 @@ impl Store {
                     };
                     bases.insert(hash.as_str(), *base.as_bytes());
                 }
-                let pack: std::sync::Arc<str> = index.pack.into();
+                let pack = u32::try_from(store.packs.len()).map_err(|_| invalid(format!("{DIR} 的存档包太多")))?;
+                store.packs.push((index.pack, codec));
                 store.places.reserve(index.pages.len());
-                for (hash, (offset, len)) in index.pages {
-                    let base = bases.get(hash.as_str()).copied();
-                    store.places.insert(hash, Place::Packed(pack.clone(), codec, offset, len, base));
+                for (hash, (offset, len)) in &index.pages {
+                    store.insert(hash, Place::Packed(pack, *offset, *len), bases.get(hash.as_str()).copied());
                 }
             } else if !(name.starts_with("pack-")
                 && (name.ends_with(".gz") || name.ends_with(".lz4") || name.ends_with(".lz4b")))
@@ -229,20 +242,45 @@ impl Store {
         Ok(store)
     }
 
+    /// Note a version held under the name `hash` (the last one read wins, as in a map).
+    fn insert(&mut self, hash: &str, place: Place, base: Option<[u8; 32]>) {
+        match key(hash) {
+            Some(key) => {
+                self.places.insert(key, place);
+                match base {
+                    Some(base) => self.bases.insert(key, base),
+                    None => self.bases.remove(&key),
+                };
+            }
+            None => {
+                self.odd.insert(hash.to_string(), (place, base));
+            }
+        }
+    }
+
+    /// Where the version named `hash` lies, and its base.
+    fn place(&self, hash: &str) -> Option<(Place, Option<[u8; 32]>)> {
+        match key(hash) {
+            Some(key) => Some((*self.places.get(&key)?, self.bases.get(&key).copied())),
+            None => self.odd.get(hash).copied(),
+        }
+    }
+
     /// Whether the archive holds the version with this BLAKE3.
     pub fn contains(&self, hash: &str) -> bool {
-        self.places.contains_key(hash)
+        self.place(hash).is_some()
     }
 
     /// Whether the archive holds the version with this BLAKE3 without a base: one that other
     /// versions may be compressed against.
     pub fn holds_alone(&self, hash: &str) -> bool {
-        matches!(self.places.get(hash), Some(Place::Loose | Place::Packed(.., None)))
+        matches!(self.place(hash), Some((_, None)))
     }
 
     /// Every version held, by BLAKE3, in hash order.
-    pub fn hashes(&self) -> impl Iterator<Item = &String> {
-        let mut hashes: Vec<&String> = self.places.keys().collect();
+    pub fn hashes(&self) -> impl Iterator<Item = String> {
+        let hex = self.places.keys().map(|k| blake3::Hash::from(*k).to_hex().to_string());
+        let mut hashes: Vec<String> = hex.chain(self.odd.keys().cloned()).collect();
         hashes.sort_unstable();
         hashes.into_iter()
     }
@@ -259,8 +297,8 @@ impl Store {
 
     /// Where a version is kept, for messages: its file, or its pack.
     pub fn location(&self, hash: &str) -> String {
-        match self.places.get(hash) {
-            Some(Place::Packed(pack, ..)) => format!("{DIR}/{pack}（版本 {hash}）"),
+        match self.place(hash) {
+            Some((Place::Packed(pack, ..), _)) => format!("{DIR}/{}（版本 {hash}）", self.packs[pack as usize].0),
             _ => file(hash),
         }
     }
@@ -278,7 +316,7 @@ impl Store {
     /// order: each version read and checked as a build reads it, on every core.
     pub fn damaged(&self) -> Vec<String> {
         use rayon::prelude::*;
-        let hashes: Vec<&String> = self.hashes().collect();
+        let hashes: Vec<String> = self.hashes().collect();
         hashes.par_iter().filter_map(|h| self.read(h).err()).collect()
     }
 
@@ -290,16 +328,17 @@ impl Store {
 
     /// [`Store::read`]; a base (`may_have_base` false) must be kept alone.
     fn read_version(&self, hash: &str, may_have_base: bool) -> Result<Vec<u8>, String> {
-        let (path, codec, data, base) = match self.places.get(hash) {
-            Some(Place::Packed(pack, codec, offset, len, base)) => {
-                let path = self.dir.join(&**pack);
+        let (path, codec, data, base) = match self.place(hash) {
+            Some((Place::Packed(pack, offset, len), base)) => {
+                let (pack, codec) = &self.packs[pack as usize];
+                let path = self.dir.join(pack);
                 let mut data = Vec::new();
                 let read = std::fs::File::open(&path).and_then(|mut f| {
-                    std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(*offset))?;
-                    f.take(*len).read_to_end(&mut data)
+                    std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(offset))?;
+                    f.take(len).read_to_end(&mut data)
                 });
                 match read {
-                    Ok(n) if n as u64 == *len => (path, *codec, data, *base),
+                    Ok(n) if n as u64 == len => (path, *codec, data, base),
                     Ok(_) => return Err(format!("{} 比它的索引所说的短：存档包不完整", path.display())),
                     Err(e) => return Err(format!("无法读取 {}：{}", path.display(), crate::error::io_reason(&e))),
                 }
@@ -768,6 +807,17 @@ mod tests {
         assert_eq!(store.read(&hash).unwrap(), page);
         std::fs::write(dir.path().join(file(&hash)), compress_gzip("<h1>改过</h1>".as_bytes())).unwrap();
         assert!(store.read(&hash).unwrap_err().contains("哈希不符"));
+        // a version under a name that is no hash in lowercase hex is held all the same (keyed by
+        // its name), listed, and found damaged
+        let upper = hash.to_uppercase();
+        std::fs::write(dir.path().join(file(&upper)), compress_gzip(page)).unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        assert!(store.contains(&upper) && store.contains(&hash));
+        let mut both = vec![hash.clone(), upper.clone()];
+        both.sort();
+        assert_eq!(store.hashes().collect::<Vec<_>>(), both);
+        assert_eq!(store.damaged().len(), 2, "{:?}", store.damaged());
+        assert!(store.holds_alone(&upper) && !store.contains(&hash[1..]));
     }
 
     #[test]

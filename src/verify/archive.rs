@@ -38,7 +38,7 @@ pub fn verify_archive(site: &Path, out: &mut dyn std::io::Write) -> Result<Outco
         Some(record) => {
             let changes: Vec<_> = record.changes().map(|(_, c)| c).collect();
             let published: BTreeSet<&str> = changes.iter().flat_map(|c| c.written().map(|(_, h)| h)).collect();
-            store.hashes().filter(|h| !published.contains(h.as_str())).map(|h| store.location(h)).collect()
+            store.hashes().filter(|h| !published.contains(h.as_str())).map(|h| store.location(&h)).collect()
         }
         None => Vec::new(),
     };
