@@ -24,7 +24,8 @@ pub(crate) struct Rendered {
     pub files: usize,
     /// 索引号 assigned by this build (source path → number), for the publication record.
     pub numbers: std::collections::BTreeMap<String, String>,
-    /// The document pages written (one per source file of a folder), for the record's archive.
+    /// The document pages written (one per source file of a folder) that the record's archive
+    /// may lack (`render_site` leaves out those it holds).
     pub documents: Vec<String>,
     /// Units whose pages were taken from the previous output (the build cache).
     pub reused: usize,
@@ -345,6 +346,16 @@ pub(crate) fn render_site(
                 index.add(&u.pages.name, &u.search.entries(), &search_sink)?;
             }
             u.search = cache::Searched::default();
+            // the record archives the document pages the archive lacks: those it holds are
+            // let go now (a province's are a hundred thousand paths)
+            if sr.r.archive.opened {
+                let store = &sr.r.archive.store;
+                let held = |p: &String| sink.hash_of(p).is_some_and(|h| store.contains(&h.to_hex()));
+                if u.pages.documents.iter().any(held) {
+                    u.pages.documents.retain(|p| !held(p));
+                    u.pages.documents.shrink_to_fit();
+                }
+            }
             units.push(u);
         }
         Ok(())
