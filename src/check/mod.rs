@@ -65,8 +65,9 @@ pub struct UnitResult {
     pub errors: usize,
     /// Warning findings of the unit.
     pub warnings: usize,
-    /// One outcome per rule that applies to this unit.
-    pub rules: Vec<Outcome>,
+    /// One outcome per rule that applies to this unit. Shared: the units of a sector mostly
+    /// pass and fail the same rules, and a build keeps one copy of each list (see `render`).
+    pub rules: std::sync::Arc<[Outcome]>,
     /// Site-relative files not published because they hold what 第六条 forbids (an ID number,
     /// a bank card, a classification mark) that no 第七条 review acknowledged.
     pub withheld: Vec<String>,
@@ -212,7 +213,7 @@ pub fn check_unit(unit: &Unit, packs: &[Pack], schema: &Schema, env: &Env) -> Un
         completeness: c,
         errors: findings.iter().filter(|f| f.severity == Severity::Error).count(),
         warnings: findings.iter().filter(|f| f.severity == Severity::Warning).count(),
-        rules: outcomes,
+        rules: outcomes.into(),
         withheld: withheld.into_iter().collect(),
         declarations: declaration::merge(declared),
     };

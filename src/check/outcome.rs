@@ -14,7 +14,7 @@ use crate::pack::{Check, Rule};
 use crate::yaml::Pos;
 
 /// How one rule fared for one unit.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Outcome {
     /// The rule's id (`<pack>/<rule>`).
     pub rule: Arc<str>,
@@ -33,7 +33,7 @@ pub struct Outcome {
 }
 
 /// Whether a rule passed for a unit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Everything the rule asks is there.

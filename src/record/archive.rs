@@ -122,10 +122,15 @@ pub fn file(hash: &str) -> String {
     format!("{DIR}/{hash}.html.gz")
 }
 
-/// The bytes of a BLAKE3 written as the archive names versions (64 lowercase hex digits).
+/// A BLAKE3 written as the record and the archive write them (64 lowercase hex digits).
+pub fn parse_hash(hex: &str) -> Option<blake3::Hash> {
+    let lower = hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    lower.then(|| blake3::Hash::from_hex(hex).ok()).flatten()
+}
+
+/// The key of the version named `hash` in [`Store::places`].
 fn key(hash: &str) -> Option<[u8; 32]> {
-    let lower = hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    lower.then(|| blake3::Hash::from_hex(hash).ok().map(|h| *h.as_bytes())).flatten()
+    parse_hash(hash).map(|h| *h.as_bytes())
 }
 
 /// A pack's file name (`pack-000001.lz4`: the compressed versions one after another; `.gz` for
@@ -269,6 +274,11 @@ impl Store {
     /// Whether the archive holds the version with this BLAKE3.
     pub fn contains(&self, hash: &str) -> bool {
         self.place(hash).is_some()
+    }
+
+    /// [`Store::contains`], for a hash as bytes.
+    pub fn holds(&self, hash: &blake3::Hash) -> bool {
+        self.places.contains_key(hash.as_bytes())
     }
 
     /// Whether the archive holds the version with this BLAKE3 without a base: one that other
@@ -497,7 +507,7 @@ pub(crate) fn compress_gzip(bytes: &[u8]) -> Vec<u8> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Version {
     /// BLAKE3 of the page's bytes.
-    pub hash: String,
+    pub hash: blake3::Hash,
     /// The date of the entry that first recorded it (shared by the versions of that entry).
     pub published: Arc<str>,
     /// The date of the entry that replaced or removed it; `None` while it is the one recorded.
@@ -505,9 +515,10 @@ pub struct Version {
 }
 
 /// The history of every page of which the archive holds at least one version (`archived`: does
-/// it hold this BLAKE3?): path → versions,
-/// oldest first, from the record's entries.
-pub fn histories(record: &Record, archived: impl Fn(&str) -> bool) -> BTreeMap<String, Vec<Version>> {
+/// it hold this BLAKE3?): path → versions, oldest first, from the record's entries. A version
+/// whose hash the record does not write as a BLAKE3 (an entry edited by hand: `verify` names it)
+/// has no place in a history.
+pub fn histories(record: &Record, archived: impl Fn(&blake3::Hash) -> bool) -> BTreeMap<String, Vec<Version>> {
     // the published versions (and the pages that lead to them) are no document pages
     let page = |path: &str| path.ends_with(".html") && !is_version(path);
     // what each entry changed, read once (its paths and hashes borrowed from its bytes)
@@ -517,7 +528,7 @@ pub fn histories(record: &Record, archived: impl Fn(&str) -> bool) -> BTreeMap<S
     let held: rustc_hash::FxHashSet<&str> = entries
         .iter()
         .flat_map(|(_, c)| c.written())
-        .filter(|(path, hash)| page(path) && archived(hash))
+        .filter(|(path, hash)| page(path) && parse_hash(hash).is_some_and(|h| archived(&h)))
         .map(|(path, _)| path)
         .collect();
     let mut all: BTreeMap<&str, Vec<Version>> = BTreeMap::new();
@@ -529,14 +540,12 @@ pub fn histories(record: &Record, archived: impl Fn(&str) -> bool) -> BTreeMap<S
             }
         }
         for (path, hash) in c.written() {
-            if !held.contains(path) {
-                continue;
-            }
+            let Some(hash) = parse_hash(hash).filter(|_| held.contains(path)) else { continue };
             let versions = all.entry(path).or_default();
             if let Some(last) = versions.last_mut() {
                 last.replaced.get_or_insert_with(|| date.clone());
             }
-            versions.push(Version { hash: hash.to_string(), published: date.clone(), replaced: None });
+            versions.push(Version { hash, published: date.clone(), replaced: None });
         }
     }
     all.into_iter().map(|(p, v)| (p.to_string(), v)).collect()
@@ -550,7 +559,7 @@ pub fn histories(record: &Record, archived: impl Fn(&str) -> bool) -> BTreeMap<S
 /// never takes the place of a page.
 pub fn published_path(page: &str, version: &Version) -> String {
     let stem = page.strip_suffix(".html").unwrap_or(page);
-    format!("{stem}.v{}-{}.html", version.published, short(&version.hash))
+    format!("{stem}.v{}-{}.html", version.published, short(&version.hash.to_hex()))
 }
 
 /// Where a version was published before it moved beside its page (`archive/<page path without
@@ -558,7 +567,7 @@ pub fn published_path(page: &str, version: &Version) -> String {
 /// [`published_path`].
 pub fn moved_path(page: &str, version: &Version) -> String {
     let stem = page.strip_suffix(".html").unwrap_or(page);
-    format!("{DIR}/{stem}/{}-{}.html", version.published, short(&version.hash))
+    format!("{DIR}/{stem}/{}-{}.html", version.published, short(&version.hash.to_hex()))
 }
 
 fn short(hash: &str) -> &str {
@@ -761,17 +770,19 @@ mod tests {
     #[test]
     fn versions_come_from_the_entries_and_only_archived_pages_have_a_history() {
         let r = Record::empty();
-        let r = r.append("2026-01-01", files(&[("u/n/a.html", "h1"), ("u/n/b.html", "x1")]), BTreeMap::new()).unwrap();
-        let r = r.append("2026-02-01", files(&[("u/n/a.html", "h2"), ("u/n/b.html", "x1")]), BTreeMap::new()).unwrap();
-        let r = r.append("2026-03-01", files(&[("u/n/b.html", "x1")]), BTreeMap::new()).unwrap();
-        let archived: std::collections::BTreeSet<String> = ["h1".to_string()].into();
-        let h = histories(&r, |h| archived.contains(h));
+        let [h1, h2, x1] = [b"h1", b"h2", b"x1"].map(|b| blake3::hash(b));
+        let [a1, a2, b1] = [h1, h2, x1].map(|h| h.to_hex().to_string());
+        let r = r.append("2026-01-01", files(&[("u/n/a.html", &a1), ("u/n/b.html", &b1)]), BTreeMap::new()).unwrap();
+        let r = r.append("2026-02-01", files(&[("u/n/a.html", &a2), ("u/n/b.html", &b1)]), BTreeMap::new()).unwrap();
+        // an entry's hash that is no BLAKE3 has no place in a history
+        let r = r.append("2026-03-01", files(&[("u/n/b.html", &b1), ("u/n/c.html", "h1")]), BTreeMap::new()).unwrap();
+        let h = histories(&r, |h| *h == h1);
         assert_eq!(h.len(), 1, "b has no archived version: {h:?}");
         assert_eq!(
             h["u/n/a.html"],
             vec![
-                Version { hash: "h1".into(), published: "2026-01-01".into(), replaced: Some("2026-02-01".into()) },
-                Version { hash: "h2".into(), published: "2026-02-01".into(), replaced: Some("2026-03-01".into()) },
+                Version { hash: h1, published: "2026-01-01".into(), replaced: Some("2026-02-01".into()) },
+                Version { hash: h2, published: "2026-02-01".into(), replaced: Some("2026-03-01".into()) },
             ],
             "changed, then removed"
         );
@@ -779,7 +790,8 @@ mod tests {
 
     #[test]
     fn a_version_is_published_beside_its_page_under_a_name_no_page_has() {
-        let v = Version { hash: "1a2b3c4d5e6f".into(), published: "2026-11-30".into(), replaced: None };
+        let hash = blake3::Hash::from_hex(format!("1a2b3c4d{}", "0".repeat(56))).unwrap();
+        let v = Version { hash, published: "2026-11-30".into(), replaced: None };
         let page = "u/notices/停水.html";
         assert_eq!(published_path(page, &v), "u/notices/停水.v2026-11-30-1a2b3c4d.html");
         assert_eq!(moved_path(page, &v), "archive/u/notices/停水/2026-11-30-1a2b3c4d.html");

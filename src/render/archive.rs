@@ -37,7 +37,7 @@ impl Archive {
     /// writes the record).
     pub(super) fn of(site: &crate::model::Site, record: &crate::record::Record) -> Archive {
         let Ok(store) = Store::open(&site.root.join(crate::record::FOLDER)) else { return Archive::default() };
-        let histories = archive::histories(record, |h| store.contains(h));
+        let histories = archive::histories(record, |h| store.holds(h));
         Archive { store: std::sync::Arc::new(store), opened: true, histories }
     }
 
@@ -90,7 +90,7 @@ impl Archive {
         v: &Version,
         put: &mut dyn FnMut(&str, &[u8]) -> crate::error::Result<()>,
     ) -> crate::error::Result<Published> {
-        let bytes = self.bytes(&v.hash)?;
+        let bytes = self.bytes(&v.hash.to_hex())?;
         let (at, before) = (archive::published_path(page, v), archive::moved_path(page, v));
         let title = title_of(&bytes);
         put(&at, &bytes)?;
@@ -231,7 +231,7 @@ pub(super) fn history(
     let versions: Vec<VersionView> = versions
         .iter()
         .rev()
-        .filter(|v| store.contains(&v.hash))
+        .filter(|v| store.holds(&v.hash))
         .map(|v| {
             let replaced = v.replaced.as_deref().unwrap_or(today);
             VersionView {

@@ -358,13 +358,10 @@ impl Cache {
             dated = true;
             field(&mut h, path.as_bytes());
             for v in versions {
-                let held = r.archive.store.contains(&v.hash);
-                for text in [
-                    v.hash.as_str(),
-                    &v.published,
-                    v.replaced.as_deref().unwrap_or("-"),
-                    if held { "held" } else { "" },
-                ] {
+                let (held, hash) = (r.archive.store.holds(&v.hash), v.hash.to_hex());
+                for text in
+                    [hash.as_str(), &v.published, v.replaced.as_deref().unwrap_or("-"), if held { "held" } else { "" }]
+                {
                     field(&mut h, text.as_bytes());
                 }
             }
@@ -812,7 +809,7 @@ impl Check {
             completeness: r.completeness,
             errors: r.errors,
             warnings: r.warnings,
-            rules: r.rules,
+            rules: r.rules.to_vec(),
             withheld: r.withheld,
             declarations: r.declarations,
             findings: c.findings.clone(),
@@ -830,7 +827,7 @@ impl Check {
                 completeness: self.completeness,
                 errors: self.errors,
                 warnings: self.warnings,
-                rules: self.rules,
+                rules: self.rules.into(),
                 withheld: self.withheld,
                 declarations: self.declarations,
             },

@@ -28,7 +28,7 @@ pub(super) fn render(result: &CheckResult) -> String {
             // a self-check reference, not an assessment result (see the README)
             suite.add_property(Property::new("grade", grade.as_str()));
         }
-        for outcome in &unit.rules {
+        for outcome in unit.rules.iter() {
             let found: Vec<&&Finding> = mine.iter().filter(|f| *f.rule == *outcome.rule).collect();
             let text = found.iter().map(|f| describe(f)).collect::<Vec<_>>().join("\n");
             let status = match (outcome.status, outcome.severity) {

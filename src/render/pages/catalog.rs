@@ -114,7 +114,7 @@ fn removed(cx: &mut UnitCx<'_, '_>) -> Result<Vec<Removed>> {
             continue;
         };
         let mut title = None;
-        for v in versions.iter().filter(|v| archive.store.contains(&v.hash)) {
+        for v in versions.iter().filter(|v| archive.store.holds(&v.hash)) {
             title = cx.version(&archive, path, v)?.or(title);
         }
         let title = title.unwrap_or_else(|| path.rsplit('/').next().unwrap_or(path).trim_end_matches(".html").into());

@@ -452,8 +452,8 @@ impl<'r> UnitCx<'r, '_> {
         let (page, html) = self.compose(template, &head, view, listed.as_ref())?;
         // a page built for another address differs from the recorded one wherever the address is
         // written: no sign of a change, the newest recorded version stays the current one
-        let superseded = !self.r.site.elsewhere && crate::record::hex(html.as_bytes()) != newest[0].hash;
-        let (shown, page, html) = if superseded && archive.store.contains(&newest[0].hash) {
+        let superseded = !self.r.site.elsewhere && blake3::hash(html.as_bytes()) != newest[0].hash;
+        let (shown, page, html) = if superseded && archive.store.holds(&newest[0].hash) {
             let listed = archive::history(&archive.store, path, path, versions, data, &today);
             let (page, html) = self.compose(template, &head, view, listed.as_ref())?;
             (&versions[..], page, html)
@@ -461,7 +461,7 @@ impl<'r> UnitCx<'r, '_> {
             (older, page, html)
         };
         self.write_document(page, html)?;
-        for v in shown.iter().filter(|v| archive.store.contains(&v.hash)) {
+        for v in shown.iter().filter(|v| archive.store.holds(&v.hash)) {
             self.version(&archive, path, v)?;
         }
         Ok(())
