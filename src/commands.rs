@@ -278,8 +278,10 @@ fn record(
     let mut to_archive: Vec<(String, String)> = documents
         .iter()
         .filter_map(|p| {
-            let hash =
-                staged.get(p).or_else(|| std::fs::read(staging.path().join(p)).ok().map(|b| blake3::hash(&b)))?;
+            let hash = staged
+                .get(p)
+                .or_else(|| staging.hash_of(p))
+                .or_else(|| std::fs::read(staging.path().join(p)).ok().map(|b| blake3::hash(&b)))?;
             let hex = hash.to_hex();
             (!store.contains(&hex)).then(|| (p.clone(), hex.to_string()))
         })

@@ -418,15 +418,16 @@ impl Staging {
         self.documents = Some(keep);
     }
 
-    /// The BLAKE3 of each file put so far (the last bytes put at a path), handed over: the
-    /// table starts again empty.
     /// The units of a versioned output whose trees were taken from the previous version, with
-    /// the site paths of their files (see `Versions::kept_listings`, taken out); none for a plain
-    /// output.
-    pub(crate) fn kept_listings(&self) -> std::collections::HashMap<String, Vec<String>> {
+    /// the site paths of their files and their BLAKE3 (see `Versions::kept_listings`, taken
+    /// out); none for a plain output.
+    pub(crate) fn kept_listings(&self) -> std::collections::HashMap<String, Vec<(String, blake3::Hash)>> {
         self.versions.as_ref().map(versions::Versions::kept_listings).unwrap_or_default()
     }
 
+    /// The BLAKE3 of each file put so far (the last bytes put at a path), handed over: the
+    /// table starts again empty. The files of a unit's tree taken whole from the previous
+    /// version are not in it: [`Staging::kept_listings`] has them.
     pub(crate) fn take_hashes(&self) -> StagedHashes {
         self.hashes
             .as_ref()
@@ -593,7 +594,7 @@ impl Sink for Staging {
         // a versioned output: the unit's whole tree, with one link (counted as one file)
         let kept = self.versions.as_ref().zip(previous.as_ref()).is_some_and(|(v, p)| {
             self.abort_hook();
-            v.keep(&self.dir, p, files)
+            v.keep(&self.dir, p, files, &hashes)
         });
         for (i, f) in files.iter().enumerate().filter(|_| !kept) {
             self.abort_hook();
@@ -606,7 +607,9 @@ impl Sink for Staging {
                 return false;
             }
         }
-        if let Some(table) = &self.hashes {
+        // a tree taken whole keeps its files' hashes itself (a third of a million files in the
+        // table took 25 MB)
+        if let Some(table) = self.hashes.as_ref().filter(|_| !kept) {
             let mut table = table.lock().unwrap_or_else(|e| e.into_inner());
             for (f, hash) in files.iter().zip(hashes) {
                 table.insert(&f.path, hash);
@@ -621,7 +624,8 @@ impl Sink for Staging {
     }
 
     fn hash_of(&self, path: &str) -> Option<blake3::Hash> {
-        self.hashes.as_ref()?.lock().unwrap_or_else(|e| e.into_inner()).get(path)
+        let put = self.hashes.as_ref()?.lock().unwrap_or_else(|e| e.into_inner()).get(path);
+        put.or_else(|| self.versions.as_ref()?.kept_hash(path))
     }
 }
 

@@ -117,8 +117,8 @@ enum Tree {
     /// A tree made by this build (`SLUG.NUMBER`).
     Made,
     /// The tree the previous version used, taken as it is, and the site paths of its files
-    /// (all it holds: see [`Versions::keep`]).
-    Kept(String, Vec<String>),
+    /// (all it holds: see [`Versions::keep`]) with their BLAKE3 as the cache kept them.
+    Kept(String, Vec<(String, blake3::Hash)>),
 }
 
 /// A versioned output being built: the store, this version's number, and each unit's tree.
@@ -226,8 +226,8 @@ impl Versions {
     /// Take a unit's tree from the previous version as it is, with one link: `files` (each
     /// already checked to be the very file kept) must be everything the tree holds. `false`,
     /// with nothing done, otherwise (a tree with a file added or a link in it): the caller links
-    /// the files one by one.
-    pub(crate) fn keep(&self, dir: &Path, previous: &Previous, files: &[Kept]) -> bool {
+    /// the files one by one. `hashes` are the files' BLAKE3, beside them.
+    pub(crate) fn keep(&self, dir: &Path, previous: &Previous, files: &[Kept], hashes: &[blake3::Hash]) -> bool {
         let mut trees = self.trees.lock().unwrap_or_else(|e| e.into_inner());
         if trees.contains_key(&previous.slug) || !holds_only(&previous.dir, files.len()) {
             return false;
@@ -236,15 +236,25 @@ impl Versions {
         if symlink(&Path::new("../../u").join(&previous.tree), &link).is_err() {
             return false;
         }
-        let paths = files.iter().map(|f| f.path.clone()).collect();
-        trees.insert(previous.slug.clone(), Tree::Kept(previous.tree.clone(), paths));
+        let listing = files.iter().zip(hashes).map(|(f, hash)| (f.path.clone(), *hash)).collect();
+        trees.insert(previous.slug.clone(), Tree::Kept(previous.tree.clone(), listing));
         true
     }
 
+    /// The BLAKE3 of the file at the site path `path` when it is in a tree taken from the
+    /// previous version (and not yet listed, see [`Versions::kept_listings`]).
+    pub(crate) fn kept_hash(&self, path: &str) -> Option<blake3::Hash> {
+        let slug = self.unit_of(path)?;
+        match self.trees.lock().unwrap_or_else(|e| e.into_inner()).get(slug)? {
+            Tree::Kept(_, files) => files.iter().find(|(p, _)| p == path).map(|(_, hash)| *hash),
+            Tree::Made => None,
+        }
+    }
+
     /// The units whose trees were taken from the previous version, each with the site paths of
-    /// every file its tree holds (checked when it was taken): what a listing of the version
-    /// would find there. Taken out: a second call has none.
-    pub(crate) fn kept_listings(&self) -> HashMap<String, Vec<String>> {
+    /// every file its tree holds (checked when it was taken) and their BLAKE3: what a listing of
+    /// the version would find there. Taken out: a second call has none.
+    pub(crate) fn kept_listings(&self) -> HashMap<String, Vec<(String, blake3::Hash)>> {
         let mut trees = self.trees.lock().unwrap_or_else(|e| e.into_inner());
         trees
             .iter_mut()

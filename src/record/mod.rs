@@ -353,11 +353,12 @@ impl Record {
 }
 
 /// Every file of a built site (but the record and the output marker, see `is_own`) with its
-/// BLAKE3, in name order: from `known` (path → hash of the bytes written there, e.g. by the build that wrote
-/// them) where it knows the file, otherwise read and hashed, in parallel. The tree is always
-/// listed, so a file written without `known` learning of it is hashed all the same; but for the
-/// top folders `listed` names (a versioned output's unit trees taken from the previous version,
-/// listed and checked as they were taken, see [`site_files_with`]).
+/// BLAKE3, in path order: from `known` (path → hash of the bytes written there, e.g. by the
+/// build that wrote them) where it knows the file, otherwise read and hashed, in parallel. The
+/// tree is always listed, so a file written without `known` learning of it is hashed all the
+/// same; but for the top folders `listed` names (a versioned output's unit trees taken from the
+/// previous version, listed and checked as they were taken, with the hashes the build cache kept:
+/// see [`site_files_with`]).
 pub fn hash_tree(
     dir: &Path,
     known: &(dyn Fn(&str) -> Option<blake3::Hash> + Sync),
@@ -366,8 +367,8 @@ pub fn hash_tree(
     use rayon::prelude::*;
     site_files_with(dir, listed)?
         .into_par_iter()
-        .map(|rel| {
-            let hash = match known(&rel) {
+        .map(|(rel, listed)| {
+            let hash = match listed.or_else(|| known(&rel)) {
                 Some(h) => h,
                 None => {
                     // the build's own folder: a link in it was not written by the build
@@ -395,15 +396,16 @@ pub fn hash_tree(
 /// The folders at the top (one per unit) are listed in parallel, each in name order, and joined
 /// in name order: the same list as one walk of the whole tree.
 pub fn site_files(dir: &Path) -> std::io::Result<Vec<String>> {
-    site_files_with(dir, &|_| None)
+    Ok(site_files_with(dir, &|_| None)?.into_iter().map(|(path, _)| path).collect())
 }
 
-/// The files of a top folder known without listing it: its site paths, in any order.
-pub type Listed<'l> = dyn Fn(&str) -> Option<Vec<String>> + Sync + 'l;
+/// The files of a top folder known without listing it: its site paths with their BLAKE3, in
+/// any order.
+pub type Listed<'l> = dyn Fn(&str) -> Option<Vec<(String, blake3::Hash)>> + Sync + 'l;
 
 /// [`site_files`], with the files of the top folders `listed` knows taken from it instead of a
-/// walk (they come in its order, within the folder's place in the list).
-pub fn site_files_with(dir: &Path, listed: &Listed<'_>) -> std::io::Result<Vec<String>> {
+/// walk (they come in its order, within the folder's place in the list), with their hashes.
+pub fn site_files_with(dir: &Path, listed: &Listed<'_>) -> std::io::Result<Vec<(String, Option<blake3::Hash>)>> {
     use rayon::prelude::*;
     let mut top: Vec<(std::ffi::OsString, bool)> = Vec::new();
     for entry in fs::read_dir(dir)? {
@@ -417,15 +419,15 @@ pub fn site_files_with(dir: &Path, listed: &Listed<'_>) -> std::io::Result<Vec<S
         top.push((entry.file_name(), walked));
     }
     top.sort();
-    let lists: Vec<Vec<String>> = top
+    let lists: Vec<Vec<(String, Option<blake3::Hash>)>> = top
         .par_iter()
         .map(|(name, is_dir)| {
             let name = name.to_string_lossy();
             if !is_dir {
-                return Ok(if is_own(&name) { Vec::new() } else { vec![name.into_owned()] });
+                return Ok(if is_own(&name) { Vec::new() } else { vec![(name.into_owned(), None)] });
             }
             if let Some(paths) = listed(&name) {
-                return Ok(paths.into_iter().filter(|p| !is_own(p)).collect());
+                return Ok(paths.into_iter().filter(|(p, _)| !is_own(p)).map(|(p, hash)| (p, Some(hash))).collect());
             }
             let mut paths = Vec::new();
             let sub = dir.join(&*name);
@@ -442,7 +444,7 @@ pub fn site_files_with(dir: &Path, listed: &Listed<'_>) -> std::io::Result<Vec<S
                 path.push_str(&name);
                 path.push_str(&String::from_utf8_lossy(rel));
                 if !is_own(&path) {
-                    paths.push(path);
+                    paths.push((path, None));
                 }
             }
             Ok(paths)

@@ -223,13 +223,25 @@ fn a_top_folder_listed_beforehand_is_not_walked_and_keeps_its_place() {
     let walked = site_files(dir.path()).unwrap();
     // the list given stands for the folder (here one file short: it is what is taken, which
     // shows the folder was not walked); the record's own files are left out of it too
+    let told = blake3::hash(b"as the cache kept it");
     let given = |top: &str| {
-        (top == "kept").then(|| vec!["kept/x.html".to_string(), ".well-known/gongkai/log.json".to_string()])
+        (top == "kept")
+            .then(|| vec![("kept/x.html".to_string(), told), (".well-known/gongkai/log.json".to_string(), told)])
     };
-    assert_eq!(site_files_with(dir.path(), &given).unwrap(), ["a.html", "kept/x.html", "walked/z.html", "zz.html"]);
+    let paths = |listed: &Listed<'_>| -> Vec<String> {
+        site_files_with(dir.path(), listed).unwrap().into_iter().map(|(p, _)| p).collect()
+    };
+    assert_eq!(paths(&given), ["a.html", "kept/x.html", "walked/z.html", "zz.html"]);
+    // a listed file has the hash it was listed with, the others are read
+    let hashed: BTreeMap<String, blake3::Hash> =
+        hash_tree(dir.path(), &|_| None, &given).unwrap().into_iter().collect();
+    assert_eq!(hashed["kept/x.html"], told);
+    assert_eq!(hashed["walked/z.html"], blake3::hash(b"walked/z.html"));
     // the whole list, in the walk's order: the same as a walk
-    let whole = |top: &str| (top == "kept").then(|| vec!["kept/sub/y.html".to_string(), "kept/x.html".to_string()]);
-    assert_eq!(site_files_with(dir.path(), &whole).unwrap(), walked);
+    let whole = |top: &str| {
+        (top == "kept").then(|| vec![("kept/sub/y.html".to_string(), told), ("kept/x.html".to_string(), told)])
+    };
+    assert_eq!(paths(&whole), walked);
 }
 
 #[test]
