@@ -80,7 +80,7 @@ pub(super) fn gone_units(slugs: &BTreeSet<&str>, published: &BTreeMap<String, Pu
     }
     gone.into_iter()
         .map(|(slug, docs)| {
-            let first = docs.iter().map(|p| p.date.as_str()).min().unwrap_or_default();
+            let first = docs.iter().map(|p| &*p.date).min().unwrap_or_default();
             let numbers: Vec<&str> = docs.iter().take(3).map(|p| p.number.as_str()).collect();
             let more = if docs.len() > 3 { "等" } else { "" };
             let mut f = Finding::builtin(

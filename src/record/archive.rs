@@ -548,7 +548,13 @@ pub fn histories(record: &Record, archived: impl Fn(&blake3::Hash) -> bool) -> B
             versions.push(Version { hash, published: date.clone(), replaced: None });
         }
     }
-    all.into_iter().map(|(p, v)| (p.to_string(), v)).collect()
+    // most pages have one version: a vector grown by a push holds room for four
+    all.into_iter()
+        .map(|(p, mut v)| {
+            v.shrink_to_fit();
+            (p.to_string(), v)
+        })
+        .collect()
 }
 
 /// Where a superseded or removed version is published: beside its page, in the same folder, so

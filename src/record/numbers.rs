@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, HashMap};
 pub struct Published {
     /// Its 索引号.
     pub number: String,
-    /// The date of the entry that assigned it.
-    pub date: String,
+    /// The date of the entry that assigned it (shared by that entry's documents).
+    pub date: std::sync::Arc<str>,
 }
 
 /// Every document the record says was published, by source path (`content/x/notices/a.md`),
@@ -23,8 +23,9 @@ pub fn published<'a>(
 ) -> BTreeMap<String, Published> {
     let mut out = BTreeMap::new();
     for (date, numbers) in entries {
+        let date: std::sync::Arc<str> = date.into();
         for (path, number) in numbers {
-            out.entry(path.clone()).or_insert_with(|| Published { number: number.clone(), date: date.to_string() });
+            out.entry(path.clone()).or_insert_with(|| Published { number: number.clone(), date: date.clone() });
         }
     }
     out

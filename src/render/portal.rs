@@ -95,9 +95,8 @@ impl Renderer<'_> {
         self.html("accessibility.html", p, &AccessibilityPage {})?;
         n += 1;
 
-        let ((latest, map), catalog) =
-            rayon::join(|| rayon::join(|| self.latest(units), || self.site_map(units)), || self.site_catalog(units));
-        n += latest? + map? + catalog?;
+        // one after the other: each holds a view of every unit while it renders
+        n += self.latest(units)? + self.site_map(units)? + self.site_catalog(units)?;
 
         // the portal feed: the newest notices of every unit
         let mut newest: Vec<(&NoticeRef, &str)> =

@@ -157,9 +157,7 @@ impl<'a> SiteRenderer<'a> {
         let summaries: Vec<&UnitPages> = units.iter().map(|u| &u.pages).collect();
         let mut result = check::collect(self.r.site, checks);
         let mut files = summaries.iter().map(|s| s.files).sum::<usize>();
-        // each page about all units stands alone: written at once
-        let (portal, site) = rayon::join(|| self.r.portal(&result, &summaries), || self.r.site_files(&summaries));
-        files += portal? + site?;
+        files += self.r.portal(&result, &summaries)? + self.r.site_files(&summaries)?;
         if self.r.search {
             files += self.r.search_page(&summaries)?;
         }
