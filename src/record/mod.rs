@@ -257,16 +257,52 @@ impl Record {
         self.files_ref().into_iter().map(|(p, h)| (p.to_string(), h.to_string())).collect()
     }
 
-    /// `files`, borrowing from the entries' bytes (a province-sized site lists a quarter of a
+    /// `files`, borrowing from the entries' bytes (a province-sized site lists a third of a
     /// million).
     pub fn files_ref(&self) -> BTreeMap<Cow<'_, str>, Cow<'_, str>> {
-        let mut files = BTreeMap::new();
+        self.files_sorted().into_iter().collect()
+    }
+
+    /// [`Record::files_ref`] as a list in path order: each entry's removals and then its files
+    /// added and changed, merged into the list before (the first entry's files are the list).
+    pub fn files_sorted(&self) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+        let mut files: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::new();
         for e in &self.entries {
             let changes::Changes { added, changed, removed } = e.changes();
-            for path in &removed {
-                files.remove(&*path.0);
+            let mut upserts = added.0;
+            upserts.extend(changed.0);
+            // in path order, a path's last value kept (a map's extend)
+            upserts.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut upserts = upserts.into_iter().peekable();
+            let mut set = Vec::with_capacity(upserts.len());
+            while let Some(pair) = upserts.next() {
+                if upserts.peek().is_none_or(|next| next.0 != pair.0) {
+                    set.push(pair);
+                }
             }
-            files.extend(added.0.into_iter().chain(changed.0));
+            if files.is_empty() {
+                files = set;
+                continue;
+            }
+            let mut removed: Vec<Cow<'_, str>> = removed.into_iter().map(|t| t.0).collect();
+            removed.sort();
+            let mut gone = removed.iter().peekable();
+            let mut new = set.into_iter().peekable();
+            let mut merged = Vec::with_capacity(files.len() + new.len());
+            for (path, hash) in std::mem::take(&mut files) {
+                while let Some(pair) = new.next_if(|(p, _)| *p < path) {
+                    merged.push(pair);
+                }
+                while gone.next_if(|g| **g < path).is_some() {}
+                let removed = gone.next_if(|g| **g == path).is_some();
+                match new.next_if(|(p, _)| *p == path) {
+                    Some(pair) => merged.push(pair),
+                    None if !removed => merged.push((path, hash)),
+                    None => {}
+                }
+            }
+            merged.extend(new);
+            files = merged;
         }
         files
     }
@@ -281,7 +317,7 @@ impl Record {
         now: impl IntoIterator<Item = (String, H)>,
         numbers: BTreeMap<String, String>,
     ) -> Option<Record> {
-        let before = self.files_ref();
+        let before = self.files_sorted();
         // both in path order: walked side by side (no search per path), each list gathered in
         // order and each map then built in one pass
         let (mut added, mut changed, mut removed) = (Vec::new(), Vec::new(), Vec::new());
@@ -365,29 +401,34 @@ pub fn hash_tree(
     listed: &Listed<'_>,
 ) -> std::io::Result<Vec<(String, blake3::Hash)>> {
     use rayon::prelude::*;
-    site_files_with(dir, listed)?
-        .into_par_iter()
-        .map(|(rel, listed)| {
-            let hash = match listed.or_else(|| known(&rel)) {
-                Some(h) => h,
-                None => {
-                    // the build's own folder: a link in it was not written by the build
-                    let path = dir.join(&rel);
-                    if fs::symlink_metadata(&path)?.is_symlink() {
-                        return Err(std::io::Error::other(format!("{rel} 是一个符号链接，不是这次生成写入的文件")));
-                    }
-                    blake3::hash(&fs::read(path)?)
+    let mut files = site_files_with(dir, listed)?;
+    // the hashes not listed: known, or read and hashed, filled in where they stand (a third of a
+    // million paths are neither copied nor gathered again)
+    files.par_iter_mut().filter(|(_, hash)| hash.is_none()).try_for_each(|(rel, hash)| {
+        *hash = Some(match known(rel) {
+            Some(h) => h,
+            None => {
+                // the build's own folder: a link in it was not written by the build
+                let path = dir.join(&*rel);
+                if fs::symlink_metadata(&path)?.is_symlink() {
+                    return Err(std::io::Error::other(format!("{rel} 是一个符号链接，不是这次生成写入的文件")));
                 }
-            };
-            Ok((rel, hash))
-        })
-        .collect::<std::io::Result<Vec<_>>>()
-        // a walk's order is by name, folder by folder (`a/b` before `a-c`): the record's is the
-        // paths' (a run of the walk's order is sorted at once)
-        .map(|mut files| {
-            files.sort_by(|a, b| a.0.cmp(&b.0));
-            files
-        })
+                blake3::hash(&fs::read(path)?)
+            }
+        });
+        Ok(())
+    })?;
+    // a walk's order is by name, folder by folder (`a/b` before `a-c`): the record's is the
+    // paths' (a run of the walk's order is sorted at once)
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    let count = files.len();
+    // every hash is there now; the list is made again in the same memory
+    let hashed: Vec<(String, blake3::Hash)> = files.into_iter().filter_map(|(rel, hash)| Some((rel, hash?))).collect();
+    if hashed.len() == count {
+        Ok(hashed)
+    } else {
+        Err(std::io::Error::other("有文件没有算出哈希：这是 gongkai 的缺陷，请报告"))
+    }
 }
 
 /// Every file of a built site but the record's own and the output marker (see `is_own`), as

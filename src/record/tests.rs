@@ -253,3 +253,41 @@ fn an_entry_whose_files_are_not_strings_is_named_when_the_record_is_read_whole()
     let problems = Record::read(dir.path()).unwrap_err();
     assert!(problems[0].starts_with("第 3 条记录（entries/000003.json）：不是有效的记录"), "{problems:?}");
 }
+
+#[test]
+fn the_files_in_path_order_are_what_the_entries_say_one_after_another() {
+    // a sequence of sites (a small deterministic generator): files added, changed and removed,
+    // paths whose order differs from a walk's (`a/…`, `a-b…`, `a.html`)
+    let names = ["a.html", "a/x.html", "a-b.html", "a/b/c.html", "b.html", "单位/页.html", "z.html", "a0.html"];
+    let mut state = 7u64;
+    let mut next = || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 33) as usize
+    };
+    let mut r = Record::empty();
+    for build in 0..40 {
+        let mut now = BTreeMap::new();
+        for n in names {
+            let (kept, hash) = (next() % 3 != 0, next() % 3);
+            if kept {
+                now.insert(n.to_string(), format!("{hash}"));
+            }
+        }
+        if let Some(appended) = r.append(&format!("2026-01-{:02}", build % 28 + 1), now.clone(), BTreeMap::new()) {
+            r = appended;
+        }
+        // what a map built entry by entry gives (removals, then the files added and changed)
+        let mut model: BTreeMap<String, String> = BTreeMap::new();
+        for (_, c) in r.changes() {
+            for path in &c.removed {
+                model.remove(&*path.0);
+            }
+            model.extend(c.added.0.iter().chain(&c.changed.0).map(|(p, h)| (p.to_string(), h.to_string())));
+        }
+        let sorted: Vec<(String, String)> =
+            r.files_sorted().into_iter().map(|(p, h)| (p.to_string(), h.to_string())).collect();
+        assert_eq!(sorted, model.into_iter().collect::<Vec<_>>(), "build {build}");
+        assert_eq!(r.files(), now, "build {build}: the record says what was published");
+    }
+    assert!(r.entries().count() > 20, "most builds changed something");
+}
