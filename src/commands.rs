@@ -306,7 +306,7 @@ fn record(
     drop(staged);
     let entry = crate::timing::phase("公开记录：新条目");
     let previous = site.record()?;
-    let now = now.into_iter().map(|(path, hash)| (path, hash.to_hex()));
+    let now = now.into_iter().flatten().map(|(path, hash)| (path, hash.to_hex()));
     let appended = previous.append(&site.env.today.to_string(), now, numbers);
     let record = appended.as_ref().unwrap_or(previous);
     let signatures = crate::record::sign::for_build(&site.root, record, appended.is_some()).map_err(Error::Usage)?;

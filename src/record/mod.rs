@@ -394,41 +394,59 @@ impl Record {
 /// tree is always listed, so a file written without `known` learning of it is hashed all the
 /// same; but for the top folders `listed` names (a versioned output's unit trees taken from the
 /// previous version, listed and checked as they were taken, with the hashes the build cache kept:
-/// see [`site_files_with`]).
+/// see [`site_files_with`]). The files under each top name come in a list of their own, and the
+/// lists one after another are in path order: they are taken one at a time, never copied into one.
 pub fn hash_tree(
     dir: &Path,
     known: &(dyn Fn(&str) -> Option<blake3::Hash> + Sync),
     listed: &Listed<'_>,
-) -> std::io::Result<Vec<(String, blake3::Hash)>> {
+) -> std::io::Result<Vec<Vec<(String, blake3::Hash)>>> {
     use rayon::prelude::*;
-    let mut files = site_files_with(dir, listed)?;
+    let mut groups = site_files_with(dir, listed)?;
+    groups.retain(|g| !g.is_empty());
     // the hashes not listed: known, or read and hashed, filled in where they stand (a third of a
     // million paths are neither copied nor gathered again)
-    files.par_iter_mut().filter(|(_, hash)| hash.is_none()).try_for_each(|(rel, hash)| {
-        *hash = Some(match known(rel) {
-            Some(h) => h,
-            None => {
-                // the build's own folder: a link in it was not written by the build
-                let path = dir.join(&*rel);
-                if fs::symlink_metadata(&path)?.is_symlink() {
-                    return Err(std::io::Error::other(format!("{rel} 是一个符号链接，不是这次生成写入的文件")));
+    let fill = |(rel, hash): &mut (String, Option<blake3::Hash>)| -> std::io::Result<()> {
+        if hash.is_none() {
+            *hash = Some(match known(rel) {
+                Some(h) => h,
+                None => {
+                    // the build's own folder: a link in it was not written by the build
+                    let path = dir.join(&*rel);
+                    if fs::symlink_metadata(&path)?.is_symlink() {
+                        return Err(std::io::Error::other(format!("{rel} 是一个符号链接，不是这次生成写入的文件")));
+                    }
+                    blake3::hash(&fs::read(path)?)
                 }
-                blake3::hash(&fs::read(path)?)
-            }
-        });
+            });
+        }
         Ok(())
-    })?;
-    // a walk's order is by name, folder by folder (`a/b` before `a-c`): the record's is the
-    // paths' (a run of the walk's order is sorted at once)
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    let count = files.len();
-    // every hash is there now; the list is made again in the same memory
-    let hashed: Vec<(String, blake3::Hash)> = files.into_iter().filter_map(|(rel, hash)| Some((rel, hash?))).collect();
-    if hashed.len() == count {
-        Ok(hashed)
-    } else {
-        Err(std::io::Error::other("有文件没有算出哈希：这是 gongkai 的缺陷，请报告"))
-    }
+    };
+    groups.par_iter_mut().try_for_each(|g| g.par_iter_mut().try_for_each(fill))?;
+    // a walk's order is by name, folder by folder (`a/b` before `a-c`); the record's is the
+    // paths'. The files under one top name are together in either: each group is sorted, and the
+    // groups are put in the order of their paths (a top folder `a` as `a/`, which follows `a-c`
+    // and `a.html`)
+    let key = |g: &Vec<(String, Option<blake3::Hash>)>| -> String {
+        let first = g.first().map_or("", |(p, _)| p.as_str());
+        first.split_once('/').map_or_else(|| first.to_string(), |(top, _)| format!("{top}/"))
+    };
+    groups.sort_by_cached_key(key);
+    groups
+        .into_par_iter()
+        .map(|mut g| {
+            g.sort_by(|a, b| a.0.cmp(&b.0));
+            let count = g.len();
+            // every hash is there now; the list is made again in the same memory
+            let hashed: Vec<(String, blake3::Hash)> =
+                g.into_iter().filter_map(|(rel, hash)| Some((rel, hash?))).collect();
+            if hashed.len() == count {
+                Ok(hashed)
+            } else {
+                Err(std::io::Error::other("有文件没有算出哈希：这是 gongkai 的缺陷，请报告"))
+            }
+        })
+        .collect()
 }
 
 /// Every file of a built site but the record's own and the output marker (see `is_own`), as
@@ -437,7 +455,7 @@ pub fn hash_tree(
 /// The folders at the top (one per unit) are listed in parallel, each in name order, and joined
 /// in name order: the same list as one walk of the whole tree.
 pub fn site_files(dir: &Path) -> std::io::Result<Vec<String>> {
-    Ok(site_files_with(dir, &|_| None)?.into_iter().map(|(path, _)| path).collect())
+    Ok(site_files_with(dir, &|_| None)?.into_iter().flatten().map(|(path, _)| path).collect())
 }
 
 /// The files of a top folder known without listing it: its site paths with their BLAKE3, in
@@ -445,8 +463,12 @@ pub fn site_files(dir: &Path) -> std::io::Result<Vec<String>> {
 pub type Listed<'l> = dyn Fn(&str) -> Option<Vec<(String, blake3::Hash)>> + Sync + 'l;
 
 /// [`site_files`], with the files of the top folders `listed` knows taken from it instead of a
-/// walk (they come in its order, within the folder's place in the list), with their hashes.
-pub fn site_files_with(dir: &Path, listed: &Listed<'_>) -> std::io::Result<Vec<(String, Option<blake3::Hash>)>> {
+/// walk (they come in its order, within the folder's place in the list), with their hashes; the
+/// files of each top name in a list of their own (an empty one for the record's own files).
+pub type Groups = Vec<Vec<(String, Option<blake3::Hash>)>>;
+
+/// [`site_files`] as [`Groups`], with the files of the top folders `listed` knows.
+pub fn site_files_with(dir: &Path, listed: &Listed<'_>) -> std::io::Result<Groups> {
     use rayon::prelude::*;
     let mut top: Vec<(std::ffi::OsString, bool)> = Vec::new();
     for entry in fs::read_dir(dir)? {
@@ -460,7 +482,7 @@ pub fn site_files_with(dir: &Path, listed: &Listed<'_>) -> std::io::Result<Vec<(
         top.push((entry.file_name(), walked));
     }
     top.sort();
-    let lists: Vec<Vec<(String, Option<blake3::Hash>)>> = top
+    let lists: Groups = top
         .par_iter()
         .map(|(name, is_dir)| {
             let name = name.to_string_lossy();
@@ -491,7 +513,7 @@ pub fn site_files_with(dir: &Path, listed: &Listed<'_>) -> std::io::Result<Vec<(
             Ok(paths)
         })
         .collect::<std::io::Result<_>>()?;
-    Ok(lists.concat())
+    Ok(lists)
 }
 
 /// The file of entry `seq`, relative to the record.
