@@ -271,17 +271,25 @@ impl Record {
             let changes::Changes { added, changed, removed } = e.changes();
             let mut upserts = added.0;
             upserts.extend(changed.0);
-            // in path order, a path's last value kept (a map's extend)
-            upserts.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut upserts = upserts.into_iter().peekable();
-            let mut set = Vec::with_capacity(upserts.len());
-            while let Some(pair) = upserts.next() {
-                if upserts.peek().is_none_or(|next| next.0 != pair.0) {
-                    set.push(pair);
-                }
+            // in path order, a path's last value kept (as a map's extend would), in place: of two
+            // alike, the later one's value goes to the one kept
+            // (an entry writes them sorted: checked, not sorted again, which would take a
+            // scratch half the first entry's size)
+            if !upserts.is_sorted_by(|a, b| a.0 <= b.0) {
+                upserts.sort_by(|a, b| a.0.cmp(&b.0));
             }
+            upserts.dedup_by(|later, kept| {
+                let same = later.0 == kept.0;
+                if same {
+                    std::mem::swap(later, kept);
+                }
+                same
+            });
+            let set = upserts;
             if files.is_empty() {
+                // the first entry's list, without the room its parse grew
                 files = set;
+                files.shrink_to_fit();
                 continue;
             }
             let mut removed: Vec<Cow<'_, str>> = removed.into_iter().map(|t| t.0).collect();
