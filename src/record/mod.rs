@@ -271,29 +271,23 @@ impl Record {
             let changes::Changes { added, changed, removed } = e.changes();
             let mut upserts = added.0;
             upserts.extend(changed.0);
-            // in path order, a path's last value kept (as a map's extend would), in place: of two
-            // alike, the later one's value goes to the one kept
-            // (an entry writes them sorted: checked, not sorted again, which would take a
-            // scratch half the first entry's size)
-            if !upserts.is_sorted_by(|a, b| a.0 <= b.0) {
-                upserts.sort_by(|a, b| a.0.cmp(&b.0));
-            }
-            upserts.dedup_by(|later, kept| {
-                let same = later.0 == kept.0;
-                if same {
-                    std::mem::swap(later, kept);
-                }
-                same
-            });
-            let set = upserts;
+            // in path order, each path once: an entry writes them so (checked, not sorted again,
+            // which would take a scratch half the first entry's size); otherwise through a map,
+            // a path's last value kept as a map's extend keeps it
+            let set = if upserts.is_sorted_by(|a, b| a.0 < b.0) {
+                upserts
+            } else {
+                upserts.into_iter().collect::<BTreeMap<_, _>>().into_iter().collect()
+            };
             if files.is_empty() {
                 // the first entry's list, without the room its parse grew
                 files = set;
                 files.shrink_to_fit();
                 continue;
             }
-            let mut removed: Vec<Cow<'_, str>> = removed.into_iter().map(|t| t.0).collect();
-            removed.sort();
+            let removed: Vec<Cow<'_, str>> = removed.into_iter().map(|t| t.0).collect();
+            let mut removed: Vec<&str> = removed.iter().map(|p| &**p).collect();
+            removed.sort_unstable();
             let mut gone = removed.iter().peekable();
             let mut new = set.into_iter().peekable();
             let mut merged = Vec::with_capacity(files.len() + new.len());
@@ -301,8 +295,8 @@ impl Record {
                 while let Some(pair) = new.next_if(|(p, _)| *p < path) {
                     merged.push(pair);
                 }
-                while gone.next_if(|g| **g < path).is_some() {}
-                let removed = gone.next_if(|g| **g == path).is_some();
+                while gone.next_if(|g| **g < &*path).is_some() {}
+                let removed = gone.next_if(|g| **g == &*path).is_some();
                 match new.next_if(|(p, _)| *p == path) {
                     Some(pair) => merged.push(pair),
                     None if !removed => merged.push((path, hash)),
@@ -412,47 +406,41 @@ pub fn hash_tree(
     use rayon::prelude::*;
     let mut groups = site_files_with(dir, listed)?;
     groups.retain(|g| !g.is_empty());
-    // the hashes not listed: known, or read and hashed, filled in where they stand (a third of a
-    // million paths are neither copied nor gathered again)
-    let fill = |(rel, hash): &mut (String, Option<blake3::Hash>)| -> std::io::Result<()> {
-        if hash.is_none() {
-            *hash = Some(match known(rel) {
-                Some(h) => h,
-                None => {
-                    // the build's own folder: a link in it was not written by the build
-                    let path = dir.join(&*rel);
-                    if fs::symlink_metadata(&path)?.is_symlink() {
-                        return Err(std::io::Error::other(format!("{rel} 是一个符号链接，不是这次生成写入的文件")));
-                    }
-                    blake3::hash(&fs::read(path)?)
-                }
-            });
-        }
-        Ok(())
-    };
-    groups.par_iter_mut().try_for_each(|g| g.par_iter_mut().try_for_each(fill))?;
     // a walk's order is by name, folder by folder (`a/b` before `a-c`); the record's is the
-    // paths'. The files under one top name are together in either: each group is sorted, and the
-    // groups are put in the order of their paths (a top folder `a` as `a/`, which follows `a-c`
-    // and `a.html`)
+    // paths'. The files under one top name are together in either: the groups are put in the
+    // order of their paths (a top folder `a` as `a/`, which follows `a-c` and `a.html`), and
+    // each is sorted
     let key = |g: &Vec<(String, Option<blake3::Hash>)>| -> String {
         let first = g.first().map_or("", |(p, _)| p.as_str());
         first.split_once('/').map_or_else(|| first.to_string(), |(top, _)| format!("{top}/"))
     };
     groups.sort_by_cached_key(key);
+    // the hashes not listed: known, or read and hashed, a group at a time on every core; each
+    // list is made again in its own memory (a third of a million paths are never copied)
     groups
         .into_par_iter()
-        .map(|mut g| {
-            g.sort_by(|a, b| a.0.cmp(&b.0));
-            let count = g.len();
-            // every hash is there now; the list is made again in the same memory
-            let hashed: Vec<(String, blake3::Hash)> =
-                g.into_iter().filter_map(|(rel, hash)| Some((rel, hash?))).collect();
-            if hashed.len() == count {
-                Ok(hashed)
-            } else {
-                Err(std::io::Error::other("有文件没有算出哈希：这是 gongkai 的缺陷，请报告"))
-            }
+        .map(|group| {
+            let mut hashed = group
+                .into_iter()
+                .map(|(rel, hash)| {
+                    let hash = match hash.or_else(|| known(&rel)) {
+                        Some(h) => h,
+                        None => {
+                            // the build's own folder: a link in it was not written by the build
+                            let path = dir.join(&rel);
+                            if fs::symlink_metadata(&path)?.is_symlink() {
+                                return Err(std::io::Error::other(format!(
+                                    "{rel} 是一个符号链接，不是这次生成写入的文件"
+                                )));
+                            }
+                            blake3::hash(&fs::read(path)?)
+                        }
+                    };
+                    Ok((rel, hash))
+                })
+                .collect::<std::io::Result<Vec<_>>>()?;
+            hashed.sort_by(|a, b| a.0.cmp(&b.0));
+            Ok(hashed)
         })
         .collect()
 }
