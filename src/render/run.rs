@@ -357,7 +357,7 @@ pub(crate) fn render_site(
             // let go now (a province's are a hundred thousand paths)
             if sr.r.archive.opened {
                 let store = &sr.r.archive.store;
-                let held = |p: &String| sink.hash_of(p).is_some_and(|h| store.contains(&h.to_hex()));
+                let held = |p: &String| sink.hash_of(p).is_some_and(|h| store.holds(&h));
                 if u.pages.documents.iter().any(held) {
                     u.pages.documents.retain(|p| !held(p));
                     u.pages.documents.shrink_to_fit();
