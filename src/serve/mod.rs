@@ -238,7 +238,9 @@ fn open_browser(url: &str) {
     let url = url.to_string();
     std::thread::spawn(move || {
         if let Err(e) = webbrowser::open(&url) {
-            let _ = writeln!(anstream::stderr(), "注意：没能打开浏览器（{e}），请在浏览器里打开 {url}");
+            // one write: this thread runs beside the server's own messages
+            let line = format!("注意：没能打开浏览器（{e}），请在浏览器里打开 {url}\n");
+            let _ = anstream::stderr().write_all(line.as_bytes());
         }
     });
 }
