@@ -139,7 +139,7 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
 
     let load = crate::timing::phase("读取站点");
     let load_options = LoadOptions { today: opts.today, base_url: opts.base_url.clone(), ..Default::default() };
-    let site = load::load_site(&opts.site, &load_options)?;
+    let mut site = load::load_site(&opts.site, &load_options)?;
     // built for another address than the configured one (a staging site): not a publication
     let elsewhere = site.elsewhere;
     drop(load);
@@ -191,8 +191,10 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
     let mut stdout = anstream::stdout().lock();
     let mut text = human(&result, &styled, opts.quiet);
     let errors = result.errors();
-    // the summary is written: the check result is let go before the record is made
+    // the summary is written: the check result, and what only rendering read, are let go
+    // before the record is made
     drop(result);
+    site.rendered();
     if opts.strict && errors > 0 {
         drop(staging);
         text.push_str(&format!(

@@ -297,6 +297,16 @@ fn read_record_heads(root: &Path) -> Result<Vec<crate::record::EntryHead>> {
 }
 
 impl Site {
+    /// Let go of what only loading, checking and rendering read: the documents the record says
+    /// were published, and the 索引号 of its entries as parsed (see `Record::forget_numbers`).
+    /// A build does this once its pages are rendered; at 10,000 units they are 30 MB.
+    pub fn rendered(&mut self) {
+        self.published = Default::default();
+        if let Some(record) = &mut self.record {
+            record.forget_numbers();
+        }
+    }
+
     /// The whole publication record, which building needs; an error when this load kept only
     /// its 索引号 (`RecordUse::Numbers`): a build on it would start a new chain.
     pub fn record(&self) -> Result<&crate::record::Record> {

@@ -128,7 +128,7 @@ pub fn parse_hash(hex: &str) -> Option<blake3::Hash> {
     lower.then(|| blake3::Hash::from_hex(hex).ok()).flatten()
 }
 
-/// The key of the version named `hash` in [`Store::places`].
+/// The key of the version named `hash` in [`Store::held`].
 fn key(hash: &str) -> Option<[u8; 32]> {
     parse_hash(hash).map(|h| *h.as_bytes())
 }
@@ -152,6 +152,14 @@ struct PackIndex {
     bases: BTreeMap<String, String>,
 }
 
+/// A version held: its BLAKE3, where it lies and its base.
+#[derive(Debug)]
+struct Slot {
+    key: [u8; 32],
+    place: Place,
+    base: Option<[u8; 32]>,
+}
+
 /// Where a version lies.
 #[derive(Debug, Clone, Copy)]
 enum Place {
@@ -165,15 +173,14 @@ enum Place {
 #[derive(Debug, Default)]
 pub struct Store {
     dir: PathBuf,
-    /// Every version held, by the bytes of its BLAKE3, and where it lies. (A hash map: a build
-    /// looks up every page's hash, and a search through a tree of 64-character keys was a tenth
-    /// of its time; bytes, not hex: a province's hundred thousand versions took 8 MB more.)
-    places: rustc_hash::FxHashMap<[u8; 32], Place>,
+    /// Every version held, by the bytes of its BLAKE3, in their order: where it lies, and the
+    /// base it is compressed against. (Searched by halves: a build looks up every page's hash,
+    /// and a search through a tree of 64-character keys was a tenth of its time; bytes, not hex,
+    /// and a list, not hash maps: a province's 128,000 versions took 32 MB in two maps, 12 here.)
+    held: Vec<Slot>,
     /// A version held under a name that is no BLAKE3 in lowercase hex (a file put there by hand,
     /// an index edited): held all the same, and found damaged when it is read. With its base.
     odd: BTreeMap<String, (Place, Option<[u8; 32]>)>,
-    /// The base of each version compressed against one.
-    bases: rustc_hash::FxHashMap<[u8; 32], [u8; 32]>,
     /// Each pack's file name and how it is compressed.
     packs: Vec<(String, Codec)>,
     /// Every file of the archive (packs, their indexes, loose versions), by name.
@@ -200,9 +207,11 @@ impl Store {
             }
         }
         names.sort();
+        // the versions in the order read, put in order of their hashes at the end
+        let mut held = Vec::new();
         for name in names {
             if let Some(hash) = name.strip_suffix(".html.gz") {
-                store.insert(hash, Place::Loose, None);
+                store.insert(&mut held, hash, Place::Loose, None);
             } else if let Some(n) = name.strip_prefix("pack-").and_then(|n| n.strip_suffix(".json")) {
                 let invalid = |why: String| std::io::Error::new(std::io::ErrorKind::InvalidData, why);
                 let bytes = std::fs::read(store.dir.join(&name))?;
@@ -233,9 +242,10 @@ impl Store {
                 }
                 let pack = u32::try_from(store.packs.len()).map_err(|_| invalid(format!("{DIR} 的存档包太多")))?;
                 store.packs.push((index.pack, codec));
-                store.places.reserve(index.pages.len());
+                held.reserve(index.pages.len());
                 for (hash, (offset, len)) in &index.pages {
-                    store.insert(hash, Place::Packed(pack, *offset, *len), bases.get(hash.as_str()).copied());
+                    let base = bases.get(hash.as_str()).copied();
+                    store.insert(&mut held, hash, Place::Packed(pack, *offset, *len), base);
                 }
             } else if !(name.starts_with("pack-")
                 && (name.ends_with(".gz") || name.ends_with(".lz4") || name.ends_with(".lz4b")))
@@ -244,29 +254,36 @@ impl Store {
             }
             store.files.push(name);
         }
+        // the last one read of a hash wins, as in a map: reversed, it is the first of its hash
+        // after a stable sort, and the one `dedup` keeps
+        held.reverse();
+        held.sort_by(|a: &Slot, b: &Slot| a.key.cmp(&b.key));
+        held.dedup_by(|a, b| a.key == b.key);
+        held.shrink_to_fit();
+        store.held = held;
         Ok(store)
     }
 
-    /// Note a version held under the name `hash` (the last one read wins, as in a map).
-    fn insert(&mut self, hash: &str, place: Place, base: Option<[u8; 32]>) {
+    /// Note a version held under the name `hash` (in `held`, or `odd` when it is no BLAKE3;
+    /// there, the last one read wins).
+    fn insert(&mut self, held: &mut Vec<Slot>, hash: &str, place: Place, base: Option<[u8; 32]>) {
         match key(hash) {
-            Some(key) => {
-                self.places.insert(key, place);
-                match base {
-                    Some(base) => self.bases.insert(key, base),
-                    None => self.bases.remove(&key),
-                };
-            }
+            Some(key) => held.push(Slot { key, place, base }),
             None => {
                 self.odd.insert(hash.to_string(), (place, base));
             }
         }
     }
 
+    /// The version with this BLAKE3, if held.
+    fn find(&self, key: &[u8; 32]) -> Option<&Slot> {
+        self.held.binary_search_by(|h| h.key.cmp(key)).ok().map(|i| &self.held[i])
+    }
+
     /// Where the version named `hash` lies, and its base.
     fn place(&self, hash: &str) -> Option<(Place, Option<[u8; 32]>)> {
         match key(hash) {
-            Some(key) => Some((*self.places.get(&key)?, self.bases.get(&key).copied())),
+            Some(key) => self.find(&key).map(|h| (h.place, h.base)),
             None => self.odd.get(hash).copied(),
         }
     }
@@ -278,7 +295,7 @@ impl Store {
 
     /// [`Store::contains`], for a hash as bytes.
     pub fn holds(&self, hash: &blake3::Hash) -> bool {
-        self.places.contains_key(hash.as_bytes())
+        self.find(hash.as_bytes()).is_some()
     }
 
     /// Whether the archive holds the version with this BLAKE3 without a base: one that other
@@ -289,7 +306,7 @@ impl Store {
 
     /// Every version held, by BLAKE3, in hash order.
     pub fn hashes(&self) -> impl Iterator<Item = String> {
-        let hex = self.places.keys().map(|k| blake3::Hash::from(*k).to_hex().to_string());
+        let hex = self.held.iter().map(|h| blake3::Hash::from(h.key).to_hex().to_string());
         let mut hashes: Vec<String> = hex.chain(self.odd.keys().cloned()).collect();
         hashes.sort_unstable();
         hashes.into_iter()
@@ -1045,6 +1062,30 @@ mod tests {
         };
         std::fs::write(into.join("pack-000004.json"), serde_json::to_vec(&future).unwrap()).unwrap();
         assert!(Store::open(record.path()).unwrap_err().to_string().contains("gongkai-archive/9"));
+    }
+
+    #[test]
+    fn a_version_held_twice_is_where_it_was_read_last() {
+        let record = tempfile::tempdir().unwrap();
+        let into = record.path().join(DIR);
+        std::fs::create_dir_all(&into).unwrap();
+        let (twice, thrice, once) = ("<h1>两个包里都有</h1>", "<h1>散放也有</h1>", "<h1>只有一份</h1>");
+        std::fs::write(record.path().join(file(&hex(thrice.as_bytes()))), compress_gzip(thrice.as_bytes())).unwrap();
+        write_old_pack(&into, 1, Codec::Gzip, &[twice, thrice, once]);
+        write_old_pack(&into, 2, Codec::Lz4, &[thrice, twice]);
+        let store = Store::open(record.path()).unwrap();
+        // names in order: the loose file, then pack 1, then pack 2
+        assert!(store.location(&hex(twice.as_bytes())).contains("pack-000002.lz4"));
+        assert!(store.location(&hex(thrice.as_bytes())).contains("pack-000002.lz4"));
+        assert!(store.location(&hex(once.as_bytes())).contains("pack-000001.gz"));
+        let mut all: Vec<String> = [twice, thrice, once].iter().map(|p| hex(p.as_bytes())).collect();
+        all.sort();
+        assert_eq!(store.hashes().collect::<Vec<_>>(), all, "each version once, in hash order");
+        for page in [twice, thrice, once] {
+            assert!(store.holds(&blake3::hash(page.as_bytes())));
+            assert_eq!(store.read(&hex(page.as_bytes())).unwrap(), page.as_bytes());
+        }
+        assert!(!store.holds(&blake3::hash("<h1>没有存档</h1>".as_bytes())));
     }
 
     #[test]

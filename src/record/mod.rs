@@ -233,6 +233,18 @@ impl Record {
         Some([c.added.0.len(), c.changed.0.len(), c.removed.len()])
     }
 
+    /// Let go of the 索引号 of the entries as parsed (each entry's file still holds them, and is
+    /// published as it is): for a build once its pages are rendered, which then only adds an
+    /// entry and writes the record. A province's record assigned a quarter of a million; an
+    /// entry shared with another record keeps them.
+    pub fn forget_numbers(&mut self) {
+        for e in &mut self.entries {
+            if let Some(e) = std::sync::Arc::get_mut(e) {
+                e.head.numbers = BTreeMap::new();
+            }
+        }
+    }
+
     /// No build recorded yet.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
