@@ -257,7 +257,7 @@ impl Store {
         // the last one read of a hash wins, as in a map: reversed, it is the first of its hash
         // after a stable sort, and the one `dedup` keeps
         held.reverse();
-        held.sort_by(|a: &Slot, b: &Slot| a.key.cmp(&b.key));
+        held.sort_by_key(|s| s.key);
         held.dedup_by(|a, b| a.key == b.key);
         held.shrink_to_fit();
         store.held = held;
