@@ -182,7 +182,13 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
     drop(caching);
     let bar = progress(site.units.len(), opts.quiet);
     let rendering = crate::timing::phase("检查并生成");
-    let built = render_and_report(&site, &theme, &staging, &|| bar.inc(1), cache.as_ref()).map_err(stopped)?;
+    let prepared = crate::render::run::prepare(&site, cache.as_ref()).map_err(stopped)?;
+    // the record's entries are read back for the record stage, not held while the pages render
+    if let Some(record) = site.record.as_mut() {
+        record.set_aside(&site.root.join(crate::record::FOLDER));
+    }
+    let built =
+        render_and_report(&site, &theme, &staging, &|| bar.inc(1), cache.as_ref(), prepared).map_err(stopped)?;
     bar.finish_and_clear();
     drop(rendering);
     let Built { result, files, report_dir, numbers, documents, reused, search_taken, store } = built;
@@ -212,7 +218,10 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
             crate::record::FOLDER
         )
     } else {
-        record(&site, &staging, numbers, &documents, spool.as_deref(), store).map_err(stopped)?
+        // whole: the pages were rendered from it (taken out, to read its entries back)
+        site.record().map_err(stopped)?;
+        let previous = site.record.take().unwrap_or_default();
+        record(&site, previous, &staging, numbers, &documents, spool.as_deref(), store).map_err(stopped)?
     };
     drop(recording);
     let swap = crate::timing::phase("替换旧网站");
@@ -254,10 +263,12 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
 /// carries an entry the site's record lacks — then publish the whole record with the site under
 /// `.well-known/gongkai/`. Every document page (`documents`) whose bytes the archive lacks is
 /// added to `record/archive/` in the same Staging (see `record::archive`): compressed as they
-/// were written when `spool` has them, otherwise read back and compressed. Returns a line for
-/// the summary.
+/// were written when `spool` has them, otherwise read back and compressed. `previous` is the
+/// site's record, its entries perhaps set aside while the pages rendered. Returns a line for the
+/// summary.
 fn record(
     site: &crate::model::Site,
+    mut previous: crate::record::Record,
     staging: &crate::output::Staging,
     numbers: std::collections::BTreeMap<String, String>,
     documents: &[String],
@@ -307,7 +318,9 @@ fn record(
     };
     drop(staged);
     let entry = crate::timing::phase("公开记录：新条目");
-    let previous = site.record()?;
+    // the entries set aside while the pages rendered, read back as they were
+    previous.take_back().map_err(|problems| Error::Record { path: dir.clone(), problems })?;
+    let previous = &previous;
     let now = now.into_iter().flatten().map(|(path, hash)| (path, hash.to_hex()));
     let appended = previous.append(&site.env.today.to_string(), now, numbers);
     let record = appended.as_ref().unwrap_or(previous);
@@ -441,11 +454,12 @@ fn render_and_report(
     staging: &crate::output::Staging,
     tick: &(dyn Fn() + Sync),
     cache: Option<&crate::render::cache::Cache>,
+    prepared: crate::render::run::Prepared,
 ) -> Result<Built> {
     use crate::output::{Sink, Staging};
     use crate::render::{self, run};
 
-    let (result, rendered) = run::render_site(site, theme, staging, tick, cache)?;
+    let (result, rendered) = run::render_site(site, theme, staging, tick, cache, prepared)?;
     let _phase = crate::timing::phase("检查报告");
     let cx = Context { root: &site.root, packs: &site.packs, color: false };
     // streamed to its file (it grows with the site: tens of MB for thousands of units); the

@@ -197,6 +197,9 @@ pub struct Record {
     /// The entries in order, each with its file's bytes as read or written; shared, so that a
     /// record with one more entry costs one entry, not a copy of the whole record.
     entries: Vec<std::sync::Arc<Stored>>,
+    /// Where the entries' bytes are to be read back from, while they are set aside (see
+    /// [`Record::set_aside`]): then only the heads may be read.
+    aside: Option<std::path::PathBuf>,
 }
 
 /// What is wrong with a record, in words, one problem each.
@@ -219,17 +222,17 @@ impl Record {
 
     /// The entries, oldest first, each with its file's bytes (what a signature signs).
     pub fn entry_files(&self) -> impl Iterator<Item = (&EntryHead, &[u8])> {
-        self.entries.iter().map(|e| (&e.head, e.bytes.as_slice()))
+        self.whole().iter().map(|e| (&e.head, e.bytes.as_slice()))
     }
 
     /// The entries' heads, oldest first, each with what it changed.
     pub fn changes(&self) -> impl Iterator<Item = (&EntryHead, changes::Changes<'_>)> {
-        self.entries.iter().map(|e| (&e.head, e.changes()))
+        self.whole().iter().map(|e| (&e.head, e.changes()))
     }
 
     /// How many files the newest entry added, changed and removed.
     pub fn last_counts(&self) -> Option<[usize; 3]> {
-        let c = self.entries.last()?.changes();
+        let c = self.whole().last()?.changes();
         Some([c.added.0.len(), c.changed.0.len(), c.removed.len()])
     }
 
@@ -243,6 +246,58 @@ impl Record {
                 e.head.numbers = BTreeMap::new();
             }
         }
+    }
+
+    /// The entries, with their bytes: never while they are set aside (a bug, which would
+    /// otherwise read an entry as one that changed nothing).
+    fn whole(&self) -> &[std::sync::Arc<Stored>] {
+        if let Some(dir) = &self.aside {
+            panic!("公开记录的条目内容暂时放下了，要先从 {} 读回：这是 gongkai 的缺陷，请报告", dir.display());
+        }
+        &self.entries
+    }
+
+    /// Let go of the entries' bytes while only their heads are read (a build, while it renders
+    /// its pages: a province's first entry is 42 MB), to read them back from `dir`, the folder
+    /// they were read from, with [`Record::take_back`]. Returns whether they were let go: not
+    /// when there is no entry, or one is shared with another record.
+    pub fn set_aside(&mut self, dir: &Path) -> bool {
+        if self.entries.is_empty() || !self.entries.iter_mut().all(|e| std::sync::Arc::get_mut(e).is_some()) {
+            return false;
+        }
+        for e in &mut self.entries {
+            if let Some(e) = std::sync::Arc::get_mut(e) {
+                e.bytes = Vec::new();
+            }
+        }
+        self.aside = Some(dir.to_path_buf());
+        true
+    }
+
+    /// Read back the bytes [`Record::set_aside`] let go, each checked against the BLAKE3 it had
+    /// when the record was read. An entry's file changed or gone meanwhile is a problem, named,
+    /// and the record stays as it was.
+    pub fn take_back(&mut self) -> Result<(), Problems> {
+        let Some(dir) = &self.aside else { return Ok(()) };
+        let mut bytes = Vec::with_capacity(self.entries.len());
+        for e in &self.entries {
+            let file = entry_file(e.head.seq);
+            let at = format!("第 {} 条记录（{file}）", e.head.seq);
+            let read = read_file(dir, &file).map_err(|why| vec![why])?;
+            let read = read.ok_or_else(|| vec![format!("{at}：文件在这次生成期间被删除了")])?;
+            if hex(&read) != e.hash {
+                return Err(vec![format!("{at}：内容在这次生成期间被改动了，与开始时读到的不同")]);
+            }
+            bytes.push(read);
+        }
+        for (e, bytes) in self.entries.iter_mut().zip(bytes) {
+            match std::sync::Arc::get_mut(e) {
+                Some(e) => e.bytes = bytes,
+                None => *e = std::sync::Arc::new(Stored { head: e.head.clone(), bytes, hash: e.hash.clone() }),
+            }
+        }
+        self.aside = None;
+        Ok(())
     }
 
     /// No build recorded yet.
@@ -261,7 +316,8 @@ impl Record {
     /// absent), and verify its chain.
     pub fn read_with(get: Fetch<'_>) -> Result<Option<Record>, Problems> {
         let entries = read_chain(get, true)?;
-        Ok(entries.map(|entries| Record { entries: entries.into_iter().map(std::sync::Arc::new).collect() }))
+        Ok(entries
+            .map(|entries| Record { entries: entries.into_iter().map(std::sync::Arc::new).collect(), aside: None }))
     }
 
     /// The site as the record says it is now: every file with its BLAKE3.
@@ -279,7 +335,7 @@ impl Record {
     /// added and changed, merged into the list before (the first entry's files are the list).
     pub fn files_sorted(&self) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
         let mut files: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::new();
-        for e in &self.entries {
+        for e in self.whole() {
             let changes::Changes { added, changed, removed } = e.changes();
             let mut upserts = added.0;
             upserts.extend(changed.0);
@@ -369,9 +425,9 @@ impl Record {
         bytes.push(b'\n');
         let Entry { schema, seq, date, previous, numbers, .. } = entry;
         let head = EntryHead { schema, seq, date, previous, numbers };
-        let mut entries = self.entries.clone();
+        let mut entries = self.whole().to_vec();
         entries.push(std::sync::Arc::new(Stored { head, hash: hex(&bytes), bytes }));
-        Some(Record { entries })
+        Some(Record { entries, aside: None })
     }
 
     /// The record's files, relative to the record folder: the index, then each entry.
@@ -392,7 +448,7 @@ impl Record {
         let mut index = serde_json::to_vec_pretty(&log).unwrap_or_default();
         index.push(b'\n');
         let mut out = vec![(LOG.to_string(), std::borrow::Cow::Owned(index))];
-        out.extend(self.entries.iter().map(|e| (entry_file(e.head.seq), std::borrow::Cow::Borrowed(&e.bytes[..]))));
+        out.extend(self.whole().iter().map(|e| (entry_file(e.head.seq), std::borrow::Cow::Borrowed(&e.bytes[..]))));
         out
     }
 

@@ -296,3 +296,44 @@ fn the_files_in_path_order_are_what_the_entries_say_one_after_another() {
     }
     assert!(r.entries().count() > 20, "most builds changed something");
 }
+
+#[test]
+fn entries_set_aside_are_read_back_as_they_were_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), &three_builds());
+    let read = Record::read(dir.path()).unwrap().unwrap();
+    let mut r = Record::read(dir.path()).unwrap().unwrap();
+    assert!(r.set_aside(dir.path()));
+    // the heads stay
+    assert_eq!(r.entries().map(|h| h.seq).collect::<Vec<_>>(), [1, 2, 3]);
+    assert!(r.entries.iter().all(|e| e.bytes.is_empty()), "the bytes are let go");
+    // an entry changed meanwhile is named, and the record stays set aside
+    let second = dir.path().join(entry_file(2));
+    let original = fs::read(&second).unwrap();
+    fs::write(&second, [&original[..], b" "].concat()).unwrap();
+    let why = r.take_back().unwrap_err().join("\n");
+    assert!(why.contains("第 2 条记录") && why.contains("改动"), "{why}");
+    fs::remove_file(&second).unwrap();
+    let why = r.take_back().unwrap_err().join("\n");
+    assert!(why.contains("第 2 条记录") && why.contains("删除"), "{why}");
+    // restored: read back whole, the record as it was read
+    fs::write(&second, &original).unwrap();
+    r.take_back().unwrap();
+    assert_eq!(r.files_to_write(), read.files_to_write());
+    assert_eq!(r.files(), read.files());
+    // an empty record, or one sharing its entries, keeps its bytes
+    assert!(!Record::empty().set_aside(dir.path()));
+    let shared = r.clone();
+    assert!(!r.set_aside(dir.path()));
+    assert_eq!(shared.files_to_write(), read.files_to_write());
+}
+
+#[test]
+#[should_panic(expected = "要先从")]
+fn reading_what_an_entry_changed_while_it_is_set_aside_is_a_bug_that_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), &three_builds());
+    let mut r = Record::read(dir.path()).unwrap().unwrap();
+    assert!(r.set_aside(dir.path()));
+    let _ = r.files();
+}

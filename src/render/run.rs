@@ -10,7 +10,7 @@ use super::cache::{self, Cache};
 use super::links::check_outward;
 use super::pages::UnitPages;
 use super::search::{self, Tap};
-use super::site::Renderer;
+use super::site::{FromRecord, Renderer};
 use super::theme::Theme;
 use crate::check::{self, CheckResult, UnitCheck};
 use crate::error::Result;
@@ -54,6 +54,11 @@ impl<'a> SiteRenderer<'a> {
     /// A renderer of `site`, which must have been loaded with its whole record.
     pub(crate) fn new(site: &'a Site, theme: &'a Theme, sink: &'a dyn Sink) -> Result<Self> {
         Ok(SiteRenderer { r: Renderer::new(site, theme, sink)? })
+    }
+
+    /// [`SiteRenderer::new`], with what it reads of the record read already.
+    fn with(site: &'a Site, theme: &'a Theme, sink: &'a dyn Sink, from: FromRecord) -> Self {
+        SiteRenderer { r: Renderer::with(site, theme, sink, from) }
     }
 
     /// Load, check and render one unit; nothing of it is kept but the summary.
@@ -293,22 +298,36 @@ fn withhold(unit: &mut crate::model::Unit, files: &[String]) {
 /// next renders).
 const BATCH: usize = 64;
 
+/// What [`render_site`] reads before the first unit: what it needs of the record (after which
+/// the record's entries may be set aside) and, with a build cache, what each unit's folder holds.
+pub(crate) struct Prepared {
+    from: FromRecord,
+    folders: Option<Vec<Option<(blake3::Hash, String)>>>,
+}
+
+/// Read what [`render_site`] reads first; the record's archive and histories while the unit
+/// folders are listed. `site` must have been loaded with its whole record.
+pub(crate) fn prepare(site: &Site, cache: Option<&Cache>) -> Result<Prepared> {
+    let (from, folders) = rayon::join(
+        || FromRecord::of(site),
+        || cache.map(|c| site.units.par_iter().map(|dir| c.folder(&dir.slug, &dir.path)).collect::<Vec<_>>()),
+    );
+    Ok(Prepared { from: from?, folders })
+}
+
 /// Check and render the whole site, one unit at a time (in parallel): each unit is loaded,
 /// checked, rendered and dropped, keeping only a summary. Returns the check result (with broken
-/// links added) and what was written.
+/// links added) and what was written. `prepared` is [`prepare`]'s, for this site and cache.
 pub(crate) fn render_site(
     site: &Site,
     theme: &Theme,
     sink: &dyn Sink,
     tick: &(dyn Fn() + Sync),
     cache: Option<&Cache>,
+    prepared: Prepared,
 ) -> Result<(CheckResult, Rendered)> {
-    // the record's archive and histories are read while the unit folders are listed
-    let (sr, folders) = rayon::join(
-        || SiteRenderer::new(site, theme, sink),
-        || cache.map(|c| site.units.par_iter().map(|dir| c.folder(&dir.slug, &dir.path)).collect::<Vec<_>>()),
-    );
-    let sr = sr?;
+    let Prepared { from, folders } = prepared;
+    let sr = SiteRenderer::with(site, theme, sink, from);
     let phase = crate::timing::phase("单位页面");
     // every unit's keys first: they tell whether the search index can be taken as it was
     let keys: Vec<Option<cache::Keys>> = match (cache, folders) {

@@ -143,14 +143,39 @@ pub(super) struct Renderer<'a> {
     pub(super) archive: std::sync::Arc<super::archive::Archive>,
 }
 
+/// What rendering reads of the publication record before the first page: the sequences of its
+/// 索引号, and its archive with the history of every page it holds. Made from the entries' bytes,
+/// which `build` then sets aside while the pages are rendered.
+pub(crate) struct FromRecord {
+    sequences: std::sync::Arc<crate::record::numbers::Sequences>,
+    archive: std::sync::Arc<super::archive::Archive>,
+}
+
+impl FromRecord {
+    /// Read from `site`'s record (which must be whole) and archive.
+    pub(crate) fn of(site: &Site) -> Result<FromRecord> {
+        let record = site.record()?;
+        Ok(FromRecord {
+            sequences: std::sync::Arc::new(crate::record::numbers::Sequences::of(
+                record.entries().flat_map(|e| e.numbers.values()),
+            )),
+            archive: std::sync::Arc::new(super::archive::Archive::of(site, record)),
+        })
+    }
+}
+
 impl<'a> Renderer<'a> {
     pub(super) fn new(site: &'a Site, theme: &'a Theme, sink: &'a dyn Sink) -> Result<Self> {
+        Ok(Renderer::with(site, theme, sink, FromRecord::of(site)?))
+    }
+
+    /// [`Renderer::new`], with what it reads of the record read already.
+    pub(super) fn with(site: &'a Site, theme: &'a Theme, sink: &'a dyn Sink, from: FromRecord) -> Self {
         let title = site.config.title.clone().unwrap_or_else(|| "信息公开".to_string());
         let base_url =
             site.config.base_url.as_ref().map(|u| if u.ends_with('/') { u.clone() } else { format!("{u}/") });
         let site_values = SiteView { base_url: base_url.clone(), ..SiteView::of_site(site, &title) };
-        let record = site.record()?;
-        Ok(Renderer {
+        Renderer {
             site,
             theme,
             sink,
@@ -160,11 +185,9 @@ impl<'a> Renderer<'a> {
             stage_order: stage_order(site),
             search: site.config.search(),
             site_values,
-            sequences: std::sync::Arc::new(crate::record::numbers::Sequences::of(
-                record.entries().flat_map(|e| e.numbers.values()),
-            )),
-            archive: std::sync::Arc::new(super::archive::Archive::of(site, record)),
-        })
+            sequences: from.sequences,
+            archive: from.archive,
+        }
     }
 
     /// The same renderer, writing into `sink` (the search index's tap on a unit's pages).
