@@ -85,6 +85,20 @@ impl Server {
         self.log.lock().unwrap().clone()
     }
 
+    /// Wait (bounded) until what the server printed satisfies `ok`: a page may be served before
+    /// the lines about it are read.
+    fn log_when(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let started = Instant::now();
+        loop {
+            let log = self.log();
+            if ok(&log) {
+                return log;
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "waited 20 s for {what}; log:\n{log}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Wait (bounded) until the page at `path` satisfies `ok`.
     fn wait_for(&self, path: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
         let started = Instant::now();
@@ -167,9 +181,8 @@ fn edits_show_up_broken_edits_keep_the_last_good_page() {
     server.wait_for(PAGE, "recovery", |b| b.contains("3.30 元/立方米") && !b.contains("gongkai-overlay"));
 
     // the terminal said what appeared and what went away, like check does
-    let log = server.log.lock().unwrap().clone();
+    let log = server.log_when("the fixed error", |l| l.contains("已解决：content/qingyuan-water/fees.yaml:3"));
     assert!(log.contains("错误[gongkai/syntax]"), "{log}");
-    assert!(log.contains("已解决：content/qingyuan-water/fees.yaml:3"), "{log}");
 
     // the build output never carries the preview's script
     assert_eq!(site.run(&["build", "-q"]).code, 0);
