@@ -264,8 +264,7 @@ fn ctrl_c_stops_the_server_cleanly() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "{status:?}");
-    std::thread::sleep(Duration::from_millis(100));
-    assert!(server.log.lock().unwrap().contains("已停止预览"));
+    server.log_when("the line saying it stopped", |l| l.contains("已停止预览"));
 }
 
 #[test]
