@@ -268,7 +268,7 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
 /// summary.
 fn record(
     site: &crate::model::Site,
-    mut previous: crate::record::Record,
+    previous: crate::record::Record,
     staging: &crate::output::Staging,
     numbers: std::collections::BTreeMap<String, String>,
     documents: &[String],
@@ -318,20 +318,16 @@ fn record(
     };
     drop(staged);
     let entry = crate::timing::phase("公开记录：新条目");
-    // the entries set aside while the pages rendered, read back as they were
-    previous.take_back().map_err(|problems| Error::Record { path: dir.clone(), problems })?;
-    let previous = &previous;
+    // the entries set aside while the pages rendered are read from their files as they were
     let now = now.into_iter().flatten().map(|(path, hash)| (path, hash.to_hex()));
-    let appended = previous.append(&site.env.today.to_string(), now, numbers);
-    let record = appended.as_ref().unwrap_or(previous);
+    let appended = previous
+        .append(&site.env.today.to_string(), now, numbers)
+        .map_err(|problems| Error::Record { path: dir.clone(), problems })?;
+    let record = appended.as_ref().unwrap_or(&previous);
     let signatures = crate::record::sign::for_build(&site.root, record, appended.is_some()).map_err(Error::Usage)?;
     drop(entry);
     let publishing = crate::timing::phase("公开记录：随网站发布");
-    for (rel, bytes) in
-        record.files_to_write().into_iter().chain(signatures.iter().map(|(r, b)| (r.clone(), b[..].into())))
-    {
-        staging.put(&format!("{PUBLISHED}/{rel}"), &bytes)?;
-    }
+    put_record(staging, &format!("{PUBLISHED}/"), record, &signatures)?;
     drop(publishing);
     if appended.is_none() && to_archive.is_empty() {
         return Ok("公开记录：与上次发布相比没有变化，没有新增记录。\n".into());
@@ -341,9 +337,7 @@ fn record(
         Some(out) => out,
         None => new_record_folder(site, &dir, &store, &[], staging, spool)?,
     };
-    for (rel, bytes) in record.files_to_write().into_iter().chain(signatures.into_iter().map(|(r, b)| (r, b.into()))) {
-        out.put(&rel, &bytes)?;
-    }
+    put_record(&out, "", record, &signatures)?;
     if let Some(warning) = out.commit()? {
         eprintln!("注意：{warning}");
     }
@@ -362,6 +356,29 @@ fn record(
         removed,
         e.numbers.len()
     ))
+}
+
+/// Write the record's files and `signatures` into `into`, each path after `prefix`: an entry set
+/// aside is copied from its file, and checked as it is.
+fn put_record(
+    into: &crate::output::Staging,
+    prefix: &str,
+    record: &crate::record::Record,
+    signatures: &[(String, Vec<u8>)],
+) -> Result<()> {
+    use crate::output::Sink;
+    use crate::record::Source;
+    for (rel, source) in record.files_to_write() {
+        let path = format!("{prefix}{rel}");
+        match source {
+            Source::Bytes(bytes) => into.put(&path, &bytes)?,
+            Source::Copy(from, hash) => into.put_file(&path, &from, &hash)?,
+        }
+    }
+    for (rel, bytes) in signatures {
+        into.put(&format!("{prefix}{rel}"), bytes)?;
+    }
+    Ok(())
 }
 
 /// A new `record/` being staged (see [`record`]) with the archive's files as they are (linked, or

@@ -498,6 +498,68 @@ impl Staging {
     }
 }
 
+impl Staging {
+    /// Store a copy of the file `from`, whose bytes must have the BLAKE3 `hash` (in hex): copied
+    /// a piece at a time and checked as it is (the record's first entry is tens of megabytes), or
+    /// hard-linked from the previous output when the file there has that hash. A file that has
+    /// other bytes is an error, and nothing of it is left.
+    pub(crate) fn put_file(&self, path: &str, from: &Path, hash: &str) -> Result<()> {
+        self.abort_hook();
+        let target = self.prepare(path)?;
+        if let (Some(hashes), Ok(parsed)) = (&self.hashes, blake3::Hash::from_hex(hash)) {
+            hashes.lock().unwrap_or_else(|e| e.into_inner()).insert(path, parsed);
+        }
+        let hash_of = |p: &Path| -> io::Result<String> {
+            let mut hasher = blake3::Hasher::new();
+            hasher.update_reader(fs::File::open(p)?)?;
+            Ok(hasher.finalize().to_hex().to_string())
+        };
+        if self.previous {
+            let previous = self.out.join(path);
+            if fs::symlink_metadata(&previous).is_ok_and(|m| m.is_file())
+                && hash_of(&previous).is_ok_and(|h| h == hash)
+                && fs::hard_link(&previous, &target).is_ok()
+            {
+                return Ok(());
+            }
+        }
+        let copied = copy_hashed(from, &target).map_err(|e| Error::write(&target, e))?;
+        if copied != hash {
+            let _ = fs::remove_file(&target);
+            let why = io::Error::new(io::ErrorKind::InvalidData, "内容在这次生成期间被改动了，与开始时读到的不同");
+            return Err(Error::io(from, why));
+        }
+        Ok(())
+    }
+}
+
+/// Copy `from` into a new file at `target` (see [`write_new`]) a piece at a time; the BLAKE3 of
+/// what was copied, in hex.
+fn copy_hashed(from: &Path, target: &Path) -> io::Result<String> {
+    let mut source = fs::File::open(from)?;
+    let open = || fs::File::options().write(true).create_new(true).open(target);
+    let mut file = match open() {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            fs::remove_file(target)?;
+            open()?
+        }
+        opened => opened?,
+    };
+    let mut hasher = blake3::Hasher::new();
+    let mut buf = vec![0; 1 << 16];
+    loop {
+        let n = match io::Read::read(&mut source, &mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(&buf[..n]);
+        io::Write::write_all(&mut file, &buf[..n])?;
+    }
+    Ok(hasher.finalize().to_hex().to_string())
+}
+
 /// Write `bytes` into a new file at `target`. A file already there may have been taken from the
 /// previous output by a hard link (the build cache): it is the live site's file, so it is
 /// unlinked and never written through.
@@ -695,6 +757,35 @@ mod tests {
         let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(leftovers, ["public"]);
         assert!(out.join(MARKER).is_file(), "every output carries the marker");
+    }
+
+    #[test]
+    fn a_file_put_by_copy_is_checked_piece_by_piece_and_linked_when_the_output_has_it() {
+        use std::os::unix::fs::MetadataExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let (out, from) = (tmp.path().join("public"), tmp.path().join("entry.json"));
+        let bytes: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        fs::write(&from, &bytes).unwrap();
+        let hash = blake3::hash(&bytes).to_hex().to_string();
+        let s = Staging::hashed(&out, tmp.path()).unwrap();
+        s.put_file("r/e.json", &from, &hash).unwrap();
+        assert_eq!(s.take_hashes().get("r/e.json"), Some(blake3::hash(&bytes)));
+        // other bytes than the hash says: an error naming the file, and nothing left
+        let wrong = blake3::hash(b"other").to_hex().to_string();
+        let why = s.put_file("r/f.json", &from, &wrong).unwrap_err().to_string();
+        assert!(why.contains("entry.json") && why.contains("改动"), "{why}");
+        assert!(!s.path().join("r/f.json").exists());
+        s.commit().unwrap();
+        assert_eq!(fs::read(out.join("r/e.json")).unwrap(), bytes);
+        // the next build links the published file that has the hash, and copies otherwise
+        let s = Staging::new(&out, tmp.path()).unwrap();
+        s.put_file("r/e.json", &from, &hash).unwrap();
+        let ino = |p: &Path| fs::metadata(p).unwrap().ino();
+        assert_eq!(ino(&s.path().join("r/e.json")), ino(&out.join("r/e.json")), "linked");
+        fs::write(out.join("r/g.json"), b"not these bytes").unwrap();
+        s.put_file("r/g.json", &from, &hash).unwrap();
+        assert_eq!(fs::read(s.path().join("r/g.json")).unwrap(), bytes);
+        assert_ne!(ino(&s.path().join("r/g.json")), ino(&out.join("r/g.json")), "copied");
     }
 
     /// A file taken from the previous output (a hard link to the live site's file) and then

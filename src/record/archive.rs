@@ -795,10 +795,19 @@ mod tests {
         let r = Record::empty();
         let [h1, h2, x1] = [b"h1", b"h2", b"x1"].map(|b| blake3::hash(b));
         let [a1, a2, b1] = [h1, h2, x1].map(|h| h.to_hex().to_string());
-        let r = r.append("2026-01-01", files(&[("u/n/a.html", &a1), ("u/n/b.html", &b1)]), BTreeMap::new()).unwrap();
-        let r = r.append("2026-02-01", files(&[("u/n/a.html", &a2), ("u/n/b.html", &b1)]), BTreeMap::new()).unwrap();
+        let r = r
+            .append("2026-01-01", files(&[("u/n/a.html", &a1), ("u/n/b.html", &b1)]), BTreeMap::new())
+            .unwrap()
+            .unwrap();
+        let r = r
+            .append("2026-02-01", files(&[("u/n/a.html", &a2), ("u/n/b.html", &b1)]), BTreeMap::new())
+            .unwrap()
+            .unwrap();
         // an entry's hash that is no BLAKE3 has no place in a history
-        let r = r.append("2026-03-01", files(&[("u/n/b.html", &b1), ("u/n/c.html", "h1")]), BTreeMap::new()).unwrap();
+        let r = r
+            .append("2026-03-01", files(&[("u/n/b.html", &b1), ("u/n/c.html", "h1")]), BTreeMap::new())
+            .unwrap()
+            .unwrap();
         let h = histories(&r, |h| *h == h1);
         assert_eq!(h.len(), 1, "b has no archived version: {h:?}");
         assert_eq!(

@@ -107,6 +107,150 @@ impl Changes<'_> {
     }
 }
 
+/// A file's hash as an entry gives it: a BLAKE3 in lowercase hex, as the record writes them, kept
+/// as its bytes; anything else as written (equal only to the same text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Digest {
+    /// A BLAKE3.
+    Blake3([u8; 32]),
+    /// Any other text.
+    Text(Box<str>),
+}
+
+impl Digest {
+    /// The hash written as `text`.
+    pub fn of(text: &str) -> Digest {
+        match super::archive::parse_hash(text) {
+            Some(hash) => Digest::Blake3(*hash.as_bytes()),
+            None => Digest::Text(text.into()),
+        }
+    }
+}
+
+/// Files an entry lists, or the site as the record says it is, kept small: the paths one after
+/// another in one string, where each ends, and each one's hash. A province's site is a third of
+/// a million files: 31 MB so, where an entry's bytes and a list borrowing from them were 67.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Listed {
+    paths: String,
+    ends: Vec<usize>,
+    hashes: Vec<Digest>,
+}
+
+impl Listed {
+    /// Add a file at the end.
+    pub fn push(&mut self, path: &str, hash: Digest) {
+        self.paths.push_str(path);
+        self.ends.push(self.paths.len());
+        self.hashes.push(hash);
+    }
+
+    /// Add every file of `other` at the end.
+    pub fn extend(&mut self, other: &Listed) {
+        for (path, hash) in other.iter() {
+            self.push(path, hash.clone());
+        }
+    }
+
+    /// How many files.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// No file.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The `i`-th file: its path and BLAKE3.
+    pub fn get(&self, i: usize) -> (&str, &Digest) {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        (&self.paths[start..self.ends[i]], &self.hashes[i])
+    }
+
+    /// The files in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Digest)> {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// The files in path order, each path once (the last one listed of a path wins, as in a
+    /// map): as they are when they are so already, as an entry writes them.
+    pub fn into_order(self) -> Listed {
+        if (1..self.len()).all(|i| self.get(i - 1).0 < self.get(i).0) {
+            return self;
+        }
+        let mut order: Vec<usize> = (0..self.len()).collect();
+        order.sort_by(|&a, &b| self.get(a).0.cmp(self.get(b).0));
+        let mut out = Listed::default();
+        for (n, &i) in order.iter().enumerate() {
+            // of a run of one path, the last listed: the stable sort kept their order
+            if order.get(n + 1).is_some_and(|&next| self.get(next).0 == self.get(i).0) {
+                continue;
+            }
+            let (path, hash) = self.get(i);
+            out.push(path, hash.clone());
+        }
+        out
+    }
+
+    /// These files (in path order, each once) with `removed` taken away and then `upserts`
+    /// (in path order, each once) put in: what one entry makes of the site before it.
+    pub fn merge(&self, upserts: &Listed, removed: &[String]) -> Listed {
+        let mut gone: Vec<&str> = removed.iter().map(String::as_str).collect();
+        gone.sort_unstable();
+        let mut gone = gone.into_iter().peekable();
+        let mut new = upserts.iter().peekable();
+        let mut out = Listed::default();
+        for (path, hash) in self.iter() {
+            while let Some((p, h)) = new.next_if(|(p, _)| *p < path) {
+                out.push(p, h.clone());
+            }
+            while gone.next_if(|g| *g < path).is_some() {}
+            let removed = gone.next_if(|g| *g == path).is_some();
+            match new.next_if(|(p, _)| *p == path) {
+                Some((p, h)) => out.push(p, h.clone()),
+                None if !removed => out.push(path, hash.clone()),
+                None => {}
+            }
+        }
+        for (p, h) in new {
+            out.push(p, h.clone());
+        }
+        out
+    }
+}
+
+impl<'de> Deserialize<'de> for Listed {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Listed;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object of strings")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+                let mut listed = Listed::default();
+                while let Some((Text(path), Text(hash))) = map.next_entry::<Text<'_>, Text<'_>>()? {
+                    listed.push(&path, Digest::of(&hash));
+                }
+                Ok(listed)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// What an entry changed, read into [`Listed`]s (from a file, as it is read).
+#[derive(Debug, Default, Deserialize)]
+pub struct Streamed {
+    /// Files new to the site, with their BLAKE3.
+    pub added: Listed,
+    /// Files whose bytes changed, with their new BLAKE3.
+    pub changed: Listed,
+    /// Files no longer on the site.
+    pub removed: Vec<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,5 +265,36 @@ mod tests {
         assert!(matches!(&c.removed[1].0, Cow::Owned(p) if p == "u/中.html"));
         assert_eq!(c.written().collect::<Vec<_>>(), [("u/a.html", "11"), ("u/\"b\".html", "22")]);
         assert!(serde_json::from_slice::<Changes>(br#"{"added": {"a": 1}}"#).is_err(), "a hash is a string");
+    }
+
+    #[test]
+    fn a_list_kept_small_is_put_in_order_and_merged_as_a_map_would_be() {
+        let h = |n: u8| super::super::hex(&[n]);
+        let json = format!(
+            r#"{{"added": {{"b": "{}", "a\u002f\"x\"": "{}", "b": "{}", "c": "不是哈希"}}, "changed": {{}}, "removed": ["z"]}}"#,
+            h(1),
+            h(2),
+            h(3)
+        );
+        let s: Streamed = serde_json::from_reader(json.as_bytes()).unwrap();
+        assert_eq!(s.added.len(), 4);
+        assert_eq!(s.removed, ["z"]);
+        let ordered = s.added.clone().into_order();
+        let listed: Vec<(&str, &Digest)> = ordered.iter().collect();
+        assert_eq!(
+            listed,
+            [("a/\"x\"", &Digest::of(&h(2))), ("b", &Digest::of(&h(3))), ("c", &Digest::Text("不是哈希".into()))],
+            "in path order, the last of a path kept"
+        );
+        assert!(matches!(Digest::of(&h(1)), Digest::Blake3(_)));
+        assert_ne!(Digest::of(&h(1)), Digest::of(&h(1).to_uppercase()), "as the text compares");
+        // removals, then upserts, as a map built entry by entry
+        let mut upserts = Listed::default();
+        upserts.push("a0", Digest::of("n"));
+        upserts.push("b", Digest::of("m"));
+        let merged = ordered.merge(&upserts, &["c".to_string(), "b".to_string(), "nothing".to_string()]);
+        let merged: Vec<(&str, &Digest)> = merged.iter().collect();
+        assert_eq!(merged, [("a/\"x\"", &Digest::of(&h(2))), ("a0", &Digest::of("n")), ("b", &Digest::of("m"))]);
+        assert_eq!(Listed::default().into_order(), Listed::default());
     }
 }

@@ -175,6 +175,43 @@ fn read_chain(get: Fetch<'_>, keep: bool) -> Result<Option<Vec<Stored>>, Problem
     if problems.is_empty() { Ok(Some(entries)) } else { Err(problems) }
 }
 
+/// A file of the record to write: its bytes, or the file of an entry set aside to be copied (its
+/// path, and the BLAKE3 in hex its bytes must have).
+#[derive(Debug, PartialEq)]
+pub enum Source<'a> {
+    /// The file's bytes.
+    Bytes(Cow<'a, [u8]>),
+    /// The entry's file, and the BLAKE3 of its bytes in hex.
+    Copy(std::path::PathBuf, String),
+}
+
+impl Source<'_> {
+    /// The bytes (a file to copy is read whole, and checked).
+    pub fn bytes(&self) -> std::io::Result<Cow<'_, [u8]>> {
+        match self {
+            Source::Bytes(b) => Ok(Cow::Borrowed(b)),
+            Source::Copy(path, hash) => {
+                let bytes = fs::read(path)?;
+                if hex(&bytes) != *hash {
+                    return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "内容与记录开始时读到的不同"));
+                }
+                Ok(Cow::Owned(bytes))
+            }
+        }
+    }
+}
+
+/// A reader that hashes what it reads.
+struct Hashing<R>(R, blake3::Hasher);
+
+impl<R: std::io::Read> std::io::Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.0.read(buf)?;
+        self.1.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
 /// An entry as a record keeps it: its head, the bytes of its file and their BLAKE3.
 #[derive(Debug)]
 struct Stored {
@@ -232,7 +269,9 @@ impl Record {
 
     /// How many files the newest entry added, changed and removed.
     pub fn last_counts(&self) -> Option<[usize; 3]> {
-        let c = self.whole().last()?.changes();
+        let last = self.entries.last()?;
+        self.bytes_of(last);
+        let c = last.changes();
         Some([c.added.0.len(), c.changed.0.len(), c.removed.len()])
     }
 
@@ -251,16 +290,72 @@ impl Record {
     /// The entries, with their bytes: never while they are set aside (a bug, which would
     /// otherwise read an entry as one that changed nothing).
     fn whole(&self) -> &[std::sync::Arc<Stored>] {
-        if let Some(dir) = &self.aside {
-            panic!("公开记录的条目内容暂时放下了，要先从 {} 读回：这是 gongkai 的缺陷，请报告", dir.display());
+        for e in &self.entries {
+            self.bytes_of(e);
         }
         &self.entries
     }
 
-    /// Let go of the entries' bytes while only their heads are read (a build, while it renders
-    /// its pages: a province's first entry is 42 MB), to read them back from `dir`, the folder
-    /// they were read from, with [`Record::take_back`]. Returns whether they were let go: not
-    /// when there is no entry, or one is shared with another record.
+    /// An entry's bytes: never one set aside (see [`Record::whole`]).
+    fn bytes_of<'s>(&self, e: &'s Stored) -> &'s [u8] {
+        if let Some(dir) = self.aside.as_ref().filter(|_| e.bytes.is_empty()) {
+            panic!("公开记录的条目内容暂时放下了，要先从 {} 读回：这是 gongkai 的缺陷，请报告", dir.display());
+        }
+        &e.bytes
+    }
+
+    /// The bytes of entry `seq`, unless it is set aside.
+    pub fn entry_bytes(&self, seq: u64) -> Option<&[u8]> {
+        let e = self.entries.iter().find(|e| e.head.seq == seq)?;
+        (!e.bytes.is_empty()).then_some(&e.bytes[..])
+    }
+
+    /// The site as the record says it is now, in path order: what each entry changed, read one
+    /// entry at a time and merged. An entry set aside is read from its file as it streams by,
+    /// never whole, and checked against its BLAKE3 (a file changed meanwhile is a problem).
+    pub fn state(&self) -> Result<changes::Listed, Problems> {
+        let mut state = changes::Listed::default();
+        for e in &self.entries {
+            let changes::Streamed { mut added, changed, removed } = self.streamed(e)?;
+            if !changed.is_empty() {
+                added.extend(&changed);
+            }
+            let upserts = added.into_order();
+            state = if state.is_empty() && removed.is_empty() { upserts } else { state.merge(&upserts, &removed) };
+        }
+        Ok(state)
+    }
+
+    /// What entry `e` changed: from its bytes, or from its file when it is set aside.
+    fn streamed(&self, e: &Stored) -> Result<changes::Streamed, Problems> {
+        let file = entry_file(e.head.seq);
+        let at = format!("第 {} 条记录（{file}）", e.head.seq);
+        let Some(dir) = self.aside.as_ref().filter(|_| e.bytes.is_empty()) else {
+            return serde_json::from_slice(&e.bytes).map_err(|why| vec![format!("{at}：不是有效的记录：{why}")]);
+        };
+        let path = dir.join(&file);
+        let opened = fs::File::open(&path).map_err(|why| match why.kind() {
+            std::io::ErrorKind::NotFound => vec![format!("{at}：文件在这次生成期间被删除了")],
+            _ => vec![format!("{at}：无法读取 {}：{}", path.display(), crate::error::io_reason(&why))],
+        })?;
+        let mut reader = std::io::BufReader::with_capacity(1 << 16, Hashing(opened, blake3::Hasher::new()));
+        let streamed = serde_json::from_reader::<_, changes::Streamed>(&mut reader);
+        let rest = std::io::copy(&mut reader, &mut std::io::sink());
+        if let Err(why) = rest {
+            return Err(vec![format!("{at}：无法读取 {}：{}", path.display(), crate::error::io_reason(&why))]);
+        }
+        if reader.into_inner().1.finalize().to_hex().as_str() != e.hash {
+            return Err(vec![format!("{at}：内容在这次生成期间被改动了，与开始时读到的不同")]);
+        }
+        streamed.map_err(|why| vec![format!("{at}：不是有效的记录：{why}")])
+    }
+
+    /// Let go of the entries' bytes (a build, once it has read what its pages need of them: a
+    /// province's first entry is 42 MB). From then on [`Record::state`], [`Record::append`] and
+    /// [`Record::files_to_write`] read each from its file in `dir`, the folder they were read
+    /// from, checked against the BLAKE3 it had; reading what they changed otherwise is a bug
+    /// that stops the program. Returns whether they were let go: not when there is no entry,
+    /// or one is shared with another record.
     pub fn set_aside(&mut self, dir: &Path) -> bool {
         if self.entries.is_empty() || !self.entries.iter_mut().all(|e| std::sync::Arc::get_mut(e).is_some()) {
             return false;
@@ -272,32 +367,6 @@ impl Record {
         }
         self.aside = Some(dir.to_path_buf());
         true
-    }
-
-    /// Read back the bytes [`Record::set_aside`] let go, each checked against the BLAKE3 it had
-    /// when the record was read. An entry's file changed or gone meanwhile is a problem, named,
-    /// and the record stays as it was.
-    pub fn take_back(&mut self) -> Result<(), Problems> {
-        let Some(dir) = &self.aside else { return Ok(()) };
-        let mut bytes = Vec::with_capacity(self.entries.len());
-        for e in &self.entries {
-            let file = entry_file(e.head.seq);
-            let at = format!("第 {} 条记录（{file}）", e.head.seq);
-            let read = read_file(dir, &file).map_err(|why| vec![why])?;
-            let read = read.ok_or_else(|| vec![format!("{at}：文件在这次生成期间被删除了")])?;
-            if hex(&read) != e.hash {
-                return Err(vec![format!("{at}：内容在这次生成期间被改动了，与开始时读到的不同")]);
-            }
-            bytes.push(read);
-        }
-        for (e, bytes) in self.entries.iter_mut().zip(bytes) {
-            match std::sync::Arc::get_mut(e) {
-                Some(e) => e.bytes = bytes,
-                None => *e = std::sync::Arc::new(Stored { head: e.head.clone(), bytes, hash: e.hash.clone() }),
-            }
-        }
-        self.aside = None;
-        Ok(())
     }
 
     /// No build recorded yet.
@@ -386,28 +455,29 @@ impl Record {
         date: &str,
         now: impl IntoIterator<Item = (String, H)>,
         numbers: BTreeMap<String, String>,
-    ) -> Option<Record> {
-        let before = self.files_sorted();
+    ) -> Result<Option<Record>, Problems> {
+        let before = self.state()?;
         // both in path order: walked side by side (no search per path), each list gathered in
         // order and each map then built in one pass
         let (mut added, mut changed, mut removed) = (Vec::new(), Vec::new(), Vec::new());
         let mut old = before.iter().peekable();
         for (path, hash) in now {
-            while let Some((gone, _)) = old.next_if(|(p, _)| p.as_ref() < path.as_str()) {
+            while let Some((gone, _)) = old.next_if(|(p, _)| *p < path.as_str()) {
                 removed.push(gone.to_string());
             }
             let hash = hash.as_ref();
-            match old.next_if(|(p, _)| p.as_ref() == path.as_str()) {
+            match old.next_if(|(p, _)| *p == path.as_str()) {
                 None => added.push((path, hash.to_string())),
-                Some((_, was)) if **was != *hash => changed.push((path, hash.to_string())),
+                Some((_, was)) if *was != changes::Digest::of(hash) => changed.push((path, hash.to_string())),
                 Some(_) => {}
             }
         }
         removed.extend(old.map(|(p, _)| p.to_string()));
+        drop(before);
         let (added, changed): (BTreeMap<_, _>, BTreeMap<_, _>) =
             (added.into_iter().collect(), changed.into_iter().collect());
         if added.is_empty() && changed.is_empty() && removed.is_empty() && numbers.is_empty() {
-            return None;
+            return Ok(None);
         }
         let seq = self.entries.len() as u64 + 1;
         let entry = Entry {
@@ -425,13 +495,14 @@ impl Record {
         bytes.push(b'\n');
         let Entry { schema, seq, date, previous, numbers, .. } = entry;
         let head = EntryHead { schema, seq, date, previous, numbers };
-        let mut entries = self.whole().to_vec();
+        let mut entries = self.entries.clone();
         entries.push(std::sync::Arc::new(Stored { head, hash: hex(&bytes), bytes }));
-        Some(Record { entries, aside: None })
+        Ok(Some(Record { entries, aside: self.aside.clone() }))
     }
 
-    /// The record's files, relative to the record folder: the index, then each entry.
-    pub fn files_to_write(&self) -> Vec<(String, std::borrow::Cow<'_, [u8]>)> {
+    /// The record's files, relative to the record folder: the index, then each entry (an entry
+    /// set aside as its file, to be copied).
+    pub fn files_to_write(&self) -> Vec<(String, Source<'_>)> {
         let log = Log {
             schema: SCHEMA.into(),
             entries: self
@@ -447,8 +518,15 @@ impl Record {
         };
         let mut index = serde_json::to_vec_pretty(&log).unwrap_or_default();
         index.push(b'\n');
-        let mut out = vec![(LOG.to_string(), std::borrow::Cow::Owned(index))];
-        out.extend(self.whole().iter().map(|e| (entry_file(e.head.seq), std::borrow::Cow::Borrowed(&e.bytes[..]))));
+        let mut out = vec![(LOG.to_string(), Source::Bytes(Cow::Owned(index)))];
+        out.extend(self.entries.iter().map(|e| {
+            let file = entry_file(e.head.seq);
+            let source = match self.aside.as_ref().filter(|_| e.bytes.is_empty()) {
+                Some(dir) => Source::Copy(dir.join(&file), e.hash.clone()),
+                None => Source::Bytes(Cow::Borrowed(&e.bytes[..])),
+            };
+            (file, source)
+        }));
         out
     }
 

@@ -103,10 +103,17 @@ pub fn files(
     let published = old(PUBLIC_KEY)?;
     let mut out = Vec::new();
     let mut signed = None;
-    for (entry, bytes) in record.entry_files() {
+    // the entries' heads: only the new one's bytes are signed (the others may be set aside)
+    for entry in record.entries() {
         if Some(entry.seq) == new {
             match key {
-                Some(key) => out.push((sig_file(entry.seq), key.sign(bytes).into_bytes())),
+                Some(key) => {
+                    // a new entry is made whole, never set aside
+                    let bytes = record
+                        .entry_bytes(entry.seq)
+                        .ok_or_else(|| format!("第 {} 条记录没有内容可签：这是 gongkai 的缺陷，请报告", entry.seq))?;
+                    out.push((sig_file(entry.seq), key.sign(bytes).into_bytes()))
+                }
                 None if signed.is_some() => {
                     return Err(format!(
                         "公开记录从第 {} 条起都有签名，这次生成却没有配置签名私钥：新的第 {} 条会没有签名，verify 会报告它。请设置 {KEY_ENV}（私钥文件的路径）或 {KEY_B64_ENV}",

@@ -10,7 +10,7 @@ fn write(dir: &Path, record: &Record) {
     for (rel, bytes) in record.files_to_write() {
         let path = dir.join(rel);
         fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, bytes).unwrap();
+        fs::write(path, bytes.bytes().unwrap()).unwrap();
     }
 }
 
@@ -36,17 +36,19 @@ fn forge(dir: &Path, seq: usize, edit: impl Fn(&str) -> String) -> String {
 
 fn three_builds() -> Record {
     let r = Record::empty();
-    let r = r.append("2026-01-01", site(&[("a.html", "1"), ("b.html", "2")]), BTreeMap::new()).unwrap();
-    let r =
-        r.append("2026-02-01", site(&[("a.html", "1"), ("b.html", "3"), ("c.html", "4")]), BTreeMap::new()).unwrap();
-    r.append("2026-03-01", site(&[("b.html", "3"), ("c.html", "4")]), BTreeMap::new()).unwrap()
+    let r = r.append("2026-01-01", site(&[("a.html", "1"), ("b.html", "2")]), BTreeMap::new()).unwrap().unwrap();
+    let r = r
+        .append("2026-02-01", site(&[("a.html", "1"), ("b.html", "3"), ("c.html", "4")]), BTreeMap::new())
+        .unwrap()
+        .unwrap();
+    r.append("2026-03-01", site(&[("b.html", "3"), ("c.html", "4")]), BTreeMap::new()).unwrap().unwrap()
 }
 
 #[test]
 fn replaying_the_entries_gives_the_site_and_an_unchanged_site_adds_nothing() {
     let r = three_builds();
     assert_eq!(r.files(), site(&[("b.html", "3"), ("c.html", "4")]));
-    assert!(r.append("2026-04-01", r.files(), BTreeMap::new()).is_none());
+    assert!(r.append("2026-04-01", r.files(), BTreeMap::new()).unwrap().is_none());
     let e = whole(&r);
     assert_eq!(e[1].changed.keys().collect::<Vec<_>>(), ["b.html"]);
     assert_eq!(e[1].added.keys().collect::<Vec<_>>(), ["c.html"]);
@@ -96,7 +98,7 @@ fn the_heads_of_a_record_are_its_entries_without_their_files() {
     let dir = tempfile::tempdir().unwrap();
     let r = three_builds();
     let numbers = BTreeMap::from([("content/u/notices/a.md".to_string(), "u/2026-00001".to_string())]);
-    let r = r.append("2026-04-01", site(&[("d.html", "5")]), numbers.clone()).unwrap();
+    let r = r.append("2026-04-01", site(&[("d.html", "5")]), numbers.clone()).unwrap().unwrap();
     write(dir.path(), &r);
     let heads = read_heads(dir.path()).unwrap().unwrap();
     let whole = whole(&r);
@@ -278,7 +280,9 @@ fn the_files_in_path_order_are_what_the_entries_say_one_after_another() {
                 now.insert(n.to_string(), format!("{hash}"));
             }
         }
-        if let Some(appended) = r.append(&format!("2026-01-{:02}", build % 28 + 1), now.clone(), BTreeMap::new()) {
+        if let Some(appended) =
+            r.append(&format!("2026-01-{:02}", build % 28 + 1), now.clone(), BTreeMap::new()).unwrap()
+        {
             r = appended;
         }
         // what a map built entry by entry gives (removals, then the files added and changed)
@@ -291,41 +295,65 @@ fn the_files_in_path_order_are_what_the_entries_say_one_after_another() {
         }
         let sorted: Vec<(String, String)> =
             r.files_sorted().into_iter().map(|(p, h)| (p.to_string(), h.to_string())).collect();
-        assert_eq!(sorted, model.into_iter().collect::<Vec<_>>(), "build {build}");
+        let model: Vec<(String, String)> = model.into_iter().collect();
+        assert_eq!(sorted, model, "build {build}");
+        // and the same, kept small, merged as the entries stream by
+        let state: Vec<(String, changes::Digest)> =
+            r.state().unwrap().iter().map(|(p, h)| (p.to_string(), h.clone())).collect();
+        let digests: Vec<(String, changes::Digest)> =
+            model.iter().map(|(p, h)| (p.clone(), changes::Digest::of(h))).collect();
+        assert_eq!(state, digests, "build {build}");
         assert_eq!(r.files(), now, "build {build}: the record says what was published");
     }
     assert!(r.entries().count() > 20, "most builds changed something");
 }
 
 #[test]
-fn entries_set_aside_are_read_back_as_they_were_or_not_at_all() {
+fn entries_set_aside_are_read_from_their_files_as_they_were_or_not_at_all() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), &three_builds());
     let read = Record::read(dir.path()).unwrap().unwrap();
     let mut r = Record::read(dir.path()).unwrap().unwrap();
     assert!(r.set_aside(dir.path()));
-    // the heads stay
+    // the heads stay, the bytes go
     assert_eq!(r.entries().map(|h| h.seq).collect::<Vec<_>>(), [1, 2, 3]);
-    assert!(r.entries.iter().all(|e| e.bytes.is_empty()), "the bytes are let go");
-    // an entry changed meanwhile is named, and the record stays set aside
+    assert!(r.entries.iter().all(|e| e.bytes.is_empty()));
+    // what the record says, and a new entry, as the whole record gives them
+    assert_eq!(r.state().unwrap(), read.state().unwrap());
+    let now = site(&[("b.html", "3"), ("d.html", "5")]);
+    let numbers = BTreeMap::from([("content/u/d.md".to_string(), "U-2026-0001".to_string())]);
+    let aside = r.append("2026-04-01", now.clone(), numbers.clone()).unwrap().unwrap();
+    let whole = read.append("2026-04-01", now, numbers).unwrap().unwrap();
+    assert_eq!(aside.last_counts(), whole.last_counts());
+    assert_eq!(aside.entry_bytes(4), whole.entry_bytes(4));
+    assert_eq!(aside.entry_bytes(1), None, "set aside");
+    // its files: the old entries to copy from theirs, the bytes alike
+    let (files, expected) = (aside.files_to_write(), whole.files_to_write());
+    assert_eq!(files.len(), expected.len());
+    for ((path, source), (p, s)) in files.iter().zip(&expected) {
+        assert_eq!(path, p);
+        assert_eq!(source.bytes().unwrap(), s.bytes().unwrap(), "{path}");
+    }
+    assert_eq!(files[1].1, Source::Copy(dir.path().join(entry_file(1)), read.entries[0].hash.clone()));
+    assert!(matches!(files[4].1, Source::Bytes(_)), "the new entry is in memory");
+    // an entry changed meanwhile is named, where it is read
     let second = dir.path().join(entry_file(2));
     let original = fs::read(&second).unwrap();
     fs::write(&second, [&original[..], b" "].concat()).unwrap();
-    let why = r.take_back().unwrap_err().join("\n");
+    let why = r.state().unwrap_err().join("\n");
     assert!(why.contains("第 2 条记录") && why.contains("改动"), "{why}");
+    assert!(files[2].1.bytes().is_err());
     fs::remove_file(&second).unwrap();
-    let why = r.take_back().unwrap_err().join("\n");
+    let why = r.append("2026-04-01", site(&[]), BTreeMap::new()).unwrap_err().join("\n");
     assert!(why.contains("第 2 条记录") && why.contains("删除"), "{why}");
-    // restored: read back whole, the record as it was read
     fs::write(&second, &original).unwrap();
-    r.take_back().unwrap();
-    assert_eq!(r.files_to_write(), read.files_to_write());
-    assert_eq!(r.files(), read.files());
+    assert_eq!(r.state().unwrap(), read.state().unwrap());
     // an empty record, or one sharing its entries, keeps its bytes
     assert!(!Record::empty().set_aside(dir.path()));
-    let shared = r.clone();
-    assert!(!r.set_aside(dir.path()));
-    assert_eq!(shared.files_to_write(), read.files_to_write());
+    let shared = read.clone();
+    let mut read = read;
+    assert!(!read.set_aside(dir.path()));
+    assert_eq!(shared.files(), read.files());
 }
 
 #[test]

@@ -128,6 +128,7 @@ mod tests {
                 hashes(&[("a.html", "1"), ("b.html", "2"), ("c.html", "3"), ("x.css", "4")]),
                 BTreeMap::new(),
             )
+            .unwrap()
             .unwrap();
         let now = hashes(&[("a.html", "1"), ("b.html", "2!"), ("d/新.html", "5"), ("report/index.html", "6")]);
         let [added, changed, removed] = changes(&record, &now);

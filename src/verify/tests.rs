@@ -87,10 +87,10 @@ fn site() -> BTreeMap<String, Vec<u8>> {
             .map(|(p, b)| (p.to_string(), b.as_bytes().to_vec()))
             .collect();
     let hashes: BTreeMap<String, String> = pages.iter().map(|(p, b)| (p.clone(), hex(b))).collect();
-    let record = Record::empty().append("2026-11-30", hashes, BTreeMap::new()).unwrap();
+    let record = Record::empty().append("2026-11-30", hashes, BTreeMap::new()).unwrap().unwrap();
     let mut files = pages;
     for (rel, bytes) in record.files_to_write() {
-        files.insert(format!("{PUBLISHED}/{rel}"), bytes.into_owned());
+        files.insert(format!("{PUBLISHED}/{rel}"), bytes.bytes().unwrap().into_owned());
     }
     files
 }

@@ -6,7 +6,7 @@ fn record(builds: usize) -> Record {
     let mut r = Record::empty();
     for i in 0..builds {
         let now: BTreeMap<String, String> = [("a.html".to_string(), super::super::hex(&[i as u8]))].into();
-        r = r.append(&format!("2026-0{}-01", i + 1), now, BTreeMap::new()).unwrap();
+        r = r.append(&format!("2026-0{}-01", i + 1), now, BTreeMap::new()).unwrap().unwrap();
     }
     r
 }
