@@ -127,22 +127,66 @@ impl Digest {
     }
 }
 
-/// Files an entry lists, or the site as the record says it is, kept small: the paths one after
-/// another in one string, where each ends, and each one's hash. A province's site is a third of
-/// a million files: 31 MB so, where an entry's bytes and a list borrowing from them were 67.
+/// Files an entry lists, or the site as the record says it is, kept small and in blocks: the
+/// paths of a block one after another in one string, where each ends, and each one's hash. A
+/// province's site is a third of a million files: 30 MB so, where an entry's bytes and a list
+/// borrowing from them were 67; and in blocks of a few hundred kilobytes, which a heap that
+/// rendered a site has room for, where lists of tens of megabytes took new memory.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Listed {
+    blocks: Vec<Block>,
+    len: usize,
+}
+
+/// Up to [`BLOCK`] files of a [`Listed`].
+#[derive(Debug, Default, Clone, PartialEq)]
+struct Block {
     paths: String,
-    ends: Vec<usize>,
+    ends: Vec<u32>,
     hashes: Vec<Digest>,
 }
+
+/// Files in a block of a [`Listed`].
+const BLOCK: usize = 4096;
 
 impl Listed {
     /// Add a file at the end.
     pub fn push(&mut self, path: &str, hash: Digest) {
-        self.paths.push_str(path);
-        self.ends.push(self.paths.len());
-        self.hashes.push(hash);
+        if self.len.is_multiple_of(BLOCK) {
+            self.blocks.push(Block {
+                ends: Vec::with_capacity(BLOCK),
+                hashes: Vec::with_capacity(BLOCK),
+                ..Block::default()
+            });
+        }
+        let Some(block) = self.blocks.last_mut() else { return };
+        block.paths.push_str(path);
+        // a block's paths are far below 4 GB (4,096 paths of a file system)
+        block.ends.push(u32::try_from(block.paths.len()).unwrap_or(u32::MAX));
+        block.hashes.push(hash);
+        self.len += 1;
+    }
+
+    /// How many files.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// No file.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The `i`-th file: its path and hash.
+    pub fn get(&self, i: usize) -> (&str, &Digest) {
+        let (block, at) = (&self.blocks[i / BLOCK], i % BLOCK);
+        let start = if at == 0 { 0 } else { block.ends[at - 1] as usize };
+        (&block.paths[start..block.ends[at] as usize], &block.hashes[at])
+    }
+
+    /// The files in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Digest)> {
+        (0..self.len).map(|i| self.get(i))
     }
 
     /// Add every file of `other` at the end.
@@ -152,34 +196,13 @@ impl Listed {
         }
     }
 
-    /// How many files.
-    pub fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    /// No file.
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-
-    /// The `i`-th file: its path and BLAKE3.
-    pub fn get(&self, i: usize) -> (&str, &Digest) {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        (&self.paths[start..self.ends[i]], &self.hashes[i])
-    }
-
-    /// The files in order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Digest)> {
-        (0..self.len()).map(|i| self.get(i))
-    }
-
     /// The files in path order, each path once (the last one listed of a path wins, as in a
     /// map): as they are when they are so already, as an entry writes them.
     pub fn into_order(self) -> Listed {
-        if (1..self.len()).all(|i| self.get(i - 1).0 < self.get(i).0) {
+        if (1..self.len).all(|i| self.get(i - 1).0 < self.get(i).0) {
             return self;
         }
-        let mut order: Vec<usize> = (0..self.len()).collect();
+        let mut order: Vec<usize> = (0..self.len).collect();
         order.sort_by(|&a, &b| self.get(a).0.cmp(self.get(b).0));
         let mut out = Listed::default();
         for (n, &i) in order.iter().enumerate() {
@@ -193,28 +216,27 @@ impl Listed {
         out
     }
 
-    /// These files (in path order, each once) with `removed` taken away and then `upserts`
-    /// (in path order, each once) put in: what one entry makes of the site before it.
-    pub fn merge(&self, upserts: &Listed, removed: &[String]) -> Listed {
-        let mut gone: Vec<&str> = removed.iter().map(String::as_str).collect();
-        gone.sort_unstable();
-        let mut gone = gone.into_iter().peekable();
-        let mut new = upserts.iter().peekable();
+    /// These files (in path order, each once) changed by `overlay`: each path there is set to
+    /// its hash, or taken away (`None`).
+    pub fn apply(&self, overlay: &std::collections::BTreeMap<String, Option<Digest>>) -> Listed {
+        let mut over = overlay.iter().peekable();
         let mut out = Listed::default();
         for (path, hash) in self.iter() {
-            while let Some((p, h)) = new.next_if(|(p, _)| *p < path) {
-                out.push(p, h.clone());
+            while let Some((p, h)) = over.next_if(|(p, _)| p.as_str() < path) {
+                if let Some(h) = h {
+                    out.push(p, h.clone());
+                }
             }
-            while gone.next_if(|g| *g < path).is_some() {}
-            let removed = gone.next_if(|g| *g == path).is_some();
-            match new.next_if(|(p, _)| *p == path) {
-                Some((p, h)) => out.push(p, h.clone()),
-                None if !removed => out.push(path, hash.clone()),
-                None => {}
+            match over.next_if(|(p, _)| p.as_str() == path) {
+                Some((_, Some(h))) => out.push(path, h.clone()),
+                Some((_, None)) => {}
+                None => out.push(path, hash.clone()),
             }
         }
-        for (p, h) in new {
-            out.push(p, h.clone());
+        for (p, h) in over {
+            if let Some(h) = h {
+                out.push(p, h.clone());
+            }
         }
         out
     }
@@ -222,6 +244,44 @@ impl Listed {
 
 impl<'de> Deserialize<'de> for Listed {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::DeserializeSeed;
+
+        /// A path, into a buffer used again for each.
+        struct Path<'b>(&'b mut String);
+        impl<'de> DeserializeSeed<'de> for Path<'_> {
+            type Value = ();
+            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+                d.deserialize_str(self)
+            }
+        }
+        impl<'de> Visitor<'de> for Path<'_> {
+            type Value = ();
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a path")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<(), E> {
+                self.0.clear();
+                self.0.push_str(v);
+                Ok(())
+            }
+        }
+        /// A hash, read without a string of its own.
+        struct Hash;
+        impl<'de> DeserializeSeed<'de> for Hash {
+            type Value = Digest;
+            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Digest, D::Error> {
+                d.deserialize_str(self)
+            }
+        }
+        impl<'de> Visitor<'de> for Hash {
+            type Value = Digest;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a hash")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Digest, E> {
+                Ok(Digest::of(v))
+            }
+        }
         struct V;
         impl<'de> Visitor<'de> for V {
             type Value = Listed;
@@ -229,9 +289,10 @@ impl<'de> Deserialize<'de> for Listed {
                 f.write_str("an object of strings")
             }
             fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
-                let mut listed = Listed::default();
-                while let Some((Text(path), Text(hash))) = map.next_entry::<Text<'_>, Text<'_>>()? {
-                    listed.push(&path, Digest::of(&hash));
+                let (mut listed, mut path) = (Listed::default(), String::new());
+                while map.next_key_seed(Path(&mut path))?.is_some() {
+                    let hash = map.next_value_seed(Hash)?;
+                    listed.push(&path, hash);
                 }
                 Ok(listed)
             }
@@ -288,13 +349,33 @@ mod tests {
         );
         assert!(matches!(Digest::of(&h(1)), Digest::Blake3(_)));
         assert_ne!(Digest::of(&h(1)), Digest::of(&h(1).to_uppercase()), "as the text compares");
-        // removals, then upserts, as a map built entry by entry
-        let mut upserts = Listed::default();
-        upserts.push("a0", Digest::of("n"));
-        upserts.push("b", Digest::of("m"));
-        let merged = ordered.merge(&upserts, &["c".to_string(), "b".to_string(), "nothing".to_string()]);
-        let merged: Vec<(&str, &Digest)> = merged.iter().collect();
-        assert_eq!(merged, [("a/\"x\"", &Digest::of(&h(2))), ("a0", &Digest::of("n")), ("b", &Digest::of("m"))]);
+        // an overlay: paths set, paths taken away, a path taken away that is not there
+        let overlay = std::collections::BTreeMap::from([
+            ("a0".to_string(), Some(Digest::of("n"))),
+            ("b".to_string(), Some(Digest::of("m"))),
+            ("c".to_string(), None),
+            ("nothing".to_string(), None),
+            ("zz".to_string(), Some(Digest::of("z"))),
+        ]);
+        let applied = ordered.apply(&overlay);
+        let applied: Vec<(&str, &Digest)> = applied.iter().collect();
+        assert_eq!(
+            applied,
+            [
+                ("a/\"x\"", &Digest::of(&h(2))),
+                ("a0", &Digest::of("n")),
+                ("b", &Digest::of("m")),
+                ("zz", &Digest::of("z"))
+            ]
+        );
+        // blocks: more files than one holds, got back in order
+        let mut many = Listed::default();
+        for i in 0..(2 * BLOCK + 5) {
+            many.push(&format!("p{i:06}"), Digest::of(&i.to_string()));
+        }
+        assert_eq!(many.len(), 2 * BLOCK + 5);
+        assert_eq!(many.blocks.len(), 3);
+        assert!(many.iter().enumerate().all(|(i, (p, h))| p == format!("p{i:06}") && *h == Digest::of(&i.to_string())));
         assert_eq!(Listed::default().into_order(), Listed::default());
     }
 }

@@ -314,16 +314,22 @@ impl Record {
     /// entry at a time and merged. An entry set aside is read from its file as it streams by,
     /// never whole, and checked against its BLAKE3 (a file changed meanwhile is a problem).
     pub fn state(&self) -> Result<changes::Listed, Problems> {
-        let mut state = changes::Listed::default();
-        for e in &self.entries {
-            let changes::Streamed { mut added, changed, removed } = self.streamed(e)?;
-            if !changed.is_empty() {
-                added.extend(&changed);
-            }
-            let upserts = added.into_order();
-            state = if state.is_empty() && removed.is_empty() { upserts } else { state.merge(&upserts, &removed) };
+        let mut entries = self.entries.iter();
+        let Some(first) = entries.next() else { return Ok(changes::Listed::default()) };
+        let changes::Streamed { mut added, changed, .. } = self.streamed(first)?;
+        if !changed.is_empty() {
+            added.extend(&changed);
         }
-        Ok(state)
+        let first = added.into_order();
+        // what the later entries did, path by path (removals, then files added and changed;
+        // the last of a path kept): most list a few files, merged into the first's list once
+        let mut overlay: BTreeMap<String, Option<changes::Digest>> = BTreeMap::new();
+        for e in entries {
+            let changes::Streamed { added, changed, removed } = self.streamed(e)?;
+            overlay.extend(removed.into_iter().map(|p| (p, None)));
+            overlay.extend(added.iter().chain(changed.iter()).map(|(p, h)| (p.to_string(), Some(h.clone()))));
+        }
+        Ok(if overlay.is_empty() { first } else { first.apply(&overlay) })
     }
 
     /// What entry `e` changed: from its bytes, or from its file when it is set aside.
