@@ -319,7 +319,7 @@ fn record(
     drop(staged);
     let entry = crate::timing::phase("公开记录：新条目");
     // the entries set aside while the pages rendered are read from their files as they were
-    let now = now.into_iter().flatten().map(|(path, hash)| (path, hash.to_hex()));
+    let now = now.into_iter().flatten();
     let appended = previous
         .append(&site.env.today.to_string(), now, numbers)
         .map_err(|problems| Error::Record { path: dir.clone(), problems })?;

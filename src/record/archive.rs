@@ -178,6 +178,9 @@ pub struct Store {
     /// and a search through a tree of 64-character keys was a tenth of its time; bytes, not hex,
     /// and a list, not hash maps: a province's 128,000 versions took 32 MB in two maps, 12 here.)
     held: Vec<Slot>,
+    /// Where the versions whose hash starts with each two bytes begin in `held` (and, last,
+    /// its end): a lookup searches the two or so there, not the whole list.
+    starts: Vec<u32>,
     /// A version held under a name that is no BLAKE3 in lowercase hex (a file put there by hand,
     /// an index edited): held all the same, and found damaged when it is read. With its base.
     odd: BTreeMap<String, (Place, Option<[u8; 32]>)>,
@@ -260,7 +263,15 @@ impl Store {
         held.sort_by_key(|s| s.key);
         held.dedup_by(|a, b| a.key == b.key);
         held.shrink_to_fit();
+        let mut starts = vec![0u32; (1 << 16) + 1];
+        for slot in &held {
+            starts[usize::from(u16::from_be_bytes([slot.key[0], slot.key[1]])) + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
         store.held = held;
+        store.starts = starts;
         Ok(store)
     }
 
@@ -277,7 +288,10 @@ impl Store {
 
     /// The version with this BLAKE3, if held.
     fn find(&self, key: &[u8; 32]) -> Option<&Slot> {
-        self.held.binary_search_by(|h| h.key.cmp(key)).ok().map(|i| &self.held[i])
+        let first = usize::from(u16::from_be_bytes([key[0], key[1]]));
+        let (from, to) = (*self.starts.get(first)? as usize, *self.starts.get(first + 1)? as usize);
+        let slots = self.held.get(from..to)?;
+        slots.binary_search_by(|h| h.key.cmp(key)).ok().map(|i| &slots[i])
     }
 
     /// Where the version named `hash` lies, and its base.

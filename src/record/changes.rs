@@ -125,6 +125,32 @@ impl Digest {
             None => Digest::Text(text.into()),
         }
     }
+
+    /// As the record writes it.
+    pub fn to_text(&self) -> String {
+        match self {
+            Digest::Blake3(bytes) => blake3::Hash::from(*bytes).to_hex().to_string(),
+            Digest::Text(text) => text.to_string(),
+        }
+    }
+}
+
+impl From<blake3::Hash> for Digest {
+    fn from(hash: blake3::Hash) -> Digest {
+        Digest::Blake3(*hash.as_bytes())
+    }
+}
+
+impl From<String> for Digest {
+    fn from(text: String) -> Digest {
+        Digest::of(&text)
+    }
+}
+
+impl From<&str> for Digest {
+    fn from(text: &str) -> Digest {
+        Digest::of(text)
+    }
 }
 
 /// Files an entry lists, or the site as the record says it is, kept small and in blocks: the

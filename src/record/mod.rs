@@ -202,9 +202,9 @@ impl Source<'_> {
 }
 
 /// A reader that hashes what it reads.
-struct Hashing<R>(R, blake3::Hasher);
+struct Hashing<'h, R>(R, &'h mut blake3::Hasher);
 
-impl<R: std::io::Read> std::io::Read for Hashing<R> {
+impl<R: std::io::Read> std::io::Read for Hashing<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.0.read(buf)?;
         self.1.update(&buf[..n]);
@@ -344,13 +344,17 @@ impl Record {
             std::io::ErrorKind::NotFound => vec![format!("{at}：文件在这次生成期间被删除了")],
             _ => vec![format!("{at}：无法读取 {}：{}", path.display(), crate::error::io_reason(&why))],
         })?;
-        let mut reader = std::io::BufReader::with_capacity(1 << 16, Hashing(opened, blake3::Hasher::new()));
-        let streamed = serde_json::from_reader::<_, changes::Streamed>(&mut reader);
-        let rest = std::io::copy(&mut reader, &mut std::io::sink());
-        if let Err(why) = rest {
-            return Err(vec![format!("{at}：无法读取 {}：{}", path.display(), crate::error::io_reason(&why))]);
-        }
-        if reader.into_inner().1.finalize().to_hex().as_str() != e.hash {
+        // the reader by value: a buffered reader's bytes are read from its buffer, not one call
+        // each; the whole file is read (only whitespace may follow the entry)
+        let mut hasher = blake3::Hasher::new();
+        let reader = std::io::BufReader::with_capacity(1 << 16, Hashing(opened, &mut hasher));
+        let streamed = serde_json::from_reader::<_, changes::Streamed>(reader);
+        let changed = match &streamed {
+            Ok(_) => hasher.finalize().to_hex().as_str() != e.hash,
+            // not read to its end: hashed whole, to tell a file changed from one that is no entry
+            Err(_) => fs::read(&path).map_or(true, |bytes| hex(&bytes) != e.hash),
+        };
+        if changed {
             return Err(vec![format!("{at}：内容在这次生成期间被改动了，与开始时读到的不同")]);
         }
         streamed.map_err(|why| vec![format!("{at}：不是有效的记录：{why}")])
@@ -452,11 +456,11 @@ impl Record {
         files
     }
 
-    /// The record with one more entry for a site whose files are `now` (path and BLAKE3 in hex,
-    /// in path order, each path once), built on `date`, that assigned `numbers`; `None` when
-    /// nothing changed (no entry is added for an unchanged site). `now` is taken, not copied: the
-    /// first entry of a large site lists a third of a million files.
-    pub fn append<H: AsRef<str>>(
+    /// The record with one more entry for a site whose files are `now` (path and BLAKE3, as
+    /// bytes or in hex, in path order, each path once), built on `date`, that assigned `numbers`;
+    /// `None` when nothing changed (no entry is added for an unchanged site). `now` is taken, not
+    /// copied: the first entry of a large site lists a third of a million files.
+    pub fn append<H: Into<changes::Digest>>(
         &self,
         date: &str,
         now: impl IntoIterator<Item = (String, H)>,
@@ -471,10 +475,10 @@ impl Record {
             while let Some((gone, _)) = old.next_if(|(p, _)| *p < path.as_str()) {
                 removed.push(gone.to_string());
             }
-            let hash = hash.as_ref();
+            let hash = hash.into();
             match old.next_if(|(p, _)| *p == path.as_str()) {
-                None => added.push((path, hash.to_string())),
-                Some((_, was)) if *was != changes::Digest::of(hash) => changed.push((path, hash.to_string())),
+                None => added.push((path, hash.to_text())),
+                Some((_, was)) if *was != hash => changed.push((path, hash.to_text())),
                 Some(_) => {}
             }
         }

@@ -376,9 +376,9 @@ pub(crate) fn render_site(
             // let go now (a province's are a hundred thousand paths)
             if sr.r.archive.opened {
                 let store = &sr.r.archive.store;
-                let held = |p: &String| sink.hash_of(p).is_some_and(|h| store.holds(&h));
-                if u.pages.documents.iter().any(held) {
-                    u.pages.documents.retain(|p| !held(p));
+                let before = u.pages.documents.len();
+                u.pages.documents.retain(|p| !sink.hash_of(p).is_some_and(|h| store.holds(&h)));
+                if u.pages.documents.len() < before {
                     u.pages.documents.shrink_to_fit();
                 }
             }
