@@ -310,19 +310,22 @@ fn record(
         let listed = |top: &str| kept.lock().unwrap_or_else(|e| e.into_inner()).remove(top);
         hash_tree(staging.path(), &|p| staged.get(p), &listed).map_err(|e| Error::io(staging.path(), e))
     };
-    let (now, out) = if to_archive.is_empty() {
-        (hash_site()?, None)
+    // and what the record says was published, meanwhile (the entries set aside while the pages
+    // rendered are read from their files as they were)
+    let recorded = || previous.state().map_err(|problems| Error::Record { path: dir.clone(), problems });
+    let hash_and_read = || rayon::join(hash_site, recorded);
+    let ((now, before), out) = if to_archive.is_empty() {
+        (hash_and_read(), None)
     } else {
-        let (now, out) = rayon::join(hash_site, || new_record_folder(site, &dir, &store, &to_archive, staging, spool));
-        (now?, Some(out?))
+        let (both, out) =
+            rayon::join(hash_and_read, || new_record_folder(site, &dir, &store, &to_archive, staging, spool));
+        (both, Some(out?))
     };
+    let (now, before) = (now?, before?);
     drop(staged);
     let entry = crate::timing::phase("公开记录：新条目");
-    // the entries set aside while the pages rendered are read from their files as they were
     let now = now.into_iter().flatten();
-    let appended = previous
-        .append(&site.env.today.to_string(), now, numbers)
-        .map_err(|problems| Error::Record { path: dir.clone(), problems })?;
+    let appended = previous.append_to(before, &site.env.today.to_string(), now, numbers);
     let record = appended.as_ref().unwrap_or(&previous);
     let signatures = crate::record::sign::for_build(&site.root, record, appended.is_some()).map_err(Error::Usage)?;
     drop(entry);

@@ -466,7 +466,17 @@ impl Record {
         now: impl IntoIterator<Item = (String, H)>,
         numbers: BTreeMap<String, String>,
     ) -> Result<Option<Record>, Problems> {
-        let before = self.state()?;
+        Ok(self.append_to(self.state()?, date, now, numbers))
+    }
+
+    /// [`Record::append`], with what [`Record::state`] gave for this record.
+    pub fn append_to<H: Into<changes::Digest>>(
+        &self,
+        before: changes::Listed,
+        date: &str,
+        now: impl IntoIterator<Item = (String, H)>,
+        numbers: BTreeMap<String, String>,
+    ) -> Option<Record> {
         // both in path order: walked side by side (no search per path), each list gathered in
         // order and each map then built in one pass
         let (mut added, mut changed, mut removed) = (Vec::new(), Vec::new(), Vec::new());
@@ -487,7 +497,7 @@ impl Record {
         let (added, changed): (BTreeMap<_, _>, BTreeMap<_, _>) =
             (added.into_iter().collect(), changed.into_iter().collect());
         if added.is_empty() && changed.is_empty() && removed.is_empty() && numbers.is_empty() {
-            return Ok(None);
+            return None;
         }
         let seq = self.entries.len() as u64 + 1;
         let entry = Entry {
@@ -507,7 +517,7 @@ impl Record {
         let head = EntryHead { schema, seq, date, previous, numbers };
         let mut entries = self.entries.clone();
         entries.push(std::sync::Arc::new(Stored { head, hash: hex(&bytes), bytes }));
-        Ok(Some(Record { entries, aside: self.aside.clone() }))
+        Some(Record { entries, aside: self.aside.clone() })
     }
 
     /// The record's files, relative to the record folder: the index, then each entry (an entry
