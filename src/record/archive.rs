@@ -160,6 +160,24 @@ struct Slot {
     base: Option<[u8; 32]>,
 }
 
+/// `old` and `new`, each in hash order with each hash once, in one list in hash order; of a hash
+/// in both, `new`'s (read later).
+fn merge(old: Vec<Slot>, new: Vec<Slot>) -> Vec<Slot> {
+    if old.is_empty() {
+        return new;
+    }
+    let mut out = Vec::with_capacity(old.len() + new.len());
+    let mut new = new.into_iter().peekable();
+    for slot in old {
+        while let Some(n) = new.next_if(|n| n.key < slot.key) {
+            out.push(n);
+        }
+        out.push(new.next_if(|n| n.key == slot.key).unwrap_or(slot));
+    }
+    out.extend(new);
+    out
+}
+
 /// Where a version lies.
 #[derive(Debug, Clone, Copy)]
 enum Place {
@@ -210,11 +228,13 @@ impl Store {
             }
         }
         names.sort();
-        // the versions in the order read, put in order of their hashes at the end
+        // the versions read: the loose ones in the order of their names, then each pack's in its
+        // index's order; each run is in hash order (a BLAKE3 in lowercase hex sorts as its bytes)
+        let mut loose = Vec::new();
         let mut held = Vec::new();
         for name in names {
             if let Some(hash) = name.strip_suffix(".html.gz") {
-                store.insert(&mut held, hash, Place::Loose, None);
+                store.insert(&mut loose, hash, Place::Loose, None);
             } else if let Some(n) = name.strip_prefix("pack-").and_then(|n| n.strip_suffix(".json")) {
                 let invalid = |why: String| std::io::Error::new(std::io::ErrorKind::InvalidData, why);
                 let bytes = std::fs::read(store.dir.join(&name))?;
@@ -245,11 +265,12 @@ impl Store {
                 }
                 let pack = u32::try_from(store.packs.len()).map_err(|_| invalid(format!("{DIR} 的存档包太多")))?;
                 store.packs.push((index.pack, codec));
-                held.reserve(index.pages.len());
+                let mut run = Vec::with_capacity(index.pages.len());
                 for (hash, (offset, len)) in &index.pages {
                     let base = bases.get(hash.as_str()).copied();
-                    store.insert(&mut held, hash, Place::Packed(pack, *offset, *len), base);
+                    store.insert(&mut run, hash, Place::Packed(pack, *offset, *len), base);
                 }
+                held = merge(held, run);
             } else if !(name.starts_with("pack-")
                 && (name.ends_with(".gz") || name.ends_with(".lz4") || name.ends_with(".lz4b")))
             {
@@ -257,11 +278,8 @@ impl Store {
             }
             store.files.push(name);
         }
-        // the last one read of a hash wins, as in a map: reversed, it is the first of its hash
-        // after a stable sort, and the one `dedup` keeps
-        held.reverse();
-        held.sort_by_key(|s| s.key);
-        held.dedup_by(|a, b| a.key == b.key);
+        // the last one read of a hash wins, as in a map: the packs' over the loose ones
+        let mut held = merge(loose, held);
         held.shrink_to_fit();
         let mut starts = vec![0u32; (1 << 16) + 1];
         for slot in &held {

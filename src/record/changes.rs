@@ -222,113 +222,43 @@ impl Listed {
         }
     }
 
-    /// The files in path order, each path once (the last one listed of a path wins, as in a
-    /// map): as they are when they are so already, as an entry writes them.
-    pub fn into_order(self) -> Listed {
-        if (1..self.len).all(|i| self.get(i - 1).0 < self.get(i).0) {
-            return self;
-        }
-        let mut order: Vec<usize> = (0..self.len).collect();
-        order.sort_by(|&a, &b| self.get(a).0.cmp(self.get(b).0));
-        let mut out = Listed::default();
-        for (n, &i) in order.iter().enumerate() {
-            // of a run of one path, the last listed: the stable sort kept their order
-            if order.get(n + 1).is_some_and(|&next| self.get(next).0 == self.get(i).0) {
-                continue;
-            }
-            let (path, hash) = self.get(i);
-            out.push(path, hash.clone());
-        }
-        out
+    /// Whether the paths are in order, each once (as an entry writes them).
+    pub fn in_order(&self) -> bool {
+        (1..self.len).all(|i| self.get(i - 1).0 < self.get(i).0)
     }
 
     /// These files (in path order, each once) changed by `overlay`: each path there is set to
-    /// its hash, or taken away (`None`).
-    pub fn apply(&self, overlay: &std::collections::BTreeMap<String, Option<Digest>>) -> Listed {
+    /// the hash after its `+`, or taken away (`-`).
+    pub fn apply(&self, overlay: &std::collections::BTreeMap<String, String>) -> Listed {
+        let set = |h: &String| h.strip_prefix('+').map(Digest::of);
         let mut over = overlay.iter().peekable();
         let mut out = Listed::default();
         for (path, hash) in self.iter() {
             while let Some((p, h)) = over.next_if(|(p, _)| p.as_str() < path) {
-                if let Some(h) = h {
-                    out.push(p, h.clone());
+                if let Some(h) = set(h) {
+                    out.push(p, h);
                 }
             }
             match over.next_if(|(p, _)| p.as_str() == path) {
-                Some((_, Some(h))) => out.push(path, h.clone()),
-                Some((_, None)) => {}
+                Some((_, h)) => {
+                    if let Some(h) = set(h) {
+                        out.push(path, h);
+                    }
+                }
                 None => out.push(path, hash.clone()),
             }
         }
         for (p, h) in over {
-            if let Some(h) = h {
-                out.push(p, h.clone());
+            if let Some(h) = set(h) {
+                out.push(p, h);
             }
         }
         out
     }
 }
 
-impl<'de> Deserialize<'de> for Listed {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::DeserializeSeed;
-
-        /// A path, into a buffer used again for each.
-        struct Path<'b>(&'b mut String);
-        impl<'de> DeserializeSeed<'de> for Path<'_> {
-            type Value = ();
-            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-                d.deserialize_str(self)
-            }
-        }
-        impl<'de> Visitor<'de> for Path<'_> {
-            type Value = ();
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a path")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<(), E> {
-                self.0.clear();
-                self.0.push_str(v);
-                Ok(())
-            }
-        }
-        /// A hash, read without a string of its own.
-        struct Hash;
-        impl<'de> DeserializeSeed<'de> for Hash {
-            type Value = Digest;
-            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Digest, D::Error> {
-                d.deserialize_str(self)
-            }
-        }
-        impl<'de> Visitor<'de> for Hash {
-            type Value = Digest;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a hash")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Digest, E> {
-                Ok(Digest::of(v))
-            }
-        }
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Listed;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an object of strings")
-            }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
-                let (mut listed, mut path) = (Listed::default(), String::new());
-                while map.next_key_seed(Path(&mut path))?.is_some() {
-                    let hash = map.next_value_seed(Hash)?;
-                    listed.push(&path, hash);
-                }
-                Ok(listed)
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
-
-/// What an entry changed, read into [`Listed`]s (from a file, as it is read).
-#[derive(Debug, Default, Deserialize)]
+/// What an entry changed, read into [`Listed`]s: see [`stream`].
+#[derive(Debug, Default)]
 pub struct Streamed {
     /// Files new to the site, with their BLAKE3.
     pub added: Listed,
@@ -336,6 +266,316 @@ pub struct Streamed {
     pub changed: Listed,
     /// Files no longer on the site.
     pub removed: Vec<String>,
+}
+
+/// Read what an entry changed from its JSON as it comes: its `added` and `changed` objects
+/// and its `removed` array, each required once; its other fields are read over. Never the
+/// whole file in memory: a province's first entry is 42 MB. A reader of JSON of its own, not
+/// serde_json's, whose reader of a stream would take 28 KB of the binary's budget (README); it
+/// reads JSON as RFC 8259 writes it, strings in runs between quotes and escapes. The problem,
+/// in words, when it is not an entry.
+pub fn stream(r: &mut dyn std::io::BufRead) -> Result<Streamed, String> {
+    let mut scan = Scan { r, text: Vec::new() };
+    let mut fields: [Option<Listed>; 2] = [None, None];
+    let mut removed: Option<Vec<String>> = None;
+    scan.expect(b'{')?;
+    if scan.peek()? == Some(b'}') {
+        scan.r.consume(1);
+    } else {
+        loop {
+            let key = scan.string()?.to_string();
+            scan.expect(b':')?;
+            let twice = || format!("字段「{key}」出现了两次");
+            match key.as_str() {
+                "added" | "changed" => {
+                    let slot = &mut fields[usize::from(key == "changed")];
+                    if slot.is_some() {
+                        return Err(twice());
+                    }
+                    *slot = Some(scan.pairs()?);
+                }
+                "removed" => {
+                    if removed.is_some() {
+                        return Err(twice());
+                    }
+                    removed = Some(scan.strings()?);
+                }
+                _ => scan.skip(0)?,
+            }
+            if !scan.more(b'}')? {
+                break;
+            }
+        }
+    }
+    if scan.peek()?.is_some() {
+        return Err("记录之后还有别的内容".into());
+    }
+    let [added, changed] = fields;
+    let missing = |field: &str| format!("缺少字段「{field}」");
+    Ok(Streamed {
+        added: added.ok_or_else(|| missing("added"))?,
+        changed: changed.ok_or_else(|| missing("changed"))?,
+        removed: removed.ok_or_else(|| missing("removed"))?,
+    })
+}
+
+/// Nesting deeper than this in a field [`stream`] reads over is refused (a file made to
+/// exhaust the stack is no entry).
+const DEPTH: usize = 64;
+
+/// JSON as it is read: see [`stream`].
+struct Scan<'r> {
+    r: &'r mut dyn std::io::BufRead,
+    /// The string read last.
+    text: Vec<u8>,
+}
+
+fn io(e: std::io::Error) -> String {
+    format!("读取出错：{}", crate::error::io_reason(&e))
+}
+
+impl Scan<'_> {
+    /// The next byte that is not whitespace, left unread; `None` at the end.
+    fn peek(&mut self) -> Result<Option<u8>, String> {
+        loop {
+            let buf = self.r.fill_buf().map_err(io)?;
+            if buf.is_empty() {
+                return Ok(None);
+            }
+            match buf.iter().position(|b| !matches!(b, b' ' | b'\n' | b'\r' | b'\t')) {
+                Some(i) => {
+                    let b = buf[i];
+                    self.r.consume(i);
+                    return Ok(Some(b));
+                }
+                None => {
+                    let n = buf.len();
+                    self.r.consume(n);
+                }
+            }
+        }
+    }
+
+    /// The next byte as it is.
+    fn byte(&mut self) -> Result<u8, String> {
+        let b = *self.r.fill_buf().map_err(io)?.first().ok_or("内容不完整，提前结束了")?;
+        self.r.consume(1);
+        Ok(b)
+    }
+
+    fn expect(&mut self, c: u8) -> Result<(), String> {
+        match self.peek()? {
+            Some(b) if b == c => {
+                self.r.consume(1);
+                Ok(())
+            }
+            Some(_) => Err(format!("应为「{}」", c as char)),
+            None => Err("内容不完整，提前结束了".into()),
+        }
+    }
+
+    /// After a member of an object or array: `true` for a comma (another follows), `false` for
+    /// `close`.
+    fn more(&mut self, close: u8) -> Result<bool, String> {
+        match self.peek()? {
+            Some(b',') => {
+                self.r.consume(1);
+                Ok(true)
+            }
+            Some(b) if b == close => {
+                self.r.consume(1);
+                Ok(false)
+            }
+            _ => Err("成员之间应为「,」".into()),
+        }
+    }
+
+    /// A string (into `text`).
+    fn string(&mut self) -> Result<&str, String> {
+        self.expect(b'"')?;
+        self.text.clear();
+        loop {
+            let buf = self.r.fill_buf().map_err(io)?;
+            if buf.is_empty() {
+                return Err("字符串没有结束".into());
+            }
+            let end = memchr::memchr2(b'"', b'\\', buf);
+            let run = &buf[..end.unwrap_or(buf.len())];
+            if run.iter().any(|&b| b < 0x20) {
+                return Err("字符串里有未转义的控制字符".into());
+            }
+            self.text.extend_from_slice(run);
+            let Some(i) = end else {
+                let n = buf.len();
+                self.r.consume(n);
+                continue;
+            };
+            let quote = buf[i] == b'"';
+            self.r.consume(i + 1);
+            if quote {
+                break;
+            }
+            self.escape()?;
+        }
+        std::str::from_utf8(&self.text).map_err(|_| "字符串不是有效的 UTF-8".to_string())
+    }
+
+    /// What follows a backslash in a string, onto `text`.
+    fn escape(&mut self) -> Result<(), String> {
+        let c = match self.byte()? {
+            b @ (b'"' | b'\\' | b'/') => char::from(b),
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let high = self.hex4()?;
+                let code = if (0xD800..0xDC00).contains(&high) {
+                    // a pair of UTF-16 surrogates
+                    if self.byte()? != b'\\' || self.byte()? != b'u' {
+                        return Err("\\u 转义的代理对不完整".into());
+                    }
+                    let low = self.hex4()?;
+                    if !(0xDC00..0xE000).contains(&low) {
+                        return Err("\\u 转义的代理对不完整".into());
+                    }
+                    0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+                } else {
+                    high
+                };
+                char::from_u32(code).ok_or("\\u 转义不是有效的字符")?
+            }
+            _ => return Err("无效的转义".into()),
+        };
+        self.text.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Result<u32, String> {
+        let mut n = 0;
+        for _ in 0..4 {
+            let d = char::from(self.byte()?).to_digit(16).ok_or("\\u 之后应为四位十六进制数")?;
+            n = n * 16 + d;
+        }
+        Ok(n)
+    }
+
+    /// An object of strings: path → hash.
+    fn pairs(&mut self) -> Result<Listed, String> {
+        let mut listed = Listed::default();
+        self.expect(b'{')?;
+        if self.peek()? == Some(b'}') {
+            self.r.consume(1);
+            return Ok(listed);
+        }
+        let mut path = String::new();
+        loop {
+            path.clear();
+            path.push_str(self.string()?);
+            self.expect(b':')?;
+            let hash = Digest::of(self.string()?);
+            listed.push(&path, hash);
+            if !self.more(b'}')? {
+                return Ok(listed);
+            }
+        }
+    }
+
+    /// An array of strings.
+    fn strings(&mut self) -> Result<Vec<String>, String> {
+        let mut out = Vec::new();
+        self.expect(b'[')?;
+        if self.peek()? == Some(b']') {
+            self.r.consume(1);
+            return Ok(out);
+        }
+        loop {
+            out.push(self.string()?.to_string());
+            if !self.more(b']')? {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// Read over any value, `depth` levels down.
+    fn skip(&mut self, depth: usize) -> Result<(), String> {
+        if depth > DEPTH {
+            return Err("嵌套太深".into());
+        }
+        match self.peek()? {
+            Some(b'"') => self.string().map(drop),
+            Some(open @ (b'{' | b'[')) => {
+                let close = if open == b'{' { b'}' } else { b']' };
+                self.r.consume(1);
+                if self.peek()? == Some(close) {
+                    self.r.consume(1);
+                    return Ok(());
+                }
+                loop {
+                    if open == b'{' {
+                        self.string()?;
+                        self.expect(b':')?;
+                    }
+                    self.skip(depth + 1)?;
+                    if !self.more(close)? {
+                        return Ok(());
+                    }
+                }
+            }
+            Some(b) if b == b'-' || b.is_ascii_alphanumeric() => {
+                // a number, true, false or null: its bytes, then checked as one
+                self.text.clear();
+                while let Some(&b) = self.r.fill_buf().map_err(io)?.first() {
+                    if !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b'.')) {
+                        break;
+                    }
+                    self.text.push(b);
+                    self.r.consume(1);
+                }
+                let word = std::str::from_utf8(&self.text).unwrap_or_default();
+                let ok = matches!(word, "true" | "false" | "null") || is_number(word);
+                if ok { Ok(()) } else { Err("不是 JSON 的值".into()) }
+            }
+            Some(_) => Err("不是 JSON 的值".into()),
+            None => Err("内容不完整，提前结束了".into()),
+        }
+    }
+}
+
+/// A number as JSON writes one: `-`, digits without a leading zero, a fraction, an exponent.
+fn is_number(word: &str) -> bool {
+    let b = word.as_bytes();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let digits = |i: &mut usize| {
+        let from = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - from
+    };
+    let start = i;
+    match digits(&mut i) {
+        0 => return false,
+        n if n > 1 && b[start] == b'0' => return false,
+        _ => {}
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
 }
 
 #[cfg(test)]
@@ -354,6 +594,63 @@ mod tests {
         assert!(serde_json::from_slice::<Changes>(br#"{"added": {"a": 1}}"#).is_err(), "a hash is a string");
     }
 
+    /// (added, changed, removed), in order.
+    type Read = (Vec<(String, Digest)>, Vec<(String, Digest)>, Vec<String>);
+
+    /// What `stream` reads of `json` through a buffer of `size` bytes.
+    fn streamed(json: &str, size: usize) -> Result<Read, String> {
+        let mut r = std::io::BufReader::with_capacity(size, json.as_bytes());
+        let s = stream(&mut r)?;
+        let pairs = |l: &Listed| l.iter().map(|(p, h)| (p.to_string(), h.clone())).collect();
+        Ok((pairs(&s.added), pairs(&s.changed), s.removed))
+    }
+
+    #[test]
+    fn an_entry_streams_as_serde_json_reads_it_whatever_the_buffer() {
+        let valid = [
+            r#"{"schema":"gongkai-record/1","seq":1,"date":"2026-01-01","previous":null,"added":{"u/a.html":"11","u/b.html":"22"},"changed":{},"removed":[],"numbers":{"c/u/a.md":"X-1"}}"#,
+            " {\n \"added\" : { \"u/\\\"q\\\".html\" : \"h\\u0031\" } ,\t\"changed\":{\"\\u4e2d/\\ud83d\\ude00\\/x\":\"\\n\"},\r\"removed\":[\"a\\\\b\",\"\"], \"seq\": -1.5e+3, \"x\": [true, false, null, {\"y\": [[]]}, 0, 10.25] } \n",
+            r#"{"removed":["中文/页面.html"],"changed":{"k":"v"},"added":{}}"#,
+        ];
+        for json in valid {
+            let c: Changes = serde_json::from_str(json).unwrap();
+            let expected: Read = (
+                c.added.0.iter().map(|(p, h)| (p.to_string(), Digest::of(h))).collect(),
+                c.changed.0.iter().map(|(p, h)| (p.to_string(), Digest::of(h))).collect(),
+                c.removed.iter().map(|t| t.0.to_string()).collect(),
+            );
+            for size in [1, 2, 3, 7, 64, 1 << 16] {
+                assert_eq!(streamed(json, size), Ok(expected.clone()), "{json} through {size} bytes");
+            }
+        }
+        let invalid = [
+            ("", "提前结束"),
+            (r#"{"added":{},"changed":{}}"#, "缺少字段「removed」"),
+            (r#"{"added":{},"changed":{},"removed":[],"added":{}}"#, "出现了两次"),
+            (r#"{"added":{"a":1},"changed":{},"removed":[]}"#, "应为「\"」"),
+            (r#"{"added":{},"changed":{},"removed":[]} x"#, "还有别的内容"),
+            ("{\"added\":{\"a\tb\":\"h\"},\"changed\":{},\"removed\":[]}", "控制字符"),
+            (r#"{"added":{"\x":"h"},"changed":{},"removed":[]}"#, "无效的转义"),
+            (r#"{"added":{"\ud83d":"h"},"changed":{},"removed":[]}"#, "代理对"),
+            (r#"{"added":{"a":"h"},"changed":{},"removed":["b",]}"#, "应为「\"」"),
+            (r#"{"added":{},"changed":{},"removed":[],"n":01}"#, "不是 JSON 的值"),
+            (r#"{"added":{},"changed":{},"removed":[],"n":tru}"#, "不是 JSON 的值"),
+            (r#"{"added":{},"changed":{},"removed":[],"s":"unended}"#, "没有结束"),
+        ];
+        for (json, why) in invalid {
+            assert!(serde_json::from_str::<Changes>(json).is_err(), "serde_json refuses it too: {json}");
+            for size in [1, 5, 1 << 16] {
+                let got = streamed(json, size).unwrap_err();
+                assert!(got.contains(why), "{json} through {size}: {got}");
+            }
+        }
+        let deep =
+            format!(r#"{{"added":{{}},"changed":{{}},"removed":[],"x":{}{}}}"#, "[".repeat(100), "]".repeat(100));
+        assert!(streamed(&deep, 64).unwrap_err().contains("嵌套太深"));
+        let invalid_utf8 = [&b"{\"added\":{\""[..], &[0xff], &b"\":\"h\"},\"changed\":{},\"removed\":[]}"[..]].concat();
+        assert!(stream(&mut &invalid_utf8[..]).unwrap_err().contains("UTF-8"));
+    }
+
     #[test]
     fn a_list_kept_small_is_put_in_order_and_merged_as_a_map_would_be() {
         let h = |n: u8| super::super::hex(&[n]);
@@ -363,25 +660,26 @@ mod tests {
             h(2),
             h(3)
         );
-        let s: Streamed = serde_json::from_reader(json.as_bytes()).unwrap();
+        let s = stream(&mut json.as_bytes()).unwrap();
         assert_eq!(s.added.len(), 4);
         assert_eq!(s.removed, ["z"]);
-        let ordered = s.added.clone().into_order();
-        let listed: Vec<(&str, &Digest)> = ordered.iter().collect();
-        assert_eq!(
-            listed,
-            [("a/\"x\"", &Digest::of(&h(2))), ("b", &Digest::of(&h(3))), ("c", &Digest::Text("不是哈希".into()))],
-            "in path order, the last of a path kept"
-        );
+        assert!(!s.added.in_order(), "not in order, and a path twice");
+        let mut ordered = Listed::default();
+        ordered.push("a/\"x\"", Digest::of(&h(2)));
+        ordered.push("b", Digest::of(&h(3)));
+        ordered.push("c", Digest::Text("不是哈希".into()));
+        assert!(ordered.in_order());
+        assert_eq!(s.added.get(1), ("a/\"x\"", &Digest::of(&h(2))), "escapes read");
+        assert_eq!(s.added.get(3), ("c", &Digest::Text("不是哈希".into())));
         assert!(matches!(Digest::of(&h(1)), Digest::Blake3(_)));
         assert_ne!(Digest::of(&h(1)), Digest::of(&h(1).to_uppercase()), "as the text compares");
         // an overlay: paths set, paths taken away, a path taken away that is not there
         let overlay = std::collections::BTreeMap::from([
-            ("a0".to_string(), Some(Digest::of("n"))),
-            ("b".to_string(), Some(Digest::of("m"))),
-            ("c".to_string(), None),
-            ("nothing".to_string(), None),
-            ("zz".to_string(), Some(Digest::of("z"))),
+            ("a0".to_string(), "+n".to_string()),
+            ("b".to_string(), "+m".to_string()),
+            ("c".to_string(), "-".to_string()),
+            ("nothing".to_string(), "-".to_string()),
+            ("zz".to_string(), "+z".to_string()),
         ]);
         let applied = ordered.apply(&overlay);
         let applied: Vec<(&str, &Digest)> = applied.iter().collect();
@@ -402,6 +700,6 @@ mod tests {
         assert_eq!(many.len(), 2 * BLOCK + 5);
         assert_eq!(many.blocks.len(), 3);
         assert!(many.iter().enumerate().all(|(i, (p, h))| p == format!("p{i:06}") && *h == Digest::of(&i.to_string())));
-        assert_eq!(Listed::default().into_order(), Listed::default());
+        assert!(Listed::default().in_order());
     }
 }

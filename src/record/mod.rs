@@ -185,6 +185,7 @@ pub enum Source<'a> {
     Copy(std::path::PathBuf, String),
 }
 
+#[cfg(test)]
 impl Source<'_> {
     /// The bytes (a file to copy is read whole, and checked).
     pub fn bytes(&self) -> std::io::Result<Cow<'_, [u8]>> {
@@ -316,18 +317,31 @@ impl Record {
     pub fn state(&self) -> Result<changes::Listed, Problems> {
         let mut entries = self.entries.iter();
         let Some(first) = entries.next() else { return Ok(changes::Listed::default()) };
-        let changes::Streamed { mut added, changed, .. } = self.streamed(first)?;
-        if !changed.is_empty() {
-            added.extend(&changed);
-        }
-        let first = added.into_order();
+        let changes::Streamed { added, changed, .. } = self.streamed(first)?;
         // what the later entries did, path by path (removals, then files added and changed;
         // the last of a path kept): most list a few files, merged into the first's list once
-        let mut overlay: BTreeMap<String, Option<changes::Digest>> = BTreeMap::new();
+        // (a map of strings, as an entry's are: `+` and the hash, or `-` for a path removed)
+        let mut overlay: BTreeMap<String, String> = BTreeMap::new();
+        let put = |overlay: &mut BTreeMap<String, String>, listed: &changes::Listed| {
+            for (path, hash) in listed.iter() {
+                overlay.insert(path.to_string(), format!("+{}", hash.to_text()));
+            }
+        };
+        let first = if changed.is_empty() && added.in_order() {
+            added
+        } else {
+            // not as gongkai writes a first entry: through the map
+            put(&mut overlay, &added);
+            put(&mut overlay, &changed);
+            changes::Listed::default()
+        };
         for e in entries {
             let changes::Streamed { added, changed, removed } = self.streamed(e)?;
-            overlay.extend(removed.into_iter().map(|p| (p, None)));
-            overlay.extend(added.iter().chain(changed.iter()).map(|(p, h)| (p.to_string(), Some(h.clone()))));
+            for path in removed {
+                overlay.insert(path, "-".into());
+            }
+            put(&mut overlay, &added);
+            put(&mut overlay, &changed);
         }
         Ok(if overlay.is_empty() { first } else { first.apply(&overlay) })
     }
@@ -337,7 +351,7 @@ impl Record {
         let file = entry_file(e.head.seq);
         let at = format!("第 {} 条记录（{file}）", e.head.seq);
         let Some(dir) = self.aside.as_ref().filter(|_| e.bytes.is_empty()) else {
-            return serde_json::from_slice(&e.bytes).map_err(|why| vec![format!("{at}：不是有效的记录：{why}")]);
+            return changes::stream(&mut &e.bytes[..]).map_err(|why| vec![format!("{at}：不是有效的记录：{why}")]);
         };
         let path = dir.join(&file);
         let opened = fs::File::open(&path).map_err(|why| match why.kind() {
@@ -347,8 +361,10 @@ impl Record {
         // the reader by value: a buffered reader's bytes are read from its buffer, not one call
         // each; the whole file is read (only whitespace may follow the entry)
         let mut hasher = blake3::Hasher::new();
-        let reader = std::io::BufReader::with_capacity(1 << 16, Hashing(opened, &mut hasher));
-        let streamed = serde_json::from_reader::<_, changes::Streamed>(reader);
+        let mut reader = std::io::BufReader::with_capacity(1 << 16, Hashing(opened, &mut hasher));
+        // read to its end when it is an entry (only whitespace may follow one)
+        let streamed = changes::stream(&mut reader);
+        drop(reader);
         let changed = match &streamed {
             Ok(_) => hasher.finalize().to_hex().as_str() != e.hash,
             // not read to its end: hashed whole, to tell a file changed from one that is no entry

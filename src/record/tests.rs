@@ -365,3 +365,37 @@ fn reading_what_an_entry_changed_while_it_is_set_aside_is_a_bug_that_stops() {
     assert!(r.set_aside(dir.path()));
     let _ = r.files();
 }
+
+#[test]
+fn a_first_entry_out_of_order_reads_as_a_map_of_it_would() {
+    // not as gongkai writes one: paths out of order, one twice, one both added and changed
+    let dir = tempfile::tempdir().unwrap();
+    let entry = format!(
+        r#"{{"schema":"{SCHEMA}","seq":1,"date":"2026-01-01","previous":null,"added":{{"b.html":"{}","a.html":"{}","b.html":"{}"}},"changed":{{"a.html":"{}"}},"removed":["z.html"],"numbers":{{}}}}"#,
+        hex(b"1"),
+        hex(b"2"),
+        hex(b"3"),
+        hex(b"4")
+    );
+    fs::create_dir_all(dir.path().join("entries")).unwrap();
+    fs::write(dir.path().join(entry_file(1)), &entry).unwrap();
+    let log = Log {
+        schema: SCHEMA.into(),
+        entries: vec![LogLine {
+            seq: 1,
+            date: "2026-01-01".into(),
+            file: entry_file(1),
+            blake3: hex(entry.as_bytes()),
+        }],
+    };
+    fs::write(dir.path().join(LOG), serde_json::to_vec(&log).unwrap()).unwrap();
+    let mut r = Record::read(dir.path()).unwrap().unwrap();
+    let expected = BTreeMap::from([("a.html".to_string(), hex(b"4")), ("b.html".to_string(), hex(b"3"))]);
+    assert_eq!(r.files(), expected);
+    let state: Vec<(String, String)> = r.state().unwrap().iter().map(|(p, h)| (p.to_string(), h.to_text())).collect();
+    assert_eq!(state, expected.clone().into_iter().collect::<Vec<_>>());
+    // and so when it is read from its file
+    assert!(r.set_aside(dir.path()));
+    let aside: Vec<(String, String)> = r.state().unwrap().iter().map(|(p, h)| (p.to_string(), h.to_text())).collect();
+    assert_eq!(aside, state);
+}
