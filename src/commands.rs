@@ -138,7 +138,12 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
     use crate::render::theme::Theme;
 
     let load = crate::timing::phase("读取站点");
-    let load_options = LoadOptions { today: opts.today, base_url: opts.base_url.clone(), ..Default::default() };
+    let load_options = LoadOptions {
+        today: opts.today,
+        base_url: opts.base_url.clone(),
+        record: load::RecordUse::Aside,
+        ..Default::default()
+    };
     let mut site = load::load_site(&opts.site, &load_options)?;
     // built for another address than the configured one (a staging site): not a publication
     let elsewhere = site.elsewhere;
@@ -183,10 +188,6 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
     let bar = progress(site.units.len(), opts.quiet);
     let rendering = crate::timing::phase("检查并生成");
     let prepared = crate::render::run::prepare(&site, cache.as_ref()).map_err(stopped)?;
-    // the record's entries are read back for the record stage, not held while the pages render
-    if let Some(record) = site.record.as_mut() {
-        record.set_aside(&site.root.join(crate::record::FOLDER));
-    }
     let built =
         render_and_report(&site, &theme, &staging, &|| bar.inc(1), cache.as_ref(), prepared).map_err(stopped)?;
     bar.finish_and_clear();
@@ -264,8 +265,8 @@ pub fn build(opts: &BuildOptions) -> Result<Outcome> {
 /// `.well-known/gongkai/`. Every document page (`documents`) whose bytes the archive lacks is
 /// added to `record/archive/` in the same Staging (see `record::archive`): compressed as they
 /// were written when `spool` has them, otherwise read back and compressed. `previous` is the
-/// site's record, its entries perhaps set aside while the pages rendered. Returns a line for the
-/// summary.
+/// site's record, its entries' bytes set aside (read back from their files). Returns a line for
+/// the summary.
 fn record(
     site: &crate::model::Site,
     previous: crate::record::Record,
@@ -310,8 +311,8 @@ fn record(
         let listed = |top: &str| kept.lock().unwrap_or_else(|e| e.into_inner()).remove(top);
         hash_tree(staging.path(), &|p| staged.get(p), &listed).map_err(|e| Error::io(staging.path(), e))
     };
-    // and what the record says was published, meanwhile (the entries set aside while the pages
-    // rendered are read from their files as they were)
+    // and what the record says was published, meanwhile (the entries read from their files as
+    // they were when the build began)
     let recorded = || previous.state().map_err(|problems| Error::Record { path: dir.clone(), problems });
     let hash_and_read = || rayon::join(hash_site, recorded);
     let ((now, before), out) = if to_archive.is_empty() {

@@ -39,6 +39,9 @@ pub struct Site {
     /// Every document the record says was published (source path → 索引号 and date), to name
     /// those deleted since (第十二条(三)(五)).
     pub published: std::collections::BTreeMap<String, crate::record::numbers::Published>,
+    /// The highest sequence of 索引号 the record assigned per code and year, every number ever
+    /// assigned counted: new numbers come after.
+    pub sequences: crate::record::numbers::Sequences,
     /// 统一社会信用代码 more than one unit declares (each has a finding): no 索引号 is made of them.
     pub shared_codes: std::collections::BTreeSet<String>,
     /// Drafts stay among a unit's documents, to be shown marked as drafts (`serve --drafts`);

@@ -58,9 +58,12 @@ pub struct LoadOptions {
 /// How much of the publication record a load keeps.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum RecordUse {
-    /// All of it (`Site::record`): what building and previewing need.
+    /// All of it (`Site::record`): what previewing needs.
     #[default]
     Whole,
+    /// All of it, each entry read whole to know it is one and then let go, to be read back from
+    /// its file when needed ([`crate::record::Record::read_aside`]): what building needs.
+    Aside,
     /// Only the 索引号 each build assigned (`Site::published`): what checking needs. A
     /// province-sized record lists a quarter of a million files, which `check` never looks at.
     Numbers,
@@ -192,16 +195,21 @@ pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<Site> {
         None => None,
     };
     let env = Env { today: opts.today.or(pinned).unwrap_or_else(today_in_china), calendar };
-    let (record, published) = match opts.record {
-        RecordUse::Whole => {
-            let record = read_record(root)?;
-            let published = crate::record::numbers::published(record.entries().map(|e| (&*e.date, &e.numbers)));
-            (Some(record), published)
+    // the 索引号 the record's entries assigned are read into `published` and `sequences`, and
+    // let go as parsed (a province's record assigned a quarter of a million)
+    let numbered = |heads: &mut dyn Iterator<Item = &crate::record::EntryHead>| {
+        let heads: Vec<_> = heads.collect();
+        let published = crate::record::numbers::published(heads.iter().map(|e| (&*e.date, &e.numbers)));
+        (published, crate::record::numbers::Sequences::of(heads.iter().flat_map(|e| e.numbers.values())))
+    };
+    let (record, (published, sequences)) = match opts.record {
+        RecordUse::Whole | RecordUse::Aside => {
+            let mut record = read_record(root, opts.record == RecordUse::Aside)?;
+            let numbers = numbered(&mut record.entries());
+            record.forget_numbers();
+            (Some(record), numbers)
         }
-        RecordUse::Numbers => {
-            let heads = read_record_heads(root)?;
-            (None, crate::record::numbers::published(heads.iter().map(|e| (&*e.date, &e.numbers))))
-        }
+        RecordUse::Numbers => (None, numbered(&mut read_record_heads(root)?.iter())),
     };
     if opts.unit.is_none() {
         let slugs = units.iter().map(|u| u.slug.as_str()).collect();
@@ -219,6 +227,7 @@ pub fn load_site(root: &Path, opts: &LoadOptions) -> Result<Site> {
         record,
         shared_codes,
         published,
+        sequences,
         drafts: opts.drafts,
         elsewhere,
     })
@@ -279,9 +288,10 @@ fn shared_codes(units: &mut [UnitDir], schema: &Schema) -> std::collections::BTr
 
 /// The site's publication record (`record/`), verified; empty before the first build. A record
 /// that does not verify stops everything: publishing over it would start a new chain.
-fn read_record(root: &Path) -> Result<crate::record::Record> {
+fn read_record(root: &Path, aside: bool) -> Result<crate::record::Record> {
     let dir = root.join(crate::record::FOLDER);
-    match crate::record::Record::read(&dir) {
+    let read = if aside { crate::record::Record::read_aside(&dir) } else { crate::record::Record::read(&dir) };
+    match read {
         Ok(record) => Ok(record.unwrap_or_default()),
         Err(problems) => Err(Error::Record { path: dir, problems }),
     }
@@ -298,13 +308,10 @@ fn read_record_heads(root: &Path) -> Result<Vec<crate::record::EntryHead>> {
 
 impl Site {
     /// Let go of what only loading, checking and rendering read: the documents the record says
-    /// were published, and the 索引号 of its entries as parsed (see `Record::forget_numbers`).
-    /// A build does this once its pages are rendered; at 10,000 units they are 30 MB.
+    /// were published. A build does this once its pages are rendered; at 10,000 units they are
+    /// 22 MB.
     pub fn rendered(&mut self) {
         self.published = Default::default();
-        if let Some(record) = &mut self.record {
-            record.forget_numbers();
-        }
     }
 
     /// The whole publication record, which building needs; an error when this load kept only

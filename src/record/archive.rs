@@ -567,29 +567,32 @@ pub struct Version {
 /// it hold this BLAKE3?): path → versions, oldest first, from the record's entries. A version
 /// whose hash the record does not write as a BLAKE3 (an entry edited by hand: `verify` names it)
 /// has no place in a history.
-pub fn histories(record: &Record, archived: impl Fn(&blake3::Hash) -> bool) -> BTreeMap<String, Vec<Version>> {
+pub fn histories(
+    record: &Record,
+    archived: impl Fn(&blake3::Hash) -> bool,
+) -> Result<BTreeMap<String, Vec<Version>>, super::Problems> {
     // the published versions (and the pages that lead to them) are no document pages
     let page = |path: &str| path.ends_with(".html") && !is_version(path);
-    // what each entry changed, read once (its paths and hashes borrowed from its bytes)
-    let entries: Vec<_> = record.changes().collect();
+    // what each entry changed, read once (streamed from its file when it is set aside)
+    let entries = record.streamed().collect::<Result<Vec<_>, _>>()?;
     // first the pages of which the archive holds a version: only theirs are gathered (a
     // province-sized first entry lists a quarter of a million pages, half of them no document)
     let held: rustc_hash::FxHashSet<&str> = entries
         .iter()
         .flat_map(|(_, c)| c.written())
-        .filter(|(path, hash)| page(path) && parse_hash(hash).is_some_and(|h| archived(&h)))
+        .filter(|(path, hash)| page(path) && hash.blake3().is_some_and(|h| archived(&h)))
         .map(|(path, _)| path)
         .collect();
     let mut all: BTreeMap<&str, Vec<Version>> = BTreeMap::new();
     for (e, c) in &entries {
         let date: Arc<str> = Arc::from(e.date.as_str());
         for path in &c.removed {
-            if let Some(last) = all.get_mut(&*path.0).and_then(|v| v.last_mut()) {
+            if let Some(last) = all.get_mut(path.as_str()).and_then(|v| v.last_mut()) {
                 last.replaced.get_or_insert_with(|| date.clone());
             }
         }
         for (path, hash) in c.written() {
-            let Some(hash) = parse_hash(hash).filter(|_| held.contains(path)) else { continue };
+            let Some(hash) = hash.blake3().filter(|_| held.contains(path)) else { continue };
             let versions = all.entry(path).or_default();
             if let Some(last) = versions.last_mut() {
                 last.replaced.get_or_insert_with(|| date.clone());
@@ -598,12 +601,13 @@ pub fn histories(record: &Record, archived: impl Fn(&blake3::Hash) -> bool) -> B
         }
     }
     // most pages have one version: a vector grown by a push holds room for four
-    all.into_iter()
+    Ok(all
+        .into_iter()
         .map(|(p, mut v)| {
             v.shrink_to_fit();
             (p.to_string(), v)
         })
-        .collect()
+        .collect())
 }
 
 /// Where a superseded or removed version is published: beside its page, in the same folder, so
@@ -840,7 +844,7 @@ mod tests {
             .append("2026-03-01", files(&[("u/n/b.html", &b1), ("u/n/c.html", "h1")]), BTreeMap::new())
             .unwrap()
             .unwrap();
-        let h = histories(&r, |h| *h == h1);
+        let h = histories(&r, |h| *h == h1).unwrap();
         assert_eq!(h.len(), 1, "b has no archived version: {h:?}");
         assert_eq!(
             h["u/n/a.html"],

@@ -268,6 +268,23 @@ pub struct Streamed {
     pub removed: Vec<String>,
 }
 
+impl Streamed {
+    /// The files added or changed, with their hashes.
+    pub fn written(&self) -> impl Iterator<Item = (&str, &Digest)> {
+        self.added.iter().chain(self.changed.iter())
+    }
+}
+
+impl Digest {
+    /// The BLAKE3 it is, if it is one.
+    pub fn blake3(&self) -> Option<blake3::Hash> {
+        match self {
+            Digest::Blake3(bytes) => Some(blake3::Hash::from(*bytes)),
+            Digest::Text(_) => None,
+        }
+    }
+}
+
 /// Read what an entry changed from its JSON as it comes: its `added` and `changed` objects
 /// and its `removed` array, each required once; its other fields are read over. Never the
 /// whole file in memory: a province's first entry is 42 MB. A reader of JSON of its own, not

@@ -97,7 +97,7 @@ pub struct EntryHead {
 /// Read the heads of a record's entries from a folder and verify its chain, as
 /// [`Record::read`] does, keeping neither the files each entry lists nor the entries' bytes.
 pub fn read_heads(dir: &Path) -> Result<Option<Vec<EntryHead>>, Problems> {
-    let entries = read_chain(&|rel| read_file(dir, rel), false)?;
+    let entries = read_chain(&|rel| read_file(dir, rel), Keep::Heads)?;
     Ok(entries.map(|entries| entries.into_iter().map(|e| e.head).collect()))
 }
 
@@ -110,10 +110,20 @@ fn read_file(dir: &Path, rel: &str) -> Result<Option<Vec<u8>>, String> {
     }
 }
 
-/// The entries of the record read through `get`, its chain verified; each with its file's bytes
-/// when `keep` (and then read whole, files and all, to know it is an entry), otherwise only its
-/// head is read and the bytes are not kept.
-fn read_chain(get: Fetch<'_>, keep: bool) -> Result<Option<Vec<Stored>>, Problems> {
+/// How much of each entry [`read_chain`] reads and keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Its bytes, read whole, files and all, to know it is an entry.
+    Whole,
+    /// Read whole as [`Keep::Whole`] does, its bytes then let go (see [`Record::read_aside`]).
+    Aside,
+    /// Its head only; the bytes are not kept.
+    Heads,
+}
+
+/// The entries of the record read through `get`, its chain verified, each read and kept as `keep`
+/// says.
+fn read_chain(get: Fetch<'_>, keep: Keep) -> Result<Option<Vec<Stored>>, Problems> {
     let Some(bytes) = get(LOG).map_err(|e| vec![e])? else { return Ok(None) };
     let log: Log = serde_json::from_slice(&bytes).map_err(|e| vec![format!("{LOG} 不是有效的公开记录：{e}")])?;
     if log.schema != SCHEMA {
@@ -147,10 +157,10 @@ fn read_chain(get: Fetch<'_>, keep: bool) -> Result<Option<Vec<Stored>>, Problem
                 line.blake3
             ));
         }
-        let parsed = if keep {
-            serde_json::from_slice::<changes::Parsed>(&bytes).map(|p| p.split().0)
-        } else {
+        let parsed = if keep == Keep::Heads {
             serde_json::from_slice::<EntryHead>(&bytes)
+        } else {
+            serde_json::from_slice::<changes::Parsed>(&bytes).map(|p| p.split().0)
         };
         let head = match parsed {
             Ok(e) => e,
@@ -170,7 +180,7 @@ fn read_chain(get: Fetch<'_>, keep: bool) -> Result<Option<Vec<Stored>>, Problem
             problems.push(format!("{at}：序号、日期或格式与索引不符"));
         }
         previous = Some(hash.clone());
-        entries.push(Stored { head, bytes: if keep { bytes } else { Vec::new() }, hash });
+        entries.push(Stored { head, bytes: if keep == Keep::Whole { bytes } else { Vec::new() }, hash });
     }
     if problems.is_empty() { Ok(Some(entries)) } else { Err(problems) }
 }
@@ -235,8 +245,8 @@ pub struct Record {
     /// The entries in order, each with its file's bytes as read or written; shared, so that a
     /// record with one more entry costs one entry, not a copy of the whole record.
     entries: Vec<std::sync::Arc<Stored>>,
-    /// Where the entries' bytes are to be read back from, while they are set aside (see
-    /// [`Record::set_aside`]): then only the heads may be read.
+    /// Where the entries' bytes are to be read back from when they are set aside (see
+    /// [`Record::read_aside`]): then only the heads are in memory.
     aside: Option<std::path::PathBuf>,
 }
 
@@ -317,7 +327,7 @@ impl Record {
     pub fn state(&self) -> Result<changes::Listed, Problems> {
         let mut entries = self.entries.iter();
         let Some(first) = entries.next() else { return Ok(changes::Listed::default()) };
-        let changes::Streamed { added, changed, .. } = self.streamed(first)?;
+        let changes::Streamed { added, changed, .. } = self.streamed_entry(first)?;
         // what the later entries did, path by path (removals, then files added and changed;
         // the last of a path kept): most list a few files, merged into the first's list once
         // (a map of strings, as an entry's are: `+` and the hash, or `-` for a path removed)
@@ -336,7 +346,7 @@ impl Record {
             changes::Listed::default()
         };
         for e in entries {
-            let changes::Streamed { added, changed, removed } = self.streamed(e)?;
+            let changes::Streamed { added, changed, removed } = self.streamed_entry(e)?;
             for path in removed {
                 overlay.insert(path, "-".into());
             }
@@ -347,7 +357,7 @@ impl Record {
     }
 
     /// What entry `e` changed: from its bytes, or from its file when it is set aside.
-    fn streamed(&self, e: &Stored) -> Result<changes::Streamed, Problems> {
+    fn streamed_entry(&self, e: &Stored) -> Result<changes::Streamed, Problems> {
         let file = entry_file(e.head.seq);
         let at = format!("第 {} 条记录（{file}）", e.head.seq);
         let Some(dir) = self.aside.as_ref().filter(|_| e.bytes.is_empty()) else {
@@ -376,25 +386,6 @@ impl Record {
         streamed.map_err(|why| vec![format!("{at}：不是有效的记录：{why}")])
     }
 
-    /// Let go of the entries' bytes (a build, once it has read what its pages need of them: a
-    /// province's first entry is 42 MB). From then on [`Record::state`], [`Record::append`] and
-    /// [`Record::files_to_write`] read each from its file in `dir`, the folder they were read
-    /// from, checked against the BLAKE3 it had; reading what they changed otherwise is a bug
-    /// that stops the program. Returns whether they were let go: not when there is no entry,
-    /// or one is shared with another record.
-    pub fn set_aside(&mut self, dir: &Path) -> bool {
-        if self.entries.is_empty() || !self.entries.iter_mut().all(|e| std::sync::Arc::get_mut(e).is_some()) {
-            return false;
-        }
-        for e in &mut self.entries {
-            if let Some(e) = std::sync::Arc::get_mut(e) {
-                e.bytes = Vec::new();
-            }
-        }
-        self.aside = Some(dir.to_path_buf());
-        true
-    }
-
     /// No build recorded yet.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
@@ -410,9 +401,28 @@ impl Record {
     /// Read a record through `get` (a path relative to the record → its bytes, `None` when
     /// absent), and verify its chain.
     pub fn read_with(get: Fetch<'_>) -> Result<Option<Record>, Problems> {
-        let entries = read_chain(get, true)?;
+        let entries = read_chain(get, Keep::Whole)?;
         Ok(entries
             .map(|entries| Record { entries: entries.into_iter().map(std::sync::Arc::new).collect(), aside: None }))
+    }
+
+    /// [`Record::read`], the entries' bytes set aside: each is read whole to know it is an entry,
+    /// then let go, and what it changed is read back from its file in `dir` when needed, checked
+    /// against the BLAKE3 it had (what a build needs: a province's first entry is 42 MB).
+    /// [`Record::state`], [`Record::streamed`], [`Record::append`] and [`Record::files_to_write`]
+    /// read them so; reading what they changed otherwise is a bug that stops the program.
+    pub fn read_aside(dir: &Path) -> Result<Option<Record>, Problems> {
+        let entries = read_chain(&|rel| read_file(dir, rel), Keep::Aside)?;
+        Ok(entries.map(|entries| Record {
+            aside: (!entries.is_empty()).then(|| dir.to_path_buf()),
+            entries: entries.into_iter().map(std::sync::Arc::new).collect(),
+        }))
+    }
+
+    /// Each entry's head, oldest first, with what it changed: read from its bytes, or streamed
+    /// from its file when it is set aside (see [`Record::state`]).
+    pub fn streamed(&self) -> impl Iterator<Item = Result<(&EntryHead, changes::Streamed), Problems>> {
+        self.entries.iter().map(|e| Ok((&e.head, self.streamed_entry(e)?)))
     }
 
     /// The site as the record says it is now: every file with its BLAKE3.

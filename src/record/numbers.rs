@@ -48,6 +48,12 @@ impl Sequences {
         }
         Sequences(max)
     }
+
+    /// Whether `number` comes after every number assigned under its code and year, as a new one
+    /// does (then it is none of them).
+    pub fn after_all(&self, number: &str) -> bool {
+        split(number).is_some_and(|(stem, seq)| self.0.get(stem).is_none_or(|&max| seq > max))
+    }
 }
 
 /// `<code>/<year>` and the sequence of a number.
@@ -129,6 +135,10 @@ mod tests {
         assert_eq!(new["u/old.md"], "X/2025-00001", "each year counts on its own");
         assert_eq!(new.len(), 3);
         assert!(!new.contains_key("u/a.md"));
+        // every new number comes after all that were assigned, none of the old ones does
+        assert!(new.values().all(|n| seqs.after_all(n)), "{new:?}");
+        assert!(!numbers.values().any(|n| seqs.after_all(n)));
+        assert!(!seqs.after_all("X/2026-00000") && !seqs.after_all("不是索引号"));
     }
 
     #[test]

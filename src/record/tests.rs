@@ -313,13 +313,15 @@ fn entries_set_aside_are_read_from_their_files_as_they_were_or_not_at_all() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), &three_builds());
     let read = Record::read(dir.path()).unwrap().unwrap();
-    let mut r = Record::read(dir.path()).unwrap().unwrap();
-    assert!(r.set_aside(dir.path()));
+    let r = Record::read_aside(dir.path()).unwrap().unwrap();
     // the heads stay, the bytes go
     assert_eq!(r.entries().map(|h| h.seq).collect::<Vec<_>>(), [1, 2, 3]);
     assert!(r.entries.iter().all(|e| e.bytes.is_empty()));
     // what the record says, and a new entry, as the whole record gives them
     assert_eq!(r.state().unwrap(), read.state().unwrap());
+    let histories = |r: &Record| super::archive::histories(r, |_| true).unwrap();
+    assert_eq!(histories(&r), histories(&read));
+    assert_eq!(histories(&r)["b.html"].len(), 2, "{:?}", histories(&r));
     let now = site(&[("b.html", "3"), ("d.html", "5")]);
     let numbers = BTreeMap::from([("content/u/d.md".to_string(), "U-2026-0001".to_string())]);
     let aside = r.append("2026-04-01", now.clone(), numbers.clone()).unwrap().unwrap();
@@ -348,12 +350,10 @@ fn entries_set_aside_are_read_from_their_files_as_they_were_or_not_at_all() {
     assert!(why.contains("第 2 条记录") && why.contains("删除"), "{why}");
     fs::write(&second, &original).unwrap();
     assert_eq!(r.state().unwrap(), read.state().unwrap());
-    // an empty record, or one sharing its entries, keeps its bytes
-    assert!(!Record::empty().set_aside(dir.path()));
-    let shared = read.clone();
-    let mut read = read;
-    assert!(!read.set_aside(dir.path()));
-    assert_eq!(shared.files(), read.files());
+    // a file that is no entry is refused when it is read, as by [`Record::read`]
+    fs::write(&second, b"{}").unwrap();
+    assert_eq!(Record::read_aside(dir.path()).unwrap_err(), Record::read(dir.path()).unwrap_err());
+    assert!(Record::read_aside(&dir.path().join("nothing")).unwrap().is_none());
 }
 
 #[test]
@@ -361,8 +361,7 @@ fn entries_set_aside_are_read_from_their_files_as_they_were_or_not_at_all() {
 fn reading_what_an_entry_changed_while_it_is_set_aside_is_a_bug_that_stops() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), &three_builds());
-    let mut r = Record::read(dir.path()).unwrap().unwrap();
-    assert!(r.set_aside(dir.path()));
+    let r = Record::read_aside(dir.path()).unwrap().unwrap();
     let _ = r.files();
 }
 
@@ -389,13 +388,13 @@ fn a_first_entry_out_of_order_reads_as_a_map_of_it_would() {
         }],
     };
     fs::write(dir.path().join(LOG), serde_json::to_vec(&log).unwrap()).unwrap();
-    let mut r = Record::read(dir.path()).unwrap().unwrap();
+    let r = Record::read(dir.path()).unwrap().unwrap();
     let expected = BTreeMap::from([("a.html".to_string(), hex(b"4")), ("b.html".to_string(), hex(b"3"))]);
     assert_eq!(r.files(), expected);
     let state: Vec<(String, String)> = r.state().unwrap().iter().map(|(p, h)| (p.to_string(), h.to_text())).collect();
     assert_eq!(state, expected.clone().into_iter().collect::<Vec<_>>());
     // and so when it is read from its file
-    assert!(r.set_aside(dir.path()));
+    let r = Record::read_aside(dir.path()).unwrap().unwrap();
     let aside: Vec<(String, String)> = r.state().unwrap().iter().map(|(p, h)| (p.to_string(), h.to_text())).collect();
     assert_eq!(aside, state);
 }

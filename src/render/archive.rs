@@ -34,11 +34,13 @@ pub(super) struct Archive {
 
 impl Archive {
     /// The site's archive (empty when it cannot be listed: `build` names that problem when it
-    /// writes the record).
-    pub(super) fn of(site: &crate::model::Site, record: &crate::record::Record) -> Archive {
-        let Ok(store) = Store::open(&site.root.join(crate::record::FOLDER)) else { return Archive::default() };
-        let histories = archive::histories(record, |h| store.holds(h));
-        Archive { store: std::sync::Arc::new(store), opened: true, histories }
+    /// writes the record); an entry of the record that cannot be read back stops the build.
+    pub(super) fn of(site: &crate::model::Site, record: &crate::record::Record) -> crate::error::Result<Archive> {
+        let dir = site.root.join(crate::record::FOLDER);
+        let Ok(store) = Store::open(&dir) else { return Ok(Archive::default()) };
+        let histories = archive::histories(record, |h| store.holds(h))
+            .map_err(|problems| crate::error::Error::Record { path: dir, problems })?;
+        Ok(Archive { store: std::sync::Arc::new(store), opened: true, histories })
     }
 
     /// The pages of a unit that have a history (`slug/…`).

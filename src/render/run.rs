@@ -178,8 +178,7 @@ impl<'a> SiteRenderer<'a> {
         }
         result.findings.append(&mut broken);
         crate::finding::sort(&mut result.findings);
-        let known = self.r.site.record()?.entries().flat_map(|e| &e.numbers);
-        let numbers = new_numbers(known, &summaries)?;
+        let numbers = new_numbers(self.r.site, &summaries)?;
         let documents = summaries.iter().flat_map(|s| s.documents.iter().cloned()).collect();
         let store = self.r.archive.opened.then(|| self.r.archive.store.clone());
         Ok((result, Rendered { files, numbers, documents, reused: 0, search_taken: false, store }))
@@ -187,16 +186,23 @@ impl<'a> SiteRenderer<'a> {
 }
 
 /// The 索引号 this build assigned, all units together. Two documents never share one (units that
-/// declare the same 统一社会信用代码 are numbered by folder name, see `load`); if they did, the
-/// build stops rather than publish it.
-fn new_numbers<'k>(
-    known: impl Iterator<Item = (&'k String, &'k String)>,
-    units: &[&UnitPages],
-) -> Result<BTreeMap<String, String>> {
-    let mut by_number: BTreeMap<&str, &str> = known.map(|(p, n)| (n.as_str(), p.as_str())).collect();
+/// declare the same 统一社会信用代码 are numbered by folder name, see `load`; a new number comes
+/// after every one the record assigned under its code and year); if they did, the build stops
+/// rather than publish it.
+fn new_numbers(site: &crate::model::Site, units: &[&UnitPages]) -> Result<BTreeMap<String, String>> {
+    let mut by_number: BTreeMap<&str, &str> = BTreeMap::new();
     let mut out = BTreeMap::new();
     for (path, number) in units.iter().flat_map(|u| &u.new_numbers) {
-        if let Some(other) = by_number.insert(number, path) {
+        let recorded = || {
+            let by = site.published.iter().find(|(_, p)| p.number == *number);
+            by.map_or_else(|| "以前发布的文件".to_string(), |(path, _)| path.clone())
+        };
+        let other = if site.sequences.after_all(number) {
+            by_number.insert(number, path).map(str::to_string)
+        } else {
+            Some(recorded())
+        };
+        if let Some(other) = other {
             return Err(crate::error::Error::Usage(format!(
                 "{path} 和 {other} 得到了同一个索引号 {number}：这是 gongkai 的缺陷，请报告\n  帮助: 网站没有发布，之前的网站保持原样"
             )));

@@ -136,18 +136,13 @@ pub(super) struct Renderer<'a> {
     pub(super) search: bool,
     /// What every page's `site` holds but its links, made once (see `site_view`).
     site_values: SiteView,
-    /// The highest sequence of each unit code and year the record holds: a unit's new
-    /// documents are numbered after them (the numbers themselves are `Site::published`).
-    pub(super) sequences: std::sync::Arc<crate::record::numbers::Sequences>,
     /// The record's archive of document pages and their histories (历史版本), read once.
     pub(super) archive: std::sync::Arc<super::archive::Archive>,
 }
 
-/// What rendering reads of the publication record before the first page: the sequences of its
-/// 索引号, and its archive with the history of every page it holds. Made from the entries' bytes,
-/// which `build` then sets aside while the pages are rendered.
+/// What rendering reads of the publication record before the first page: its archive, with the
+/// history of every page it holds (read from the entries as they stream by).
 pub(crate) struct FromRecord {
-    sequences: std::sync::Arc<crate::record::numbers::Sequences>,
     archive: std::sync::Arc<super::archive::Archive>,
 }
 
@@ -155,12 +150,7 @@ impl FromRecord {
     /// Read from `site`'s record (which must be whole) and archive.
     pub(crate) fn of(site: &Site) -> Result<FromRecord> {
         let record = site.record()?;
-        Ok(FromRecord {
-            sequences: std::sync::Arc::new(crate::record::numbers::Sequences::of(
-                record.entries().flat_map(|e| e.numbers.values()),
-            )),
-            archive: std::sync::Arc::new(super::archive::Archive::of(site, record)),
-        })
+        Ok(FromRecord { archive: std::sync::Arc::new(super::archive::Archive::of(site, record)?) })
     }
 }
 
@@ -185,7 +175,6 @@ impl<'a> Renderer<'a> {
             stage_order: stage_order(site),
             search: site.config.search(),
             site_values,
-            sequences: from.sequences,
             archive: from.archive,
         }
     }
@@ -202,7 +191,6 @@ impl<'a> Renderer<'a> {
             stage_order: self.stage_order.clone(),
             search: self.search,
             site_values: self.site_values.clone(),
-            sequences: self.sequences.clone(),
             archive: self.archive.clone(),
         }
     }

@@ -632,7 +632,7 @@ impl Renderer<'_> {
         let credit = credit.trim();
         let code =
             if credit.is_empty() || self.site.shared_codes.contains(credit) { unit.slug.as_str() } else { credit };
-        assign(code, &docs, &self.site.published, &self.sequences)
+        assign(code, &docs, &self.site.published, &self.site.sequences)
     }
 
     /// The clause a page family answers, by its kind (`fees`, `request`, a pack's `routes`), as
