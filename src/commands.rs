@@ -133,7 +133,16 @@ pub fn default_cache(site: &Path) -> PathBuf {
 pub const REPORT_DIR: &str = "gongkai-report";
 
 /// `gongkai build`: check, render every page into a staging folder, swap it in.
+///
+/// All of it on one of rayon's threads, which render the units: glibc's allocator gives each
+/// thread that allocates an arena of its own, and memory freed in one is not taken up by another.
+/// On the calling thread, the portal's pages and the record filled a third arena beside the two
+/// the units were rendered in (at 10,000 units, peak RSS 262 → 239 MiB with nothing changed).
 pub fn build(opts: &BuildOptions) -> Result<Outcome> {
+    rayon::scope(|_| build_on_worker(opts))
+}
+
+fn build_on_worker(opts: &BuildOptions) -> Result<Outcome> {
     use crate::output::Staging;
     use crate::render::theme::Theme;
 
