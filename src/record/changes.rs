@@ -226,34 +226,43 @@ impl Listed {
     pub fn in_order(&self) -> bool {
         (1..self.len).all(|i| self.get(i - 1).0 < self.get(i).0)
     }
+}
 
-    /// These files (in path order, each once) changed by `overlay`: each path there is set to
-    /// the hash after its `+`, or taken away (`-`).
-    pub fn apply(&self, overlay: &std::collections::BTreeMap<String, String>) -> Listed {
-        let set = |h: &String| h.strip_prefix('+').map(Digest::of);
-        let mut over = overlay.iter().peekable();
-        let mut out = Listed::default();
-        for (path, hash) in self.iter() {
-            while let Some((p, h)) = over.next_if(|(p, _)| p.as_str() < path) {
-                if let Some(h) = set(h) {
-                    out.push(p, h);
+/// The site as the record says it is: the files of its first entry (in path order, each once)
+/// and what the later entries did, path by path: `+` and the hash a path was set to, or `-` for a
+/// path taken away (most entries list a few files). Merged as they are read, never into a second
+/// list of a third of a million files.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct State {
+    /// The first entry's files.
+    pub base: Listed,
+    /// What the later entries did.
+    pub overlay: std::collections::BTreeMap<String, String>,
+}
+
+impl State {
+    /// The files in path order, each once, with their hashes.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Digest)> {
+        let mut base = self.base.iter().peekable();
+        let mut over = self.overlay.iter().peekable();
+        std::iter::from_fn(move || {
+            loop {
+                let first = match (base.peek(), over.peek()) {
+                    (None, None) => return None,
+                    (Some((b, _)), Some((o, _))) => *b < o.as_str(),
+                    (b, _) => b.is_some(),
+                };
+                if first {
+                    return base.next().map(|(path, hash)| (path, hash.clone()));
+                }
+                let (path, change) = over.next()?;
+                // the path's base entry, if it has one, is overridden
+                base.next_if(|(b, _)| *b == path.as_str());
+                if let Some(hash) = change.strip_prefix('+') {
+                    return Some((path.as_str(), Digest::of(hash)));
                 }
             }
-            match over.next_if(|(p, _)| p.as_str() == path) {
-                Some((_, h)) => {
-                    if let Some(h) = set(h) {
-                        out.push(path, h);
-                    }
-                }
-                None => out.push(path, hash.clone()),
-            }
-        }
-        for (p, h) in over {
-            if let Some(h) = set(h) {
-                out.push(p, h);
-            }
-        }
-        out
+        })
     }
 }
 
@@ -698,17 +707,14 @@ mod tests {
             ("nothing".to_string(), "-".to_string()),
             ("zz".to_string(), "+z".to_string()),
         ]);
-        let applied = ordered.apply(&overlay);
-        let applied: Vec<(&str, &Digest)> = applied.iter().collect();
+        let state = State { base: ordered, overlay };
+        let applied: Vec<(&str, Digest)> = state.iter().collect();
         assert_eq!(
             applied,
-            [
-                ("a/\"x\"", &Digest::of(&h(2))),
-                ("a0", &Digest::of("n")),
-                ("b", &Digest::of("m")),
-                ("zz", &Digest::of("z"))
-            ]
+            [("a/\"x\"", Digest::of(&h(2))), ("a0", Digest::of("n")), ("b", Digest::of("m")), ("zz", Digest::of("z"))]
         );
+        let nothing_over = State { base: state.base.clone(), overlay: Default::default() };
+        assert!(nothing_over.iter().eq(state.base.iter().map(|(p, h)| (p, h.clone()))));
         // blocks: more files than one holds, got back in order
         let mut many = Listed::default();
         for i in 0..(2 * BLOCK + 5) {

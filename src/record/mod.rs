@@ -324,13 +324,13 @@ impl Record {
     /// The site as the record says it is now, in path order: what each entry changed, read one
     /// entry at a time and merged. An entry set aside is read from its file as it streams by,
     /// never whole, and checked against its BLAKE3 (a file changed meanwhile is a problem).
-    pub fn state(&self) -> Result<changes::Listed, Problems> {
+    pub fn state(&self) -> Result<changes::State, Problems> {
         let mut entries = self.entries.iter();
-        let Some(first) = entries.next() else { return Ok(changes::Listed::default()) };
+        let Some(first) = entries.next() else { return Ok(changes::State::default()) };
         let changes::Streamed { added, changed, .. } = self.streamed_entry(first)?;
         // what the later entries did, path by path (removals, then files added and changed;
-        // the last of a path kept): most list a few files, merged into the first's list once
-        // (a map of strings, as an entry's are: `+` and the hash, or `-` for a path removed)
+        // the last of a path kept): most list a few files, merged with the first's list as the
+        // state is read (see `changes::State`)
         let mut overlay: BTreeMap<String, String> = BTreeMap::new();
         let put = |overlay: &mut BTreeMap<String, String>, listed: &changes::Listed| {
             for (path, hash) in listed.iter() {
@@ -353,7 +353,7 @@ impl Record {
             put(&mut overlay, &added);
             put(&mut overlay, &changed);
         }
-        Ok(if overlay.is_empty() { first } else { first.apply(&overlay) })
+        Ok(changes::State { base: first, overlay })
     }
 
     /// What entry `e` changed: from its bytes, or from its file when it is set aside.
@@ -498,7 +498,7 @@ impl Record {
     /// [`Record::append`], with what [`Record::state`] gave for this record.
     pub fn append_to<H: Into<changes::Digest>>(
         &self,
-        before: changes::Listed,
+        before: changes::State,
         date: &str,
         now: impl IntoIterator<Item = (String, H)>,
         numbers: BTreeMap<String, String>,
@@ -514,7 +514,7 @@ impl Record {
             let hash = hash.into();
             match old.next_if(|(p, _)| *p == path.as_str()) {
                 None => added.push((path, hash.to_text())),
-                Some((_, was)) if *was != hash => changed.push((path, hash.to_text())),
+                Some((_, was)) if was != hash => changed.push((path, hash.to_text())),
                 Some(_) => {}
             }
         }

@@ -315,8 +315,14 @@ pub(crate) struct Prepared {
 /// folders are listed. `site` must have been loaded with its whole record.
 pub(crate) fn prepare(site: &Site, cache: Option<&Cache>) -> Result<Prepared> {
     let (from, folders) = rayon::join(
-        || FromRecord::of(site),
-        || cache.map(|c| site.units.par_iter().map(|dir| c.folder(&dir.slug, &dir.path)).collect::<Vec<_>>()),
+        || {
+            let _phase = crate::timing::phase("准备：存档与历史版本");
+            FromRecord::of(site)
+        },
+        || {
+            let _phase = crate::timing::phase("准备：列出单位文件夹");
+            cache.map(|c| site.units.par_iter().map(|dir| c.folder(&dir.slug, &dir.path)).collect::<Vec<_>>())
+        },
     );
     Ok(Prepared { from: from?, folders })
 }
