@@ -317,7 +317,8 @@ fn record(
         let _hashing = crate::timing::phase("公开记录：计算哈希");
         // a unit's tree taken from the previous version was listed as it was taken
         let kept = std::sync::Mutex::new(staging.kept_listings());
-        let listed = |top: &str| kept.lock().unwrap_or_else(|e| e.into_inner()).remove(top);
+        // (a tree's paths made strings of their own only when its turn comes)
+        let listed = |top: &str| kept.lock().unwrap_or_else(|e| e.into_inner()).remove(top).map(|l| l.files());
         hash_tree(staging.path(), &|p| staged.get(p), &listed).map_err(|e| Error::io(staging.path(), e))
     };
     // and what the record says was published, meanwhile (the entries read from their files as
@@ -334,8 +335,7 @@ fn record(
     let (now, before) = (now?, before?);
     drop(staged);
     let entry = crate::timing::phase("公开记录：新条目");
-    let now = now.into_iter().flatten();
-    let appended = previous.append_to(before, &site.env.today.to_string(), now, numbers);
+    let appended = previous.append_to(before, &site.env.today.to_string(), now.iter(), numbers);
     let record = appended.as_ref().unwrap_or(&previous);
     let signatures = crate::record::sign::for_build(&site.root, record, appended.is_some()).map_err(Error::Usage)?;
     drop(entry);

@@ -421,7 +421,7 @@ impl Staging {
     /// The units of a versioned output whose trees were taken from the previous version, with
     /// the site paths of their files and their BLAKE3 (see `Versions::kept_listings`, taken
     /// out); none for a plain output.
-    pub(crate) fn kept_listings(&self) -> std::collections::HashMap<String, Vec<(String, blake3::Hash)>> {
+    pub(crate) fn kept_listings(&self) -> std::collections::HashMap<String, versions::Listing> {
         self.versions.as_ref().map(versions::Versions::kept_listings).unwrap_or_default()
     }
 

@@ -125,7 +125,7 @@ enum Tree {
 /// province's trees taken whole list a third of a million files, which as a string each took
 /// 12 MB more while the pages were rendered.
 #[derive(Default)]
-struct Listing {
+pub(crate) struct Listing {
     paths: String,
     /// Where each path ends in `paths`.
     ends: Vec<usize>,
@@ -150,6 +150,11 @@ impl Listing {
     fn iter(&self) -> impl Iterator<Item = (&str, blake3::Hash)> {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
         starts.zip(&self.ends).map(|(start, &end)| &self.paths[start..end]).zip(self.hashes.iter().copied())
+    }
+
+    /// Each path, as a string of its own, with its BLAKE3, in order.
+    pub(crate) fn files(&self) -> Vec<(String, blake3::Hash)> {
+        self.iter().map(|(path, hash)| (path.to_string(), hash)).collect()
     }
 }
 
@@ -285,15 +290,12 @@ impl Versions {
     /// The units whose trees were taken from the previous version, each with the site paths of
     /// every file its tree holds (checked when it was taken) and their BLAKE3: what a listing of
     /// the version would find there. Taken out: a second call has none.
-    pub(crate) fn kept_listings(&self) -> HashMap<String, Vec<(String, blake3::Hash)>> {
+    pub(crate) fn kept_listings(&self) -> HashMap<String, Listing> {
         let mut trees = self.trees.lock().unwrap_or_else(|e| e.into_inner());
         trees
             .iter_mut()
             .filter_map(|(slug, t)| match t {
-                Tree::Kept(_, listing) => {
-                    let listing = std::mem::take(listing);
-                    Some((slug.clone(), listing.iter().map(|(p, h)| (p.to_string(), h)).collect()))
-                }
+                Tree::Kept(_, listing) => Some((slug.clone(), std::mem::take(listing))),
                 Tree::Made => None,
             })
             .collect()

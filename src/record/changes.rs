@@ -141,6 +141,12 @@ impl From<blake3::Hash> for Digest {
     }
 }
 
+impl From<&Digest> for Digest {
+    fn from(hash: &Digest) -> Digest {
+        hash.clone()
+    }
+}
+
 impl From<String> for Digest {
     fn from(text: String) -> Digest {
         Digest::of(&text)

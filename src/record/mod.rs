@@ -486,21 +486,21 @@ impl Record {
     /// bytes or in hex, in path order, each path once), built on `date`, that assigned `numbers`;
     /// `None` when nothing changed (no entry is added for an unchanged site). `now` is taken, not
     /// copied: the first entry of a large site lists a third of a million files.
-    pub fn append<H: Into<changes::Digest>>(
+    pub fn append<P: AsRef<str> + Into<String>, H: Into<changes::Digest>>(
         &self,
         date: &str,
-        now: impl IntoIterator<Item = (String, H)>,
+        now: impl IntoIterator<Item = (P, H)>,
         numbers: BTreeMap<String, String>,
     ) -> Result<Option<Record>, Problems> {
         Ok(self.append_to(self.state()?, date, now, numbers))
     }
 
     /// [`Record::append`], with what [`Record::state`] gave for this record.
-    pub fn append_to<H: Into<changes::Digest>>(
+    pub fn append_to<P: AsRef<str> + Into<String>, H: Into<changes::Digest>>(
         &self,
         before: changes::State,
         date: &str,
-        now: impl IntoIterator<Item = (String, H)>,
+        now: impl IntoIterator<Item = (P, H)>,
         numbers: BTreeMap<String, String>,
     ) -> Option<Record> {
         // both in path order: walked side by side (no search per path), each list gathered in
@@ -508,13 +508,14 @@ impl Record {
         let (mut added, mut changed, mut removed) = (Vec::new(), Vec::new(), Vec::new());
         let mut old = before.iter().peekable();
         for (path, hash) in now {
-            while let Some((gone, _)) = old.next_if(|(p, _)| *p < path.as_str()) {
+            let here = path.as_ref();
+            while let Some((gone, _)) = old.next_if(|(p, _)| *p < here) {
                 removed.push(gone.to_string());
             }
             let hash = hash.into();
-            match old.next_if(|(p, _)| *p == path.as_str()) {
-                None => added.push((path, hash.to_text())),
-                Some((_, was)) if was != hash => changed.push((path, hash.to_text())),
+            match old.next_if(|(p, _)| *p == here) {
+                None => added.push((path.into(), hash.to_text())),
+                Some((_, was)) if was != hash => changed.push((path.into(), hash.to_text())),
                 Some(_) => {}
             }
         }
@@ -588,53 +589,53 @@ impl Record {
 /// tree is always listed, so a file written without `known` learning of it is hashed all the
 /// same; but for the top folders `listed` names (a versioned output's unit trees taken from the
 /// previous version, listed and checked as they were taken, with the hashes the build cache kept:
-/// see [`site_files_with`]). The files under each top name come in a list of their own, and the
-/// lists one after another are in path order: they are taken one at a time, never copied into one.
+/// see [`site_files_with`]). The top names are taken a batch at a time, each one's files listed,
+/// hashed and sorted on its own and added to the list: a third of a million paths are never a
+/// string each at once.
 pub fn hash_tree(
     dir: &Path,
     known: &(dyn Fn(&str) -> Option<blake3::Hash> + Sync),
     listed: &Listed<'_>,
-) -> std::io::Result<Vec<Vec<(String, blake3::Hash)>>> {
+) -> std::io::Result<changes::Listed> {
     use rayon::prelude::*;
-    let mut groups = site_files_with(dir, listed)?;
-    groups.retain(|g| !g.is_empty());
+    let mut tops = top_names(dir)?;
     // a walk's order is by name, folder by folder (`a/b` before `a-c`); the record's is the
-    // paths'. The files under one top name are together in either: the groups are put in the
-    // order of their paths (a top folder `a` as `a/`, which follows `a-c` and `a.html`), and
-    // each is sorted
-    let key = |g: &Vec<(String, Option<blake3::Hash>)>| -> String {
-        let first = g.first().map_or("", |(p, _)| p.as_str());
-        first.split_once('/').map_or_else(|| first.to_string(), |(top, _)| format!("{top}/"))
-    };
-    groups.sort_by_cached_key(key);
-    // the hashes not listed: known, or read and hashed, a group at a time on every core; each
-    // list is made again in its own memory (a third of a million paths are never copied)
-    groups
-        .into_par_iter()
-        .map(|group| {
-            let mut hashed = group
-                .into_iter()
-                .map(|(rel, hash)| {
-                    let hash = match hash.or_else(|| known(&rel)) {
-                        Some(h) => h,
-                        None => {
-                            // the build's own folder: a link in it was not written by the build
-                            let path = dir.join(&rel);
-                            if fs::symlink_metadata(&path)?.is_symlink() {
-                                return Err(std::io::Error::other(format!(
-                                    "{rel} 是一个符号链接，不是这次生成写入的文件"
-                                )));
-                            }
-                            blake3::hash(&fs::read(path)?)
+    // paths'. The files under one top name are together in either: the top names are put in
+    // the order of their paths (a top folder `a` as `a/`, which follows `a-c` and `a.html`),
+    // and each one's files are sorted
+    tops.sort_by_cached_key(|(name, walked)| {
+        let name = name.to_string_lossy();
+        if *walked { format!("{name}/") } else { name.into_owned() }
+    });
+    let hashed = |(name, walked): &(std::ffi::OsString, bool)| -> std::io::Result<Vec<(String, blake3::Hash)>> {
+        let mut hashed = top_files(dir, &name.to_string_lossy(), *walked, listed)?
+            .into_iter()
+            .map(|(rel, hash)| {
+                let hash = match hash.or_else(|| known(&rel)) {
+                    Some(h) => h,
+                    None => {
+                        // the build's own folder: a link in it was not written by the build
+                        let path = dir.join(&rel);
+                        if fs::symlink_metadata(&path)?.is_symlink() {
+                            return Err(std::io::Error::other(format!("{rel} 是一个符号链接，不是这次生成写入的文件")));
                         }
-                    };
-                    Ok((rel, hash))
-                })
-                .collect::<std::io::Result<Vec<_>>>()?;
-            hashed.sort_by(|a, b| a.0.cmp(&b.0));
-            Ok(hashed)
-        })
-        .collect()
+                        blake3::hash(&fs::read(path)?)
+                    }
+                };
+                Ok((rel, hash))
+            })
+            .collect::<std::io::Result<Vec<_>>>()?;
+        hashed.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(hashed)
+    };
+    let mut all = changes::Listed::default();
+    for batch in tops.chunks(256) {
+        let batch = batch.par_iter().map(hashed).collect::<std::io::Result<Vec<_>>>()?;
+        for (path, hash) in batch.into_iter().flatten() {
+            all.push(&path, hash.into());
+        }
+    }
+    Ok(all)
 }
 
 /// Every file of a built site but the record's own and the output marker (see `is_own`), as
@@ -658,7 +659,13 @@ pub type Groups = Vec<Vec<(String, Option<blake3::Hash>)>>;
 /// [`site_files`] as [`Groups`], with the files of the top folders `listed` knows.
 pub fn site_files_with(dir: &Path, listed: &Listed<'_>) -> std::io::Result<Groups> {
     use rayon::prelude::*;
-    let mut top: Vec<(std::ffi::OsString, bool)> = Vec::new();
+    let top = top_names(dir)?;
+    top.par_iter().map(|(name, walked)| top_files(dir, &name.to_string_lossy(), *walked, listed)).collect()
+}
+
+/// The names at the top of a built site, in name order, each with whether it is walked.
+fn top_names(dir: &Path) -> std::io::Result<Vec<(std::ffi::OsString, bool)>> {
+    let mut top = Vec::new();
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
         let kind = entry.file_type()?;
@@ -670,38 +677,42 @@ pub fn site_files_with(dir: &Path, listed: &Listed<'_>) -> std::io::Result<Group
         top.push((entry.file_name(), walked));
     }
     top.sort();
-    let lists: Groups = top
-        .par_iter()
-        .map(|(name, is_dir)| {
-            let name = name.to_string_lossy();
-            if !is_dir {
-                return Ok(if is_own(&name) { Vec::new() } else { vec![(name.into_owned(), None)] });
-            }
-            if let Some(paths) = listed(&name) {
-                return Ok(paths.into_iter().filter(|(p, _)| !is_own(p)).map(|(p, hash)| (p, Some(hash))).collect());
-            }
-            let mut paths = Vec::new();
-            let sub = dir.join(&*name);
-            for entry in walkdir::WalkDir::new(&sub).min_depth(1).sort_by_file_name() {
-                let entry = entry.map_err(std::io::Error::other)?;
-                if entry.file_type().is_dir() {
-                    continue;
-                }
-                // the walk's paths are `sub` and `/`-separated names under it: the site path is
-                // the unit's name and what follows `sub`, as it is
-                use std::os::unix::ffi::OsStrExt as _;
-                let rel = entry.path().as_os_str().as_bytes().get(sub.as_os_str().len()..).unwrap_or_default();
-                let mut path = String::with_capacity(name.len() + rel.len());
-                path.push_str(&name);
-                path.push_str(&String::from_utf8_lossy(rel));
-                if !is_own(&path) {
-                    paths.push((path, None));
-                }
-            }
-            Ok(paths)
-        })
-        .collect::<std::io::Result<_>>()?;
-    Ok(lists)
+    Ok(top)
+}
+
+/// The files under the top name `name` (of [`top_names`]): the name itself when it is not
+/// walked, else those `listed` knows, or else those a walk finds, in name order.
+fn top_files(
+    dir: &Path,
+    name: &str,
+    walked: bool,
+    listed: &Listed<'_>,
+) -> std::io::Result<Vec<(String, Option<blake3::Hash>)>> {
+    if !walked {
+        return Ok(if is_own(name) { Vec::new() } else { vec![(name.to_string(), None)] });
+    }
+    if let Some(paths) = listed(name) {
+        return Ok(paths.into_iter().filter(|(p, _)| !is_own(p)).map(|(p, hash)| (p, Some(hash))).collect());
+    }
+    let mut paths = Vec::new();
+    let sub = dir.join(name);
+    for entry in walkdir::WalkDir::new(&sub).min_depth(1).sort_by_file_name() {
+        let entry = entry.map_err(std::io::Error::other)?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        // the walk's paths are `sub` and `/`-separated names under it: the site path is the
+        // unit's name and what follows `sub`, as it is
+        use std::os::unix::ffi::OsStrExt as _;
+        let rel = entry.path().as_os_str().as_bytes().get(sub.as_os_str().len()..).unwrap_or_default();
+        let mut path = String::with_capacity(name.len() + rel.len());
+        path.push_str(name);
+        path.push_str(&String::from_utf8_lossy(rel));
+        if !is_own(&path) {
+            paths.push((path, None));
+        }
+    }
+    Ok(paths)
 }
 
 /// The file of entry `seq`, relative to the record.

@@ -135,12 +135,7 @@ fn hashing_a_tree_takes_known_hashes_and_reads_the_files_it_was_not_told_of() {
     // the writer knew a.html (as it wrote it); report.json was streamed to its file
     let known = |p: &str| (p == "a.html").then(|| blake3::hash(b"1"));
     let hashed = |known: &(dyn Fn(&str) -> Option<blake3::Hash> + Sync)| -> BTreeMap<String, String> {
-        hash_tree(dir.path(), known, &|_| None)
-            .unwrap()
-            .into_iter()
-            .flatten()
-            .map(|(p, h)| (p, h.to_hex().to_string()))
-            .collect()
+        hash_tree(dir.path(), known, &|_| None).unwrap().iter().map(|(p, h)| (p.to_string(), h.to_text())).collect()
     };
     assert_eq!(
         hashed(&known),
@@ -212,11 +207,22 @@ fn listing_a_tree_in_parallel_gives_the_order_of_one_walk() {
     assert_eq!(site_files(dir.path()).unwrap(), one_walk);
     // the record lists them in the paths' order, which is not the walk's (`a/…` before `a-b/…`)
     let hashed: Vec<String> =
-        hash_tree(dir.path(), &|_| None, &|_| None).unwrap().into_iter().flatten().map(|(p, _)| p).collect();
+        hash_tree(dir.path(), &|_| None, &|_| None).unwrap().iter().map(|(p, _)| p.to_string()).collect();
     let mut sorted = one_walk.clone();
     sorted.sort();
     assert_ne!(sorted, one_walk);
     assert_eq!(hashed, sorted);
+    // more top names than a batch holds: the batches one after another, in the paths' order
+    for i in 0..300 {
+        fs::create_dir_all(dir.path().join(format!("t{i}"))).unwrap();
+        fs::write(dir.path().join(format!("t{i}/x.html")), "x").unwrap();
+        fs::write(dir.path().join(format!("t{i}.html")), "t").unwrap();
+    }
+    let mut sorted = site_files(dir.path()).unwrap();
+    sorted.sort();
+    assert_eq!(sorted.len(), 8 + 600);
+    let hashed = hash_tree(dir.path(), &|_| None, &|_| None).unwrap();
+    assert!(hashed.iter().map(|(p, _)| p).eq(sorted.iter().map(String::as_str)));
 }
 
 #[test]
@@ -240,10 +246,10 @@ fn a_top_folder_listed_beforehand_is_not_walked_and_keeps_its_place() {
     };
     assert_eq!(paths(&given), ["a.html", "kept/x.html", "walked/z.html", "zz.html"]);
     // a listed file has the hash it was listed with, the others are read
-    let hashed: BTreeMap<String, blake3::Hash> =
-        hash_tree(dir.path(), &|_| None, &given).unwrap().into_iter().flatten().collect();
-    assert_eq!(hashed["kept/x.html"], told);
-    assert_eq!(hashed["walked/z.html"], blake3::hash(b"walked/z.html"));
+    let hashed: BTreeMap<String, changes::Digest> =
+        hash_tree(dir.path(), &|_| None, &given).unwrap().iter().map(|(p, h)| (p.to_string(), h.clone())).collect();
+    assert_eq!(hashed["kept/x.html"], told.into());
+    assert_eq!(hashed["walked/z.html"], blake3::hash(b"walked/z.html").into());
     // the whole list, in the walk's order: the same as a walk
     let whole = |top: &str| {
         (top == "kept").then(|| vec![("kept/sub/y.html".to_string(), told), ("kept/x.html".to_string(), told)])
