@@ -339,7 +339,7 @@ pub(crate) fn render_site(
     prepared: Prepared,
 ) -> Result<(CheckResult, Rendered)> {
     let Prepared { from, folders } = prepared;
-    let sr = SiteRenderer::with(site, theme, sink, from);
+    let mut sr = SiteRenderer::with(site, theme, sink, from);
     let phase = crate::timing::phase("单位页面");
     // every unit's keys first: they tell whether the search index can be taken as it was
     let keys: Vec<Option<cache::Keys>> = match (cache, folders) {
@@ -421,6 +421,12 @@ pub(crate) fn render_site(
     }
     fold(rendered)?;
     drop(phase);
+    // the pages' histories were for the units' pages: of those the site's pages publish, only
+    // the units no longer in the site have any (see `gone_units`)
+    if let Some(archive) = std::sync::Arc::get_mut(&mut sr.r.archive) {
+        let slugs: std::collections::HashSet<&str> = site.units.iter().map(|u| u.slug.as_str()).collect();
+        archive.histories.retain(|path, _| !path.split_once('/').is_some_and(|(slug, _)| slugs.contains(slug)));
+    }
     let search_taken = sr.r.search && index.is_none();
     if let Some(index) = index {
         let _phase = crate::timing::phase("搜索索引");
