@@ -573,14 +573,15 @@ pub fn histories(
 ) -> Result<BTreeMap<String, Vec<Version>>, super::Problems> {
     // the published versions (and the pages that lead to them) are no document pages
     let page = |path: &str| path.ends_with(".html") && !is_version(path);
-    // what each entry changed, read once (streamed from its file when it is set aside)
-    let entries = record.streamed().collect::<Result<Vec<_>, _>>()?;
+    // what each entry changed, read once (streamed from its file when it is set aside), of the
+    // files added and changed only the pages
+    let entries = record.streamed_where(&page).collect::<Result<Vec<_>, _>>()?;
     // first the pages of which the archive holds a version: only theirs are gathered (a
     // province-sized first entry lists a quarter of a million pages, half of them no document)
     let held: rustc_hash::FxHashSet<&str> = entries
         .iter()
         .flat_map(|(_, c)| c.written())
-        .filter(|(path, hash)| page(path) && hash.blake3().is_some_and(|h| archived(&h)))
+        .filter(|(_, hash)| hash.blake3().is_some_and(|h| archived(&h)))
         .map(|(path, _)| path)
         .collect();
     let mut all: BTreeMap<&str, Vec<Version>> = BTreeMap::new();

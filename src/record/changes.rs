@@ -307,7 +307,13 @@ impl Digest {
 /// reads JSON as RFC 8259 writes it, strings in runs between quotes and escapes. The problem,
 /// in words, when it is not an entry.
 pub fn stream(r: &mut dyn std::io::BufRead) -> Result<Streamed, String> {
-    let mut scan = Scan { r, text: Vec::new() };
+    stream_where(r, &|_| true)
+}
+
+/// [`stream`], keeping of the files added and changed only those whose path `keep` takes (the
+/// others are read, and checked as JSON, all the same).
+pub fn stream_where(r: &mut dyn std::io::BufRead, keep: &dyn Fn(&str) -> bool) -> Result<Streamed, String> {
+    let mut scan = Scan { r, text: Vec::new(), keep };
     let mut fields: [Option<Listed>; 2] = [None, None];
     let mut removed: Option<Vec<String>> = None;
     scan.expect(b'{')?;
@@ -360,6 +366,8 @@ struct Scan<'r> {
     r: &'r mut dyn std::io::BufRead,
     /// The string read last.
     text: Vec<u8>,
+    /// Which files added or changed are kept.
+    keep: &'r dyn Fn(&str) -> bool,
 }
 
 fn io(e: std::io::Error) -> String {
@@ -506,8 +514,12 @@ impl Scan<'_> {
             path.clear();
             path.push_str(self.string()?);
             self.expect(b':')?;
-            let hash = Digest::of(self.string()?);
-            listed.push(&path, hash);
+            let keep = self.keep;
+            let hash = self.string()?;
+            if keep(&path) {
+                let hash = Digest::of(hash);
+                listed.push(&path, hash);
+            }
             if !self.more(b'}')? {
                 return Ok(listed);
             }
@@ -693,6 +705,11 @@ mod tests {
             h(3)
         );
         let s = stream(&mut json.as_bytes()).unwrap();
+        // only what is kept, the rest read over; removed paths all
+        let only_b = stream_where(&mut json.as_bytes(), &|p| p == "b").unwrap();
+        assert!(only_b.added.iter().map(|(p, _)| p).eq(["b", "b"]));
+        assert_eq!(only_b.removed, ["z"]);
+        assert!(stream_where(&mut &json.as_bytes()[..json.len() - 1], &|_| false).is_err());
         assert_eq!(s.added.len(), 4);
         assert_eq!(s.removed, ["z"]);
         assert!(!s.added.in_order(), "not in order, and a path twice");

@@ -327,7 +327,7 @@ impl Record {
     pub fn state(&self) -> Result<changes::State, Problems> {
         let mut entries = self.entries.iter();
         let Some(first) = entries.next() else { return Ok(changes::State::default()) };
-        let changes::Streamed { added, changed, .. } = self.streamed_entry(first)?;
+        let changes::Streamed { added, changed, .. } = self.streamed_entry(first, &|_| true)?;
         // what the later entries did, path by path (removals, then files added and changed;
         // the last of a path kept): most list a few files, merged with the first's list as the
         // state is read (see `changes::State`)
@@ -346,7 +346,7 @@ impl Record {
             changes::Listed::default()
         };
         for e in entries {
-            let changes::Streamed { added, changed, removed } = self.streamed_entry(e)?;
+            let changes::Streamed { added, changed, removed } = self.streamed_entry(e, &|_| true)?;
             for path in removed {
                 overlay.insert(path, "-".into());
             }
@@ -357,11 +357,12 @@ impl Record {
     }
 
     /// What entry `e` changed: from its bytes, or from its file when it is set aside.
-    fn streamed_entry(&self, e: &Stored) -> Result<changes::Streamed, Problems> {
+    fn streamed_entry(&self, e: &Stored, keep: &dyn Fn(&str) -> bool) -> Result<changes::Streamed, Problems> {
         let file = entry_file(e.head.seq);
         let at = format!("第 {} 条记录（{file}）", e.head.seq);
         let Some(dir) = self.aside.as_ref().filter(|_| e.bytes.is_empty()) else {
-            return changes::stream(&mut &e.bytes[..]).map_err(|why| vec![format!("{at}：不是有效的记录：{why}")]);
+            return changes::stream_where(&mut &e.bytes[..], keep)
+                .map_err(|why| vec![format!("{at}：不是有效的记录：{why}")]);
         };
         let path = dir.join(&file);
         let opened = fs::File::open(&path).map_err(|why| match why.kind() {
@@ -373,7 +374,7 @@ impl Record {
         let mut hasher = blake3::Hasher::new();
         let mut reader = std::io::BufReader::with_capacity(1 << 16, Hashing(opened, &mut hasher));
         // read to its end when it is an entry (only whitespace may follow one)
-        let streamed = changes::stream(&mut reader);
+        let streamed = changes::stream_where(&mut reader, keep);
         drop(reader);
         let changed = match &streamed {
             Ok(_) => hasher.finalize().to_hex().as_str() != e.hash,
@@ -419,10 +420,14 @@ impl Record {
         }))
     }
 
-    /// Each entry's head, oldest first, with what it changed: read from its bytes, or streamed
-    /// from its file when it is set aside (see [`Record::state`]).
-    pub fn streamed(&self) -> impl Iterator<Item = Result<(&EntryHead, changes::Streamed), Problems>> {
-        self.entries.iter().map(|e| Ok((&e.head, self.streamed_entry(e)?)))
+    /// Each entry's head, oldest first, with what it changed (of the files added and changed,
+    /// those whose path `keep` takes): read from its bytes, or streamed from its file when it is
+    /// set aside (see [`Record::state`]).
+    pub fn streamed_where<'s>(
+        &'s self,
+        keep: &'s dyn Fn(&str) -> bool,
+    ) -> impl Iterator<Item = Result<(&'s EntryHead, changes::Streamed), Problems>> {
+        self.entries.iter().map(move |e| Ok((&e.head, self.streamed_entry(e, keep)?)))
     }
 
     /// The site as the record says it is now: every file with its BLAKE3.
