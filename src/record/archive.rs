@@ -594,14 +594,23 @@ pub fn histories(
         }
         for (path, hash) in c.written() {
             let Some(hash) = hash.blake3().filter(|_| held.contains(path)) else { continue };
-            let versions = all.entry(path).or_default();
-            if let Some(last) = versions.last_mut() {
-                last.replaced.get_or_insert_with(|| date.clone());
+            let version = Version { hash, published: date.clone(), replaced: None };
+            match all.get_mut(path) {
+                Some(versions) => {
+                    if let Some(last) = versions.last_mut() {
+                        last.replaced.get_or_insert_with(|| date.clone());
+                    }
+                    versions.push(version);
+                }
+                // most pages have one version: room for one (a push makes room for four)
+                None => {
+                    all.insert(path, vec![version]);
+                }
             }
-            versions.push(Version { hash, published: date.clone(), replaced: None });
         }
     }
-    // most pages have one version: a vector grown by a push holds room for four
+    // the map made again at once, its nodes full (one grown in path order leaves them half
+    // empty), each path a string of its own
     Ok(all
         .into_iter()
         .map(|(p, mut v)| {
