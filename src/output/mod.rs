@@ -533,18 +533,11 @@ impl Staging {
     }
 }
 
-/// Copy `from` into a new file at `target` (see [`write_new`]) a piece at a time; the BLAKE3 of
+/// Copy `from` into a new file at `target` (see [`create_new`]) a piece at a time; the BLAKE3 of
 /// what was copied, in hex.
 fn copy_hashed(from: &Path, target: &Path) -> io::Result<String> {
     let mut source = fs::File::open(from)?;
-    let open = || fs::File::options().write(true).create_new(true).open(target);
-    let mut file = match open() {
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-            fs::remove_file(target)?;
-            open()?
-        }
-        opened => opened?,
-    };
+    let mut file = create_new(target)?;
     let mut hasher = blake3::Hasher::new();
     let mut buf = vec![0; 1 << 16];
     loop {
@@ -560,19 +553,23 @@ fn copy_hashed(from: &Path, target: &Path) -> io::Result<String> {
     Ok(hasher.finalize().to_hex().to_string())
 }
 
-/// Write `bytes` into a new file at `target`. A file already there may have been taken from the
-/// previous output by a hard link (the build cache): it is the live site's file, so it is
-/// unlinked and never written through.
+/// Write `bytes` into a new file at `target` (see [`create_new`]).
 fn write_new(target: &Path, bytes: &[u8]) -> io::Result<()> {
+    io::Write::write_all(&mut create_new(target)?, bytes)
+}
+
+/// A new file at `target`, to write. A file already there may have been taken from the previous
+/// output by a hard link (the build cache): it is the live site's file, so it is unlinked and
+/// never written through.
+fn create_new(target: &Path) -> io::Result<fs::File> {
     let open = || fs::File::options().write(true).create_new(true).open(target);
-    let mut file = match open() {
+    match open() {
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
             fs::remove_file(target)?;
-            open()?
+            open()
         }
-        opened => opened?,
-    };
-    io::Write::write_all(&mut file, bytes)
+        opened => opened,
+    }
 }
 
 impl Drop for Staging {
