@@ -373,6 +373,10 @@ fn parse_day(s: &str) -> Result<jiff::civil::Date, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // rayon's threads do the work (`build` runs on one of them whole): the main thread's stack
+    // size for each, not the 2 MiB of a spawned thread (deeply nested input recurses in the
+    // parsers; the pages a stack does not touch cost no memory)
+    let _ = rayon::ThreadPoolBuilder::new().stack_size(8 << 20).build_global();
     let result = match cli.command {
         Command::Check(a) => commands::check(&CheckOptions {
             site: site_root(a.site),
